@@ -1,0 +1,82 @@
+import { ActivityTypes, TurnContext } from 'botbuilder';
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { loadUser } from '../src/app/actor.js';
+import { AppError } from '../src/app/errors.js';
+import { can } from '../src/app/permissions.js';
+import type { Deps } from './deps.js';
+import { ActionDedup, stableKey } from './actionDedup.js';
+import { whoFrom } from './identity.js';
+import type { Action, Command, Routes } from './registry.js';
+import type { CardJson } from './render.js';
+import { adminRoutes } from './routes/admin.js';
+import { commonRoutes, explainNoRole, placeOf } from './routes/common.js';
+import { registerLifecycle } from './routes/lifecycle.js';
+
+export interface Bot {
+  app: Application;
+  commands: Command[];
+  actions: Map<string, Action>;
+}
+
+/** Builds the Teams application: every role's routes behind one text router and one action router. */
+export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
+  const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
+  const commands: Command[] = [];
+  const all: Routes[] = [commonRoutes(() => commands), adminRoutes()];
+  commands.push(...all.flatMap((r) => r.commands));
+  const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
+  const dedup = new ActionDedup<CardJson | string>();
+
+  app.activity(ActivityTypes.Message, async (ctx) => {
+    const text = (ctx.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').replace(/\s+/g, ' ').trim();
+    const who = whoFrom(ctx.activity);
+    const user = await loadUser(deps.store, who);
+    if (!user) return explainNoRole(ctx, who.aadObjectId);
+    const place = placeOf(ctx);
+    for (const command of commands) {
+      const match = text.match(command.pattern);
+      if (!match) continue;
+      if (command.permission && !can(user, command.permission)) {
+        return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));
+      }
+      if (command.where && !command.where.includes(place)) {
+        return void (await ctx.sendActivity(`\`${command.usage}\` works only in a ${command.where.join(' or ')} conversation.`));
+      }
+      deps.logger.info('command', { command: command.usage, user: who.aadObjectId, place });
+      return command.run(ctx, deps, { who, user, match });
+    }
+    await ctx.sendActivity(text ? `Sorry, I don't know "${text}". Type \`help\` for what you can do.` : 'Type `help` for what you can do.');
+  });
+
+  app.adaptiveCards.actionExecute<Record<string, unknown>>(/.*/, async (ctx, _state, data) => {
+    const verb = String((ctx.activity.value as { action?: { verb?: string } }).action?.verb ?? '');
+    const who = whoFrom(ctx.activity);
+    const action = actions.get(verb);
+    if (!action) return 'This card is out of date. Type `help` for what you can do now.';
+    const key = stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]);
+    return dedup.run(key, async () => {
+      const user = await loadUser(deps.store, who);
+      if (!user) return "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
+      if (action.permission && !can(user, action.permission)) {
+        await deps.store.transact({ actor: who.aadObjectId, action: 'refused' }, (tx) => tx.note('action.refused', { verb, reason: 'role' }));
+        return "Your role doesn't allow that action.";
+      }
+      deps.logger.info('action', { verb, user: who.aadObjectId });
+      try {
+        return await action.run(ctx, deps, { who, user, data: data ?? {} });
+      } catch (e) {
+        if (e instanceof AppError) return e.message;
+        throw e;
+      }
+    });
+  });
+
+  registerLifecycle(app, deps, () => commands);
+
+  app.error(async (ctx: TurnContext, error: Error) => {
+    deps.logger.error('turn failed', { error, activityType: ctx.activity.type });
+    if (ctx.activity.type === ActivityTypes.Message) await ctx.sendActivity('Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.');
+  });
+
+  return { app, commands, actions };
+}

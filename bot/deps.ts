@@ -1,0 +1,11 @@
+import type { Config } from '../src/config.js';
+import type { Logger } from '../src/log.js';
+import type { BrokerageStore } from '../src/store/collections.js';
+
+/** What every route needs; built once in index.ts (or a test) and passed down. */
+export interface Deps {
+  store: BrokerageStore;
+  logger: Logger;
+  config: Pick<Config, 'anonymous'>;
+  now: () => Date;
+}

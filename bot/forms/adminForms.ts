@@ -1,0 +1,123 @@
+import { PROVIDER_STATUSES, ROLE_LABELS, ROLES, TIERS } from '../../src/domain/framework.js';
+import type { EntityKindName } from '../../src/app/framework/entities.js';
+import type { Collections } from '../../src/store/collections.js';
+import { Choice, FieldSpec, list, optional } from './form.js';
+
+/** What the admin forms need to offer as choices. */
+export interface Options {
+  lots: Choice[];
+  zones: Choice[];
+  providers: Choice[];
+}
+
+const titleCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export interface AdminForm<T> {
+  title: string;
+  plural: string;
+  fields(o: Options, editing: boolean): FieldSpec[];
+  /** Stored item → card values. */
+  values(item: T): Record<string, unknown>;
+  /** Card inputs → what the use case validates. */
+  parse(inputs: Record<string, unknown>): unknown;
+  /** One line for the list card. */
+  row(item: T): { title: string; subtitle: string };
+}
+
+const idField = (example: string, editing: boolean): FieldSpec => ({
+  id: 'id',
+  label: 'Id',
+  kind: 'text',
+  required: true,
+  placeholder: example,
+  help: editing ? 'The id cannot be changed.' : 'Short and permanent: lower-case letters, digits and hyphens.',
+});
+
+export const ADMIN_FORMS: { [K in EntityKindName]: AdminForm<Collections[K]> } = {
+  lots: {
+    title: 'lot',
+    plural: 'Lots (specialisms)',
+    fields: (_o, editing) => [idField('learning-disability', editing), { id: 'name', label: 'Name', kind: 'text', required: true, placeholder: 'Learning disability' }],
+    values: (l) => ({ ...l }),
+    parse: (i) => ({ id: i.id, name: i.name }),
+    row: (l) => ({ title: l.name, subtitle: l.id }),
+  },
+  zones: {
+    title: 'zone',
+    plural: 'Zones',
+    fields: (o, editing) => [
+      idField('bury-east', editing),
+      { id: 'name', label: 'Name', kind: 'text', required: true, placeholder: 'Bury East' },
+      { id: 'neighbours', label: 'Neighbouring zones', kind: 'multichoice', choices: o.zones, help: 'Used for the cascade when a zone has no provider. Neighbours are kept mutual.' },
+    ],
+    values: (z) => ({ ...z }),
+    parse: (i) => ({ id: i.id, name: i.name, neighbours: list(i.neighbours) }),
+    row: (z) => ({ title: z.name, subtitle: `${z.id} · neighbours: ${z.neighbours.join(', ') || 'none'}` }),
+  },
+  providers: {
+    title: 'provider',
+    plural: 'Providers',
+    fields: (o, editing) => [
+      idField('caring-hands', editing),
+      { id: 'name', label: 'Name', kind: 'text', required: true },
+      { id: 'cqcNumber', label: 'CQC registration number', kind: 'text', placeholder: '1-123456789' },
+      { id: 'status', label: 'Status', kind: 'choice', required: true, choices: PROVIDER_STATUSES.map((s) => ({ title: titleCase(s), value: s })) },
+      { id: 'statusReason', label: 'Reason for the status', kind: 'text', help: 'Required when suspended or left.' },
+      { id: 'lots', label: 'Lots', kind: 'multichoice', choices: o.lots },
+      { id: 'zones', label: 'Zones', kind: 'multichoice', choices: o.zones },
+      {
+        id: 'tier',
+        label: 'Tier (sequential offers)',
+        kind: 'choice',
+        choices: [{ title: 'Not ranked', value: '' }, ...TIERS.map((t) => ({ title: titleCase(t), value: t }))],
+        help: 'Applies to every lot and zone above; rank per lot and zone with `npm run import`.',
+      },
+    ],
+    values: (p) => ({ ...p, tier: p.tiers.length && p.tiers.every((t) => t.tier === p.tiers[0].tier) ? p.tiers[0].tier : '' }),
+    parse: (i) => {
+      const lots = list(i.lots);
+      const zones = list(i.zones);
+      const tier = optional(i.tier);
+      return {
+        id: i.id,
+        name: i.name,
+        cqcNumber: optional(i.cqcNumber),
+        status: i.status,
+        statusReason: optional(i.statusReason),
+        lots,
+        zones,
+        tiers: tier ? lots.flatMap((lot) => zones.map((zone) => ({ lot, zone, tier }))) : [],
+      };
+    },
+    row: (p) => ({
+      title: `${p.name} (${p.status})`,
+      subtitle: `${p.id} · lots: ${p.lots.join(', ') || 'none'} · zones: ${p.zones.join(', ') || 'none'} · channel: ${p.channel ? (p.channel.unreachableReason ? `unreachable (${p.channel.unreachableReason})` : p.channel.channelName ?? 'registered') : 'not registered'}`,
+    }),
+  },
+  users: {
+    title: 'user',
+    plural: 'Users and roles',
+    fields: (o, editing) => [
+      { id: 'id', label: 'Entra object id (aadObjectId)', kind: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000', help: editing ? 'The id cannot be changed.' : 'The person can see theirs by typing `whoami` to the bot.' },
+      { id: 'name', label: 'Name', kind: 'text', required: true },
+      { id: 'roles', label: 'Roles', kind: 'multichoice', required: true, choices: ROLES.map((r) => ({ title: titleCase(ROLE_LABELS[r]), value: r })) },
+      { id: 'providerId', label: 'Provider (provider users only)', kind: 'choice', choices: [{ title: '—', value: '' }, ...o.providers] },
+      { id: 'tenantId', label: 'Tenant id (external provider users)', kind: 'text', help: 'Leave empty for users in the council’s own tenant.' },
+    ],
+    values: (u) => ({ ...u }),
+    parse: (i) => ({ id: i.id, name: i.name, roles: list(i.roles), providerId: optional(i.providerId), tenantId: optional(i.tenantId) }),
+    row: (u) => ({ title: u.name, subtitle: `${u.roles.map((r) => ROLE_LABELS[r]).join(', ')}${u.providerId ? ` · ${u.providerId}` : ''} · ${u.id}` }),
+  },
+  criteria: {
+    title: 'checklist item',
+    plural: 'Specialist-need checklist',
+    fields: (o, editing) => [
+      idField('epilepsy-rescue', editing),
+      { id: 'question', label: 'Question', kind: 'multiline', required: true, placeholder: 'Needs a specialist skill such as epilepsy rescue medication or PEG feeding?' },
+      { id: 'lots', label: 'Lots a "yes" points to', kind: 'multichoice', choices: o.lots },
+    ],
+    values: (c) => ({ ...c }),
+    parse: (i) => ({ id: i.id, question: i.question, lots: list(i.lots) }),
+    row: (c) => ({ title: c.question, subtitle: `${c.id} · lots: ${c.lots.join(', ') || 'none'}` }),
+  },
+};

@@ -1,0 +1,29 @@
+import type { TurnContext } from 'botbuilder';
+import type { User } from '../src/domain/framework.js';
+import type { Permission } from '../src/app/permissions.js';
+import type { Who } from '../src/app/actor.js';
+import type { Deps } from './deps.js';
+import type { CardJson } from './render.js';
+
+/** A typed text command. `permission` is checked before `run`; none means any user with a role. */
+export interface Command {
+  usage: string;
+  summary: string;
+  pattern: RegExp;
+  permission?: Permission;
+  /** Shown in help for these places only (default: everywhere). */
+  where?: ('personal' | 'channel' | 'groupChat')[];
+  run(ctx: TurnContext, deps: Deps, turn: { who: Who; user: User; match: RegExpMatchArray }): Promise<void>;
+}
+
+/** An Action.Execute verb. It returns the card that replaces the clicked one, or a short message. */
+export interface Action {
+  verb: string;
+  permission?: Permission;
+  run(ctx: TurnContext, deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }): Promise<CardJson | string>;
+}
+
+export interface Routes {
+  commands: Command[];
+  actions: Action[];
+}

@@ -1,0 +1,277 @@
+import { TurnContext } from 'botbuilder';
+import type { Who } from '../../src/app/actor.js';
+import { saveEntity, removeEntity, getSettings, saveSettings, setProviderStatus } from '../../src/app/framework/admin.js';
+import { registerProviderChannel } from '../../src/app/framework/channels.js';
+import { ENTITY_KINDS, EntityKindName } from '../../src/app/framework/entities.js';
+import { frameworkSummary } from '../../src/app/framework/summary.js';
+import { AppError } from '../../src/app/errors.js';
+import type { ProviderStatus } from '../../src/domain/framework.js';
+import type { Deps } from '../deps.js';
+import { ADMIN_FORMS, Options } from '../forms/adminForms.js';
+import { CardAction, renderForm } from '../forms/form.js';
+import type { Routes } from '../registry.js';
+import { CardJson, render } from '../render.js';
+import { sendCard } from './common.js';
+
+const KINDS = Object.keys(ENTITY_KINDS) as EntityKindName[];
+const isKind = (k: unknown): k is EntityKindName => typeof k === 'string' && (KINDS as string[]).includes(k);
+
+async function options(deps: Deps): Promise<Options> {
+  const [lots, zones, providers] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('providers')]);
+  const toChoice = (x: { id: string; name: string }) => ({ title: x.name, value: x.id });
+  const byTitle = (a: { title: string }, b: { title: string }) => a.title.localeCompare(b.title);
+  return { lots: lots.map(toChoice).sort(byTitle), zones: zones.map(toChoice).sort(byTitle), providers: providers.map(toChoice).sort(byTitle) };
+}
+
+const back: CardAction = { title: 'Back to administration', verb: 'admin.home', inputs: 'none' };
+
+export async function adminHome(deps: Deps, notice = ''): Promise<CardJson> {
+  const counts = await Promise.all(KINDS.map(async (k) => (await deps.store.find(ENTITY_KINDS[k].collection)).length));
+  const settings = await getSettings(deps.store);
+  return render('list', {
+    title: `Framework administration · ${settings.councilName}`,
+    notice,
+    noticeColor: 'Good',
+    empty: '',
+    rows: [
+      ...KINDS.map((k, i) => ({
+        title: ADMIN_FORMS[k].plural,
+        subtitle: `${counts[i]} recorded`,
+        actions: [{ title: 'Open', verb: 'admin.list', data: { kind: k } }],
+      })),
+      {
+        title: 'Settings',
+        subtitle: `Minimum sustainable rate £${settings.minHourlyRate.toFixed(2)} an hour · publish on submit: ${settings.publishOnSubmit ? 'yes' : 'no'}`,
+        actions: [{ title: 'Edit', verb: 'admin.settings', data: {} }],
+      },
+    ],
+    actions: [{ title: 'Framework coverage', verb: 'admin.framework', data: {}, style: 'default' }],
+  });
+}
+
+export async function listCard(deps: Deps, kind: EntityKindName, notice = '', noticeColor = 'Good'): Promise<CardJson> {
+  const form = ADMIN_FORMS[kind] as (typeof ADMIN_FORMS)[EntityKindName];
+  const items = await deps.store.find(ENTITY_KINDS[kind].collection);
+  const rows = items
+    .map((item) => ({ ...form.row(item as never), id: item.id }))
+    .sort((a, b) => a.title.localeCompare(b.title))
+    .map((r) => ({ title: r.title, subtitle: r.subtitle, actions: [{ title: 'Edit', verb: 'admin.edit', data: { kind, id: r.id } }] }));
+  return render('list', {
+    title: form.plural,
+    notice,
+    noticeColor,
+    empty: `No ${form.title}s yet.`,
+    rows,
+    actions: [
+      { title: `Add a ${form.title}`, verb: 'admin.edit', data: { kind }, style: 'positive' },
+      { title: 'Back', verb: 'admin.home', data: {}, style: 'default' },
+    ],
+  });
+}
+
+async function editCard(deps: Deps, kind: EntityKindName, editing: string | undefined, values: Record<string, unknown>, errors: Record<string, string> = {}, formError = ''): Promise<CardJson> {
+  const form = ADMIN_FORMS[kind];
+  const actions: CardAction[] = [
+    { title: 'Save', verb: 'admin.save', data: { kind, editing }, style: 'positive' },
+    { title: 'Cancel', verb: 'admin.list', data: { kind }, inputs: 'none' },
+  ];
+  if (editing) actions.push({ title: 'Remove', verb: 'admin.remove', data: { kind, id: editing }, style: 'destructive', inputs: 'none' });
+  return renderForm({
+    title: editing ? `Edit ${form.title} "${editing}"` : `Add a ${form.title}`,
+    fields: form.fields(await options(deps), !!editing),
+    values,
+    errors,
+    formError,
+    actions,
+  });
+}
+
+async function settingsCard(deps: Deps, values?: Record<string, unknown>, errors: Record<string, string> = {}): Promise<CardJson> {
+  return renderForm({
+    title: 'Framework settings',
+    fields: [
+      { id: 'councilName', label: 'Council name', kind: 'text', required: true },
+      { id: 'minHourlyRate', label: 'Minimum sustainable hourly rate (£)', kind: 'number', required: true, help: 'Bids below it are flagged "unsustainable price".' },
+      { id: 'publishOnSubmit', label: 'Publish call-offs as soon as a request is submitted', kind: 'toggle' },
+    ],
+    values: values ?? { ...(await getSettings(deps.store)) },
+    errors,
+    actions: [
+      { title: 'Save', verb: 'admin.settings.save', style: 'positive' },
+      { ...back, title: 'Cancel' },
+    ],
+  });
+}
+
+/** Card inputs are everything in data except the routing keys the card itself put there. */
+function inputsOf(data: Record<string, unknown>): Record<string, unknown> {
+  const { kind: _k, editing: _e, id: _i, ...rest } = data;
+  return rest;
+}
+
+export function adminRoutes(): Routes {
+  return {
+    commands: [
+      {
+        usage: 'admin',
+        summary: 'Manage lots, zones, providers, users and roles, the specialist-need checklist and settings.',
+        pattern: /^admin(istration)?$/i,
+        permission: 'framework.manage',
+        run: async (ctx, deps) => {
+          await sendCard(ctx, await adminHome(deps));
+        },
+      },
+      {
+        usage: 'framework',
+        summary: 'Providers by lot and zone, with gaps where nobody is admitted.',
+        pattern: /^framework$/i,
+        permission: 'framework.view',
+        run: async (ctx, deps) => {
+          await sendCard(ctx, await frameworkCard(deps));
+        },
+      },
+      {
+        usage: 'register provider <provider id>',
+        summary: "In a provider's shared channel: make it the channel where that provider receives call-offs.",
+        pattern: /^register\s+provider\s+(\S+)$/i,
+        permission: 'channel.register',
+        where: ['channel'],
+        run: async (ctx, deps, { who, match }) => {
+          const channel = channelOf(ctx);
+          try {
+            const p = await registerProviderChannel(deps.store, who, match[1].toLowerCase(), channel, deps.now().toISOString());
+            await ctx.sendActivity(`This channel is now ${p.name}'s channel: call-offs for ${p.name} will be posted here.`);
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(Object.values(e.fields)[0] ?? e.message));
+            throw e;
+          }
+        },
+      },
+      ...(['admit', 'suspend', 'reinstate'] as const).map((verb) => ({
+        usage: `${verb} <provider id>${verb === 'admit' ? '' : ' <reason>'}`,
+        summary: verb === 'admit' ? 'Admit a provider to the framework.' : verb === 'suspend' ? 'Stop a provider receiving new call-offs, with a reason.' : 'Reinstate a suspended provider, with a reason.',
+        pattern: new RegExp(`^${verb}\\s+(\\S+)(?:\\s+(.+))?$`, 'i'),
+        permission: 'framework.manage' as const,
+        run: async (ctx: TurnContext, deps: Deps, { who, match }: { who: Who; match: RegExpMatchArray }) => {
+          const status: ProviderStatus = verb === 'suspend' ? 'suspended' : 'admitted';
+          const reason = match[2];
+          if (verb === 'reinstate' && !reason) return void (await ctx.sendActivity('Say why, e.g. `reinstate caring-hands improvement plan completed`.'));
+          try {
+            const p = await setProviderStatus(deps.store, who, match[1].toLowerCase(), status, reason);
+            await ctx.sendActivity(`${p.name} is now ${p.status}${p.statusReason ? ` (${p.statusReason})` : ''}.`);
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(Object.values(e.fields)[0] ? `${Object.values(e.fields)[0]}.` : e.message));
+            throw e;
+          }
+        },
+      })),
+    ],
+    actions: [
+      { verb: 'admin.home', permission: 'framework.manage', run: (_c, deps) => adminHome(deps) },
+      { verb: 'admin.framework', permission: 'framework.view', run: (_c, deps) => frameworkCard(deps) },
+      {
+        verb: 'admin.list',
+        permission: 'framework.manage',
+        run: async (_c, deps, { data }) => (isKind(data.kind) ? listCard(deps, data.kind) : adminHome(deps)),
+      },
+      {
+        verb: 'admin.edit',
+        permission: 'framework.manage',
+        run: async (_c, deps, { data }) => {
+          if (!isKind(data.kind)) return adminHome(deps);
+          const id = typeof data.id === 'string' ? data.id : undefined;
+          if (!id) return editCard(deps, data.kind, undefined, {});
+          const item = await deps.store.get(ENTITY_KINDS[data.kind].collection, id);
+          if (!item) return listCard(deps, data.kind, `"${id}" no longer exists.`, 'Attention');
+          return editCard(deps, data.kind, id, ADMIN_FORMS[data.kind].values(item as never));
+        },
+      },
+      {
+        verb: 'admin.save',
+        permission: 'framework.manage',
+        run: async (_c, deps, { who, data }) => {
+          if (!isKind(data.kind)) return adminHome(deps);
+          const editing = typeof data.editing === 'string' ? data.editing : undefined;
+          const inputs = inputsOf(data);
+          if (editing) inputs.id = editing; // the id field is shown, but the stored id is the one edited
+          try {
+            const saved = await saveEntity(deps.store, who, data.kind, ADMIN_FORMS[data.kind].parse(inputs), { editing });
+            return listCard(deps, data.kind, `Saved ${ADMIN_FORMS[data.kind].title} "${saved.id}".`);
+          } catch (e) {
+            if (e instanceof AppError) return editCard(deps, data.kind, editing, inputs, e.fields, e.message);
+            throw e;
+          }
+        },
+      },
+      {
+        verb: 'admin.remove',
+        permission: 'framework.manage',
+        run: async (_c, deps, { who, data }) => {
+          if (!isKind(data.kind) || typeof data.id !== 'string') return adminHome(deps);
+          try {
+            await removeEntity(deps.store, who, data.kind, data.id);
+            return listCard(deps, data.kind, `Removed "${data.id}".`);
+          } catch (e) {
+            if (e instanceof AppError) return listCard(deps, data.kind, e.message, 'Attention');
+            throw e;
+          }
+        },
+      },
+      { verb: 'admin.settings', permission: 'framework.manage', run: (_c, deps) => settingsCard(deps) },
+      {
+        verb: 'admin.settings.save',
+        permission: 'framework.manage',
+        run: async (_c, deps, { who, data }) => {
+          const inputs = { ...data, publishOnSubmit: data.publishOnSubmit === 'true' || data.publishOnSubmit === true };
+          try {
+            await saveSettings(deps.store, who, inputs);
+            return adminHome(deps, 'Settings saved.');
+          } catch (e) {
+            if (e instanceof AppError) return settingsCard(deps, inputs, e.fields);
+            throw e;
+          }
+        },
+      },
+    ],
+  };
+}
+
+export async function frameworkCard(deps: Deps): Promise<CardJson> {
+  const s = await frameworkSummary(deps.store);
+  const settings = await getSettings(deps.store);
+  const tierNote = (t?: string) => (t ? ` (${t})` : '');
+  return render('framework', {
+    title: `${settings.councilName} framework`,
+    lotCount: s.lots.length,
+    zoneCount: s.zones.length,
+    providerCount: s.providers.length,
+    admittedCount: s.providers.filter((p) => p.status === 'admitted').length,
+    minRate: `£${settings.minHourlyRate.toFixed(2)}`,
+    lots: s.lots.map((lot) => ({
+      name: lot.name,
+      zones: s.coverage
+        .filter((c) => c.lot.id === lot.id)
+        .map((c) => ({ zone: c.zone.name, providers: c.providers.map((p) => `${p.name}${tierNote(p.tier)}`).join(', ') || '⚠ none' })),
+    })),
+    gaps: s.gaps,
+    gapText: s.gaps.map((g) => `${g.lot.name} in ${g.zone.name}`).join('; '),
+    unreachable: s.unreachable.map((u) => ({ name: u.provider.name, why: u.why })),
+  });
+}
+
+/** The channel the message came from, as plain data for src/. */
+function channelOf(ctx: TurnContext) {
+  const a = ctx.activity;
+  const data = a.channelData as { team?: { id?: string }; channel?: { name?: string }; tenant?: { id?: string } } | undefined;
+  // A channel message's conversation id ends in ";messageid=…" (its thread); posts go to the channel.
+  const conversationId = a.conversation.id.split(';')[0];
+  const ref = TurnContext.getConversationReference(a);
+  return {
+    conversationId,
+    teamId: data?.team?.id,
+    tenantId: data?.tenant?.id ?? a.conversation.tenantId,
+    serviceUrl: a.serviceUrl,
+    channelName: data?.channel?.name,
+    reference: { ...ref, activityId: undefined, conversation: { ...ref.conversation, id: conversationId } } as Record<string, unknown>,
+  };
+}

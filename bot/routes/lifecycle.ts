@@ -1,0 +1,73 @@
+import { TurnContext } from 'botbuilder';
+import type { Application } from '@microsoft/teams-ai';
+import { recordInstallation, recordRemoval } from '../../src/app/framework/channels.js';
+import { loadUser } from '../../src/app/actor.js';
+import type { Installation } from '../../src/domain/framework.js';
+import type { Deps } from '../deps.js';
+import type { Command } from '../registry.js';
+import { whoFrom } from '../identity.js';
+import { explainNoRole, helpCard, placeOf, sendCard } from './common.js';
+
+function installationOf(ctx: TurnContext, now: Date): Installation {
+  const a = ctx.activity;
+  const teamId = (a.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+  const place = placeOf(ctx);
+  const ref = TurnContext.getConversationReference(a);
+  return {
+    id: teamId ?? a.conversation.id,
+    kind: place,
+    teamId,
+    tenantId: a.conversation.tenantId,
+    serviceUrl: a.serviceUrl,
+    reference: { ...ref, activityId: undefined } as Record<string, unknown>,
+    installedAt: now.toISOString(),
+  };
+}
+
+const botIn = (ctx: TurnContext, members?: { id: string }[]) => !!members?.some((m) => m.id === ctx.activity.recipient.id);
+
+/** Installs, removals and deleted channels: keep the list of places the bot can post to true. */
+export function registerLifecycle(app: Application, deps: Deps, commands: () => Command[]): void {
+  const installed = async (ctx: TurnContext) => {
+    const who = whoFrom(ctx.activity);
+    const installation = installationOf(ctx, deps.now());
+    if (!(await recordInstallation(deps.store, who, installation))) return; // already welcomed
+    deps.logger.info('bot installed', { conversation: installation.id, kind: installation.kind });
+    if (installation.kind === 'personal') {
+      const user = await loadUser(deps.store, who);
+      if (user) await sendCard(ctx, helpCard(commands(), user, 'personal'));
+      else await explainNoRole(ctx, who.aadObjectId);
+    } else {
+      await ctx.sendActivity(
+        "Hello, I'm Brokerage Bot. I post care-package call-offs to provider channels. A commissioner makes a channel a provider's channel by typing `@Brokerage Bot register provider <provider id>` in it; `@Brokerage Bot help` lists what you can do.",
+      );
+    }
+  };
+
+  const removed = async (ctx: TurnContext, why: string, scope: { teamId?: string; conversationId?: string }) => {
+    const affected = await recordRemoval(deps.store, whoFrom(ctx.activity), scope, deps.now().toISOString(), why);
+    deps.logger.warn('bot removed', { ...scope, why, providersAffected: affected.map((p) => p.id) });
+  };
+
+  const teamScope = (ctx: TurnContext) => {
+    const teamId = (ctx.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+    return teamId ? { teamId } : { conversationId: ctx.activity.conversation.id };
+  };
+
+  app.activity('installationUpdate', async (ctx) => {
+    const action = String((ctx.activity as { action?: string }).action ?? '');
+    if (action.startsWith('add')) await installed(ctx);
+    else if (action.startsWith('remove')) await removed(ctx, 'the bot was removed', teamScope(ctx));
+  });
+  app.conversationUpdate('membersAdded', async (ctx) => {
+    if (botIn(ctx, ctx.activity.membersAdded)) await installed(ctx);
+  });
+  app.conversationUpdate('membersRemoved', async (ctx) => {
+    if (botIn(ctx, ctx.activity.membersRemoved)) await removed(ctx, 'the bot was removed from the team', teamScope(ctx));
+  });
+  app.conversationUpdate('channelDeleted', async (ctx) => {
+    const channelId = (ctx.activity.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+    if (channelId) await removed(ctx, 'the channel was deleted', { conversationId: channelId });
+  });
+  app.conversationUpdate('teamDeleted', async (ctx) => removed(ctx, 'the team was deleted', teamScope(ctx)));
+}

@@ -1,0 +1,96 @@
+import restify from 'restify';
+import { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import { createBot } from './bot/app.js';
+import { ConfigError, loadConfig, type Config } from './src/config.js';
+import { createLogger, type Logger } from './src/log.js';
+import { LowdbStore } from './src/store/lowdbStore.js';
+import { SHARDS, type Collections } from './src/store/collections.js';
+
+export interface Server {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
+export async function startServer(config: Config, logger: Logger): Promise<Server> {
+  const store = await LowdbStore.open<Collections>(config.DATA_DIR, { shards: SHARDS });
+  const auth: ConfigurationBotFrameworkAuthenticationOptions = {
+    MicrosoftAppId: config.MICROSOFT_APP_ID,
+    MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD,
+    MicrosoftAppType: config.MICROSOFT_APP_TYPE,
+    MicrosoftAppTenantId: config.MICROSOFT_APP_TENANT_ID,
+  };
+  const adapter = new TeamsAdapter(config.anonymous ? {} : auth);
+  if (config.anonymous) {
+    logger.warn('ANONYMOUS MODE: MICROSOFT_APP_ID is not set, so requests are accepted without a Bot Framework token. Use this only on your own machine with the Agents Playground.');
+  }
+  const bot = createBot({ store, logger, config, now: () => new Date() }, adapter);
+
+  const server = restify.createServer({ name: 'brokerage-bot' });
+  server.use(restify.plugins.queryParser());
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }));
+  let stopping = false;
+
+  server.post('/api/messages', async (req, res) => {
+    if (stopping) {
+      res.send(503, { error: 'shutting down' });
+      return;
+    }
+    await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
+  });
+  server.get('/healthz', (_req, res, next) => {
+    res.send(stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', anonymous: config.anonymous });
+    next();
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const address = server.address();
+  const url = `http://127.0.0.1:${address.port}`;
+  logger.info('listening', { url, messages: `${url}/api/messages`, dataDir: config.DATA_DIR });
+
+  return {
+    url,
+    async close() {
+      stopping = true;
+      // Stop taking requests, let the ones in flight finish, then flush every pending write.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      logger.info('stopped');
+    },
+  };
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\nSee the configuration table in README.md.\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const server = await startServer(config, logger);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main().catch((e) => {
+    process.stderr.write(`Brokerage Bot failed to start: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,87 @@
+import { Provider, ProviderStatus, Settings, Zone } from '../../domain/framework.js';
+import type { BrokerageStore, Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+import { requirePermission, Who } from '../actor.js';
+import { conflict, fieldErrors, invalid, notFound } from '../errors.js';
+import { DEFAULT_SETTINGS, ENTITY_KINDS, EntityKind, EntityKindName, SETTINGS_ID } from './entities.js';
+
+/** Validates an item of `kind` against its schema and its references; throws field errors. */
+export function validateEntity<T extends { id: string }>(tx: Tx<Collections>, kind: EntityKind<T>, input: unknown): T {
+  const parsed = kind.schema.safeParse(input);
+  if (!parsed.success) throw invalid(fieldErrors(parsed.error));
+  const refErrors = kind.references(tx, parsed.data);
+  if (Object.keys(refErrors).length) throw invalid(refErrors);
+  return parsed.data;
+}
+
+/** Neighbouring is mutual: the Kent cascade offers to B's providers when A has none, and back. */
+function syncNeighbours(tx: Tx<Collections>, zone: Zone): void {
+  for (const other of tx.find('zones', (z) => z.id !== zone.id)) {
+    const should = zone.neighbours.includes(other.id);
+    const has = other.neighbours.includes(zone.id);
+    if (should && !has) tx.put('zones', { ...other, neighbours: [...other.neighbours, zone.id].sort() });
+    if (!should && has) tx.put('zones', { ...other, neighbours: other.neighbours.filter((n) => n !== zone.id) });
+  }
+}
+
+export interface SaveOptions {
+  /** The id being edited; a new item when absent (then the id must be free). */
+  editing?: string;
+}
+
+/** Adds or edits a lot, zone, provider, user or checklist item (commissioner only). */
+export async function saveEntity(store: BrokerageStore, who: Who, kindName: EntityKindName, input: unknown, options: SaveOptions = {}) {
+  await requirePermission(store, who, 'framework.manage');
+  const kind = ENTITY_KINDS[kindName] as EntityKind<{ id: string }>;
+  return store.transact({ actor: who.aadObjectId, action: `${kind.collection}.save` }, (tx) => {
+    const item = validateEntity(tx, kind, input);
+    if (options.editing && options.editing !== item.id) throw invalid({ id: 'the id cannot be changed once created' });
+    if (!options.editing && tx.get(kind.collection, item.id)) throw invalid({ id: `a ${kind.label} with id "${item.id}" already exists` });
+    if (kind.collection === 'providers') {
+      // The channel is registered in the channel itself, never through the form.
+      const before = tx.get('providers', item.id);
+      (item as Provider).channel = before?.channel;
+    }
+    tx.put(kind.collection, item as never);
+    if (kind.collection === 'zones') syncNeighbours(tx, item as Zone);
+    return item;
+  });
+}
+
+export async function removeEntity(store: BrokerageStore, who: Who, kindName: EntityKindName, id: string): Promise<void> {
+  await requirePermission(store, who, 'framework.manage');
+  const kind = ENTITY_KINDS[kindName] as EntityKind<{ id: string }>;
+  await store.transact({ actor: who.aadObjectId, action: `${kind.collection}.remove` }, (tx) => {
+    if (!tx.get(kind.collection, id)) throw notFound(`There is no ${kind.label} "${id}".`);
+    const why = kind.inUse(tx, id);
+    if (why) throw conflict(`The ${kind.label} "${id}" cannot be removed: ${why}.`);
+    tx.delete(kind.collection, id);
+    if (kind.collection === 'zones') for (const z of tx.find('zones', (z) => z.neighbours.includes(id))) tx.put('zones', { ...z, neighbours: z.neighbours.filter((n) => n !== id) });
+  });
+}
+
+export async function getSettings(store: BrokerageStore): Promise<Settings> {
+  return (await store.get('settings', SETTINGS_ID)) ?? DEFAULT_SETTINGS;
+}
+
+export async function saveSettings(store: BrokerageStore, who: Who, input: unknown): Promise<Settings> {
+  await requirePermission(store, who, 'framework.manage');
+  const parsed = Settings.safeParse({ ...(input as object), id: SETTINGS_ID });
+  if (!parsed.success) throw invalid(fieldErrors(parsed.error));
+  await store.transact({ actor: who.aadObjectId, action: 'settings.save' }, (tx) => tx.put('settings', parsed.data));
+  return parsed.data;
+}
+
+/** Admit, suspend, reinstate or record that a provider left; a reason is required except to admit. */
+export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string): Promise<Provider> {
+  await requirePermission(store, who, 'framework.manage');
+  if (status !== 'admitted' && !reason?.trim()) throw invalid({ reason: `say why the provider is ${status}` });
+  return store.transact({ actor: who.aadObjectId, action: `providers.${status}` }, (tx) => {
+    const p = tx.get('providers', providerId);
+    if (!p) throw notFound(`There is no provider "${providerId}".`);
+    if (p.status === status) return p; // repeated click: no second change
+    const next: Provider = { ...p, status, statusReason: reason?.trim() || undefined };
+    tx.put('providers', next);
+    return next;
+  });
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { Criterion, Lot, Provider, Settings, User, Zone } from '../../domain/framework.js';
+import type { Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+
+/**
+ * The framework's reference data, one entry per kind the commissioner manages. Each says how
+ * to validate an item and which other items it must refer to, so that saving, importing and the
+ * admin cards share one set of rules.
+ */
+export interface EntityKind<T extends { id: string }> {
+  collection: 'lots' | 'zones' | 'providers' | 'users' | 'criteria';
+  label: string;
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>;
+  /** Field errors for references to things that do not exist. */
+  references(tx: Tx<Collections>, item: T): Record<string, string>;
+  /** Why the item cannot be removed, if something still refers to it. */
+  inUse(tx: Tx<Collections>, id: string): string | undefined;
+}
+
+const missing = (tx: Tx<Collections>, collection: 'lots' | 'zones' | 'providers', ids: string[]) =>
+  ids.filter((id) => !tx.get(collection, id));
+
+function unknownRefs(tx: Tx<Collections>, refs: [field: string, collection: 'lots' | 'zones' | 'providers', ids: string[]][]) {
+  const errors: Record<string, string> = {};
+  for (const [field, collection, ids] of refs) {
+    const bad = missing(tx, collection, ids);
+    if (bad.length) errors[field] = `unknown ${collection.replace(/s$/, '')}${bad.length > 1 ? 's' : ''}: ${bad.join(', ')}`;
+  }
+  return errors;
+}
+
+export const LOTS: EntityKind<Lot> = {
+  collection: 'lots',
+  label: 'lot',
+  schema: Lot,
+  references: () => ({}),
+  inUse: (tx, id) => {
+    const p = tx.find('providers', (p) => p.lots.includes(id));
+    const c = tx.find('criteria', (c) => c.lots.includes(id));
+    if (p.length) return `providers are admitted to it (${p.map((x) => x.name).join(', ')})`;
+    if (c.length) return `checklist items point to it (${c.map((x) => x.id).join(', ')})`;
+    return undefined;
+  },
+};
+
+export const ZONES: EntityKind<Zone> = {
+  collection: 'zones',
+  label: 'zone',
+  schema: Zone,
+  references: (tx, z) => {
+    const errors = unknownRefs(tx, [['neighbours', 'zones', z.neighbours.filter((n) => n !== z.id)]]);
+    if (z.neighbours.includes(z.id)) errors.neighbours = 'a zone cannot neighbour itself';
+    return errors;
+  },
+  inUse: (tx, id) => {
+    const p = tx.find('providers', (p) => p.zones.includes(id));
+    return p.length ? `providers cover it (${p.map((x) => x.name).join(', ')})` : undefined;
+  },
+};
+
+export const PROVIDERS: EntityKind<Provider> = {
+  collection: 'providers',
+  label: 'provider',
+  schema: Provider,
+  references: (tx, p) => {
+    const errors = unknownRefs(tx, [
+      ['lots', 'lots', p.lots],
+      ['zones', 'zones', p.zones],
+    ]);
+    if ((p.status === 'suspended' || p.status === 'left') && !p.statusReason) errors.statusReason = `say why the provider is ${p.status}`;
+    const outside = p.tiers.filter((t) => !p.lots.includes(t.lot) || !p.zones.includes(t.zone));
+    if (outside.length) errors.tiers = `tiers name lots or zones the provider is not admitted to: ${outside.map((t) => `${t.lot}/${t.zone}`).join(', ')}`;
+    return errors;
+  },
+  inUse: (tx, id) => {
+    const u = tx.find('users', (u) => u.providerId === id);
+    return u.length ? `users belong to it (${u.map((x) => x.name).join(', ')}); set its status to "left" instead` : undefined;
+  },
+};
+
+export const USERS: EntityKind<User> = {
+  collection: 'users',
+  label: 'user',
+  schema: User,
+  references: (tx, u) => unknownRefs(tx, [['providerId', 'providers', u.providerId ? [u.providerId] : []]]),
+  inUse: () => undefined,
+};
+
+export const CRITERIA: EntityKind<Criterion> = {
+  collection: 'criteria',
+  label: 'checklist item',
+  schema: Criterion,
+  references: (tx, c) => unknownRefs(tx, [['lots', 'lots', c.lots]]),
+  inUse: () => undefined,
+};
+
+export const ENTITY_KINDS = { lots: LOTS, zones: ZONES, providers: PROVIDERS, users: USERS, criteria: CRITERIA } as const;
+export type EntityKindName = keyof typeof ENTITY_KINDS;
+
+export const SETTINGS_ID = 'settings';
+export const DEFAULT_SETTINGS: Settings = Settings.parse({});

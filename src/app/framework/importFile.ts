@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { Settings } from '../../domain/framework.js';
+import type { BrokerageStore } from '../../store/collections.js';
+import { AppError, invalid } from '../errors.js';
+import { ENTITY_KINDS, EntityKind, SETTINGS_ID } from './entities.js';
+import { validateEntity } from './admin.js';
+
+/** The bulk file: any of these sections, each a list of items as the admin cards would save them. */
+export const FrameworkFile = z
+  .object({
+    settings: z.record(z.unknown()).optional(),
+    lots: z.array(z.unknown()).default([]),
+    zones: z.array(z.unknown()).default([]),
+    providers: z.array(z.unknown()).default([]),
+    users: z.array(z.unknown()).default([]),
+    criteria: z.array(z.unknown()).default([]),
+  })
+  .strict();
+
+export type ImportCounts = Record<'lots' | 'zones' | 'providers' | 'users' | 'criteria', number>;
+
+/**
+ * Adds or updates everything in the file in one transaction: either all of it is saved or, on
+ * the first bad item, none of it, with an error that names the section, position and field.
+ * Zones are saved before their neighbour lists are checked, so a file can list them in any order.
+ */
+export async function importFramework(store: BrokerageStore, actor: string, data: unknown): Promise<ImportCounts> {
+  const file = FrameworkFile.safeParse(data);
+  if (!file.success) throw invalid({ _file: file.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ') }, 'The framework file is not in the expected shape.');
+  const f = file.data;
+  return store.transact({ actor, action: 'framework.import' }, (tx) => {
+    if (f.settings) {
+      const s = Settings.safeParse({ ...(tx.get('settings', SETTINGS_ID) ?? {}), ...f.settings, id: SETTINGS_ID });
+      if (!s.success) throw located('settings', undefined, s.error.issues[0].path.join('.'), s.error.issues[0].message);
+      tx.put('settings', s.data);
+    }
+    const counts = { lots: 0, zones: 0, providers: 0, users: 0, criteria: 0 };
+    const save = (section: keyof typeof counts, items: unknown[], check = true) => {
+      const kind = ENTITY_KINDS[section] as EntityKind<{ id: string }>;
+      items.forEach((raw, index) => {
+        try {
+          const item = check ? validateEntity(tx, kind, raw) : (kind.schema.parse(raw) as { id: string });
+          const before = tx.get(kind.collection, item.id) as { channel?: unknown } | undefined;
+          if (section === 'providers' && before?.channel) (item as { channel?: unknown }).channel = before.channel;
+          tx.put(kind.collection, item as never);
+        } catch (e) {
+          if (e instanceof AppError) {
+            const [field, message] = Object.entries(e.fields)[0] ?? ['', e.message];
+            throw located(section, index, field, message);
+          }
+          if (e instanceof z.ZodError) throw located(section, index, e.issues[0].path.join('.'), e.issues[0].message);
+          throw e;
+        }
+      });
+      counts[section] = items.length;
+    };
+    save('lots', f.lots);
+    save('zones', f.zones, false);
+    save('zones', f.zones);
+    save('providers', f.providers);
+    save('users', f.users);
+    save('criteria', f.criteria);
+    return counts;
+  });
+}
+
+function located(section: string, index: number | undefined, field: string, message: string): AppError {
+  const where = `${section}${index === undefined ? '' : `[${index}]`}${field ? `.${field}` : ''}`;
+  return invalid({ _file: `${where}: ${message}` }, `The framework file has a problem at ${where}: ${message}`);
+}

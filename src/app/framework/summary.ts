@@ -1,0 +1,48 @@
+import type { Lot, Provider, Tier, Zone } from '../../domain/framework.js';
+import type { BrokerageStore } from '../../store/collections.js';
+
+export interface Coverage {
+  lot: Lot;
+  zone: Zone;
+  providers: { id: string; name: string; tier?: Tier }[];
+}
+
+export interface FrameworkSummary {
+  lots: Lot[];
+  zones: Zone[];
+  providers: Provider[];
+  coverage: Coverage[];
+  /** Lot × zone pairs with no admitted provider: where a call-off would reach nobody. */
+  gaps: { lot: Lot; zone: Zone }[];
+  /** Admitted providers the bot cannot post to (no channel registered, or the bot was removed). */
+  unreachable: { provider: Provider; why: string }[];
+}
+
+export async function frameworkSummary(store: BrokerageStore): Promise<FrameworkSummary> {
+  const [lots, zones, providers] = await Promise.all([store.find('lots'), store.find('zones'), store.find('providers')]);
+  const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+  lots.sort(byName);
+  zones.sort(byName);
+  providers.sort(byName);
+  const admitted = providers.filter((p) => p.status === 'admitted');
+  const coverage: Coverage[] = [];
+  for (const lot of lots) {
+    for (const zone of zones) {
+      const here = admitted
+        .filter((p) => p.lots.includes(lot.id) && p.zones.includes(zone.id))
+        .map((p) => ({ id: p.id, name: p.name, tier: p.tiers.find((t) => t.lot === lot.id && t.zone === zone.id)?.tier }));
+      coverage.push({ lot, zone, providers: here });
+    }
+  }
+  const unreachable = admitted
+    .map((provider) => ({ provider, why: !provider.channel ? 'no channel registered' : provider.channel.unreachableReason ?? '' }))
+    .filter((u) => u.why);
+  return {
+    lots,
+    zones,
+    providers,
+    coverage,
+    gaps: coverage.filter((c) => c.providers.length === 0).map(({ lot, zone }) => ({ lot, zone })),
+    unreachable,
+  };
+}

@@ -1,0 +1,21 @@
+import type { Role, User } from '../domain/framework.js';
+
+/** Who may do what. Checked on the server for every action; nothing in a card can change it. */
+export const PERMISSIONS = {
+  'framework.view': ['commissioner', 'broker', 'manager'],
+  'framework.manage': ['commissioner'],
+  'channel.register': ['commissioner'],
+  'request.raise': ['social_worker', 'broker'],
+  'calloff.publish': ['broker'],
+  'award.decide': ['manager'],
+  'bid.submit': ['provider'],
+  'report.view': ['commissioner', 'broker', 'manager'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(user: Pick<User, 'roles'> | undefined, permission: Permission): boolean {
+  if (!user) return false;
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return user.roles.some((r) => allowed.includes(r));
+}

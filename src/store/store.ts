@@ -1,0 +1,58 @@
+/**
+ * The persistence port. Use cases read through `get`/`find` and change state only inside
+ * `transact`, which serialises every change through one writer, records each put/delete in the
+ * append-only audit log with its before and after, and persists before it resolves.
+ */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  /** aadObjectId of the person, or "system" for the scheduler and imports. */
+  actor: string;
+  action: string;
+  collection: string;
+  id: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface Entity {
+  id: string;
+}
+
+export interface Tx<C extends Record<string, Entity>> {
+  get<K extends keyof C & string>(collection: K, id: string): C[K] | undefined;
+  find<K extends keyof C & string>(collection: K, where?: (item: C[K]) => boolean): C[K][];
+  put<K extends keyof C & string>(collection: K, item: C[K]): void;
+  delete<K extends keyof C & string>(collection: K, id: string): void;
+  /** Records an audit entry that is not a data change, e.g. a refused forged action. */
+  note(what: string, details: unknown): void;
+}
+
+export interface TransactOptions {
+  actor: string;
+  action: string;
+  /**
+   * A key that makes the change happen once: a repeat with the same key returns the first
+   * result and changes nothing (double clicks, Teams' invoke retries).
+   */
+  idempotencyKey?: string;
+}
+
+export interface Store<C extends Record<string, Entity>> {
+  get<K extends keyof C & string>(collection: K, id: string): Promise<C[K] | undefined>;
+  find<K extends keyof C & string>(collection: K, where?: (item: C[K]) => boolean): Promise<C[K][]>;
+  /**
+   * Runs `fn` alone (no other transaction interleaves), then persists every change it made.
+   * If `fn` throws, nothing it did is kept.
+   */
+  transact<R>(options: TransactOptions, fn: (tx: Tx<C>) => R | Promise<R>): Promise<R>;
+  audit(where?: (e: AuditEntry) => boolean): Promise<AuditEntry[]>;
+  /** Waits for pending writes, then refuses new ones. */
+  close(): Promise<void>;
+}
+
+export class StoreClosedError extends Error {
+  constructor() {
+    super('the store is closed');
+  }
+}
