@@ -11,6 +11,7 @@ import type { CardJson } from './render.js';
 import { adminRoutes } from './routes/admin.js';
 import { commonRoutes, explainNoRole, placeOf } from './routes/common.js';
 import { registerLifecycle } from './routes/lifecycle.js';
+import { requestRoutes } from './routes/requests.js';
 
 export interface Bot {
   app: Application;
@@ -22,7 +23,7 @@ export interface Bot {
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), adminRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), adminRoutes()];
   commands.push(...all.flatMap((r) => r.commands));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   const dedup = new ActionDedup<CardJson | string>();

@@ -8,7 +8,8 @@ export interface Choice {
 export interface FieldSpec {
   id: string;
   label: string;
-  kind: 'text' | 'multiline' | 'number' | 'date' | 'choice' | 'multichoice' | 'toggle';
+  /** "heading" starts a section; its id can carry an error for the section as a whole. */
+  kind: 'text' | 'multiline' | 'number' | 'date' | 'time' | 'choice' | 'multichoice' | 'toggle' | 'heading';
   required?: boolean;
   placeholder?: string;
   help?: string;

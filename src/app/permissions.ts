@@ -6,6 +6,9 @@ export const PERMISSIONS = {
   'framework.manage': ['commissioner'],
   'channel.register': ['commissioner'],
   'request.raise': ['social_worker', 'broker'],
+  /** See and cancel any request, and raise one that does not meet the specialist definition. */
+  'request.manage': ['broker'],
+  'request.view': ['social_worker', 'broker', 'manager', 'commissioner'],
   'calloff.publish': ['broker'],
   'award.decide': ['manager'],
   'bid.submit': ['provider'],

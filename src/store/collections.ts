@@ -1,4 +1,5 @@
 import type { Criterion, Installation, Lot, Provider, Settings, User, Zone } from '../domain/framework.js';
+import type { PackageRequest } from '../domain/request.js';
 import type { Entity } from './store.js';
 
 /** An idempotency record: the result a keyed transaction returned the first time. */
@@ -20,10 +21,14 @@ export type Collections = {
   settings: Settings & Entity;
   installations: Installation & Entity;
   receipts: Receipt;
+  requests: PackageRequest;
+  /** Named sequences, e.g. "PKG-2026" → the last request number used that year. */
+  counters: Entity & { value: number };
 };
 
 export const SHARDS: Record<string, number> = {
   receipts: 16,
+  requests: 16,
 };
 
 export type BrokerageStore = import('./store.js').Store<Collections>;

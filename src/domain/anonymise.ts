@@ -1,0 +1,120 @@
+import type { PackageRequest, PersonStep } from './request.js';
+
+/**
+ * What a provider may see of a request: an allow-list, so a field added to the request later is
+ * private until someone decides otherwise. The person's name, case reference, date of birth,
+ * address and postcode never appear here.
+ */
+export interface ProviderProfile {
+  ref: string;
+  zone: string;
+  lots: string[];
+  ageBand: string;
+  needsSummary: string;
+  outcomes: string;
+  hoursPerWeek: number;
+  visitPattern: string;
+  startDate: string;
+  durationWeeks?: number;
+  carerGender: string;
+  languageNeeds: string;
+  questions: { id: string; text: string; weight: number }[];
+  costWeight: number;
+  qualityWeight: number;
+  deadline: string;
+  mode: string;
+  /** Only when the broker chooses to show it. */
+  budgetWeekly?: number;
+}
+
+export function providerProfile(r: PackageRequest & { package: NonNullable<PackageRequest['package']>; person: PersonStep }, ageBand: string): ProviderProfile {
+  const p = r.package;
+  return {
+    ref: r.id,
+    zone: r.person.zone,
+    lots: p.lots,
+    ageBand,
+    needsSummary: p.needsSummary,
+    outcomes: p.outcomes,
+    hoursPerWeek: p.hoursPerWeek,
+    visitPattern: p.visitPattern,
+    startDate: p.startDate,
+    durationWeeks: p.durationWeeks,
+    carerGender: p.carerGender,
+    languageNeeds: p.languageNeeds,
+    questions: p.questions.map((q) => ({ id: q.id, text: q.text, weight: q.weight })),
+    costWeight: p.costWeight,
+    qualityWeight: p.qualityWeight,
+    deadline: p.deadline,
+    mode: p.mode,
+    ...(p.showBudget ? { budgetWeekly: p.budgetWeekly } : {}),
+  };
+}
+
+/** Text fields of the profile a provider reads, with the label the social worker sees on the card. */
+export const SHARED_TEXT_FIELDS: [key: 'needsSummary' | 'outcomes' | 'visitPattern' | 'languageNeeds', label: string][] = [
+  ['needsSummary', 'needs summary'],
+  ['outcomes', 'outcomes'],
+  ['visitPattern', 'visit pattern'],
+  ['languageNeeds', 'language, cultural and religious needs'],
+];
+
+export interface Leak {
+  /** The input id of the field it is in ("needsSummary", "questions"). */
+  field: string;
+  label: string;
+  /** What it found, as the social worker would recognise it: 'the surname "Smith"'. */
+  what: string;
+}
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** The ways a date of birth is commonly written in UK case notes. */
+export function dateSpellings(iso: string): string[] {
+  const [y, m, d] = iso.split('-').map(Number);
+  const dd = String(d).padStart(2, '0');
+  const mm = String(m).padStart(2, '0');
+  const month = MONTHS[m - 1];
+  const yy = String(y).slice(2);
+  return [iso, `${dd}/${mm}/${y}`, `${d}/${m}/${y}`, `${dd}/${mm}/${yy}`, `${dd}.${mm}.${y}`, `${dd}-${mm}-${y}`, `${d} ${month} ${y}`, `${d} ${month.slice(0, 3)} ${y}`, `${month} ${d}, ${y}`, `${d}${ordinal(d)} ${month} ${y}`];
+}
+
+function ordinal(d: number): string {
+  if (d % 100 >= 11 && d % 100 <= 13) return 'th';
+  return ['th', 'st', 'nd', 'rd'][d % 10] ?? 'th';
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ');
+
+function containsWord(haystack: string, needle: string): boolean {
+  return new RegExp(`(^|[^\\p{L}\\p{N}])${escape(norm(needle))}($|[^\\p{L}\\p{N}])`, 'u').test(norm(haystack));
+}
+
+/**
+ * Everything in the shared text that would identify the person: their name (whole or any part
+ * of two or more letters), case reference, date of birth in its usual spellings, postcode, and
+ * the first line of their address.
+ */
+export function findLeaks(person: PersonStep, shared: Partial<Record<(typeof SHARED_TEXT_FIELDS)[number][0], string>>, questions: { text: string }[] = []): Leak[] {
+  const names = person.name.split(/[\s,]+/).filter((n) => n.replace(/[^\p{L}]/gu, '').length >= 2);
+  const identifiers: { what: string; needles: string[] }[] = [
+    { what: `the person's name "${person.name}"`, needles: [person.name] },
+    ...names.map((n) => ({ what: `part of the person's name ("${n}")`, needles: [n] })),
+    { what: `the case reference "${person.caseRef}"`, needles: [person.caseRef] },
+    { what: `the date of birth (${person.dateOfBirth})`, needles: dateSpellings(person.dateOfBirth) },
+    { what: `the postcode "${person.postcode}"`, needles: [person.postcode, person.postcode.replace(/\s/g, '')] },
+    { what: 'the first line of the address', needles: [person.address.split(/[,\n]/)[0].trim()].filter((s) => s.length >= 5) },
+  ];
+  const fields: [string, string, string][] = [
+    ...SHARED_TEXT_FIELDS.map(([k, label]) => [k, label, shared[k] ?? ''] as [string, string, string]),
+    ...questions.map((q, i) => ['questions', `quality question ${i + 1}`, q.text] as [string, string, string]),
+  ];
+  const leaks: Leak[] = [];
+  for (const [field, label, value] of fields) {
+    if (!value) continue;
+    const hit = identifiers.find((id) => id.needles.some((n) => containsWord(value, n)));
+    if (hit) leaks.push({ field, label, what: hit.what });
+  }
+  return leaks;
+}
