@@ -1,11 +1,14 @@
-import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { AuditEntry, Entity, Store, StoreClosedError, TransactOptions, Tx } from './store.js';
 import { WriteQueue } from './writeQueue.js';
 
 export const SCHEMA_VERSION = 1;
+
+/** Folders opened by this process: the pid lock cannot tell two stores in one process apart. */
+const openHere = new Set<string>();
 
 /** Steps that bring a data folder from version N-1 to N; keyed by the version they produce. */
 const MIGRATIONS: Record<number, (dir: string) => Promise<void>> = {};
@@ -46,12 +49,20 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
 
   static async open<C extends Record<string, Entity>>(dir: string, options: LowdbStoreOptions = {}): Promise<LowdbStore<C>> {
     const store = new LowdbStore<C>(dir, options);
-    await mkdir(dir, { recursive: true });
-    await store.lock();
-    await store.checkSchema();
-    await store.loadAll();
-    store.auditSeq = (await store.readAudit()).length;
-    await store.endTornAuditLine();
+    const key = resolve(dir);
+    if (openHere.has(key)) throw new Error(`The data folder ${dir} is in use: this process has already opened it. Close that store first.`);
+    openHere.add(key);
+    try {
+      await mkdir(dir, { recursive: true });
+      await store.lock();
+      await store.checkSchema();
+      await store.loadAll();
+      store.auditSeq = (await store.readAudit()).reduce((max, e) => Math.max(max, Number(e.seq) || 0), 0);
+      await store.endTornAuditLine();
+    } catch (e) {
+      openHere.delete(key);
+      throw e;
+    }
     return store;
   }
 
@@ -65,7 +76,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     if (holder && holder !== process.pid && isAlive(holder)) {
       throw new Error(`The data folder ${this.dir} is in use by another process (pid ${holder}), probably the running bot. Stop it first.`);
     }
-    await writeFile(path, String(process.pid));
+    await writeFileAtomic(path, String(process.pid));
   }
 
   private get now(): Date {
@@ -81,7 +92,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`The data file ${path} cannot be read: ${(e as Error).message}`);
     }
     if (!meta) {
-      await writeFile(path, JSON.stringify({ schemaVersion: SCHEMA_VERSION, createdAt: this.now.toISOString() }, null, 2));
+      await writeFileAtomic(path, JSON.stringify({ schemaVersion: SCHEMA_VERSION, createdAt: this.now.toISOString() }, null, 2));
       return;
     }
     if (meta.schemaVersion > SCHEMA_VERSION) {
@@ -93,7 +104,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       const migrate = MIGRATIONS[v];
       if (!migrate) throw new Error(`No migration to schema version ${v}`);
       await migrate(this.dir);
-      await writeFile(path, JSON.stringify({ ...meta, schemaVersion: v }, null, 2));
+      await writeFileAtomic(path, JSON.stringify({ ...meta, schemaVersion: v }, null, 2));
     }
   }
 
@@ -119,16 +130,21 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       await low.read();
       lows.push(low);
     }
-    // A change in the shard count re-homes every item in its new shard.
-    if (existing.length > count || existing.some((f) => Number.parseInt(f, 10) >= count)) {
-      const all: Entity[] = [];
-      for (const f of existing) {
+    // A change in the shard count (up or down) re-homes every item in its new shard; files past
+    // the new count are removed only after the new shards are written, so a crash loses nothing.
+    const stale = existing.filter((f) => Number.parseInt(f, 10) >= count);
+    const misplaced = lows.some((l, i) => Object.keys(l.data.items).some((id) => this.shardIndex(id, count) !== i));
+    if (stale.length || misplaced) {
+      const all = new Map<string, Entity>();
+      for (const f of stale) {
         const data = JSON.parse(await readFile(join(folder, f), 'utf8')) as ShardData;
-        all.push(...Object.values(data.items));
+        for (const item of Object.values(data.items)) all.set(item.id, item);
       }
+      for (const low of lows) for (const item of Object.values(low.data.items)) all.set(item.id, item);
       for (const low of lows) low.data.items = {};
-      for (const item of all) lows[this.shardIndex(item.id, count)].data.items[item.id] = item;
+      for (const item of all.values()) lows[this.shardIndex(item.id, count)].data.items[item.id] = item;
       await Promise.all(lows.map((l) => l.write()));
+      for (const f of stale) await rm(join(folder, f), { force: true });
     }
     this.shards.set(collection, lows);
     return lows;
@@ -211,7 +227,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       staged.set(key('receipts', options.idempotencyKey), {
         collection: 'receipts',
         id: options.idempotencyKey,
-        after: { id: options.idempotencyKey, at: this.now.toISOString(), result: result === undefined ? null : structuredClone(result) } as Entity,
+        after: { id: options.idempotencyKey, at: this.now.toISOString(), result: structuredClone(result) } as Entity,
       });
     }
     await this.commit(options, staged.values(), notes);
@@ -290,6 +306,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     this.closed = true;
     await this.queue.drain();
     await rm(join(this.dir, 'store.lock'), { force: true });
+    openHere.delete(resolve(this.dir));
   }
 }
 
@@ -300,4 +317,11 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Temp file + rename: a crash leaves the old file or the new one, never half of one. */
+async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
 }

@@ -57,6 +57,14 @@ export async function importFramework(store: BrokerageStore, actor: string, data
     save('lots', f.lots);
     save('zones', f.zones, false);
     save('zones', f.zones);
+    // Neighbouring is mutual (as when zones are saved one by one): a file may list only one side.
+    for (const raw of f.zones) {
+      const zone = tx.get('zones', (raw as { id: string }).id.trim());
+      for (const n of zone?.neighbours ?? []) {
+        const other = tx.get('zones', n)!;
+        if (!other.neighbours.includes(zone!.id)) tx.put('zones', { ...other, neighbours: [...other.neighbours, zone!.id].sort() });
+      }
+    }
     save('providers', f.providers);
     save('users', f.users);
     save('criteria', f.criteria);

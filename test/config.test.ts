@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const APP_ID = '11111111-2222-4333-8444-555555555555';
+
+describe('loadConfig', () => {
+  it('gives defaults for an empty environment and runs anonymously', () => {
+    const c = loadConfig({});
+    assert.deepEqual(
+      { PORT: c.PORT, HOST: c.HOST, DATA_DIR: c.DATA_DIR, LOG_LEVEL: c.LOG_LEVEL, MICROSOFT_APP_TYPE: c.MICROSOFT_APP_TYPE, anonymous: c.anonymous },
+      { PORT: 3978, HOST: '0.0.0.0', DATA_DIR: './data', LOG_LEVEL: 'info', MICROSOFT_APP_TYPE: 'MultiTenant', anonymous: true },
+    );
+  });
+
+  it('treats empty variables as unset', () => {
+    assert.equal(loadConfig({ PORT: '', MICROSOFT_APP_ID: '' }).anonymous, true);
+  });
+
+  it('reads a port and credentials, and is not anonymous with an app id', () => {
+    const c = loadConfig({ PORT: '8080', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'secret' });
+    assert.equal(c.PORT, 8080);
+    assert.equal(c.anonymous, false);
+  });
+
+  it('needs no password for a managed identity', () => {
+    assert.equal(loadConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).anonymous, false);
+  });
+
+  it('refuses a bad PORT, naming it', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
+    assert.throws(() => loadConfig({ PORT: '70000' }), /PORT/);
+  });
+
+  it('refuses an app id without a password, naming the password', () => {
+    assert.throws(() => loadConfig({ MICROSOFT_APP_ID: APP_ID }), (e: Error) => e instanceof ConfigError && /MICROSOFT_APP_PASSWORD: is required when MICROSOFT_APP_ID is set/.test(e.message));
+  });
+
+  it('names every bad variable at once', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TYPE: 'SingleTenant' }),
+      (e: Error) => {
+        assert.ok(e instanceof ConfigError);
+        for (const name of ['PORT', 'LOG_LEVEL', 'MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TENANT_ID']) assert.match(e.message, new RegExp(`  ${name}: `), name);
+        return true;
+      },
+    );
+  });
+
+  it('refuses an app id that is not a GUID', () => {
+    assert.throws(() => loadConfig({ MICROSOFT_APP_ID: 'my-bot', MICROSOFT_APP_PASSWORD: 'x' }), /MICROSOFT_APP_ID: must be the Azure Bot's app \(client\) id/);
+  });
+});
