@@ -54,7 +54,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Serve
     async close() {
       stopping = true;
       // Stop taking requests, let the ones in flight finish, then flush every pending write.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections (the Bot Connector keeps them) would hold close() open for seconds, or
+      // up to the 10 s force exit while traffic keeps them busy: end each as soon as it is idle.
+      const sweep = setInterval(() => (server.server as import('node:http').Server).closeIdleConnections(), 100);
+      await closed;
+      clearInterval(sweep);
       await store.close();
       logger.info('stopped');
     },
