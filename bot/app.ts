@@ -6,9 +6,10 @@ import { can } from '../src/app/permissions.js';
 import type { Deps } from './deps.js';
 import { ActionDedup, stableKey } from './actionDedup.js';
 import { whoFrom } from './identity.js';
-import type { Action, Command, Routes } from './registry.js';
+import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import type { CardJson } from './render.js';
 import { adminRoutes } from './routes/admin.js';
+import { admissionRoutes } from './routes/admission.js';
 import { commonRoutes, explainNoRole, placeOf } from './routes/common.js';
 import { registerLifecycle } from './routes/lifecycle.js';
 import { requestRoutes } from './routes/requests.js';
@@ -23,7 +24,7 @@ export interface Bot {
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), adminRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), adminRoutes(), admissionRoutes()];
   commands.push(...all.flatMap((r) => r.commands));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   const dedup = new ActionDedup<CardJson | string>();
@@ -32,19 +33,21 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     const text = (ctx.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').replace(/\s+/g, ' ').trim();
     const who = whoFrom(ctx.activity);
     const user = await loadUser(deps.store, who);
-    if (!user) return explainNoRole(ctx, who.aadObjectId);
+    // People with no role reach only commands marked open (e.g. `apply`); the rest are told how to get a role.
+    if (!user && !commands.some((c) => c.open && c.pattern.test(text))) return explainNoRole(ctx, who.aadObjectId, commands.filter((c) => c.open));
     const place = placeOf(ctx);
     for (const command of commands) {
+      if (!user && !command.open) continue;
       const match = text.match(command.pattern);
       if (!match) continue;
-      if (command.permission && !can(user, command.permission)) {
+      if (user && command.permission && !can(user, command.permission)) {
         return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));
       }
       if (command.where && !command.where.includes(place)) {
         return void (await ctx.sendActivity(`\`${command.usage}\` works only in a ${command.where.join(' or ')} conversation.`));
       }
       deps.logger.info('command', { command: command.usage, user: who.aadObjectId, place });
-      return command.run(ctx, deps, { who, user, match });
+      return command.run(ctx, deps, { who, user: user ?? guestOf(who), match });
     }
     await ctx.sendActivity(text ? `Sorry, I don't know "${text}". Type \`help\` for what you can do.` : 'Type `help` for what you can do.');
   });
@@ -57,14 +60,14 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     const key = stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]);
     return dedup.run(key, async () => {
       const user = await loadUser(deps.store, who);
-      if (!user) return "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
-      if (action.permission && !can(user, action.permission)) {
+      if (!user && !action.open) return "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
+      if (user && action.permission && !can(user, action.permission)) {
         await deps.store.transact({ actor: who.aadObjectId, action: 'refused' }, (tx) => tx.note('action.refused', { verb, reason: 'role' }));
         return "Your role doesn't allow that action.";
       }
       deps.logger.info('action', { verb, user: who.aadObjectId });
       try {
-        return await action.run(ctx, deps, { who, user, data: data ?? {} });
+        return await action.run(ctx, deps, { who, user: user ?? guestOf(who), data: data ?? {} });
       } catch (e) {
         if (e instanceof AppError) return e.message;
         throw e;

@@ -13,6 +13,11 @@ export interface Command {
   permission?: Permission;
   /** Shown in help for these places only (default: everywhere). */
   where?: ('personal' | 'channel' | 'groupChat')[];
+  /**
+   * Also answered for people with no role yet (e.g. a provider applying to the framework): they
+   * get `guestOf(who)`, a user with no roles. People with a role still need `permission`.
+   */
+  open?: boolean;
   run(ctx: TurnContext, deps: Deps, turn: { who: Who; user: User; match: RegExpMatchArray }): Promise<void>;
 }
 
@@ -20,10 +25,17 @@ export interface Command {
 export interface Action {
   verb: string;
   permission?: Permission;
+  /** Also open to people with no role, as for Command.open; the use case decides what they may do. */
+  open?: boolean;
   run(ctx: TurnContext, deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }): Promise<CardJson | string>;
 }
 
 export interface Routes {
   commands: Command[];
   actions: Action[];
+}
+
+/** Someone Teams identifies but the council has given no role: `can()` is false for every permission. */
+export function guestOf(who: Who): User {
+  return { id: who.aadObjectId, name: who.name || 'Applicant', tenantId: who.tenantId, roles: [] as unknown as User['roles'] };
 }

@@ -1,4 +1,5 @@
 import { PROVIDER_STATUSES, ROLE_LABELS, ROLES, TIERS } from '../../src/domain/framework.js';
+import { QUESTION_KINDS, QUESTION_SECTIONS } from '../../src/domain/admission.js';
 import type { EntityKindName } from '../../src/app/framework/entities.js';
 import type { Collections } from '../../src/store/collections.js';
 import { Choice, FieldSpec, list, optional } from './form.js';
@@ -119,5 +120,19 @@ export const ADMIN_FORMS: { [K in EntityKindName]: AdminForm<Collections[K]> } =
     values: (c) => ({ ...c }),
     parse: (i) => ({ id: i.id, question: i.question, lots: list(i.lots) }),
     row: (c) => ({ title: c.question, subtitle: `${c.id} · lots: ${c.lots.join(', ') || 'none'}` }),
+  },
+  admissionQuestions: {
+    title: 'admission question',
+    plural: 'Admission questions',
+    fields: (_o, editing) => [
+      idField('safeguarding-policy', editing),
+      { id: 'section', label: 'Section', kind: 'choice', required: true, choices: QUESTION_SECTIONS.map((s) => ({ title: s === 'due-diligence' ? 'Due diligence' : 'Quality', value: s })) },
+      { id: 'text', label: 'Question for applicants', kind: 'multiline', required: true },
+      { id: 'kind', label: 'How it is marked', kind: 'choice', required: true, choices: QUESTION_KINDS.map((k) => ({ title: k === 'pass-fail' ? 'Pass / fail' : 'Scored 0–5', value: k })) },
+      { id: 'passMark', label: 'Pass mark (scored questions, 1–5)', kind: 'number' },
+    ],
+    values: (q) => ({ ...q }),
+    parse: (i) => ({ id: i.id, section: i.section, text: i.text, kind: i.kind, passMark: optional(i.passMark) }),
+    row: (q) => ({ title: q.text, subtitle: `${q.id} · ${q.section} · ${q.kind === 'scored' ? `scored 0–5, pass mark ${q.passMark}` : 'pass/fail'}` }),
   },
 };

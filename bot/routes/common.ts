@@ -56,6 +56,7 @@ export function commonRoutes(all: () => Command[]): Routes {
 }
 
 /** For people with no role: say so kindly, with what they need to get one. */
-export async function explainNoRole(ctx: TurnContext, aadObjectId: string): Promise<void> {
-  await ctx.sendActivity(`${NO_ROLE_MESSAGE}\n\nYour Entra object id is ${aadObjectId || 'not available in this conversation'}.`);
+export async function explainNoRole(ctx: TurnContext, aadObjectId: string, open: Command[] = []): Promise<void> {
+  const also = open.map((c) => `\n\n\`${c.usage}\`: ${c.summary}`).join('');
+  await ctx.sendActivity(`${NO_ROLE_MESSAGE}\n\nYour Entra object id is ${aadObjectId || 'not available in this conversation'}.${also}`);
 }

@@ -13,6 +13,10 @@ export const PERMISSIONS = {
   'award.decide': ['manager'],
   'bid.submit': ['provider'],
   'report.view': ['commissioner', 'broker', 'manager'],
+  /** Open and close evaluation windows, pause applications, name evaluators. */
+  'admission.manage': ['commissioner'],
+  /** Score and decide applications; evaluators named for a window may too (checked in the use case). */
+  'admission.evaluate': ['commissioner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,5 +1,6 @@
 import type { Criterion, Installation, Lot, Provider, Settings, User, Zone } from '../domain/framework.js';
 import type { PackageRequest } from '../domain/request.js';
+import type { AdmissionQuestion, AdmissionState, Application, EvaluationWindow } from '../domain/admission.js';
 import type { Entity } from './store.js';
 
 /** An idempotency record: the result a keyed transaction returned the first time. */
@@ -24,11 +25,17 @@ export type Collections = {
   requests: PackageRequest;
   /** Named sequences, e.g. "PKG-2026" → the last request number used that year. */
   counters: Entity & { value: number };
+  /** Framework admission: questions, applications, evaluation windows, the pause. */
+  admissionQuestions: AdmissionQuestion & Entity;
+  applications: Application;
+  windows: EvaluationWindow;
+  admission: AdmissionState;
 };
 
 export const SHARDS: Record<string, number> = {
   receipts: 16,
   requests: 16,
+  applications: 4,
 };
 
 export type BrokerageStore = import('./store.js').Store<Collections>;

@@ -4,6 +4,7 @@ import type { Tx } from '../../store/store.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, fieldErrors, invalid, notFound } from '../errors.js';
 import { DEFAULT_SETTINGS, ENTITY_KINDS, EntityKind, EntityKindName, SETTINGS_ID } from './entities.js';
+import { handleOpenBids, OpenBidsChoice } from '../admission/openBids.js';
 
 /** Validates an item of `kind` against its schema and its references; throws field errors. */
 export function validateEntity<T extends { id: string }>(tx: Tx<Collections>, kind: EntityKind<T>, input: unknown): T {
@@ -72,8 +73,12 @@ export async function saveSettings(store: BrokerageStore, who: Who, input: unkno
   return parsed.data;
 }
 
-/** Admit, suspend, reinstate or record that a provider left; a reason is required except to admit. */
-export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string): Promise<Provider> {
+/**
+ * Admit, suspend, reinstate or record that a provider left; a reason is required except to admit.
+ * Suspending or leaving records what happens to the provider's bids on open call-offs (kept
+ * unless the commissioner chooses to withdraw them) and hands that choice to `handleOpenBids`.
+ */
+export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string, options: { openBids?: OpenBidsChoice; at?: string } = {}): Promise<Provider> {
   await requirePermission(store, who, 'framework.manage');
   if (status !== 'admitted' && !reason?.trim()) throw invalid({ reason: `say why the provider is ${status}` });
   return store.transact({ actor: who.aadObjectId, action: `providers.${status}` }, (tx) => {
@@ -82,6 +87,11 @@ export async function setProviderStatus(store: BrokerageStore, who: Who, provide
     if (p.status === status) return p; // repeated click: no second change
     const next: Provider = { ...p, status, statusReason: reason?.trim() || undefined };
     tx.put('providers', next);
+    if (status === 'suspended' || status === 'left') {
+      const input = { providerId, choice: options.openBids ?? 'keep', reason: reason!.trim(), by: who.aadObjectId, at: options.at ?? new Date().toISOString() };
+      const handled = handleOpenBids(tx, input);
+      tx.note('providers.open-bids', { ...input, ...handled });
+    }
     return next;
   });
 }

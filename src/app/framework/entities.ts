@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Criterion, Lot, Provider, Settings, User, Zone } from '../../domain/framework.js';
+import { AdmissionQuestion } from '../../domain/admission.js';
 import type { Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 
@@ -9,7 +10,7 @@ import type { Tx } from '../../store/store.js';
  * admin cards share one set of rules.
  */
 export interface EntityKind<T extends { id: string }> {
-  collection: 'lots' | 'zones' | 'providers' | 'users' | 'criteria';
+  collection: 'lots' | 'zones' | 'providers' | 'users' | 'criteria' | 'admissionQuestions';
   label: string;
   schema: z.ZodType<T, z.ZodTypeDef, unknown>;
   /** Field errors for references to things that do not exist. */
@@ -95,7 +96,19 @@ export const CRITERIA: EntityKind<Criterion> = {
   inUse: () => undefined,
 };
 
-export const ENTITY_KINDS = { lots: LOTS, zones: ZONES, providers: PROVIDERS, users: USERS, criteria: CRITERIA } as const;
+/** Admission questions: answered by applicants, marked pass/fail or 0–5 against a pass mark by evaluators. */
+export const ADMISSION_QUESTIONS: EntityKind<AdmissionQuestion> = {
+  collection: 'admissionQuestions',
+  label: 'admission question',
+  schema: AdmissionQuestion,
+  references: () => ({}),
+  inUse: (tx, id) => {
+    const a = tx.find('applications', (a) => a.state === 'submitted' && (a.answers?.[id] !== undefined || a.marks[id] !== undefined));
+    return a.length ? `applications waiting for a decision answer it (${a.map((x) => x.id).join(', ')})` : undefined;
+  },
+};
+
+export const ENTITY_KINDS = { lots: LOTS, zones: ZONES, providers: PROVIDERS, users: USERS, criteria: CRITERIA, admissionQuestions: ADMISSION_QUESTIONS } as const;
 export type EntityKindName = keyof typeof ENTITY_KINDS;
 
 export const SETTINGS_ID = 'settings';

@@ -14,10 +14,11 @@ export const FrameworkFile = z
     providers: z.array(z.unknown()).default([]),
     users: z.array(z.unknown()).default([]),
     criteria: z.array(z.unknown()).default([]),
+    admissionQuestions: z.array(z.unknown()).default([]),
   })
   .strict();
 
-export type ImportCounts = Record<'lots' | 'zones' | 'providers' | 'users' | 'criteria', number>;
+export type ImportCounts = Record<'lots' | 'zones' | 'providers' | 'users' | 'criteria' | 'admissionQuestions', number>;
 
 /**
  * Adds or updates everything in the file in one transaction: either all of it is saved or, on
@@ -34,7 +35,7 @@ export async function importFramework(store: BrokerageStore, actor: string, data
       if (!s.success) throw located('settings', undefined, s.error.issues[0].path.join('.'), s.error.issues[0].message);
       tx.put('settings', s.data);
     }
-    const counts = { lots: 0, zones: 0, providers: 0, users: 0, criteria: 0 };
+    const counts = { lots: 0, zones: 0, providers: 0, users: 0, criteria: 0, admissionQuestions: 0 };
     const save = (section: keyof typeof counts, items: unknown[], check = true) => {
       const kind = ENTITY_KINDS[section] as EntityKind<{ id: string }>;
       items.forEach((raw, index) => {
@@ -68,6 +69,7 @@ export async function importFramework(store: BrokerageStore, actor: string, data
     save('providers', f.providers);
     save('users', f.users);
     save('criteria', f.criteria);
+    save('admissionQuestions', f.admissionQuestions);
     return counts;
   });
 }

@@ -26,7 +26,7 @@ describe('importFramework', () => {
 
   it('loads the demo framework with the right counts', async () => {
     const counts = await importFramework(store, 'system:import', await demo());
-    assert.deepEqual(counts, { lots: 8, zones: 6, providers: 5, users: 5, criteria: 8 });
+    assert.deepEqual(counts, { lots: 8, zones: 6, providers: 5, users: 5, criteria: 8, admissionQuestions: 5 });
     assert.equal((await store.find('lots')).length, 8);
     assert.equal((await store.find('zones')).length, 6);
     assert.equal((await store.find('providers', (p) => p.status === 'admitted')).length, 4);

@@ -1,0 +1,315 @@
+import { ConversationReference, TurnContext } from 'botbuilder';
+import type { Application } from '../../src/domain/admission.js';
+import { orderQuestions } from '../../src/domain/admission.js';
+import type { User } from '../../src/domain/framework.js';
+import type { Who } from '../../src/app/actor.js';
+import { AppError } from '../../src/app/errors.js';
+import { getApplication, myApplication, Notice, saveApplication, startApplication, submitApplication } from '../../src/app/admission/applications.js';
+import { decideApplication, mayEvaluate, saveMarks } from '../../src/app/admission/evaluate.js';
+import { changeStanding, StandingChange, STANDING_CHANGES } from '../../src/app/admission/standing.js';
+import { admissionStatus, closeWindow, nameEvaluators, openWindow, pauseApplications, resumeApplications } from '../../src/app/admission/windows.js';
+import { frameworkSummary } from '../../src/app/framework/summary.js';
+import type { Deps } from '../deps.js';
+import { list } from '../forms/form.js';
+import type { Action, Routes } from '../registry.js';
+import type { CardJson } from '../render.js';
+import { admissionHomeCard, AdmissionLookups, applicationCard, applicationFormCard, standingCard } from '../views/admissionCards.js';
+import { sendCard } from './common.js';
+
+type Turn = { who: Who; user: User; data: Record<string, unknown> };
+
+/**
+ * Proactive messages for admission outcomes, pauses and suspensions: sent into the conversation a
+ * reference points to, with the identity of the current turn (so it works with the bot's own
+ * credentials). Kept as an object so tests can replace `send`.
+ */
+export const delivery = {
+  async send(ctx: TurnContext, to: Partial<ConversationReference>, text: string): Promise<void> {
+    const adapter = ctx.adapter;
+    const identity = ctx.turnState.get(adapter.BotIdentityKey);
+    const logic = async (c: TurnContext) => void (await c.sendActivity(text));
+    if (identity) await adapter.continueConversationAsync(identity, to, logic);
+    else await adapter.continueConversationAsync('', to, logic);
+  },
+};
+
+async function deliver(ctx: TurnContext, deps: Deps, notices: Notice[]): Promise<void> {
+  for (const n of notices) {
+    try {
+      await delivery.send(ctx, n.to as Partial<ConversationReference>, n.text);
+    } catch (error) {
+      // The outcome is stored with the application: the provider also sees it with `my application`.
+      deps.logger.warn('admission notice not delivered', { error, conversation: (n.to.conversation as { id?: string } | undefined)?.id });
+    }
+  }
+}
+
+/** Where this conversation is, as plain data, so the applicant can be told the outcome here. */
+function replyToOf(ctx: TurnContext): Record<string, unknown> {
+  const ref = TurnContext.getConversationReference(ctx.activity);
+  const id = (ref.conversation?.id ?? '').split(';')[0];
+  return { ...ref, activityId: undefined, conversation: { ...ref.conversation, id } } as Record<string, unknown>;
+}
+
+async function lookups(deps: Deps): Promise<AdmissionLookups> {
+  const [lots, zones, questions] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('admissionQuestions')]);
+  return { lots, zones, questions: orderQuestions(questions) };
+}
+
+const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
+const isCouncil = (user: User) => user.roles.length > 0 && !user.roles.includes('provider');
+
+async function openWindowOf(deps: Deps) {
+  return (await deps.store.find('windows', (w) => !w.closedAt))[0];
+}
+
+async function pausedText(deps: Deps): Promise<string | undefined> {
+  const paused = (await deps.store.get('admission', 'admission'))?.paused;
+  return paused ? `New applications are paused: ${paused.reason}. You can keep working on your draft; it can be submitted when they reopen.` : undefined;
+}
+
+/** The applicant's view of their application: the form while a draft, read-only after. */
+async function applicantCard(deps: Deps, a: Application, o: { errors?: Record<string, string>; notice?: string } = {}): Promise<CardJson> {
+  const l = await lookups(deps);
+  if (a.state === 'draft') return applicationFormCard(a, l, { ...o, paused: await pausedText(deps) });
+  return applicationCard(a, l, await openWindowOf(deps), { notice: o.notice });
+}
+
+/** The council's view; with marking inputs when this person may evaluate it now. */
+async function councilCard(deps: Deps, who: Who, a: Application, o: { notice?: string; error?: string; errors?: Record<string, string>; evaluate?: boolean } = {}): Promise<CardJson> {
+  const l = await lookups(deps);
+  const refusal = o.evaluate ? await mayEvaluate(deps.store, who, a.id) : undefined;
+  const s = await frameworkSummary(deps.store);
+  const d = a.details;
+  const gapsFilled = d ? s.gaps.filter((g) => d.lots.includes(g.lot.id) && d.zones.includes(g.zone.id)).map((g) => `${g.lot.name} in ${g.zone.name}`) : [];
+  return applicationCard(a, l, await openWindowOf(deps), {
+    notice: o.notice,
+    error: o.error ?? refusal?.message,
+    errors: o.errors,
+    evaluating: !!o.evaluate && !refusal && a.state === 'submitted',
+    council: true,
+    gapsFilled,
+  });
+}
+
+async function homeCard(deps: Deps, o: Parameters<typeof admissionHomeCard>[2] = {}): Promise<CardJson> {
+  return admissionHomeCard(await admissionStatus(deps.store), await deps.store.find('users'), o);
+}
+
+/** Runs a use case; a refusal comes back as the card it belongs on instead of losing the user's place. */
+async function orCard(run: () => Promise<CardJson | string>, onError: (e: AppError) => Promise<CardJson | string>): Promise<CardJson | string> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof AppError) return onError(e);
+    throw e;
+  }
+}
+
+export function admissionRoutes(): Routes {
+  const evaluationActions: Action[] = [
+    {
+      verb: 'admission.marks.save',
+      run: async (_c, deps, { who, data }: Turn) =>
+        orCard(
+          async () => {
+            const r = await saveMarks(deps.store, who, ref(data), data, deps.now());
+            return councilCard(deps, who, r.application, r.ok ? { notice: r.message, evaluate: true } : { errors: r.errors, evaluate: true });
+          },
+          async (e) => orCard(async () => councilCard(deps, who, await getApplication(deps.store, who, ref(data)), { error: e.message }), async () => e.message),
+        ),
+    },
+    ...(['admit', 'reject'] as const).map(
+      (verb): Action => ({
+        verb: `admission.${verb}`,
+        run: async (ctx, deps, { who, data }) =>
+          orCard(
+            async () => {
+              const r = await decideApplication(deps.store, who, ref(data), verb === 'admit' ? 'admitted' : 'rejected', data, deps.now());
+              if (!r.ok) return councilCard(deps, who, r.application, { errors: r.errors, evaluate: true });
+              await deliver(ctx, deps, r.notices);
+              return councilCard(deps, who, r.application, { notice: r.message });
+            },
+            async (e) => orCard(async () => councilCard(deps, who, await getApplication(deps.store, who, ref(data)), { error: e.message }), async () => e.message),
+          ),
+      }),
+    ),
+  ];
+
+  const windowAction = (verb: string, run: (ctx: TurnContext, deps: Deps, turn: Turn) => Promise<string>): Action => ({
+    verb,
+    permission: 'admission.manage',
+    run: async (ctx, deps, turn) => {
+      const values = { closesOn: turn.data.closesOn, evaluators: list(turn.data.evaluators), reason: turn.data.reason };
+      try {
+        return await homeCard(deps, { notice: await run(ctx, deps, turn) });
+      } catch (e) {
+        if (e instanceof AppError) return homeCard(deps, { error: e.message, errors: e.fields, values });
+        throw e;
+      }
+    },
+  });
+
+  return {
+    commands: [
+      {
+        usage: 'apply',
+        summary: 'Apply to join the framework as a care provider: your organisation, lots and zones, the admission questions and declarations. Drafts are kept.',
+        pattern: /^apply$/i,
+        open: true,
+        where: ['personal', 'channel'],
+        run: async (ctx, deps, { who }) => {
+          try {
+            const { application, resumed } = await startApplication(deps.store, who, deps.now(), replyToOf(ctx));
+            await sendCard(ctx, await applicantCard(deps, application, { notice: resumed ? (application.state === 'draft' ? 'Here is your draft, as you left it.' : 'You have already applied: here is your application.') : '' }));
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
+            throw e;
+          }
+        },
+      },
+      {
+        usage: 'my application',
+        summary: 'Your application to the framework: your draft, or where a submitted one is, and its outcome.',
+        pattern: /^my\s+application$/i,
+        open: true,
+        run: async (ctx, deps, { who }) => {
+          try {
+            const a = await myApplication(deps.store, who);
+            if (!a) return void (await ctx.sendActivity('You have no application to the framework. Type `apply` to start one.'));
+            await sendCard(ctx, await applicantCard(deps, a));
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
+            throw e;
+          }
+        },
+      },
+      {
+        usage: 'applications',
+        summary: 'Framework admission: evaluation windows, pausing applications, and the applications to evaluate.',
+        pattern: /^(applications|admission)$/i,
+        run: async (ctx, deps, { user }) => {
+          if (!isCouncil(user)) return void (await ctx.sendActivity('`applications` is for council staff. Type `my application` to see yours.'));
+          await sendCard(ctx, await homeCard(deps));
+        },
+      },
+      {
+        usage: 'evaluate APP-2026-0001',
+        summary: 'Mark an application and admit or reject it (commissioner, or an evaluator named for the window).',
+        pattern: /^evaluate\s+(APP-\S+)$/i,
+        run: async (ctx, deps, { who, user, match }) => {
+          if (!isCouncil(user)) return void (await ctx.sendActivity('Only the commissioner, or an evaluator named for the window, can evaluate applications.'));
+          try {
+            await sendCard(ctx, await councilCard(deps, who, await getApplication(deps.store, who, match[1]), { evaluate: true }));
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(Object.values(e.fields)[0] ?? e.message));
+            throw e;
+          }
+        },
+      },
+      {
+        usage: 'standing <provider id>',
+        summary: 'Suspend, reinstate or record that a provider left, with a reason; keep or withdraw its open bids.',
+        pattern: /^standing\s+(\S+)$/i,
+        permission: 'framework.manage',
+        run: async (ctx, deps, { match }) => {
+          const p = await deps.store.get('providers', match[1].toLowerCase());
+          if (!p) return void (await ctx.sendActivity(`There is no provider "${match[1]}". \`framework\` lists them.`));
+          await sendCard(ctx, standingCard(p));
+        },
+      },
+    ],
+    actions: [
+      {
+        verb: 'admission.save',
+        open: true,
+        run: async (_c, deps, { who, data }) =>
+          orCard(
+            async () => {
+              const r = await saveApplication(deps.store, who, ref(data), data, deps.now());
+              return applicantCard(deps, r.application, r.ok ? { notice: r.notice } : { errors: r.errors });
+            },
+            async (e) => e.message,
+          ),
+      },
+      {
+        verb: 'admission.submit',
+        open: true,
+        run: async (ctx, deps, { who, data }) =>
+          orCard(
+            async () => {
+              const r = await submitApplication(deps.store, who, ref(data), data, deps.now(), replyToOf(ctx));
+              return applicantCard(deps, r.application, r.ok ? { notice: r.notice } : { errors: r.errors });
+            },
+            async (e) => orCard(async () => applicantCard(deps, await getApplication(deps.store, who, ref(data)), { errors: { _form: e.message } }), async () => e.message),
+          ),
+      },
+      {
+        verb: 'admission.show',
+        open: true,
+        run: async (_c, deps, { who, user, data }) =>
+          orCard(
+            async () => {
+              const a = await getApplication(deps.store, who, ref(data));
+              return isCouncil(user) ? councilCard(deps, who, a) : applicantCard(deps, a);
+            },
+            async (e) => e.message,
+          ),
+      },
+      {
+        verb: 'admission.evaluate',
+        run: async (_c, deps, { who, user, data }) => {
+          if (!isCouncil(user)) return 'Only the commissioner, or an evaluator named for the window, can evaluate applications.';
+          return orCard(async () => councilCard(deps, who, await getApplication(deps.store, who, ref(data)), { evaluate: true }), async (e) => e.message);
+        },
+      },
+      {
+        verb: 'admission.home',
+        run: async (_c, deps, { user }) => (isCouncil(user) ? homeCard(deps) : '`applications` is for council staff.'),
+      },
+      ...evaluationActions,
+      windowAction('admission.window.open', async (_c, deps, { who, data }) => {
+        const { window, joined } = await openWindow(deps.store, who, { closesOn: typeof data.closesOn === 'string' ? data.closesOn : undefined, evaluators: list(data.evaluators) }, deps.now());
+        return `Opened evaluation window ${window.id}.${joined.length ? ` ${joined.length} waiting application${joined.length === 1 ? '' : 's'} joined it.` : ''}`;
+      }),
+      windowAction('admission.window.evaluators', async (_c, deps, { who, data }) => {
+        const w = await nameEvaluators(deps.store, who, list(data.evaluators));
+        return `Evaluators of window ${w.id} saved.`;
+      }),
+      windowAction('admission.window.close', async (_c, deps, { who }) => {
+        const { window, carried, decided } = await closeWindow(deps.store, who, deps.now());
+        return `Closed window ${window.id}: ${decided} decided${carried.length ? `; ${carried.length} not decided, waiting for the next window` : ''}.`;
+      }),
+      windowAction('admission.pause', async (ctx, deps, { who, data }) => {
+        const { notices } = await pauseApplications(deps.store, who, typeof data.reason === 'string' ? data.reason : '', deps.now());
+        await deliver(ctx, deps, notices);
+        return `New applications are paused.${notices.length ? ` ${notices.length} applicant${notices.length === 1 ? ' with a draft is' : 's with drafts are'} being told.` : ''}`;
+      }),
+      windowAction('admission.resume', async (ctx, deps, { who }) => {
+        const { notices } = await resumeApplications(deps.store, who);
+        await deliver(ctx, deps, notices);
+        return 'New applications are open again.';
+      }),
+      ...STANDING_CHANGES.map(
+        (change: StandingChange): Action => ({
+          verb: `admission.standing.${change}`,
+          permission: 'framework.manage',
+          run: async (ctx, deps, { who, data }) => {
+            const providerId = typeof data.providerId === 'string' ? data.providerId : '';
+            const values = { reason: data.reason, openBids: data.openBids };
+            try {
+              const r = await changeStanding(deps.store, who, providerId, change, String(data.reason ?? ''), String(data.openBids ?? ''), deps.now());
+              await deliver(ctx, deps, r.notices);
+              return standingCard(r.provider, { notice: r.message });
+            } catch (e) {
+              if (!(e instanceof AppError)) throw e;
+              const p = await deps.store.get('providers', providerId);
+              return p ? standingCard(p, { error: e.fields.reason || e.fields.openBids ? '' : e.message, errors: e.fields, values }) : e.message;
+            }
+          },
+        }),
+      ),
+    ],
+  };
+}
+

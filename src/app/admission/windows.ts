@@ -1,0 +1,125 @@
+import { isRealDate } from '../../domain/dates.js';
+import { ukDate } from '../../domain/dates.js';
+import { Application, EvaluationWindow, PauseReason } from '../../domain/admission.js';
+import type { BrokerageStore } from '../../store/collections.js';
+import { requirePermission, Who } from '../actor.js';
+import { conflict, invalid } from '../errors.js';
+import { ADMISSION_ID, history, Notice, pausedMessage } from './applications.js';
+
+export interface AdmissionStatus {
+  paused?: { reason: string; by: string; at: string };
+  window?: EvaluationWindow;
+  /** Submitted, waiting for the next window. */
+  waiting: Application[];
+  /** Submitted into the open window, not decided yet. */
+  toEvaluate: Application[];
+  drafts: number;
+  decided: Application[];
+}
+
+export async function admissionStatus(store: BrokerageStore): Promise<AdmissionStatus> {
+  const [state, windows, apps] = await Promise.all([store.get('admission', ADMISSION_ID), store.find('windows'), store.find('applications')]);
+  const window = windows.find((w) => !w.closedAt);
+  const bySubmitted = (a: Application, b: Application) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? '');
+  return {
+    paused: state?.paused,
+    window,
+    waiting: apps.filter((a) => a.state === 'submitted' && (!a.windowId || a.windowId !== window?.id)).sort(bySubmitted),
+    toEvaluate: apps.filter((a) => a.state === 'submitted' && !!window && a.windowId === window.id).sort(bySubmitted),
+    drafts: apps.filter((a) => a.state === 'draft').length,
+    decided: apps.filter((a) => a.state === 'admitted' || a.state === 'rejected').sort((a, b) => (b.decision?.at ?? '').localeCompare(a.decision?.at ?? '')),
+  };
+}
+
+export interface OpenWindowInput {
+  closesOn?: string;
+  /** aadObjectIds of council users who may evaluate in this window besides commissioners. */
+  evaluators?: string[];
+}
+
+/**
+ * Opens an evaluation window. Every submitted application waiting for a window joins it, and so
+ * does every application submitted while it stays open.
+ */
+export async function openWindow(store: BrokerageStore, who: Who, input: OpenWindowInput, now: Date): Promise<{ window: EvaluationWindow; joined: Application[] }> {
+  const user = await requirePermission(store, who, 'admission.manage');
+  const closesOn = input.closesOn?.trim() || undefined;
+  if (closesOn && !isRealDate(closesOn)) throw invalid({ closesOn: 'the planned closing date must be a date (YYYY-MM-DD)' });
+  if (closesOn && closesOn < ukDate(now)) throw invalid({ closesOn: 'the planned closing date must be today or later' });
+  return store.transact({ actor: user.id, action: 'windows.open' }, (tx) => {
+    const open = tx.find('windows', (w) => !w.closedAt)[0];
+    if (open) throw conflict(`Window ${open.id} is already open; close it before opening another.`);
+    const evaluators = [...new Set((input.evaluators ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean))];
+    const bad = evaluators.filter((id) => {
+      const u = tx.get('users', id);
+      return !u || u.roles.includes('provider');
+    });
+    if (bad.length) throw invalid({ evaluators: `evaluators must be council users the bot knows (not provider users): ${bad.join(', ')}` });
+    const year = Number(ukDate(now).slice(0, 4));
+    const counter = tx.get('counters', `W-${year}`) ?? { id: `W-${year}`, value: 0 };
+    tx.put('counters', { ...counter, value: counter.value + 1 });
+    const window: EvaluationWindow = { id: `W-${year}-${String(counter.value + 1).padStart(2, '0')}`, openedAt: now.toISOString(), openedBy: user.id, closesOn, evaluators };
+    tx.put('windows', window);
+    const joined = tx.find('applications', (a) => a.state === 'submitted' && !a.windowId);
+    for (const a of joined) tx.put('applications', { ...a, windowId: window.id, history: [...a.history, history(user, now, `joined evaluation window ${window.id}`)] });
+    return { window, joined };
+  });
+}
+
+/** Names the evaluators of the open window (replacing the list). */
+export async function nameEvaluators(store: BrokerageStore, who: Who, evaluators: string[]): Promise<EvaluationWindow> {
+  const user = await requirePermission(store, who, 'admission.manage');
+  return store.transact({ actor: user.id, action: 'windows.evaluators' }, (tx) => {
+    const open = tx.find('windows', (w) => !w.closedAt)[0];
+    if (!open) throw conflict('No evaluation window is open.');
+    const ids = [...new Set(evaluators.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+    const bad = ids.filter((id) => !tx.get('users', id) || tx.get('users', id)!.roles.includes('provider'));
+    if (bad.length) throw invalid({ evaluators: `evaluators must be council users the bot knows (not provider users): ${bad.join(', ')}` });
+    const next = { ...open, evaluators: ids };
+    tx.put('windows', next);
+    return next;
+  });
+}
+
+/** Closes the open window. Applications not yet decided wait for the next window. */
+export async function closeWindow(store: BrokerageStore, who: Who, now: Date): Promise<{ window: EvaluationWindow; carried: Application[]; decided: number }> {
+  const user = await requirePermission(store, who, 'admission.manage');
+  return store.transact({ actor: user.id, action: 'windows.close' }, (tx) => {
+    const open = tx.find('windows', (w) => !w.closedAt)[0];
+    if (!open) throw conflict('No evaluation window is open.');
+    const window = { ...open, closedAt: now.toISOString(), closedBy: user.id };
+    tx.put('windows', window);
+    const carried = tx.find('applications', (a) => a.windowId === open.id && a.state === 'submitted');
+    for (const a of carried) tx.put('applications', { ...a, windowId: undefined, history: [...a.history, history(user, now, `window ${open.id} closed before a decision; waiting for the next window`)] });
+    const decided = tx.find('applications', (a) => a.windowId === open.id && (a.state === 'admitted' || a.state === 'rejected')).length;
+    return { window, carried, decided };
+  });
+}
+
+/**
+ * Pauses new applications (Derby paused its DPS). Nobody can start or submit one until resumed;
+ * people with a draft are told why.
+ */
+export async function pauseApplications(store: BrokerageStore, who: Who, reason: string, now: Date): Promise<{ notices: Notice[] }> {
+  const user = await requirePermission(store, who, 'admission.manage');
+  const parsed = PauseReason.safeParse(reason);
+  if (!parsed.success) throw invalid({ reason: 'say why applications are paused (at least 5 characters); applicants are told' });
+  return store.transact({ actor: user.id, action: 'admission.pause' }, (tx) => {
+    const state = tx.get('admission', ADMISSION_ID);
+    if (state?.paused?.reason === parsed.data) return { notices: [] }; // a repeated click
+    tx.put('admission', { id: ADMISSION_ID, paused: { reason: parsed.data, by: user.id, at: now.toISOString() } });
+    const drafts = tx.find('applications', (a) => a.state === 'draft' && !!a.replyTo);
+    return { notices: drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: ${pausedMessage(parsed.data)}` })) };
+  });
+}
+
+export async function resumeApplications(store: BrokerageStore, who: Who): Promise<{ notices: Notice[] }> {
+  const user = await requirePermission(store, who, 'admission.manage');
+  return store.transact({ actor: user.id, action: 'admission.resume' }, (tx) => {
+    const state = tx.get('admission', ADMISSION_ID);
+    if (!state?.paused) return { notices: [] };
+    tx.put('admission', { id: ADMISSION_ID });
+    const drafts = tx.find('applications', (a) => a.state === 'draft' && !!a.replyTo);
+    return { notices: drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: applications to the framework are open again. Type \`my application\` to finish and submit your draft.` })) };
+  });
+}
