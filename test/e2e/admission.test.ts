@@ -1,0 +1,87 @@
+/**
+ * Framework admission end to end: Jo (no role) applies in a 1:1 chat with the bot, Alex (the
+ * commissioner) opens an evaluation window, marks and admits the application; Jo is told the
+ * outcome in the chat they applied from, and the new provider is on the framework.
+ */
+import assert from 'node:assert/strict';
+import { cardActions, cardInputs, cardText, startHarness, templateLeftovers, type Harness } from './harness.js';
+
+const APPLICATION = {
+  orgName: 'Riverside Support CIC',
+  cqcNumber: '1-199887766',
+  address: '4 Mill Lane, Radcliffe, M26 1AA',
+  contactName: 'Jo Visitor',
+  contactEmail: 'jo@riverside.example',
+  contactPhone: '0161 555 0101',
+  lots: 'autism,deaf-services',
+  zones: 'prestwich,radcliffe',
+  'a_dd-registration': 'Registered for personal care since 2019; rated Good.',
+  'a_dd-insurance': 'Yes, all three, certificates available.',
+  'a_q-outcomes': 'Person-centred plans written with the person and reviewed monthly.',
+  'a_q-workforce': 'Specialist training in BSL and autism; staff retention above 85%.',
+  'a_q-safeguarding': 'Safeguarding lead, monthly incident reviews, learning shared with staff.',
+  d_true: 'true',
+  d_terms: 'true',
+  d_safeguarding: 'true',
+};
+
+describe('e2e: framework admission (bot + Agents Playground)', function () {
+  let h: Harness;
+  let jo: string;
+
+  before(async function () {
+    this.timeout(60_000);
+    h = await startHarness({ framework: 'demo/framework.yaml' });
+    jo = await h.openPersonalChat('user-jo');
+    await h.nextReply(jo); // the no-role welcome
+  });
+
+  after(async function () {
+    this.timeout(20_000);
+    await h?.stop();
+  });
+
+  it('Jo, with no role, applies; a malformed CQC number is refused next to the field and nothing typed is lost', async () => {
+    const form = await h.ask(jo, 'apply', { as: 'user-jo' });
+    assert.ok(form.card, form.text);
+    assert.deepEqual(templateLeftovers(form.card), []);
+    assert.match(cardText(form.card), /APP-\d{4}-0001 · application to join the framework/);
+
+    const bad = await h.click(form, 'Submit application', { as: 'user-jo', inputs: { ...APPLICATION, cqcNumber: 'CQC 12345' } });
+    assert.ok(bad.card, bad.text);
+    assert.match(cardText(bad.card), /a CQC number looks like 1-123456789/);
+
+    assert.equal(cardInputs(bad.card).orgName.value, 'Riverside Support CIC');
+    // Only the CQC number is retyped: everything else comes back from the card as it was kept.
+    const ok = await h.click(bad, 'Submit application', { as: 'user-jo', inputs: { cqcNumber: APPLICATION.cqcNumber } });
+    assert.ok(ok.card, ok.text);
+    assert.match(cardText(ok.card), /Submitted APP-\d{4}-0001\. No evaluation window is open/);
+  });
+
+  it('Alex opens a window, marks and admits it; Jo is told with the marks, and the provider is on the framework', async () => {
+    const home = await h.ask(h.chats.personal, 'applications');
+    assert.ok(home.card, home.text);
+    const opened = await h.click(home, 'Open an evaluation window');
+    assert.match(cardText(opened.card), /Opened evaluation window W-\d{4}-01\. 1 waiting application joined it/);
+    const ref = cardText(opened.card).match(/APP-\d{4}-0001/)![0];
+    assert.ok(ref);
+
+    const evaluate = await h.click(opened, 'Evaluate');
+    assert.match(cardText(evaluate.card), new RegExp(ref));
+    assert.ok(evaluate.card, evaluate.text);
+    assert.ok(cardActions(evaluate.card).some((a) => a.title === 'Admit'));
+    const admitted = await h.click(evaluate, 'Admit', {
+      inputs: { 'm_dd-registration': 'pass', 'm_dd-insurance': 'pass', 'm_q-outcomes': '4', 'm_q-workforce': '3', 'm_q-safeguarding': '5', admitLots: 'autism', admitZones: 'prestwich,radcliffe', t_autism__prestwich: 'lead' },
+    });
+    assert.ok(admitted.card, admitted.text);
+    assert.match(cardText(admitted.card), /admitted: Riverside Support CIC now receives call-offs/);
+
+    const told = await h.nextReply(jo, { match: /admitted to the framework/ });
+    assert.equal(told.status, 201);
+    assert.match(told.text, /Autism in Prestwich, Radcliffe\. Tiers: Autism in Prestwich: lead/);
+    assert.match(told.text, /4\/5 \(pass mark 3\)/);
+
+    const framework = await h.ask(h.chats.personal, 'framework');
+    assert.match(cardText(framework.card), /Riverside Support CIC \(lead\)/);
+  });
+});
