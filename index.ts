@@ -2,6 +2,9 @@ import restify from 'restify';
 import { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { createBot } from './bot/app.js';
+import type { Deps } from './bot/deps.js';
+import { teamsDelivery } from './bot/delivery.js';
+import { startRuntime } from './bot/runtime.js';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
 import { LowdbStore } from './src/store/lowdbStore.js';
@@ -25,7 +28,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Serve
   if (config.anonymous) {
     logger.warn('ANONYMOUS MODE: MICROSOFT_APP_ID is not set, so requests are accepted without a Bot Framework token. Use this only on your own machine with the Agents Playground.');
   }
-  const bot = createBot({ store, logger, config, now: () => new Date() }, adapter);
+  const deps: Deps = { store, logger, config, now: () => new Date() };
+  const bot = createBot(deps, adapter);
+  // Queued posts and deadlines resume here after a restart.
+  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps));
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());
@@ -60,6 +66,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Serve
       const sweep = setInterval(() => (server.server as import('node:http').Server).closeIdleConnections(), 100);
       await closed;
       clearInterval(sweep);
+      runtime.stop();
       await store.close();
       logger.info('stopped');
     },

@@ -13,6 +13,7 @@ import { admissionRoutes } from './routes/admission.js';
 import { commonRoutes, explainNoRole, placeOf } from './routes/common.js';
 import { registerLifecycle } from './routes/lifecycle.js';
 import { requestRoutes } from './routes/requests.js';
+import { calloffRoutes } from './routes/calloffs.js';
 
 export interface Bot {
   app: Application;
@@ -24,7 +25,7 @@ export interface Bot {
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), adminRoutes(), admissionRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), adminRoutes(), admissionRoutes()];
   commands.push(...all.flatMap((r) => r.commands));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   const dedup = new ActionDedup<CardJson | string>();
@@ -47,7 +48,8 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         return void (await ctx.sendActivity(`\`${command.usage}\` works only in a ${command.where.join(' or ')} conversation.`));
       }
       deps.logger.info('command', { command: command.usage, user: who.aadObjectId, place });
-      return command.run(ctx, deps, { who, user: user ?? guestOf(who), match });
+      await command.run(ctx, deps, { who, user: user ?? guestOf(who), match });
+      return deps.changed?.();
     }
     await ctx.sendActivity(text ? `Sorry, I don't know "${text}". Type \`help\` for what you can do.` : 'Type `help` for what you can do.');
   });
@@ -71,6 +73,8 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       } catch (e) {
         if (e instanceof AppError) return e.message;
         throw e;
+      } finally {
+        deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now
       }
     });
   });

@@ -8,4 +8,6 @@ export interface Deps {
   logger: Logger;
   config: Pick<Config, 'anonymous'>;
   now: () => Date;
+  /** Nudges the outbox and scheduler after a change that may have queued posts or deadlines. */
+  changed?: () => void;
 }

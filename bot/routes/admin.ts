@@ -105,7 +105,7 @@ async function settingsCard(deps: Deps, values?: Record<string, unknown>, errors
 
 /** Card inputs are everything in data except the routing keys the card itself put there. */
 function inputsOf(data: Record<string, unknown>): Record<string, unknown> {
-  const { kind: _k, editing: _e, id: _i, ...rest } = data;
+  const { kind: _k, editing: _e, ...rest } = data;
   return rest;
 }
 

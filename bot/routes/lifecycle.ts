@@ -21,6 +21,7 @@ function installationOf(ctx: TurnContext, now: Date): Installation {
     serviceUrl: a.serviceUrl,
     reference: { ...ref, activityId: undefined } as Record<string, unknown>,
     installedAt: now.toISOString(),
+    userId: place === 'personal' ? a.from?.aadObjectId?.toLowerCase() : undefined,
   };
 }
 
@@ -53,6 +54,16 @@ export function registerLifecycle(app: Application, deps: Deps, commands: () => 
     const teamId = (ctx.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
     return teamId ? { teamId } : { conversationId: ctx.activity.conversation.id };
   };
+
+  // A 1:1 chat that predates the bot's records (or whose install event was missed) is learned from
+  // the first message in it, so the bot can write to that person later.
+  app.turn('beforeTurn', async (ctx) => {
+    if (ctx.activity.type === 'message' && placeOf(ctx) === 'personal' && ctx.activity.from?.aadObjectId) {
+      const known = await deps.store.get('installations', ctx.activity.conversation.id);
+      if (!known || known.removedAt) await recordInstallation(deps.store, whoFrom(ctx.activity), installationOf(ctx, deps.now()));
+    }
+    return true;
+  });
 
   app.activity('installationUpdate', async (ctx) => {
     const action = String((ctx.activity as { action?: string }).action ?? '');

@@ -175,8 +175,12 @@ export function requestRoutes(): Routes {
         permission: 'request.raise',
         run: async (_c, deps, { who, user, data }) => {
           try {
-            const { request, eligible } = await submitRequest(deps.store, who, ref(data), deps.now());
-            const reach = eligible === 0 ? 'No admitted provider covers this lot and zone yet: a broker will look at the cascade.' : `A broker will publish it to the ${eligible} eligible provider${eligible === 1 ? '' : 's'}.`;
+            const { request, eligible, published } = await submitRequest(deps.store, who, ref(data), deps.now());
+            const reach = published
+              ? `It has been published to ${published.offered.length} provider${published.offered.length === 1 ? '' : 's'}.`
+              : eligible === 0
+                ? 'No admitted provider covers this lot and zone yet: a broker will look at the cascade.'
+                : `A broker will publish it to the ${eligible} eligible provider${eligible === 1 ? '' : 's'}.`;
             return detailCard(deps, user, request, await lookups(deps), { notice: `Submitted ${request.id}. ${reach}` });
           } catch (e) {
             if (e instanceof AppError) {

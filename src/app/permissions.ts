@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   'request.manage': ['broker'],
   'request.view': ['social_worker', 'broker', 'manager', 'commissioner'],
   'calloff.publish': ['broker'],
+  /** See a call-off's sealed status (counts, never prices) and answer clarification questions. */
+  'calloff.manage': ['broker'],
   'award.decide': ['manager'],
   'bid.submit': ['provider'],
   'report.view': ['commissioner', 'broker', 'manager'],

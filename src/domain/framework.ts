@@ -122,6 +122,8 @@ export const Settings = z.object({
   minHourlyRate: z.coerce.number().positive('must be more than 0').max(200, 'must be at most 200').default(21.5),
   /** Publish a submitted request straight away instead of waiting for a broker. */
   publishOnSubmit: z.boolean().default(false),
+  /** Sequential offers: how long each tier has to accept before the next tier is asked. */
+  sequentialRoundHours: z.coerce.number().min(1, 'at least 1 hour').max(336, 'at most 2 weeks').default(24),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -135,5 +137,7 @@ export const Installation = z.object({
   reference: z.record(z.unknown()),
   installedAt: z.string(),
   removedAt: z.string().optional(),
+  /** For a 1:1 chat: whose it is (aadObjectId), so the bot can message that person later. */
+  userId: z.string().optional(),
 });
 export type Installation = z.infer<typeof Installation>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Slug } from './framework.js';
 import { HH_MM, isRealDate } from './dates.js';
+import type { CallOff } from './calloff.js';
 
 /**
  * A package request as the social worker builds it, step by step. Each step's schema checks
@@ -109,6 +110,8 @@ export interface PackageRequest {
   /** Derived at submission from the date of birth, for the anonymised profile. */
   ageBand?: string;
   cancelled?: { reason: string; by: string; at: string; fromState: RequestState };
+  /** Set when a broker publishes the request to providers. */
+  calloff?: CallOff;
 }
 
 export const REQUEST_REF = /^PKG-(\d{4})-(\d{4,})$/i;

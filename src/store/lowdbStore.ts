@@ -194,7 +194,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       if (receipt) return structuredClone(receipt.result);
     }
     const staged = new Map<string, { collection: string; id: string; after: Entity | null }>();
-    const notes: { what: string; details: unknown }[] = [];
+    const notes: { what: string; details: unknown; keepOnAbort?: boolean }[] = [];
     const key = (c: string, id: string) => `${c}\u0000${id}`;
     const tx: Tx<C> = {
       get: (collection, id) => {
@@ -209,8 +209,9 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
           if (s.after) byId.set(s.id, s.after);
           else byId.delete(s.id);
         }
-        const items = structuredClone([...byId.values()]) as C[typeof collection][];
-        return where ? items.filter(where) : items;
+        const items = [...byId.values()] as C[typeof collection][];
+        // Filter first, clone only what is returned: a find must not cost a copy of the whole collection.
+        return structuredClone(where ? items.filter(where) : items);
       },
       put: (collection, item) => {
         staged.set(key(collection, item.id), { collection, id: item.id, after: structuredClone(item) });
@@ -218,11 +219,18 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       delete: (collection, id) => {
         staged.set(key(collection, id), { collection, id, after: null });
       },
-      note: (what, details) => {
-        notes.push({ what, details });
+      note: (what, details, opts) => {
+        notes.push({ what, details, keepOnAbort: opts?.keepOnAbort });
       },
     };
-    const result = await fn(tx);
+    let result: R;
+    try {
+      result = await fn(tx);
+    } catch (error) {
+      const kept = notes.filter((n) => n.keepOnAbort);
+      if (kept.length) await this.commit(options, [], kept);
+      throw error;
+    }
     if (options.idempotencyKey) {
       staged.set(key('receipts', options.idempotencyKey), {
         collection: 'receipts',

@@ -24,8 +24,11 @@ export interface Tx<C extends Record<string, Entity>> {
   find<K extends keyof C & string>(collection: K, where?: (item: C[K]) => boolean): C[K][];
   put<K extends keyof C & string>(collection: K, item: C[K]): void;
   delete<K extends keyof C & string>(collection: K, id: string): void;
-  /** Records an audit entry that is not a data change, e.g. a refused forged action. */
-  note(what: string, details: unknown): void;
+  /**
+   * Records an audit entry that is not a data change. With `keepOnAbort`, it is kept even when
+   * the transaction then throws: a refused forged action must leave a trace.
+   */
+  note(what: string, details: unknown, options?: { keepOnAbort?: boolean }): void;
 }
 
 export interface TransactOptions {

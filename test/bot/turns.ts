@@ -5,6 +5,9 @@ import { Activity, ActivityTypes, TestAdapter } from 'botbuilder';
 import YAML from 'yaml';
 import { readFile } from 'node:fs/promises';
 import { createBot, type Bot } from '../../bot/app.js';
+import { startRuntime, type Runtime } from '../../bot/runtime.js';
+import { renderMessage } from '../../bot/messages.js';
+import type { OutboxItem } from '../../src/outbox/outbox.js';
 import type { Deps } from '../../bot/deps.js';
 import { importFramework } from '../../src/app/framework/importFile.js';
 import { silentLogger } from '../../src/log.js';
@@ -22,8 +25,20 @@ export const PEOPLE = {
 } as const;
 export type Person = keyof typeof PEOPLE;
 
+/** What the bot posted proactively (provider channels, people's 1:1 chats), as rendered. */
+export interface Posted {
+  item: OutboxItem;
+  to: string;
+  activity: Partial<Activity>;
+  replaced?: string;
+}
+
 export interface Turns {
   bot: Bot;
+  runtime: Runtime;
+  posted: Posted[];
+  /** Waits until every queued post has gone out. */
+  drained(): Promise<void>;
   store: BrokerageStore;
   deps: Deps;
   /** Sends a message as a person in their 1:1 chat and returns the bot's replies. */
@@ -40,6 +55,17 @@ export async function startTurns(options: { now?: () => Date } = {}): Promise<Tu
   await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
   const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
   const bot = createBot(deps);
+  const posted: Posted[] = [];
+  let counter = 0;
+  const runtime = startRuntime(deps, {
+    async deliver(item, replace) {
+      const activity = await renderMessage(deps, item);
+      if (activity === 'skip') return 'skip';
+      const to = 'providerId' in item.target ? `provider:${item.target.providerId}` : `user:${item.target.userId}`;
+      posted.push({ item, to, activity, replaced: replace });
+      return { activityId: replace ?? `activity-${++counter}` };
+    },
+  });
   const adapter = new TestAdapter(async (ctx) => {
     await bot.app.run(ctx);
   });
@@ -63,6 +89,9 @@ export async function startTurns(options: { now?: () => Date } = {}): Promise<Tu
   };
   return {
     bot,
+    runtime,
+    posted,
+    drained: () => runtime.outbox.idle(),
     store,
     deps,
     say: (as, text, conversation) => {
@@ -77,6 +106,7 @@ export async function startTurns(options: { now?: () => Date } = {}): Promise<Tu
       return (response.value as { body: { statusCode: number; type: string; value: unknown } }).body;
     },
     close: async () => {
+      runtime.stop();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

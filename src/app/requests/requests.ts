@@ -11,6 +11,10 @@ import { AppError, conflict, forbidden, invalid, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { checklistAnswers, inputErrors, packageCandidate, personCandidate } from './inputs.js';
 import { packageRules, personRules } from './rules.js';
+import { onCallOffCancelled } from '../calloffs/deadline.js';
+import { brokerIds, tellUsers } from '../calloffs/messages.js';
+import { publishCallOff, type Published } from '../calloffs/publish.js';
+import { getSettings } from '../framework/admin.js';
 
 export type StepResult = { ok: true; request: PackageRequest } | { ok: false; request: PackageRequest; errors: Record<string, string> };
 
@@ -143,6 +147,9 @@ export interface Submitted {
   request: PackageRequest;
   /** How many admitted providers a call-off would reach now. */
   eligible: number;
+  /** Set when the council publishes on submit. */
+  published?: Published;
+  publishError?: string;
 }
 
 /**
@@ -151,7 +158,7 @@ export interface Submitted {
  */
 export async function submitRequest(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<Submitted> {
   const user = await requirePermission(store, who, 'request.raise');
-  return store.transact({ actor: user.id, action: 'requests.submit' }, (tx) => {
+  const submitted: Submitted = await store.transact({ actor: user.id, action: 'requests.submit' }, (tx) => {
     const r = load(tx, ref);
     access(user, r, 'edit');
     const count = (req: PackageRequest) => eligibleProviders(tx.find('providers'), { lots: req.package!.lots, zone: req.person!.zone }).length;
@@ -176,8 +183,19 @@ export async function submitRequest(store: BrokerageStore, who: Who, ref: string
       updatedAt: now.toISOString(),
     };
     tx.put('requests', next);
+    tellUsers(tx, now, brokerIds(tx).filter((b) => b !== user.id), `submitted:${next.id}`, { kind: 'request.submitted', ref: next.id });
     return { request: next, eligible: count(next) };
   });
+  const settings = await getSettings(store);
+  if (!settings.publishOnSubmit || submitted.request.calloff) return submitted;
+  try {
+    const published = await publishCallOff(store, 'system', submitted.request.id, now);
+    return { ...submitted, request: published.request, published };
+  } catch (e) {
+    // Nobody reachable: it stays submitted for a broker, who was told above.
+    if (e instanceof AppError) return { ...submitted, publishError: e.message };
+    throw e;
+  }
 }
 
 export async function cancelRequest(store: BrokerageStore, who: Who, ref: string, reason: string, now: Date): Promise<PackageRequest> {
@@ -191,6 +209,7 @@ export async function cancelRequest(store: BrokerageStore, who: Who, ref: string
     if (why.length < 5) throw invalid({ reason: 'say why it is cancelled (at least 5 characters)' });
     const next: PackageRequest = { ...r, state: 'cancelled', cancelled: { reason: why, by: user.id, at: now.toISOString(), fromState: r.state }, updatedAt: now.toISOString() };
     tx.put('requests', next);
+    onCallOffCancelled(tx, next, now);
     return next;
   });
 }

@@ -1,0 +1,97 @@
+import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import { bidId } from '../src/domain/calloff.js';
+import { formatUk } from '../src/domain/dates.js';
+import type { OutboxItem } from '../src/outbox/outbox.js';
+import type { OpenCallOff } from '../src/app/calloffs/access.js';
+import type { Deps } from './deps.js';
+import { providerCard } from './views/calloffCards.js';
+import type { Lookups } from './views/requestCards.js';
+import { render } from './render.js';
+
+export async function lookups(deps: Deps): Promise<Lookups> {
+  const [lots, zones, criteria] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('criteria')]);
+  return { lots, zones, criteria };
+}
+
+const card = (c: object) => MessageFactory.attachment(CardFactory.adaptiveCard(c));
+
+interface Notice {
+  title: string;
+  lines: string[];
+  footer?: string;
+  actions?: { title: string; verb: string; data: Record<string, unknown> }[];
+}
+
+export const noticeCard = (n: Notice) => render('notice', { title: n.title, lines: n.lines.map((text) => ({ text })), footer: n.footer ?? '', actions: n.actions ?? [] });
+const text = (t: string) => MessageFactory.text(t);
+
+/**
+ * Turns an outbox item into the activity to post, from the store as it is now (so an update always
+ * shows the latest state). Provider-bound messages are built only from the anonymised profile.
+ */
+export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Partial<Activity> | 'skip'> {
+  const m = item.message;
+  const r = m.ref ? ((await deps.store.get('requests', m.ref)) as OpenCallOff | undefined) : undefined;
+  if (m.ref && !r) return 'skip';
+  const providerId = 'providerId' in item.target ? item.target.providerId : undefined;
+  switch (m.kind) {
+    case 'calloff.card': {
+      const bid = providerId ? await deps.store.get('bids', bidId(r!.id, providerId)) : undefined;
+      return card(providerCard(r!, await lookups(deps), { providerId: providerId!, bid, now: deps.now() }));
+    }
+    case 'calloff.reminder':
+      return text(`Reminder: call-off ${r!.id} closes ${m.reminder === '2h' ? 'in 2 hours' : 'in 24 hours'}, at ${formatUk(r!.calloff.deadline)}. Bid, or tell the council you are not interested, from the call-off card in this channel.`);
+    case 'calloff.extended':
+      return text(`The deadline for call-off ${r!.id} has been extended to ${formatUk(String(m.to))}. Reason: ${String(m.reason)}.`);
+    case 'calloff.cancelled':
+      return text(`Call-off ${r!.id} has been cancelled by the council. No further action is needed; any bid you made will not be considered.`);
+    case 'calloff.answer': {
+      const c = r!.calloff.clarifications.find((x) => x.id === m.questionId);
+      if (!c?.answer) return 'skip';
+      return card(noticeCard({ title: `Clarification on call-off ${r!.id}`, lines: [`**Q:** ${c.answer.question}`, `**A:** ${c.answer.text}`], footer: 'Sent to every provider offered this call-off; the call-off card lists all answers.' }));
+    }
+    case 'calloff.question': {
+      const c = r!.calloff.clarifications.find((x) => x.id === m.questionId);
+      if (!c) return 'skip';
+      return card(
+        noticeCard({
+          title: `Question ${c.id} on call-off ${r!.id}`,
+          lines: [c.question, `Asked ${formatUk(c.askedAt)}. Your answer goes to every provider offered ${r!.id}, without who asked.`],
+          actions: [{ title: `Answer ${c.id}`, verb: 'calloff.answer.form', data: { ref: r!.id, questionId: c.id } }],
+        }),
+      );
+    }
+    case 'calloff.closed': {
+      const bids = (await Promise.all(r!.calloff.offers.map((o) => deps.store.get('bids', bidId(r!.id, o.providerId))))).filter((b) => b?.status === 'active').length;
+      const declined = r!.calloff.offers.filter((o) => o.declined).length;
+      const silent = r!.calloff.offers.length - bids - declined;
+      return text(
+        `Call-off ${r!.id} closed at ${formatUk(r!.calloff.closedAt!)} with ${bids} bid${bids === 1 ? '' : 's'} (${declined} not interested, ${silent} no response).` +
+          (bids ? ' Quality evaluation is next.' : ' With no bids, a broker can run the cascade to neighbouring zones.'),
+      );
+    }
+    case 'calloff.accepted': {
+      const name = (await deps.store.get('providers', String(m.providerId)))?.name ?? String(m.providerId);
+      return text(`${name} accepted the sequential offer for ${r!.id}. The award now needs evaluation and a manager's approval.`);
+    }
+    case 'calloff.round':
+      return text(`Nobody accepted ${r!.id} in the previous round, so it has been offered to ${String(m.offered)} ${String(m.tier)} provider(s) until ${formatUk(r!.calloff.deadline)}.`);
+    case 'publish.report':
+      return text(String(m.text));
+    case 'request.submitted':
+      return card(
+        noticeCard({
+          title: `${r!.id} submitted by ${r!.ownerName}`,
+          lines: [`${r!.package!.hoursPerWeek} hours a week, starting ${formatUk(`${r!.package!.startDate}T12:00:00Z`, false)}; bids due ${formatUk(r!.package!.deadline)}.`],
+          footer: 'Publishing sends the anonymised call-off to every eligible provider’s channel.',
+          actions: [
+            { title: 'Publish call-off', verb: 'calloff.publish', data: { ref: r!.id } },
+            { title: 'Show request', verb: 'request.show', data: { ref: r!.id } },
+          ],
+        }),
+      );
+    default:
+      deps.logger.warn('outbox: unknown message kind', { kind: m.kind, id: item.id });
+      return 'skip';
+  }
+}

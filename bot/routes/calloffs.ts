@@ -1,0 +1,173 @@
+import type { User } from '../../src/domain/framework.js';
+import { AppError } from '../../src/app/errors.js';
+import { can } from '../../src/app/permissions.js';
+import type { Who } from '../../src/app/actor.js';
+import { publishCallOff } from '../../src/app/calloffs/publish.js';
+import { declineOffer, ownBid, submitBid, withdrawBid } from '../../src/app/calloffs/bids.js';
+import { answerQuestion, askQuestion } from '../../src/app/calloffs/clarify.js';
+import { extendDeadline } from '../../src/app/calloffs/deadline.js';
+import { sealedStatus } from '../../src/app/calloffs/status.js';
+import type { Deps } from '../deps.js';
+import { lookups } from '../messages.js';
+import type { Action, Routes } from '../registry.js';
+import type { CardJson } from '../render.js';
+import { answerForm, bidForm, bidValues, councilCard, providerCard } from '../views/calloffCards.js';
+import { sendCard } from './common.js';
+
+const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+async function statusCard(deps: Deps, who: Who, user: User, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
+  const s = await sealedStatus(deps.store, who, refText);
+  return councilCard(s.request, await lookups(deps), { offered: s.offered, bids: s.bids, declined: s.declined }, { ...extra, canManage: can(user, 'calloff.manage'), now: deps.now() });
+}
+
+/** The provider's own view of the call-off (its own bid, price included, since only the clicker sees it). */
+async function ownView(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
+  const { request, bid } = await ownBid(deps.store, who, refText, deps.now());
+  const user = (await deps.store.get('users', who.aadObjectId))!;
+  return providerCard(request, await lookups(deps), { providerId: user.providerId!, bid, now: deps.now(), showOwnPrice: true, ...extra });
+}
+
+/** A refused provider action: show why on their call-off card if they may see it, else just say why. */
+async function providerRefusal(deps: Deps, who: Who, refText: string, e: AppError): Promise<CardJson | string> {
+  try {
+    return await ownView(deps, who, refText, { error: why(e) });
+  } catch {
+    return e.message;
+  }
+}
+
+function reachText(r: { request: { id: string }; offered: { name: string }[]; unreachable: { name: string; why: string }[]; already: boolean }): string {
+  if (r.already) return `${r.request.id} is already published, to ${r.offered.length} provider(s).`;
+  const lines = [`Published ${r.request.id}: the call-off card is going to ${r.offered.length} provider channel${r.offered.length === 1 ? '' : 's'} (${r.offered.map((o) => o.name).join(', ')}). I'll tell you when every post is delivered.`];
+  if (r.unreachable.length) lines.push(`Could not reach ${r.unreachable.length}: ${r.unreachable.map((u) => `${u.name} (${u.why})`).join('; ')}.`);
+  return lines.join(' ');
+}
+
+function guarded(verb: string, permission: Action['permission'], run: (deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }) => Promise<CardJson | string>, onError: (deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }, e: AppError) => Promise<CardJson | string>): Action {
+  return {
+    verb,
+    permission,
+    run: async (_ctx, deps, turn) => {
+      try {
+        return await run(deps, turn);
+      } catch (e) {
+        if (e instanceof AppError) return onError(deps, turn, e);
+        throw e;
+      }
+    },
+  };
+}
+
+/** An error's words for a card banner: the field messages when there are any. */
+const why = (e: AppError) => (Object.keys(e.fields).length ? `${Object.values(e.fields).join('; ')}.` : e.message);
+
+const asProvider = (verb: string, run: Parameters<typeof guarded>[2]) => guarded(verb, 'bid.submit', run, (deps, { who, data }, e) => providerRefusal(deps, who, ref(data), e));
+const asCouncil = (verb: string, permission: Action['permission'], run: Parameters<typeof guarded>[2]) =>
+  guarded(verb, permission, run, async (deps, { who, user, data }, e) => {
+    try {
+      return await statusCard(deps, who, user, ref(data), { error: why(e) });
+    } catch {
+      return e.message;
+    }
+  });
+
+export function calloffRoutes(): Routes {
+  return {
+    commands: [
+      {
+        usage: 'publish PKG-2026-0001',
+        summary: 'Send a submitted request’s anonymised call-off to every eligible provider’s channel.',
+        pattern: /^publish\s+(PKG-\S+)$/i,
+        permission: 'calloff.publish',
+        run: async (ctx, deps, { who, match }) => {
+          try {
+            await ctx.sendActivity(reachText(await publishCallOff(deps.store, who, match[1], deps.now())));
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
+            throw e;
+          }
+        },
+      },
+      {
+        usage: 'calloff PKG-2026-0001',
+        summary: 'A call-off’s sealed status: who it went to, how many bids, questions to answer.',
+        pattern: /^call-?off\s+(PKG-\S+)$/i,
+        permission: 'request.view',
+        run: async (ctx, deps, { who, user, match }) => {
+          try {
+            await sendCard(ctx, await statusCard(deps, who, user, match[1]));
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
+            throw e;
+          }
+        },
+      },
+    ],
+    actions: [
+      asCouncil('calloff.publish', 'calloff.publish', async (deps, { who, user, data }) => {
+        const published = await publishCallOff(deps.store, who, ref(data), deps.now());
+        return statusCard(deps, who, user, ref(data), { notice: reachText(published) });
+      }),
+      asCouncil('calloff.status', 'request.view', (deps, { who, user, data }) => statusCard(deps, who, user, ref(data))),
+      asCouncil('calloff.answer.form', 'calloff.manage', async (deps, { who, data }) => {
+        const s = await sealedStatus(deps.store, who, ref(data));
+        const c = s.request.calloff!.clarifications.find((x) => x.id === data.questionId);
+        if (!c) return `${s.request.id} has no question ${str(data.questionId)}.`;
+        if (c.answer) return statusCard(deps, who, (await deps.store.get('users', who.aadObjectId))!, ref(data), { notice: `${c.id} was answered ${c.answer.by === who.aadObjectId ? 'by you' : 'by another broker'}.` });
+        return answerForm(s.request, c.id, {});
+      }),
+      guarded(
+        'calloff.answer',
+        'calloff.manage',
+        async (deps, { who, user, data }) => {
+          const c = await answerQuestion(deps.store, who, ref(data), str(data.questionId), str(data.answer), str(data.questionAsShown), deps.now());
+          return statusCard(deps, who, user, ref(data), { notice: `Answer to ${c.id} is going to every provider offered ${ref(data).toUpperCase()}.` });
+        },
+        async (deps, { who, data }, e) => {
+          if (!Object.keys(e.fields).length) return e.message;
+          const s = await sealedStatus(deps.store, who, ref(data));
+          return answerForm(s.request, str(data.questionId), { answer: data.answer, questionAsShown: data.questionAsShown }, e.fields);
+        },
+      ),
+      asCouncil('calloff.extend', 'calloff.manage', async (deps, { who, user, data }) => {
+        const r = await extendDeadline(deps.store, who, ref(data), { date: str(data.newDeadlineDate), time: str(data.newDeadlineTime), reason: str(data.extendReason) }, deps.now());
+        return statusCard(deps, who, user, r.id, { notice: 'Deadline extended; every provider is being told.' });
+      }),
+      asProvider('calloff.view', (deps, { who, data }) => ownView(deps, who, ref(data))),
+      asProvider('bid.form', async (deps, { who, data }) => {
+        const { request, bid } = await ownBid(deps.store, who, ref(data), deps.now());
+        if (request.state !== 'open') return ownView(deps, who, ref(data));
+        return bidForm(request, await lookups(deps), bidValues(request, bid));
+      }),
+      guarded(
+        'bid.submit',
+        'bid.submit',
+        async (deps, { who, data }) => {
+          const { ref: _r, ...inputs } = data;
+          const result = await submitBid(deps.store, who, ref(data), inputs, deps.now());
+          if (!result.ok) {
+            const { request } = await ownBid(deps.store, who, ref(data), deps.now());
+            return bidForm(request, await lookups(deps), inputs, result.errors);
+          }
+          const v = result.bid.versions.at(-1)!;
+          return ownView(deps, who, ref(data), { notice: result.unchanged ? 'That bid was already received; nothing changed.' : `Bid received (version ${v.version}).` });
+        },
+        (deps, { who, data }, e) => providerRefusal(deps, who, ref(data), e),
+      ),
+      asProvider('bid.withdraw', async (deps, { who, data }) => {
+        await withdrawBid(deps.store, who, ref(data), deps.now());
+        return ownView(deps, who, ref(data), { notice: 'Your bid is withdrawn. You can bid again until the deadline.' });
+      }),
+      asProvider('calloff.decline', async (deps, { who, data }) => {
+        await declineOffer(deps.store, who, ref(data), str(data.reason), str(data.detail), deps.now());
+        return ownView(deps, who, ref(data), { notice: 'Thank you; the council has your reason.' });
+      }),
+      asProvider('calloff.ask', async (deps, { who, data }) => {
+        await askQuestion(deps.store, who, ref(data), str(data.question), deps.now());
+        return ownView(deps, who, ref(data), { notice: 'Question sent to the Brokerage Team. The answer will be posted here for every provider, without saying who asked.' });
+      }),
+    ],
+  };
+}

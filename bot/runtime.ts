@@ -1,0 +1,65 @@
+import { enqueue, Outbox, type Delivery, type OutboxItem } from '../src/outbox/outbox.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
+import type { Deps } from './deps.js';
+
+export interface Runtime {
+  outbox: Outbox;
+  scheduler: Scheduler;
+  /** Wire into Deps.changed: drains what a turn queued and re-plans deadlines. */
+  changed(): void;
+  stop(): void;
+}
+
+/** The background half of the bot: posting queued messages and running deadlines, both resumable. */
+export function startRuntime(deps: Deps, delivery: Delivery, options: { concurrency?: number; random?: () => number } = {}): Runtime {
+  const outbox = new Outbox(deps.store, delivery, deps.logger, {
+    concurrency: options.concurrency ?? 4,
+    now: deps.now,
+    random: options.random,
+    onBatchSettled: async (batch, items) => {
+      if (!batch.notify || batch.notify.startsWith('system')) return;
+      await deps.store.transact({ actor: 'system:outbox', action: 'outbox.batch-report' }, (tx) => enqueue(tx, deps.now(), { id: `report:${batch.id}`, target: { userId: batch.notify! }, message: { kind: 'publish.report', text: batchReport(batch.id, items, (id) => tx.get('providers', id)?.name ?? id) } }));
+      outbox.kick();
+    },
+  });
+  const afterJob = (fn: (ref: string, job: Record<string, unknown>) => Promise<void>) => async (job: { ref: string }) => {
+    await fn(job.ref, job);
+    outbox.kick();
+  };
+  const scheduler = new Scheduler(
+    deps.store,
+    {
+      'calloff.close': afterJob((ref) => closeAtDeadline(deps.store, ref, deps.now())),
+      'calloff.remind': afterJob((ref, job) => sendReminder(deps.store, ref, String(job.reminder), deps.now())),
+      'calloff.round': afterJob((ref) => endRound(deps.store, ref, deps.now())),
+    },
+    deps.logger,
+    deps.now,
+  );
+  const changed = () => {
+    outbox.kick();
+    scheduler.kick();
+  };
+  deps.changed = changed;
+  scheduler.start();
+  outbox.kick();
+  return {
+    outbox,
+    scheduler,
+    changed,
+    stop() {
+      outbox.stop();
+      scheduler.stop();
+    },
+  };
+}
+
+/** "Call-off PKG-… posted to 4 of 5 provider channels; not delivered: X (403: …)". */
+export function batchReport(batchId: string, items: OutboxItem[], providerName: (id: string) => string): string {
+  const ref = batchId.split(':')[1] ?? batchId;
+  const sent = items.filter((i) => i.status === 'sent');
+  const failed = items.filter((i) => i.status === 'failed');
+  const name = (i: OutboxItem) => ('providerId' in i.target ? providerName(i.target.providerId) : i.target.userId);
+  return `Call-off ${ref}: posted to ${sent.length} of ${items.length} provider channel${items.length === 1 ? '' : 's'}.` + (failed.length ? ` Not delivered: ${failed.map((i) => `${name(i)} (${i.lastError ?? 'unknown error'})`).join('; ')}.` : '');
+}

@@ -1,0 +1,199 @@
+import type { Bid } from '../../src/domain/calloff.js';
+import { NOT_INTERESTED_REASONS } from '../../src/domain/calloff.js';
+import type { PackageRequest } from '../../src/domain/request.js';
+import { formatUk } from '../../src/domain/dates.js';
+import { answerInput } from '../../src/app/calloffs/bids.js';
+import type { OpenCallOff } from '../../src/app/calloffs/access.js';
+import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
+import { CardJson, render } from '../render.js';
+import type { Lookups } from './requestCards.js';
+
+const gbp = (n: number) => `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const day = (iso: string) => formatUk(`${iso}T12:00:00Z`, false);
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const names = (l: Lookups, ids: string[]) => ids.map((id) => l.lots.find((x) => x.id === id)?.name ?? id).join(', ');
+const zoneName = (l: Lookups, id: string) => l.zones.find((x) => x.id === id)?.name ?? id;
+const actions = (xs: CardAction[]) => xs.map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {}, style: a.style ?? 'default' }));
+
+/** The anonymised profile, exactly what `providerProfile` allows: nothing that identifies the person. */
+function profileFacts(r: OpenCallOff, l: Lookups) {
+  const p = r.package;
+  return [
+    { title: 'Zone', value: zoneName(l, r.person.zone) },
+    { title: 'Lots', value: names(l, p.lots) },
+    { title: 'Age band', value: r.ageBand ?? '—' },
+    { title: 'Hours', value: `${p.hoursPerWeek} a week` },
+    { title: 'Visit pattern', value: p.visitPattern },
+    { title: 'Start', value: day(p.startDate) },
+    { title: 'Duration', value: p.durationWeeks ? `${p.durationWeeks} weeks` : 'ongoing' },
+    { title: 'Carer gender', value: p.carerGender },
+    { title: 'Scoring', value: `cost ${p.costWeight}% / quality ${p.qualityWeight}%` },
+    { title: p.mode === 'sequential' ? 'Round closes' : 'Deadline', value: formatUk(r.calloff.deadline) },
+    ...(p.showBudget ? [{ title: 'Indicative budget', value: `${gbp(p.budgetWeekly)} a week` }] : []),
+  ];
+}
+
+export interface ProviderView {
+  /** The provider whose channel (or user) sees this. */
+  providerId: string;
+  bid?: Bid;
+  now: Date;
+  notice?: string;
+  error?: string;
+  /** The bid's price is shown only in the bidder's own reply, never in the channel post. */
+  showOwnPrice?: boolean;
+}
+
+/** The call-off as one provider sees it: its own bid status only, never anyone else's. */
+export function providerCard(r: OpenCallOff, l: Lookups, v: ProviderView): CardJson {
+  const offer = r.calloff.offers.find((o) => o.providerId === v.providerId);
+  const bid = v.bid?.status === 'active' ? v.bid : undefined;
+  const last = bid?.versions.at(-1);
+  const open = r.state === 'open' && Date.parse(r.calloff.deadline) > v.now.getTime();
+  let status: string;
+  let statusStyle = 'emphasis';
+  if (r.state === 'cancelled') {
+    status = `Cancelled by the council on ${formatUk(r.cancelled!.at)}. No further action is needed.`;
+    statusStyle = 'attention';
+  } else if (!open) {
+    const accepted = r.calloff.acceptedBid;
+    status = accepted
+      ? accepted === v.bid?.id
+        ? `Your acceptance closed this offer on ${formatUk(r.calloff.closedAt!)}. The award still needs the council's approval.`
+        : `Closed: another provider accepted this offer on ${formatUk(r.calloff.closedAt!)}.`
+      : `Closed for bids at ${formatUk(r.calloff.closedAt ?? r.calloff.deadline)}.${bid ? ' Your bid is with the council for evaluation.' : ''}`;
+  } else if (bid && last) {
+    status = `✔ Your organisation's bid is in: version ${last.version}, received ${formatUk(last.at)}${v.showOwnPrice ? `, ${gbp(last.weeklyPrice)} a week` : ''}. You can amend or withdraw it until ${formatUk(r.calloff.deadline)}.`;
+    statusStyle = 'good';
+  } else if (offer?.declined) {
+    status = `You told us you are not interested (${offer.declined.reason}). You can still bid until ${formatUk(r.calloff.deadline)}.`;
+  } else {
+    status = `Open for bids until ${formatUk(r.calloff.deadline)}.`;
+    statusStyle = 'accent';
+  }
+  if (v.bid?.status === 'withdrawn' && open) status = `Your bid was withdrawn on ${formatUk(v.bid.withdrawnAt!)}. You can bid again until ${formatUk(r.calloff.deadline)}.`;
+  const executeActions: CardAction[] = [];
+  if (open) {
+    executeActions.push({ title: bid ? 'View or amend our bid' : r.package.mode === 'sequential' ? 'Accept and bid' : 'Bid', verb: 'bid.form', data: { ref: r.id }, style: 'positive' });
+    if (bid) executeActions.push({ title: 'Withdraw our bid', verb: 'bid.withdraw', data: { ref: r.id }, style: 'destructive' });
+  }
+  const round = r.calloff.rounds.at(-1);
+  return render('calloff-provider', {
+    ref: r.id,
+    title: `Call-off ${r.id}: ${names(l, r.package.lots)} in ${zoneName(l, r.person.zone)}`,
+    subtitle: r.package.mode === 'sequential' ? `Sequential offer${round ? `, ${round.tier} providers' round` : ''}: the first provider to accept and meet the request is put forward for approval.` : 'Competition: every eligible provider may bid; bids are sealed until the deadline.',
+    status,
+    statusStyle,
+    notice: v.notice ?? '',
+    error: v.error ?? '',
+    facts: profileFacts(r, l),
+    needsSummary: r.package.needsSummary,
+    outcomes: r.package.outcomes,
+    languageNeeds: r.package.languageNeeds,
+    questionsText: r.package.questions.map((q, i) => `${i + 1}. ${q.text} (${q.weight})`).join('\n\n'),
+    clarifications: r.calloff.clarifications.filter((c) => c.answer).map((c) => ({ question: c.answer!.question, answer: c.answer!.text })),
+    executeActions: actions(executeActions),
+    canAsk: open,
+    canDecline: open && !bid && !offer?.declined,
+    declineReasons: NOT_INTERESTED_REASONS.map((x) => ({ title: cap(x), value: x })),
+  });
+}
+
+/** The bid form, shown only to the provider user who clicked (the invoke reply replaces their view only). */
+export function bidForm(r: OpenCallOff, l: Lookups, values: Record<string, unknown>, errors: Record<string, string> = {}): CardJson {
+  const p = r.package;
+  const fields: FieldSpec[] = [
+    { id: 'weeklyPrice', label: 'Weekly price (£)', kind: 'number', required: true },
+    { id: 'hourlyRate', label: 'Hourly rate (£)', kind: 'number', required: true },
+    { id: 'hoursPerWeek', label: `Hours per week (requested: ${p.hoursPerWeek})`, kind: 'number', required: true },
+    { id: 'priceNote', label: 'If the weekly price is not hourly rate × hours, say why (e.g. sleep-in rate)', kind: 'text' },
+    { id: 'earliestStart', label: `Earliest start date (requested: ${day(p.startDate)})`, kind: 'date', required: true },
+    { id: 'supportPlan', label: 'Support plan summary', kind: 'multiline', required: true, help: 'How you would support this person; scored blind (without your price) by the social worker.' },
+    { id: 'answersHeading', label: 'Quality questions', kind: 'heading' },
+    ...p.questions.map((q, i): FieldSpec => ({ id: answerInput(q.id), label: `${i + 1}. ${q.text} (weight ${q.weight})`, kind: 'multiline', required: true })),
+    { id: 'needsHeading', label: 'Mandatory needs', kind: 'heading' },
+    { id: 'meetsCarerGender', label: `Can you meet the carer gender preference (${p.carerGender})?`, kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
+    { id: 'meetsLanguage', label: p.languageNeeds ? `Can you meet the language, cultural and religious needs (${p.languageNeeds})?` : 'Can you meet the language, cultural and religious needs (none stated)?', kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
+  ];
+  return renderForm({
+    title: `Bid for ${r.id}: ${names(l, p.lots)} in ${zoneName(l, r.person.zone)}`,
+    intro: `Only your organisation sees this bid. The deadline is ${formatUk(r.calloff.deadline)}; you can amend or withdraw until then and the last version counts.`,
+    fields,
+    values,
+    errors,
+    formError: Object.keys(errors).length ? 'Please correct the highlighted fields; nothing you typed is lost.' : '',
+    actions: [
+      { title: 'Submit bid', verb: 'bid.submit', data: { ref: r.id }, style: 'positive' },
+      { title: 'Back to the call-off', verb: 'calloff.view', data: { ref: r.id }, inputs: 'none' },
+    ],
+  });
+}
+
+/** Card values for an existing bid, for amending it. */
+export function bidValues(r: OpenCallOff, bid?: Bid): Record<string, unknown> {
+  const v = bid?.status === 'active' ? bid.versions.at(-1) : undefined;
+  if (!v) return { hoursPerWeek: r.package.hoursPerWeek, earliestStart: r.package.startDate };
+  return {
+    weeklyPrice: v.weeklyPrice,
+    hourlyRate: v.hourlyRate,
+    hoursPerWeek: v.hoursPerWeek,
+    priceNote: v.priceNote,
+    earliestStart: v.earliestStart,
+    supportPlan: v.supportPlan,
+    meetsCarerGender: v.meetsCarerGender,
+    meetsLanguage: v.meetsLanguage,
+    ...Object.fromEntries(Object.entries(v.answers).map(([q, a]) => [answerInput(q), a])),
+  };
+}
+
+export interface SealedCounts {
+  bids: number;
+  declined: { reason: string; detail: string }[];
+  offered: number;
+}
+
+/** What council staff see of a call-off: sealed, so counts only, never a price or who bid. */
+export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts, o: { notice?: string; error?: string; canManage: boolean; now: Date }): CardJson {
+  const c = r.calloff!;
+  const open = r.state === 'open';
+  const executeActions: CardAction[] = [{ title: 'Refresh', verb: 'calloff.status', data: { ref: r.id } }, { title: 'Show request', verb: 'request.show', data: { ref: r.id } }];
+  const deadlineTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(c.deadline));
+  return render('calloff-council', {
+    ref: r.id,
+    title: `Call-off ${r.id}: ${r.state === 'open' ? 'open' : r.state}`,
+    subtitle: `${names(l, r.package!.lots)} in ${zoneName(l, r.person!.zone)} · published ${formatUk(c.publishedAt)} · ${r.package!.mode === 'sequential' ? 'sequential offer' : 'competition'}`,
+    notice: o.notice ?? '',
+    error: o.error ?? '',
+    facts: [
+      { title: r.package!.mode === 'sequential' && open ? 'Round closes' : 'Deadline', value: formatUk(c.deadline) },
+      { title: 'Offered to', value: `${counts.offered} provider${counts.offered === 1 ? '' : 's'}` },
+      { title: 'Bids received', value: open ? `${counts.bids} (sealed until the deadline)` : String(counts.bids) },
+      { title: 'Not interested', value: counts.declined.length ? counts.declined.map((d) => d.reason).join(', ') : 'none' },
+      ...(c.rounds.length ? [{ title: 'Rounds', value: c.rounds.map((x) => x.tier).join(' → ') }] : []),
+      ...(c.extensions.length ? [{ title: 'Extended', value: c.extensions.map((e) => `to ${formatUk(e.to)} (${e.reason})`).join('; ') }] : []),
+    ],
+    questions: c.clarifications.map((q) => ({ ref: r.id, id: q.id, question: q.question, answerText: q.answer ? `Answered: ${q.answer.text}` : 'Not answered yet', open: open && !q.answer && o.canManage })),
+    executeActions: actions(executeActions),
+    canExtend: open && o.canManage,
+    canCancel: open && o.canManage,
+    deadlineTime,
+  });
+}
+
+export function answerForm(r: PackageRequest, questionId: string, values: Record<string, unknown>, errors: Record<string, string> = {}): CardJson {
+  const q = r.calloff!.clarifications.find((c) => c.id === questionId)!;
+  return renderForm({
+    title: `Answer ${q.id} on ${r.id}`,
+    intro: `Asked ${formatUk(q.askedAt)}. The question as worded below and your answer go to every provider offered ${r.id}; who asked is never shared. Reword the question if it gives the asker away.`,
+    fields: [
+      { id: 'questionAsShown', label: 'Question, as providers will see it', kind: 'multiline', required: true },
+      { id: 'answer', label: 'Answer', kind: 'multiline', required: true },
+    ],
+    values: { questionAsShown: q.question, ...values },
+    errors,
+    actions: [
+      { title: 'Send answer to all providers', verb: 'calloff.answer', data: { ref: r.id, questionId }, style: 'positive' },
+      { title: 'Back', verb: 'calloff.status', data: { ref: r.id }, inputs: 'none' },
+    ],
+  });
+}

@@ -1,0 +1,39 @@
+import type { User } from '../../domain/framework.js';
+import type { PackageRequest } from '../../domain/request.js';
+import type { CallOff } from '../../domain/calloff.js';
+import type { BrokerageStore, Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+import { formatUk } from '../../domain/dates.js';
+import { requirePermission, Who } from '../actor.js';
+import { AppError, conflict, forbidden, notFound } from '../errors.js';
+
+export type OpenCallOff = PackageRequest & { calloff: CallOff; package: NonNullable<PackageRequest['package']>; person: NonNullable<PackageRequest['person']> };
+
+/** The provider user acting, with their provider taken from the store, never from the card. */
+export async function providerUser(store: BrokerageStore, who: Who): Promise<User & { providerId: string }> {
+  const user = await requirePermission(store, who, 'bid.submit');
+  return user as User & { providerId: string };
+}
+
+/**
+ * Loads a call-off for a provider action and checks it is theirs to act on: offered to their
+ * provider, their provider still admitted, still open, before the deadline. A forged or stale
+ * action is refused, and the refusal is audited.
+ */
+export function loadForProvider(tx: Tx<Collections>, user: User & { providerId: string }, ref: string, now: Date, opts: { mustBeOpen?: boolean } = {}): OpenCallOff {
+  const refusal = (e: AppError) => {
+    tx.note('calloffs.refused', { ref, providerId: user.providerId, user: user.id, reason: e.message }, { keepOnAbort: true });
+    return e;
+  };
+  const r = tx.get('requests', ref.trim().toUpperCase());
+  if (!r?.calloff) throw refusal(notFound(`There is no call-off ${ref}.`));
+  if (!r.calloff.offers.some((o) => o.providerId === user.providerId)) throw refusal(forbidden(`${r.id} was not offered to your organisation.`));
+  const provider = tx.get('providers', user.providerId);
+  if (provider?.status !== 'admitted') throw refusal(forbidden(`Your organisation is ${provider?.status ?? 'unknown'} on the framework, so it cannot act on call-offs.`));
+  if (opts.mustBeOpen !== false) {
+    if (r.state === 'cancelled') throw refusal(conflict(`${r.id} was cancelled: ${r.cancelled?.reason ?? ''}`));
+    if (r.state !== 'open') throw refusal(conflict(`${r.id} closed at ${formatUk(r.calloff.closedAt ?? r.calloff.deadline)}; it no longer takes bids.`));
+    if (Date.parse(r.calloff.deadline) <= now.getTime()) throw refusal(conflict(`The deadline for ${r.id} passed at ${formatUk(r.calloff.deadline)}; late bids cannot be accepted.`));
+  }
+  return r as OpenCallOff;
+}

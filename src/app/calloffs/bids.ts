@@ -1,0 +1,139 @@
+import { Bid, BidInput, bidId, NOT_INTERESTED_REASONS, priceMismatch } from '../../domain/calloff.js';
+import type { BrokerageStore } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+import type { Collections } from '../../store/collections.js';
+import { unschedule } from '../../scheduler/scheduler.js';
+import type { Who } from '../actor.js';
+import { invalid } from '../errors.js';
+import { loadForProvider, OpenCallOff, providerUser } from './access.js';
+import { refreshAllProviderCards, refreshProviderCard, tellUsers } from './messages.js';
+import { jobIds, REMINDERS } from './publish.js';
+
+export const answerInput = (questionId: string) => `a_${questionId}`;
+
+/** Card inputs → a bid candidate; answers come from one input per quality question. */
+export function bidCandidate(raw: Record<string, unknown>, questionIds: string[]) {
+  const s = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v));
+  return {
+    weeklyPrice: s(raw.weeklyPrice),
+    hourlyRate: s(raw.hourlyRate),
+    hoursPerWeek: s(raw.hoursPerWeek),
+    earliestStart: s(raw.earliestStart),
+    supportPlan: s(raw.supportPlan),
+    answers: Object.fromEntries(questionIds.map((q) => [q, s(raw[answerInput(q)])])),
+    meetsCarerGender: s(raw.meetsCarerGender),
+    meetsLanguage: s(raw.meetsLanguage),
+    priceNote: s(raw.priceNote),
+  };
+}
+
+function checkBid(r: OpenCallOff, raw: Record<string, unknown>): { ok: true; bid: BidInput } | { ok: false; errors: Record<string, string> } {
+  const questionIds = r.package.questions.map((q) => q.id);
+  const parsed = BidInput.safeParse(bidCandidate(raw, questionIds));
+  const errors: Record<string, string> = {};
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [head, key] = issue.path;
+      const field = head === 'answers' && typeof key === 'string' ? answerInput(key) : String(head);
+      errors[field] ??= issue.message;
+    }
+  }
+  const candidate = bidCandidate(raw, questionIds);
+  for (const q of r.package.questions) if (!candidate.answers[q.id]) errors[answerInput(q.id)] ??= 'please answer this question';
+  if (candidate.earliestStart && candidate.earliestStart < r.package.startDate) errors.earliestStart ??= `the package starts on ${r.package.startDate}; your start cannot be earlier than that`;
+  if (parsed.success) {
+    const expected = priceMismatch(parsed.data);
+    if (expected !== undefined && !parsed.data.priceNote) errors.priceNote = `the weekly price is not hourly rate × hours (£${expected.toFixed(2)}); say why`;
+  }
+  if (Object.keys(errors).length || !parsed.success) return { ok: false, errors };
+  return { ok: true, bid: parsed.data };
+}
+
+export type BidResult = { ok: true; bid: Bid; request: OpenCallOff; unchanged: boolean } | { ok: false; errors: Record<string, string> };
+
+/**
+ * Submits or amends the provider's bid. The provider comes from the user record; every version
+ * is kept and the last counts. The same bid sent twice (a double click, a retried invoke) makes
+ * one version. In a sequential offer, a bid that meets the request accepts the offer and ends the rounds.
+ */
+export async function submitBid(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<BidResult> {
+  const user = await providerUser(store, who);
+  return store.transact({ actor: user.id, action: 'bids.submit' }, (tx) => {
+    const r = loadForProvider(tx, user, ref, now);
+    const check = checkBid(r, raw);
+    if (!check.ok) return check;
+    const id = bidId(r.id, user.providerId);
+    const existing = tx.get('bids', id);
+    const last = existing?.status === 'active' ? existing.versions.at(-1) : undefined;
+    if (last && sameBid(last, check.bid)) return { ok: true as const, bid: existing!, request: r, unchanged: true };
+    const version = { ...check.bid, version: (existing?.versions.length ?? 0) + 1, at: now.toISOString(), by: user.id };
+    const bid: Bid = { id, ref: r.id, providerId: user.providerId, status: 'active', versions: [...(existing?.versions ?? []), version], submittedAt: now.toISOString() };
+    tx.put('bids', bid);
+    const offer = r.calloff.offers.find((o) => o.providerId === user.providerId)!;
+    if (offer.declined) {
+      offer.declined = undefined;
+      tx.put('requests', r);
+    }
+    refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`);
+    if (r.package.mode === 'sequential' && meetsRequest(r, check.bid)) acceptOffer(tx, r, bid, now);
+    return { ok: true as const, bid, request: r, unchanged: false };
+  });
+}
+
+const sameBid = (a: BidInput, b: BidInput) => JSON.stringify({ ...a, version: 0, at: '', by: '' }) === JSON.stringify({ ...b, version: 0, at: '', by: '' });
+
+/** Mandatory needs: the hours, the start date and the carer gender and language needs. */
+export function meetsRequest(r: OpenCallOff, b: BidInput): boolean {
+  return b.hoursPerWeek >= r.package.hoursPerWeek && b.earliestStart <= r.package.startDate && (r.package.carerGender === 'no preference' || b.meetsCarerGender === 'yes') && (!r.package.languageNeeds || b.meetsLanguage === 'yes');
+}
+
+/** Sequential offer: the first acceptance that meets the request ends the rounds (an award still needs approval). */
+function acceptOffer(tx: Tx<Collections>, r: OpenCallOff, bid: Bid, now: Date): void {
+  const next: OpenCallOff = { ...r, state: 'closed', calloff: { ...r.calloff, closedAt: now.toISOString(), acceptedBid: bid.id }, updatedAt: now.toISOString() };
+  tx.put('requests', next);
+  const ids = jobIds(r.id);
+  unschedule(tx, ids.round);
+  for (const [name] of REMINDERS) unschedule(tx, ids.remind(name));
+  refreshAllProviderCards(tx, now, next, 'accepted');
+  tellUsers(tx, now, [r.owner, r.calloff.publishedBy], `accepted:${r.id}`, { kind: 'calloff.accepted', ref: r.id, providerId: bid.providerId });
+}
+
+export async function withdrawBid(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<Bid | undefined> {
+  const user = await providerUser(store, who);
+  return store.transact({ actor: user.id, action: 'bids.withdraw' }, (tx) => {
+    const r = loadForProvider(tx, user, ref, now);
+    const bid = tx.get('bids', bidId(r.id, user.providerId));
+    if (!bid || bid.status === 'withdrawn') return bid; // nothing to withdraw, or a repeat
+    const next: Bid = { ...bid, status: 'withdrawn', withdrawnAt: now.toISOString() };
+    tx.put('bids', next);
+    refreshProviderCard(tx, now, r, user.providerId, `withdrawn-${bid.versions.length}`);
+    return next;
+  });
+}
+
+/** "Not interested", with a reason kept for market intelligence. */
+export async function declineOffer(store: BrokerageStore, who: Who, ref: string, reason: string, detail: string, now: Date): Promise<OpenCallOff> {
+  const user = await providerUser(store, who);
+  return store.transact({ actor: user.id, action: 'offers.decline' }, (tx) => {
+    const r = loadForProvider(tx, user, ref, now);
+    if (!(NOT_INTERESTED_REASONS as readonly string[]).includes(reason)) throw invalid({ reason: 'choose a reason' });
+    if (reason === 'other' && detail.trim().length < 5) throw invalid({ detail: 'say a little more (at least 5 characters)' });
+    const offer = r.calloff.offers.find((o) => o.providerId === user.providerId)!;
+    if (offer.declined) return r;
+    const bid = tx.get('bids', bidId(r.id, user.providerId));
+    if (bid?.status === 'active') throw invalid({ reason: 'your organisation has a bid in; withdraw it first' });
+    offer.declined = { reason, detail: detail.trim(), by: user.id, at: now.toISOString() };
+    tx.put('requests', r);
+    refreshProviderCard(tx, now, r, user.providerId, 'declined');
+    return r;
+  });
+}
+
+/** The provider's own bid, for the form that amends it. Never another provider's. */
+export async function ownBid(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<{ request: OpenCallOff; bid?: Bid }> {
+  const user = await providerUser(store, who);
+  return store.transact({ actor: user.id, action: 'bids.view' }, (tx) => {
+    const r = loadForProvider(tx, user, ref, now, { mustBeOpen: false });
+    return { request: r, bid: tx.get('bids', bidId(r.id, user.providerId)) };
+  });
+}

@@ -1,0 +1,36 @@
+import type { PackageRequest } from '../../domain/request.js';
+import type { Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+import { enqueue, NewItem } from '../../outbox/outbox.js';
+
+/**
+ * The messages call-offs send, by kind. Each names ids only; the bot renders the card from the
+ * store when it is sent. Ids are deterministic, so a repeated action queues nothing new.
+ */
+export const postId = (ref: string, providerId: string) => `post:${ref}:${providerId}`;
+
+/** Re-render the provider's call-off card in place (bid in, closed, cancelled, extended). */
+export function refreshProviderCard(tx: Tx<Collections>, now: Date, r: PackageRequest, providerId: string, why: string): void {
+  enqueue(tx, now, { id: `${postId(r.id, providerId)}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card', ref: r.id }, updates: postId(r.id, providerId) });
+}
+
+export function refreshAllProviderCards(tx: Tx<Collections>, now: Date, r: PackageRequest, why: string): void {
+  for (const o of r.calloff?.offers ?? []) refreshProviderCard(tx, now, r, o.providerId, why);
+}
+
+/** A notice posted in every offered provider's channel. */
+export function tellProviders(tx: Tx<Collections>, now: Date, r: PackageRequest, key: string, message: NewItem['message'], only?: (providerId: string) => boolean): void {
+  for (const o of r.calloff?.offers ?? []) {
+    if (only && !only(o.providerId)) continue;
+    enqueue(tx, now, { id: `${key}:${o.providerId}`, target: { providerId: o.providerId }, message });
+  }
+}
+
+/** A message to council people in their 1:1 chats with the bot. */
+export function tellUsers(tx: Tx<Collections>, now: Date, userIds: string[], key: string, message: NewItem['message']): void {
+  for (const userId of new Set(userIds)) enqueue(tx, now, { id: `${key}:${userId}`, target: { userId }, message });
+}
+
+export function brokerIds(tx: Tx<Collections>): string[] {
+  return tx.find('users', (u) => u.roles.includes('broker')).map((u) => u.id);
+}

@@ -1,0 +1,111 @@
+import type { BrokerageStore } from '../store/collections.js';
+import type { Tx } from '../store/store.js';
+import type { Collections } from '../store/collections.js';
+import type { Logger } from '../log.js';
+
+/** Something to do at a time: close a call-off, send a reminder, end a sequential round. */
+export interface Job {
+  id: string;
+  kind: string;
+  at: string;
+  ref: string;
+  [key: string]: unknown;
+}
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+/** Saves a job in the transaction that needs it; an existing job with the same id is moved. */
+export function schedule(tx: Tx<Collections>, job: Job): void {
+  tx.put('jobs', job);
+}
+
+export function unschedule(tx: Tx<Collections>, id: string): void {
+  if (tx.get('jobs', id)) tx.delete('jobs', id);
+}
+
+/**
+ * Runs persisted jobs when they fall due. Jobs live in the store, so a restart re-arms them and a
+ * deadline that passed while the bot was down runs as soon as it starts. Time comes from `now`
+ * and timers, both replaceable in tests (sinon fake timers).
+ */
+export class Scheduler {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly store: BrokerageStore,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+    /** Longest sleep between checks, so a changed system clock is noticed. */
+    private readonly maxSleepMs = 60_000,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Re-plan after jobs were added or moved. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.runDue();
+  }
+
+  async runDue(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        const now = this.now().getTime();
+        const due = (await this.store.find('jobs', (j) => Date.parse(j.at) <= now)).sort((a, b) => a.at.localeCompare(b.at));
+        for (const job of due) {
+          if (this.stopped) return;
+          const handler = this.handlers[job.kind];
+          try {
+            if (handler) await handler(job);
+            else this.logger.warn('scheduler: no handler', { kind: job.kind, id: job.id });
+          } catch (error) {
+            this.logger.error('scheduler: job failed; will retry in a minute', { id: job.id, error });
+            await this.store.transact({ actor: 'system:scheduler', action: 'jobs.retry' }, (tx) => {
+              const j = tx.get('jobs', job.id);
+              if (j && j.at === job.at) tx.put('jobs', { ...j, at: new Date(now + 60_000).toISOString() });
+            });
+            continue;
+          }
+          // A handler may have moved its own job (e.g. an extended deadline); only remove it if not.
+          await this.store.transact({ actor: 'system:scheduler', action: 'jobs.done' }, (tx) => {
+            const j = tx.get('jobs', job.id);
+            if (j && j.at === job.at) tx.delete('jobs', job.id);
+          });
+        }
+      } while (this.again && !this.stopped);
+    } finally {
+      this.running = false;
+    }
+    await this.arm();
+  }
+
+  private async arm(): Promise<void> {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    const jobs = await this.store.find('jobs');
+    if (!jobs.length) return;
+    const next = Math.min(...jobs.map((j) => Date.parse(j.at)));
+    const wait = Math.max(0, Math.min(next - this.now().getTime(), this.maxSleepMs));
+    this.timer = setTimeout(() => this.kick(), wait);
+    this.timer.unref?.();
+  }
+}
