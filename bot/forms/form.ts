@@ -44,7 +44,7 @@ function inputValue(field: FieldSpec, raw: unknown): string | number {
   if (raw === undefined || raw === null) return '';
   if (Array.isArray(raw)) return raw.join(',');
   if (field.kind === 'toggle') return raw === true || raw === 'true' ? 'true' : 'false';
-  if (field.kind === 'number' && typeof raw === 'number') return raw;
+  if (field.kind === 'number') return String(raw).trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : String(raw); // Input.Number shows only a number
   return String(raw);
 }
 

@@ -242,8 +242,8 @@ export async function frameworkCard(deps: Deps): Promise<CardJson> {
   const tierNote = (t?: string) => (t ? ` (${t})` : '');
   return render('framework', {
     title: `${settings.councilName} framework`,
-    lotCount: s.lots.length,
-    zoneCount: s.zones.length,
+    lotCount: String(s.lots.length), // FactSet values must be strings: a number shows empty
+    zoneCount: String(s.zones.length),
     providerCount: s.providers.length,
     admittedCount: s.providers.filter((p) => p.status === 'admitted').length,
     minRate: `£${settings.minHourlyRate.toFixed(2)}`,

@@ -180,3 +180,34 @@ export function unwrapCard(json: unknown): object {
   if (j?.value && (j.value as Record<string, unknown>).type === 'AdaptiveCard') return j.value as object; // an invoke response
   throw new Error('no Adaptive Card found (expected an AdaptiveCard, an attachment, an activity with one, or an invoke response)');
 }
+
+/**
+ * Opens the Agents Playground's own page (the emulated Teams client) at `playgroundUrl`, opens a
+ * chat in the side bar, types `say` in the message box and sends it, waits for a card matching
+ * `expect` (without it: one more card than before sending), and screenshots the page: proof of how
+ * the card looks in the emulator itself.
+ */
+export async function screenshotPlayground(playgroundUrl: string, options: { out: string; chat?: RegExp; say?: string; expect?: RegExp; width?: number; height?: number }): Promise<Buffer> {
+  const browser = await launchChromium();
+  try {
+    const page = await newLocalPage(browser, { width: options.width ?? 1280, height: options.height ?? 1000 });
+    await page.goto(playgroundUrl, { waitUntil: 'domcontentloaded' });
+    if (options.chat) await page.getByRole('treeitem', { name: options.chat }).first().click({ timeout: 15_000 });
+    const box = page.locator('[contenteditable="true"]').first();
+    await box.waitFor({ timeout: 15_000 });
+    const cards = page.locator('.ac-adaptiveCard');
+    const before = await cards.count();
+    if (options.say) {
+      await box.click();
+      await page.keyboard.type(options.say);
+      await page.keyboard.press('Enter');
+    }
+    if (options.expect) await cards.filter({ hasText: options.expect }).last().waitFor({ timeout: 15_000 });
+    else await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, before, { timeout: 15_000 });
+    const png = await page.screenshot({ type: 'png' });
+    await writeFile(options.out, png);
+    return png;
+  } finally {
+    await browser.close();
+  }
+}

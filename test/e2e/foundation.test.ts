@@ -4,7 +4,7 @@
  * and build on each other's data where they say so.
  */
 import assert from 'node:assert/strict';
-import { cardActions, cardInputs, cardText, startHarness, templateLeftovers, type Harness } from './harness.js';
+import { cardActions, cardInputs, cardProblems, cardText, startHarness, type Harness } from './harness.js';
 
 describe('e2e: foundation (bot + Agents Playground)', function () {
   let h: Harness;
@@ -125,8 +125,21 @@ describe('e2e: foundation (bot + Agents Playground)', function () {
     assert.equal(reply.recipient?.id, 'user-jo');
   });
 
-  it('sent only complete cards and logged no errors', () => {
-    for (const m of h.messages) for (const card of m.cards) assert.deepEqual(templateLeftovers(card), [], `template leftovers in message #${m.seq}`);
+  it('keeps a bad minimum rate in the settings form, as a number, with the error next to it', async () => {
+    const home = await h.ask(h.chats.personal, 'admin');
+    const settings = await h.invoke({ message: home, verb: 'admin.settings' });
+    assert.equal(cardInputs(settings.card).minHourlyRate.value, 21.5);
+    const bad = await h.click(settings, 'Save', { inputs: { minHourlyRate: '-3' } });
+    assert.ok(bad.card, bad.text);
+    const rate = cardInputs(bad.card).minHourlyRate;
+    assert.equal(rate.value, -3, 'Input.Number shows only a number: a string value would be blank');
+    assert.match(rate.errors.join(' '), /more than 0/);
+    assert.deepEqual(cardProblems(bad.card), []);
+  });
+
+  it('sent only sound cards (every message and every invoke answer) and logged no errors', () => {
+    for (const m of h.messages) for (const card of m.cards) assert.deepEqual(cardProblems(card), [], `card problems in message #${m.seq} (${cardText(card).split('\n')[0]})`);
+    for (const card of h.invokeCards) assert.deepEqual(cardProblems(card), [], `card problems in an invoke answer (${cardText(card).split('\n')[0]})`);
     assert.deepEqual(h.botErrors(), []);
   });
 });

@@ -192,6 +192,35 @@ export function templateLeftovers(card: unknown): string[] {
   return [...JSON.stringify(card).matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]);
 }
 
+/**
+ * What Teams' renderer would silently drop or reject, which a look at the JSON does not show: a
+ * TextBlock or fact whose text is not a string (shown empty), an Input.Number whose value is not a
+ * number (shown empty: the typed value is lost), choices without a title or value, inputs without
+ * an id or with a duplicate id, and template leftovers. Empty for a sound card.
+ */
+export function cardProblems(card: unknown): string[] {
+  const problems = templateLeftovers(card).map((t) => `template leftover ${t}`);
+  const ids = new Set<string>();
+  walkCard(card, (n) => {
+    const where = `${n.type}${typeof n.id === 'string' ? ` "${n.id}"` : ''}`;
+    if (n.type === 'TextBlock' && typeof n.text !== 'string') problems.push(`TextBlock text ${JSON.stringify(n.text)} is not a string`);
+    if (n.type === 'FactSet' && Array.isArray(n.facts)) {
+      for (const f of n.facts as Node[]) if (typeof f.title !== 'string' || typeof f.value !== 'string') problems.push(`fact ${JSON.stringify(f)} has a non-string title or value`);
+    }
+    if (typeof n.type === 'string' && n.type.startsWith('Input.')) {
+      if (typeof n.id !== 'string' || !n.id) problems.push(`${n.type} without an id`);
+      else if (ids.has(n.id)) problems.push(`duplicate input id "${n.id}"`);
+      else ids.add(n.id);
+      if (n.type === 'Input.Number' && n.value !== undefined && typeof n.value !== 'number') problems.push(`${where} value ${JSON.stringify(n.value)} is not a number (it would show empty)`);
+      if ((n.type === 'Input.Text' || n.type === 'Input.Date' || n.type === 'Input.ChoiceSet') && n.value !== undefined && typeof n.value !== 'string') problems.push(`${where} value ${JSON.stringify(n.value)} is not a string`);
+      if (n.type === 'Input.ChoiceSet' && Array.isArray(n.choices)) {
+        for (const c of n.choices as Node[]) if (typeof c.title !== 'string' || !c.title || typeof c.value !== 'string' || !c.value) problems.push(`${where} choice ${JSON.stringify(c)} needs a non-empty title and value`);
+      }
+    }
+  });
+  return problems;
+}
+
 /** The text and card text of a message, for matching. */
 export function messageText(m: BotMessage): string {
   return [m.text, ...m.cards.map(cardText)].filter(Boolean).join('\n');
@@ -216,6 +245,8 @@ function describe(m: BotMessage): string {
 export class Harness {
   /** Every bot message and update, in arrival order. */
   readonly messages: BotMessage[] = [];
+  /** Every card click (invoke) and what the bot answered, in order. */
+  readonly invokes: { verb: string; as: string; data: Record<string, unknown>; result: InvokeResult }[] = [];
   /** Raw entries of the log websocket (all traffic both ways). */
   readonly log: Record<string, unknown>[] = [];
   /** Raw events of the conversation websocket (what the Teams page would show). */
@@ -427,7 +458,7 @@ export class Harness {
     const body = text ? (JSON.parse(text) as { type?: string; value?: unknown; code?: string; message?: string }) : {};
     if (!res.ok) throw new Error(`invoke ${opts.verb} as ${from.id} in ${conversationId}: HTTP ${res.status} ${text}`);
     const type = String(body.type ?? '');
-    return {
+    const result: InvokeResult = {
       conversationId,
       messageId: replyToId,
       httpStatus: res.status,
@@ -436,6 +467,13 @@ export class Harness {
       text: typeof body.value === 'string' ? body.value : undefined,
       body,
     };
+    this.invokes.push({ verb: opts.verb, as: from.id, data: opts.data ?? {}, result });
+    return result;
+  }
+
+  /** The cards the bot answered clicks with. */
+  get invokeCards(): AdaptiveCard[] {
+    return this.invokes.flatMap((i) => (i.result.card ? [i.result.card] : []));
   }
 
   /**
@@ -628,8 +666,9 @@ export class Harness {
     this.stopped = true;
     for (const w of [...this.waiters]) w.fail(new Error('the harness was stopped'));
     for (const s of this.sockets) s.terminate();
-    await this.playground.stop().catch(() => undefined);
+    // The bot first: it finishes its turns in flight, which still post to the playground.
     await this.server.close().catch(() => undefined);
+    await this.playground.stop().catch(() => undefined);
     await rm(this.dataDir, { recursive: true, force: true });
   }
 }
@@ -652,7 +691,8 @@ async function freePort(): Promise<number> {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const verbose = options.verbose ?? process.env.E2E_VERBOSE === '1';
   const dataDir = await mkdtemp(join(tmpdir(), 'brokerage-e2e-'));
-  const cleanup: (() => Promise<unknown>)[] = [() => rm(dataDir, { recursive: true, force: true })];
+  let server: Server | undefined;
+  let playground: Playground | undefined;
   try {
     const framework = options.framework === undefined ? 'demo/framework.yaml' : options.framework;
     if (framework) await importFile(resolve(REPO_ROOT, framework), join(dataDir, 'data'));
@@ -665,16 +705,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Only what is given here: MICROSOFT_APP_ID in the environment must not switch auth on.
     // (loadConfig rejects PORT=0, so a free port is picked first.)
     const config = loadConfig({ DATA_DIR: join(dataDir, 'data'), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: verbose ? 'debug' : 'warn', ...options.env });
-    const server = await startServer(config, logger);
-    cleanup.unshift(() => server.close());
+    server = await startServer(config, logger);
 
-    const playground = await startPlayground({
+    playground = await startPlayground({
       botEndpoint: `${server.url}/api/messages`,
       configPath: resolve(REPO_ROOT, options.playgroundConfig ?? 'demo/playground.yml'),
       port: await freePort(),
       cwd: dataDir, // its ./devTools/ log goes with the temp folder
     });
-    cleanup.unshift(() => playground.stop());
 
     const res = await fetch(`${playground.url}/_internal/v1/testConfig`);
     const { config: testConfig } = (await res.json()) as { config: TestConfig };
@@ -682,7 +720,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await h.connect();
     return h;
   } catch (e) {
-    for (const c of cleanup) await c().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    await playground?.stop().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
     throw e;
   }
 }

@@ -7,9 +7,16 @@ window.renderCard = function renderCard({ card, hostConfig, width }) {
   host.style.setProperty('--card-width', width + 'px');
   host.innerHTML = '';
   const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const found = [];
   // Teams renders a subset of markdown in TextBlocks: bold, italics, code, links, line breaks.
+  // Like the Agents Playground (react-markdown with a list of allowed elements), anything that looks
+  // like an HTML tag, e.g. the "<provider id>" in "admit <provider id>", is dropped.
   AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
-    const html = escape(text)
+    const TAG = /<\/?[A-Za-z][^<>]*>/g; // outside `code spans`, which show their text as it is
+    const parts = text.split(/(`[^`]+`)/);
+    const tags = parts.filter((p, i) => i % 2 === 0).flatMap((p) => p.match(TAG) || []);
+    if (tags.length) found.push('markdown: ' + tags.join(' ') + ' in "' + text + '" looks like HTML and is not shown');
+    const html = escape(parts.map((p, i) => (i % 2 === 0 ? p.replace(TAG, '') : p)).join(''))
       .replace(/`([^`]+)`/g, '<code>$1</code>')
       .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
       .replace(/(^|[^*])\*([^*]+)\*/g, '$1<em>$2</em>')
@@ -22,7 +29,6 @@ window.renderCard = function renderCard({ card, hostConfig, width }) {
   adaptiveCard.hostConfig = new AC.HostConfig(hostConfig);
   const context = new AC.SerializationContext();
   adaptiveCard.parse(card, context);
-  const found = [];
   for (let i = 0; i < context.eventCount; i++) found.push('parse: ' + context.getEventAt(i).message);
   for (const e of adaptiveCard.validateProperties().validationEvents || []) found.push('validate: ' + e.message);
   host.appendChild(adaptiveCard.render());
