@@ -4,7 +4,7 @@ import { TeamsAdapter } from '@microsoft/teams-ai';
 import { createBot } from './bot/app.js';
 import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
-import { startRuntime } from './bot/runtime.js';
+import { startRuntime, type Runtime } from './bot/runtime.js';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
 import { LowdbStore } from './src/store/lowdbStore.js';
@@ -12,11 +12,18 @@ import { SHARDS, type Collections } from './src/store/collections.js';
 
 export interface Server {
   url: string;
+  /** The background posting and deadlines, for tests that move time on. */
+  runtime: Runtime;
   close(): Promise<void>;
 }
 
+export interface ServerOptions {
+  /** The clock (tests replace it to pass a deadline without waiting). */
+  now?: () => Date;
+}
+
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
-export async function startServer(config: Config, logger: Logger): Promise<Server> {
+export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<Server> {
   const store = await LowdbStore.open<Collections>(config.DATA_DIR, { shards: SHARDS });
   const auth: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MICROSOFT_APP_ID,
@@ -28,7 +35,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Serve
   if (config.anonymous) {
     logger.warn('ANONYMOUS MODE: MICROSOFT_APP_ID is not set, so requests are accepted without a Bot Framework token. Use this only on your own machine with the Agents Playground.');
   }
-  const deps: Deps = { store, logger, config, now: () => new Date() };
+  const deps: Deps = { store, logger, config, now: options.now ?? (() => new Date()) };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart.
   const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps));
@@ -57,6 +64,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Serve
 
   return {
     url,
+    runtime,
     async close() {
       stopping = true;
       // Stop taking requests, let the ones in flight finish, then flush every pending write.

@@ -59,8 +59,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     const who = whoFrom(ctx.activity);
     const action = actions.get(verb);
     if (!action) return 'This card is out of date. Type `help` for what you can do now.';
-    const key = stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]);
-    return dedup.run(key, async () => {
+    const handle = async (): Promise<CardJson | string> => {
       const user = await loadUser(deps.store, who);
       if (!user && !action.open) return "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
       if (user && action.permission && !can(user, action.permission)) {
@@ -76,7 +75,8 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       } finally {
         deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now
       }
-    });
+    };
+    return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle) : handle();
   });
 
   registerLifecycle(app, deps, () => commands);

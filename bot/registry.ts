@@ -27,6 +27,12 @@ export interface Action {
   permission?: Permission;
   /** Also open to people with no role, as for Command.open; the use case decides what they may do. */
   open?: boolean;
+  /**
+   * The action changes something: a repeat of the same click (a double click, Teams retrying an
+   * invoke) within a minute gets the first answer instead of running again. Views and forms leave
+   * this off, so clicking them again always shows the current state.
+   */
+  once?: boolean;
   run(ctx: TurnContext, deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }): Promise<CardJson | string>;
 }
 

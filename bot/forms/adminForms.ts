@@ -13,6 +13,10 @@ export interface Options {
 
 const titleCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** Teams drops choices with an empty value, so "nothing chosen" is a real value mapped back on save. */
+const NONE = 'none';
+const chosen = (v: unknown) => (v === NONE ? undefined : optional(v));
+
 export interface AdminForm<T> {
   title: string;
   plural: string;
@@ -70,15 +74,15 @@ export const ADMIN_FORMS: { [K in EntityKindName]: AdminForm<Collections[K]> } =
         id: 'tier',
         label: 'Tier (sequential offers)',
         kind: 'choice',
-        choices: [{ title: 'Not ranked', value: '' }, ...TIERS.map((t) => ({ title: titleCase(t), value: t }))],
+        choices: [{ title: 'Not ranked', value: NONE }, ...TIERS.map((t) => ({ title: titleCase(t), value: t }))],
         help: 'Applies to every lot and zone above; rank per lot and zone with `npm run import`.',
       },
     ],
-    values: (p) => ({ ...p, tier: p.tiers.length && p.tiers.every((t) => t.tier === p.tiers[0].tier) ? p.tiers[0].tier : '' }),
+    values: (p) => ({ ...p, tier: p.tiers.length && p.tiers.every((t) => t.tier === p.tiers[0].tier) ? p.tiers[0].tier : NONE }),
     parse: (i) => {
       const lots = list(i.lots);
       const zones = list(i.zones);
-      const tier = optional(i.tier);
+      const tier = chosen(i.tier);
       return {
         id: i.id,
         name: i.name,
@@ -102,11 +106,11 @@ export const ADMIN_FORMS: { [K in EntityKindName]: AdminForm<Collections[K]> } =
       { id: 'id', label: 'Entra object id (aadObjectId)', kind: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000', help: editing ? 'The id cannot be changed.' : 'The person can see theirs by typing `whoami` to the bot.' },
       { id: 'name', label: 'Name', kind: 'text', required: true },
       { id: 'roles', label: 'Roles', kind: 'multichoice', required: true, choices: ROLES.map((r) => ({ title: titleCase(ROLE_LABELS[r]), value: r })) },
-      { id: 'providerId', label: 'Provider (provider users only)', kind: 'choice', choices: [{ title: '—', value: '' }, ...o.providers] },
+      { id: 'providerId', label: 'Provider (provider users only)', kind: 'choice', choices: [{ title: 'None (council staff)', value: NONE }, ...o.providers] },
       { id: 'tenantId', label: 'Tenant id (external provider users)', kind: 'text', help: 'Leave empty for users in the council’s own tenant.' },
     ],
-    values: (u) => ({ ...u }),
-    parse: (i) => ({ id: i.id, name: i.name, roles: list(i.roles), providerId: optional(i.providerId), tenantId: optional(i.tenantId) }),
+    values: (u) => ({ ...u, providerId: u.providerId ?? NONE }),
+    parse: (i) => ({ id: i.id, name: i.name, roles: list(i.roles), providerId: chosen(i.providerId), tenantId: optional(i.tenantId) }),
     row: (u) => ({ title: u.name, subtitle: `${u.roles.map((r) => ROLE_LABELS[r]).join(', ')}${u.providerId ? ` · ${u.providerId}` : ''} · ${u.id}` }),
   },
   criteria: {

@@ -131,7 +131,7 @@ export function adminRoutes(): Routes {
         },
       },
       {
-        usage: 'register provider <provider id>',
+        usage: 'register provider ‹provider id›',
         summary: "In a provider's shared channel: make it the channel where that provider receives call-offs.",
         pattern: /^register\s+provider\s+(\S+)$/i,
         permission: 'channel.register',
@@ -148,7 +148,7 @@ export function adminRoutes(): Routes {
         },
       },
       ...(['admit', 'suspend', 'reinstate'] as const).map((verb) => ({
-        usage: `${verb} <provider id>${verb === 'admit' ? '' : ' <reason>'}`,
+        usage: `${verb} ‹provider id›${verb === 'admit' ? '' : ' ‹reason›'}`,
         summary: verb === 'admit' ? 'Admit a provider to the framework.' : verb === 'suspend' ? 'Stop a provider receiving new call-offs, with a reason.' : 'Reinstate a suspended provider, with a reason.',
         pattern: new RegExp(`^${verb}\\s+(\\S+)(?:\\s+(.+))?$`, 'i'),
         permission: 'framework.manage' as const,
@@ -189,6 +189,7 @@ export function adminRoutes(): Routes {
       {
         verb: 'admin.save',
         permission: 'framework.manage',
+        once: true,
         run: async (_c, deps, { who, data }) => {
           if (!isKind(data.kind)) return adminHome(deps);
           const editing = typeof data.editing === 'string' ? data.editing : undefined;
@@ -206,6 +207,7 @@ export function adminRoutes(): Routes {
       {
         verb: 'admin.remove',
         permission: 'framework.manage',
+        once: true,
         run: async (_c, deps, { who, data }) => {
           if (!isKind(data.kind) || typeof data.id !== 'string') return adminHome(deps);
           try {
@@ -221,6 +223,7 @@ export function adminRoutes(): Routes {
       {
         verb: 'admin.settings.save',
         permission: 'framework.manage',
+        once: true,
         run: async (_c, deps, { who, data }) => {
           const inputs = { ...data, publishOnSubmit: data.publishOnSubmit === 'true' || data.publishOnSubmit === true };
           try {
@@ -272,6 +275,7 @@ function channelOf(ctx: TurnContext) {
     tenantId: data?.tenant?.id ?? a.conversation.tenantId,
     serviceUrl: a.serviceUrl,
     channelName: data?.channel?.name,
-    reference: { ...ref, activityId: undefined, conversation: { ...ref.conversation, id: conversationId } } as Record<string, unknown>,
+    // Posts go to the channel, not to whoever registered it.
+    reference: { ...ref, activityId: undefined, user: undefined, conversation: { ...ref.conversation, id: conversationId } } as Record<string, unknown>,
   };
 }

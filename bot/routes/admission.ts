@@ -208,7 +208,7 @@ export function admissionRoutes(): Routes {
         },
       },
       {
-        usage: 'standing <provider id>',
+        usage: 'standing ‹provider id›',
         summary: 'Suspend, reinstate or record that a provider left, with a reason; keep or withdraw its open bids.',
         pattern: /^standing\s+(\S+)$/i,
         permission: 'framework.manage',

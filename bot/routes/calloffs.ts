@@ -45,10 +45,14 @@ function reachText(r: { request: { id: string }; offered: { name: string }[]; un
   return lines.join(' ');
 }
 
+/** Verbs that change something: a repeated click gets the first answer (see Action.once). */
+const CHANGES = new Set(['calloff.publish', 'calloff.answer', 'calloff.extend', 'bid.submit', 'bid.withdraw', 'calloff.decline', 'calloff.ask']);
+
 function guarded(verb: string, permission: Action['permission'], run: (deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }) => Promise<CardJson | string>, onError: (deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }, e: AppError) => Promise<CardJson | string>): Action {
   return {
     verb,
     permission,
+    once: CHANGES.has(verb),
     run: async (_ctx, deps, turn) => {
       try {
         return await run(deps, turn);

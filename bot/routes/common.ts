@@ -14,8 +14,11 @@ export function placeOf(ctx: TurnContext): Place {
 }
 
 /** The commands this user may use here: help shows exactly what will work. */
+/** Commands open to people with no role (applying to the framework) are for guests and providers, not council staff. */
+const forGuests = (c: Command, user: User) => !c.open || c.permission || user.roles.length === 0 || user.roles.includes('provider');
+
 export function commandsFor(all: Command[], user: User, place: Place): Command[] {
-  return all.filter((c) => (!c.permission || can(user, c.permission)) && (!c.where || c.where.includes(place)));
+  return all.filter((c) => (!c.permission || can(user, c.permission)) && (!c.where || c.where.includes(place)) && forGuests(c, user));
 }
 
 export function helpCard(all: Command[], user: User, place: Place) {

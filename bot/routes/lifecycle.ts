@@ -40,7 +40,7 @@ export function registerLifecycle(app: Application, deps: Deps, commands: () => 
       else await explainNoRole(ctx, who.aadObjectId);
     } else {
       await ctx.sendActivity(
-        "Hello, I'm Brokerage Bot. I post care-package call-offs to provider channels. A commissioner makes a channel a provider's channel by typing `@Brokerage Bot register provider <provider id>` in it; `@Brokerage Bot help` lists what you can do.",
+        "Hello, I'm Brokerage Bot. I post care-package call-offs to provider channels. A commissioner makes a channel a provider's channel by typing `@Brokerage Bot register provider ‹provider id›` in it; `@Brokerage Bot help` lists what you can do.",
       );
     }
   };

@@ -90,7 +90,7 @@ export function requestRoutes(): Routes {
         },
       },
       {
-        usage: 'cancel PKG-2026-0001 <reason>',
+        usage: 'cancel PKG-2026-0001 ‹reason›',
         summary: 'Cancel a request, saying why.',
         pattern: /^cancel\s+(PKG-\S+)(?:\s+(.*))?$/i,
         permission: 'request.raise',
@@ -109,6 +109,7 @@ export function requestRoutes(): Routes {
       {
         verb: 'request.new',
         permission: 'request.raise',
+        once: true,
         run: async (_c, deps, { who }) => personCard(await startRequest(deps.store, who, deps.now()), await lookups(deps)),
       },
       {
@@ -173,6 +174,7 @@ export function requestRoutes(): Routes {
       {
         verb: 'request.submit',
         permission: 'request.raise',
+        once: true,
         run: async (_c, deps, { who, user, data }) => {
           try {
             const { request, eligible, published } = await submitRequest(deps.store, who, ref(data), deps.now());
@@ -198,6 +200,7 @@ export function requestRoutes(): Routes {
       {
         verb: 'request.cancel',
         permission: 'request.raise',
+        once: true,
         run: async (_c, deps, { who, user, data }) => {
           try {
             const r = await cancelRequest(deps.store, who, ref(data), String(data.reason ?? ''), deps.now());

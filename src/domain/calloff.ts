@@ -89,6 +89,8 @@ export interface Bid {
   /** When the version that counts was submitted (ties in ranking go to the earlier one). */
   submittedAt: string;
   withdrawnAt?: string;
+  /** Set when the council withdrew it (e.g. the provider was suspended). */
+  withdrawnReason?: string;
 }
 
 export const bidId = (ref: string, providerId: string) => `${ref}:${providerId}`;

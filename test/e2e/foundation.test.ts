@@ -33,7 +33,7 @@ describe('e2e: foundation (bot + Agents Playground)', function () {
     const reply = await h.ask(h.chats.personal, 'help');
     assert.ok(reply.card);
     const text = cardText(reply.card);
-    for (const usage of ['help', 'whoami', 'admin', 'framework', 'admit <provider id>', 'suspend <provider id> <reason>', 'reinstate <provider id> <reason>']) {
+    for (const usage of ['help', 'whoami', 'admin', 'framework', 'admit ‹provider id›', 'suspend ‹provider id› ‹reason›', 'reinstate ‹provider id› ‹reason›']) {
       assert.ok(text.includes(`**${usage}**`), `help should list "${usage}":\n${text}`);
     }
     // Provider-only commands (bids) and channel-only ones (register provider) are not offered here.
@@ -102,7 +102,7 @@ describe('e2e: foundation (bot + Agents Playground)', function () {
 
     await h.install(h.chats.team);
     const hello = await h.nextReply(h.chats.team);
-    assert.match(hello.text, /register provider <provider id>/);
+    assert.match(hello.text, /register provider ‹provider id›/);
 
     const reply = await h.ask('channel-brightpath', 'register provider brightpath');
     assert.ok(reply.conversationId.startsWith('channel-brightpath;messageid='), 'answered in the thread');

@@ -83,6 +83,8 @@ export interface InvokeResult extends CardHolder {
 export type Match = string | RegExp | ((m: BotMessage) => boolean);
 
 export interface HarnessOptions {
+  /** The bot's clock; a test moves it on to pass a deadline, then calls `h.server.runtime.scheduler.runDue()`. */
+  now?: () => Date;
   /** Framework YAML/JSON imported into the fresh data folder (relative to the repo); null for none. */
   framework?: string | null;
   /** The playground's mock Teams data (relative to the repo). */
@@ -705,7 +707,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Only what is given here: MICROSOFT_APP_ID in the environment must not switch auth on.
     // (loadConfig rejects PORT=0, so a free port is picked first.)
     const config = loadConfig({ DATA_DIR: join(dataDir, 'data'), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: verbose ? 'debug' : 'warn', ...options.env });
-    server = await startServer(config, logger);
+    server = await startServer(config, logger, { now: options.now });
 
     playground = await startPlayground({
       botEndpoint: `${server.url}/api/messages`,

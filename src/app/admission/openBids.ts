@@ -1,5 +1,6 @@
 import type { Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
+import { refreshProviderCard } from '../calloffs/messages.js';
 
 /** What the commissioner chose for a suspended (or departing) provider's bids on open call-offs. */
 export const OPEN_BIDS_CHOICES = ['keep', 'withdraw'] as const;
@@ -14,12 +15,18 @@ export interface OpenBidsInput {
 }
 
 /**
- * HOOK for call-offs and bids. Runs inside the transaction that suspends a provider or records
- * that it left, after the commissioner's choice has been noted in the audit log. When bids exist,
- * "withdraw" withdraws the provider's bids on call-offs that are still open (each keeps its
- * history, reason "provider suspended: <reason>") and returns how many; "keep" leaves them to be
- * scored. Until then there are no bids to touch, so it reports none.
+ * Runs inside the transaction that suspends a provider or records that it left, after the
+ * commissioner's choice has been noted in the audit log. "withdraw" withdraws the provider's bids
+ * on call-offs that are still open (each keeps its versions, with the reason) and refreshes its
+ * cards; "keep" leaves them to be scored.
  */
-export function handleOpenBids(_tx: Tx<Collections>, _input: OpenBidsInput): { kept: number; withdrawn: number } {
-  return { kept: 0, withdrawn: 0 };
+export function handleOpenBids(tx: Tx<Collections>, input: OpenBidsInput): { kept: number; withdrawn: number } {
+  const open = tx.find('bids', (b) => b.providerId === input.providerId && b.status === 'active').filter((b) => tx.get('requests', b.ref)?.state === 'open');
+  if (input.choice === 'keep') return { kept: open.length, withdrawn: 0 };
+  const now = new Date(input.at);
+  for (const bid of open) {
+    tx.put('bids', { ...bid, status: 'withdrawn', withdrawnAt: input.at, withdrawnReason: `withdrawn by the council: ${input.reason}` });
+    refreshProviderCard(tx, now, tx.get('requests', bid.ref)!, input.providerId, `withdrawn-by-council-${bid.versions.length}`);
+  }
+  return { kept: 0, withdrawn: open.length };
 }
