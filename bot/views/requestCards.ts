@@ -41,7 +41,7 @@ export function personCard(r: PackageRequest, l: Lookups, errors: Record<string,
   ];
   return renderForm({
     title: stepTitle(r, 'person'),
-    intro: '🔒 Private to council staff: providers never see the person’s name, case reference, date of birth or address.',
+    intro: 'Private to council staff: providers never see the person’s name, case reference, date of birth or address.',
     fields,
     values: valuesFor(r, 'person'),
     errors,
@@ -186,7 +186,6 @@ export function reviewCard(r: PackageRequest, l: Lookups, o: ReviewOptions): Car
   const questionLeak = leakFor('questions');
   const actions: CardAction[] = [];
   if (o.editable) actions.push({ title: 'Submit request', verb: 'request.submit', data: { ref: r.id }, style: 'positive', inputs: 'none' });
-  if (o.cancellable) actions.push({ title: 'Cancel request', verb: 'request.cancel', data: { ref: r.id }, style: 'destructive' });
   return render('request-review', {
     ref: r.id,
     title: o.editable ? stepTitle(r, 'review') : `${r.id} · ${stateLabel(r)}`,
