@@ -7,6 +7,7 @@ import type { Deps } from './deps.js';
 import { providerCard } from './views/calloffCards.js';
 import type { Lookups } from './views/requestCards.js';
 import { render } from './render.js';
+import { renderAwardMessage } from './views/awardMessages.js';
 
 export async function lookups(deps: Deps): Promise<Lookups> {
   const [lots, zones, criteria] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('criteria')]);
@@ -34,6 +35,8 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
   const r = m.ref ? ((await deps.store.get('requests', m.ref)) as OpenCallOff | undefined) : undefined;
   if (m.ref && !r) return 'skip';
   const providerId = 'providerId' in item.target ? item.target.providerId : undefined;
+  const award = await renderAwardMessage(deps, item, r); // evaluation, award and cascade kinds (issue 5)
+  if (award) return award;
   switch (m.kind) {
     case 'calloff.card': {
       const bid = providerId ? await deps.store.get('bids', bidId(r!.id, providerId)) : undefined;

@@ -3,6 +3,7 @@ import { NOT_INTERESTED_REASONS } from '../../src/domain/calloff.js';
 import type { PackageRequest } from '../../src/domain/request.js';
 import { formatUk } from '../../src/domain/dates.js';
 import { answerInput } from '../../src/app/calloffs/bids.js';
+import { inCurrentRound } from '../../src/domain/award.js';
 import type { OpenCallOff } from '../../src/app/calloffs/access.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
@@ -49,12 +50,14 @@ export function providerCard(r: OpenCallOff, l: Lookups, v: ProviderView): CardJ
   const offer = r.calloff.offers.find((o) => o.providerId === v.providerId);
   const bid = v.bid?.status === 'active' ? v.bid : undefined;
   const last = bid?.versions.at(-1);
-  const open = r.state === 'open' && Date.parse(r.calloff.deadline) > v.now.getTime();
+  const open = r.state === 'open' && Date.parse(r.calloff.deadline) > v.now.getTime() && inCurrentRound(r.calloff, v.providerId);
   let status: string;
   let statusStyle = 'emphasis';
   if (r.state === 'cancelled') {
     status = `Cancelled by the council on ${formatUk(r.cancelled!.at)}. No further action is needed.`;
     statusStyle = 'attention';
+  } else if (outcomeStatus(r, v.providerId, !!bid)) {
+    [status, statusStyle] = outcomeStatus(r, v.providerId, !!bid)!;
   } else if (!open) {
     const accepted = r.calloff.acceptedBid;
     status = accepted
@@ -97,6 +100,20 @@ export function providerCard(r: OpenCallOff, l: Lookups, v: ProviderView): CardJ
     canDecline: open && !bid && !offer?.declined,
     declineReasons: NOT_INTERESTED_REASONS.map((x) => ({ title: cap(x), value: x })),
   });
+}
+
+/** After the close: the award as this provider may see it (never anyone else's price). */
+function outcomeStatus(r: OpenCallOff, providerId: string, hasBid: boolean): [string, string] | undefined {
+  const a = r.award;
+  if (r.state === 'awarded' && a?.offContract) return [`Closed: the council made a placement outside the framework on ${formatUk(a.recordedAt!)}.`, 'emphasis'];
+  if (r.state === 'awarded' && a?.providerId === providerId) {
+    return a.status === 'accepted' ? [`✔ Awarded to your organisation; you accepted on ${formatUk(a.acceptedAt!)}. The referral details are in this channel.`, 'good'] : [`Awarded to your organisation on ${formatUk(a.approvedAt!)}: accept or decline from the award notice in this channel.`, 'accent'];
+  }
+  const declined = r.declinedAwards?.find((x) => x.providerId === providerId);
+  if (declined) return [`Your organisation declined the award on ${formatUk(declined.declinedAt!)}.`, 'emphasis'];
+  if (r.state === 'awarded' && a?.status === 'accepted') return [hasBid ? `Not successful: awarded to another provider on ${formatUk(a.acceptedAt!)}. Your own scores are in the outcome notice in this channel.` : `Awarded to another provider on ${formatUk(a.acceptedAt!)}.`, 'emphasis'];
+  if (r.state === 'open' && !inCurrentRound(r.calloff, providerId)) return [`Closed for bids at ${formatUk(r.calloff.cascade!.openedAt)}. ${hasBid ? 'Your bid was considered; ' : ''}the council has offered it to neighbouring zones.`, 'emphasis'];
+  return undefined;
 }
 
 /** The bid form, shown only to the provider user who clicked (the invoke reply replaces their view only). */

@@ -12,6 +12,8 @@ export const PERMISSIONS = {
   'calloff.publish': ['broker'],
   /** See a call-off's sealed status (counts, never prices) and answer clarification questions. */
   'calloff.manage': ['broker'],
+  /** Score bids' quality blind and record the person's choice (their own requests; brokers any). */
+  'evaluation.score': ['social_worker', 'broker'],
   'award.decide': ['manager'],
   'bid.submit': ['provider'],
   'report.view': ['commissioner', 'broker', 'manager'],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isRealDate } from './dates.js';
 import type { Tier } from './framework.js';
+import type { Cascade } from './award.js';
 
 /**
  * The call-off: a submitted request offered to providers. It lives on the request (its state is
@@ -47,6 +48,8 @@ export interface CallOff {
   acceptedBid?: string;
   /** Reminders already sent ("24h", "2h"), so a restart does not send them twice. */
   remindersSent: string[];
+  /** The cascade round to neighbouring zones, once a broker has run it. */
+  cascade?: Cascade;
 }
 
 export const NOT_INTERESTED_REASONS = ['no capacity', 'outside our area', 'cannot meet the specialist need', 'price too low for the package', 'start date too soon', 'other'] as const;

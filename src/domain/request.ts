@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Slug } from './framework.js';
 import { HH_MM, isRealDate } from './dates.js';
 import type { CallOff } from './calloff.js';
+import type { Award, CascadeOffer, Choice, Decision, Evaluation } from './award.js';
 
 /**
  * A package request as the social worker builds it, step by step. Each step's schema checks
@@ -112,6 +113,19 @@ export interface PackageRequest {
   cancelled?: { reason: string; by: string; at: string; fromState: RequestState };
   /** Set when a broker publishes the request to providers. */
   calloff?: CallOff;
+  /** Blind quality evaluation of the current round's bids (src/domain/award.ts). */
+  evaluation?: Evaluation;
+  /** Earlier rounds' evaluations (before a cascade round). */
+  pastEvaluations?: Evaluation[];
+  /** Every choice put to the managers, the last one current. */
+  choices?: Choice[];
+  decisions?: Decision[];
+  /** The award: on the framework, or an off-contract placement. */
+  award?: Award;
+  /** Awards the winning provider declined. */
+  declinedAwards?: Award[];
+  /** Set when the broker is offered the cascade. */
+  cascadeOffer?: CascadeOffer;
 }
 
 export const REQUEST_REF = /^PKG-(\d{4})-(\d{4,})$/i;

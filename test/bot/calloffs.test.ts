@@ -1,67 +1,17 @@
 import assert from 'node:assert/strict';
-import { startRequest, saveStep, submitRequest } from '../../src/app/requests/requests.js';
 import { bidId } from '../../src/domain/calloff.js';
 import { cardOf, cardText, PEOPLE, startTurns, Turns } from './turns.js';
+import * as fx from './fixtures.js';
 
-const person = { name: 'Margaret Ellis', caseRef: 'LAS-400123', dateOfBirth: '1961-04-09', address: '12 Rowan Close, Bury', postcode: 'BL9 0EJ', zone: 'bury-east', gender: 'female', disabilityCategory: 'learning disability' };
-const pkg = (over: Record<string, string> = {}) => ({
-  lots: 'learning-disability',
-  needsSummary: 'Lives alone with a learning disability and epilepsy; needs rescue medication given by trained staff.',
-  outcomes: 'To keep her own home and go to the day centre three times a week.',
-  hoursPerWeek: '21',
-  visitPattern: '3 hours each morning',
-  startDate: '2026-12-14',
-  carerGender: 'female',
-  languageNeeds: '',
-  budgetWeekly: '650',
-  mode: 'competition',
-  costWeight: '40',
-  qualityWeight: '60',
-  q1Text: 'How will you support her to achieve her outcomes?',
-  q1Weight: '60',
-  q2Text: 'How will you keep a consistent, trained team?',
-  q2Weight: '40',
-  deadlineDate: '2026-12-01',
-  deadlineTime: '17:00',
-  ...over,
-});
-const goodBid = (over: Record<string, string> = {}) => ({
-  weeklyPrice: '525',
-  hourlyRate: '25',
-  hoursPerWeek: '21',
-  earliestStart: '2026-12-14',
-  supportPlan: 'A team of four trained in epilepsy rescue medication, with a named lead and weekly reviews.',
-  a_q1: 'Person-centred plan built with her and her sister; day-centre escorts.',
-  a_q2: 'Guaranteed hours contracts; 3 named staff; cover from the same small team.',
-  meetsCarerGender: 'yes',
-  meetsLanguage: 'yes',
-  ...over,
-});
+const { goodBid } = fx;
 
 describe('call-offs reach provider channels and providers bid from the card', () => {
   let t: Turns;
   let now: Date;
   const at = (iso: string) => (now = new Date(iso));
 
-  async function registerChannels(...providerIds: string[]) {
-    await t.store.transact({ actor: 'test', action: 'test.channels' }, (tx) => {
-      for (const id of providerIds) {
-        const p = tx.get('providers', id)!;
-        tx.put('providers', { ...p, channel: { conversationId: `channel-${id}`, teamId: 'team', serviceUrl: 'https://test.example/', reference: { conversation: { id: `channel-${id}` } }, registeredBy: 'test', registeredAt: now.toISOString() } });
-      }
-    });
-  }
-
-  async function submitted(over: Record<string, string> = {}): Promise<string> {
-    const who = { aadObjectId: PEOPLE.sam.aadObjectId };
-    const r = await startRequest(t.store, who, now);
-    await saveStep(t.store, who, r.id, 'person', person, now);
-    await saveStep(t.store, who, r.id, 'checklist', { 'c_specialist-skill': 'true' }, now);
-    const saved = await saveStep(t.store, who, r.id, 'package', pkg(over), now);
-    assert.ok(saved.ok, JSON.stringify(!saved.ok && saved.errors));
-    await submitRequest(t.store, who, r.id, now);
-    return r.id;
-  }
+  const registerChannels = (...providerIds: string[]) => fx.registerChannels(t.store, now, ...providerIds);
+  const submitted = (over: Record<string, string> = {}) => fx.submitted(t.store, now, over);
 
   const postsTo = (to: string, kind?: string) => t.posted.filter((p) => p.to === to && (!kind || p.item.message.kind === kind));
   const textOf = (p: { activity: { text?: string; attachments?: { content?: unknown }[] } }) => p.activity.text ?? cardText(p.activity.attachments?.[0]?.content);
@@ -229,7 +179,7 @@ describe('call-offs reach provider channels and providers bid from the card', ()
     const accepted = await t.click('tom', 'bid.submit', { ref, ...goodBid() });
     assert.match(cardText(accepted.value), /Your acceptance closed this offer/);
     const after = await t.store.get('requests', ref);
-    assert.equal(after?.state, 'closed');
+    assert.equal(after?.state, 'awaiting_approval', 'a sequential acceptance goes straight to approval (issue 5)');
     assert.equal(after?.calloff?.acceptedBid, bidId(ref, 'brightpath'));
     const late = await t.click('priya', 'bid.submit', { ref, ...goodBid() });
     assert.match(cardText(late.value), /closed/);

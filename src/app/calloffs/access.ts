@@ -4,6 +4,7 @@ import type { CallOff } from '../../domain/calloff.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { formatUk } from '../../domain/dates.js';
+import { inCurrentRound } from '../../domain/award.js';
 import { requirePermission, Who } from '../actor.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 
@@ -33,6 +34,7 @@ export function loadForProvider(tx: Tx<Collections>, user: User & { providerId: 
   if (opts.mustBeOpen !== false) {
     if (r.state === 'cancelled') throw refusal(conflict(`${r.id} was cancelled: ${r.cancelled?.reason ?? ''}`));
     if (r.state !== 'open') throw refusal(conflict(`${r.id} closed at ${formatUk(r.calloff.closedAt ?? r.calloff.deadline)}; it no longer takes bids.`));
+    if (!inCurrentRound(r.calloff, user.providerId)) throw refusal(conflict(`${r.id} is open again only to providers in neighbouring zones (the cascade round); your organisation's earlier bid has been considered.`));
     if (Date.parse(r.calloff.deadline) <= now.getTime()) throw refusal(conflict(`The deadline for ${r.id} passed at ${formatUk(r.calloff.deadline)}; late bids cannot be accepted.`));
   }
   return r as OpenCallOff;

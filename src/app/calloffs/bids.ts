@@ -8,6 +8,7 @@ import { invalid } from '../errors.js';
 import { loadForProvider, OpenCallOff, providerUser } from './access.js';
 import { refreshAllProviderCards, refreshProviderCard, tellUsers } from './messages.js';
 import { jobIds, REMINDERS } from './publish.js';
+import { sequentialApproval } from '../award/decision.js';
 
 export const answerInput = (questionId: string) => `a_${questionId}`;
 
@@ -95,7 +96,8 @@ function acceptOffer(tx: Tx<Collections>, r: OpenCallOff, bid: Bid, now: Date): 
   unschedule(tx, ids.round);
   for (const [name] of REMINDERS) unschedule(tx, ids.remind(name));
   refreshAllProviderCards(tx, now, next, 'accepted');
-  tellUsers(tx, now, [r.owner, r.calloff.publishedBy], `accepted:${r.id}`, { kind: 'calloff.accepted', ref: r.id, providerId: bid.providerId });
+  tellUsers(tx, now, [r.owner, r.calloff.publishedBy].filter((u) => !u.startsWith('system')), `accepted:${r.id}`, { kind: 'calloff.accepted', ref: r.id, providerId: bid.providerId });
+  sequentialApproval(tx, next, bid, now); // straight to the managers (issue 5)
 }
 
 export async function withdrawBid(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<Bid | undefined> {

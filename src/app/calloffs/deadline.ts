@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import type { OpenCallOff } from './access.js';
 import { refreshAllProviderCards, tellProviders, tellUsers } from './messages.js';
 import { armDeadline, HOUR, jobIds, nextTier, offerTo, REMINDERS } from './publish.js';
+import { afterClose } from '../award/evaluation.js';
 
 const SYSTEM = 'system:scheduler';
 
@@ -23,8 +24,8 @@ function close(tx: Tx<Collections>, r: OpenCallOff, now: Date): OpenCallOff {
   const ids = jobIds(r.id);
   for (const [name] of REMINDERS) unschedule(tx, ids.remind(name));
   refreshAllProviderCards(tx, now, next, 'closed');
-  tellUsers(tx, now, [r.owner, r.calloff.publishedBy].filter((u) => !u.startsWith('system')), `closed:${r.id}`, { kind: 'calloff.closed', ref: r.id });
-  return next;
+  tellUsers(tx, now, [r.owner, r.calloff.publishedBy].filter((u) => !u.startsWith('system')), `closed:${r.id}${r.calloff.cascade ? ':cascade' : ''}`, { kind: 'calloff.closed', ref: r.id });
+  return afterClose(tx, next, now); // blind evaluation, or the cascade (issue 5)
 }
 
 /** The deadline job: closes a competition on time, even if the bot was down when it passed. */

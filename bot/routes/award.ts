@@ -1,0 +1,201 @@
+import type { User } from '../../src/domain/framework.js';
+import { AppError } from '../../src/app/errors.js';
+import type { Who } from '../../src/app/actor.js';
+import type { OpenCallOff } from '../../src/app/calloffs/access.js';
+import { blindBid, evaluationOverview, lockScores } from '../../src/app/award/evaluation.js';
+import { acceptAward, decideAward, declineAward, recordChoice } from '../../src/app/award/decision.js';
+import { cascadePreview, recordOffContract, runCascade } from '../../src/app/award/cascade.js';
+import type { Deps } from '../deps.js';
+import type { Action, Routes } from '../registry.js';
+import type { CardJson } from '../render.js';
+import { awardOfferCard, cascadeCard, cascadeForm, evaluationForm, offContractForm, overviewCard } from '../views/awardCards.js';
+import { approvalCardFor, rankingCardFor } from '../views/awardMessages.js';
+import { sendCard } from './common.js';
+
+type Turn = { who: Who; user: User; data: Record<string, unknown> };
+const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref.trim().toUpperCase() : '');
+const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+/** An error's words for a card banner: the field messages when there are any. */
+const why = (e: AppError) => (Object.keys(e.fields).length ? `${Object.values(e.fields).join('; ')}.` : e.message);
+const inputs = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).filter(([k]) => !['ref', 'bid', 'n'].includes(k)));
+
+/** An action whose refusals come back as a card (when `onError` can build one) or a message. */
+function guarded(verb: string, permission: Action['permission'], run: (deps: Deps, turn: Turn) => Promise<CardJson | string>, onError?: (deps: Deps, turn: Turn, e: AppError) => Promise<CardJson | string>): Action {
+  return {
+    verb,
+    permission,
+    run: async (_ctx, deps, turn) => {
+      try {
+        return await run(deps, turn);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        if (!onError) return e.message;
+        try {
+          return await onError(deps, turn, e);
+        } catch {
+          return e.message;
+        }
+      }
+    },
+  };
+}
+
+/** The evaluation as the social worker sees it now: the ranking once revealed, else which bids are locked. */
+async function evaluationCard(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
+  const o = await evaluationOverview(deps.store, who, refText);
+  if (o.ranking) return (await rankingCardFor(deps, o.request, { canChoose: true, ...extra }))!;
+  return overviewCard(o, extra.notice ?? extra.error ?? '');
+}
+
+async function loadRequest(deps: Deps, refText: string): Promise<OpenCallOff> {
+  const r = (await deps.store.get('requests', refText)) as OpenCallOff | undefined;
+  if (!r?.calloff) throw new AppError('not_found', `There is no call-off ${refText}.`);
+  return r;
+}
+
+async function cascadeView(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
+  const p = await cascadePreview(deps.store, who, refText);
+  return cascadeCard(p.request, p, extra);
+}
+
+/** The provider's view of its award notice (its own price only). */
+async function offerView(deps: Deps, user: User, refText: string, extra: { notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> } = {}): Promise<CardJson | string> {
+  const r = await loadRequest(deps, refText);
+  if (!r.calloff.offers.some((o) => o.providerId === user.providerId)) return `${refText} was not offered to your organisation.`;
+  return awardOfferCard(r, { providerId: user.providerId!, ...extra });
+}
+
+export function awardRoutes(): Routes {
+  return {
+    commands: [
+      {
+        usage: 'evaluate PKG-2026-0001',
+        summary: 'Score a closed call-off’s bids blind, see the ranking once all are locked, and record the person’s choice.',
+        pattern: /^evaluat(?:e|ion)\s+(PKG-\S+)$/i,
+        permission: 'evaluation.score',
+        run: async (ctx, deps, { who, match }) => {
+          try {
+            await sendCard(ctx, await evaluationCard(deps, who, match[1].toUpperCase()));
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
+            throw e;
+          }
+        },
+      },
+      {
+        usage: 'cascade PKG-2026-0001',
+        summary: 'For a call-off with no compliant bid: offer it to neighbouring zones, then record an off-contract placement.',
+        pattern: /^cascade\s+(PKG-\S+)$/i,
+        permission: 'calloff.manage',
+        run: async (ctx, deps, { who, match }) => {
+          try {
+            await sendCard(ctx, await cascadeView(deps, who, match[1].toUpperCase()));
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
+            throw e;
+          }
+        },
+      },
+    ],
+    actions: [
+      // ── blind evaluation (the social worker who owns the request, or a broker)
+      guarded('evaluation.show', 'evaluation.score', (deps, { who, data }) => evaluationCard(deps, who, ref(data))),
+      guarded('evaluation.form', 'evaluation.score', async (deps, { who, data }) => {
+        const v = await blindBid(deps.store, who, ref(data), str(data.bid));
+        return evaluationForm(v.request, v.bid, v.evaluation);
+      }),
+      guarded(
+        'evaluation.lock',
+        'evaluation.score',
+        async (deps, { who, data }) => {
+          const result = await lockScores(deps.store, who, ref(data), str(data.bid), inputs(data), deps.now());
+          const v = await blindBid(deps.store, who, ref(data), str(data.bid));
+          if (!result.ok) return evaluationForm(v.request, v.bid, v.evaluation, inputs(data), result.errors);
+          const notice = result.unchanged
+            ? 'Those scores were already locked; nothing changed.'
+            : result.revealed
+              ? `Bid ${v.bid.label} locked. Every bid is now locked: prices are revealed and the ranking is in this chat.`
+              : `Bid ${v.bid.label} locked.`;
+          return evaluationForm(v.request, v.bid, v.evaluation, {}, {}, notice);
+        },
+        async (deps, { who, data }, e) => {
+          const v = await blindBid(deps.store, who, ref(data), str(data.bid));
+          return evaluationForm(v.request, v.bid, v.evaluation, inputs(data), Object.keys(e.fields).length ? e.fields : { _form: e.message });
+        },
+      ),
+      guarded(
+        'award.choose',
+        'evaluation.score',
+        async (deps, { who, data }) => {
+          const { request, choice, unchanged } = await recordChoice(deps.store, who, ref(data), { bidId: str(data.choice), reason: str(data.choiceReason) }, deps.now());
+          const c = await rankingCardFor(deps, request, { canChoose: true, notice: unchanged ? 'That choice was already sent for approval; nothing changed.' : `Choice recorded (${choice.n > 1 ? `choice ${choice.n}` : 'first choice'}) and sent to the managers for approval.` });
+          return c ?? 'Choice recorded and sent to the managers for approval.';
+        },
+        async (deps, { who, data }, e) => {
+          const o = await evaluationOverview(deps.store, who, ref(data));
+          const c = await rankingCardFor(deps, o.request, { canChoose: true, error: why(e), values: { choice: data.choice, choiceReason: data.choiceReason }, errors: e.fields });
+          return c ?? e.message;
+        },
+      ),
+      // ── the managers' decision
+      ...(['approved', 'rejected'] as const).map((outcome) =>
+        guarded(
+          outcome === 'approved' ? 'award.approve' : 'award.reject',
+          'award.decide',
+          async (deps, { who, data }) => {
+            const n = Number(data.n);
+            const { request } = await decideAward(deps.store, who, ref(data), { n, outcome, reason: str(outcome === 'approved' ? data.approveNote : data.rejectReason), justification: str(data.justification) }, deps.now());
+            return (await approvalCardFor(deps, request, n, { notice: outcome === 'approved' ? 'Approved. The provider is being asked to accept; the social worker and brokers are told.' : 'Rejected. The social worker and brokers are told; the choice is open again.' })) ?? `Award ${outcome}.`;
+          },
+          async (deps, { data }, e) => {
+            const r = await loadRequest(deps, ref(data));
+            return (await approvalCardFor(deps, r, Number(data.n), { error: why(e), values: { justification: data.justification, rejectReason: data.rejectReason }, errors: e.fields })) ?? e.message;
+          },
+        ),
+      ),
+      // ── the winning provider
+      guarded(
+        'award.accept',
+        'bid.submit',
+        async (deps, { who, user, data }) => {
+          await acceptAward(deps.store, who, ref(data), deps.now());
+          return offerView(deps, user, ref(data), { notice: "Thank you. The person's referral details are being posted in this channel." });
+        },
+        (deps, { user, data }, e) => offerView(deps, user, ref(data), { error: why(e) }),
+      ),
+      guarded(
+        'award.decline',
+        'bid.submit',
+        async (deps, { who, user, data }) => {
+          await declineAward(deps.store, who, ref(data), str(data.declineReason), deps.now());
+          return offerView(deps, user, ref(data), { notice: 'Thank you; the council will choose again without your bid.' });
+        },
+        (deps, { user, data }, e) => offerView(deps, user, ref(data), { error: why(e), values: { declineReason: data.declineReason }, errors: e.fields }),
+      ),
+      // ── the cascade (brokers)
+      guarded('cascade.show', 'calloff.manage', (deps, { who, data }) => cascadeView(deps, who, ref(data))),
+      guarded('cascade.form', 'calloff.manage', async (deps, { who, data }) => cascadeForm(await cascadePreview(deps.store, who, ref(data)))),
+      guarded(
+        'cascade.round',
+        'calloff.manage',
+        async (deps, { who, data }) => {
+          const { request, reach, already } = await runCascade(deps.store, who, ref(data), { date: str(data.cascadeDate), time: str(data.cascadeTime) }, deps.now());
+          return cascadeCard(request, undefined, {
+            notice: already ? 'The cascade round was already opened; nothing changed.' : `Offered to ${reach.offered.map((p) => p.name).join(', ')}.${reach.unreachable.length ? ` Could not reach: ${reach.unreachable.map((u) => `${u.name} (${u.why})`).join('; ')}.` : ''}`,
+          });
+        },
+        async (deps, { who, data }, e) => (Object.keys(e.fields).length ? cascadeForm(await cascadePreview(deps.store, who, ref(data)), { cascadeDate: data.cascadeDate, cascadeTime: data.cascadeTime }, e.fields) : cascadeView(deps, who, ref(data), { error: e.message })),
+      ),
+      guarded('offcontract.form', 'calloff.manage', async (deps, { data }) => offContractForm(await loadRequest(deps, ref(data)))),
+      guarded(
+        'offcontract.record',
+        'calloff.manage',
+        async (deps, { who, data }) => {
+          const r = await recordOffContract(deps.store, who, ref(data), { providerName: str(data.providerName), weeklyPrice: str(data.weeklyPrice), reason: str(data.reason) }, deps.now());
+          return cascadeCard(r, undefined, { notice: 'Off-contract placement recorded; the social worker and managers are told.' });
+        },
+        async (deps, { who, data }, e) => (Object.keys(e.fields).length ? offContractForm(await loadRequest(deps, ref(data)), inputs(data), e.fields) : cascadeView(deps, who, ref(data), { error: e.message })),
+      ),
+    ],
+  };
+}

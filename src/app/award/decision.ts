@@ -1,0 +1,243 @@
+import type { Award, Choice, Decision } from '../../domain/award.js';
+import type { Bid } from '../../domain/calloff.js';
+import { formatUk } from '../../domain/dates.js';
+import { flagsFor, type RankedRow } from '../../domain/scoring.js';
+import type { BrokerageStore, Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+import { enqueue } from '../../outbox/outbox.js';
+import { requirePermission, type Who } from '../actor.js';
+import { conflict, forbidden, invalid } from '../errors.js';
+import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
+import { loadForProvider, providerUser, type OpenCallOff } from '../calloffs/access.js';
+import { brokerIds, refreshAllProviderCards, refreshProviderCard, tellUsers } from '../calloffs/messages.js';
+import { offerCascade } from './cascade.js';
+import { checkEvaluator, currentBidsTx, humans, loadCallOff, managerIds, rankingOfTx } from './shared.js';
+
+const MIN_REASON = 10;
+
+/**
+ * The person's (or carers') choice, recorded by the social worker: a compliant bid still in the
+ * running; a reason when it is not the top-ranked one. It goes straight to the managers for
+ * approval, so the request moves evaluated → awaiting_approval (the choice is kept in `choices`).
+ */
+export async function recordChoice(store: BrokerageStore, who: Who, ref: string, input: { bidId: string; reason: string }, now: Date): Promise<{ request: OpenCallOff; choice: Choice; unchanged: boolean }> {
+  const user = await requirePermission(store, who, 'evaluation.score');
+  return store.transact({ actor: user.id, action: 'award.choose' }, (tx) => {
+    const r = loadCallOff(tx, ref);
+    checkEvaluator(user, r);
+    const current = r.choices?.at(-1);
+    if (r.state === 'awaiting_approval' && current?.bidId === input.bidId) return { request: r, choice: current, unchanged: true };
+    if (r.state !== 'evaluated') throw conflict(stateWhy(r, 'a choice can only be recorded once every quality score is locked and before it goes for approval'));
+    const ranking = rankingOfTx(tx, r)!;
+    if (!input.bidId) throw invalid({ choice: 'choose the bid the person chose' });
+    const row = ranking.rowsById.get(input.bidId);
+    if (!row) {
+      const why = ranking.excluded.includes(input.bidId) ? 'that provider declined the award' : tx.get('bids', input.bidId)?.status === 'withdrawn' ? 'that bid was withdrawn' : 'that is not a bid on this call-off';
+      throw invalid({ choice: `${why}; choose another bid` });
+    }
+    if (!row.compliant) throw invalid({ choice: `that bid is non-compliant (${row.reasons.join('; ')}); choose a compliant bid` });
+    const top = ranking.rows[0];
+    const reason = input.reason.trim();
+    if (top.bidId !== row.bidId && reason.length < MIN_REASON) throw invalid({ choiceReason: `the person chose other than the top-ranked bid: say why (at least ${MIN_REASON} characters)` });
+    const choice: Choice = { n: (r.choices?.length ?? 0) + 1, bidId: row.bidId, providerId: tx.get('bids', row.bidId)!.providerId, topBidId: top.bidId, reason: reason || undefined, by: user.id, at: now.toISOString() };
+    const next = sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
+    return { request: next, choice, unchanged: false };
+  });
+}
+
+function stateWhy(r: OpenCallOff, rule: string): string {
+  const now = {
+    open: `${r.id} is still open for bids`,
+    closed: `${r.id}'s quality scores are not all locked yet`,
+    evaluated: `${r.id} is evaluated`,
+    chosen: `${r.id} has a choice recorded`,
+    awaiting_approval: `${r.id} is waiting for a manager's approval`,
+    awarded: `${r.id} has already been awarded`,
+    cancelled: `${r.id} was cancelled`,
+  } as Record<string, string>;
+  return `${now[r.state] ?? `${r.id} is ${r.state}`}; ${rule}.`;
+}
+
+function sendForApproval(tx: Tx<Collections>, r: OpenCallOff, choice: Choice, now: Date): OpenCallOff {
+  const managers = managerIds(tx);
+  if (!managers.length) throw conflict('Nobody has the manager role, so no one can approve the award. Ask the commissioner to give a manager the role.');
+  const next: OpenCallOff = { ...r, state: 'awaiting_approval', cascadeOffer: undefined, updatedAt: now.toISOString() };
+  tx.put('requests', next);
+  tellUsers(tx, now, managers, approvalKey(r.id, choice.n), { kind: 'award.approval', ref: r.id, n: choice.n });
+  return next;
+}
+
+const approvalKey = (ref: string, n: number) => `approval:${ref}:${n}`;
+
+/**
+ * Sequential offer: the first acceptance that meets the request ends the rounds and goes straight
+ * to the managers (no competition scoring). Called inside the transaction that accepted it.
+ */
+export function sequentialApproval(tx: Tx<Collections>, r: OpenCallOff, bid: Bid, now: Date): OpenCallOff {
+  const choice: Choice = { n: (r.choices?.length ?? 0) + 1, bidId: bid.id, providerId: bid.providerId, sequential: true, by: 'system:sequential-offer', at: now.toISOString() };
+  return sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
+}
+
+/** What the managers decide on: the chosen bid's price, scores and flags. */
+export interface ChosenBid {
+  choice: Choice;
+  bid: Bid;
+  row?: RankedRow;
+  weeklyPrice: number;
+  hourlyRate: number;
+  overBudget: boolean;
+  unsustainable: boolean;
+}
+
+export function chosenBid(r: OpenCallOff, choice: Choice, bid: Bid, minHourlyRate: number, row?: RankedRow): ChosenBid {
+  const v = bid.versions.at(-1)!;
+  const flags = flagsFor(r.package, v, minHourlyRate);
+  return { choice, bid, row, weeklyPrice: v.weeklyPrice, hourlyRate: v.hourlyRate, overBudget: flags.overBudget, unsustainable: flags.unsustainable };
+}
+
+export interface DecisionInput {
+  n: number;
+  outcome: 'approved' | 'rejected';
+  reason?: string;
+  justification?: string;
+}
+
+/**
+ * A manager approves or rejects the choice. Rejection needs a reason and returns the request to
+ * `evaluated`; approval of an over-budget award needs a justification. Only one decision per
+ * choice: a second (by anyone) is refused. Every manager's approval card is updated.
+ */
+export async function decideAward(store: BrokerageStore, who: Who, ref: string, input: DecisionInput, now: Date): Promise<{ request: OpenCallOff; decision: Decision }> {
+  const user = await requirePermission(store, who, 'award.decide');
+  return store.transact({ actor: user.id, action: `award.${input.outcome === 'approved' ? 'approve' : 'reject'}` }, (tx) => {
+    const r = loadCallOff(tx, ref);
+    const done = r.decisions?.find((d) => d.n === input.n);
+    if (done) throw conflict(`This award was already ${done.outcome} by ${done.byName === user.name ? 'you' : done.byName} on ${formatUk(done.at)}; it cannot be decided again.`);
+    const choice = r.choices?.at(-1);
+    if (!choice || choice.n !== input.n) throw conflict(`This approval card is out of date: ${r.id} ${r.state === 'awaiting_approval' ? 'has a newer choice waiting for approval' : 'is not waiting for this approval'}.`);
+    if (r.state !== 'awaiting_approval') throw conflict(stateWhy(r, 'only a choice waiting for approval can be decided'));
+    const reason = (input.reason ?? '').trim();
+    const justification = (input.justification ?? '').trim();
+    const decision: Decision = { n: input.n, outcome: input.outcome, by: user.id, byName: user.name, at: now.toISOString() };
+    if (input.outcome === 'rejected') {
+      if (reason.length < 5) throw invalid({ rejectReason: 'say why the award is rejected (at least 5 characters)' });
+      decision.reason = reason;
+      const next: OpenCallOff = { ...r, state: 'evaluated', decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
+      tx.put('requests', next);
+      updateApprovalCards(tx, next, input.n, now);
+      tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `rejected:${r.id}:${input.n}`, { kind: 'award.rejected', ref: r.id, n: input.n });
+      if (choice.sequential) return { request: offerCascade(tx, next, now, 'the manager rejected the sequential acceptance'), decision };
+      return { request: next, decision };
+    }
+    const settings = tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+    const row = rankingOfTx(tx, r)?.rowsById.get(choice.bidId);
+    const chosen = chosenBid(r, choice, tx.get('bids', choice.bidId)!, settings.minHourlyRate, row);
+    if (chosen.overBudget && justification.length < MIN_REASON) {
+      throw invalid({ justification: `£${chosen.weeklyPrice.toFixed(2)} a week is over the £${r.package.budgetWeekly.toFixed(2)} budget: say why it is approved (at least ${MIN_REASON} characters)` });
+    }
+    if (reason) decision.reason = reason;
+    if (justification) decision.justification = justification;
+    const provider = tx.get('providers', choice.providerId);
+    const award: Award = {
+      offContract: false,
+      status: 'offered',
+      bidId: choice.bidId,
+      providerId: choice.providerId,
+      providerName: provider?.name ?? choice.providerId,
+      weeklyPrice: chosen.weeklyPrice,
+      hourlyRate: chosen.hourlyRate,
+      budgetWeekly: r.package.budgetWeekly,
+      overBudget: chosen.overBudget,
+      unsustainable: chosen.unsustainable,
+      total: row?.total,
+      qualityScore: row?.qualityScore,
+      priceScore: row?.priceScore,
+      bids: currentBidsTx(tx, r).length,
+      choiceN: choice.n,
+      approvedBy: user.id,
+      approvedAt: now.toISOString(),
+      justification: justification || undefined,
+      offeredAt: now.toISOString(),
+    };
+    const next: OpenCallOff = { ...r, state: 'awarded', award, decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
+    tx.put('requests', next);
+    updateApprovalCards(tx, next, input.n, now);
+    enqueue(tx, now, { id: `award-offer:${r.id}:${input.n}:${choice.providerId}`, target: { providerId: choice.providerId }, message: { kind: 'award.offer', ref: r.id, n: input.n } });
+    refreshProviderCard(tx, now, next, choice.providerId, `award-offered-${input.n}`);
+    tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `approved:${r.id}:${input.n}`, { kind: 'award.approved', ref: r.id, n: input.n });
+    return { request: next, decision };
+  });
+}
+
+/** After a decision, every manager's approval card shows it (and loses its buttons). */
+function updateApprovalCards(tx: Tx<Collections>, r: OpenCallOff, n: number, now: Date): void {
+  const posts = tx.find('outbox', (i) => i.message.kind === 'award.approval' && i.message.ref === r.id && i.message.n === n && !i.updates);
+  for (const p of posts) enqueue(tx, now, { id: `${p.id}:decided`, target: p.target, message: p.message, updates: p.id });
+}
+
+/**
+ * The winning provider accepts: only now does its channel get the person's referral details.
+ * Every other bidder gets its own scores and the winning total; the social worker and brokers are told.
+ */
+export async function acceptAward(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<OpenCallOff> {
+  const user = await providerUser(store, who);
+  return store.transact({ actor: user.id, action: 'award.accept' }, (tx) => {
+    const r = loadForProvider(tx, user, ref, now, { mustBeOpen: false });
+    const award = ownAward(r, user.providerId);
+    if (award.status === 'accepted') return r; // a repeat
+    const next: OpenCallOff = { ...r, award: { ...award, status: 'accepted', acceptedAt: now.toISOString(), acceptedBy: user.id }, updatedAt: now.toISOString() };
+    tx.put('requests', next);
+    answerOffer(tx, next, award, now);
+    enqueue(tx, now, { id: `referral:${r.id}:${user.providerId}`, target: { providerId: user.providerId }, message: { kind: 'award.referral', ref: r.id } });
+    for (const b of currentBidsTx(tx, r)) {
+      if (b.providerId === user.providerId || r.evaluation?.excluded.some((x) => x.bidId === b.id)) continue;
+      enqueue(tx, now, { id: `outcome:${r.id}:${b.providerId}`, target: { providerId: b.providerId }, message: { kind: 'award.outcome', ref: r.id } });
+    }
+    refreshAllProviderCards(tx, now, next, 'awarded');
+    tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `accepted-award:${r.id}`, { kind: 'award.accepted', ref: r.id });
+    return next;
+  });
+}
+
+/** The award notice in the winner's channel shows the answer and loses its buttons. */
+function answerOffer(tx: Tx<Collections>, r: OpenCallOff, award: Award, now: Date): void {
+  const offerId = `award-offer:${r.id}:${award.choiceN}:${award.providerId}`;
+  enqueue(tx, now, { id: `${offerId}:answered`, target: { providerId: award.providerId! }, message: { kind: 'award.offer', ref: r.id, n: award.choiceN }, updates: offerId });
+}
+
+function ownAward(r: OpenCallOff, providerId: string): Award {
+  if (r.state !== 'awarded' || !r.award || r.award.offContract || r.award.providerId !== providerId) {
+    const declined = r.declinedAwards?.find((a) => a.providerId === providerId);
+    if (declined) throw conflict(`Your organisation declined the award of ${r.id} on ${formatUk(declined.declinedAt!)}.`);
+    throw forbidden(`${r.id} has not been awarded to your organisation.`);
+  }
+  return r.award;
+}
+
+/**
+ * The winning provider declines: the award is set aside (kept in declinedAwards), its bid leaves
+ * the choice and the social worker chooses again from the rest; with nothing compliant left, the
+ * brokers are offered the cascade.
+ */
+export async function declineAward(store: BrokerageStore, who: Who, ref: string, reasonText: string, now: Date): Promise<OpenCallOff> {
+  const user = await providerUser(store, who);
+  const reason = reasonText.trim();
+  return store.transact({ actor: user.id, action: 'award.decline' }, (tx) => {
+    const r = loadForProvider(tx, user, ref, now, { mustBeOpen: false });
+    if (r.declinedAwards?.some((a) => a.providerId === user.providerId) && r.award?.providerId !== user.providerId) return r; // a repeat
+    const award = ownAward(r, user.providerId);
+    if (award.status === 'accepted') throw conflict(`Your organisation accepted ${r.id} on ${formatUk(award.acceptedAt!)}; to hand it back, contact the Brokerage Team.`);
+    if (reason.length < 5) throw invalid({ declineReason: 'say why you decline (at least 5 characters); the council uses it to plan' });
+    const declined: Award = { ...award, status: 'declined', declinedAt: now.toISOString(), declinedBy: user.id, declineReason: reason };
+    const evaluation = r.evaluation ? { ...r.evaluation, excluded: [...r.evaluation.excluded, { bidId: award.bidId!, why: 'declined the award', at: now.toISOString() }] } : undefined;
+    let next: OpenCallOff = { ...r, state: 'evaluated', award: undefined, declinedAwards: [...(r.declinedAwards ?? []), declined], evaluation, updatedAt: now.toISOString() };
+    tx.put('requests', next);
+    refreshProviderCard(tx, now, next, user.providerId, `award-declined-${award.choiceN}`);
+    answerOffer(tx, next, award, now);
+    tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `declined-award:${r.id}:${award.choiceN}`, { kind: 'award.declined', ref: r.id, n: award.choiceN });
+    const ranking = rankingOfTx(tx, next);
+    if (!ranking?.rows.some((x) => x.compliant)) next = offerCascade(tx, next, now, 'every compliant provider declined the award');
+    else tellUsers(tx, now, [r.owner], `ranking:${r.id}:${next.evaluation!.round}:after-decline-${award.choiceN}`, { kind: 'evaluation.ranking', ref: r.id, round: next.evaluation!.round });
+    return next;
+  });
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { startRequest, saveStep, submitRequest } from '../../src/app/requests/requests.js';
+import type { BrokerageStore } from '../../src/store/collections.js';
+import { PEOPLE } from './turns.js';
+
+/** Shared call-off fixtures: a person, a package, a good bid, channels, a submitted request. */
+
+export const person = { name: 'Margaret Ellis', caseRef: 'LAS-400123', dateOfBirth: '1961-04-09', address: '12 Rowan Close, Bury', postcode: 'BL9 0EJ', zone: 'bury-east', gender: 'female', disabilityCategory: 'learning disability' };
+
+/** Every string that identifies the person: none may ever reach a provider that has not accepted the award. */
+export const PERSON_SECRETS = ['Margaret', 'Ellis', 'LAS-400123', '1961', 'Rowan', 'BL9'];
+
+export const pkg = (over: Record<string, string> = {}) => ({
+  lots: 'learning-disability',
+  needsSummary: 'Lives alone with a learning disability and epilepsy; needs rescue medication given by trained staff.',
+  outcomes: 'To keep her own home and go to the day centre three times a week.',
+  hoursPerWeek: '21',
+  visitPattern: '3 hours each morning',
+  startDate: '2026-12-14',
+  carerGender: 'female',
+  languageNeeds: '',
+  budgetWeekly: '650',
+  mode: 'competition',
+  costWeight: '40',
+  qualityWeight: '60',
+  q1Text: 'How will you support her to achieve her outcomes?',
+  q1Weight: '60',
+  q2Text: 'How will you keep a consistent, trained team?',
+  q2Weight: '40',
+  deadlineDate: '2026-12-01',
+  deadlineTime: '17:00',
+  ...over,
+});
+
+export const goodBid = (over: Record<string, string> = {}) => ({
+  weeklyPrice: '525',
+  hourlyRate: '25',
+  hoursPerWeek: '21',
+  earliestStart: '2026-12-14',
+  supportPlan: 'A team of four trained in epilepsy rescue medication, with a named lead and weekly reviews.',
+  a_q1: 'Person-centred plan built with her and her sister; day-centre escorts.',
+  a_q2: 'Guaranteed hours contracts; 3 named staff; cover from the same small team.',
+  meetsCarerGender: 'yes',
+  meetsLanguage: 'yes',
+  ...over,
+});
+
+/** Gives providers a Teams channel, so call-offs can be posted to them. */
+export async function registerChannels(store: BrokerageStore, now: Date, ...providerIds: string[]): Promise<void> {
+  await store.transact({ actor: 'test', action: 'test.channels' }, (tx) => {
+    for (const id of providerIds) {
+      const p = tx.get('providers', id)!;
+      tx.put('providers', { ...p, channel: { conversationId: `channel-${id}`, teamId: 'team', serviceUrl: 'https://test.example/', reference: { conversation: { id: `channel-${id}` } }, registeredBy: 'test', registeredAt: now.toISOString() } });
+    }
+  });
+}
+
+/** A request Sam raised and submitted (ready for a broker to publish); returns its reference. */
+export async function submitted(store: BrokerageStore, now: Date, over: Record<string, string> = {}, personOver: Record<string, string> = {}): Promise<string> {
+  const who = { aadObjectId: PEOPLE.sam.aadObjectId };
+  const r = await startRequest(store, who, now);
+  await saveStep(store, who, r.id, 'person', { ...person, ...personOver }, now);
+  await saveStep(store, who, r.id, 'checklist', { 'c_specialist-skill': 'true' }, now);
+  const saved = await saveStep(store, who, r.id, 'package', pkg(over), now);
+  assert.ok(saved.ok, JSON.stringify(!saved.ok && saved.errors));
+  await submitRequest(store, who, r.id, now);
+  return r.id;
+}
