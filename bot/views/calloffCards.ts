@@ -173,7 +173,7 @@ export interface SealedCounts {
 export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts, o: { notice?: string; error?: string; canManage: boolean; now: Date }): CardJson {
   const c = r.calloff!;
   const open = r.state === 'open';
-  const executeActions: CardAction[] = [{ title: 'Refresh', verb: 'calloff.status', data: { ref: r.id } }, { title: 'Show request', verb: 'request.show', data: { ref: r.id } }];
+  const executeActions: CardAction[] = [{ title: 'Refresh', verb: 'calloff.status', data: { ref: r.id } }, { title: 'Request', verb: 'request.show', data: { ref: r.id } }];
   const deadlineTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(c.deadline));
   return render('calloff-council', {
     ref: r.id,

@@ -193,7 +193,7 @@ describe('Teams app package', () => {
   /**
    * The command menu Teams shows must offer only what the bot understands. This builds the real
    * bot (createBot with a store it never touches at build time) and types each manifest title at
-   * its text router: the title itself, or the title with the command's <arguments> filled in.
+   * its text router: the title itself, or the title with the command's ‹arguments› filled in.
    */
   describe('manifest commands and the bot', () => {
     /** Announced in the manifest ahead of their implementation (issue 3); checked once they exist. */
@@ -202,7 +202,7 @@ describe('Teams app package', () => {
     const bot = createBot({ store: {} as Deps['store'], logger: silentLogger, config: { anonymous: true }, now: () => new Date() });
 
     /** What a user types for a title: the title, or the command's usage with sample arguments. */
-    const typed = (title: string) => [title, ...bot.commands.filter((c) => c.usage.toLowerCase().startsWith(title.toLowerCase() + ' ')).map((c) => c.usage.replace(/<[^>]+>/g, 'sample'))];
+    const typed = (title: string) => [title, ...bot.commands.filter((c) => c.usage.toLowerCase().startsWith(title.toLowerCase() + ' ')).map((c) => c.usage.replace(/‹[^›]+›/g, 'sample'))];
 
     for (const scope of ['personal', 'team', 'groupChat'] as const) {
       it(`every ${scope} command title reaches a bot command that works there`, function () {

@@ -42,10 +42,10 @@ function checkBid(r: OpenCallOff, raw: Record<string, unknown>): { ok: true; bid
   const candidate = bidCandidate(raw, questionIds);
   for (const q of r.package.questions) if (!candidate.answers[q.id]) errors[answerInput(q.id)] ??= 'please answer this question';
   if (candidate.earliestStart && candidate.earliestStart < r.package.startDate) errors.earliestStart ??= `the package starts on ${r.package.startDate}; your start cannot be earlier than that`;
-  if (parsed.success) {
-    const expected = priceMismatch(parsed.data);
-    if (expected !== undefined && !parsed.data.priceNote) errors.priceNote = `the weekly price is not hourly rate × hours (£${expected.toFixed(2)}); say why`;
-  }
+  // Checked whenever the three numbers are readable, so it shows with the other errors, not after them.
+  const [weeklyPrice, hourlyRate, hoursPerWeek] = [candidate.weeklyPrice, candidate.hourlyRate, candidate.hoursPerWeek].map((v) => Number(String(v).replace(/[£,\s]/g, '')));
+  const expected = [weeklyPrice, hourlyRate, hoursPerWeek].every((n) => Number.isFinite(n) && n > 0) ? priceMismatch({ weeklyPrice, hourlyRate, hoursPerWeek }) : undefined;
+  if (expected !== undefined && !candidate.priceNote) errors.priceNote = `the weekly price is not hourly rate × hours (£${expected.toFixed(2)}); say why`;
   if (Object.keys(errors).length || !parsed.success) return { ok: false, errors };
   return { ok: true, bid: parsed.data };
 }
