@@ -43,6 +43,8 @@ export interface Turns {
   deps: Deps;
   /** Sends a message as a person in their 1:1 chat and returns the bot's replies. */
   say(as: Person, text: string, conversation?: Partial<Activity['conversation']> & { channelData?: unknown }): Promise<Partial<Activity>[]>;
+  /** Sends any activity (conversation updates, installs) from a person; returns the bot's replies. */
+  send(as: Person, activity: Partial<Activity>): Promise<Partial<Activity>[]>;
   /** Clicks an Action.Execute button as a person; resolves with the invoke response body. */
   click(as: Person, verb: string, data?: Record<string, unknown>): Promise<{ statusCode: number; type: string; value: unknown }>;
   close(): Promise<void>;
@@ -99,6 +101,7 @@ export async function startTurns(options: { now?: () => Date } = {}): Promise<Tu
       const { channelData, ...conv } = conversation ?? {};
       return collect({ ...b, type: ActivityTypes.Message, text, conversation: { ...b.conversation, ...conv } as Activity['conversation'], channelData });
     },
+    send: (as, activity) => collect({ ...base(as), ...activity }),
     click: async (as, verb, data = {}) => {
       const replies = await collect({ ...base(as), type: ActivityTypes.Invoke, name: 'adaptiveCard/action', replyToId: `card-${verb}`, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
       const response = replies.find((r) => r.type === 'invokeResponse');
