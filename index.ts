@@ -8,12 +8,17 @@ import { startRuntime, type Runtime } from './bot/runtime.js';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
 import { LowdbStore } from './src/store/lowdbStore.js';
-import { SHARDS, type Collections } from './src/store/collections.js';
+import { SHARDS, type BrokerageStore, type Collections } from './src/store/collections.js';
+import { FileShelf, fileResponse } from './src/reports/links.js';
 
 export interface Server {
   url: string;
   /** The background posting and deadlines, for tests that move time on. */
   runtime: Runtime;
+  /** The store, for tests that seed data the bot then reports on. */
+  store: BrokerageStore;
+  /** Report files behind signed links (GET /files/:token). */
+  files: FileShelf;
   close(): Promise<void>;
 }
 
@@ -35,7 +40,11 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   if (config.anonymous) {
     logger.warn('ANONYMOUS MODE: MICROSOFT_APP_ID is not set, so requests are accepted without a Bot Framework token. Use this only on your own machine with the Agents Playground.');
   }
-  const deps: Deps = { store, logger, config, now: options.now ?? (() => new Date()) };
+  const now = options.now ?? (() => new Date());
+  let publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`; // the real port once listening
+  // Links are signed with LINK_SECRET; without it a random key per process, so links die with a restart (the files are in memory anyway).
+  const files = new FileShelf({ secret: config.LINK_SECRET, ttlMs: config.LINK_TTL_HOURS * 3_600_000, baseUrl: () => publicUrl, now });
+  const deps: Deps = { store, logger, config, now, files };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart.
   const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps));
@@ -52,6 +61,12 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     }
     await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
   });
+  server.get('/files/:token', (req, res, next) => {
+    const answer = fileResponse(files, String(req.params.token ?? ''), now());
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+    next();
+  });
   server.get('/healthz', (_req, res, next) => {
     res.send(stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', anonymous: config.anonymous });
     next();
@@ -60,11 +75,15 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${address.port}`;
+  if (!config.PUBLIC_URL) publicUrl = `http://localhost:${address.port}`;
+  if (!config.anonymous && !publicUrl.startsWith('https://')) logger.warn('PUBLIC_URL is not an https:// address Teams can reach: report charts and CSV links will not open in Teams', { publicUrl });
   logger.info('listening', { url, messages: `${url}/api/messages`, dataDir: config.DATA_DIR });
 
   return {
     url,
     runtime,
+    store,
+    files,
     async close() {
       stopping = true;
       // Stop taking requests, let the ones in flight finish, then flush every pending write.

@@ -15,6 +15,7 @@ import { registerLifecycle } from './routes/lifecycle.js';
 import { requestRoutes } from './routes/requests.js';
 import { calloffRoutes } from './routes/calloffs.js';
 import { awardRoutes } from './routes/award.js';
+import { reportRoutes } from './routes/reports.js';
 
 export interface Bot {
   app: Application;
@@ -26,7 +27,7 @@ export interface Bot {
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), adminRoutes(), admissionRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
   commands.push(...all.flatMap((r) => r.commands));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   const dedup = new ActionDedup<CardJson | string>();

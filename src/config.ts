@@ -12,6 +12,16 @@ const Fields = z.object({
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MICROSOFT_APP_TENANT_ID: z.string().optional(),
+  /** The bot's public base URL (reports' chart images and CSV links); unset: http://localhost:<port it listens on>. */
+  PUBLIC_URL: z
+    .string()
+    .url('must be a URL such as https://brokerage.council.gov.uk')
+    .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https://')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** HMAC key for the signed report links; unset: a random key per process (links die with a restart). */
+  LINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
+  LINK_TTL_HOURS: z.coerce.number().min(0.25, 'must be at least 0.25 (15 minutes)').max(168, 'must be at most 168 (a week)').default(24),
 });
 
 /** Rules across variables, checked on the raw values so they are reported even when another variable is bad. */

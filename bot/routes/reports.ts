@@ -1,0 +1,76 @@
+import type { TurnContext } from 'botbuilder';
+import { dates, parsePeriod, PeriodError, PERIOD_USAGE, type Period } from '../../src/reports/period.js';
+import { FileShelf } from '../../src/reports/links.js';
+import { buildReport, equalityReport, loadReportData, providersReport } from '../../src/reports/report.js';
+import type { Deps } from '../deps.js';
+import type { Action, Command, Routes } from '../registry.js';
+import type { CardJson } from '../render.js';
+import { equalityCard, headlineCard, providersCard } from '../views/reportCards.js';
+import { sendCard } from './common.js';
+
+/**
+ * Reports for council staff (commissioner, broker, manager: 'report.view'), in the 1:1 chat only:
+ * a report is never posted where a provider could read it.
+ */
+
+/** index.ts gives the shelf the HTTP server serves; a bot built without one (tests) keeps its own. */
+let ownShelf: FileShelf | undefined;
+const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+
+type Kind = 'headline' | 'providers' | 'equality';
+
+async function reportCard(deps: Deps, kind: Kind, period: Period): Promise<CardJson> {
+  const data = await loadReportData(deps.store);
+  if (kind === 'providers') return providersCard(period, providersReport(data, period).providers);
+  if (kind === 'equality') {
+    const e = equalityReport(data, period);
+    return equalityCard(period, e.equality);
+  }
+  return headlineCard(buildReport(data, period, shelfOf(deps)));
+}
+
+function command(kind: Kind, usage: string, summary: string, pattern: RegExp): Command {
+  return {
+    usage,
+    summary,
+    pattern,
+    permission: 'report.view',
+    where: ['personal'],
+    run: async (ctx: TurnContext, deps, { match }) => {
+      let period: Period;
+      try {
+        period = parsePeriod(match[1] ?? '', deps.now());
+      } catch (e) {
+        if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
+        throw e;
+      }
+      await sendCard(ctx, await reportCard(deps, kind, period));
+    },
+  };
+}
+
+function action(kind: Kind): Action {
+  return {
+    verb: `report.${kind}`,
+    permission: 'report.view',
+    run: async (_ctx, deps, { data }) => {
+      try {
+        return await reportCard(deps, kind, dates(String(data.from ?? ''), String(data.to ?? '')));
+      } catch (e) {
+        if (e instanceof PeriodError) return e.message;
+        throw e;
+      }
+    },
+  };
+}
+
+export function reportRoutes(): Routes {
+  return {
+    commands: [
+      command('providers', `providers report [${PERIOD_USAGE}]`, 'Provider statistics: offers, declines and reasons, bids, wins, average scores.', /^providers?\s+report(?:\s+(.+))?$/i),
+      command('equality', `equality report [${PERIOD_USAGE}]`, 'Equality monitoring of people whose packages were requested and awarded: age band, gender, disability, zone.', /^equality\s+report(?:\s+(.+))?$/i),
+      command('headline', `report [${PERIOD_USAGE}]`, 'Awards, spend and time to place, with charts and CSV downloads (default: this month).', /^reports?(?:\s+(.+))?$/i),
+    ],
+    actions: [action('headline'), action('providers'), action('equality')],
+  };
+}
