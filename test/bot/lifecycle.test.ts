@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { frameworkSummary } from '../../src/app/framework/summary.js';
 import { cardOf, cardText, startTurns, Turns } from './turns.js';
 
-const team = { id: '19:general@thread.tacv2', conversationType: 'channel', isGroup: true, tenantId: 'tenant-1' };
+const team = { id: '19:general@thread.tacv2', name: 'General', conversationType: 'channel', isGroup: true, tenantId: 'tenant-1' };
 const teamData = (channelId = team.id) => ({ team: { id: team.id }, channel: { id: channelId, name: 'BrightPath (shared)' }, tenant: { id: 'tenant-1' } });
 const shared = { ...team, id: '19:brightpath@thread.tacv2' };
 
@@ -14,7 +14,7 @@ describe('installs, channel registration and removal', () => {
   it('welcomes a known person with their help card once, however many install events Teams sends', async () => {
     const install = { type: 'installationUpdate', action: 'add' } as const;
     const first = await t.send('sam', install);
-    const again = await t.send('sam', { type: 'conversationUpdate', membersAdded: [{ id: '28:bot' }] });
+    const again = await t.send('sam', { type: 'conversationUpdate', membersAdded: [{ id: '28:bot', name: 'Brokerage Bot' }] });
     assert.match(cardText(cardOf(first[0])), /What you can do, Sam Patel/);
     assert.equal(again.length, 0);
     const chat = await t.store.get('installations', 'personal-sam');
@@ -36,7 +36,7 @@ describe('installs, channel registration and removal', () => {
     const [taken] = await t.say('alex', 'register provider caring-hands', { ...shared, channelData: teamData(shared.id) });
     assert.match(taken.text!, /already BrightPath Support's channel/);
 
-    await t.send('alex', { type: 'conversationUpdate', conversation: team, channelData: { ...teamData(), eventType: 'teamMemberRemoved' }, membersRemoved: [{ id: '28:bot' }] });
+    await t.send('alex', { type: 'conversationUpdate', conversation: team, channelData: { ...teamData(), eventType: 'teamMemberRemoved' }, membersRemoved: [{ id: '28:bot', name: 'Brokerage Bot' }] });
     const summary = await frameworkSummary(t.store);
     assert.deepEqual(
       summary.unreachable.find((u) => u.provider.id === 'brightpath')?.why,
