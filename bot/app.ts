@@ -17,6 +17,14 @@ import { calloffRoutes } from './routes/calloffs.js';
 import { awardRoutes } from './routes/award.js';
 import { reportRoutes } from './routes/reports.js';
 
+/** A typed command's refusal as one sentence: the field messages when there are any. */
+export function refusalText(e: AppError): string {
+  const fields = Object.values(e.fields);
+  if (!fields.length) return e.message;
+  const text = fields.join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+}
+
 export interface Bot {
   app: Application;
   commands: Command[];
@@ -50,7 +58,13 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         return void (await ctx.sendActivity(`\`${command.usage}\` works only in a ${command.where.join(' or ')} conversation.`));
       }
       deps.logger.info('command', { command: command.usage, user: who.aadObjectId, place });
-      await command.run(ctx, deps, { who, user: user ?? guestOf(who), match });
+      try {
+        await command.run(ctx, deps, { who, user: user ?? guestOf(who), match });
+      } catch (e) {
+        // A refusal in words the user can act on; anything else is a fault for app.error.
+        if (!(e instanceof AppError)) throw e;
+        await ctx.sendActivity(refusalText(e));
+      }
       return deps.changed?.();
     }
     await ctx.sendActivity(text ? `Sorry, I don't know "${text}". Type \`help\` for what you can do.` : 'Type `help` for what you can do.');

@@ -138,13 +138,8 @@ export function adminRoutes(): Routes {
         where: ['channel'],
         run: async (ctx, deps, { who, match }) => {
           const channel = channelOf(ctx);
-          try {
-            const p = await registerProviderChannel(deps.store, who, match[1].toLowerCase(), channel, deps.now().toISOString());
-            await ctx.sendActivity(`This channel is now ${p.name}'s channel: call-offs for ${p.name} will be posted here.`);
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(Object.values(e.fields)[0] ?? e.message));
-            throw e;
-          }
+          const p = await registerProviderChannel(deps.store, who, match[1].toLowerCase(), channel, deps.now().toISOString());
+          await ctx.sendActivity(`This channel is now ${p.name}'s channel: call-offs for ${p.name} will be posted here.`);
         },
       },
       ...(['admit', 'suspend', 'reinstate'] as const).map((verb) => ({
@@ -156,13 +151,8 @@ export function adminRoutes(): Routes {
           const status: ProviderStatus = verb === 'suspend' ? 'suspended' : 'admitted';
           const reason = match[2];
           if (verb === 'reinstate' && !reason) return void (await ctx.sendActivity('Say why, e.g. `reinstate caring-hands improvement plan completed`.'));
-          try {
-            const p = await setProviderStatus(deps.store, who, match[1].toLowerCase(), status, reason);
-            await ctx.sendActivity(`${p.name} is now ${p.status}${p.statusReason ? ` (${p.statusReason})` : ''}.`);
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(Object.values(e.fields)[0] ? `${Object.values(e.fields)[0]}.` : e.message));
-            throw e;
-          }
+          const p = await setProviderStatus(deps.store, who, match[1].toLowerCase(), status, reason);
+          await ctx.sendActivity(`${p.name} is now ${p.status}${p.statusReason ? ` (${p.statusReason})` : ''}.`);
         },
       })),
     ],

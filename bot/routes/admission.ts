@@ -159,13 +159,8 @@ export function admissionRoutes(): Routes {
         open: true,
         where: ['personal', 'channel'],
         run: async (ctx, deps, { who }) => {
-          try {
-            const { application, resumed } = await startApplication(deps.store, who, deps.now(), replyToOf(ctx));
-            await sendCard(ctx, await applicantCard(deps, application, { notice: resumed ? (application.state === 'draft' ? 'Here is your draft, as you left it.' : 'You have already applied: here is your application.') : '' }));
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
-            throw e;
-          }
+          const { application, resumed } = await startApplication(deps.store, who, deps.now(), replyToOf(ctx));
+          await sendCard(ctx, await applicantCard(deps, application, { notice: resumed ? (application.state === 'draft' ? 'Here is your draft, as you left it.' : 'You have already applied: here is your application.') : '' }));
         },
       },
       {
@@ -174,14 +169,9 @@ export function admissionRoutes(): Routes {
         pattern: /^my\s+application$/i,
         open: true,
         run: async (ctx, deps, { who }) => {
-          try {
-            const a = await myApplication(deps.store, who);
-            if (!a) return void (await ctx.sendActivity('You have no application to the framework. Type `apply` to start one.'));
-            await sendCard(ctx, await applicantCard(deps, a));
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
-            throw e;
-          }
+          const a = await myApplication(deps.store, who);
+          if (!a) return void (await ctx.sendActivity('You have no application to the framework. Type `apply` to start one.'));
+          await sendCard(ctx, await applicantCard(deps, a));
         },
       },
       {
@@ -199,12 +189,7 @@ export function admissionRoutes(): Routes {
         pattern: /^evaluate\s+(APP-\S+)$/i,
         run: async (ctx, deps, { who, user, match }) => {
           if (!isCouncil(user)) return void (await ctx.sendActivity('Only the commissioner, or an evaluator named for the window, can evaluate applications.'));
-          try {
-            await sendCard(ctx, await councilCard(deps, who, await getApplication(deps.store, who, match[1]), { evaluate: true }));
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(Object.values(e.fields)[0] ?? e.message));
-            throw e;
-          }
+          await sendCard(ctx, await councilCard(deps, who, await getApplication(deps.store, who, match[1]), { evaluate: true }));
         },
       },
       {

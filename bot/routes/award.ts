@@ -74,12 +74,7 @@ export function awardRoutes(): Routes {
         pattern: /^evaluat(?:e|ion)\s+(PKG-\S+)$/i,
         permission: 'evaluation.score',
         run: async (ctx, deps, { who, match }) => {
-          try {
-            await sendCard(ctx, await evaluationCard(deps, who, match[1].toUpperCase()));
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
-            throw e;
-          }
+          await sendCard(ctx, await evaluationCard(deps, who, match[1].toUpperCase()));
         },
       },
       {
@@ -88,12 +83,7 @@ export function awardRoutes(): Routes {
         pattern: /^cascade\s+(PKG-\S+)$/i,
         permission: 'calloff.manage',
         run: async (ctx, deps, { who, match }) => {
-          try {
-            await sendCard(ctx, await cascadeView(deps, who, match[1].toUpperCase()));
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
-            throw e;
-          }
+          await sendCard(ctx, await cascadeView(deps, who, match[1].toUpperCase()));
         },
       },
     ],

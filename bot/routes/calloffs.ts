@@ -86,12 +86,7 @@ export function calloffRoutes(): Routes {
         pattern: /^publish\s+(PKG-\S+)$/i,
         permission: 'calloff.publish',
         run: async (ctx, deps, { who, match }) => {
-          try {
-            await ctx.sendActivity(reachText(await publishCallOff(deps.store, who, match[1], deps.now())));
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
-            throw e;
-          }
+          await ctx.sendActivity(reachText(await publishCallOff(deps.store, who, match[1], deps.now())));
         },
       },
       {
@@ -100,12 +95,7 @@ export function calloffRoutes(): Routes {
         pattern: /^call-?off\s+(PKG-\S+)$/i,
         permission: 'request.view',
         run: async (ctx, deps, { who, user, match }) => {
-          try {
-            await sendCard(ctx, await statusCard(deps, who, user, match[1]));
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(e.message));
-            throw e;
-          }
+          await sendCard(ctx, await statusCard(deps, who, user, match[1]));
         },
       },
     ],

@@ -80,13 +80,8 @@ export function requestRoutes(): Routes {
         pattern: /^show\s+(PKG-\S+)$/i,
         permission: 'request.view',
         run: async (ctx, deps, { who, user, match }) => {
-          try {
-            const r = await getRequest(deps.store, who, match[1]);
-            await sendCard(ctx, detailCard(deps, user, r, await lookups(deps)));
-          } catch (e) {
-            if (e instanceof AppError) return void (await ctx.sendActivity(Object.values(e.fields)[0] ?? e.message));
-            throw e;
-          }
+          const r = await getRequest(deps.store, who, match[1]);
+          await sendCard(ctx, detailCard(deps, user, r, await lookups(deps)));
         },
       },
       {

@@ -4,7 +4,7 @@ import { Provider, TIERS, Tier, TierAssignment, User } from '../../domain/framew
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { loadUser, NO_ROLE_MESSAGE, Who } from '../actor.js';
-import { AppError, conflict, forbidden, invalid, notFound } from '../errors.js';
+import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { csv } from '../requests/inputs.js';
 import { history, normaliseAppRef, Notice, questionsOf } from './applications.js';

@@ -5,7 +5,7 @@ import { mandatoryFailures, MAX_SCORE, MIN_SCORE } from '../../domain/scoring.js
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { requirePermission, type Who } from '../actor.js';
-import { conflict, invalid, notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { offerCascade } from './cascade.js';
