@@ -10,12 +10,17 @@ export const CARD_BUDGET_BYTES = 28 * 1024;
 
 export type CardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
 
-const templates = new Map<string, object>();
+/**
+ * Prepared templates by name. Preparing parses every `${…}` expression (an ANTLR parse each), which
+ * cost more than the rest of a bid turn together; a prepared template is bound to new data on
+ * each expand (synchronous, so renders never interleave).
+ */
+const templates = new Map<string, ACData.Template>();
 
-function template(name: string): object {
+function template(name: string): ACData.Template {
   let t = templates.get(name);
   if (!t) {
-    t = JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')) as object;
+    t = new ACData.Template(JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')) as object);
     templates.set(name, t);
   }
   return t;
@@ -31,7 +36,7 @@ export class CardTooLargeError extends Error {}
 
 /** Fills a card template from its view model and checks it stays within Teams' budget. */
 export function render(name: string, viewModel: object): CardJson {
-  const card = new ACData.Template(template(name)).expand({ $root: viewModel }) as CardJson;
+  const card = template(name).expand({ $root: viewModel }) as CardJson;
   const bytes = Buffer.byteLength(JSON.stringify(card));
   if (bytes > CARD_BUDGET_BYTES) throw new CardTooLargeError(`card "${name}" is ${bytes} bytes, over the ${CARD_BUDGET_BYTES}-byte budget`);
   return card;

@@ -23,17 +23,25 @@ export function ukDateTime(date: string, time: string): Date {
   return new Date(guess.getTime() - ukOffsetMinutes(guess) * 60000);
 }
 
+/** Building an Intl.DateTimeFormat costs far more than formatting with one: make each once. */
+const ukFormats = new Map<boolean, Intl.DateTimeFormat>();
+
 /** "Tue 1 Dec 2026, 17:00" in UK time. */
 export function formatUk(at: Date | string, withTime = true): string {
   const d = typeof at === 'string' ? new Date(at) : at;
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const } : {}),
-  }).format(d);
+  let format = ukFormats.get(withTime);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone: TIME_ZONE,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const } : {}),
+    });
+    ukFormats.set(withTime, format);
+  }
+  return format.format(d);
 }
 
 /** Whole years between a date of birth and a day (both "YYYY-MM-DD"). */

@@ -2,6 +2,7 @@ import type { Collections, BrokerageStore } from '../store/collections.js';
 import type { Tx } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_POLICY, describeFailure, nextDelay, RetryPolicy } from './retryPolicy.js';
+import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
 
 /** Where a message goes: a provider's channel or a person's 1:1 chat with the bot. */
 export type Target = { providerId: string } | { userId: string };
@@ -30,14 +31,31 @@ export interface OutboxItem {
 
 export type NewItem = Pick<OutboxItem, 'id' | 'target' | 'message' | 'updates' | 'batch'>;
 
-/** Queues messages inside the transaction that caused them: both happen or neither does. */
+/** The counter that says the pending index is complete (written once, when it is first built). */
+export const INDEX_MARKER = 'outbox-index';
+
+/**
+ * Queues messages inside the transaction that caused them: both happen or neither does. Each item
+ * is also listed in `outboxPending` (and its batch in `outboxBatches`) in the same transaction, so
+ * the outbox finds its work after a restart without reading every post ever made.
+ */
 export function enqueue(tx: Tx<Collections>, now: Date, ...items: NewItem[]): void {
   for (const item of items) {
     const existing = tx.get('outbox', item.id);
     // Same id, same message: an idempotent repeat. A pending update just gets the newer intent.
     if (existing && (existing.status !== 'sent' || !item.updates)) continue;
     tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString() });
+    tx.put('outboxPending', { id: item.id });
+    if (item.batch) {
+      const batch = tx.get('outboxBatches', item.batch.id) ?? { id: item.batch.id, members: [] };
+      if (!batch.members.includes(item.id)) tx.put('outboxBatches', { ...batch, members: [...batch.members, item.id] });
+    }
   }
+}
+
+/** Marks an outbox item settled (sent or failed) in the index; call in the transaction that settles it. */
+export function unlist(tx: Tx<Collections>, id: string): void {
+  if (tx.get('outboxPending', id)) tx.delete('outboxPending', id);
 }
 
 export interface Delivery {
@@ -50,30 +68,83 @@ export class UnreachableError extends Error {}
 export interface DrainOptions {
   concurrency?: number;
   policy?: RetryPolicy;
+  /** Teams' rate limits the outbox paces itself to (default TEAMS_LIMITS). */
+  limits?: RateLimits;
+  /** The business clock: when items fall due (tests freeze it). */
   now?: () => Date;
+  /** The wall clock the rate limits run on (Date.now; sinon fake timers replace it). */
+  clock?: () => number;
   random?: () => number;
   /** Called when a batch has no pending items left. */
   onBatchSettled?: (batch: { id: string; notify?: string }, items: OutboxItem[]) => Promise<void>;
 }
 
+/** The conversation an item goes to, as far as rate limits are concerned. */
+export const conversationOf = (item: Pick<OutboxItem, 'target'>) => ('providerId' in item.target ? `provider:${item.target.providerId}` : `user:${item.target.userId}`);
+
 /**
- * Drains the outbox: due items go out a few at a time; failures Teams says are temporary wait
- * (Retry-After or jittered backoff) and go again; the rest are marked failed with why. Each
- * posted activity id is saved so the card can be updated later.
+ * Drains the outbox: due items go out a few at a time, paced to Teams' rate limits (ratePolicy.ts);
+ * failures Teams says are temporary wait (Retry-After or jittered backoff) and go again; the rest
+ * are marked failed with why. Each posted activity id is saved so the card can be updated later.
+ *
+ * The outbox keeps its pending items in memory, fed by the store's change feed and, on start, by
+ * the `outboxPending` index, so a drain (and a restart) costs what is pending, not the whole
+ * history of posts.
  */
 export class Outbox {
   private timer?: NodeJS.Timeout;
   private running = false;
-  private rerun = false;
   private stopped = false;
+  private wake?: () => void;
   private readonly inFlight = new Set<string>();
+  /** Pending items by id: the only ones a drain looks at. */
+  private readonly pending = new Map<string, OutboxItem>();
+  private readonly limiter: RateLimiter;
+  private readonly unwatch: () => void;
+  private readonly ready: Promise<void>;
 
   constructor(
     private readonly store: BrokerageStore,
     private readonly delivery: Delivery,
     private readonly logger: Logger,
     private readonly options: DrainOptions = {},
-  ) {}
+  ) {
+    this.limiter = new RateLimiter(options.limits ?? TEAMS_LIMITS);
+    // Watch first, then read: a change seen by the watch is newer than what the read returns.
+    const touched = new Set<string>();
+    this.unwatch = store.watch('outbox', (c) => {
+      touched.add(c.id);
+      this.track(c.id, c.after);
+      if (c.after?.status === 'pending') this.nudge();
+    });
+    this.ready = (async () => {
+      // A data folder from before the index existed: build it once from a full scan.
+      if (!(await store.get('counters', INDEX_MARKER))) {
+        await store.transact({ actor: 'system:outbox', action: 'outbox.index' }, (tx) => {
+          const pending = tx.find('outbox', (i) => i.status === 'pending');
+          const batchIds = new Set(pending.flatMap((i) => (i.batch ? [i.batch.id] : [])));
+          for (const i of pending) tx.put('outboxPending', { id: i.id });
+          if (batchIds.size) {
+            for (const i of tx.find('outbox', (x) => !!x.batch && batchIds.has(x.batch.id))) {
+              const b = tx.get('outboxBatches', i.batch!.id) ?? { id: i.batch!.id, members: [] };
+              if (!b.members.includes(i.id)) tx.put('outboxBatches', { ...b, members: [...b.members, i.id] });
+            }
+          }
+          tx.put('counters', { id: INDEX_MARKER, value: 1 });
+        });
+      }
+      for (const { id } of await store.find('outboxPending')) {
+        if (touched.has(id)) continue;
+        const item = await store.get('outbox', id);
+        if (item && !touched.has(id)) this.track(id, item);
+      }
+    })();
+  }
+
+  private track(id: string, item: OutboxItem | null): void {
+    if (item?.status === 'pending') this.pending.set(id, structuredClone(item));
+    else this.pending.delete(id);
+  }
 
   private now(): Date {
     return this.options.now ? this.options.now() : new Date();
@@ -82,42 +153,95 @@ export class Outbox {
   /** Start (or nudge) draining; safe to call after every transaction that enqueued something. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
+    if (this.running) return this.nudge();
     void this.drain();
   }
 
+  private nudge(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Sends everything that is due, at the pace the limits allow; returns when nothing due is left. */
   async drain(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;
     try {
-      do {
-        this.rerun = false;
-        await this.drainOnce();
-      } while (this.rerun && !this.stopped);
+      await this.ready;
+      await this.dispatch();
     } finally {
       this.running = false;
     }
     this.scheduleNext();
   }
 
-  private async drainOnce(): Promise<void> {
+  /**
+   * One loop hands items to at most `concurrency` sends at a time. It picks the oldest due item
+   * whose conversation may be posted to now; when every due item waits for its rate window, it
+   * sleeps until the first window opens, or until a send finishes or new work arrives.
+   */
+  private async dispatch(): Promise<void> {
     const concurrency = this.options.concurrency ?? 4;
-    for (;;) {
-      const now = this.now().getTime();
-      const due = (await this.store.find('outbox', (i) => i.status === 'pending' && Date.parse(i.dueAt) <= now && !this.inFlight.has(i.id))).sort((a, b) =>
-        a.dueAt === b.dueAt ? a.createdAt.localeCompare(b.createdAt) : a.dueAt.localeCompare(b.dueAt),
-      );
-      // An update must wait for the post it edits; two items to one conversation go in order.
-      const ready = due.filter((i) => !i.updates || !due.some((d) => d.id === i.updates));
-      if (!ready.length || this.stopped) return;
-      const workers = Array.from({ length: Math.min(concurrency, ready.length) }, async () => {
-        for (let item = ready.shift(); item && !this.stopped; item = ready.shift()) await this.attempt(item);
+    const active = new Set<Promise<void>>();
+    while (!this.stopped) {
+      const pick = active.size < concurrency ? this.pick(this.now().getTime(), this.clock()) : { waitMs: undefined };
+      if (pick.item) {
+        const item = pick.item;
+        this.limiter.take(conversationOf(item), this.clock());
+        const sending: Promise<void> = this.attempt(item).finally(() => {
+          active.delete(sending);
+          this.nudge();
+        });
+        active.add(sending);
+        continue;
+      }
+      if (!active.size && pick.waitMs === undefined) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (pick.waitMs !== undefined) {
+          const t = setTimeout(() => this.nudge(), Math.max(1, pick.waitMs));
+          t.unref?.();
+        }
       });
-      await Promise.all(workers);
     }
+    await Promise.all(active);
+  }
+
+  /** The oldest due item that may go now, or how long until the first due one may. */
+  private clock(): number {
+    return this.options.clock ? this.options.clock() : Date.now();
+  }
+
+  private pick(now: number, wall: number): { item?: OutboxItem; waitMs?: number } {
+    let best: OutboxItem | undefined;
+    let waitMs: number | undefined;
+    // While the bot-wide window is full nothing may go; otherwise each conversation is asked once.
+    const botWait = this.limiter.waitMs(undefined, wall);
+    const waits = new Map<string, number>();
+    for (const item of this.pending.values()) {
+      if (this.inFlight.has(item.id) || this.dueMs(item) > now) continue;
+      // An update waits for the post it edits.
+      if (item.updates && this.pending.has(item.updates)) continue;
+      if (botWait > 0) return { waitMs: botWait };
+      const key = conversationOf(item);
+      let wait = waits.get(key);
+      if (wait === undefined) waits.set(key, (wait = this.limiter.waitMs(key, wall)));
+      if (wait > 0) {
+        waitMs = waitMs === undefined ? wait : Math.min(waitMs, wait);
+        continue;
+      }
+      if (!best || item.dueAt < best.dueAt || (item.dueAt === best.dueAt && item.createdAt < best.createdAt)) best = item;
+    }
+    return best ? { item: best } : { waitMs };
+  }
+
+  private readonly dueCache = new WeakMap<OutboxItem, number>();
+
+  private dueMs(item: OutboxItem): number {
+    let due = this.dueCache.get(item);
+    if (due === undefined) this.dueCache.set(item, (due = Date.parse(item.dueAt)));
+    return due;
   }
 
   private async attempt(item: OutboxItem): Promise<void> {
@@ -136,13 +260,16 @@ export class Outbox {
       } catch (error) {
         const failure = error instanceof UnreachableError ? { message: error.message } : describeFailure(error);
         const attempts = item.attempts + 1;
+        const now = this.now().getTime();
+        // Teams said when this conversation may be posted to again: nothing goes to it before then.
+        if (failure.retryAfterMs !== undefined) this.limiter.pause(conversationOf(item), this.clock() + failure.retryAfterMs);
         const delay = nextDelay(failure, attempts, this.options.policy ?? DEFAULT_POLICY, this.options.random);
         if (delay === undefined) {
           this.logger.warn('outbox: giving up', { id: item.id, status: failure.status, error: failure.message, attempts });
           await this.settle(item, { status: 'failed', attempts, lastError: failure.status ? `${failure.status}: ${failure.message}` : failure.message });
         } else {
           this.logger.debug('outbox: will retry', { id: item.id, status: failure.status, delay, attempts });
-          await this.settle(item, { attempts, dueAt: new Date(this.now().getTime() + delay).toISOString(), lastError: `${failure.status}: ${failure.message}` });
+          await this.settle(item, { attempts, dueAt: new Date(now + delay).toISOString(), lastError: `${failure.status}: ${failure.message}` });
         }
       }
     } finally {
@@ -155,9 +282,14 @@ export class Outbox {
       const current = tx.get('outbox', item.id);
       if (!current) return undefined;
       tx.put('outbox', { ...current, ...change });
-      if (!current.batch || !change.status) return undefined;
-      const siblings = tx.find('outbox', (i) => i.batch?.id === current.batch!.id);
-      return siblings.every((s) => s.status !== 'pending') ? { batch: current.batch, siblings } : undefined;
+      if (!change.status) return undefined;
+      unlist(tx, item.id);
+      if (!current.batch) return undefined;
+      const batch = tx.get('outboxBatches', current.batch.id);
+      const siblings = (batch?.members ?? [item.id]).map((id) => tx.get('outbox', id)).filter((s): s is OutboxItem => !!s);
+      if (siblings.some((s) => s.status === 'pending')) return undefined;
+      if (batch) tx.delete('outboxBatches', batch.id);
+      return { batch: current.batch, siblings };
     });
     if (settled && this.options.onBatchSettled) await this.options.onBatchSettled(settled.batch, settled.siblings);
   }
@@ -165,26 +297,33 @@ export class Outbox {
   private scheduleNext(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    void this.store.find('outbox', (i) => i.status === 'pending').then((pending) => {
-      if (!pending.length || this.stopped) return;
-      const next = Math.min(...pending.map((i) => Date.parse(i.dueAt)));
-      this.timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next - this.now().getTime(), 60_000)));
-      this.timer.unref?.();
-    });
+    if (!this.pending.size) return;
+    let next = Infinity;
+    for (const i of this.pending.values()) next = Math.min(next, Date.parse(i.dueAt));
+    this.timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next - this.now().getTime(), 60_000)));
+    this.timer.unref?.();
   }
 
   /** Waits until nothing is pending (tests and graceful shutdown). */
   async idle(timeoutMs = 30_000): Promise<void> {
     const until = Date.now() + timeoutMs;
+    await this.ready;
     for (;;) {
-      if (!this.running && !(await this.store.find('outbox', (i) => i.status === 'pending')).length) return;
+      if (!this.running && !this.pending.size) return;
       if (Date.now() > until) throw new Error('outbox did not drain in time');
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
+  /** How many items wait to be sent. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.unwatch();
+    this.nudge();
   }
 }

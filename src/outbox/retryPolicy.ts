@@ -12,7 +12,8 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
-export const DEFAULT_POLICY: RetryPolicy = { maxAttempts: 8, baseMs: 500, maxMs: 60_000 };
+/** First retry after 125–250 ms (a passing gateway fault), doubling to a minute; 429s wait Retry-After instead. */
+export const DEFAULT_POLICY: RetryPolicy = { maxAttempts: 8, baseMs: 250, maxMs: 60_000 };
 
 export interface SendFailure {
   status?: number;

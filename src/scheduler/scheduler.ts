@@ -25,14 +25,18 @@ export function unschedule(tx: Tx<Collections>, id: string): void {
 
 /**
  * Runs persisted jobs when they fall due. Jobs live in the store, so a restart re-arms them and a
- * deadline that passed while the bot was down runs as soon as it starts. Time comes from `now`
- * and timers, both replaceable in tests (sinon fake timers).
+ * deadline that passed while the bot was down runs as soon as it starts. The scheduler keeps a
+ * copy of every job in memory, fed by the store's change feed, so planning never scans the store.
+ * Time comes from `now` and timers, both replaceable in tests (sinon fake timers).
  */
 export class Scheduler {
   private timer?: NodeJS.Timeout;
   private running = false;
   private again = false;
   private stopped = false;
+  private readonly jobs = new Map<string, Job>();
+  private readonly unwatch: () => void;
+  private readonly ready: Promise<void>;
 
   constructor(
     private readonly store: BrokerageStore,
@@ -41,7 +45,18 @@ export class Scheduler {
     private readonly now: () => Date = () => new Date(),
     /** Longest sleep between checks, so a changed system clock is noticed. */
     private readonly maxSleepMs = 60_000,
-  ) {}
+  ) {
+    // Watch first, then read: a change seen by the watch is newer than what the read returns.
+    const touched = new Set<string>();
+    this.unwatch = store.watch('jobs', (c) => {
+      touched.add(c.id);
+      if (c.after) this.jobs.set(c.id, structuredClone(c.after));
+      else this.jobs.delete(c.id);
+    });
+    this.ready = store.find('jobs').then((jobs) => {
+      for (const j of jobs) if (!touched.has(j.id)) this.jobs.set(j.id, j);
+    });
+  }
 
   start(): void {
     this.stopped = false;
@@ -51,6 +66,7 @@ export class Scheduler {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.unwatch();
   }
 
   /** Re-plan after jobs were added or moved. */
@@ -63,14 +79,20 @@ export class Scheduler {
     void this.runDue();
   }
 
+  /** The jobs waiting to run, soonest first. */
+  pending(): Job[] {
+    return [...this.jobs.values()].sort((a, b) => a.at.localeCompare(b.at));
+  }
+
   async runDue(): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
+      await this.ready;
       do {
         this.again = false;
         const now = this.now().getTime();
-        const due = (await this.store.find('jobs', (j) => Date.parse(j.at) <= now)).sort((a, b) => a.at.localeCompare(b.at));
+        const due = this.pending().filter((j) => Date.parse(j.at) <= now);
         for (const job of due) {
           if (this.stopped) return;
           const handler = this.handlers[job.kind];
@@ -95,15 +117,15 @@ export class Scheduler {
     } finally {
       this.running = false;
     }
-    await this.arm();
+    this.arm();
   }
 
-  private async arm(): Promise<void> {
+  private arm(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    const jobs = await this.store.find('jobs');
-    if (!jobs.length) return;
-    const next = Math.min(...jobs.map((j) => Date.parse(j.at)));
+    if (!this.jobs.size) return;
+    let next = Infinity;
+    for (const j of this.jobs.values()) next = Math.min(next, Date.parse(j.at));
     const wait = Math.max(0, Math.min(next - this.now().getTime(), this.maxSleepMs));
     this.timer = setTimeout(() => this.kick(), wait);
     this.timer.unref?.();

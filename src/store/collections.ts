@@ -5,6 +5,7 @@ import type { Bid } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/outbox.js';
 import type { Job } from '../scheduler/scheduler.js';
 import type { Entity } from './store.js';
+import type { ShardSpec } from './lowdbStore.js';
 
 /** An idempotency record: the result a keyed transaction returned the first time. */
 export interface Receipt extends Entity {
@@ -31,6 +32,10 @@ export type Collections = {
   bids: Bid;
   /** Messages waiting to be posted (or posted, with their activity ids). */
   outbox: OutboxItem;
+  /** The outbox items still pending (ids only), kept with them in each transaction: a restart reads this, not every post ever made. */
+  outboxPending: Entity;
+  /** A batch of posts (e.g. one publish) → its items, until the last one settles. */
+  outboxBatches: Entity & { members: string[] };
   /** Deadlines and reminders, re-armed when the bot starts. */
   jobs: Job;
   /** Framework admission: questions, applications, evaluation windows, the pause. */
@@ -40,11 +45,22 @@ export type Collections = {
   admission: AdmissionState;
 };
 
-export const SHARDS: Record<string, number> = {
+/** The call-off (request) an id belongs to: `PKG-2026-0042`, `PKG-2026-0042:caring-hands`, `post:PKG-2026-0042:…`. */
+export const callOffOf = (id: string): string | undefined => /PKG-\d{4}-\d+/i.exec(id)?.[0].toUpperCase();
+
+/**
+ * Collections that grow with history (requests, bids, outbox, jobs) get one file per call-off, so
+ * a bid rewrites its call-off's small files and nothing that grows with the years. Ids that name no
+ * call-off, and the small collections, are spread over hash shards.
+ */
+export const SHARDS: Record<string, ShardSpec> = {
   receipts: 16,
-  requests: 16,
-  bids: 32,
-  outbox: 16,
+  requests: { by: callOffOf, fallback: 16 },
+  bids: { by: callOffOf, fallback: 16 },
+  outbox: { by: callOffOf, fallback: 16 },
+  jobs: { by: callOffOf, fallback: 4 },
+  outboxPending: 8,
+  outboxBatches: { by: callOffOf, fallback: 4 },
   applications: 4,
 };
 

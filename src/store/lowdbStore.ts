@@ -1,8 +1,9 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { appendFile, mkdir, open as openFile, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { AuditEntry, Entity, Store, StoreClosedError, TransactOptions, Tx } from './store.js';
+import { AuditEntry, Change, Entity, Store, StoreClosedError, TransactOptions, Tx } from './store.js';
 import { WriteQueue } from './writeQueue.js';
 
 export const SCHEMA_VERSION = 1;
@@ -23,21 +24,71 @@ interface Meta {
   createdAt: string;
 }
 
+/**
+ * How a collection is spread over files:
+ * - a number N: N files `0.json` … `N-1.json`, an item's file chosen by a hash of its id. Right for
+ *   collections that stay small (the framework, users);
+ * - `{ by, fallback }`: one file per partition key, `by(id)` (e.g. the call-off an id belongs to),
+ *   so a write rewrites only that key's file and its cost does not grow with history; ids for which
+ *   `by` returns undefined go to `fallback` hash files.
+ */
+export type ShardSpec = number | { by: (id: string) => string | undefined; fallback?: number };
+
 export interface LowdbStoreOptions {
-  /** How many files each collection is spread over (default 1). */
-  shards?: Record<string, number>;
+  /** How each collection is spread over files (default: one file). */
+  shards?: Record<string, ShardSpec>;
   now?: () => Date;
 }
 
+/** The file (without `.json`) that holds the item with this id under this spec. */
+export function shardStem(spec: ShardSpec | undefined, id: string): string {
+  if (spec === undefined || typeof spec === 'number') return String(hashIndex(id, spec ?? 1));
+  const key = spec.by(id);
+  if (key === undefined || key === '') return String(hashIndex(id, spec.fallback ?? 1));
+  const safe = key.replace(/[^A-Za-z0-9._-]/g, '_');
+  // Numeric names are the hash files'; a key that looks like one gets a prefix.
+  return /^\d+$/.test(safe) || safe.startsWith('.') ? `k${safe}` : safe;
+}
+
+function hashIndex(id: string, count: number): number {
+  if (count <= 1) return 0;
+  let h = 2166136261; // FNV-1a: cheap and evenly spread for short ids
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) % count;
+}
+
 /**
- * The embedded store: each collection lives in one or more lowdb JSON files
- * (`<dir>/<collection>/<shard>.json`), so a write rewrites only the shard it touched. lowdb writes
+ * One data file: its items in memory once read, and the lowdb handle that writes it (made on first
+ * write). A keyed file (one call-off's) is read only when something asks for one of its items, so
+ * years of finished call-offs stay on disk until needed.
+ */
+interface Partition {
+  stem: string;
+  data?: ShardData;
+  low?: Low<ShardData>;
+}
+
+/** Hash-shard files are named by number; keyed files by their key. */
+const isKeyed = (stem: string) => !/^\d+$/.test(stem);
+
+type Listener = (change: Change<Entity>) => void;
+
+/**
+ * The embedded store: each collection lives in lowdb JSON files (`<dir>/<collection>/<stem>.json`,
+ * see `ShardSpec`), so a write rewrites only the files it touched; collections that grow with
+ * history are kept one file per call-off, so that cost stays flat as the years pile up. Every item
+ * is held in memory; reads never touch the disk. lowdb writes
  * through steno (temp file + rename), so a crash leaves either the old or the new file, never half
  * of one. Every change goes through one queue; the audit log is appended (JSON Lines) before the
  * data files are written.
  */
 export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
-  private readonly shards = new Map<string, Low<ShardData>[]>();
+  private readonly collections = new Map<string, Map<string, Partition>>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private auditFile?: import('node:fs/promises').FileHandle;
   private readonly queue = new WriteQueue();
   private closed = false;
   private auditSeq = 0;
@@ -57,7 +108,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       await store.lock();
       await store.checkSchema();
       await store.loadAll();
-      store.auditSeq = (await store.readAudit()).reduce((max, e) => Math.max(max, Number(e.seq) || 0), 0);
+      store.auditSeq = await store.lastAuditSeq();
       await store.endTornAuditLine();
     } catch (e) {
       openHere.delete(key);
@@ -108,8 +159,12 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     }
   }
 
-  private shardCount(collection: string): number {
-    return this.options.shards?.[collection] ?? 1;
+  private spec(collection: string): ShardSpec | undefined {
+    return this.options.shards?.[collection];
+  }
+
+  private stemFor(collection: string, id: string): string {
+    return shardStem(this.spec(collection), id);
   }
 
   private async loadAll(): Promise<void> {
@@ -119,58 +174,156 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     }
   }
 
-  private async load(collection: string): Promise<Low<ShardData>[]> {
-    const count = this.shardCount(collection);
+  /**
+   * Reads every data file of a collection. An item found in a file that is not its home under the
+   * current spec (the spec changed, e.g. more shards or one file per call-off) is re-homed: the new
+   * files are written first and the old ones rewritten or removed after, so a crash loses nothing.
+   * A copy in its home file wins over a stray copy left by a re-homing that was cut short.
+   */
+  private async load(collection: string): Promise<Map<string, Partition>> {
     const folder = join(this.dir, collection);
     await mkdir(folder, { recursive: true });
-    const existing = (await readdir(folder)).filter((f) => /^\d+\.json$/.test(f));
-    const lows: Low<ShardData>[] = [];
-    for (let i = 0; i < count; i++) {
-      const low = new Low<ShardData>(new JSONFile(join(folder, `${i}.json`)), { schemaVersion: SCHEMA_VERSION, items: {} });
-      await low.read();
-      lows.push(low);
-    }
-    // A change in the shard count (up or down) re-homes every item in its new shard; files past
-    // the new count are removed only after the new shards are written, so a crash loses nothing.
-    const stale = existing.filter((f) => Number.parseInt(f, 10) >= count);
-    const misplaced = lows.some((l, i) => Object.keys(l.data.items).some((id) => this.shardIndex(id, count) !== i));
-    if (stale.length || misplaced) {
-      const all = new Map<string, Entity>();
-      for (const f of stale) {
-        const data = JSON.parse(await readFile(join(folder, f), 'utf8')) as ShardData;
-        for (const item of Object.values(data.items)) all.set(item.id, item);
+    const files = (await readdir(folder)).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    const stems = files.map((f) => f.slice(0, -'.json'.length));
+    // Hash shards are read now (and checked for items whose home moved); keyed files when first used.
+    const loaded = await mapLimit(
+      stems.filter((stem) => !isKeyed(stem)),
+      32,
+      async (stem) => ({ stem, data: await this.readPartitionFile(collection, stem) }),
+    );
+    const parts = new Map<string, Partition>();
+    for (const stem of stems) if (isKeyed(stem)) parts.set(stem, { stem });
+    const part = (stem: string) => {
+      let p = parts.get(stem);
+      if (!p) parts.set(stem, (p = { stem, data: { schemaVersion: SCHEMA_VERSION, items: {} } }));
+      return this.ensure(collection, p);
+    };
+    const strays: Entity[] = [];
+    const sources = new Set<string>();
+    for (const { stem, data } of loaded) {
+      const items = data?.items ?? {};
+      if (!Object.keys(items).length) continue;
+      for (const id in items) {
+        if (this.stemFor(collection, id) === stem) part(stem).data!.items[id] = items[id];
+        else {
+          strays.push(items[id]);
+          sources.add(stem);
+        }
       }
-      for (const low of lows) for (const item of Object.values(low.data.items)) all.set(item.id, item);
-      for (const low of lows) low.data.items = {};
-      for (const item of all.values()) lows[this.shardIndex(item.id, count)].data.items[item.id] = item;
-      await Promise.all(lows.map((l) => l.write()));
-      for (const f of stale) await rm(join(folder, f), { force: true });
     }
-    this.shards.set(collection, lows);
-    return lows;
+    if (strays.length) {
+      const dirty = new Set<Partition>();
+      for (const item of strays) {
+        const home = part(this.stemFor(collection, item.id));
+        if (item.id in home.data!.items) continue;
+        home.data!.items[item.id] = item;
+        dirty.add(home);
+      }
+      await mapLimit([...dirty], 32, (p) => this.writePartition(collection, p, parts));
+      for (const stem of sources) {
+        const p = parts.get(stem);
+        if (p && Object.keys(p.data!.items).length) await this.writePartition(collection, p, parts);
+        else {
+          parts.delete(stem);
+          await rm(join(folder, `${stem}.json`), { force: true });
+        }
+      }
+    }
+    this.collections.set(collection, parts);
+    return parts;
   }
 
-  private shardIndex(id: string, count: number): number {
-    if (count === 1) return 0;
-    let h = 2166136261; // FNV-1a: cheap and evenly spread for short ids
-    for (let i = 0; i < id.length; i++) {
-      h ^= id.charCodeAt(i);
-      h = Math.imul(h, 16777619);
+  private async readPartitionFile(collection: string, stem: string): Promise<ShardData | null> {
+    const path = join(this.dir, collection, `${stem}.json`);
+    try {
+      return await new JSONFile<ShardData>(path).read();
+    } catch (e) {
+      throw new Error(`The data file ${path} cannot be read: ${(e as Error).message}`);
     }
-    return (h >>> 0) % count;
   }
 
-  private shardFor(collection: string, id: string): Low<ShardData> | undefined {
-    const lows = this.shards.get(collection);
-    return lows?.[this.shardIndex(id, lows.length)];
+  /** A keyed file's items, read (synchronously: transactions are) the first time they are needed. */
+  private ensure(collection: string, p: Partition): Partition & { data: ShardData } {
+    if (!p.data) p.data = this.readSync(collection, p.stem) ?? { schemaVersion: SCHEMA_VERSION, items: {} };
+    return p as Partition & { data: ShardData };
+  }
+
+  private readSync(collection: string, stem: string): ShardData | null {
+    const path = join(this.dir, collection, `${stem}.json`);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    try {
+      return JSON.parse(text) as ShardData;
+    } catch (e) {
+      throw new Error(`The data file ${path} cannot be read: ${(e as Error).message}`);
+    }
+  }
+
+  /** Writes one data file atomically (lowdb/steno: temp file + rename); an emptied keyed file is removed. */
+  private async writePartition(collection: string, p: Partition, parts: Map<string, Partition>): Promise<void> {
+    const path = join(this.dir, collection, `${p.stem}.json`);
+    if (!p.data) return; // never read, so never changed
+    if (isKeyed(p.stem) && !Object.keys(p.data.items).length) {
+      if (parts.get(p.stem) === p) parts.delete(p.stem);
+      await rm(path, { force: true });
+      return;
+    }
+    p.low ??= new Low<ShardData>(new JSONFile(path), p.data);
+    p.low.data = p.data;
+    await p.low.write();
+  }
+
+  private partitionOf(collection: string, id: string, create = false): (Partition & { data: ShardData }) | undefined {
+    const parts = this.collections.get(collection);
+    if (!parts) return undefined;
+    const stem = this.stemFor(collection, id);
+    let p = parts.get(stem);
+    if (!p && create) parts.set(stem, (p = { stem, data: { schemaVersion: SCHEMA_VERSION, items: {} } }));
+    return p && this.ensure(collection, p);
   }
 
   private committed(collection: string, id: string): Entity | undefined {
-    return this.shardFor(collection, id)?.data.items[id];
+    const items = this.partitionOf(collection, id)?.data.items;
+    return items && Object.hasOwn(items, id) ? items[id] : undefined;
   }
 
+  /**
+   * Every item of a collection. Files not yet in memory are read for this call only and not kept:
+   * a scan over ten years of call-offs must not pull them all into memory (but it does cost a read
+   * of each, so hot paths look items up by id instead).
+   */
   private committedAll(collection: string): Entity[] {
-    return (this.shards.get(collection) ?? []).flatMap((l) => Object.values(l.data.items));
+    const out: Entity[] = [];
+    for (const p of this.collections.get(collection)?.values() ?? []) {
+      const items = p.data?.items ?? this.readSync(collection, p.stem)?.items ?? {};
+      for (const id in items) out.push(items[id]);
+    }
+    return out;
+  }
+
+  private async committedAllAsync(collection: string, where?: (item: Entity) => boolean): Promise<Entity[]> {
+    const out: Entity[] = [];
+    const cold: string[] = [];
+    for (const p of this.collections.get(collection)?.values() ?? []) {
+      if (!p.data) {
+        cold.push(p.stem);
+        continue;
+      }
+      for (const id in p.data.items) if (!where || where(p.data.items[id])) out.push(p.data.items[id]);
+    }
+    await mapLimit(cold, 16, async (stem) => {
+      const parts = this.collections.get(collection);
+      const p = parts?.get(stem);
+      // Read now unless a transaction loaded (and maybe changed) it meanwhile.
+      const items = p?.data?.items ?? (p ? (await this.readPartitionFile(collection, stem))?.items : undefined) ?? {};
+      for (const id in items) if (!where || where(items[id])) out.push(p?.data?.items[id] ?? items[id]);
+    });
+    return out;
   }
 
   async get<K extends keyof C & string>(collection: K, id: string): Promise<C[K] | undefined> {
@@ -179,8 +332,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
   }
 
   async find<K extends keyof C & string>(collection: K, where?: (item: C[K]) => boolean): Promise<C[K][]> {
-    const items = this.committedAll(collection) as C[K][];
-    return structuredClone(where ? items.filter(where) : items);
+    return structuredClone((await this.committedAllAsync(collection, where as ((item: Entity) => boolean) | undefined)) as C[K][]);
   }
 
   transact<R>(options: TransactOptions, fn: (tx: Tx<C>) => R | Promise<R>): Promise<R> {
@@ -203,15 +355,24 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
         return item ? (structuredClone(item) as C[typeof collection]) : undefined;
       },
       find: (collection, where) => {
-        const byId = new Map(this.committedAll(collection).map((i) => [i.id, i]));
-        for (const s of staged.values()) {
-          if (s.collection !== collection) continue;
-          if (s.after) byId.set(s.id, s.after);
-          else byId.delete(s.id);
+        // Committed items in place (a staged change replaces its item, a staged delete drops it),
+        // then items new in this transaction. Filter first, clone only what is returned: a find
+        // must not cost a copy of the whole collection.
+        const mine = new Map<string, Entity | null>();
+        for (const s of staged.values()) if (s.collection === collection) mine.set(s.id, s.after);
+        const out: C[typeof collection][] = [];
+        const consider = (item: Entity | null | undefined) => {
+          if (item && (!where || where(item as C[typeof collection]))) out.push(item as C[typeof collection]);
+        };
+        for (const item of this.committedAll(collection)) {
+          if (!mine.has(item.id)) consider(item);
+          else {
+            consider(mine.get(item.id));
+            mine.delete(item.id);
+          }
         }
-        const items = [...byId.values()] as C[typeof collection][];
-        // Filter first, clone only what is returned: a find must not cost a copy of the whole collection.
-        return structuredClone(where ? items.filter(where) : items);
+        for (const after of mine.values()) consider(after);
+        return structuredClone(out);
       },
       put: (collection, item) => {
         staged.set(key(collection, item.id), { collection, id: item.id, after: structuredClone(item) });
@@ -249,10 +410,9 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
   ): Promise<void> {
     const at = this.now.toISOString();
     const lines: AuditEntry[] = [];
-    const dirty = new Set<Low<ShardData>>();
     const list = [...changes];
     for (const c of list) {
-      if (!this.shards.has(c.collection)) await this.load(c.collection);
+      if (!this.collections.has(c.collection)) await this.load(c.collection);
     }
     for (const c of list) {
       const before = this.committed(c.collection, c.id) ?? null;
@@ -265,22 +425,84 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     }
     if (lines.length) {
       for (const l of lines) l.seq = ++this.auditSeq;
-      await appendFile(join(this.dir, 'audit.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      // One handle kept open in append mode: each entry is one write, with no open/close per transaction.
+      this.auditFile ??= await openFile(join(this.dir, 'audit.jsonl'), 'a');
+      await this.auditFile.appendFile(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     }
+    const dirty = new Map<Partition, string>();
     for (const c of list) {
-      const shard = this.shardFor(c.collection, c.id)!;
-      if (c.after) shard.data.items[c.id] = c.after;
-      else delete shard.data.items[c.id];
-      dirty.add(shard);
+      const p = this.partitionOf(c.collection, c.id, true)!;
+      if (c.after) p.data.items[c.id] = c.after;
+      else delete p.data.items[c.id];
+      dirty.set(p, c.collection);
     }
-    await Promise.all([...dirty].map((s) => s.write()));
+    await Promise.all([...dirty].map(([p, collection]) => this.writePartition(collection, p, this.collections.get(collection)!)));
+    for (const c of list) {
+      for (const listener of this.listeners.get(c.collection) ?? []) {
+        try {
+          listener({ id: c.id, after: c.after });
+        } catch {
+          // A watcher's bug must not fail a transaction that is already saved.
+        }
+      }
+    }
+  }
+
+  watch<K extends keyof C & string>(collection: K, listener: (change: Change<C[K]>) => void): () => void {
+    let set = this.listeners.get(collection);
+    if (!set) this.listeners.set(collection, (set = new Set()));
+    set.add(listener as Listener);
+    return () => set!.delete(listener as Listener);
   }
 
   /** After a crash mid-append the log may end without a newline; start the next entry on its own line. */
   private async endTornAuditLine(): Promise<void> {
     const path = join(this.dir, 'audit.jsonl');
-    const text = await readFile(path, 'utf8').catch(() => '');
-    if (text && !text.endsWith('\n')) await appendFile(path, '\n');
+    const size = await stat(path).then((s) => s.size, () => 0);
+    if (!size) return;
+    const fh = await openFile(path, 'r');
+    try {
+      const last = Buffer.alloc(1);
+      await fh.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) await appendFile(path, '\n');
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * The seq of the last whole entry, read from the end of the log: opening the store must not cost
+   * a read of ten years of audit. Entries are appended in seq order, so the last whole one is the highest.
+   */
+  private async lastAuditSeq(): Promise<number> {
+    const path = join(this.dir, 'audit.jsonl');
+    const size = await stat(path).then((s) => s.size, () => 0);
+    if (!size) return 0;
+    const fh = await openFile(path, 'r');
+    try {
+      let tail = Buffer.alloc(0);
+      for (let end = size; end > 0; ) {
+        const start = Math.max(0, end - 256 * 1024);
+        const chunk = Buffer.alloc(end - start);
+        await fh.read(chunk, 0, chunk.length, start);
+        tail = Buffer.concat([chunk, tail]);
+        end = start;
+        const lines = tail.toString('utf8').split('\n');
+        // The first piece may be a partial line unless we reached the start of the file.
+        for (let i = lines.length - 1; i >= (start === 0 ? 0 : 1); i--) {
+          if (!lines[i]) continue;
+          try {
+            const seq = Number((JSON.parse(lines[i]) as AuditEntry).seq);
+            if (Number.isFinite(seq)) return seq;
+          } catch {
+            // a torn line: look at the one before
+          }
+        }
+      }
+      return 0;
+    } finally {
+      await fh.close();
+    }
   }
 
   async audit(where?: (e: AuditEntry) => boolean): Promise<AuditEntry[]> {
@@ -313,6 +535,8 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     if (this.closed) return;
     this.closed = true;
     await this.queue.drain();
+    await this.auditFile?.close();
+    this.auditFile = undefined;
     await rm(join(this.dir, 'store.lock'), { force: true });
     openHere.delete(resolve(this.dir));
   }
@@ -332,4 +556,19 @@ async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
 }

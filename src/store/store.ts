@@ -19,6 +19,12 @@ export interface Entity {
   id: string;
 }
 
+/** One committed change to an item: its new value, or null when it was deleted. */
+export interface Change<T> {
+  id: string;
+  after: T | null;
+}
+
 export interface Tx<C extends Record<string, Entity>> {
   get<K extends keyof C & string>(collection: K, id: string): C[K] | undefined;
   find<K extends keyof C & string>(collection: K, where?: (item: C[K]) => boolean): C[K][];
@@ -50,6 +56,14 @@ export interface Store<C extends Record<string, Entity>> {
    */
   transact<R>(options: TransactOptions, fn: (tx: Tx<C>) => R | Promise<R>): Promise<R>;
   audit(where?: (e: AuditEntry) => boolean): Promise<AuditEntry[]>;
+  /**
+   * Calls `listener` once per change to `collection`, after each transaction that made it is
+   * persisted, in commit order. It lets a component keep a small in-memory index (the outbox's
+   * pending items, the scheduler's jobs) instead of scanning a collection that grows with
+   * history. The `after` value is the store's own copy: read it, do not change it. Returns a
+   * function that stops the calls.
+   */
+  watch<K extends keyof C & string>(collection: K, listener: (change: Change<C[K]>) => void): () => void;
   /** Waits for pending writes, then refuses new ones. */
   close(): Promise<void>;
 }

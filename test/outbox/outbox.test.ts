@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { enqueue, INDEX_MARKER, Outbox, type Delivery, type OutboxItem } from '../../src/outbox/outbox.js';
+import type { RateLimits } from '../../src/outbox/ratePolicy.js';
+import { silentLogger } from '../../src/log.js';
+import { LowdbStore } from '../../src/store/lowdbStore.js';
+import { SHARDS, type Collections } from '../../src/store/collections.js';
+
+const FAST: RateLimits = { perConversation: [{ limit: 3, perMs: 300 }], perBot: [{ limit: 50, perMs: 1000 }], marginMs: 0, botGapMs: 0 };
+const tx = { actor: 'test', action: 'test' };
+
+/** A Bot Connector stand-in: records when each post arrived; can throttle a conversation once with 429 + Retry-After. */
+function fakeConnector(options: { throttleOnce?: string; retryAfterSeconds?: number; failFirst?: number } = {}) {
+  const calls: { id: string; to: string; at: number; replace?: string }[] = [];
+  const throttledAt: number[] = [];
+  let throttled = false;
+  let fails = options.failFirst ?? 0;
+  const delivery: Delivery = {
+    async deliver(item, replace) {
+      const to = 'providerId' in item.target ? item.target.providerId : item.target.userId;
+      if (to === options.throttleOnce && !throttled) {
+        throttled = true;
+        throttledAt.push(Date.now());
+        const headers = new Map([['retry-after', String(options.retryAfterSeconds ?? 1)]]);
+        throw Object.assign(new Error('Too Many Requests'), { statusCode: 429, response: { status: 429, headers: { get: (k: string) => headers.get(k) } } });
+      }
+      if (fails > 0) {
+        fails--;
+        throw Object.assign(new Error('Bad Gateway'), { statusCode: 502 });
+      }
+      calls.push({ id: item.id, to, at: Date.now(), replace });
+      return { activityId: replace ?? `act-${item.id}` };
+    },
+  };
+  return { delivery, calls, throttledAt };
+}
+
+describe('Outbox', () => {
+  let dir: string;
+  let store: LowdbStore<Collections>;
+  let outbox: Outbox | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'outbox-test-'));
+    store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+  });
+  afterEach(async () => {
+    outbox?.stop();
+    outbox = undefined;
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const queue = (...items: Parameters<typeof enqueue>[2][]) => store.transact(tx, (t) => enqueue(t, new Date(), ...items));
+  const post = (i: number, to = 'p1', extra: Partial<OutboxItem> = {}) => ({ id: `post:PKG-2026-0001:${to}:${i}`, target: { providerId: to }, message: { kind: 'calloff.card', ref: 'PKG-2026-0001' }, ...extra });
+
+  it('honours Retry-After: the throttled conversation waits, the others go on, and the post is delivered once', async () => {
+    const c = fakeConnector({ throttleOnce: 'p1', retryAfterSeconds: 1 });
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, random: () => 0, concurrency: 1 });
+    await queue(post(1, 'p1'), post(2, 'p1'), post(1, 'p2'), post(1, 'p3'));
+    outbox.kick();
+    await outbox.idle(10_000);
+    const toP1 = c.calls.filter((x) => x.to === 'p1');
+    assert.equal(toP1.length, 2);
+    assert.ok(toP1.every((x) => x.at - c.throttledAt[0] >= 990), 'nothing went to p1 before Retry-After had passed');
+    assert.ok(c.calls.filter((x) => x.to !== 'p1').every((x) => x.at - c.throttledAt[0] < 900), 'other conversations were not held up');
+    assert.equal(new Set(c.calls.map((x) => x.id)).size, c.calls.length, 'no duplicates');
+    const saved = await store.get('outbox', post(1, 'p1').id);
+    assert.equal(saved?.status, 'sent');
+    assert.equal(saved?.attempts, 1);
+  });
+
+  it('paces itself to the per-conversation limit instead of being throttled', async () => {
+    const c = fakeConnector();
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, concurrency: 8 });
+    await queue(...Array.from({ length: 9 }, (_, i) => post(i)));
+    outbox.kick();
+    await outbox.idle(10_000);
+    const times = c.calls.map((x) => x.at).sort((a, b) => a - b);
+    assert.equal(times.length, 9);
+    for (const t of times) assert.ok(times.filter((x) => x > t - 290 && x <= t).length <= 3, 'at most 3 in any 300 ms');
+    assert.ok(times.at(-1)! - times[0] >= 590, 'three windows');
+  });
+
+  it('retries passing failures (502) and sends an update only after the post it edits', async () => {
+    const c = fakeConnector({ failFirst: 1 });
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, random: () => 0, policy: { maxAttempts: 5, baseMs: 20, maxMs: 100 } });
+    await queue(post(1), { ...post(1), id: `${post(1).id}:refresh:a`, updates: post(1).id });
+    outbox.kick();
+    await outbox.idle(10_000);
+    assert.deepEqual(c.calls.map((x) => [x.id, x.replace]), [
+      [post(1).id, undefined],
+      [`${post(1).id}:refresh:a`, `act-${post(1).id}`],
+    ]);
+  });
+
+  it('keeps a pending index in the same transactions, so a restart finds unsent posts without reading old ones', async () => {
+    await store.transact(tx, (t) => t.put('counters', { id: INDEX_MARKER, value: 1 }));
+    await queue(post(1), post(2));
+    assert.deepEqual((await store.find('outboxPending')).map((p) => p.id).sort(), [post(1).id, post(2).id]);
+    // "restart": a new outbox on the same store delivers them
+    const c = fakeConnector();
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST });
+    outbox.kick();
+    await outbox.idle(10_000);
+    assert.equal(c.calls.length, 2);
+    assert.deepEqual(await store.find('outboxPending'), []);
+  });
+
+  it('builds the index once from a scan for a data folder that predates it', async () => {
+    await store.transact(tx, (t) => {
+      t.put('outbox', { ...post(7), status: 'pending', attempts: 0, dueAt: new Date().toISOString(), createdAt: new Date().toISOString() } as OutboxItem);
+      t.put('outbox', { ...post(8), status: 'sent', attempts: 1, dueAt: new Date().toISOString(), createdAt: new Date().toISOString() } as OutboxItem);
+    });
+    const c = fakeConnector();
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST });
+    outbox.kick();
+    await outbox.idle(10_000);
+    assert.deepEqual(c.calls.map((x) => x.id), [post(7).id]);
+    assert.ok(await store.get('counters', INDEX_MARKER));
+  });
+
+  it('reports a batch once, when its last post settles, with every post of it', async () => {
+    const c = fakeConnector();
+    const reports: { id: string; items: OutboxItem[] }[] = [];
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, onBatchSettled: async (b, items) => void reports.push({ id: b.id, items }) });
+    const batch = { id: 'publish:PKG-2026-0001' };
+    await queue(...Array.from({ length: 5 }, (_, i) => post(i, `p${i}`, { batch })));
+    outbox.kick();
+    await outbox.idle(10_000);
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0].items.length, 5);
+    assert.ok(reports[0].items.every((i) => i.status === 'sent'));
+    assert.equal(await store.get('outboxBatches', batch.id), undefined, 'the batch record goes once reported');
+  });
+});
