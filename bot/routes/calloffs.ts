@@ -1,4 +1,6 @@
 import type { User } from '../../src/domain/framework.js';
+import type { Bid } from '../../src/domain/calloff.js';
+import type { OpenCallOff } from '../../src/app/calloffs/access.js';
 import { AppError } from '../../src/app/errors.js';
 import { can } from '../../src/app/permissions.js';
 import type { Who } from '../../src/app/actor.js';
@@ -22,9 +24,12 @@ async function statusCard(deps: Deps, who: Who, user: User, refText: string, ext
   return councilCard(s.request, await lookups(deps), { offered: s.offered, bids: s.bids, declined: s.declined }, { ...extra, canManage: can(user, 'calloff.manage'), now: deps.now() });
 }
 
-/** The provider's own view of the call-off (its own bid, price included, since only the clicker sees it). */
-async function ownView(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
-  const { request, bid } = await ownBid(deps.store, who, refText, deps.now());
+/**
+ * The provider's own view of the call-off (its own bid, price included, since only the clicker
+ * sees it). `loaded` skips the read when the use case has just returned both.
+ */
+async function ownView(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}, loaded?: { request: OpenCallOff; bid?: Bid }): Promise<CardJson> {
+  const { request, bid } = loaded ?? (await ownBid(deps.store, who, refText, deps.now()));
   const user = (await deps.store.get('users', who.aadObjectId))!;
   return providerCard(request, await lookups(deps), { providerId: user.providerId!, bid, now: deps.now(), showOwnPrice: true, ...extra });
 }
@@ -141,12 +146,9 @@ export function calloffRoutes(): Routes {
         async (deps, { who, data }) => {
           const { ref: _r, ...inputs } = data;
           const result = await submitBid(deps.store, who, ref(data), inputs, deps.now());
-          if (!result.ok) {
-            const { request } = await ownBid(deps.store, who, ref(data), deps.now());
-            return bidForm(request, await lookups(deps), inputs, result.errors);
-          }
+          if (!result.ok) return bidForm(result.request, await lookups(deps), inputs, result.errors);
           const v = result.bid.versions.at(-1)!;
-          return ownView(deps, who, ref(data), { notice: result.unchanged ? 'That bid was already received; nothing changed.' : `Bid received (version ${v.version}).` });
+          return ownView(deps, who, ref(data), { notice: result.unchanged ? 'That bid was already received; nothing changed.' : `Bid received (version ${v.version}).` }, result);
         },
         (deps, { who, data }, e) => providerRefusal(deps, who, ref(data), e),
       ),

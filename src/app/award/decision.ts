@@ -171,7 +171,8 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
 
 /** After a decision, every manager's approval card shows it (and loses its buttons). */
 function updateApprovalCards(tx: Tx<Collections>, r: OpenCallOff, n: number, now: Date): void {
-  const posts = tx.find('outbox', (i) => i.message.kind === 'award.approval' && i.message.ref === r.id && i.message.n === n && !i.updates);
+  // By id, not by scanning the outbox: the posts are the ones tellUsers made for each manager.
+  const posts = managerIds(tx).flatMap((m) => tx.get('outbox', `${approvalKey(r.id, n)}:${m}`) ?? []);
   for (const p of posts) enqueue(tx, now, { id: `${p.id}:decided`, target: p.target, message: p.message, updates: p.id });
 }
 

@@ -50,7 +50,8 @@ function checkBid(r: OpenCallOff, raw: Record<string, unknown>): { ok: true; bid
   return { ok: true, bid: parsed.data };
 }
 
-export type BidResult = { ok: true; bid: Bid; request: OpenCallOff; unchanged: boolean } | { ok: false; errors: Record<string, string> };
+/** The call-off comes back either way, as it stands after the bid, so the reply needs no second read. */
+export type BidResult = { ok: true; bid: Bid; request: OpenCallOff; unchanged: boolean } | { ok: false; errors: Record<string, string>; request: OpenCallOff };
 
 /**
  * Submits or amends the provider's bid. The provider comes from the user record; every version
@@ -62,7 +63,7 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
   return store.transact({ actor: user.id, action: 'bids.submit' }, (tx) => {
     const r = loadForProvider(tx, user, ref, now);
     const check = checkBid(r, raw);
-    if (!check.ok) return check;
+    if (!check.ok) return { ...check, request: r };
     const id = bidId(r.id, user.providerId);
     const existing = tx.get('bids', id);
     const last = existing?.status === 'active' ? existing.versions.at(-1) : undefined;
@@ -77,7 +78,7 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
     }
     refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`);
     if (r.package.mode === 'sequential' && meetsRequest(r, check.bid)) acceptOffer(tx, r, bid, now);
-    return { ok: true as const, bid, request: r, unchanged: false };
+    return { ok: true as const, bid, request: tx.get('requests', r.id) as OpenCallOff, unchanged: false };
   });
 }
 
