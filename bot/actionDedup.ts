@@ -8,7 +8,8 @@ export class ActionDedup<T> {
   private readonly recent = new Map<string, { at: number; result: Promise<T> }>();
 
   constructor(
-    private readonly windowMs = 60_000,
+    // Teams retries an unanswered invoke within seconds; longer would replay answers the state has moved past.
+    private readonly windowMs = 15_000,
     private readonly now: () => number = Date.now,
   ) {}
 

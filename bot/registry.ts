@@ -29,7 +29,7 @@ export interface Action {
   open?: boolean;
   /**
    * The action changes something: a repeat of the same click (a double click, Teams retrying an
-   * invoke) within a minute gets the first answer instead of running again. Views and forms leave
+   * invoke) within 15 seconds gets the first answer instead of running again. Views and forms leave
    * this off, so clicking them again always shows the current state.
    */
   once?: boolean;

@@ -38,6 +38,8 @@ export type Collections = {
   outboxBatches: Entity & { members: string[] };
   /** Deadlines and reminders, re-armed when the bot starts. */
   jobs: Job;
+  /** Lists the store cannot answer without reading every call-off (src/app/requests/indexes.ts). */
+  indexes: Entity & { refs: string[] };
   /** Framework admission: questions, applications, evaluation windows, the pause. */
   admissionQuestions: AdmissionQuestion & Entity;
   applications: Application;
@@ -55,6 +57,7 @@ export const callOffOf = (id: string): string | undefined => /PKG-\d{4}-\d+/i.ex
  */
 export const SHARDS: Record<string, ShardSpec> = {
   receipts: 16,
+  indexes: 16,
   requests: { by: callOffOf, fallback: 16 },
   bids: { by: callOffOf, fallback: 16 },
   outbox: { by: callOffOf, fallback: 16 },

@@ -4,7 +4,8 @@
  * outcome in the chat they applied from, and the new provider is on the framework.
  */
 import assert from 'node:assert/strict';
-import { cardActions, cardInputs, cardText, startHarness, templateLeftovers, type Harness } from './harness.js';
+import { cardActions, cardInputs, cardText, messageText, startHarness, templateLeftovers, type Harness } from './harness.js';
+import { saveStep, startRequest, submitRequest } from '../../src/app/requests/requests.js';
 
 const APPLICATION = {
   orgName: 'Riverside Support CIC',
@@ -83,5 +84,30 @@ describe('e2e: framework admission (bot + Agents Playground)', function () {
 
     const framework = await h.ask(h.chats.personal, 'framework');
     assert.match(cardText(framework.card), /Riverside Support CIC \(lead\)/);
+  });
+
+  it('once its channel is registered, the newly admitted provider receives its first call-off', async () => {
+    const [riverside] = await h.server.store.find('providers', (p) => p.name === 'Riverside Support CIC');
+    await h.install(h.chats.team);
+    await h.nextReply(h.chats.team);
+    const registered = await h.ask(h.chats.team, `register provider ${riverside.id}`);
+    assert.match(registered.text, /now Riverside Support CIC's channel/);
+
+    // Sam's request for autism in Prestwich, where only Riverside is admitted (raised through the use cases; the chat journey has its own e2e).
+    const sam = { aadObjectId: h.user('user-sam').aadObjectId! };
+    const now = new Date();
+    const day = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+    const r = await startRequest(h.server.store, sam, now);
+    await saveStep(h.server.store, sam, r.id, 'person', { name: 'Daniel Hart', caseRef: 'LAS-77001', dateOfBirth: '1990-02-03', address: '7 Bury Old Road, Prestwich', postcode: 'M25 0AA', zone: 'prestwich', gender: 'male', disabilityCategory: 'autism' }, now);
+    await saveStep(h.server.store, sam, r.id, 'checklist', { c_communication: 'true' }, now);
+    const pkg = await saveStep(h.server.store, sam, r.id, 'package', { lots: 'autism', needsSummary: 'Autistic young man who needs a predictable routine and support with travel.', outcomes: 'To travel to college on his own.', hoursPerWeek: '10', visitPattern: '2 hours each weekday', startDate: day(21), carerGender: 'no preference', budgetWeekly: '300', mode: 'competition', costWeight: '40', qualityWeight: '60', q1Text: 'How will you build a predictable routine with him?', q1Weight: '100', deadlineDate: day(7), deadlineTime: '12:00' }, now);
+    assert.ok(pkg.ok, JSON.stringify(!pkg.ok && pkg.errors));
+    await submitRequest(h.server.store, sam, r.id, now);
+
+    const published = await h.ask(h.chats.personal, `publish ${r.id}`, { match: /Published/ });
+    assert.match(published.text, /going to 1 provider channel \(Riverside Support CIC\)/);
+    const card = await h.waitFor((m) => m.kind === 'create' && m.conversationId === h.chats.team && new RegExp(`Call-off ${r.id}`).test(messageText(m)), { what: 'the first call-off in Riverside’s channel' });
+    assert.match(cardText(card.card), /Autism in Prestwich/);
+    assert.doesNotMatch(JSON.stringify(card.card), /Daniel|Hart|LAS-77001|M25/);
   });
 });

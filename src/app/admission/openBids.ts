@@ -1,6 +1,8 @@
 import type { Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { refreshProviderCard } from '../calloffs/messages.js';
+import { bidId } from '../../domain/calloff.js';
+import { indexed, OPEN_INDEX } from '../requests/indexes.js';
 
 /** What the commissioner chose for a suspended (or departing) provider's bids on open call-offs. */
 export const OPEN_BIDS_CHOICES = ['keep', 'withdraw'] as const;
@@ -21,7 +23,11 @@ export interface OpenBidsInput {
  * cards; "keep" leaves them to be scored.
  */
 export function handleOpenBids(tx: Tx<Collections>, input: OpenBidsInput): { kept: number; withdrawn: number } {
-  const open = tx.find('bids', (b) => b.providerId === input.providerId && b.status === 'active').filter((b) => tx.get('requests', b.ref)?.state === 'open');
+  // Through the open call-offs, not every bid ever made: at a county's scale that is years of files.
+  const open = indexed(tx, OPEN_INDEX)
+    .filter((ref) => tx.get('requests', ref)?.state === 'open')
+    .flatMap((ref) => tx.get('bids', bidId(ref, input.providerId)) ?? [])
+    .filter((b) => b.status === 'active');
   if (input.choice === 'keep') return { kept: open.length, withdrawn: 0 };
   const now = new Date(input.at);
   for (const bid of open) {

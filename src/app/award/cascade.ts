@@ -11,6 +11,7 @@ import type { OpenCallOff } from '../calloffs/access.js';
 import { brokerIds, refreshAllProviderCards, tellUsers } from '../calloffs/messages.js';
 import { jobIds, offerTo, type Reach } from '../calloffs/publish.js';
 import { currentBidsTx, humans, loadCallOff, managerIds } from './shared.js';
+import { addToIndex, OPEN_INDEX } from '../requests/indexes.js';
 
 /** Admitted providers in the person's neighbouring zones, for the package's lots, not offered it yet. */
 export function neighbourProviders(tx: Tx<Collections>, r: OpenCallOff): { zones: string[]; providers: Provider[] } {
@@ -99,6 +100,7 @@ export async function runCascade(store: BrokerageStore, who: Who, ref: string, i
     if (!reach.offered.length) throw conflict(`No neighbouring-zone provider can be reached (${reach.unreachable.map((u) => `${u.name}: ${u.why}`).join('; ') || 'none eligible'}). Register their channels, or record an off-contract placement.`);
     next.calloff.cascade!.providerIds = reach.offered.map((p) => p.id);
     tx.put('requests', next);
+    addToIndex(tx, OPEN_INDEX, r.id);
     schedule(tx, { id: jobIds(r.id).close, kind: 'calloff.close', at: to, ref: r.id });
     tellUsers(tx, now, humans([r.owner]), `cascade-opened:${r.id}`, { kind: 'cascade.opened', ref: r.id });
     return { request: next, reach, already: false };

@@ -3,6 +3,7 @@ import type { BrokerageStore } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import type { Collections } from '../../store/collections.js';
 import { unschedule } from '../../scheduler/scheduler.js';
+import { OPEN_INDEX, removeFromIndex } from '../requests/indexes.js';
 import type { Who } from '../actor.js';
 import { invalid } from '../errors.js';
 import { loadForProvider, OpenCallOff, providerUser } from './access.js';
@@ -93,6 +94,7 @@ export function meetsRequest(r: OpenCallOff, b: BidInput): boolean {
 function acceptOffer(tx: Tx<Collections>, r: OpenCallOff, bid: Bid, now: Date): void {
   const next: OpenCallOff = { ...r, state: 'closed', calloff: { ...r.calloff, closedAt: now.toISOString(), acceptedBid: bid.id }, updatedAt: now.toISOString() };
   tx.put('requests', next);
+  removeFromIndex(tx, OPEN_INDEX, r.id);
   const ids = jobIds(r.id);
   unschedule(tx, ids.round);
   for (const [name] of REMINDERS) unschedule(tx, ids.remind(name));

@@ -5,6 +5,7 @@ import { ukDateTime, HH_MM, isRealDate } from '../../domain/dates.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { unschedule } from '../../scheduler/scheduler.js';
+import { OPEN_INDEX, removeFromIndex } from '../requests/indexes.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
@@ -21,6 +22,7 @@ export const activeBids = (tx: Tx<Collections>, r: PackageRequest) =>
 function close(tx: Tx<Collections>, r: OpenCallOff, now: Date): OpenCallOff {
   const next: OpenCallOff = { ...r, state: 'closed', calloff: { ...r.calloff, closedAt: now.toISOString() }, updatedAt: now.toISOString() };
   tx.put('requests', next);
+  removeFromIndex(tx, OPEN_INDEX, r.id);
   const ids = jobIds(r.id);
   for (const [name] of REMINDERS) unschedule(tx, ids.remind(name));
   refreshAllProviderCards(tx, now, next, 'closed');

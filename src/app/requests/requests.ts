@@ -11,6 +11,7 @@ import { AppError, conflict, forbidden, invalid, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { checklistAnswers, inputErrors, packageCandidate, personCandidate } from './inputs.js';
 import { packageRules, personRules } from './rules.js';
+import { addToIndex, ownerIndex, OPEN_INDEX, removeFromIndex } from './indexes.js';
 import { onCallOffCancelled } from '../calloffs/deadline.js';
 import { brokerIds, tellUsers } from '../calloffs/messages.js';
 import { publishCallOff, type Published } from '../calloffs/publish.js';
@@ -37,6 +38,7 @@ export async function startRequest(store: BrokerageStore, who: Who, now: Date): 
       inputs: {},
     };
     tx.put('requests', request);
+    addToIndex(tx, ownerIndex(user.id), request.id);
     return request;
   });
 }
@@ -74,7 +76,8 @@ export async function getRequest(store: BrokerageStore, who: Who, ref: string): 
 
 export async function myRequests(store: BrokerageStore, who: Who): Promise<PackageRequest[]> {
   const user = await requirePermission(store, who, 'request.raise');
-  const mine = await store.find('requests', (r) => r.owner === user.id);
+  const index = await store.get('indexes', ownerIndex(user.id));
+  const mine = (await Promise.all((index?.refs ?? []).map((ref) => store.get('requests', ref)))).filter((r): r is PackageRequest => !!r);
   return mine.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
@@ -209,6 +212,7 @@ export async function cancelRequest(store: BrokerageStore, who: Who, ref: string
     if (why.length < 5) throw invalid({ reason: 'say why it is cancelled (at least 5 characters)' });
     const next: PackageRequest = { ...r, state: 'cancelled', cancelled: { reason: why, by: user.id, at: now.toISOString(), fromState: r.state }, updatedAt: now.toISOString() };
     tx.put('requests', next);
+    removeFromIndex(tx, OPEN_INDEX, next.id);
     onCallOffCancelled(tx, next, now);
     return next;
   });

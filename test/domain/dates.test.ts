@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { ageBand, ageOn, isRealDate, ukDate, ukDateTime } from '../../src/domain/dates.js';
+
+describe('dates as the council works with them (UK time)', () => {
+  it('turns a UK wall-clock deadline into the right instant in winter and in summer', () => {
+    assert.equal(ukDateTime('2026-12-01', '17:00').toISOString(), '2026-12-01T17:00:00.000Z');
+    assert.equal(ukDateTime('2026-07-01', '17:00').toISOString(), '2026-07-01T16:00:00.000Z');
+  });
+
+  it('knows which UK day an instant falls on', () => {
+    assert.equal(ukDate(new Date('2026-06-30T23:30:00Z')), '2026-07-01');
+    assert.equal(ukDate(new Date('2026-12-31T23:30:00Z')), '2026-12-31');
+  });
+
+  it('counts whole years of age and bands them too broadly to identify anyone', () => {
+    assert.equal(ageOn('1961-04-09', '2026-04-08'), 64);
+    assert.equal(ageOn('1961-04-09', '2026-04-09'), 65);
+    assert.deepEqual([17, 18, 24, 25, 34, 35, 64, 65, 84, 85, 101].map(ageBand), ['under 18', '18–24', '18–24', '25–34', '25–34', '35–44', '55–64', '65–74', '75–84', '85+', '85+']);
+  });
+
+  it('accepts real calendar dates only', () => {
+    assert.ok(isRealDate('2028-02-29'));
+    assert.ok(!isRealDate('2026-02-29'));
+    assert.ok(!isRealDate('2026-13-01'));
+    assert.ok(!isRealDate('01/02/2026'));
+  });
+});
