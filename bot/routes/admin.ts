@@ -247,7 +247,6 @@ export async function frameworkCard(deps: Deps): Promise<CardJson> {
         .map((c) => ({ zone: c.zone.name, providers: c.providers.map((p) => `${p.name}${tierNote(p.tier)}`).join(', ') || '⚠ none' })),
     })),
     gaps: s.gaps,
-    gapText: s.gaps.map((g) => `${g.lot.name} in ${g.zone.name}`).join('; '),
     unreachable: s.unreachable.map((u) => ({ name: u.provider.name, why: u.why })),
   });
 }
