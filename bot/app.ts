@@ -36,7 +36,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
   const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
-  commands.push(...all.flatMap((r) => r.commands));
+  commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   const dedup = new ActionDedup<CardJson | string>();
 

@@ -19,6 +19,8 @@ export interface Command {
    */
   open?: boolean;
   run(ctx: TurnContext, deps: Deps, turn: { who: Who; user: User; match: RegExpMatchArray }): Promise<void>;
+  /** Set from its Routes' title when the bot is built. */
+  group?: string;
 }
 
 /** An Action.Execute verb. It returns the card that replaces the clicked one, or a short message. */
@@ -37,6 +39,8 @@ export interface Action {
 }
 
 export interface Routes {
+  /** The heading its commands come under in help. */
+  title: string;
   commands: Command[];
   actions: Action[];
 }

@@ -111,6 +111,7 @@ function inputsOf(data: Record<string, unknown>): Record<string, unknown> {
 
 export function adminRoutes(): Routes {
   return {
+    title: 'Framework',
     commands: [
       {
         usage: 'admin',

@@ -151,6 +151,7 @@ export function admissionRoutes(): Routes {
   });
 
   return {
+    title: 'Framework admission',
     commands: [
       {
         usage: 'apply',

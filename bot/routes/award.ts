@@ -67,6 +67,7 @@ async function offerView(deps: Deps, user: User, refText: string, extra: { notic
 
 export function awardRoutes(): Routes {
   return {
+    title: 'Evaluation and award',
     commands: [
       {
         usage: 'evaluate PKG-2026-0001',

@@ -84,6 +84,7 @@ const asCouncil = (verb: string, permission: Action['permission'], run: Paramete
 
 export function calloffRoutes(): Routes {
   return {
+    title: 'Call-offs and bids',
     commands: [
       {
         usage: 'publish PKG-2026-0001',

@@ -21,13 +21,25 @@ export function commandsFor(all: Command[], user: User, place: Place): Command[]
   return all.filter((c) => (!c.permission || can(user, c.permission)) && (!c.where || c.where.includes(place)) && forGuests(c, user));
 }
 
+/** Commands under their headings, in the order the bot lists its routes. */
+function sectionsOf(commands: Command[]) {
+  const sections: { title: string; commands: { usage: string; summary: string }[] }[] = [];
+  for (const c of commands) {
+    const title = c.group ?? '';
+    let section = sections.find((s) => s.title === title);
+    if (!section) sections.push((section = { title, commands: [] }));
+    section.commands.push({ usage: c.usage, summary: c.summary });
+  }
+  return sections;
+}
+
 export function helpCard(all: Command[], user: User, place: Place) {
   const roles = user.roles.map((r) => ROLE_LABELS[r]).join(' and ');
   const here = place === 'personal' ? 'in this chat' : 'here (start with @Brokerage Bot)';
   return render('help', {
     title: `What you can do, ${user.name}`,
     intro: `You are a ${roles}${user.providerId ? ` for provider "${user.providerId}"` : ''}. Type any of these ${here}:`,
-    commands: commandsFor(all, user, place).map((c) => ({ usage: c.usage, summary: c.summary })),
+    sections: sectionsOf(commandsFor(all, user, place)),
     footer: 'Commands are not case-sensitive. Cards keep what you typed if something needs correcting.',
   });
 }
@@ -36,6 +48,7 @@ export const sendCard = (ctx: TurnContext, card: object) => ctx.sendActivity(Mes
 
 export function commonRoutes(all: () => Command[]): Routes {
   return {
+    title: 'Getting started',
     commands: [
       {
         usage: 'help',

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { dates, parsePeriod, PeriodError, PERIOD_USAGE, type Period } from '../../src/reports/period.js';
+import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
 import { FileShelf } from '../../src/reports/links.js';
 import { buildReport, equalityReport, loadReportData, providersReport } from '../../src/reports/report.js';
 import type { Deps } from '../deps.js';
@@ -66,10 +66,11 @@ function action(kind: Kind): Action {
 
 export function reportRoutes(): Routes {
   return {
+    title: 'Reports',
     commands: [
-      command('providers', `providers report [${PERIOD_USAGE}]`, 'Provider statistics: offers, declines and reasons, bids, wins, average scores.', /^providers?\s+report(?:\s+(.+))?$/i),
-      command('equality', `equality report [${PERIOD_USAGE}]`, 'Equality monitoring of people whose packages were requested and awarded: age band, gender, disability, zone.', /^equality\s+report(?:\s+(.+))?$/i),
-      command('headline', `report [${PERIOD_USAGE}]`, 'Awards, spend and time to place, with charts and CSV downloads (default: this month).', /^reports?(?:\s+(.+))?$/i),
+      command('providers', 'providers report ‹period›', 'Provider statistics: offers, declines and reasons, bids, wins, average scores.', /^providers?\s+report(?:\s+(.+))?$/i),
+      command('equality', 'equality report ‹period›', 'Equality monitoring of people whose packages were requested and awarded: age band, gender, disability, zone.', /^equality\s+report(?:\s+(.+))?$/i),
+      command('headline', 'report ‹period›', `Awards, spend and time to place, with charts and CSV downloads. Period: this month (the default), this quarter, this year, or 2026-01-01 to 2026-03-31.`, /^reports?(?:\s+(.+))?$/i),
     ],
     actions: [action('headline'), action('providers'), action('equality')],
   };

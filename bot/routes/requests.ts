@@ -53,6 +53,7 @@ async function refusal(deps: Deps, user: User, who: Who, refText: string, e: App
 
 export function requestRoutes(): Routes {
   return {
+    title: 'Package requests',
     commands: [
       {
         usage: 'new request',
