@@ -93,6 +93,7 @@ async function settingsCard(deps: Deps, values?: Record<string, unknown>, errors
       { id: 'councilName', label: 'Council name', kind: 'text', required: true },
       { id: 'minHourlyRate', label: 'Minimum sustainable hourly rate (£)', kind: 'number', required: true, help: 'Bids below it are flagged "unsustainable price".' },
       { id: 'publishOnSubmit', label: 'Publish call-offs as soon as a request is submitted', kind: 'toggle' },
+      { id: 'sequentialRoundHours', label: 'Sequential offers: hours each tier has to accept', kind: 'number', required: true, help: 'Lead providers first, then supplementary, then contingency.' },
     ],
     values: values ?? { ...(await getSettings(deps.store)) },
     errors,

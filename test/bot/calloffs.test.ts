@@ -23,6 +23,18 @@ describe('call-offs reach provider channels and providers bid from the card', ()
   });
   afterEach(() => t.close());
 
+  it('publishes on submit when the council has chosen to, and tells the social worker where it went', async () => {
+    const saved = await t.click('alex', 'admin.settings.save', { councilName: 'Demo Borough Council', minHourlyRate: '21.5', publishOnSubmit: 'true', sequentialRoundHours: '24' });
+    assert.match(cardText(saved.value), /Settings saved/);
+    const ref = await fx.submitted(t.store, now, {}, {}, { submit: false });
+    const submittedCard = await t.click('sam', 'request.submit', { ref });
+    assert.match(cardText(submittedCard.value), new RegExp(`Submitted ${ref}\\. It has been published to 3 providers`));
+    assert.equal((await t.store.get('requests', ref))?.state, 'open');
+    await t.drained();
+    assert.equal(t.posted.filter((p) => p.item.message.kind === 'calloff.card').length, 3);
+    assert.match(textOf(postsTo(`user:${PEOPLE.sam.aadObjectId}`, 'publish.report')[0]), /posted to 3 of 3/);
+  });
+
   it('publishes to every eligible channel with only the anonymised profile, and tells the broker when all are posted', async () => {
     const ref = await submitted();
     const [reply] = await t.say('alex', `publish ${ref}`);

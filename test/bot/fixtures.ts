@@ -55,14 +55,14 @@ export async function registerChannels(store: BrokerageStore, now: Date, ...prov
   });
 }
 
-/** A request Sam raised and submitted (ready for a broker to publish); returns its reference. */
-export async function submitted(store: BrokerageStore, now: Date, over: Record<string, string> = {}, personOver: Record<string, string> = {}): Promise<string> {
+/** A request Sam raised and submitted (ready for a broker to publish); returns its reference. `submit: false` stops at review. */
+export async function submitted(store: BrokerageStore, now: Date, over: Record<string, string> = {}, personOver: Record<string, string> = {}, options: { submit?: boolean } = {}): Promise<string> {
   const who = { aadObjectId: PEOPLE.sam.aadObjectId };
   const r = await startRequest(store, who, now);
   await saveStep(store, who, r.id, 'person', { ...person, ...personOver }, now);
   await saveStep(store, who, r.id, 'checklist', { 'c_specialist-skill': 'true' }, now);
   const saved = await saveStep(store, who, r.id, 'package', pkg(over), now);
   assert.ok(saved.ok, JSON.stringify(!saved.ok && saved.errors));
-  await submitRequest(store, who, r.id, now);
+  if (options.submit !== false) await submitRequest(store, who, r.id, now);
   return r.id;
 }
