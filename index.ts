@@ -2,6 +2,7 @@ import restify from 'restify';
 import { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { createBot } from './bot/app.js';
+import { ensureIndexes } from './src/app/requests/indexes.js';
 import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
 import { startRuntime, type Runtime } from './bot/runtime.js';
@@ -30,6 +31,7 @@ export interface ServerOptions {
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<Server> {
   const store = await LowdbStore.open<Collections>(config.DATA_DIR, { shards: SHARDS });
+  await ensureIndexes(store); // a one-off for data folders from before the indexes
   const auth: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MICROSOFT_APP_ID,
     MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD,

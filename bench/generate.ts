@@ -15,6 +15,7 @@ import { BidInput, bidId, type Bid } from '../src/domain/calloff.js';
 import type { PackageRequest } from '../src/domain/request.js';
 import { INDEX_MARKER, unlist, type OutboxItem } from '../src/outbox/outbox.js';
 import { LowdbStore, SCHEMA_VERSION, shardStem } from '../src/store/lowdbStore.js';
+import { ensureIndexes } from '../src/app/requests/indexes.js';
 import { SHARDS, type Collections } from '../src/store/collections.js';
 
 export const PROVIDERS = 200;
@@ -103,6 +104,7 @@ export async function buildBase(dir: string, connectorUrl: string): Promise<Base
     ...Array.from({ length: PROVIDERS }, (_, k) => ({ id: providerUser(k + 1), name: `Staff ${pad(k + 1)}`, roles: ['provider'], providerId: providerId(k + 1) })),
   ];
   const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS, now: () => now });
+  await ensureIndexes(store); // history added later is written straight to files; mark the indexes done so the bot does not backfill them
   try {
     await importFramework(store, 'bench', { settings: demo.settings, lots: demo.lots, zones: demo.zones, criteria: demo.criteria, providers, users });
     await store.transact({ actor: 'bench', action: 'bench.channels' }, (tx) => {

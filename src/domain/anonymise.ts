@@ -97,8 +97,32 @@ function containsWord(haystack: string, needle: string): boolean {
  * the first line of their address.
  */
 export function findLeaks(person: PersonStep, shared: Partial<Record<(typeof SHARED_TEXT_FIELDS)[number][0], string>>, questions: { text: string }[] = []): Leak[] {
+  const identifiers = identifiersOf(person);
+  const fields: [string, string, string][] = [
+    ...SHARED_TEXT_FIELDS.map(([k, label]) => [k, label, shared[k] ?? ''] as [string, string, string]),
+    ...questions.map((q, i) => ['questions', `quality question ${i + 1}`, q.text] as [string, string, string]),
+  ];
+  const leaks: Leak[] = [];
+  for (const [field, label, value] of fields) {
+    const what = value ? identifierIn(identifiers, value) : undefined;
+    if (what) leaks.push({ field, label, what });
+  }
+  return leaks;
+}
+
+/**
+ * What in a piece of council text bound for providers (an extension reason, a clarification
+ * answer) would identify the person, if anything.
+ */
+export function identifies(person: PersonStep, text: string): string | undefined {
+  return identifierIn(identifiersOf(person), text);
+}
+
+const identifierIn = (identifiers: { what: string; needles: string[] }[], text: string) => identifiers.find((id) => id.needles.some((n) => containsWord(text, n)))?.what;
+
+function identifiersOf(person: PersonStep): { what: string; needles: string[] }[] {
   const names = person.name.split(/[\s,]+/).filter((n) => n.replace(/[^\p{L}]/gu, '').length >= 2);
-  const identifiers: { what: string; needles: string[] }[] = [
+  return [
     { what: `the person's name "${person.name}"`, needles: [person.name] },
     ...names.map((n) => ({ what: `part of the person's name ("${n}")`, needles: [n] })),
     { what: `the case reference "${person.caseRef}"`, needles: [person.caseRef] },
@@ -106,15 +130,4 @@ export function findLeaks(person: PersonStep, shared: Partial<Record<(typeof SHA
     { what: `the postcode "${person.postcode}"`, needles: [person.postcode, person.postcode.replace(/\s/g, '')] },
     { what: 'the first line of the address', needles: [person.address.split(/[,\n]/)[0].trim()].filter((s) => s.length >= 5) },
   ];
-  const fields: [string, string, string][] = [
-    ...SHARED_TEXT_FIELDS.map(([k, label]) => [k, label, shared[k] ?? ''] as [string, string, string]),
-    ...questions.map((q, i) => ['questions', `quality question ${i + 1}`, q.text] as [string, string, string]),
-  ];
-  const leaks: Leak[] = [];
-  for (const [field, label, value] of fields) {
-    if (!value) continue;
-    const hit = identifiers.find((id) => id.needles.some((n) => containsWord(value, n)));
-    if (hit) leaks.push({ field, label, what: hit.what });
-  }
-  return leaks;
 }

@@ -154,7 +154,8 @@ export class Outbox {
   kick(): void {
     if (this.stopped) return;
     if (this.running) return this.nudge();
-    void this.drain();
+    // A failure here (a disk error, the store closing at shutdown) must be logged, not crash the bot.
+    this.drain().catch((error) => this.logger.error('outbox: drain failed; will retry on the next change', { error }));
   }
 
   private nudge(): void {

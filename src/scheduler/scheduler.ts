@@ -76,7 +76,7 @@ export class Scheduler {
       this.again = true;
       return;
     }
-    void this.runDue();
+    this.runDue().catch((error) => this.logger.error('scheduler: run failed; will retry on the next change', { error }));
   }
 
   /** The jobs waiting to run, soonest first. */

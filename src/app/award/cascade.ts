@@ -4,12 +4,11 @@ import { eligibleProviders } from '../../domain/eligibility.js';
 import type { Provider } from '../../domain/framework.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
-import { schedule } from '../../scheduler/scheduler.js';
 import { requirePermission, type Who } from '../actor.js';
 import { conflict, invalid } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 import { brokerIds, refreshAllProviderCards, tellUsers } from '../calloffs/messages.js';
-import { jobIds, offerTo, type Reach } from '../calloffs/publish.js';
+import { armDeadline, offerTo, type Reach } from '../calloffs/publish.js';
 import { currentBidsTx, humans, loadCallOff, managerIds } from './shared.js';
 import { addToIndex, OPEN_INDEX } from '../requests/indexes.js';
 
@@ -101,7 +100,9 @@ export async function runCascade(store: BrokerageStore, who: Who, ref: string, i
     next.calloff.cascade!.providerIds = reach.offered.map((p) => p.id);
     tx.put('requests', next);
     addToIndex(tx, OPEN_INDEX, r.id);
-    schedule(tx, { id: jobIds(r.id).close, kind: 'calloff.close', at: to, ref: r.id });
+    // The close and its reminders, as for the first round; first-round cards now say it went to neighbouring zones.
+    armDeadline(tx, next, now);
+    refreshAllProviderCards(tx, now, next, `cascade-${to}`);
     tellUsers(tx, now, humans([r.owner]), `cascade-opened:${r.id}`, { kind: 'cascade.opened', ref: r.id });
     return { request: next, reach, already: false };
   });

@@ -28,7 +28,8 @@ export async function recordChoice(store: BrokerageStore, who: Who, ref: string,
     const current = r.choices?.at(-1);
     if (r.state === 'awaiting_approval' && current?.bidId === input.bidId) return { request: r, choice: current, unchanged: true };
     if (r.state !== 'evaluated') throw conflict(stateWhy(r, 'a choice can only be recorded once every quality score is locked and before it goes for approval'));
-    const ranking = rankingOfTx(tx, r)!;
+    const ranking = rankingOfTx(tx, r);
+    if (!ranking) throw conflict(`${r.id} has no scored bids to choose from; a broker can run the cascade.`);
     if (!input.bidId) throw invalid({ choice: 'choose the bid the person chose' });
     const row = ranking.rowsById.get(input.bidId);
     if (!row) {

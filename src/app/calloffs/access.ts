@@ -32,7 +32,7 @@ export function loadForProvider(tx: Tx<Collections>, user: User & { providerId: 
   const provider = tx.get('providers', user.providerId);
   if (provider?.status !== 'admitted') throw refusal(forbidden(`Your organisation is ${provider?.status ?? 'unknown'} on the framework, so it cannot act on call-offs.`));
   if (opts.mustBeOpen !== false) {
-    if (r.state === 'cancelled') throw refusal(conflict(`${r.id} was cancelled: ${r.cancelled?.reason ?? ''}`));
+    if (r.state === 'cancelled') throw refusal(conflict(`${r.id} was cancelled by the council; no further action is needed.`)); // never the reason: it may name the person
     if (r.state !== 'open') throw refusal(conflict(`${r.id} closed at ${formatUk(r.calloff.closedAt ?? r.calloff.deadline)}; it no longer takes bids.`));
     if (!inCurrentRound(r.calloff, user.providerId)) throw refusal(conflict(`${r.id} is open again only to providers in neighbouring zones (the cascade round); your organisation's earlier bid has been considered.`));
     if (Date.parse(r.calloff.deadline) <= now.getTime()) throw refusal(conflict(`The deadline for ${r.id} passed at ${formatUk(r.calloff.deadline)}; late bids cannot be accepted.`));

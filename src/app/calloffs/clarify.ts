@@ -1,4 +1,5 @@
 import type { Clarification } from '../../domain/calloff.js';
+import { identifies } from '../../domain/anonymise.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
@@ -44,6 +45,11 @@ export async function answerQuestion(store: BrokerageStore, who: Who, ref: strin
     if (!c) throw notFound(`${r.id} has no question ${questionId}.`);
     if (c.answer) return c; // answered already (by this broker's double click, or another broker)
     if (r.state !== 'open') throw conflict(`${r.id} is ${r.state}; answers can only go out while it is open.`);
+    // Both go to every provider: neither may identify the person.
+    for (const [field, text] of [['questionAsShown', shown], ['answer', answer]] as const) {
+      const leak = r.person && identifies(r.person, text);
+      if (leak) throw invalid({ [field]: `every provider will read this, and it contains ${leak}; reword it` });
+    }
     c.answer = { text, question: shown, by: user.id, at: now.toISOString() };
     tx.put('requests', r);
     tellProviders(tx, now, r, `answer:${r.id}:${c.id}`, { kind: 'calloff.answer', ref: r.id, questionId: c.id });

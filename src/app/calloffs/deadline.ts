@@ -10,6 +10,7 @@ import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import type { OpenCallOff } from './access.js';
+import { identifies } from '../../domain/anonymise.js';
 import { refreshAllProviderCards, tellProviders, tellUsers } from './messages.js';
 import { armDeadline, HOUR, jobIds, nextTier, offerTo, REMINDERS } from './publish.js';
 import { afterClose } from '../award/evaluation.js';
@@ -90,6 +91,8 @@ export async function extendDeadline(store: BrokerageStore, who: Who, ref: strin
     if (r.state !== 'open') throw conflict(`${r.id} is ${r.state}; only an open call-off's deadline can be extended.`);
     if (Date.parse(to) <= Date.parse(r.calloff.deadline)) throw invalid({ newDeadlineDate: 'the new deadline must be later than the current one' });
     if (input.date >= r.package.startDate) throw invalid({ newDeadlineDate: `the deadline must be before the start date (${r.package.startDate})` });
+    const leak = identifies(r.person, input.reason);
+    if (leak) throw invalid({ extendReason: `every provider is told the reason, and it contains ${leak}; reword it` });
     const extension = { from: r.calloff.deadline, to, by: user.id, at: now.toISOString(), reason: input.reason.trim() };
     const next: OpenCallOff = {
       ...r,

@@ -1,4 +1,4 @@
-import type { Collections } from '../../store/collections.js';
+import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 
 /**
@@ -20,4 +20,22 @@ export function removeFromIndex(tx: Tx<Collections>, key: string, ref: string): 
 
 export function indexed(tx: Pick<Tx<Collections>, 'get'>, key: string): string[] {
   return tx.get('indexes', key)?.refs ?? [];
+}
+
+const BACKFILLED = 'backfilled';
+
+/**
+ * Fills the indexes once for data written before they existed (an upgraded data folder). A new
+ * store has nothing to read and is marked at once; the marker makes it a one-off.
+ */
+export async function ensureIndexes(store: BrokerageStore): Promise<void> {
+  if (await store.get('indexes', BACKFILLED)) return;
+  const requests = await store.find('requests');
+  await store.transact({ actor: 'system:indexes', action: 'indexes.backfill' }, (tx) => {
+    for (const r of requests) {
+      addToIndex(tx, ownerIndex(r.owner), r.id);
+      if (r.state === 'open') addToIndex(tx, OPEN_INDEX, r.id);
+    }
+    tx.put('indexes', { id: BACKFILLED, refs: [] });
+  });
 }

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { ensureIndexes, ownerIndex } from '../../src/app/requests/indexes.js';
+import { goodBid, registerChannels, submitted } from './fixtures.js';
+import { cardText, PEOPLE, startTurns, Turns } from './turns.js';
+
+describe('council words that go to providers never identify the person', () => {
+  let t: Turns;
+  const now = new Date('2026-11-22T10:00:00Z');
+  let ref: string;
+  beforeEach(async () => {
+    t = await startTurns({ now: () => now });
+    await registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
+    ref = await submitted(t.store, now);
+    await t.say('alex', `publish ${ref}`);
+  });
+  afterEach(() => t.close());
+
+  it('a provider acting on a cancelled call-off is told it was cancelled, never the council’s reason', async () => {
+    await t.say('alex', `cancel ${ref} Margaret Ellis moved to a care home at BL9 0EJ`);
+    const late = await t.click('priya', 'bid.submit', { ref, ...goodBid() });
+    const shown = cardText(late.value) + String(late.value);
+    assert.match(shown, /cancelled by the council/);
+    assert.doesNotMatch(shown, /Margaret|Ellis|BL9/);
+  });
+
+  it('refuses an extension reason that names the person, next to the field', async () => {
+    const refused = await t.click('alex', 'calloff.extend', { ref, newDeadlineDate: '2026-12-04', newDeadlineTime: '12:00', extendReason: 'Mrs Ellis is in hospital' });
+    assert.match(cardText(refused.value), /contains part of the person's name \("Ellis"\); reword it/);
+    await t.drained();
+    assert.equal(t.posted.filter((p) => p.item.message.kind === 'calloff.extended').length, 0);
+  });
+
+  it('refuses a clarification answer or reworded question that identifies the person', async () => {
+    await t.click('priya', 'calloff.ask', { ref, question: 'Is there parking at the property for staff?' });
+    const answer = await t.click('alex', 'calloff.answer', { ref, questionId: 'Q1', questionAsShown: 'Is there parking at the property?', answer: 'Yes, outside 12 Rowan Close.' });
+    assert.match(cardText(answer.value), /first line of the address; reword it/);
+    const question = await t.click('alex', 'calloff.answer', { ref, questionId: 'Q1', questionAsShown: 'Is there parking near BL9 0EJ?', answer: 'Yes, one permit space.' });
+    assert.match(cardText(question.value), /the postcode "BL9 0EJ"; reword it/);
+  });
+});
+
+describe('indexes for data written before they existed', () => {
+  it('fills the owner and open-call-off indexes once', async () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const t = await startTurns({ now: () => now });
+    try {
+      const ref = await submitted(t.store, now);
+      // An upgraded folder: the request is there, the indexes and their marker are not.
+      await t.store.transact({ actor: 'test', action: 'test.forget-indexes' }, (tx) => {
+        for (const i of tx.find('indexes')) tx.delete('indexes', i.id);
+      });
+      const [before] = await t.say('sam', 'my requests');
+      assert.doesNotMatch(cardText(before.attachments![0].content), new RegExp(ref));
+      await ensureIndexes(t.store);
+      assert.deepEqual((await t.store.get('indexes', ownerIndex(PEOPLE.sam.aadObjectId)))?.refs, [ref]);
+      const [after] = await t.say('sam', 'my requests');
+      assert.match(cardText(after.attachments![0].content), new RegExp(ref));
+    } finally {
+      await t.close();
+    }
+  });
+});
