@@ -8,6 +8,9 @@ import { WriteQueue } from './writeQueue.js';
 
 export const SCHEMA_VERSION = 1;
 
+/** The change being written, while a transaction writes more than one file. */
+const JOURNAL = 'journal.json';
+
 /** Folders opened by this process: the pid lock cannot tell two stores in one process apart. */
 const openHere = new Set<string>();
 
@@ -108,6 +111,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       await store.lock();
       await store.checkSchema();
       await store.loadAll();
+      await store.replayJournal();
       store.auditSeq = await store.lastAuditSeq();
       await store.endTornAuditLine();
     } catch (e) {
@@ -436,7 +440,12 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       else delete p.data.items[c.id];
       dirty.set(p, c.collection);
     }
+    // A transaction that touches several files is journalled first: a crash between the files'
+    // writes is finished on the next open instead of leaving half a change (e.g. a post without its pending entry).
+    const journal = dirty.size > 1;
+    if (journal) await writeFileAtomic(join(this.dir, JOURNAL), JSON.stringify(list));
     await Promise.all([...dirty].map(([p, collection]) => this.writePartition(collection, p, this.collections.get(collection)!)));
+    if (journal) await rm(join(this.dir, JOURNAL), { force: true });
     for (const c of list) {
       for (const listener of this.listeners.get(c.collection) ?? []) {
         try {
@@ -446,6 +455,24 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
         }
       }
     }
+  }
+
+  /** Finishes the last transaction if the process died while writing its files (see commit). */
+  private async replayJournal(): Promise<void> {
+    const path = join(this.dir, JOURNAL);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) return;
+    const list = JSON.parse(text) as { collection: string; id: string; after: Entity | null }[];
+    const dirty = new Map<Partition, string>();
+    for (const c of list) {
+      if (!this.collections.has(c.collection)) await this.load(c.collection);
+      const p = this.partitionOf(c.collection, c.id, true)!;
+      if (c.after) p.data.items[c.id] = c.after;
+      else delete p.data.items[c.id];
+      dirty.set(p, c.collection);
+    }
+    await Promise.all([...dirty].map(([p, collection]) => this.writePartition(collection, p, this.collections.get(collection)!)));
+    await rm(path, { force: true });
   }
 
   watch<K extends keyof C & string>(collection: K, listener: (change: Change<C[K]>) => void): () => void {
