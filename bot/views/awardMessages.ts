@@ -135,6 +135,12 @@ export async function renderAwardMessage(deps: Deps, item: OutboxItem, request: 
       const c = await outcomeCard(deps, r, providerId);
       return c === 'skip' ? c : card(c);
     }
+    case 'award.outcome.earlier': {
+      // A first-round bid, before the cascade: its own price only; the winning bid came from another round.
+      const own = providerId ? (await deps.store.get('bids', bidId(r.id, providerId)))?.versions.at(-1) : undefined;
+      if (!own || r.state !== 'awarded' || !r.award) return 'skip';
+      return text(`Call-off ${r.id}: your bid (${gbp(own.weeklyPrice)} a week) was not successful. No bid in the first round could be awarded, so the council offered it to providers in neighbouring zones, and it has now been placed. Thank you for bidding.`);
+    }
     case 'award.off-contract':
       return r.award?.offContract ? text(`${r.id} has been placed off-contract with ${r.award.providerName} at ${gbp(r.award.weeklyPrice)} a week${r.award.overBudget ? ' (over budget)' : ''}. Reason: ${r.award.reason}. It is reported to commissioning as an off-contract placement.`) : 'skip';
     case 'cascade.offer':

@@ -278,6 +278,30 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
     assert.match(textOf(postsTo('provider:caring-hands', 'award.referral')[0]), /Margaret Ellis/);
   });
 
+  it('after a cascade round that ends in an award, the first round’s bidders hear the outcome too', async () => {
+    const ref = await fx.submitted(t.store, now, {}, { zone: 'prestwich' });
+    await t.say('alex', `publish ${ref}`);
+    // Signing Hands (Prestwich) bids but cannot meet the female-carer preference: no compliant bid.
+    await submitBid(t.store, { aadObjectId: SOPHIE.id }, ref, fx.goodBid({ meetsCarerGender: 'no', weeklyPrice: '483', hourlyRate: '23' }), now);
+    at('2026-12-01T17:00:01Z');
+    await t.runtime.scheduler.runDue();
+    await t.click('sam', 'evaluation.lock', { ref, bid: 'A', ...scores(3, 3) });
+    await t.click('alex', 'cascade.round', { ref, cascadeDate: '2026-12-08', cascadeTime: '12:00' });
+    await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+    at('2026-12-08T12:00:01Z');
+    await t.runtime.scheduler.runDue();
+    await t.click('sam', 'evaluation.lock', { ref, bid: 'A', ...scores(4, 4) });
+    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands') });
+    await t.click('morgan', 'award.approve', { ref, n: 1 });
+    await t.click('priya', 'award.accept', { ref });
+    await t.drained();
+    assert.equal((await request(ref)).award?.status, 'accepted');
+    const [told] = postsTo('provider:signing-hands', 'award.outcome.earlier');
+    assert.ok(told, 'Signing Hands is told');
+    assert.match(textOf(told), /your bid \(£483\.00 a week\) was not successful/);
+    assert.doesNotMatch(textOf(told), /525|Caring Hands|Margaret/);
+  });
+
   it('cascades: no bids → neighbouring zones with a new deadline → no compliant bid → an off-contract placement', async () => {
     // Prestwich's only neighbour is Whitefield: Signing Hands (Prestwich) gets the call-off, Caring Hands (Whitefield) the cascade.
     const ref = await fx.submitted(t.store, now, {}, { zone: 'prestwich' });

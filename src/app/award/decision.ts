@@ -1,5 +1,5 @@
 import type { Award, Choice, Decision } from '../../domain/award.js';
-import type { Bid } from '../../domain/calloff.js';
+import { bidId, type Bid } from '../../domain/calloff.js';
 import { formatUk } from '../../domain/dates.js';
 import { flagsFor, type RankedRow } from '../../domain/scoring.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
@@ -191,9 +191,16 @@ export async function acceptAward(store: BrokerageStore, who: Who, ref: string, 
     tx.put('requests', next);
     answerOffer(tx, next, award, now);
     enqueue(tx, now, { id: `referral:${r.id}:${user.providerId}`, target: { providerId: user.providerId }, message: { kind: 'award.referral', ref: r.id } });
-    for (const b of currentBidsTx(tx, r)) {
+    const current = currentBidsTx(tx, r);
+    for (const b of current) {
       if (b.providerId === user.providerId || r.evaluation?.excluded.some((x) => x.bidId === b.id)) continue;
       enqueue(tx, now, { id: `outcome:${r.id}:${b.providerId}`, target: { providerId: b.providerId }, message: { kind: 'award.outcome', ref: r.id } });
+    }
+    // After a cascade, the first round's bidders are told too (every bidder hears the outcome).
+    for (const o of r.calloff.offers) {
+      const b = tx.get('bids', bidId(r.id, o.providerId));
+      if (b?.status !== 'active' || o.providerId === user.providerId || current.some((c) => c.id === b.id)) continue;
+      enqueue(tx, now, { id: `outcome:${r.id}:${o.providerId}`, target: { providerId: o.providerId }, message: { kind: 'award.outcome.earlier', ref: r.id } });
     }
     refreshAllProviderCards(tx, now, next, 'awarded');
     tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `accepted-award:${r.id}`, { kind: 'award.accepted', ref: r.id });
