@@ -13,17 +13,10 @@ import { admissionRoutes } from './routes/admission.js';
 import { commonRoutes, explainNoRole, placeOf } from './routes/common.js';
 import { registerLifecycle } from './routes/lifecycle.js';
 import { requestRoutes } from './routes/requests.js';
+import { refusalText } from './routes/guard.js';
 import { calloffRoutes } from './routes/calloffs.js';
 import { awardRoutes } from './routes/award.js';
 import { reportRoutes } from './routes/reports.js';
-
-/** A typed command's refusal as one sentence: the field messages when there are any. */
-export function refusalText(e: AppError): string {
-  const fields = Object.values(e.fields);
-  if (!fields.length) return e.message;
-  const text = fields.join('; ');
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
-}
 
 export interface Bot {
   app: Application;

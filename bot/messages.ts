@@ -1,4 +1,4 @@
-import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import { bidId } from '../src/domain/calloff.js';
 import { formatUk } from '../src/domain/dates.js';
 import type { OutboxItem } from '../src/outbox/outbox.js';
@@ -8,13 +8,13 @@ import { providerCard } from './views/calloffCards.js';
 import type { Lookups } from './views/requestCards.js';
 import { render } from './render.js';
 import { renderAwardMessage } from './views/awardMessages.js';
+import { card, text } from './views/format.js';
 
 export async function lookups(deps: Deps): Promise<Lookups> {
   const [lots, zones, criteria] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('criteria')]);
   return { lots, zones, criteria };
 }
 
-const card = (c: object) => MessageFactory.attachment(CardFactory.adaptiveCard(c));
 
 interface Notice {
   title: string;
@@ -24,7 +24,6 @@ interface Notice {
 }
 
 export const noticeCard = (n: Notice) => render('notice', { title: n.title, lines: n.lines.map((text) => ({ text })), footer: n.footer ?? '', actions: n.actions ?? [] });
-const text = (t: string) => MessageFactory.text(t);
 
 /**
  * Turns an outbox item into the activity to post, from the store as it is now (so an update always

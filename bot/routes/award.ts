@@ -6,39 +6,16 @@ import { blindBid, evaluationOverview, lockScores } from '../../src/app/award/ev
 import { acceptAward, decideAward, declineAward, recordChoice } from '../../src/app/award/decision.js';
 import { cascadePreview, recordOffContract, runCascade } from '../../src/app/award/cascade.js';
 import type { Deps } from '../deps.js';
-import type { Action, Routes } from '../registry.js';
+import type { Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { awardOfferCard, cascadeCard, cascadeForm, evaluationForm, offContractForm, overviewCard } from '../views/awardCards.js';
 import { approvalCardFor, rankingCardFor } from '../views/awardMessages.js';
 import { sendCard } from './common.js';
+import { guarded, refusalText } from './guard.js';
 
-type Turn = { who: Who; user: User; data: Record<string, unknown> };
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref.trim().toUpperCase() : '');
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-/** An error's words for a card banner: the field messages when there are any. */
-const why = (e: AppError) => (Object.keys(e.fields).length ? `${Object.values(e.fields).join('; ')}.` : e.message);
 const inputs = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).filter(([k]) => !['ref', 'bid', 'n'].includes(k)));
-
-/** An action whose refusals come back as a card (when `onError` can build one) or a message. */
-function guarded(verb: string, permission: Action['permission'], run: (deps: Deps, turn: Turn) => Promise<CardJson | string>, onError?: (deps: Deps, turn: Turn, e: AppError) => Promise<CardJson | string>): Action {
-  return {
-    verb,
-    permission,
-    run: async (_ctx, deps, turn) => {
-      try {
-        return await run(deps, turn);
-      } catch (e) {
-        if (!(e instanceof AppError)) throw e;
-        if (!onError) return e.message;
-        try {
-          return await onError(deps, turn, e);
-        } catch {
-          return e.message;
-        }
-      }
-    },
-  };
-}
 
 /** The evaluation as the social worker sees it now: the ranking once revealed, else which bids are locked. */
 async function evaluationCard(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
@@ -124,7 +101,7 @@ export function awardRoutes(): Routes {
         },
         async (deps, { who, data }, e) => {
           const o = await evaluationOverview(deps.store, who, ref(data));
-          const c = await rankingCardFor(deps, o.request, { canChoose: true, error: why(e), values: { choice: data.choice, choiceReason: data.choiceReason }, errors: e.fields });
+          const c = await rankingCardFor(deps, o.request, { canChoose: true, error: refusalText(e), values: { choice: data.choice, choiceReason: data.choiceReason }, errors: e.fields });
           return c ?? e.message;
         },
       ),
@@ -140,7 +117,7 @@ export function awardRoutes(): Routes {
           },
           async (deps, { data }, e) => {
             const r = await loadRequest(deps, ref(data));
-            return (await approvalCardFor(deps, r, Number(data.n), { error: why(e), values: { justification: data.justification, rejectReason: data.rejectReason }, errors: e.fields })) ?? e.message;
+            return (await approvalCardFor(deps, r, Number(data.n), { error: refusalText(e), values: { justification: data.justification, rejectReason: data.rejectReason }, errors: e.fields })) ?? e.message;
           },
         ),
       ),
@@ -152,7 +129,7 @@ export function awardRoutes(): Routes {
           await acceptAward(deps.store, who, ref(data), deps.now());
           return offerView(deps, user, ref(data), { notice: "Thank you. The person's referral details are being posted in this channel." });
         },
-        (deps, { user, data }, e) => offerView(deps, user, ref(data), { error: why(e) }),
+        (deps, { user, data }, e) => offerView(deps, user, ref(data), { error: refusalText(e) }),
       ),
       guarded(
         'award.decline',
@@ -161,7 +138,7 @@ export function awardRoutes(): Routes {
           await declineAward(deps.store, who, ref(data), str(data.declineReason), deps.now());
           return offerView(deps, user, ref(data), { notice: 'Thank you; the council will choose again without your bid.' });
         },
-        (deps, { user, data }, e) => offerView(deps, user, ref(data), { error: why(e), values: { declineReason: data.declineReason }, errors: e.fields }),
+        (deps, { user, data }, e) => offerView(deps, user, ref(data), { error: refusalText(e), values: { declineReason: data.declineReason }, errors: e.fields }),
       ),
       // ── the cascade (brokers)
       guarded('cascade.show', 'calloff.manage', (deps, { who, data }) => cascadeView(deps, who, ref(data))),

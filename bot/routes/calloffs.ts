@@ -15,6 +15,7 @@ import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { answerForm, bidForm, bidValues, councilCard, providerCard } from '../views/calloffCards.js';
 import { sendCard } from './common.js';
+import { guarded, refusalText } from './guard.js';
 
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -37,7 +38,7 @@ async function ownView(deps: Deps, who: Who, refText: string, extra: { notice?: 
 /** A refused provider action: show why on their call-off card if they may see it, else just say why. */
 async function providerRefusal(deps: Deps, who: Who, refText: string, e: AppError): Promise<CardJson | string> {
   try {
-    return await ownView(deps, who, refText, { error: why(e) });
+    return await ownView(deps, who, refText, { error: refusalText(e) });
   } catch {
     return e.message;
   }
@@ -53,30 +54,14 @@ function reachText(r: { request: { id: string }; offered: { name: string }[]; un
 /** Verbs that change something: a repeated click gets the first answer (see Action.once). */
 const CHANGES = new Set(['calloff.publish', 'calloff.answer', 'calloff.extend', 'bid.submit', 'bid.withdraw', 'calloff.decline', 'calloff.ask']);
 
-function guarded(verb: string, permission: Action['permission'], run: (deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }) => Promise<CardJson | string>, onError: (deps: Deps, turn: { who: Who; user: User; data: Record<string, unknown> }, e: AppError) => Promise<CardJson | string>): Action {
-  return {
-    verb,
-    permission,
-    once: CHANGES.has(verb),
-    run: async (_ctx, deps, turn) => {
-      try {
-        return await run(deps, turn);
-      } catch (e) {
-        if (e instanceof AppError) return onError(deps, turn, e);
-        throw e;
-      }
-    },
-  };
-}
+/** The shared guard, deduplicating the verbs in CHANGES. */
+const guardedOnce = (verb: string, permission: Action['permission'], run: Parameters<typeof guarded>[2], onError: Parameters<typeof guarded>[3]) => guarded(verb, permission, run, onError, { once: CHANGES.has(verb) });
 
-/** An error's words for a card banner: the field messages when there are any. */
-const why = (e: AppError) => (Object.keys(e.fields).length ? `${Object.values(e.fields).join('; ')}.` : e.message);
-
-const asProvider = (verb: string, run: Parameters<typeof guarded>[2]) => guarded(verb, 'bid.submit', run, (deps, { who, data }, e) => providerRefusal(deps, who, ref(data), e));
+const asProvider = (verb: string, run: Parameters<typeof guarded>[2]) => guardedOnce(verb, 'bid.submit', run, (deps, { who, data }, e) => providerRefusal(deps, who, ref(data), e));
 const asCouncil = (verb: string, permission: Action['permission'], run: Parameters<typeof guarded>[2]) =>
-  guarded(verb, permission, run, async (deps, { who, user, data }, e) => {
+  guardedOnce(verb, permission, run, async (deps, { who, user, data }, e) => {
     try {
-      return await statusCard(deps, who, user, ref(data), { error: why(e) });
+      return await statusCard(deps, who, user, ref(data), { error: refusalText(e) });
     } catch {
       return e.message;
     }
@@ -118,7 +103,7 @@ export function calloffRoutes(): Routes {
         if (c.answer) return statusCard(deps, who, (await deps.store.get('users', who.aadObjectId))!, ref(data), { notice: `${c.id} was answered ${c.answer.by === who.aadObjectId ? 'by you' : 'by another broker'}.` });
         return answerForm(s.request, c.id, {});
       }),
-      guarded(
+      guardedOnce(
         'calloff.answer',
         'calloff.manage',
         async (deps, { who, user, data }) => {
@@ -141,7 +126,7 @@ export function calloffRoutes(): Routes {
         if (request.state !== 'open') return ownView(deps, who, ref(data));
         return bidForm(request, await lookups(deps), bidValues(request, bid));
       }),
-      guarded(
+      guardedOnce(
         'bid.submit',
         'bid.submit',
         async (deps, { who, data }) => {

@@ -9,9 +9,8 @@ import type { CascadePreview } from '../../src/app/award/cascade.js';
 import type { RankingView } from '../../src/app/award/shared.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
+import { day, gbp } from './format.js';
 
-export const gbp = (n: number) => `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const day = (iso: string) => formatUk(`${iso}T12:00:00Z`, false);
 
 interface Row {
   title: string;

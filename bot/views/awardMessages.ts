@@ -1,4 +1,4 @@
-import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import { bidId } from '../../src/domain/calloff.js';
 import { formatUk } from '../../src/domain/dates.js';
 import { show2 } from '../../src/domain/scoring.js';
@@ -10,10 +10,9 @@ import { rankingOf, type RankingView } from '../../src/app/award/shared.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../../src/app/framework/entities.js';
 import type { Deps } from '../deps.js';
 import type { CardJson } from '../render.js';
-import { approvalCard, awardCard, awardOfferCard, cascadeCard, evaluationForm, gbp, rankingCard, type ApprovalView } from './awardCards.js';
+import { approvalCard, awardCard, awardOfferCard, cascadeCard, evaluationForm, rankingCard, type ApprovalView } from './awardCards.js';
+import { card, gbp, text } from './format.js';
 
-const card = (c: object) => MessageFactory.attachment(CardFactory.adaptiveCard(c));
-const text = (t: string) => MessageFactory.text(t);
 
 /** Provider names for a set of bids, by bid id (council eyes only, after prices are revealed). */
 export async function bidNames(deps: Deps, r: OpenCallOff): Promise<Map<string, string>> {

@@ -8,10 +8,8 @@ import type { OpenCallOff } from '../../src/app/calloffs/access.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import type { Lookups } from './requestCards.js';
+import { cap, day, gbp } from './format.js';
 
-const gbp = (n: number) => `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const day = (iso: string) => formatUk(`${iso}T12:00:00Z`, false);
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const names = (l: Lookups, ids: string[]) => ids.map((id) => l.lots.find((x) => x.id === id)?.name ?? id).join(', ');
 const zoneName = (l: Lookups, id: string) => l.zones.find((x) => x.id === id)?.name ?? id;
 const actions = (xs: CardAction[]) => xs.map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {}, style: a.style ?? 'default' }));

@@ -4,6 +4,7 @@ import type { Equality, EqualityRow, ProviderStats } from '../../src/reports/que
 import type { Report } from '../../src/reports/report.js';
 import { fmtDays } from '../../src/reports/charts.js';
 import { CardJson, render } from '../render.js';
+import { gbp } from './format.js';
 
 /**
  * The report cards: headline figures with charts and CSV links, provider statistics, equality
@@ -20,7 +21,6 @@ interface Section {
   facts: Fact[];
 }
 
-const gbp = (n: number) => `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const pct = (share: number | undefined) => (share === undefined ? '—' : `${Math.round(share * 1000) / 10}%`);
 const n2 = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

@@ -6,6 +6,7 @@ import { criterionInput, questionInputs } from '../../src/app/requests/inputs.js
 import type { Criterion, Lot, Zone } from '../../src/domain/framework.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
+import { cap, gbp } from './format.js';
 
 export interface Lookups {
   lots: Lot[];
@@ -13,10 +14,8 @@ export interface Lookups {
   criteria: Criterion[];
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const choices = (xs: readonly string[]) => xs.map((x) => ({ title: cap(x), value: x }));
 const byName = (xs: { id: string; name: string }[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name)).map((x) => ({ title: x.name, value: x.id }));
-const gbp = (n: number) => `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 const STEP_TITLES: Record<Step, string> = { person: 'the person', checklist: 'specialist need', package: 'the package', review: 'review and submit' };
 const stepTitle = (r: PackageRequest, step: Step) => `${r.id} · step ${['person', 'checklist', 'package', 'review'].indexOf(step) + 1} of 4: ${STEP_TITLES[step]}`;
