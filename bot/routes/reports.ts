@@ -20,7 +20,7 @@ const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlM
 type Kind = 'headline' | 'providers' | 'equality';
 
 async function reportCard(deps: Deps, kind: Kind, period: Period): Promise<CardJson> {
-  const data = await loadReportData(deps.store);
+  const data = await loadReportData(deps.store, period);
   if (kind === 'providers') return providersCard(period, providersReport(data, period).providers);
   if (kind === 'equality') {
     const e = equalityReport(data, period);

@@ -9,12 +9,18 @@ import { csvOf, EXPORTS, type ExportName } from './csv.js';
 import type { FileShelf } from './links.js';
 import { showDay, type Period } from './period.js';
 import { awardsOverTime, daysDistribution, equality, headline, providerStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
+import { requestsInMonths } from '../app/requests/indexes.js';
+import { bidId, type Bid } from '../domain/calloff.js';
 
-/** Everything the reports read, in one go (the store's collections as they are now). */
-export async function loadReportData(store: BrokerageStore): Promise<ReportData> {
-  const [requests, bids, providers, lots, zones, settings] = await Promise.all([
-    store.find('requests'),
-    store.find('bids'),
+/**
+ * What a report for the period reads: the requests filed under its months (submitted, published or
+ * awarded then) and their bids, so a report costs its period, not ten years of call-offs.
+ */
+export async function loadReportData(store: BrokerageStore, period: Pick<Period, 'from' | 'to'>): Promise<ReportData> {
+  const requests = await requestsInMonths(store, period.from, period.to);
+  const bidIds = requests.flatMap((r) => (r.calloff?.offers ?? []).map((o) => bidId(r.id, o.providerId)));
+  const [bids, providers, lots, zones, settings] = await Promise.all([
+    Promise.all(bidIds.map((id) => store.get('bids', id))).then((bs) => bs.filter((b): b is Bid => !!b)),
     store.find('providers'),
     store.find('lots'),
     store.find('zones'),

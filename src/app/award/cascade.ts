@@ -10,7 +10,7 @@ import type { OpenCallOff } from '../calloffs/access.js';
 import { brokerIds, refreshAllProviderCards, tellUsers } from '../calloffs/messages.js';
 import { armDeadline, offerTo, type Reach } from '../calloffs/publish.js';
 import { currentBidsTx, humans, loadCallOff, managerIds } from './shared.js';
-import { addToIndex, OPEN_INDEX } from '../requests/indexes.js';
+import { addToIndex, indexMonths, OPEN_INDEX } from '../requests/indexes.js';
 
 /** Admitted providers in the person's neighbouring zones, for the package's lots, not offered it yet. */
 export function neighbourProviders(tx: Tx<Collections>, r: OpenCallOff): { zones: string[]; providers: Provider[] } {
@@ -147,6 +147,7 @@ export async function recordOffContract(store: BrokerageStore, who: Who, ref: st
     };
     const next: OpenCallOff = { ...r, state: 'awarded', award, cascadeOffer: undefined, updatedAt: now.toISOString() };
     tx.put('requests', next);
+    indexMonths(tx, next);
     refreshAllProviderCards(tx, now, next, 'off-contract');
     tellUsers(tx, now, humans([r.owner, ...brokerIds(tx), ...managerIds(tx)]), `off-contract:${r.id}`, { kind: 'award.off-contract', ref: r.id });
     return next;

@@ -12,6 +12,7 @@ import { loadForProvider, providerUser, type OpenCallOff } from '../calloffs/acc
 import { brokerIds, refreshAllProviderCards, refreshProviderCard, tellUsers } from '../calloffs/messages.js';
 import { offerCascade } from './cascade.js';
 import { checkEvaluator, currentBidsTx, humans, loadCallOff, managerIds, rankingOfTx } from './shared.js';
+import { indexMonths } from '../requests/indexes.js';
 
 const MIN_REASON = 10;
 
@@ -162,6 +163,7 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
     };
     const next: OpenCallOff = { ...r, state: 'awarded', award, decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
     tx.put('requests', next);
+    indexMonths(tx, next);
     updateApprovalCards(tx, next, input.n, now);
     enqueue(tx, now, { id: `award-offer:${r.id}:${input.n}:${choice.providerId}`, target: { providerId: choice.providerId }, message: { kind: 'award.offer', ref: r.id, n: input.n } });
     refreshProviderCard(tx, now, next, choice.providerId, `award-offered-${input.n}`);

@@ -10,7 +10,7 @@ import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { SETTINGS_ID, DEFAULT_SETTINGS } from '../framework/entities.js';
 import { postId } from './messages.js';
-import { addToIndex, OPEN_INDEX } from '../requests/indexes.js';
+import { addToIndex, indexMonths, OPEN_INDEX } from '../requests/indexes.js';
 
 export interface Reach {
   offered: { id: string; name: string }[];
@@ -107,6 +107,7 @@ export async function publishCallOff(store: BrokerageStore, who: Who | 'system',
     }
     tx.put('requests', next);
     addToIndex(tx, OPEN_INDEX, next.id);
+    indexMonths(tx, next);
     armDeadline(tx, next, now);
     return { request: next, already: false, ...reach };
   });

@@ -11,7 +11,7 @@ import { AppError, conflict, forbidden, invalid, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { checklistAnswers, inputErrors, packageCandidate, personCandidate } from './inputs.js';
 import { packageRules, personRules } from './rules.js';
-import { addToIndex, ownerIndex, OPEN_INDEX, removeFromIndex } from './indexes.js';
+import { addToIndex, indexMonths, ownerIndex, OPEN_INDEX, removeFromIndex } from './indexes.js';
 import { onCallOffCancelled } from '../calloffs/deadline.js';
 import { brokerIds, tellUsers } from '../calloffs/messages.js';
 import { publishCallOff, type Published } from '../calloffs/publish.js';
@@ -186,6 +186,7 @@ export async function submitRequest(store: BrokerageStore, who: Who, ref: string
       updatedAt: now.toISOString(),
     };
     tx.put('requests', next);
+    indexMonths(tx, next);
     tellUsers(tx, now, brokerIds(tx).filter((b) => b !== user.id), `submitted:${next.id}`, { kind: 'request.submitted', ref: next.id });
     return { request: next, eligible: count(next) };
   });
