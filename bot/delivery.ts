@@ -13,6 +13,7 @@ export async function referenceFor(deps: Deps, item: OutboxItem): Promise<Partia
     if (p.channel.unreachableReason) throw new UnreachableError(`${p.name}'s channel is unreachable: ${p.channel.unreachableReason}`);
     return p.channel.reference as Partial<ConversationReference>;
   }
+  if ('reference' in item.target) return item.target.reference as Partial<ConversationReference>;
   const userId = item.target.userId;
   const [chat] = await deps.store.find('installations', (i) => i.kind === 'personal' && i.userId === userId && !i.removedAt);
   if (!chat) throw new UnreachableError(`user ${userId} has not opened a chat with the bot`);

@@ -79,6 +79,7 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
     case 'calloff.round':
       return text(`Nobody accepted ${r!.id} in the previous round, so it has been offered to ${String(m.offered)} ${String(m.tier)} provider(s) until ${formatUk(r!.calloff.deadline)}.`);
     case 'publish.report':
+    case 'notice.text':
       return text(String(m.text));
     case 'request.submitted':
       return card(

@@ -1,4 +1,4 @@
-import { enqueue, Outbox, type Delivery, type OutboxItem } from '../src/outbox/outbox.js';
+import { conversationOf, enqueue, Outbox, type Delivery, type OutboxItem } from '../src/outbox/outbox.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
 import type { Deps } from './deps.js';
@@ -60,6 +60,6 @@ export function batchReport(batchId: string, items: OutboxItem[], providerName: 
   const ref = batchId.split(':')[1] ?? batchId;
   const sent = items.filter((i) => i.status === 'sent');
   const failed = items.filter((i) => i.status === 'failed');
-  const name = (i: OutboxItem) => ('providerId' in i.target ? providerName(i.target.providerId) : i.target.userId);
+  const name = (i: OutboxItem) => ('providerId' in i.target ? providerName(i.target.providerId) : conversationOf(i));
   return `Call-off ${ref}: posted to ${sent.length} of ${items.length} provider channel${items.length === 1 ? '' : 's'}.` + (failed.length ? ` Not delivered: ${failed.map((i) => `${name(i)} (${i.lastError ?? 'unknown error'})`).join('; ')}.` : '');
 }

@@ -1,4 +1,6 @@
-import { ConversationReference, TurnContext } from 'botbuilder';
+import { createHash } from 'node:crypto';
+import { TurnContext } from 'botbuilder';
+import { enqueue } from '../../src/outbox/outbox.js';
 import type { Application } from '../../src/domain/admission.js';
 import { orderQuestions } from '../../src/domain/admission.js';
 import type { User } from '../../src/domain/framework.js';
@@ -19,29 +21,19 @@ import { sendCard } from './common.js';
 type Turn = { who: Who; user: User; data: Record<string, unknown> };
 
 /**
- * Proactive messages for admission outcomes, pauses and suspensions: sent into the conversation a
- * reference points to, with the identity of the current turn (so it works with the bot's own
- * credentials). Kept as an object so tests can replace `send`.
+ * Admission outcomes, pauses and suspensions go out through the outbox like every other proactive
+ * message (paced, retried, resumed after a restart), to the conversation the notice names.
  */
-export const delivery = {
-  async send(ctx: TurnContext, to: Partial<ConversationReference>, text: string): Promise<void> {
-    const adapter = ctx.adapter;
-    const identity = ctx.turnState.get(adapter.BotIdentityKey);
-    const logic = async (c: TurnContext) => void (await c.sendActivity(text));
-    if (identity) await adapter.continueConversationAsync(identity, to, logic);
-    else await adapter.continueConversationAsync('', to, logic);
-  },
-};
-
-async function deliver(ctx: TurnContext, deps: Deps, notices: Notice[]): Promise<void> {
-  for (const n of notices) {
-    try {
-      await delivery.send(ctx, n.to as Partial<ConversationReference>, n.text);
-    } catch (error) {
-      // The outcome is stored with the application: the provider also sees it with `my application`.
-      deps.logger.warn('admission notice not delivered', { error, conversation: (n.to.conversation as { id?: string } | undefined)?.id });
+async function deliver(_ctx: TurnContext, deps: Deps, notices: Notice[]): Promise<void> {
+  if (!notices.length) return;
+  await deps.store.transact({ actor: 'system:admission', action: 'admission.notify' }, (tx) => {
+    for (const n of notices) {
+      const conversation = String((n.to.conversation as { id?: string } | undefined)?.id);
+      const id = `notice:${conversation}:${createHash('sha256').update(n.text).digest('hex').slice(0, 16)}`;
+      enqueue(tx, deps.now(), { id, target: { reference: n.to }, message: { kind: 'notice.text', text: n.text } });
     }
-  }
+  });
+  deps.changed?.();
 }
 
 /** Where this conversation is, as plain data, so the applicant can be told the outcome here. */

@@ -5,7 +5,11 @@ import { DEFAULT_POLICY, describeFailure, nextDelay, RetryPolicy } from './retry
 import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
 
 /** Where a message goes: a provider's channel or a person's 1:1 chat with the bot. */
-export type Target = { providerId: string } | { userId: string };
+/**
+ * Where a message goes: a provider's channel, a person's 1:1 chat with the bot, or a conversation
+ * whose reference the use case kept (e.g. the chat an applicant applied from).
+ */
+export type Target = { providerId: string } | { userId: string } | { reference: Record<string, unknown> };
 
 /**
  * One message to deliver. It names what to say (a message kind and the ids it is about), not the
@@ -80,7 +84,12 @@ export interface DrainOptions {
 }
 
 /** The conversation an item goes to, as far as rate limits are concerned. */
-export const conversationOf = (item: Pick<OutboxItem, 'target'>) => ('providerId' in item.target ? `provider:${item.target.providerId}` : `user:${item.target.userId}`);
+export const conversationOf = (item: Pick<OutboxItem, 'target'>): string => {
+  const t = item.target;
+  if ('providerId' in t) return `provider:${t.providerId}`;
+  if ('userId' in t) return `user:${t.userId}`;
+  return `conversation:${String((t.reference.conversation as { id?: string } | undefined)?.id)}`;
+};
 
 /**
  * Drains the outbox: due items go out a few at a time, paced to Teams' rate limits (ratePolicy.ts);

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import sinon from 'sinon';
-import { delivery } from '../../bot/routes/admission.js';
 import { eligibleProviders } from '../../src/domain/eligibility.js';
 import { cardOf, cardText, PEOPLE, startTurns, Turns } from './turns.js';
 
@@ -29,13 +27,15 @@ const MARKS = { 'm_dd-registration': 'pass', 'm_dd-insurance': 'pass', 'm_q-outc
 
 describe('framework admission in Teams', () => {
   let t: Turns;
-  let sent: sinon.SinonStub;
+  /** The admission notices the bot posted, with the conversation each went to. */
+  const notices = async () => {
+    await t.drained();
+    return t.posted.filter((p) => p.item.message.kind === 'notice.text').map((p) => ({ to: p.to, text: p.activity.text ?? '' }));
+  };
   beforeEach(async () => {
     t = await startTurns({ now: () => NOW });
-    sent = sinon.stub(delivery, 'send').resolves();
   });
   afterEach(async () => {
-    sinon.restore();
     await t.close();
   });
 
@@ -89,9 +89,10 @@ describe('framework admission in Teams', () => {
     assert.deepEqual(after.tiers, [{ lot: 'autism', zone: 'radcliffe', tier: 'lead' }]);
     assert.ok(eligibleProviders(await t.store.find('providers'), { lots: ['autism'], zone: 'prestwich' }).some((p) => p.id === 'riverside-support'));
 
-    sinon.assert.calledOnce(sent);
-    const [, to, text] = sent.firstCall.args;
-    assert.equal((to.conversation as { id: string }).id, 'personal-jo', 'told in the chat they applied from');
+    const told = await notices();
+    assert.equal(told.length, 1);
+    const { to, text } = told[0];
+    assert.equal(to, 'conversation:personal-jo', 'told in the chat they applied from');
     assert.match(text, /admitted to the framework for Autism in Radcliffe, Prestwich/);
     assert.match(text, /4\/5 \(pass mark 3\)/);
 
@@ -108,8 +109,9 @@ describe('framework admission in Teams', () => {
     assert.match(cardText(cardOf(draft)), /APP-2026-0001/);
     const paused = await t.click('alex', 'admission.pause', { reason: 'reviewing the lot structure' });
     assert.match(cardText(paused.value), /New applications are paused/);
-    sinon.assert.calledOnce(sent);
-    assert.match(sent.firstCall.args[2], /paused: reviewing the lot structure/);
+    const told = await notices();
+    assert.equal(told.length, 1);
+    assert.match(told[0].text, /paused: reviewing the lot structure/);
 
     const submit = await t.click('jo', 'admission.submit', { ref: 'APP-2026-0001', ...GOOD_APPLICATION });
     assert.match(cardText(submit.value), /paused: reviewing the lot structure/);
@@ -131,7 +133,8 @@ describe('framework admission in Teams', () => {
     assert.match(cardText(noReason.value), /say why the provider is suspended/);
     const done = await t.click('alex', 'admission.standing.suspend', { providerId: 'caring-hands', reason: 'CQC rated inadequate', openBids: 'withdraw' });
     assert.match(cardText(done.value), /Caring Hands Ltd is now suspended \(CQC rated inadequate\)\. Open bids: withdrawn/);
-    assert.match(sent.firstCall.args[2], /suspended from the framework\. Reason: CQC rated inadequate\. Your bids on open call-offs have been withdrawn/);
+    const [suspended] = await notices();
+    assert.match(suspended.text, /suspended from the framework\. Reason: CQC rated inadequate\. Your bids on open call-offs have been withdrawn/);
     const [note] = await t.store.audit((e) => e.action === 'providers.open-bids');
     assert.equal((note.after as { choice: string }).choice, 'withdraw');
   });

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createBot, type Bot } from '../../bot/app.js';
 import { startRuntime, type Runtime } from '../../bot/runtime.js';
 import { renderMessage } from '../../bot/messages.js';
-import type { OutboxItem } from '../../src/outbox/outbox.js';
+import { conversationOf, type OutboxItem } from '../../src/outbox/outbox.js';
 import type { Deps } from '../../bot/deps.js';
 import { importFramework } from '../../src/app/framework/importFile.js';
 import { silentLogger } from '../../src/log.js';
@@ -63,7 +63,7 @@ export async function startTurns(options: { now?: () => Date } = {}): Promise<Tu
     async deliver(item, replace) {
       const activity = await renderMessage(deps, item);
       if (activity === 'skip') return 'skip';
-      const to = 'providerId' in item.target ? `provider:${item.target.providerId}` : `user:${item.target.userId}`;
+      const to = conversationOf(item);
       posted.push({ item, to, activity, replaced: replace });
       return { activityId: replace ?? `activity-${++counter}` };
     },

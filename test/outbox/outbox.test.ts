@@ -19,7 +19,7 @@ function fakeConnector(options: { throttleOnce?: string; retryAfterSeconds?: num
   let fails = options.failFirst ?? 0;
   const delivery: Delivery = {
     async deliver(item, replace) {
-      const to = 'providerId' in item.target ? item.target.providerId : item.target.userId;
+      const to = 'providerId' in item.target ? item.target.providerId : 'userId' in item.target ? item.target.userId : 'reference';
       if (to === options.throttleOnce && !throttled) {
         throttled = true;
         throttledAt.push(Date.now());
