@@ -10,11 +10,7 @@ import type { Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { checklistCard, Lookups, myRequestsCard, packageCard, personCard, reviewCard } from '../views/requestCards.js';
 import { sendCard } from './common.js';
-
-async function lookups(deps: Deps): Promise<Lookups> {
-  const [lots, zones, criteria] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('criteria')]);
-  return { lots, zones, criteria };
-}
+import { lookups } from '../messages.js';
 
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
 

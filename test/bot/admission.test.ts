@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
 import { eligibleProviders } from '../../src/domain/eligibility.js';
 import { cardOf, cardText, PEOPLE, startTurns, Turns } from './turns.js';
+import { GOOD_APPLICATION } from './fixtures.js';
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 
-export const GOOD_APPLICATION = {
-  orgName: 'Riverside Support CIC',
-  cqcNumber: '1-199887766',
-  address: '4 Mill Lane, Radcliffe, M26 1AA',
-  contactName: 'Jo Visitor',
-  contactEmail: 'jo@riverside.example',
-  contactPhone: '0161 555 0101',
-  lots: 'autism,deaf-services',
-  zones: 'prestwich,radcliffe',
-  'a_dd-registration': 'Registered for personal care since 2019; rated Good.',
-  'a_dd-insurance': 'Yes, all three, certificates available.',
-  'a_q-outcomes': 'Person-centred plans written with the person and reviewed monthly.',
-  'a_q-workforce': 'Specialist training in BSL and autism; staff retention above 85%.',
-  'a_q-safeguarding': 'Safeguarding lead, monthly incident reviews, learning shared with staff.',
-  d_true: 'true',
-  d_terms: 'true',
-  d_safeguarding: 'true',
-};
 
 const MARKS = { 'm_dd-registration': 'pass', 'm_dd-insurance': 'pass', 'm_q-outcomes': '4', 'm_q-workforce': '3', 'm_q-safeguarding': '5' };
 

@@ -66,3 +66,23 @@ export async function submitted(store: BrokerageStore, now: Date, over: Record<s
   if (options.submit !== false) await submitRequest(store, who, r.id, now);
   return r.id;
 }
+
+/** A complete application to join the framework, as its card's inputs. */
+export const GOOD_APPLICATION = {
+  orgName: 'Riverside Support CIC',
+  cqcNumber: '1-199887766',
+  address: '4 Mill Lane, Radcliffe, M26 1AA',
+  contactName: 'Jo Visitor',
+  contactEmail: 'jo@riverside.example',
+  contactPhone: '0161 555 0101',
+  lots: 'autism,deaf-services',
+  zones: 'prestwich,radcliffe',
+  'a_dd-registration': 'Registered for personal care since 2019; rated Good.',
+  'a_dd-insurance': 'Yes, all three, certificates available.',
+  'a_q-outcomes': 'Person-centred plans written with the person and reviewed monthly.',
+  'a_q-workforce': 'Specialist training in BSL and autism; staff retention above 85%.',
+  'a_q-safeguarding': 'Safeguarding lead, monthly incident reviews, learning shared with staff.',
+  d_true: 'true',
+  d_terms: 'true',
+  d_safeguarding: 'true',
+};

@@ -6,25 +6,7 @@
 import assert from 'node:assert/strict';
 import { cardActions, cardInputs, cardText, messageText, startHarness, templateLeftovers, type Harness } from './harness.js';
 import { saveStep, startRequest, submitRequest } from '../../src/app/requests/requests.js';
-
-const APPLICATION = {
-  orgName: 'Riverside Support CIC',
-  cqcNumber: '1-199887766',
-  address: '4 Mill Lane, Radcliffe, M26 1AA',
-  contactName: 'Jo Visitor',
-  contactEmail: 'jo@riverside.example',
-  contactPhone: '0161 555 0101',
-  lots: 'autism,deaf-services',
-  zones: 'prestwich,radcliffe',
-  'a_dd-registration': 'Registered for personal care since 2019; rated Good.',
-  'a_dd-insurance': 'Yes, all three, certificates available.',
-  'a_q-outcomes': 'Person-centred plans written with the person and reviewed monthly.',
-  'a_q-workforce': 'Specialist training in BSL and autism; staff retention above 85%.',
-  'a_q-safeguarding': 'Safeguarding lead, monthly incident reviews, learning shared with staff.',
-  d_true: 'true',
-  d_terms: 'true',
-  d_safeguarding: 'true',
-};
+import { GOOD_APPLICATION } from '../bot/fixtures.js';
 
 describe('e2e: framework admission (bot + Agents Playground)', function () {
   let h: Harness;
@@ -48,13 +30,13 @@ describe('e2e: framework admission (bot + Agents Playground)', function () {
     assert.deepEqual(templateLeftovers(form.card), []);
     assert.match(cardText(form.card), /APP-\d{4}-0001 · application to join the framework/);
 
-    const bad = await h.click(form, 'Submit application', { as: 'user-jo', inputs: { ...APPLICATION, cqcNumber: 'CQC 12345' } });
+    const bad = await h.click(form, 'Submit application', { as: 'user-jo', inputs: { ...GOOD_APPLICATION, cqcNumber: 'CQC 12345' } });
     assert.ok(bad.card, bad.text);
     assert.match(cardText(bad.card), /a CQC number looks like 1-123456789/);
 
     assert.equal(cardInputs(bad.card).orgName.value, 'Riverside Support CIC');
     // Only the CQC number is retyped: everything else comes back from the card as it was kept.
-    const ok = await h.click(bad, 'Submit application', { as: 'user-jo', inputs: { cqcNumber: APPLICATION.cqcNumber } });
+    const ok = await h.click(bad, 'Submit application', { as: 'user-jo', inputs: { cqcNumber: GOOD_APPLICATION.cqcNumber } });
     assert.ok(ok.card, ok.text);
     assert.match(cardText(ok.card), /Submitted APP-\d{4}-0001\. No evaluation window is open/);
   });

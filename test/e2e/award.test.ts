@@ -7,7 +7,7 @@
  * The requests are seeded through the use cases (the request journey has its own scenario).
  */
 import assert from 'node:assert/strict';
-import { cardActions, cardProblems, cardText, messageText, startHarness, type BotMessage, type Harness } from './harness.js';
+import { cardActions, cardProblems, cardText, messageText, startHarness, threadOf, withDemoChannels, type BotMessage, type Harness } from './harness.js';
 import * as fx from '../bot/fixtures.js';
 
 describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)', function () {
@@ -16,18 +16,12 @@ describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)'
   let sam: string;
   let morgan: string;
   let ref: string;
-  const thread = (m: BotMessage) => ({ ...m, conversationId: `${m.conversationId};messageid=${m.messageId}` });
   const inChannel = (conv: string, re: RegExp, kind: 'create' | 'update' = 'create') => h.waitFor((m) => m.kind === kind && m.conversationId.startsWith(conv) && re.test(messageText(m)), { what: `${re} in ${conv}` });
 
   before(async function () {
     this.timeout(60_000);
     h = await startHarness({ framework: 'demo/framework.yaml', now: () => clock });
-    await h.install(h.chats.personal);
-    await h.nextReply(h.chats.personal);
-    await h.install(h.chats.team);
-    await h.nextReply(h.chats.team);
-    await h.ask(h.chats.team, 'register provider caring-hands');
-    await h.ask('channel-brightpath', 'register provider brightpath');
+    await withDemoChannels(h);
     sam = await h.openPersonalChat('user-sam');
     await h.nextReply(sam);
     morgan = await h.openPersonalChat('user-morgan');
@@ -42,8 +36,8 @@ describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)'
   it('a published call-off gets two bids and closes: Sam gets one blind card per bid, with no price and no provider', async () => {
     ref = await fx.submitted(h.server.store, clock);
     await h.ask(h.chats.personal, `publish ${ref}`, { match: /Published/ });
-    const general = thread(await inChannel(h.chats.team, /Call-off PKG/));
-    const brightpath = thread(await inChannel('channel-brightpath', /Call-off PKG/));
+    const general = threadOf(await inChannel(h.chats.team, /Call-off PKG/));
+    const brightpath = threadOf(await inChannel('channel-brightpath', /Call-off PKG/));
     await h.invoke({ message: general, as: 'user-priya', verb: 'bid.submit', data: { ref, ...fx.goodBid() } });
     await h.invoke({ message: brightpath, as: 'user-tom', verb: 'bid.submit', data: { ref, ...fx.goodBid({ weeklyPrice: '504', hourlyRate: '24', supportPlan: 'Two named leads and a bank of six staff, all trained in rescue medication.' }) } });
 
@@ -90,7 +84,7 @@ describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)'
   });
 
   it('Caring Hands accepts in its channel and only then gets the referral; BrightPath gets its own scores and the winning total', async () => {
-    const offer = thread(await inChannel(h.chats.team, /Award of call-off/));
+    const offer = threadOf(await inChannel(h.chats.team, /Award of call-off/));
     assert.ok(!/Margaret/.test(JSON.stringify(offer.card)), 'no personal details before acceptance');
     const accepted = await h.click(offer, 'Accept the award', { as: 'user-priya' });
     assert.match(cardText(accepted.card), /referral details are being posted/);

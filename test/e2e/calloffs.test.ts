@@ -4,7 +4,7 @@
  * real bot behind the Agents Playground, with the bot's clock moved on to pass the deadline.
  */
 import assert from 'node:assert/strict';
-import { cardInputs, cardProblems, cardText, messageText, startHarness, type BotMessage, type Harness } from './harness.js';
+import { cardInputs, cardProblems, cardText, messageText, startHarness, threadOf, withDemoChannels, type BotMessage, type Harness } from './harness.js';
 
 const DAY = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -18,18 +18,11 @@ describe('e2e: a request becomes a call-off that providers bid on in their chann
   let ref: string;
   let general: BotMessage;
   let brightpath: BotMessage;
-  /** A new channel post is a thread of its own: clicks on its card come from that thread. */
-  const thread = (m: BotMessage) => ({ ...m, conversationId: `${m.conversationId};messageid=${m.messageId}` });
 
   before(async function () {
     this.timeout(60_000);
     h = await startHarness({ framework: 'demo/framework.yaml', now: () => clock });
-    await h.install(h.chats.personal);
-    await h.nextReply(h.chats.personal);
-    await h.install(h.chats.team);
-    await h.nextReply(h.chats.team);
-    await h.ask(h.chats.team, 'register provider caring-hands');
-    await h.ask('channel-brightpath', 'register provider brightpath');
+    await withDemoChannels(h);
   });
 
   after(async function () {
@@ -85,8 +78,8 @@ describe('e2e: a request becomes a call-off that providers bid on in their chann
     assert.match(reply.text, /going to 2 provider channels \(Caring Hands Ltd, BrightPath Support\)|going to 2 provider channels \(BrightPath Support, Caring Hands Ltd\)/);
     assert.match(reply.text, /Could not reach 1: Signing Hands Homecare \(no channel registered\)/);
     const posted = (conv: string) => h.waitFor((m) => m.kind === 'create' && m.conversationId === conv && /Call-off PKG/.test(messageText(m)), { what: `the call-off card in ${conv}` });
-    general = thread(await posted(h.chats.team));
-    brightpath = thread(await posted('channel-brightpath'));
+    general = threadOf(await posted(h.chats.team));
+    brightpath = threadOf(await posted('channel-brightpath'));
     for (const m of [general, brightpath]) {
       const text = cardText(m.card);
       assert.match(text, /Open for bids until/);

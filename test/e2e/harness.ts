@@ -690,6 +690,19 @@ async function freePort(): Promise<number> {
  * Starts a fresh bot (new temp data folder with the framework imported) and a playground in front
  * of it, and connects to the playground's websockets. Call stop() when done.
  */
+/** A new channel post is a thread of its own: clicks on its card come from that thread. */
+export const threadOf = (m: BotMessage): BotMessage => ({ ...m, conversationId: `${m.conversationId};messageid=${m.messageId}` });
+
+/** Installs the bot in Alex's chat and the team, and registers General (Caring Hands) and BrightPath's channel. */
+export async function withDemoChannels(h: Harness): Promise<void> {
+  await h.install(h.chats.personal);
+  await h.nextReply(h.chats.personal);
+  await h.install(h.chats.team);
+  await h.nextReply(h.chats.team);
+  await h.ask(h.chats.team, 'register provider caring-hands');
+  await h.ask('channel-brightpath', 'register provider brightpath');
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const verbose = options.verbose ?? process.env.E2E_VERBOSE === '1';
   const dataDir = await mkdtemp(join(tmpdir(), 'brokerage-e2e-'));
