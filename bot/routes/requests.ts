@@ -4,7 +4,7 @@ import { STEPS } from '../../src/domain/request.js';
 import { AppError } from '../../src/app/errors.js';
 import { can } from '../../src/app/permissions.js';
 import type { Who } from '../../src/app/actor.js';
-import { cancelRequest, getRequest, myRequests, overrideChecklist, saveStep, startRequest, submitRequest } from '../../src/app/requests/requests.js';
+import { addQuestionSlot, cancelRequest, getRequest, myRequests, overrideChecklist, saveStep, startRequest, submitRequest } from '../../src/app/requests/requests.js';
 import type { Deps } from '../deps.js';
 import type { Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
@@ -146,6 +146,20 @@ export function requestRoutes(): Routes {
           }
         },
       })),
+      {
+        verb: 'request.package.addQuestion',
+        permission: 'request.raise',
+        run: async (_c, deps, { who, user, data }) => {
+          const { ref: refText, ...inputs } = data;
+          try {
+            const result = await addQuestionSlot(deps.store, who, String(refText ?? ''), inputs, deps.now());
+            return cardFor(deps, user, result.request, 'package', result.ok ? {} : { errors: result.errors });
+          } catch (e) {
+            if (e instanceof AppError) return refusal(deps, user, who, String(refText ?? ''), e);
+            throw e;
+          }
+        },
+      },
       {
         verb: 'request.checklist.override',
         permission: 'request.raise',

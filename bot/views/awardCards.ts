@@ -7,6 +7,7 @@ import { commentInput, scoreInput } from '../../src/app/award/evaluation.js';
 import type { ChosenBid } from '../../src/app/award/decision.js';
 import type { CascadePreview } from '../../src/app/award/cascade.js';
 import type { RankingView } from '../../src/app/award/shared.js';
+import { questionHeading } from '../../src/domain/personQuestions.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import { day, gbp } from './format.js';
@@ -86,8 +87,14 @@ export function evaluationForm(r: OpenCallOff, bid: BlindBid, e: BidEvaluation, 
   const fields: FieldSpec[] = [
     { id: 'mandatory', label: 'Mandatory needs', kind: 'heading', help: [`Hours offered: ${bid.hoursPerWeek} a week (requested ${r.package.hoursPerWeek}). Earliest start: ${day(bid.earliestStart)} (requested ${day(r.package.startDate)}).`, `Carer gender preference (${r.package.carerGender}): ${bid.meetsCarerGender}. Language and cultural needs${r.package.languageNeeds ? ` (${r.package.languageNeeds})` : ' (none stated)'}: ${bid.meetsLanguage}.`, bid.cannotMeet.length ? `⚠ Non-compliant whatever it scores: ${bid.cannotMeet.join('; ')}.` : ''].filter(Boolean).join('\n\n') },
     ...bid.answers.flatMap((a, i): FieldSpec[] => [
-      { id: `h_${a.questionId}`, label: `${i + 1}. ${a.question} (weight ${a.weight})`, kind: 'heading', help: a.answer || '(no answer)' },
-      { id: scoreInput(a.questionId), label: `Score for question ${i + 1} (0–5; a 0 makes the bid non-compliant)`, kind: 'choice', required: true, choices: SCORE_CHOICES },
+      { id: `h_${a.questionId}`, label: `${questionHeading({ text: a.question, byPerson: a.byPerson }, i)} (weight ${a.weight})`, kind: 'heading', help: a.answer || '(no answer)' },
+      {
+        id: scoreInput(a.questionId),
+        label: a.byPerson ? `Score for question ${i + 1} against what the person said a good answer looks like: ${a.criterion}` : `Score for question ${i + 1} (0–5; a 0 makes the bid non-compliant)`,
+        kind: 'choice',
+        required: true,
+        choices: SCORE_CHOICES,
+      },
       { id: commentInput(a.questionId), label: 'Comment (optional)', kind: 'multiline' },
     ]),
     { id: 'needsHeading', label: "The person's needs", kind: 'heading' },

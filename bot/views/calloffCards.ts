@@ -4,6 +4,7 @@ import type { PackageRequest } from '../../src/domain/request.js';
 import { formatUk } from '../../src/domain/dates.js';
 import { answerInput } from '../../src/app/calloffs/bids.js';
 import { inCurrentRound } from '../../src/domain/award.js';
+import { criterionLine, questionHeading } from '../../src/domain/personQuestions.js';
 import type { OpenCallOff } from '../../src/app/calloffs/access.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
@@ -91,7 +92,7 @@ export function providerCard(r: OpenCallOff, l: Lookups, v: ProviderView): CardJ
     needsSummary: r.package.needsSummary,
     outcomes: r.package.outcomes,
     languageNeeds: r.package.languageNeeds,
-    questionsText: r.package.questions.map((q, i) => `${i + 1}. ${q.text} (${q.weight})`).join('\n\n'),
+    questionsText: r.package.questions.map((q, i) => [`${questionHeading(q, i)} (${q.weight})`, criterionLine(q)].filter(Boolean).join('\n\n')).join('\n\n'),
     clarifications: r.calloff.clarifications.filter((c) => c.answer).map((c) => ({ question: c.answer!.question, answer: c.answer!.text })),
     executeActions: actions(executeActions),
     canAsk: open,
@@ -125,7 +126,7 @@ export function bidForm(r: OpenCallOff, l: Lookups, values: Record<string, unkno
     { id: 'earliestStart', label: `Earliest start date (requested: ${day(p.startDate)})`, kind: 'date', required: true },
     { id: 'supportPlan', label: 'Support plan summary', kind: 'multiline', required: true, help: 'How you would support this person; scored blind (without your price) by the social worker.' },
     { id: 'answersHeading', label: 'Quality questions', kind: 'heading' },
-    ...p.questions.map((q, i): FieldSpec => ({ id: answerInput(q.id), label: `${i + 1}. ${q.text} (weight ${q.weight})`, kind: 'multiline', required: true })),
+    ...p.questions.map((q, i): FieldSpec => ({ id: answerInput(q.id), label: `${questionHeading(q, i)} (weight ${q.weight})`, kind: 'multiline', required: true, help: criterionLine(q) })),
     { id: 'needsHeading', label: 'Mandatory needs', kind: 'heading' },
     { id: 'meetsCarerGender', label: `Can you meet the carer gender preference (${p.carerGender})?`, kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
     { id: 'meetsLanguage', label: p.languageNeeds ? `Can you meet the language, cultural and religious needs (${p.languageNeeds})?` : 'Can you meet the language, cultural and religious needs (none stated)?', kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },

@@ -1,8 +1,9 @@
 import { CARER_GENDERS, DISABILITY_CATEGORIES, GENDERS, MAX_QUESTIONS, MODES, PackageRequest, Step } from '../../src/domain/request.js';
 import { GENERIC_ROUTE } from '../../src/domain/specialist.js';
 import { ageBand, ageOn, formatUk, ukDate } from '../../src/domain/dates.js';
-import { findLeaks, SHARED_TEXT_FIELDS } from '../../src/domain/anonymise.js';
-import { criterionInput, questionInputs } from '../../src/app/requests/inputs.js';
+import { SHARED_TEXT_FIELDS } from '../../src/domain/anonymise.js';
+import { criterionLine, packageLeaks, questionHeading } from '../../src/domain/personQuestions.js';
+import { criterionInput, questionInputs, questionSlots } from '../../src/app/requests/inputs.js';
 import type { Criterion, Lot, Zone } from '../../src/domain/framework.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
@@ -84,6 +85,7 @@ export function packageCard(r: PackageRequest, l: Lookups, errors: Record<string
     deadlineTime: '12:00',
     ...DEFAULT_QUESTIONS,
   };
+  const slots = questionSlots(values);
   const fields: FieldSpec[] = [
     { id: 'lots', label: 'Lots', kind: 'multichoice', required: true, choices: byName(l.lots), help: suggested.length ? `The checklist points to: ${suggested.map((id) => l.lots.find((x) => x.id === id)?.name ?? id).join(', ')}.` : '' },
     { id: 'needsSummary', label: 'Needs summary (providers see this)', kind: 'multiline', required: true, help: 'Describe needs without the name, case reference, date of birth or address.' },
@@ -99,11 +101,21 @@ export function packageCard(r: PackageRequest, l: Lookups, errors: Record<string
     { id: 'mode', label: 'Allocation', kind: 'choice', required: true, choices: MODES.map((m) => ({ title: m === 'competition' ? 'Competition (all eligible providers bid)' : 'Sequential offer (lead, then supplementary, then contingency)', value: m })) },
     { id: 'costWeight', label: 'Cost weight (%)', kind: 'number', required: true },
     { id: 'qualityWeight', label: 'Quality weight (%)', kind: 'number', required: true, help: 'Cost and quality add up to 100.' },
-    { id: 'questions', label: 'Quality questions for providers (weights add up to 100)', kind: 'heading' },
-    ...Array.from({ length: MAX_QUESTIONS }, (_, i): FieldSpec[] => [
-      { id: questionInputs(i).text, label: `Question ${i + 1}`, kind: 'multiline' },
-      { id: questionInputs(i).weight, label: `Weight of question ${i + 1}`, kind: 'number' },
-    ]).flat(),
+    {
+      id: 'questions',
+      label: 'Quality questions for providers (weights add up to 100)',
+      kind: 'heading',
+      help: "Add the person's own questions in their words, with what a good answer looks like to them: providers see them as the person's questions, and you score the answers against it.",
+    },
+    ...Array.from({ length: slots }, (_, i): FieldSpec[] => {
+      const ids = questionInputs(i);
+      return [
+        { id: ids.text, label: `Question ${i + 1}`, kind: 'multiline' },
+        { id: ids.byPerson, label: "This is the person's own question, in their words", kind: 'toggle' },
+        { id: ids.criterion, label: "What a good answer looks like (required for the person's questions; providers see it)", kind: 'multiline' },
+        { id: ids.weight, label: `Weight of question ${i + 1}`, kind: 'number' },
+      ];
+    }).flat(),
     { id: 'deadline', label: 'Bid deadline', kind: 'heading' },
     { id: 'deadlineDate', label: 'Deadline date', kind: 'date', required: true },
     { id: 'deadlineTime', label: 'Deadline time (UK)', kind: 'time', required: true },
@@ -117,7 +129,8 @@ export function packageCard(r: PackageRequest, l: Lookups, errors: Record<string
     formError: Object.keys(errors).length ? 'Please correct the highlighted fields. What you typed is saved.' : '',
     actions: [
       { title: 'Save and review', verb: 'request.package.save', data: { ref: r.id }, style: 'positive' },
-      { title: 'Back to checklist', verb: 'request.edit', data: { ref: r.id, step: 'checklist' }, inputs: 'none' },
+      ...(slots < MAX_QUESTIONS ? [{ title: 'Add a question', verb: 'request.package.addQuestion', data: { ref: r.id } }] : []),
+      { title: 'Back to checklist', verb: 'request.edit', data: { ref: r.id, step: 'checklist' }, inputs: 'none' as const },
     ],
   });
 }
@@ -149,7 +162,7 @@ export function reviewCard(r: PackageRequest, l: Lookups, o: ReviewOptions): Car
   const p = r.package;
   const person = r.person;
   const band = r.ageBand ?? (person ? ageBand(ageOn(person.dateOfBirth, ukDate(o.now))) : '—');
-  const leaks = person && p ? findLeaks(person, p, p.questions) : [];
+  const leaks = person && p ? packageLeaks(person, p) : [];
   const leakFor = (field: string) => leaks.find((x) => x.field === field);
   const checklist = r.checklist;
   const yes = l.criteria.filter((c) => checklist?.answers[c.id]).map((c) => `✔ ${c.question}`);
@@ -197,7 +210,7 @@ export function reviewCard(r: PackageRequest, l: Lookups, o: ReviewOptions): Car
       : 'Not answered yet',
     sharedFacts,
     sharedTexts,
-    questionsText: p ? p.questions.map((q, i) => `${i + 1}. ${q.text} (${q.weight})`).join('\n\n') + (questionLeak ? `\n\n⚠ a question contains ${questionLeak.what}` : '') : '—',
+    questionsText: p ? p.questions.map((q, i) => [`${questionHeading(q, i)} (${q.weight})`, criterionLine(q)].filter(Boolean).join('\n\n')).join('\n\n') + (questionLeak ? `\n\n⚠ a question contains ${questionLeak.what}` : '') : '—',
     editable: o.editable,
     cancellable: o.cancellable,
     cancelError: o.cancelError ?? '',

@@ -18,7 +18,8 @@ export interface ProviderProfile {
   durationWeeks?: number;
   carerGender: string;
   languageNeeds: string;
-  questions: { id: string; text: string; weight: number }[];
+  /** `fromPerson`: the person's own question, with what a good answer looks like to them. */
+  questions: { id: string; text: string; weight: number; fromPerson: boolean; criterion?: string }[];
   costWeight: number;
   qualityWeight: number;
   deadline: string;
@@ -42,7 +43,7 @@ export function providerProfile(r: PackageRequest & { package: NonNullable<Packa
     durationWeeks: p.durationWeeks,
     carerGender: p.carerGender,
     languageNeeds: p.languageNeeds,
-    questions: p.questions.map((q) => ({ id: q.id, text: q.text, weight: q.weight })),
+    questions: p.questions.map((q) => ({ id: q.id, text: q.text, weight: q.weight, fromPerson: q.byPerson === true, ...(q.byPerson && q.criterion ? { criterion: q.criterion } : {}) })),
     costWeight: p.costWeight,
     qualityWeight: p.qualityWeight,
     deadline: p.deadline,

@@ -59,9 +59,27 @@ export type ChecklistStep = z.infer<typeof ChecklistStep>;
 
 export const CARER_GENDERS = ['no preference', 'female', 'male'] as const;
 export const MODES = ['competition', 'sequential'] as const;
-export const MAX_QUESTIONS = 5;
+/** Enough for the council's questions and a few of the person's own; the card shows only the slots in use. */
+export const MAX_QUESTIONS = 8;
 
-export const QualityQuestion = z.object({ id: z.string(), text: text(10, 300, 'question'), weight: num('weight').pipe(z.number().int('weight must be a whole number').min(1, 'weight must be at least 1').max(100, 'weight must be at most 100')) });
+/**
+ * A quality question. `byPerson` marks a question the person set in their own words (Doncaster:
+ * "working with their social worker to set questions with a clear criterion for evaluation"); its
+ * `criterion` says what a good answer looks like, so providers know what the person is looking for
+ * and the social worker scores against it.
+ */
+export const QualityQuestion = z
+  .object({
+    id: z.string(),
+    text: text(10, 300, 'question'),
+    weight: num('weight').pipe(z.number().int('weight must be a whole number').min(1, 'weight must be at least 1').max(100, 'weight must be at most 100')),
+    // Optional: requests stored before the person's questions have neither (they are the council's).
+    byPerson: z.boolean().optional(),
+    criterion: z.string().trim().max(500, 'what a good answer looks like must be at most 500 characters').optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.byPerson && (q.criterion ?? '').length < 5) ctx.addIssue({ code: 'custom', path: ['criterion'], message: "say what a good answer to the person's question looks like (at least 5 characters)" });
+  });
 export type QualityQuestion = z.infer<typeof QualityQuestion>;
 
 export const PackageStep = z.object({

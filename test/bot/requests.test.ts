@@ -150,3 +150,70 @@ describe('a social worker raises a package request in a chat', () => {
     assert.match(cardText(resumed.value), /999/);
   });
 });
+
+describe("the package step: the person's own questions and as many slots as are used (issues 15 and 17)", () => {
+  let t: Turns;
+  beforeEach(async () => (t = await startTurns({ now: () => NOW })));
+  afterEach(() => t.close());
+
+  const inputIds = (card: unknown) => {
+    const ids: string[] = [];
+    const walk = (n: unknown) => {
+      if (Array.isArray(n)) return n.forEach(walk);
+      if (n && typeof n === 'object') {
+        const o = n as Record<string, unknown>;
+        if (typeof o.type === 'string' && o.type.startsWith('Input.') && typeof o.id === 'string') ids.push(o.id);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(card);
+    return ids;
+  };
+
+  async function toPackage(): Promise<{ ref: string; card: unknown }> {
+    const [reply] = await t.say('sam', 'new request');
+    const ref = cardText(cardOf(reply)).match(/PKG-2026-\d{4}/)![0];
+    await t.click('sam', 'request.person.save', { ref, ...person });
+    const c = await t.click('sam', 'request.checklist.save', { ref, 'c_specialist-skill': 'true' });
+    return { ref, card: c.value };
+  }
+
+  it('shows the three suggested questions, not five empty slots, and "Add a question" adds one keeping everything typed', async () => {
+    const { ref, card } = await toPackage();
+    const ids = inputIds(card);
+    assert.ok(ids.includes('q3Text') && !ids.includes('q4Text'), `slots shown: ${ids.filter((i) => /^q\dText$/.test(i))}`);
+    const typed = { ...pkg, q3Text: 'How will you manage risks?', q3Weight: '', needsSummary: 'Typed but not saved yet: epilepsy and rescue medication.' };
+    const more = await t.click('sam', 'request.package.addQuestion', { ref, ...typed });
+    const moreIds = inputIds(more.value);
+    assert.ok(moreIds.includes('q4Text') && moreIds.includes('q4Person') && moreIds.includes('q4Criterion') && !moreIds.includes('q5Text'));
+    const text = JSON.stringify(more.value);
+    assert.match(text, /Typed but not saved yet/);
+    assert.match(text, /How will you manage risks\?/);
+    assert.doesNotMatch(cardText(more.value), /must be|is required|Please correct/, 'adding a slot checks nothing yet');
+    const r = await t.store.get('requests', ref);
+    assert.equal(r?.step, 'package', 'the draft did not move on');
+  });
+
+  it("refuses the person's question without a criterion next to that field, then sends it to providers as the person's", async () => {
+    const { ref } = await toPackage();
+    const q3 = { q1Weight: '40', q2Weight: '30', q3Text: 'Will my carers know how to help me when I have a seizure?', q3Weight: '30', q3Person: 'true', q3Criterion: '' };
+    const bad = await t.click('sam', 'request.package.save', { ref, ...pkg, ...q3 });
+    const field = JSON.stringify(bad.value);
+    assert.match(field, /say what a good answer to the person's question looks like/);
+    assert.match(field, /Will my carers know how to help me/, 'typed text kept');
+    const ok = await t.click('sam', 'request.package.save', { ref, ...pkg, ...q3, q3Criterion: 'Every carer trained in rescue medication before the first visit.' });
+    assert.match(cardText(ok.value), /step 4 of 4/);
+    assert.match(cardText(ok.value), /3\. The person asks: “Will my carers know how to help me when I have a seizure\?” \(30\)/);
+    const stored = await t.store.get('requests', ref);
+    assert.deepEqual(stored?.package?.questions[2], { id: 'q3', text: q3.q3Text, weight: 30, byPerson: true, criterion: 'Every carer trained in rescue medication before the first visit.' });
+    assert.equal(stored?.package?.questions[0].byPerson, false);
+  });
+
+  it("refuses to submit while a criterion of the person's question names them", async () => {
+    const { ref } = await toPackage();
+    await t.click('sam', 'request.package.save', { ref, ...pkg, q2Weight: '20', q3Text: 'Can I choose who comes?', q3Weight: '30', q3Person: 'true', q3Criterion: 'Margaret meets the carers first' });
+    const r = await t.click('sam', 'request.submit', { ref });
+    assert.match(cardText(r.value), /what a good answer looks like" of question 3 contains part of the person's name \("Margaret"\)/);
+    assert.equal((await t.store.get('requests', ref))?.state, 'draft');
+  });
+});

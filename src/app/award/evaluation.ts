@@ -47,7 +47,8 @@ function startEvaluation(tx: Tx<Collections>, r: OpenCallOff, bids: Bid[], now: 
 export interface BlindBid {
   label: string;
   supportPlan: string;
-  answers: { questionId: string; question: string; weight: number; answer: string }[];
+  /** `byPerson`: the person's own question, scored against what a good answer looks like to them. */
+  answers: { questionId: string; question: string; weight: number; answer: string; byPerson: boolean; criterion: string }[];
   hoursPerWeek: number;
   earliestStart: string;
   meetsCarerGender: 'yes' | 'no';
@@ -61,7 +62,7 @@ function blind(r: OpenCallOff, bid: Bid, e: BidEvaluation): BlindBid {
   return {
     label: e.label,
     supportPlan: v.supportPlan,
-    answers: r.package.questions.map((q) => ({ questionId: q.id, question: q.text, weight: q.weight, answer: v.answers[q.id] ?? '' })),
+    answers: r.package.questions.map((q) => ({ questionId: q.id, question: q.text, weight: q.weight, answer: v.answers[q.id] ?? '', byPerson: q.byPerson === true, criterion: q.criterion ?? '' })),
     hoursPerWeek: v.hoursPerWeek,
     earliestStart: v.earliestStart,
     meetsCarerGender: v.meetsCarerGender,

@@ -24,7 +24,24 @@ export function checklistAnswers(raw: Record<string, unknown>, criterionIds: str
   return Object.fromEntries(criterionIds.map((id) => [id, bool(raw[criterionInput(id)])]));
 }
 
-export const questionInputs = (i: number) => ({ text: `q${i + 1}Text`, weight: `q${i + 1}Weight` });
+export const questionInputs = (i: number) => ({ text: `q${i + 1}Text`, weight: `q${i + 1}Weight`, byPerson: `q${i + 1}Person`, criterion: `q${i + 1}Criterion` });
+
+/** Where the package card keeps how many question slots to show (not a card input). */
+export const SLOTS_KEY = 'questionSlots';
+
+/**
+ * How many question slots the package card shows: every slot that holds something, or as many as
+ * the social worker asked for with "Add a question", at least one and at most MAX_QUESTIONS.
+ */
+export function questionSlots(values: Record<string, unknown>): number {
+  let used = 0;
+  for (let i = 0; i < MAX_QUESTIONS; i++) {
+    const ids = questionInputs(i);
+    if (str(values[ids.text]) || str(values[ids.weight]) || str(values[ids.criterion]) || bool(values[ids.byPerson])) used = i + 1;
+  }
+  const asked = Number(values[SLOTS_KEY]);
+  return Math.min(MAX_QUESTIONS, Math.max(1, used, Number.isInteger(asked) ? asked : 0));
+}
 
 export function packageCandidate(raw: Record<string, unknown>) {
   const questions = [];
@@ -32,7 +49,9 @@ export function packageCandidate(raw: Record<string, unknown>) {
     const ids = questionInputs(i);
     const text = str(raw[ids.text]);
     const weight = str(raw[ids.weight]);
-    if (text || weight) questions.push({ id: `q${i + 1}`, text, weight });
+    const criterion = str(raw[ids.criterion]);
+    const byPerson = bool(raw[ids.byPerson]);
+    if (text || weight || criterion || byPerson) questions.push({ id: `q${i + 1}`, text, weight, byPerson, criterion });
   }
   return {
     lots: csv(raw.lots),
@@ -63,7 +82,8 @@ export function inputErrors(error: ZodError, candidate?: { questions?: { id: str
     let field = head === undefined ? '_form' : String(head);
     if (head === 'questions' && typeof index === 'number') {
       const slot = Number((candidate?.questions?.[index]?.id ?? `q${index + 1}`).slice(1)) - 1;
-      field = leaf === 'weight' ? questionInputs(slot).weight : questionInputs(slot).text;
+      const ids = questionInputs(slot);
+      field = leaf === 'weight' ? ids.weight : leaf === 'criterion' ? ids.criterion : leaf === 'byPerson' ? ids.byPerson : ids.text;
     }
     out[field] ??= issue.message;
   }

@@ -1,7 +1,7 @@
 import { assess } from '../../domain/specialist.js';
 import { ageBand, ageOn, ukDate, ukDateTime } from '../../domain/dates.js';
-import { findLeaks } from '../../domain/anonymise.js';
-import { ChecklistStep, formatRef, PackageRequest, PackageStep, PersonStep, REQUEST_REF, Step } from '../../domain/request.js';
+import { packageLeaks } from '../../domain/personQuestions.js';
+import { ChecklistStep, formatRef, MAX_QUESTIONS, PackageRequest, PackageStep, PersonStep, REQUEST_REF, Step } from '../../domain/request.js';
 import { eligibleProviders } from '../../domain/eligibility.js';
 import type { User } from '../../domain/framework.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
@@ -9,7 +9,7 @@ import type { Tx } from '../../store/store.js';
 import { requirePermission, Who } from '../actor.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors.js';
 import { can } from '../permissions.js';
-import { checklistAnswers, inputErrors, packageCandidate, personCandidate } from './inputs.js';
+import { checklistAnswers, inputErrors, packageCandidate, personCandidate, questionSlots, SLOTS_KEY } from './inputs.js';
 import { packageRules, personRules } from './rules.js';
 import { addToIndex, indexMonths, ownerIndex, OPEN_INDEX, removeFromIndex } from './indexes.js';
 import { onCallOffCancelled } from '../calloffs/deadline.js';
@@ -92,7 +92,9 @@ export async function saveStep(store: BrokerageStore, who: Who, ref: string, ste
     const r = load(tx, ref);
     access(user, r, 'edit');
     editable(r);
-    const next: PackageRequest = { ...r, inputs: { ...r.inputs, [step]: raw }, updatedAt: now.toISOString() };
+    // The number of question slots asked for survives a save, so an empty new slot stays on screen.
+    const kept = step === 'package' && r.inputs.package?.[SLOTS_KEY] !== undefined ? { ...raw, [SLOTS_KEY]: r.inputs.package[SLOTS_KEY] } : raw;
+    const next: PackageRequest = { ...r, inputs: { ...r.inputs, [step]: kept }, updatedAt: now.toISOString() };
     const errors = applyStep(tx, next, step, raw, now);
     tx.put('requests', next);
     return Object.keys(errors).length ? { ok: false as const, request: next, errors } : { ok: true as const, request: next };
@@ -127,6 +129,24 @@ function applyStep(tx: Tx<Collections>, r: PackageRequest, step: Exclude<Step, '
   r.package = { ...parsed.data, deadline: ukDateTime(parsed.data.deadlineDate, parsed.data.deadlineTime).toISOString() };
   r.step = 'review';
   return {};
+}
+
+/**
+ * "Add a question" on the package card: keeps everything typed (unvalidated, as a save does) and
+ * shows one more question slot. It does not move the draft on: nothing is checked until Save.
+ */
+export async function addQuestionSlot(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<StepResult> {
+  const user = await requirePermission(store, who, 'request.raise');
+  return store.transact({ actor: user.id, action: 'requests.add-question' }, (tx) => {
+    const r = load(tx, ref);
+    access(user, r, 'edit');
+    editable(r);
+    const shown = questionSlots({ ...raw, [SLOTS_KEY]: r.inputs.package?.[SLOTS_KEY] });
+    const full = shown >= MAX_QUESTIONS;
+    const next: PackageRequest = { ...r, inputs: { ...r.inputs, package: { ...raw, [SLOTS_KEY]: full ? shown : shown + 1 } }, updatedAt: now.toISOString() };
+    tx.put('requests', next);
+    return full ? { ok: false as const, request: next, errors: { questions: `at most ${MAX_QUESTIONS} questions` } } : { ok: true as const, request: next };
+  });
 }
 
 /** A broker raises a request for someone who does not meet the definition, with the reason recorded. */
@@ -170,7 +190,7 @@ export async function submitRequest(store: BrokerageStore, who: Who, ref: string
     if (!r.person || !r.checklist || !r.package) throw invalid({ _form: 'Complete every step before submitting.' });
     const stepErrors = { ...personRules(tx, r.person, now), ...packageRules(tx, r.package, now) };
     if (Object.keys(stepErrors).length) throw new AppError('invalid', `Please check the request: ${Object.values(stepErrors).join('; ')}.`, stepErrors);
-    const leaks = findLeaks(r.person, r.package, r.package.questions);
+    const leaks = packageLeaks(r.person, r.package);
     if (leaks.length) {
       throw new AppError(
         'invalid',
