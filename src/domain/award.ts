@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CallOff } from './calloff.js';
+import type { NotTopReason, TookPart } from './choice.js';
 
 /**
  * What happens after a call-off closes: blind quality evaluation, the person's choice, the
@@ -39,13 +40,28 @@ export interface Choice {
   n: number;
   bidId: string;
   providerId: string;
-  /** The top-ranked bid when the choice was made, and why the person chose another. */
+  /** The top-ranked bid when the choice was made, and why the person chose another (grouped, and in words). */
   topBidId?: string;
   reason?: string;
+  reasonCategory?: NotTopReason;
+  /** Who took part, and the person's reasons in their own words (absent on choices from before issue 17). */
+  tookPart?: TookPart[];
+  personWords?: string;
+  /** Whether a choice pack had been produced for this round before the choice was made. */
+  packUsed?: boolean;
   /** Sequential offer: the first acceptance that met the request, put forward without competition scoring. */
   sequential?: boolean;
   by: string;
   at: string;
+}
+
+/** A choice pack produced for the person (it names them: it goes to council staff only). */
+export interface ChoicePackRecord {
+  round: number;
+  at: string;
+  by: string;
+  /** The bids it covered (those that met the person's needs). */
+  bidIds: string[];
 }
 
 export interface Decision {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Slug } from './framework.js';
 import { HH_MM, isRealDate } from './dates.js';
 import type { CallOff } from './calloff.js';
-import type { Award, CascadeOffer, Choice, Decision, Evaluation } from './award.js';
+import type { Award, CascadeOffer, Choice, ChoicePackRecord, Decision, Evaluation } from './award.js';
 
 /**
  * A package request as the social worker builds it, step by step. Each step's schema checks
@@ -135,6 +135,8 @@ export interface PackageRequest {
   evaluation?: Evaluation;
   /** Earlier rounds' evaluations (before a cascade round). */
   pastEvaluations?: Evaluation[];
+  /** Choice packs produced for the person and their carers, oldest first. */
+  choicePacks?: ChoicePackRecord[];
   /** Every choice put to the managers, the last one current. */
   choices?: Choice[];
   decisions?: Decision[];
