@@ -11,6 +11,10 @@ import type { CardJson } from '../render.js';
 import { awardOfferCard, cascadeCard, cascadeForm, evaluationForm, offContractForm, overviewCard } from '../views/awardCards.js';
 import { approvalCardFor, rankingCardFor } from '../views/awardMessages.js';
 import { sendCard } from './common.js';
+import { shelfOf } from './reports.js';
+import { produceChoicePack } from '../../src/app/choice/produce.js';
+import { plainPackPdf } from '../../src/app/choice/plainPack.js';
+import { easyReadPackPdf } from '../../src/app/choice/easyReadPack.js';
 import { guarded, refusalText } from './guard.js';
 
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref.trim().toUpperCase() : '');
@@ -95,15 +99,36 @@ export function awardRoutes(): Routes {
         'award.choose',
         'evaluation.score',
         async (deps, { who, data }) => {
-          const { request, choice, unchanged } = await recordChoice(deps.store, who, ref(data), { bidId: str(data.choice), reason: str(data.choiceReason) }, deps.now());
-          const c = await rankingCardFor(deps, request, { canChoose: true, notice: unchanged ? 'That choice was already sent for approval; nothing changed.' : `Choice recorded (${choice.n > 1 ? `choice ${choice.n}` : 'first choice'}) and sent to the managers for approval.` });
+          const raw = { bidId: str(data.choice), tookPart: data.tookPart, personWords: data.personWords, reasonCategory: data.choiceReasonCategory, reason: data.choiceReason };
+          const { request, choice, unchanged } = await recordChoice(deps.store, who, ref(data), raw, deps.now());
+          const c = await rankingCardFor(deps, request, { canChoose: true, notice: unchanged ? 'That choice was already sent for approval; nothing changed.' : `Choice recorded (${choice.n > 1 ? `choice ${choice.n}` : 'first choice'}) with the person's words, and sent to the managers for approval.` });
           return c ?? 'Choice recorded and sent to the managers for approval.';
         },
         async (deps, { who, data }, e) => {
           const o = await evaluationOverview(deps.store, who, ref(data));
-          const c = await rankingCardFor(deps, o.request, { canChoose: true, error: refusalText(e), values: { choice: data.choice, choiceReason: data.choiceReason }, errors: e.fields });
+          const values = { choice: data.choice, tookPart: data.tookPart, personWords: data.personWords, choiceReasonCategory: data.choiceReasonCategory, choiceReason: data.choiceReason };
+          const c = await rankingCardFor(deps, o.request, { canChoose: true, error: refusalText(e), values, errors: e.fields });
           return c ?? e.message;
         },
+      ),
+      guarded(
+        'choice.pack',
+        'evaluation.score',
+        async (deps, { who, data }) => {
+          const { request, pack } = await produceChoicePack(deps.store, who, ref(data), deps.now());
+          // Links in the reply to the social worker who asked only: the pack names the person.
+          const shelf = shelfOf(deps);
+          const file = (body: Buffer, version: string) => shelf.put({ body, contentType: 'application/pdf', filename: `choice-pack-${pack.ref}-${version}.pdf` });
+          const plain = file(await plainPackPdf(pack), 'plain-english');
+          const easy = file(await easyReadPackPdf(pack), 'easy-read');
+          const links = [
+            { title: 'Choice pack (plain English, PDF)', url: plain.url },
+            { title: 'Choice pack (easy read, PDF)', url: easy.url },
+          ];
+          const n = pack.offers.length;
+          return (await rankingCardFor(deps, request, { canChoose: true, notice: `Choice pack made: ${n} offer${n === 1 ? '' : 's'} that meet${n === 1 ? 's' : ''} the person's needs, one page each, in plain English and easy read. Print it on A4 or share it with the person and their carers; it names the person, so it is not for providers.`, pack: { links, expiresAt: plain.expiresAt } })) ?? 'Choice pack made.';
+        },
+        async (deps, { who, data }, e) => evaluationCard(deps, who, ref(data), { error: refusalText(e) }),
       ),
       // ── the managers' decision
       ...(['approved', 'rejected'] as const).map((outcome) =>

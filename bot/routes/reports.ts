@@ -15,7 +15,7 @@ import { sendCard } from './common.js';
 
 /** index.ts gives the shelf the HTTP server serves; a bot built without one (tests) keeps its own. */
 let ownShelf: FileShelf | undefined;
-const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+export const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 
 type Kind = 'headline' | 'providers' | 'equality';
 

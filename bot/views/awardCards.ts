@@ -10,7 +10,8 @@ import type { RankingView } from '../../src/app/award/shared.js';
 import { questionHeading } from '../../src/domain/personQuestions.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
-import { day, gbp } from './format.js';
+import { cap, day, gbp } from './format.js';
+import { NOT_TOP_REASONS, TOOK_PART, TOOK_PART_LABELS } from '../../src/domain/choice.js';
 
 
 interface Row {
@@ -34,6 +35,9 @@ interface AwardView {
   values?: Record<string, unknown>;
   errors?: Record<string, string>;
   footer?: string;
+  /** Downloads (the choice pack): signed links, shown only in the reply to the one who asked. */
+  links?: { title: string; url: string }[];
+  linksNote?: string;
   actions?: CardAction[];
 }
 
@@ -61,10 +65,12 @@ export function awardCard(v: AwardView): CardJson {
       required: f.required ?? false,
       help: f.help ?? '',
       choices: f.choices ?? [],
-      value: v.values?.[f.id] === undefined || v.values?.[f.id] === null ? '' : String(v.values[f.id]),
+      value: v.values?.[f.id] === undefined || v.values?.[f.id] === null ? '' : Array.isArray(v.values[f.id]) ? (v.values[f.id] as unknown[]).join(',') : String(v.values[f.id]),
       error: errors[f.id] ?? '',
     })),
     footer: v.footer ?? '',
+    links: v.links ?? [],
+    linksNote: v.linksNote ?? '',
     actions: (v.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {}, style: a.style ?? 'default', inputs: a.inputs ?? 'auto' })),
   });
 }
@@ -168,7 +174,20 @@ export function rankingFacts(r: OpenCallOff, ranking: RankingView) {
   ];
 }
 
-export function rankingCard(r: OpenCallOff, ranking: RankingView, names: Map<string, string>, o: { canChoose: boolean; notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> }): CardJson {
+export interface RankingOptions {
+  canChoose: boolean;
+  notice?: string;
+  error?: string;
+  values?: Record<string, unknown>;
+  errors?: Record<string, string>;
+  /** The choice pack just made for the social worker who asked (its links are theirs alone). */
+  pack?: { links: { title: string; url: string }[]; expiresAt: Date };
+}
+
+const TOOK_PART_CHOICES = TOOK_PART.map((value) => ({ title: TOOK_PART_LABELS[value], value }));
+const REASON_CHOICES = NOT_TOP_REASONS.map((value) => ({ title: cap(value), value }));
+
+export function rankingCard(r: OpenCallOff, ranking: RankingView, names: Map<string, string>, o: RankingOptions): CardJson {
   const compliant = ranking.rows.filter((x) => x.compliant);
   const choosing = o.canChoose && r.state === 'evaluated' && compliant.length > 0;
   const current = r.choices?.at(-1);
@@ -176,8 +195,15 @@ export function rankingCard(r: OpenCallOff, ranking: RankingView, names: Map<str
   if (r.state === 'awaiting_approval' && current) status = `The person chose ${names.get(current.bidId) ?? current.bidId}; waiting for a manager's approval.`;
   else if (r.state === 'awarded' && r.award) status = `Awarded to ${r.award.providerName}${r.award.status === 'accepted' ? ' (accepted)' : ', waiting for the provider to accept'}.`;
   else if (r.state === 'evaluated' && !compliant.length) status = 'No compliant bid: the brokers have been offered the cascade.';
-  else if (r.state === 'evaluated') status = 'Prices revealed. Record the bid the person (or their carers) chose.';
+  else if (r.state === 'evaluated') status = 'Prices revealed. Make a choice pack for the person and their carers, then record the offer they chose, in their words.';
   const rejected = r.decisions?.filter((d) => d.outcome === 'rejected').at(-1);
+  const packs = (r.choicePacks ?? []).filter((p) => p.round === ranking.evaluation.round);
+  const actions: CardAction[] = choosing
+    ? [
+        { title: "Record the person's choice", verb: 'award.choose', data: { ref: r.id }, style: 'positive' },
+        { title: packs.length ? 'Make the choice pack again' : 'Make a choice pack (PDF)', verb: 'choice.pack', data: { ref: r.id }, inputs: 'none' },
+      ]
+    : [{ title: 'Refresh', verb: 'evaluation.show', data: { ref: r.id }, inputs: 'none' }];
   return awardCard({
     title: `${r.id}: ranking${ranking.evaluation.round === 2 ? ' (cascade round)' : ''}`,
     subtitle: `Revealed ${formatUk(ranking.evaluation.revealedAt!)}. Non-compliant bids are shown but not ranked.`,
@@ -185,19 +211,24 @@ export function rankingCard(r: OpenCallOff, ranking: RankingView, names: Map<str
     statusStyle: r.state === 'evaluated' && compliant.length ? 'accent' : 'emphasis',
     notice: o.notice,
     error: o.error ?? (r.state === 'evaluated' && rejected && rejected.n === current?.n ? `The manager rejected the last choice: ${rejected.reason}` : ''),
-    facts: rankingFacts(r, ranking),
+    facts: [...rankingFacts(r, ranking), ...(packs.length ? [{ title: 'Choice pack', value: `made ${formatUk(packs.at(-1)!.at)}${packs.length > 1 ? ` (${packs.length} times)` : ''}` }] : [])],
     rowsTitle: 'Bids',
     rows: rankingRows(r, ranking, names),
     fields: choosing
       ? [
-          { id: 'choice', label: "The person's (or carers') choice", kind: 'choice', required: true, choices: compliant.map((x) => ({ title: `${x.rank}. ${names.get(x.bidId) ?? x.bidId} (total ${show2(x.total)}, ${gbp(x.weeklyPrice)} a week)`, value: x.bidId })) },
-          { id: 'choiceReason', label: 'Why, if not the top-ranked bid', kind: 'multiline', help: 'Required when the person chooses other than number 1.' },
+          { id: 'choice', label: "The offer the person (or their carers) chose", kind: 'choice', required: true, choices: compliant.map((x) => ({ title: `${x.rank}. ${names.get(x.bidId) ?? x.bidId} (total ${show2(x.total)}, ${gbp(x.weeklyPrice)} a week)`, value: x.bidId })) },
+          { id: 'tookPart', label: 'Who took part in the choice', kind: 'multichoice', required: true, choices: TOOK_PART_CHOICES },
+          { id: 'personWords', label: "The person's reasons, in their own words", kind: 'multiline', required: true, help: "Write what they said, as they said it. For a best-interests decision: what is known of their wishes and feelings, and why this offer is in their best interests." },
+          { id: 'choiceReasonCategory', label: 'If not number 1: the main reason', kind: 'choice', choices: REASON_CHOICES },
+          { id: 'choiceReason', label: 'If not number 1: why, for the managers', kind: 'multiline', help: 'Required when the person chooses other than number 1.' },
         ]
       : [],
     values: o.values ?? (choosing ? { choice: compliant[0].bidId } : {}),
     errors: o.errors,
-    footer: choosing ? 'The choice goes to the managers for approval.' : '',
-    actions: choosing ? [{ title: "Record the person's choice", verb: 'award.choose', data: { ref: r.id }, style: 'positive' }] : [{ title: 'Refresh', verb: 'evaluation.show', data: { ref: r.id }, inputs: 'none' }],
+    footer: choosing ? 'The choice goes to the managers for approval. The choice pack names the person: it is for you to print or share with them, not for providers.' : '',
+    links: o.pack?.links,
+    linksNote: o.pack ? `The choice pack for the person and their carers (the links work until ${formatUk(o.pack.expiresAt)}; make it again for new ones):` : '',
+    actions,
   });
 }
 
@@ -242,7 +273,9 @@ export function approvalCard(v: ApprovalView): CardJson {
       { title: 'Weekly price', value: `${gbp(c.weeklyPrice)} (${gbp(c.hourlyRate)}/h)` },
       { title: 'Budget', value: `${gbp(r.package.budgetWeekly)} a week: ${diff > 0 ? `${gbp(diff)} over` : diff < 0 ? `${gbp(-diff)} under` : 'exactly on budget'}` },
       { title: 'Flags', value: flags.length ? `⚠ ${flags.join('; ')}` : 'none' },
-      ...(top ? [{ title: 'Top-ranked was', value: `${top}; the person chose otherwise because: ${c.choice.reason ?? ''}` }] : []),
+      ...(top ? [{ title: 'Top-ranked was', value: `${top}; the person chose otherwise (${c.choice.reasonCategory ?? 'reason not grouped'}): ${c.choice.reason ?? ''}` }] : []),
+      ...(c.choice.tookPart?.length ? [{ title: 'Who took part', value: c.choice.tookPart.map((t) => TOOK_PART_LABELS[t]).join('; ') }] : []),
+      ...(c.choice.personWords ? [{ title: "In the person's words", value: c.choice.personWords }] : []),
       { title: 'Hours', value: `${r.package.hoursPerWeek} a week from ${day(r.package.startDate)}` },
     ],
     rowsTitle: v.ranking ? 'Ranking' : '',

@@ -52,7 +52,7 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
 
   async function approved(): Promise<string> {
     const ref = await revealed();
-    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands') });
+    await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'caring-hands') });
     await t.click('morgan', 'award.approve', { ref, n: 1 });
     await t.drained();
     return ref;
@@ -119,14 +119,14 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
 
   it('records the choice (reason when not top-ranked; never a non-compliant or withdrawn bid) and sends it to the managers', async () => {
     const ref = await revealed();
-    const notTop = await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'brightpath'), choiceReason: '' });
+    const notTop = await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'brightpath'), choiceReason: '' });
     assert.match(cardText(notTop.value), /chose other than the top-ranked bid: say why/);
-    const forged = await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'signing-hands') });
+    const forged = await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'signing-hands') });
     assert.match(cardText(forged.value), /not a bid on this call-off/);
     assert.equal((await request(ref)).state, 'evaluated');
-    assert.match(String((await t.click('morgan', 'award.choose', { ref, choice: bidId(ref, 'caring-hands') })).value), /role doesn't allow/);
+    assert.match(String((await t.click('morgan', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'caring-hands') })).value), /role doesn't allow/);
 
-    const chose = await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'brightpath'), choiceReason: 'Her sister already knows the BrightPath team from respite.' });
+    const chose = await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'brightpath'), choiceReasonCategory: 'they know or prefer the provider or its staff', choiceReason: 'Her sister already knows the BrightPath team from respite.' });
     assert.match(cardText(chose.value), /sent to the managers for approval/);
     await t.drained();
     const r = await request(ref);
@@ -143,7 +143,7 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
 
   it('lets only a manager decide, once; a reject needs a reason and reopens the choice; the card updates for everyone', async () => {
     const ref = await revealed();
-    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands') });
+    await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'caring-hands') });
     await t.drained();
     assert.match(String((await t.click('sam', 'award.approve', { ref, n: 1 })).value), /role doesn't allow/);
     assert.match(String((await t.click('alex', 'award.approve', { ref, n: 1 })).value), /role doesn't allow/);
@@ -165,7 +165,7 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
     assert.match(cardText(second.value), /already rejected by you .* cannot be decided again/);
     assert.equal((await request(ref)).state, 'evaluated');
 
-    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands') });
+    await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'caring-hands') });
     const ok = await t.click('morgan', 'award.approve', { ref, n: 2 });
     assert.match(cardText(ok.value), /✔ Approved by Morgan Lee/);
     const stale = await t.click('morgan', 'award.reject', { ref, n: 2, rejectReason: 'changed my mind' });
@@ -175,7 +175,7 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
 
   it('needs a justification to approve over budget', async () => {
     const ref = await revealed({ budgetWeekly: '500' });
-    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands') });
+    await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'caring-hands') });
     await t.drained();
     assert.match(textOf(postsTo(user('morgan'), 'award.approval')[0]), /£25\.00 over/);
     assert.match(textOf(postsTo(user('morgan'), 'award.approval')[0]), /⚠ over budget/);
@@ -248,11 +248,11 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
     const ranking = postsTo(user('sam'), 'evaluation.ranking').at(-1)!;
     assert.match(textOf(ranking), /1\. BrightPath Support \(bid .\): total 83\.20/);
     assert.match(textOf(ranking), /Out of the choice: Caring Hands Ltd/);
-    const refused = await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands') });
+    const refused = await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'caring-hands') });
     assert.match(cardText(refused.value), /that provider declined the award/);
     assert.match(cardText((await t.click('priya', 'award.accept', { ref })).value), /declined the award/);
 
-    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'brightpath') });
+    await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'brightpath') });
     await t.click('morgan', 'award.approve', { ref, n: 2 });
     await t.click('tom', 'award.accept', { ref });
     await t.drained();
@@ -291,7 +291,7 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
     at('2026-12-08T12:00:01Z');
     await t.runtime.scheduler.runDue();
     await t.click('sam', 'evaluation.lock', { ref, bid: 'A', ...scores(4, 4) });
-    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands') });
+    await t.click('sam', 'award.choose', { ref, ...fx.said, choice: bidId(ref, 'caring-hands') });
     await t.click('morgan', 'award.approve', { ref, n: 1 });
     await t.click('priya', 'award.accept', { ref });
     await t.drained();

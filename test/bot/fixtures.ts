@@ -86,3 +86,6 @@ export const GOOD_APPLICATION = {
   d_terms: 'true',
   d_safeguarding: 'true',
 };
+
+/** What the choice form needs besides the offer: who took part and the person's reasons in their words. */
+export const said = { tookPart: 'person,carer', personWords: 'I liked them when they came to see me.' };

@@ -13,35 +13,76 @@ import { brokerIds, refreshAllProviderCards, refreshProviderCard, tellUsers } fr
 import { offerCascade } from './cascade.js';
 import { checkEvaluator, currentBidsTx, humans, loadCallOff, managerIds, rankingOfTx } from './shared.js';
 import { indexMonths } from '../requests/indexes.js';
+import { csv } from '../requests/inputs.js';
+import { ChoiceInput, MIN_REASON } from '../../domain/choice.js';
 
-const MIN_REASON = 10;
+/** Card inputs of the choice form (the multi-select arrives as "person,carer"). */
+export interface ChoiceRaw {
+  bidId: string;
+  tookPart?: unknown;
+  personWords?: unknown;
+  reasonCategory?: unknown;
+  reason?: unknown;
+}
+
+/** zod paths → the choice form's input ids, so each message shows next to its field. */
+const CHOICE_FIELDS: Record<string, string> = { bidId: 'choice', tookPart: 'tookPart', personWords: 'personWords', reasonCategory: 'choiceReasonCategory', reason: 'choiceReason' };
+
+function parseChoice(raw: ChoiceRaw): { input?: ChoiceInput; errors: Record<string, string> } {
+  const s = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+  const tookPart = Array.isArray(raw.tookPart) ? raw.tookPart.map(String) : csv(raw.tookPart);
+  const category = s(raw.reasonCategory).trim();
+  const parsed = ChoiceInput.safeParse({ bidId: s(raw.bidId), tookPart, personWords: s(raw.personWords), reasonCategory: category || undefined, reason: s(raw.reason) });
+  if (parsed.success) return { input: parsed.data, errors: {} };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) errors[CHOICE_FIELDS[String(issue.path[0])] ?? '_form'] ??= issue.message;
+  return { errors };
+}
 
 /**
  * The person's (or carers') choice, recorded by the social worker: a compliant bid still in the
- * running; a reason when it is not the top-ranked one. It goes straight to the managers for
- * approval, so the request moves evaluated → awaiting_approval (the choice is kept in `choices`).
+ * running, who took part and the person's reasons in their own words; when it is not the
+ * top-ranked one, why (a reason group for the reports, and words). It goes straight to the
+ * managers for approval, so the request moves evaluated → awaiting_approval (kept in `choices`).
  */
-export async function recordChoice(store: BrokerageStore, who: Who, ref: string, input: { bidId: string; reason: string }, now: Date): Promise<{ request: OpenCallOff; choice: Choice; unchanged: boolean }> {
+export async function recordChoice(store: BrokerageStore, who: Who, ref: string, raw: ChoiceRaw, now: Date): Promise<{ request: OpenCallOff; choice: Choice; unchanged: boolean }> {
   const user = await requirePermission(store, who, 'evaluation.score');
   return store.transact({ actor: user.id, action: 'award.choose' }, (tx) => {
     const r = loadCallOff(tx, ref);
     checkEvaluator(user, r);
     const current = r.choices?.at(-1);
-    if (r.state === 'awaiting_approval' && current?.bidId === input.bidId) return { request: r, choice: current, unchanged: true };
+    if (r.state === 'awaiting_approval' && current?.bidId === raw.bidId) return { request: r, choice: current, unchanged: true };
     if (r.state !== 'evaluated') throw conflict(stateWhy(r, 'a choice can only be recorded once every quality score is locked and before it goes for approval'));
     const ranking = rankingOfTx(tx, r);
     if (!ranking) throw conflict(`${r.id} has no scored bids to choose from; a broker can run the cascade.`);
-    if (!input.bidId) throw invalid({ choice: 'choose the bid the person chose' });
-    const row = ranking.rowsById.get(input.bidId);
+    if (!raw.bidId) throw invalid({ choice: 'choose the bid the person chose' });
+    const row = ranking.rowsById.get(raw.bidId);
     if (!row) {
-      const why = ranking.excluded.includes(input.bidId) ? 'that provider declined the award' : tx.get('bids', input.bidId)?.status === 'withdrawn' ? 'that bid was withdrawn' : 'that is not a bid on this call-off';
+      const why = ranking.excluded.includes(raw.bidId) ? 'that provider declined the award' : tx.get('bids', raw.bidId)?.status === 'withdrawn' ? 'that bid was withdrawn' : 'that is not a bid on this call-off';
       throw invalid({ choice: `${why}; choose another bid` });
     }
     if (!row.compliant) throw invalid({ choice: `that bid is non-compliant (${row.reasons.join('; ')}); choose a compliant bid` });
+    const { input, errors } = parseChoice(raw);
     const top = ranking.rows[0];
-    const reason = input.reason.trim();
-    if (top.bidId !== row.bidId && reason.length < MIN_REASON) throw invalid({ choiceReason: `the person chose other than the top-ranked bid: say why (at least ${MIN_REASON} characters)` });
-    const choice: Choice = { n: (r.choices?.length ?? 0) + 1, bidId: row.bidId, providerId: tx.get('bids', row.bidId)!.providerId, topBidId: top.bidId, reason: reason || undefined, by: user.id, at: now.toISOString() };
+    const notTop = top.bidId !== row.bidId;
+    // Every problem at once, so the social worker fixes the form in one go.
+    if (notTop && !input?.reasonCategory) errors.choiceReasonCategory ??= 'the person chose other than the top-ranked bid: choose the main reason';
+    if (notTop && (input?.reason ?? String(raw.reason ?? '').trim()).length < MIN_REASON) errors.choiceReason ??= `the person chose other than the top-ranked bid: say why (at least ${MIN_REASON} characters)`;
+    if (!input || Object.keys(errors).length) throw invalid(errors);
+    const round = r.evaluation?.round;
+    const choice: Choice = {
+      n: (r.choices?.length ?? 0) + 1,
+      bidId: row.bidId,
+      providerId: tx.get('bids', row.bidId)!.providerId,
+      topBidId: top.bidId,
+      reason: notTop ? input.reason : undefined,
+      reasonCategory: notTop ? input.reasonCategory : undefined,
+      tookPart: input.tookPart,
+      personWords: input.personWords,
+      packUsed: (r.choicePacks ?? []).some((p) => p.round === round),
+      by: user.id,
+      at: now.toISOString(),
+    };
     const next = sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
     return { request: next, choice, unchanged: false };
   });

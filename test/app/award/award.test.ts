@@ -30,6 +30,9 @@ const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =
     return true;
   });
 
+/** Who took part and the person's words: the choice is not recorded without them. */
+const SAID = { tookPart: ['person'], personWords: 'I want the ones who came to see me.' };
+
 describe('award use cases: each transition and each refusal', () => {
   let store: BrokerageStore;
   let dir: string;
@@ -111,13 +114,13 @@ describe('award use cases: each transition and each refusal', () => {
     const ref = await closed({ withdrawSophie: true });
     await lockAll(ref, { 'caring-hands': [4, 4], brightpath: [4, 3, 'no'] });
     const before = await get(ref);
-    await rejects(recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'brightpath'), reason: 'She liked them best of all.' }, now), 'invalid', /non-compliant .*does not meet the person's needs/);
-    await rejects(recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'signing-hands'), reason: 'Cheapest of them all, by far.' }, now), 'invalid', /not a bid on this call-off|withdrawn/);
-    await rejects(recordChoice(store, who('sam'), ref, { bidId: '', reason: '' }, now), 'invalid', /choose the bid/);
+    await rejects(recordChoice(store, who('sam'), ref, { ...SAID, bidId: bidId(ref, 'brightpath'), reason: 'She liked them best of all.' }, now), 'invalid', /non-compliant .*does not meet the person's needs/);
+    await rejects(recordChoice(store, who('sam'), ref, { ...SAID, bidId: bidId(ref, 'signing-hands'), reason: 'Cheapest of them all, by far.' }, now), 'invalid', /not a bid on this call-off|withdrawn/);
+    await rejects(recordChoice(store, who('sam'), ref, { ...SAID, bidId: '', reason: '' }, now), 'invalid', /choose the bid/);
     assert.deepEqual(await get(ref), before);
-    const { choice } = await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    const { choice } = await recordChoice(store, who('sam'), ref, { ...SAID, bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
     assert.equal(choice.n, 1);
-    const again = await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    const again = await recordChoice(store, who('sam'), ref, { ...SAID, bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
     assert.equal(again.unchanged, true, 'a repeat has its effect once');
     assert.equal((await get(ref)).choices?.length, 1);
   });
@@ -126,15 +129,15 @@ describe('award use cases: each transition and each refusal', () => {
     const ref = await closed({ withdrawSophie: true });
     await lockAll(ref, { 'caring-hands': [4, 4], brightpath: [4, 3] });
     await store.transact({ actor: 'test', action: 'test.users' }, (tx) => tx.put('users', { id: 'a1e0f3b2-0009-4000-8000-000000000009', name: 'Other Worker', roles: ['social_worker'] }));
-    await rejects(recordChoice(store, { aadObjectId: 'a1e0f3b2-0009-4000-8000-000000000009' }, ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now), 'forbidden', /Sam Patel's request/);
-    await recordChoice(store, who('alex'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    await rejects(recordChoice(store, { aadObjectId: 'a1e0f3b2-0009-4000-8000-000000000009' }, ref, { ...SAID, bidId: bidId(ref, 'caring-hands'), reason: '' }, now), 'forbidden', /Sam Patel's request/);
+    await recordChoice(store, who('alex'), ref, { ...SAID, bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
     assert.equal((await get(ref)).state, 'awaiting_approval');
   });
 
   it('approval: managers only, once per choice, stale cards refused, and nothing after a cancellation', async () => {
     const ref = await closed({ withdrawSophie: true });
     await lockAll(ref, { 'caring-hands': [4, 4], brightpath: [4, 3] });
-    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    await recordChoice(store, who('sam'), ref, { ...SAID, bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
     await rejects(decideAward(store, who('alex'), ref, { n: 1, outcome: 'approved' }, now), 'forbidden', /award decide/);
     await rejects(decideAward(store, who('morgan'), ref, { n: 2, outcome: 'approved' }, now), 'conflict', /out of date/);
     await rejects(decideAward(store, who('morgan'), ref, { n: 1, outcome: 'rejected', reason: ' ' }, now), 'invalid', /say why/);
@@ -143,7 +146,7 @@ describe('award use cases: each transition and each refusal', () => {
     await rejects(decideAward(store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now), 'conflict', /already rejected/);
     assert.equal((await get(ref)).state, 'evaluated');
 
-    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    await recordChoice(store, who('sam'), ref, { ...SAID, bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
     await cancelRequest(store, who('sam'), ref, 'Person moved to residential care', now);
     await rejects(decideAward(store, who('morgan'), ref, { n: 2, outcome: 'approved' }, now), 'conflict', /cancelled/);
   });
@@ -151,7 +154,7 @@ describe('award use cases: each transition and each refusal', () => {
   it('awarded → accepted only by the winner; decline → evaluated without the bid, re-ranked', async () => {
     const ref = await closed({ withdrawSophie: true });
     await lockAll(ref, { 'caring-hands': [4, 4], brightpath: [4, 3] });
-    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    await recordChoice(store, who('sam'), ref, { ...SAID, bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
     await decideAward(store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
     let r = await get(ref);
     assert.deepEqual([r.state, r.award?.status, r.award?.providerName, r.award?.weeklyPrice, r.award?.offContract], ['awarded', 'offered', 'Caring Hands Ltd', 525, false]);
@@ -199,7 +202,7 @@ describe('award use cases: each transition and each refusal', () => {
   it('every transition is in the audit log with who, before and after', async () => {
     const ref = await closed({ withdrawSophie: true });
     await lockAll(ref, { 'caring-hands': [4, 4], brightpath: [4, 3] });
-    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    await recordChoice(store, who('sam'), ref, { ...SAID, bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
     await decideAward(store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
     await acceptAward(store, who('priya'), ref, now);
     const trail = (await store.audit((e) => e.collection === 'requests' && e.id === ref)).map((e) => [e.action, e.actor, (e.before as OpenCallOff | null)?.state, (e.after as OpenCallOff).state]);
