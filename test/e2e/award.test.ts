@@ -67,7 +67,7 @@ describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)'
     const text = cardText(ranking.card);
     assert.match(text, /1\. Caring Hands Ltd \(bid \w\): total 86\.40/);
     assert.match(text, /2\. BrightPath Support \(bid \w\): total 83\.20/);
-    const chose = await h.click(ranking, "Record the person's choice", { as: 'user-sam' });
+    const chose = await h.click(ranking, "Record the person's choice", { as: 'user-sam', inputs: { tookPart: 'person', personWords: 'The first one, please.' } });
     assert.match(cardText(chose.card), /sent to the managers for approval/);
   });
 
