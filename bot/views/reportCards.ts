@@ -1,6 +1,6 @@
 import { formatUk } from '../../src/domain/dates.js';
 import type { Period } from '../../src/reports/period.js';
-import type { Equality, EqualityRow, ProviderStats } from '../../src/reports/queries.js';
+import type { ChoiceStats, Equality, EqualityRow, ProviderStats } from '../../src/reports/queries.js';
 import type { Report } from '../../src/reports/report.js';
 import { fmtDays } from '../../src/reports/charts.js';
 import { CardJson, render } from '../render.js';
@@ -62,6 +62,7 @@ export function headlineCard(r: Report): CardJson {
         { title: 'Against personal budgets', value: h.awarded ? `${spendDiff} (budgets ${gbp(h.spend.budgets)} a week)` : '—' },
       ],
     },
+    choiceSection(r.choices),
   ];
   return render('report', {
     title: `Brokerage report: ${r.period.label}`,
@@ -74,6 +75,21 @@ export function headlineCard(r: Report): CardJson {
     footer: FOOTER,
     actions: sectionButtons(r.period, 'headline'),
   });
+}
+
+const WHO: Record<string, string> = { person: 'the person', carer: 'a carer', advocate: 'an advocate', 'best-interests': 'best-interests decision' };
+
+function choiceSection(c: ChoiceStats): Section {
+  return {
+    heading: "The person's choice",
+    note: 'Choices recorded in the period (the last one per request; sequential offers have no choice to make).',
+    facts: [
+      { title: 'Chose the top-ranked offer', value: c.choices ? `${pct(c.share)} (${c.topChosen} of ${c.choices})` : '—' },
+      { title: 'Chose another, because', value: c.otherReasons.length ? c.otherReasons.map((x) => `${x.reason}${x.count > 1 ? ` ×${x.count}` : ''}`).join('; ') : '—' },
+      { title: 'Choice pack used', value: c.choices ? `${pct(c.packUsed / c.choices)} (${c.packUsed} of ${c.choices})` : '—' },
+      { title: 'Who took part', value: c.tookPart.length ? c.tookPart.map((x) => `${WHO[x.who] ?? x.who} ${x.count}`).join(', ') : '—' },
+    ],
+  };
 }
 
 export function providersCard(period: Period, providers: ProviderStats[]): CardJson {

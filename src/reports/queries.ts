@@ -178,6 +178,41 @@ export function headline(data: ReportData, p: Pick<Period, 'from' | 'to'>): Head
   };
 }
 
+// ───────────────────────────── the person's choice ─────────────────────────────
+
+export interface ChoiceStats {
+  /** Requests whose person made a choice in the period (competition only; the last choice in the period counts). */
+  choices: number;
+  /** Of those, how many chose the offer ranked first when they chose. */
+  topChosen: number;
+  share?: number;
+  /** Where they chose another offer: the reason groups, most frequent first. */
+  otherReasons: { reason: string; count: number }[];
+  /** How many of the choices were made with a choice pack produced for that round beforehand. */
+  packUsed: number;
+  /** Who took part, over the same choices (a choice can have several). */
+  tookPart: { who: string; count: number }[];
+}
+
+/** Choices recorded before issue 17 had a reason but no reason group. */
+export const NOT_GROUPED = 'not grouped';
+
+export function choiceStats(data: Pick<ReportData, 'requests'>, p: Pick<Period, 'from' | 'to'>): ChoiceStats {
+  const last = data.requests.flatMap((r) => (r.choices ?? []).filter((c) => !c.sequential && inPeriod(c.at, p)).slice(-1));
+  const notTop = last.filter((c) => c.topBidId && c.topBidId !== c.bidId);
+  const count = (keys: string[]) =>
+    [...keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>())].map(([key, n]) => ({ key, n })).sort((a, b) => b.n - a.n || a.key.localeCompare(b.key));
+  const topChosen = last.length - notTop.length;
+  return {
+    choices: last.length,
+    topChosen,
+    share: last.length ? topChosen / last.length : undefined,
+    otherReasons: count(notTop.map((c) => c.reasonCategory ?? NOT_GROUPED)).map(({ key, n }) => ({ reason: key, count: n })),
+    packUsed: last.filter((c) => c.packUsed).length,
+    tookPart: count(last.flatMap((c) => c.tookPart ?? [])).map(({ key, n }) => ({ who: key, count: n })),
+  };
+}
+
 // ───────────────────────────── over time (for the charts) ─────────────────────────────
 
 export interface SeriesPoint extends Bucket {

@@ -8,7 +8,7 @@ import { awardsSpendSvg, daysToAwardSvg, rasterise } from './charts.js';
 import { csvOf, EXPORTS, type ExportName } from './csv.js';
 import type { FileShelf } from './links.js';
 import { showDay, type Period } from './period.js';
-import { awardsOverTime, daysDistribution, equality, headline, providerStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
+import { awardsOverTime, choiceStats, daysDistribution, equality, headline, providerStats, type ChoiceStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
 import { requestsInMonths } from '../app/requests/indexes.js';
 import { bidId, type Bid } from '../domain/calloff.js';
 
@@ -37,6 +37,7 @@ export interface Link {
 export interface Report {
   period: Period;
   headline: Headline;
+  choices: ChoiceStats;
   charts: (Link & { name: 'awards-spend' | 'days-to-award' })[];
   csvs: (Link & { name: ExportName })[];
   expiresAt: Date;
@@ -61,7 +62,7 @@ export function buildReport(data: ReportData, period: Period, shelf: FileShelf):
     const put = shelf.put({ body: Buffer.from(text, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: `${EXPORTS[name].file}_${slug(period)}.csv` });
     return { name, title: CSV_TITLES[name], url: put.url };
   });
-  return { period, headline: h, charts, csvs, expiresAt };
+  return { period, headline: h, choices: choiceStats(data, period), charts, csvs, expiresAt };
 }
 
 const CSV_TITLES: Record<ExportName, string> = { awards: 'Awards', calloffs: 'Call-offs', bids: 'Bids', offContract: 'Off-contract' };

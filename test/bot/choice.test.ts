@@ -94,6 +94,7 @@ describe("the person's choice: the choice pack and their words", () => {
     const chose = await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'brightpath'), tookPart: 'person,advocate', personWords: words, choiceReasonCategory: 'they know or prefer the provider or its staff', choiceReason: 'She met the BrightPath lead at the day centre and trusts him.' });
     assert.match(cardText(chose.value), /Choice recorded \(first choice\) with the person's words/);
     const c = (await request(ref)).choices![0];
+    assert.ok((await t.store.get('indexes', 'month:2026-12'))?.refs.includes(ref), 'filed under the month of the choice, for the reports');
     assert.deepEqual([c.tookPart, c.personWords, c.reasonCategory, c.packUsed, c.topBidId], [['person', 'advocate'], words, 'they know or prefer the provider or its staff', true, bidId(ref, 'caring-hands')]);
     await t.drained();
     const approval = t.posted.find((p) => p.to === `user:${PEOPLE.morgan.aadObjectId}` && p.item.message.kind === 'award.approval')!;

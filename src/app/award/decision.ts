@@ -106,6 +106,7 @@ function sendForApproval(tx: Tx<Collections>, r: OpenCallOff, choice: Choice, no
   if (!managers.length) throw conflict('Nobody has the manager role, so no one can approve the award. Ask the commissioner to give a manager the role.');
   const next: OpenCallOff = { ...r, state: 'awaiting_approval', cascadeOffer: undefined, updatedAt: now.toISOString() };
   tx.put('requests', next);
+  indexMonths(tx, next); // the reports count choices by the month they were made
   tellUsers(tx, now, managers, approvalKey(r.id, choice.n), { kind: 'award.approval', ref: r.id, n: choice.n });
   return next;
 }

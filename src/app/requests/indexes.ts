@@ -8,12 +8,12 @@ import type { Tx } from '../../store/store.js';
  */
 export const ownerIndex = (aadObjectId: string) => `owner:${aadObjectId}`;
 export const OPEN_INDEX = 'open-calloffs';
-/** The requests something reportable happened to in a calendar month (UTC): submitted, published, awarded. */
+/** The requests something reportable happened to in a calendar month (UTC): submitted, published, the person's choice, awarded. */
 export const monthIndex = (iso: string) => `month:${iso.slice(0, 7)}`;
 
 /** Files a request under the month of each reportable moment it has had. */
 export function indexMonths(tx: Tx<Collections>, r: PackageRequest): void {
-  const moments = [r.submittedAt, r.calloff?.publishedAt, r.award?.approvedAt, r.award?.recordedAt];
+  const moments = [r.submittedAt, r.calloff?.publishedAt, ...(r.choices ?? []).map((c) => c.at), r.award?.approvedAt, r.award?.recordedAt];
   for (const at of moments) if (at) addToIndex(tx, monthIndex(at), r.id);
 }
 
@@ -45,7 +45,7 @@ export function indexed(tx: Pick<Tx<Collections>, 'get'>, key: string): string[]
 }
 
 /** Bumped when an index is added, so the backfill runs again for it. */
-const BACKFILLED = 'backfilled:2';
+const BACKFILLED = 'backfilled:3'; // 3: the months of the person's choices
 
 /**
  * Fills the indexes once for data written before they existed (an upgraded data folder). A new
