@@ -194,6 +194,17 @@ describe("the package step: the person's own questions and as many slots as are 
     assert.equal(r?.step, 'package', 'the draft did not move on');
   });
 
+  it('stops adding at eight questions, and eight full-length questions with criteria stay within the card budget', async () => {
+    const { ref } = await toPackage();
+    const full: Record<string, string> = { ...pkg };
+    for (let i = 1; i <= 8; i++) Object.assign(full, { [`q${i}Text`]: `${i} ${'q'.repeat(296)}?`, [`q${i}Weight`]: '12', [`q${i}Person`]: 'true', [`q${i}Criterion`]: 'c'.repeat(500) });
+    const card = await t.click('sam', 'request.package.addQuestion', { ref, ...full });
+    assert.match(cardText(card.value), /at most 8 questions/);
+    assert.ok(inputIds(card.value).includes('q8Criterion'));
+    assert.ok(!JSON.stringify(card.value).includes('request.package.addQuestion'), 'no "Add a question" when full');
+    assert.ok(Buffer.byteLength(JSON.stringify(card.value)) < 28 * 1024);
+  });
+
   it("refuses the person's question without a criterion next to that field, then sends it to providers as the person's", async () => {
     const { ref } = await toPackage();
     const q3 = { q1Weight: '40', q2Weight: '30', q3Text: 'Will my carers know how to help me when I have a seizure?', q3Weight: '30', q3Person: 'true', q3Criterion: '' };

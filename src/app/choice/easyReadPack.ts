@@ -95,13 +95,14 @@ function offerPage(doc: Doc, o: PackOffer): void {
   for (const a of o.answers) {
     idea(doc, 'question', [{ text: 'You asked:', bold: true }, { text: `“${a.question}”` }, { text: 'They said:', bold: true }, ...(a.answer ? sentences(a.answer).map((text) => ({ text })) : [{ text: 'They did not answer.' }])], name);
   }
-  idea(doc, 'calendar', [{ text: `They can start on ${longDate(o.earliestStart)}.` }], name);
-  idea(doc, 'carer', carerLine(o).map((text) => ({ text })), name);
-  if (o.language.meets !== undefined) idea(doc, 'language', [{ text: o.language.meets ? 'They can meet your language and culture needs.' : 'They cannot promise your language and culture needs.' }], name);
+  // Cost before the practical details, which every offer here meets: it is what differs most.
   const money: { text: string; bold?: boolean }[] = [{ text: `It costs ${gbp(o.weeklyPrice)} a week.` }, { text: `Your budget is ${gbp(o.budgetWeekly)} a week.` }];
   if (o.topUp === 0) money.push({ text: 'This is inside your budget.', bold: true });
   else money.push({ text: `This is ${gbp(o.topUp)} a week more than your budget.`, bold: true }, { text: `Someone would need to pay the extra ${gbp(o.topUp)} a week.` }, { text: 'This is called a top-up.' });
   idea(doc, 'money', money, name);
+  idea(doc, 'calendar', [{ text: `They can start on ${longDate(o.earliestStart)}.` }], name);
+  idea(doc, 'carer', carerLine(o).map((text) => ({ text })), name);
+  if (o.language.meets !== undefined) idea(doc, 'language', [{ text: o.language.meets ? 'They can meet your language and culture needs.' : 'They cannot promise your language and culture needs.' }], name);
 }
 
 export function easyReadPackPdf(pack: ChoicePack): Promise<Buffer> {

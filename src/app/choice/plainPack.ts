@@ -70,7 +70,7 @@ function offerPage(doc: Doc, pack: ChoicePack, o: PackOffer, i: number): void {
     heading(doc, 'Your questions and their answers');
     for (const a of o.answers) {
       para(doc, `You asked: “${a.question}”`, { bold: true });
-      if (a.criterion) para(doc, `A good answer, you said: ${a.criterion}`, { subtle: true });
+      if (a.criterion) para(doc, `What a good answer looks like: ${a.criterion}`, { subtle: true });
       para(doc, a.answer ? `They said: “${a.answer}”` : 'They did not answer this question.', { indent: 12 });
       doc.moveDown(0.3);
     }
