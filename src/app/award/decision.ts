@@ -13,6 +13,7 @@ import { brokerIds, refreshAllProviderCards, refreshProviderCard, tellUsers } fr
 import { offerCascade } from './cascade.js';
 import { checkEvaluator, currentBidsTx, humans, loadCallOff, managerIds, rankingOfTx } from './shared.js';
 import { indexMonths } from '../requests/indexes.js';
+import { openAgreement } from '../agreements/open.js';
 
 const MIN_REASON = 10;
 
@@ -206,6 +207,7 @@ export async function acceptAward(store: BrokerageStore, who: Who, ref: string, 
     }
     refreshAllProviderCards(tx, now, next, 'awarded');
     tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `accepted-award:${r.id}`, { kind: 'award.accepted', ref: r.id });
+    openAgreement(tx, next, now); // the package lives on as a service agreement (issue 16)
     return next;
   });
 }
