@@ -33,6 +33,8 @@ export interface Panel {
   errors?: Record<string, string>;
   footer?: string;
   actions?: CardAction[];
+  /** Downloads (signed, short-lived links to CSV files). */
+  links?: { title: string; url: string }[];
 }
 
 export function panel(v: Panel): CardJson {
@@ -51,6 +53,7 @@ export function panel(v: Panel): CardJson {
     fields: (v.fields ?? []).map((f) => ({ id: f.id, label: f.label, value: v.values?.[f.id] == null ? '' : String(v.values[f.id]), error: errors[f.id] ?? '' })),
     footer: v.footer ?? '',
     actions: (v.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {}, style: a.style ?? 'default', inputs: a.inputs ?? 'auto' })),
+    links: v.links ?? [],
   });
 }
 
@@ -157,9 +160,10 @@ export function termsForm(a: Agreement, f: Form = {}): CardJson {
 }
 
 export function returnForm(a: Agreement, periods: { start: string; end: string; planned: number }[], f: Form & { periodStart?: string } = {}): CardJson {
+  const chosen = periods.find((p) => p.start === f.periodStart) ?? periods[0];
   return renderForm({
     title: `${a.ref}: delivered hours`,
-    intro: `Return the hours your staff delivered in each ${periods.length ? 'period' : 'period once it has ended'}. Or paste your call-monitoring export (columns reference, date, hours or minutes) with "Paste a CSV".`,
+    intro: `${chosen ? `Period ${day(chosen.start)} – ${day(chosen.end)}: ${hrs(chosen.planned)} planned. ` : 'No period has ended yet. '}Return the hours your staff delivered, or paste your call-monitoring export (columns reference, date, hours or minutes) with "Paste a CSV".`,
     notice: f.notice,
     fields: [
       { id: 'periodStart', label: 'Period', kind: 'choice', required: true, choices: periods.map((p) => ({ title: `${day(p.start)} – ${day(p.end)} (planned ${hrs(p.planned)})`, value: p.start })) },

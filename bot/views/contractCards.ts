@@ -21,8 +21,9 @@ export async function paymentsCard(deps: Deps, shelf: FileShelf, period: Period)
     statusStyle: 'good',
     rows: [
       ...providers.map((t) => ({ title: t.providerName, lines: [line(t)] })),
-      { title: 'CSV files (links expire)', lines: links.map((l) => `[${l.name}](${l.url})`) },
     ],
+    links: links.map((l) => ({ title: l.name.replace(/^payments-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}-/, '').replace(/\.csv$/, ' (CSV)'), url: l.url })),
+    footer: 'The download links work for a limited time; ask again for new ones.',
   });
 }
 
