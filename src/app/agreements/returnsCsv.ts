@@ -1,4 +1,4 @@
-import { current } from '../../domain/agreement.js';
+import { agreementId, current } from '../../domain/agreement.js';
 import { periodContaining, round2 } from '../../domain/agreementRules.js';
 import { isRealDate } from '../../domain/dates.js';
 import { REQUEST_REF } from '../../domain/request.js';
@@ -6,7 +6,7 @@ import type { BrokerageStore } from '../../store/collections.js';
 import type { Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { AppError, invalid } from '../errors.js';
-import { loadAgreementTx, rulesTx } from './load.js';
+import { rulesTx } from './load.js';
 import { recordReturnTx, type ReturnResult } from './returns.js';
 
 /**
@@ -96,7 +96,8 @@ export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: st
     const rules = rulesTx(tx);
     const totals = new Map<string, { ref: string; start: string; hours: number }>();
     for (const v of visits) {
-      const a = loadAgreementTx(tx, v.ref);
+      const a = tx.get('agreements', agreementId(v.ref));
+      if (!a) throw invalid({ csv: `line ${v.line}: ${v.ref} has no service agreement` });
       const start = current(a).startDate;
       if (v.date < start) throw invalid({ csv: `line ${v.line}: ${v.date} is before ${v.ref}'s start (${start})` });
       const p = periodContaining(start, rules.period, v.date);
@@ -110,7 +111,8 @@ export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: st
         out.push(recordReturnTx(tx, user, t.ref, t.start, t.hours, 'csv', now, 'csv'));
       } catch (e) {
         // One period refused refuses the file: say which, in the words the card would have used.
-        if (e instanceof AppError) throw invalid({ csv: `${t.ref}, period from ${t.start}: ${Object.values(e.fields)[0] ?? e.message}` });
+        // Another organisation's package stays a refusal of its own (and is audited as one).
+        if (e instanceof AppError && e.kind !== 'forbidden') throw invalid({ csv: `${t.ref}, period from ${t.start}: ${Object.values(e.fields)[0] ?? e.message}` });
         throw e;
       }
     }
