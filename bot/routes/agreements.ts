@@ -19,7 +19,7 @@ import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { agreementCard, csvForm, endForm, returnForm, rulesForm, startForm, suspendForm, termsForm, variationApprovalCard, varyForm } from '../views/agreementCards.js';
 import { contractsCard, paymentsCard } from '../views/contractCards.js';
-import { sendCard } from './common.js';
+import { placeOf, sendCard } from './common.js';
 import { guarded, refusalText, type Turn } from './guard.js';
 
 /**
@@ -78,7 +78,9 @@ export function agreementRoutes(): Routes {
         usage: 'agreement PKG-2026-0001',
         summary: 'A package’s service agreement: terms, periods and returns, variations, suspensions, history.',
         pattern: /^agreement\s+(\S+)$/i,
-        run: async (ctx, deps, { who, match }) => {
+        run: async (ctx, deps, { who, user, match }) => {
+          // The council's view carries the budget and finance codes: never into a channel a provider can read.
+          if (!user.providerId && placeOf(ctx) !== 'personal') return void (await ctx.sendActivity('The council’s view of an agreement opens only in your 1:1 chat with the bot.'));
           try {
             await sendCard(ctx, await view(deps, who, match[1]));
           } catch (e) {

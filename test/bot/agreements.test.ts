@@ -64,6 +64,8 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.doesNotMatch(provider, /Personal budget|650|Finance codes|Margaret|LAS-400123/);
     assert.match((await t.say('tom', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-brightpath' }))[0].text ?? '', /not your organisation's package/);
     assert.match((await t.say('sam', 'contract rules'))[0].text ?? '', /not open to your role/);
+    const inChannel = await t.say('alex', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-caring-hands' });
+    assert.deepEqual([inChannel[0].text, inChannel[0].attachments], ['The council’s view of an agreement opens only in your 1:1 chat with the bot.', undefined]);
   });
 
   it('no provider-bound agreement message carries the person’s details or council-only figures', async () => {

@@ -5,10 +5,9 @@ import type { User } from '../../domain/framework.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { enqueue } from '../../outbox/outbox.js';
-import { loadUser, requirePermission, type Who } from '../actor.js';
+import { loadUser, NO_ROLE_MESSAGE, requirePermission, type Who } from '../actor.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, forbidden, invalid, parseOrThrow } from '../errors.js';
-import { NO_ROLE_MESSAGE } from '../actor.js';
 import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, managersTx, rulesTx, withVersion } from './load.js';
 import { armPeriod } from './schedule.js';
 

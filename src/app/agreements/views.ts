@@ -1,14 +1,12 @@
 import type { Agreement, ContractRules, Variation } from '../../domain/agreement.js';
-import { current } from '../../domain/agreement.js';
+import { agreementId, current } from '../../domain/agreement.js';
 import { addDays, type Settlement } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
 import type { User } from '../../domain/framework.js';
 import type { BrokerageStore } from '../../store/collections.js';
-import { loadUser, type Who } from '../actor.js';
+import { loadUser, NO_ROLE_MESSAGE, type Who } from '../actor.js';
 import { forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
-import { NO_ROLE_MESSAGE } from '../actor.js';
-import { agreementId } from '../../domain/agreement.js';
 import { refOf, rulesOf } from './load.js';
 import { settlementsOf } from './settlement.js';
 
