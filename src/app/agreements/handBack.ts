@@ -10,8 +10,8 @@ import { providerUser } from '../calloffs/access.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, parseOrThrow } from '../errors.js';
 import { addToIndex, ownerIndex } from '../requests/indexes.js';
-import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, rulesTx } from './load.js';
-import { armPeriod, disarmAll } from './schedule.js';
+import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx } from './load.js';
+import { disarmAll } from './schedule.js';
 import { endTx } from './suspensions.js';
 
 /**
@@ -51,7 +51,6 @@ function handOver(tx: Tx<Collections>, a: Agreement, kind: 'handed back' | 're-b
   const ended = endTx(a, { on, reason, kind, by, at: now.toISOString(), nextRef: next.id });
   tx.put('agreements', ended);
   disarmAll(tx, ended);
-  if (a.status === 'active' && !a.offContract) armPeriod(tx, ended, rulesTx(tx), on);
   tellUsers(tx, now, councilTeam(tx, a), `agr-handover:${a.ref}`, { kind: 'agreement.handover', ref: a.ref, next: next.id });
   return { agreement: ended, next };
 }

@@ -28,6 +28,8 @@ export function agreementJobs(store: BrokerageStore, now: () => Date): Record<st
         const rules = rulesTx(tx);
         const v = current(a);
         const p = periodContaining(v.startDate, rules.period, String(job.periodStart));
+        // An ending recorded with a last day already past: nothing is owed after it.
+        if (v.endDate && p.start > v.endDate) return;
         if (!a.returns.some((r) => r.periodStart === p.start) && a.providerId) {
           enqueue(tx, now(), { id: `agr-return:${a.ref}:${p.start}`, target: { providerId: a.providerId }, message: { kind: 'agreement.return', ref: a.ref, periodStart: p.start } });
           armChase(tx, a, rules, p.start, p.end, 'remind');

@@ -7,7 +7,7 @@ import { requirePermission, type Who } from '../actor.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, invalid, parseOrThrow } from '../errors.js';
 import { checkCouncil, checkNotEnded, councilTeam, loadAgreementTx, rulesTx, withVersion } from './load.js';
-import { armPeriod, disarmAll } from './schedule.js';
+import { disarmAll } from './schedule.js';
 
 /**
  * A suspension (a hospital stay, respite): the days come out of the plan and earn the council's
@@ -58,8 +58,8 @@ export async function endAgreement(store: BrokerageStore, who: Who, ref: string,
     if (input.on < v.startDate && a.status === 'active') throw invalid({ on: `the last day cannot be before the start (${v.startDate})` });
     const next = endTx(a, { on: input.on, reason: input.reason, kind: 'ended', by: user.id, at: now.toISOString() });
     tx.put('agreements', next);
+    // Reviews stop; the period job runs on to the period holding the last day, then stops.
     disarmAll(tx, next);
-    if (a.status === 'active') armPeriod(tx, next, rulesTx(tx), input.on);
     if (a.providerId) enqueue(tx, now, { id: `agr-ended:${a.ref}`, target: { providerId: a.providerId }, message: { kind: 'agreement.ended', ref: a.ref } });
     tellUsers(tx, now, councilTeam(tx, a).filter((id) => id !== user.id), `agr-ended:${a.ref}`, { kind: 'agreement.ended', ref: a.ref });
     return { agreement: next, unchanged: false };

@@ -9,7 +9,6 @@ import { loadUser, NO_ROLE_MESSAGE, requirePermission, type Who } from '../actor
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, forbidden, invalid, parseOrThrow } from '../errors.js';
 import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, managersTx, rulesTx, withVersion } from './load.js';
-import { armPeriod } from './schedule.js';
 
 export interface VariationResult {
   agreement: Agreement;
@@ -33,7 +32,7 @@ const describe = (before: Element[], after: Element[], endBefore?: string, endAf
 };
 
 /** Puts an approved (or needs-no-approval) variation into force as a new version. */
-function apply(tx: Tx<Collections>, a: Agreement, v: Variation, by: string, now: Date): Agreement {
+function apply(a: Agreement, v: Variation, by: string, now: Date): Agreement {
   const prev = current(a);
   const next = withVersion(
     a,
@@ -41,7 +40,7 @@ function apply(tx: Tx<Collections>, a: Agreement, v: Variation, by: string, now:
     { elements: v.elements, hoursPerWeek: hoursOf(v.elements), weeklyCost: v.weeklyAfter, effectiveFrom: v.effectiveFrom, endDate: v.endDate || prev.endDate },
     { by, at: now.toISOString(), summary: `Variation ${v.n}: ${describe(prev.elements, v.elements, prev.endDate, v.endDate || prev.endDate)}`, reason: v.reason },
   );
-  if (next.status === 'active') armPeriod(tx, next, rulesTx(tx), now.toISOString().slice(0, 10));
+  // The period job runs on: it reads the terms (and any new end date) when it falls due.
   return next;
 }
 
@@ -93,7 +92,7 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
       if (!managers.length) throw conflict('Nobody has the manager role, so no one can approve this variation. Ask the commissioner to give a manager the role.');
       tellUsers(tx, now, managers, approvalKey(a.ref, v.n), { kind: 'agreement.variation', ref: a.ref, n: v.n });
     } else {
-      a = apply(tx, a, v, user.id, now);
+      a = apply(a, v, user.id, now);
       tellOutcome(tx, a, v, now);
     }
     tx.put('agreements', a);
@@ -125,7 +124,7 @@ export async function decideVariation(store: BrokerageStore, who: Who, ref: stri
     if (outcome === 'rejected' && reason.length < 5) throw invalid({ decisionNote: 'say why the variation is rejected (at least 5 characters)' });
     const decided: Variation = { ...v, status: outcome, decidedBy: user.id, decidedByName: user.name, decidedAt: now.toISOString(), decisionNote: reason || undefined };
     a = { ...a, variations: a.variations.map((x) => (x.n === n ? decided : x)), updatedAt: now.toISOString() };
-    if (outcome === 'approved') a = apply(tx, a, decided, user.id, now);
+    if (outcome === 'approved') a = apply(a, decided, user.id, now);
     tx.put('agreements', a);
     for (const m of managersTx(tx)) {
       const post = tx.get('outbox', `${approvalKey(a.ref, n)}:${m}`);

@@ -248,6 +248,24 @@ describe('app/agreements: service agreements after the award', () => {
     assert.deepEqual([v.audience, v.canManage], ['provider', false]);
   });
 
+  it('an ending keeps asking for every period up to the last day, and nothing after it', async () => {
+    await started();
+    await endAgreement(store, who('sam'), ref, { on: '2026-12-30', reason: 'She has moved to a care home.' }, now);
+    const periodJob = async () => (await store.find('jobs')).find((j) => j.id === `agr-period:${ref}`);
+    assert.equal((await periodJob())?.at, '2026-12-21T09:00:00.000Z', 'the first period is still asked for');
+    now = new Date('2026-12-21T09:00:00Z');
+    await jobs()['agreement.period']({ ref, periodStart: '2026-12-14', at: now.toISOString() });
+    assert.equal((await periodJob())?.at, '2026-12-28T09:00:00.000Z');
+    now = new Date('2026-12-28T09:00:00Z');
+    await jobs()['agreement.period']({ ref, periodStart: '2026-12-21', at: now.toISOString() });
+    assert.equal((await periodJob())?.at, '2027-01-04T09:00:00.000Z', 'the period holding the last day');
+    now = new Date('2027-01-04T09:00:00Z');
+    await jobs()['agreement.period']({ ref, periodStart: '2026-12-28', at: now.toISOString() });
+    assert.equal((await periodJob())?.periodStart, '2026-12-28', 'not moved on past the last day (the scheduler then removes it)');
+    await jobs()['agreement.period']({ ref, periodStart: '2027-01-04', at: now.toISOString() });
+    assert.deepEqual((await outbox(`agr-return:${ref}`)).map((i) => i.message.periodStart), ['2026-12-14', '2026-12-21', '2026-12-28']);
+  });
+
   it('every change to an agreement is in the audit log with who did it', async () => {
     await started();
     await setTerms(store, who('alex'), ref, { reviewDate: '2027-02-01', costCentre: 'ASC', providerFinanceId: 'CH' }, now);
