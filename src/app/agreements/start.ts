@@ -13,6 +13,9 @@ import { armPeriod, armReview } from './schedule.js';
 
 export type Changed = { agreement: Agreement; unchanged: boolean };
 
+/** A review date the council already set stands if it still falls after the start; else the first review is the council's weeks after it. */
+const reviewAfter = (set: string | undefined, start: string, weeks: number) => (set && set >= start ? set : addDays(start, weeks * 7));
+
 /**
  * The provider confirms (or moves) the start from its channel. The agreement becomes active, the
  * first review is set the council's number of weeks after the start, and the first period's
@@ -32,7 +35,7 @@ export async function confirmStart(store: BrokerageStore, who: Who, ref: string,
     if (daysBetween(a.proposedStart, input.startDate) > 182) throw invalid({ startDate: 'the start must be within six months of the one awarded' });
     const rules = rulesTx(tx);
     const next: Agreement = {
-      ...withVersion(a, 'start confirmed', { startDate: input.startDate, effectiveFrom: input.startDate, reviewDate: addDays(input.startDate, rules.firstReviewWeeks * 7) }, { by: user.id, at: now.toISOString(), summary: `Start confirmed by the provider: ${input.startDate}${input.startDate === a.proposedStart ? '' : ` (awarded for ${a.proposedStart})`}` }),
+      ...withVersion(a, 'start confirmed', { startDate: input.startDate, effectiveFrom: input.startDate, reviewDate: reviewAfter(v.reviewDate, input.startDate, rules.firstReviewWeeks) }, { by: user.id, at: now.toISOString(), summary: `Start confirmed by the provider: ${input.startDate}${input.startDate === a.proposedStart ? '' : ` (awarded for ${a.proposedStart})`}` }),
       status: 'active',
     };
     tx.put('agreements', next);

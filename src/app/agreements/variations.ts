@@ -60,6 +60,8 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     if (side === 'provider') checkProvider(tx, user, a);
     else checkCouncil(tx, user, a);
     checkNotEnded(a);
+    // Before the start is confirmed the terms are the award's; a change waits until it is.
+    if (a.status === 'awaiting_start') throw conflict(`${a.ref} has not started yet: the provider confirms the start first, then the terms can vary.`);
     const prev = current(a);
     const weeklyAfter = weeklyCostOf(input.elements);
     const endDate = input.endDate || undefined;

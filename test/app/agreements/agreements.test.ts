@@ -99,6 +99,14 @@ describe('app/agreements: service agreements after the award', () => {
     assert.equal(job?.at, '2026-12-21T09:00:00.000Z', 'the first return is asked for the morning after the first week');
   });
 
+  it('before the start: the council may set the review date, which the confirmed start keeps; variations wait for the start', async () => {
+    await acceptAward(store, who('priya'), ref, now);
+    await setTerms(store, who('sam'), ref, { reviewDate: '2027-03-01', costCentre: '', providerFinanceId: '' }, now);
+    await rejects(proposeVariation(store, who('sam'), ref, { elements: 'Support: 10 @ 25', effectiveFrom: '2027-01-04', reason: 'Fewer hours from January.' }, now), 'conflict', /has not started yet/);
+    await confirmStart(store, who('priya'), ref, { startDate: '2026-12-14' }, now);
+    assert.equal((await agreement()).versions.at(-1)!.reviewDate, '2027-03-01');
+  });
+
   it('terms: the owner or a broker, never another social worker; each change is a version; a repeat is not', async () => {
     await started();
     await store.transact({ actor: 'test', action: 'test.user' }, (tx) => tx.put('users', { id: 'sw-2', name: 'Other SW', roles: ['social_worker'] }));
