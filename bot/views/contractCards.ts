@@ -12,17 +12,20 @@ import { gbp } from './format.js';
 export async function paymentsCard(deps: Deps, shelf: FileShelf, period: Period): Promise<CardJson> {
   const rows = paymentRows(await loadAgreementData(deps.store), period);
   const { providers, total } = paymentTotals(rows);
-  const links = paymentFiles(rows, period).map((f) => ({ name: f.filename, url: shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename }).url }));
+  // paymentFiles lists one file per provider, in the order of `providers`, then all rows, then the totals.
+  const files = paymentFiles(rows, period).map((f) => shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename }).url);
   const line = (t: (typeof providers)[number]) => `${t.rows} period(s): planned ${t.plannedHours} h, delivered ${t.deliveredHours} h, paid ${t.payableHours} h; retainers ${gbp(t.retainer)}; payable ${gbp(t.payable)}${t.missingReturns ? `; ${t.missingReturns} return(s) missing` : ''}`;
   return panel({
     title: `Payments: ${period.label}`,
-    subtitle: 'Agreement periods that start in these dates, one CSV row each. Columns are documented in src/reports/payments.ts and the README.',
+    subtitle: 'Agreement periods that start in these dates, one CSV row each. The columns are documented in the README.',
     status: `Total payable ${gbp(total.payable)} (${total.rows} agreement period(s))`,
     statusStyle: 'good',
-    rows: [
-      ...providers.map((t) => ({ title: t.providerName, lines: [line(t)] })),
+    // Per-provider files as links in their rows: Teams shows only a few card buttons.
+    rows: providers.map((t, i) => ({ title: t.providerName, lines: [line(t), `[This provider's CSV](${files[i]})`] })),
+    links: [
+      { title: 'All rows (CSV)', url: files[providers.length] },
+      { title: 'Totals (CSV)', url: files[providers.length + 1] },
     ],
-    links: links.map((l) => ({ title: l.name.replace(/^payments-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}-/, '').replace(/\.csv$/, ' (CSV)'), url: l.url })),
     footer: 'The download links work for a limited time; ask again for new ones.',
   });
 }

@@ -174,7 +174,8 @@ describe('e2e: service agreement, returns, variation, suspension and payments (b
       if (n.type === 'Action.OpenUrl') links.push({ title: String(n.title), url: String(n.url) });
     });
     const link = (title: RegExp) => links.find((l) => title.test(l.title))!.url;
-    const res = await fetch(link(/^caring-hands/));
+    const own = /\[This provider's CSV\]\((http[^)]+)\)/.exec(cardText(card.card))![1];
+    const res = await fetch(own);
     assert.equal(res.status, 200);
     const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
     const head = lines[0].split(',');
@@ -190,9 +191,9 @@ describe('e2e: service agreement, returns, variation, suspension and payments (b
       ],
     );
     assert.deepEqual([...new Set(rows.map((r) => `${r.provider_id}|${r.provider_finance_id}|${r.cost_centre}|${r.case_reference}`))], ['caring-hands|CH-001|ASC-LD-01|LAS-400123']);
-    const all = await (await fetch(link(/^all/))).text();
+    const all = await (await fetch(link(/^All rows/))).text();
     for (const secret of ['Margaret', 'Ellis', '1961', 'Rowan', 'BL9']) assert.ok(!all.includes(secret), `the export must not hold "${secret}"`);
-    const totals = await (await fetch(link(/^totals/))).text();
+    const totals = await (await fetch(link(/^Totals/))).text();
     assert.match(totals, /All providers,4,79\.00,84\.00,79\.00,145\.50,2108\.50,0/);
   });
 
