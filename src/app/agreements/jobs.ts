@@ -1,11 +1,11 @@
-import { current } from '../../domain/agreement.js';
+import { agreementId, current } from '../../domain/agreement.js';
 import { addDays, periodContaining } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { schedule } from '../../scheduler/scheduler.js';
 import { tellUsers } from '../calloffs/messages.js';
-import { brokersTx, loadAgreementTx, rulesTx } from './load.js';
+import { brokersTx, rulesTx } from './load.js';
 import { raiseReview } from './review.js';
 import { armChase, armPeriod, reviewJobId } from './schedule.js';
 import { settlementsOf } from './settlement.js';
@@ -23,7 +23,8 @@ export function agreementJobs(store: BrokerageStore, now: () => Date): Record<st
     /** A period has ended: ask the provider for its return, and set up the next period. */
     'agreement.period': (job) =>
       run('agreement.period', (tx) => {
-        const a = loadAgreementTx(tx, job.ref);
+        const a = tx.get('agreements', agreementId(job.ref));
+        if (!a) return; // nothing to remind about; a throw would only retry it every minute
         if (a.status === 'awaiting_start') return;
         const rules = rulesTx(tx);
         const v = current(a);
@@ -39,7 +40,8 @@ export function agreementJobs(store: BrokerageStore, now: () => Date): Record<st
     /** Still no return: remind the provider once; after that, the social worker and brokers review. */
     'agreement.chase': (job) =>
       run('agreement.chase', (tx) => {
-        const a = loadAgreementTx(tx, job.ref);
+        const a = tx.get('agreements', agreementId(job.ref));
+        if (!a) return;
         const rules = rulesTx(tx);
         const start = String(job.periodStart);
         if (a.returns.some((r) => r.periodStart === start) || !a.providerId) return;
@@ -55,7 +57,8 @@ export function agreementJobs(store: BrokerageStore, now: () => Date): Record<st
     /** The review date: the social worker and brokers get the figures so far. */
     'agreement.review': (job) =>
       run('agreement.review', (tx) => {
-        const a = loadAgreementTx(tx, job.ref);
+        const a = tx.get('agreements', agreementId(job.ref));
+        if (!a) return;
         const v = current(a);
         if (a.status === 'ended' || !v.reviewDate) return;
         const periods = settlementsOf(a, rulesTx(tx), addDays(ukDate(now()), -1)).filter((p) => p.delivered !== undefined);
@@ -66,7 +69,8 @@ export function agreementJobs(store: BrokerageStore, now: () => Date): Record<st
     /** A temporary off-contract placement: remind the brokers to re-broker it, every week until they do. */
     'agreement.offcontract': (job) =>
       run('agreement.offcontract', (tx) => {
-        const a = loadAgreementTx(tx, job.ref);
+        const a = tx.get('agreements', agreementId(job.ref));
+        if (!a) return;
         if (a.status === 'ended' || !a.offContract) return;
         const day = ukDate(now());
         raiseReview(tx, a, { id: `offcontract:${day}`, kind: 'off-contract', text: `${a.ref} has been placed off-contract with ${a.providerName} since ${current(a).startDate} at £${current(a).weeklyCost.toFixed(2)} a week. It is temporary: re-broker it to a framework provider.` }, now());
