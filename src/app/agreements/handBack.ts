@@ -13,6 +13,7 @@ import { addToIndex, ownerIndex } from '../requests/indexes.js';
 import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx } from './load.js';
 import { disarmAll } from './schedule.js';
 import { endTx } from './suspensions.js';
+import { lapseVariations } from './variations.js';
 
 /**
  * A new draft request from the old one, pre-filled with the person, the checklist and the
@@ -48,7 +49,7 @@ function handOver(tx: Tx<Collections>, a: Agreement, kind: 'handed back' | 're-b
   const old = tx.get('requests', a.ref);
   if (!old) throw conflict(`${a.ref}'s request is missing.`);
   const next = restart(tx, old, now);
-  const ended = endTx(a, { on, reason, kind, by, at: now.toISOString(), nextRef: next.id });
+  const ended = lapseVariations(tx, endTx(a, { on, reason, kind, by, at: now.toISOString(), nextRef: next.id }), now);
   tx.put('agreements', ended);
   disarmAll(tx, ended);
   tellUsers(tx, now, councilTeam(tx, a), `agr-handover:${a.ref}`, { kind: 'agreement.handover', ref: a.ref, next: next.id });

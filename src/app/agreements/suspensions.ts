@@ -8,6 +8,7 @@ import { tellUsers } from '../calloffs/messages.js';
 import { conflict, invalid, parseOrThrow } from '../errors.js';
 import { checkCouncil, checkNotEnded, councilTeam, loadAgreementTx, rulesTx, withVersion } from './load.js';
 import { disarmAll } from './schedule.js';
+import { lapseVariations } from './variations.js';
 
 /**
  * A suspension (a hospital stay, respite): the days come out of the plan and earn the council's
@@ -56,7 +57,7 @@ export async function endAgreement(store: BrokerageStore, who: Who, ref: string,
     checkNotEnded(a);
     const v = current(a);
     if (input.on < v.startDate && a.status === 'active') throw invalid({ on: `the last day cannot be before the start (${v.startDate})` });
-    const next = endTx(a, { on: input.on, reason: input.reason, kind: 'ended', by: user.id, at: now.toISOString() });
+    const next = lapseVariations(tx, endTx(a, { on: input.on, reason: input.reason, kind: 'ended', by: user.id, at: now.toISOString() }), now);
     tx.put('agreements', next);
     // Reviews stop; the period job runs on to the period holding the last day, then stops.
     disarmAll(tx, next);

@@ -128,11 +128,27 @@ export async function decideVariation(store: BrokerageStore, who: Who, ref: stri
     a = { ...a, variations: a.variations.map((x) => (x.n === n ? decided : x)), updatedAt: now.toISOString() };
     if (outcome === 'approved') a = apply(a, decided, user.id, now);
     tx.put('agreements', a);
-    for (const m of managersTx(tx)) {
-      const post = tx.get('outbox', `${approvalKey(a.ref, n)}:${m}`);
-      if (post) enqueue(tx, now, { id: `${post.id}:decided`, target: post.target, message: post.message, updates: post.id });
-    }
+    updateApprovalCards(tx, a.ref, n, now);
     tellOutcome(tx, a, decided, now);
     return { agreement: a, variation: decided, unchanged: false };
   });
+}
+
+/** Every manager's approval card shows the decision and loses its buttons. */
+function updateApprovalCards(tx: Tx<Collections>, ref: string, n: number, now: Date): void {
+  for (const m of managersTx(tx)) {
+    const post = tx.get('outbox', `${approvalKey(ref, n)}:${m}`);
+    if (post) enqueue(tx, now, { id: `${post.id}:decided`, target: post.target, message: post.message, updates: post.id });
+  }
+}
+
+/**
+ * A package that ends takes its waiting variation with it: marked rejected as lapsed (so no
+ * manager approves a change to a package that no longer runs), and the approval cards say so.
+ */
+export function lapseVariations(tx: Tx<Collections>, a: Agreement, now: Date): Agreement {
+  const waiting = a.variations.filter((x) => x.status === 'awaiting_approval');
+  if (!waiting.length) return a;
+  for (const x of waiting) updateApprovalCards(tx, a.ref, x.n, now);
+  return { ...a, variations: a.variations.map((x) => (x.status === 'awaiting_approval' ? { ...x, status: 'rejected' as const, decidedByName: 'the bot', decidedAt: now.toISOString(), decisionNote: 'lapsed: the package ended' } : x)) };
 }

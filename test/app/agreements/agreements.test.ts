@@ -157,6 +157,22 @@ describe('app/agreements: service agreements after the award', () => {
     assert.equal((await agreement()).reviews.length, 1, 'a job that runs twice flags once');
   });
 
+  it('the review date: the social worker and brokers get the figures so far, once', async () => {
+    await started();
+    now = new Date('2026-12-29T10:00:00Z');
+    await submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '21' }, now);
+    await submitReturn(store, who('priya'), ref, { periodStart: '2026-12-21', hours: '20' }, now);
+    const job = (await store.find('jobs')).find((j) => j.id === `agr-review:${ref}`)!;
+    assert.deepEqual([job.kind, job.at], ['agreement.review', '2027-01-25T09:00:00.000Z']);
+    now = new Date(job.at);
+    await jobs()['agreement.review']({ ...job, ref });
+    await jobs()['agreement.review']({ ...job, ref });
+    const a = await agreement();
+    assert.deepEqual(a.reviews.map((r) => r.kind), ['review date']);
+    assert.match(a.reviews[0].text, /review set for 2027-01-25 is due\. So far: 2 period\(s\) returned, 41\.00 hours delivered against 42\.00 planned; £525\.00 a week now/);
+    assert.equal((await outbox(`agr-review:${ref}:review:2027-01-25`)).length, 2, 'Sam and Alex');
+  });
+
   it('a return that comes in cancels the chase', async () => {
     await started();
     now = new Date('2026-12-21T09:00:00Z');
@@ -249,8 +265,12 @@ describe('app/agreements: service agreements after the award', () => {
   it('ending: a reason is required; the provider is told; the view refuses another provider and shows no budget to the provider', async () => {
     await started();
     await rejects(endAgreement(store, who('sam'), ref, { on: '2027-02-28', reason: '' }, now), 'invalid', /reason needs at least 10/);
+    await proposeVariation(store, who('sam'), ref, { elements: 'Support: 30 @ 25', effectiveFrom: '2027-01-04', reason: 'More support at home from January.' }, now);
     await endAgreement(store, who('sam'), ref, { on: '2027-02-28', reason: 'She has moved to a care home.' }, now);
     assert.equal((await outbox(`agr-ended:${ref}`)).filter((i) => 'providerId' in i.target).length, 1);
+    assert.deepEqual((await agreement()).variations.map((x) => [x.status, x.decisionNote]), [['rejected', 'lapsed: the package ended']], 'the waiting variation lapses');
+    assert.equal((await outbox(`agr-variation:${ref}:1:`)).filter((i) => i.updates).length, 1, "the manager's card is updated");
+    await rejects(decideVariation(store, who('morgan'), ref, 1, 'approved', '', now), 'conflict', /already rejected by the bot/);
     await rejects(agreementView(store, who('tom'), ref, now), 'forbidden', /not your organisation's package/);
     const v = await agreementView(store, who('priya'), ref, now);
     assert.deepEqual([v.audience, v.canManage], ['provider', false]);
