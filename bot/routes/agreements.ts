@@ -17,7 +17,8 @@ import { parsePeriod, PeriodError, type Period } from '../../src/reports/period.
 import type { Deps } from '../deps.js';
 import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
-import { agreementCard, csvForm, endForm, returnForm, rulesForm, startForm, suspendForm, termsForm, variationApprovalCard, varyForm } from '../views/agreementCards.js';
+import { agreementCard, variationApprovalCard } from '../views/agreementCards.js';
+import { csvForm, endForm, returnForm, rulesForm, startForm, suspendForm, termsForm, varyForm } from '../views/agreementForms.js';
 import { contractsCard, paymentsCard } from '../views/contractCards.js';
 import { placeOf, sendCard } from './common.js';
 import { guarded, refusalText, type Turn } from './guard.js';

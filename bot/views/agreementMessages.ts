@@ -4,7 +4,8 @@ import { rulesOf } from '../../src/app/agreements/load.js';
 import { buildView, returnChoices } from '../../src/app/agreements/views.js';
 import type { OutboxItem } from '../../src/outbox/outbox.js';
 import type { Deps } from '../deps.js';
-import { agreementCard, panel, returnForm, startForm, variationApprovalCard } from './agreementCards.js';
+import { agreementCard, panel, variationApprovalCard } from './agreementCards.js';
+import { returnForm, startForm } from './agreementForms.js';
 import { card, day, gbp, text } from './format.js';
 
 /**
