@@ -3,21 +3,20 @@ import { addDays, periodContaining } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
-import { schedule } from '../../scheduler/scheduler.js';
+import { schedule, type JobHandler } from '../../scheduler/scheduler.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { brokersTx, rulesTx } from './load.js';
 import { raiseReview } from './review.js';
 import { armChase, armPeriod, reviewJobId } from './schedule.js';
 import { settlementsOf } from './settlement.js';
 
-type Job = { ref: string; periodStart?: unknown; stage?: unknown; at: string };
 
 /**
  * What the scheduler runs for agreements. Each handler reads the agreement as it is now and does
  * nothing when the reason for the job has gone (the return came in, the package ended), so a job
  * that runs twice, or late after a restart, has its effect once.
  */
-export function agreementJobs(store: BrokerageStore, now: () => Date): Record<string, (job: Job) => Promise<void>> {
+export function agreementJobs(store: BrokerageStore, now: () => Date): Record<string, JobHandler> {
   const run = (action: string, fn: Parameters<BrokerageStore['transact']>[1]) => store.transact({ actor: 'system:scheduler', action }, fn).then(() => undefined);
   return {
     /** A period has ended: ask the provider for its return, and set up the next period. */

@@ -140,7 +140,7 @@ describe('app/agreements: service agreements after the award', () => {
   it('a missing return: asked for at the period end, reminded after the council’s days, then "review needed"', async () => {
     await started();
     now = new Date('2026-12-21T09:00:00Z');
-    await jobs()['agreement.period']({ ref, periodStart: '2026-12-14', at: now.toISOString() });
+    await jobs()['agreement.period']({ id: 'test', kind: 'agreement.period', ref, periodStart: '2026-12-14', at: now.toISOString() });
     assert.equal((await outbox(`agr-return:${ref}:2026-12-14`)).length, 1);
     const chase = (await store.find('jobs')).find((j) => j.id === `agr-chase:${ref}:2026-12-14`)!;
     assert.equal(chase.at, '2026-12-24T09:00:00.000Z');
@@ -149,11 +149,11 @@ describe('app/agreements: service agreements after the award', () => {
     await jobs()['agreement.chase']({ ...chase, ref, stage: 'remind' });
     assert.equal((await outbox(`agr-chase:${ref}:2026-12-14`)).length, 1, 'the provider is reminded');
     assert.equal((await agreement()).reviews.length, 0);
-    await jobs()['agreement.chase']({ ref, periodStart: '2026-12-14', stage: 'flag', at: now.toISOString() });
+    await jobs()['agreement.chase']({ id: 'test', kind: 'agreement.chase', ref, periodStart: '2026-12-14', stage: 'flag', at: now.toISOString() });
     const a = await agreement();
     assert.deepEqual(a.reviews.map((r) => r.kind), ['missing return']);
     assert.match(a.reviews[0].text, /no delivered-hours return from Caring Hands Ltd, after a reminder\. Planned: 21 hours, £525\.00/);
-    await jobs()['agreement.chase']({ ref, periodStart: '2026-12-14', stage: 'flag', at: now.toISOString() });
+    await jobs()['agreement.chase']({ id: 'test', kind: 'agreement.chase', ref, periodStart: '2026-12-14', stage: 'flag', at: now.toISOString() });
     assert.equal((await agreement()).reviews.length, 1, 'a job that runs twice flags once');
   });
 
@@ -176,7 +176,7 @@ describe('app/agreements: service agreements after the award', () => {
   it('a return that comes in cancels the chase', async () => {
     await started();
     now = new Date('2026-12-21T09:00:00Z');
-    await jobs()['agreement.period']({ ref, periodStart: '2026-12-14', at: now.toISOString() });
+    await jobs()['agreement.period']({ id: 'test', kind: 'agreement.period', ref, periodStart: '2026-12-14', at: now.toISOString() });
     await submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '21' }, now);
     assert.equal((await store.find('jobs')).some((j) => j.id === `agr-chase:${ref}:2026-12-14`), false);
   });
@@ -282,15 +282,15 @@ describe('app/agreements: service agreements after the award', () => {
     const periodJob = async () => (await store.find('jobs')).find((j) => j.id === `agr-period:${ref}`);
     assert.equal((await periodJob())?.at, '2026-12-21T09:00:00.000Z', 'the first period is still asked for');
     now = new Date('2026-12-21T09:00:00Z');
-    await jobs()['agreement.period']({ ref, periodStart: '2026-12-14', at: now.toISOString() });
+    await jobs()['agreement.period']({ id: 'test', kind: 'agreement.period', ref, periodStart: '2026-12-14', at: now.toISOString() });
     assert.equal((await periodJob())?.at, '2026-12-28T09:00:00.000Z');
     now = new Date('2026-12-28T09:00:00Z');
-    await jobs()['agreement.period']({ ref, periodStart: '2026-12-21', at: now.toISOString() });
+    await jobs()['agreement.period']({ id: 'test', kind: 'agreement.period', ref, periodStart: '2026-12-21', at: now.toISOString() });
     assert.equal((await periodJob())?.at, '2027-01-04T09:00:00.000Z', 'the period holding the last day');
     now = new Date('2027-01-04T09:00:00Z');
-    await jobs()['agreement.period']({ ref, periodStart: '2026-12-28', at: now.toISOString() });
+    await jobs()['agreement.period']({ id: 'test', kind: 'agreement.period', ref, periodStart: '2026-12-28', at: now.toISOString() });
     assert.equal((await periodJob())?.periodStart, '2026-12-28', 'not moved on past the last day (the scheduler then removes it)');
-    await jobs()['agreement.period']({ ref, periodStart: '2027-01-04', at: now.toISOString() });
+    await jobs()['agreement.period']({ id: 'test', kind: 'agreement.period', ref, periodStart: '2027-01-04', at: now.toISOString() });
     assert.deepEqual((await outbox(`agr-return:${ref}`)).map((i) => i.message.periodStart), ['2026-12-14', '2026-12-21', '2026-12-28']);
   });
 
