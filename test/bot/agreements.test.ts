@@ -85,6 +85,22 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.equal(t.posted.filter((p) => p.to === 'provider:brightpath' && p.item.message.kind.startsWith('agreement.')).length, 0);
   });
 
+  it('a hand-back reaches Sam as a card that opens the new pre-filled request', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    const r = await t.click('priya', 'agreement.handback', { ref, on: '2027-01-31', reason: 'We can no longer staff the mornings.' });
+    assert.match(body(r), /Handed back/);
+    await t.drained();
+    const told = t.posted.find((p) => p.to === `user:${PEOPLE.sam.aadObjectId}` && p.item.message.kind === 'agreement.handover')!;
+    const next = String(told.item.message.next);
+    const card = told.activity.attachments?.[0]?.content;
+    assert.match(cardText(card), new RegExp(`Caring Hands Ltd handed the package back; last day Sun, 31 Jan 2027[\\s\\S]*New request ${next}`));
+    const opened = await t.click('sam', 'request.edit', { ref: next, step: 'package' });
+    assert.match(body(opened), /"id":"hoursPerWeek","label":"Hours per week","value":21/, 'the package step, pre-filled with the hours');
+    const json = JSON.stringify((await t.store.get('requests', next))!.person);
+    assert.match(json, /Margaret Ellis/, 'the person travels with the council-only draft');
+    assert.equal(t.posted.filter((p) => p.to.startsWith('provider:') && JSON.stringify(p.activity).includes(next)).length, 0, 'no provider hears of the new request until it is published');
+  });
+
   it('a year of weekly periods, variations and suspensions still draws a card inside the 28 KB budget', async () => {
     await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
     const a = (await t.store.get('agreements', `AGR-${ref}`))!;
