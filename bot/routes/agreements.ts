@@ -238,7 +238,7 @@ export function agreementRoutes(): Routes {
         'contract.rules',
         async (deps, { who, data }) => {
           const { rules, unchanged } = await setRules(deps.store, who, data);
-          return rulesForm(rules, { notice: unchanged ? 'Nothing changed.' : 'Saved. New figures apply to every agreement from now on.' });
+          return rulesForm(rules, { notice: unchanged ? 'Nothing changed.' : 'Saved. Reminders and approval thresholds apply at once; period, tolerance, banking and retainer apply to agreements created from now on.' });
         },
         async (deps, { who, data }, e) => rulesForm(await getRules(deps.store, who), { values: data, errors: Object.keys(e.fields).length ? e.fields : { _form: e.message } }),
         { once: true },

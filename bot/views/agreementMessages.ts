@@ -1,6 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { agreementId, current } from '../../src/domain/agreement.js';
-import { rulesOf } from '../../src/app/agreements/load.js';
+import { rulesFor, rulesOf } from '../../src/app/agreements/load.js';
 import { buildView, returnChoices } from '../../src/app/agreements/views.js';
 import type { OutboxItem } from '../../src/outbox/outbox.js';
 import type { Deps } from '../deps.js';
@@ -20,7 +20,7 @@ export async function renderAgreementMessage(deps: Deps, item: OutboxItem): Prom
   if (!a) return 'skip';
   const toProvider = 'providerId' in item.target;
   if ('providerId' in item.target && item.target.providerId !== a.providerId) return 'skip';
-  const rules = await rulesOf(deps.store);
+  const rules = rulesFor(a, await rulesOf(deps.store));
   const c = current(a);
   const show = { title: `Show ${a.ref}`, verb: 'agreement.show', data: { ref: a.ref } };
   switch (m.kind) {

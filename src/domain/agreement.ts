@@ -110,6 +110,13 @@ export interface Ending {
 
 export type AgreementStatus = 'awaiting_start' | 'active' | 'ended';
 
+/**
+ * The rules that decide money, fixed for an agreement when it is created: a later change of the
+ * council's rules must not re-price periods finance has already paid.
+ */
+export type MoneyRules = Pick<ContractRules, 'period' | 'tolerancePct' | 'bankMaxHours' | 'bankMaxWeeks' | 'retainerPct' | 'retainerWeeks'>;
+export const moneyRulesOf = (r: ContractRules): MoneyRules => ({ period: r.period, tolerancePct: r.tolerancePct, bankMaxHours: r.bankMaxHours, bankMaxWeeks: r.bankMaxWeeks, retainerPct: r.retainerPct, retainerWeeks: r.retainerWeeks });
+
 export interface Agreement {
   /** `AGR-<request ref>`: one agreement per request; a re-brokered package gets a new request. */
   id: string;
@@ -123,6 +130,8 @@ export interface Agreement {
   lots: string[];
   zone: string;
   budgetWeekly: number;
+  /** Period, tolerance, banking and retainer as they were when the agreement was created. */
+  moneyRules: MoneyRules;
   /** The social worker who owns the request. */
   owner: string;
   /** The start the award was made for; the provider confirms or moves it. */

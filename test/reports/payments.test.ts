@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Agreement, AgreementVersion } from '../../src/domain/agreement.js';
-import { DEFAULT_RULES } from '../../src/domain/agreement.js';
+import { DEFAULT_RULES, moneyRulesOf } from '../../src/domain/agreement.js';
 import type { AgreementData } from '../../src/reports/agreementData.js';
 import { PAYMENT_COLUMNS, paymentFiles, paymentRows, paymentTotals, TOTAL_COLUMNS } from '../../src/reports/payments.js';
 import { contractsReport } from '../../src/reports/contracts.js';
@@ -30,6 +30,7 @@ const agreement = (over: Partial<Agreement> = {}): Agreement => ({
   lots: ['learning-disability', 'autism'],
   zone: 'bury-east',
   budgetWeekly: 650,
+  moneyRules: moneyRulesOf({ ...DEFAULT_RULES, period: 'weekly' }),
   owner: 'sam',
   proposedStart: '2026-12-14',
   versions: [version()],

@@ -5,7 +5,7 @@ import type { BrokerageStore } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { schedule, type JobHandler } from '../../scheduler/scheduler.js';
 import { tellUsers } from '../calloffs/messages.js';
-import { brokersTx, rulesTx } from './load.js';
+import { brokersTx, rulesFor, rulesTx } from './load.js';
 import { raiseReview } from './review.js';
 import { armChase, armPeriod, reviewJobId } from './schedule.js';
 import { settlementsOf } from './settlement.js';
@@ -25,7 +25,7 @@ export function agreementJobs(store: BrokerageStore, now: () => Date): Record<st
         const a = tx.get('agreements', agreementId(job.ref));
         if (!a) return; // nothing to remind about; a throw would only retry it every minute
         if (a.status === 'awaiting_start') return;
-        const rules = rulesTx(tx);
+        const rules = rulesFor(a, rulesTx(tx));
         const v = current(a);
         const p = periodContaining(v.startDate, rules.period, String(job.periodStart));
         // An ending recorded with a last day already past: nothing is owed after it.
@@ -41,7 +41,7 @@ export function agreementJobs(store: BrokerageStore, now: () => Date): Record<st
       run('agreement.chase', (tx) => {
         const a = tx.get('agreements', agreementId(job.ref));
         if (!a) return;
-        const rules = rulesTx(tx);
+        const rules = rulesFor(a, rulesTx(tx));
         const start = String(job.periodStart);
         if (a.returns.some((r) => r.periodStart === start) || !a.providerId) return;
         const p = periodContaining(current(a).startDate, rules.period, start);

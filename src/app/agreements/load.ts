@@ -19,6 +19,8 @@ export function refOf(text: string): string {
 
 export const rulesTx = (tx: Pick<Tx<Collections>, 'get'>): ContractRules => tx.get('contractRules', CONTRACT_RULES_ID) ?? DEFAULT_RULES;
 export const rulesOf = async (store: BrokerageStore): Promise<ContractRules> => (await store.get('contractRules', CONTRACT_RULES_ID)) ?? DEFAULT_RULES;
+/** The rules as they apply to one agreement: its own money rules, the council's current rest (reminders, thresholds). */
+export const rulesFor = (a: Pick<Agreement, 'moneyRules'>, rules: ContractRules): ContractRules => ({ ...rules, ...a.moneyRules });
 
 export function loadAgreementTx(tx: Tx<Collections>, refText: string): Agreement {
   const ref = refOf(refText);

@@ -1,5 +1,5 @@
 import type { Agreement, AgreementVersion } from '../../domain/agreement.js';
-import { agreementId } from '../../domain/agreement.js';
+import { agreementId, moneyRulesOf } from '../../domain/agreement.js';
 import { addDays, round2 } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
 import type { OpenCallOff } from '../calloffs/access.js';
@@ -47,6 +47,7 @@ export function openAgreement(tx: Tx<Collections>, r: OpenCallOff, now: Date): A
     lots: r.package.lots,
     zone: r.person.zone,
     budgetWeekly: r.package.budgetWeekly,
+    moneyRules: moneyRulesOf(rulesTx(tx)),
     owner: r.owner,
     proposedStart: start,
     versions: [first],
@@ -84,6 +85,7 @@ export function openOffContract(tx: Tx<Collections>, r: OpenCallOff, now: Date):
     lots: r.package.lots,
     zone: r.person.zone,
     budgetWeekly: r.package.budgetWeekly,
+    moneyRules: moneyRulesOf(rules),
     owner: r.owner,
     proposedStart: start,
     versions: [

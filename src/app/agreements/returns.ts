@@ -9,7 +9,7 @@ import type { User } from '../../domain/framework.js';
 import type { Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { conflict, invalid, parseOrThrow } from '../errors.js';
-import { checkProvider, loadAgreementTx, rulesTx } from './load.js';
+import { checkProvider, loadAgreementTx, rulesFor, rulesTx } from './load.js';
 import { raiseReview } from './review.js';
 import { chaseJobId } from './schedule.js';
 import { settlementsOf } from './settlement.js';
@@ -28,7 +28,7 @@ export interface ReturnResult {
 export function recordReturnTx(tx: Tx<Collections>, user: User, ref: string, periodStart: string, hours: number, source: DeliveredReturn['source'], now: Date, field = 'periodStart'): ReturnResult {
   const a = loadAgreementTx(tx, ref);
   checkProvider(tx, user, a);
-  const rules = rulesTx(tx);
+  const rules = rulesFor(a, rulesTx(tx));
   const v = current(a);
   if (a.status === 'awaiting_start') throw conflict(`Confirm ${a.ref}'s start date first; returns are counted from it.`);
   const p = periodContaining(v.startDate, rules.period, periodStart < v.startDate ? v.startDate : periodStart);

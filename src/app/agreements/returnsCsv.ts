@@ -6,7 +6,7 @@ import type { BrokerageStore } from '../../store/collections.js';
 import type { Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { AppError, invalid } from '../errors.js';
-import { rulesTx } from './load.js';
+import { rulesFor, rulesTx } from './load.js';
 import { recordReturnTx, type ReturnResult } from './returns.js';
 
 /**
@@ -100,7 +100,7 @@ export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: st
       if (!a) throw invalid({ csv: `line ${v.line}: ${v.ref} has no service agreement` });
       const start = current(a).startDate;
       if (v.date < start) throw invalid({ csv: `line ${v.line}: ${v.date} is before ${v.ref}'s start (${start})` });
-      const p = periodContaining(start, rules.period, v.date);
+      const p = periodContaining(start, rulesFor(a, rules).period, v.date);
       const key = `${v.ref}|${p.start}`;
       const t = totals.get(key) ?? { ref: v.ref, start: p.start, hours: 0 };
       totals.set(key, { ...t, hours: round2(t.hours + v.hours) });

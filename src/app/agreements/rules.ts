@@ -4,7 +4,11 @@ import { requirePermission, type Who } from '../actor.js';
 import { invalid, parseOrThrow } from '../errors.js';
 import { rulesOf } from './load.js';
 
-/** The council's contract-management rules: seen by council staff, set by the commissioner. */
+/**
+ * The council's contract-management rules: seen by council staff, set by the commissioner. The
+ * money rules (period, tolerance, banking, retainer) apply to agreements created after a change;
+ * each agreement keeps its own (domain/agreement.ts MoneyRules).
+ */
 export async function getRules(store: BrokerageStore, who: Who): Promise<ContractRules> {
   await requirePermission(store, who, 'agreement.view');
   return rulesOf(store);
@@ -17,10 +21,6 @@ export async function setRules(store: BrokerageStore, who: Who, raw: Record<stri
   return store.transact({ actor: user.id, action: 'contract.rules' }, (tx) => {
     const before = tx.get('contractRules', CONTRACT_RULES_ID);
     if (before && JSON.stringify(before) === JSON.stringify(rules)) return { rules, unchanged: true };
-    // Changing the period length mid-agreement would re-cut returned periods: say so rather than do it silently.
-    if (before && before.period !== rules.period && tx.find('agreements', (a) => a.returns.length > 0 && a.status !== 'ended').length) {
-      throw invalid({ period: 'agreements already have returns counted in the current periods; the period length can only change when none are running' });
-    }
     tx.put('contractRules', rules);
     return { rules, unchanged: false };
   });

@@ -8,7 +8,7 @@ import { requirePermission, type Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, invalid, parseOrThrow } from '../errors.js';
-import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, rulesTx, withVersion } from './load.js';
+import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, rulesFor, rulesTx, withVersion } from './load.js';
 import { armPeriod, armReview } from './schedule.js';
 
 export type Changed = { agreement: Agreement; unchanged: boolean };
@@ -33,7 +33,7 @@ export async function confirmStart(store: BrokerageStore, who: Who, ref: string,
     const today = ukDate(now);
     if (daysBetween(today, input.startDate) < -28) throw invalid({ startDate: 'the start cannot be more than four weeks ago' });
     if (daysBetween(a.proposedStart, input.startDate) > 182) throw invalid({ startDate: 'the start must be within six months of the one awarded' });
-    const rules = rulesTx(tx);
+    const rules = rulesFor(a, rulesTx(tx));
     const next: Agreement = {
       ...withVersion(a, 'start confirmed', { startDate: input.startDate, effectiveFrom: input.startDate, reviewDate: reviewAfter(v.reviewDate, input.startDate, rules.firstReviewWeeks) }, { by: user.id, at: now.toISOString(), summary: `Start confirmed by the provider: ${input.startDate}${input.startDate === a.proposedStart ? '' : ` (awarded for ${a.proposedStart})`}` }),
       status: 'active',

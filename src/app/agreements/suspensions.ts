@@ -6,7 +6,7 @@ import { enqueue } from '../../outbox/outbox.js';
 import { requirePermission, type Who } from '../actor.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, invalid, parseOrThrow } from '../errors.js';
-import { checkCouncil, checkNotEnded, councilTeam, loadAgreementTx, rulesTx, withVersion } from './load.js';
+import { checkCouncil, checkNotEnded, councilTeam, loadAgreementTx, rulesFor, rulesTx, withVersion } from './load.js';
 import { disarmAll } from './schedule.js';
 import { lapseVariations } from './variations.js';
 
@@ -30,7 +30,7 @@ export async function recordSuspension(store: BrokerageStore, who: Who, ref: str
     if (input.from < v.startDate) throw invalid({ from: `the suspension cannot begin before the start (${v.startDate})` });
     const clash = a.suspensions.find((s) => s.from <= input.to && input.from <= s.to);
     if (clash) throw invalid({ from: `it overlaps the ${clash.reason} suspension ${clash.from} to ${clash.to}` });
-    const rules = rulesTx(tx);
+    const rules = rulesFor(a, rulesTx(tx));
     const suspension: Suspension = { id: `s${a.suspensions.length + 1}`, reason: input.note ? `${input.kind}: ${input.note}` : input.kind, from: input.from, to: input.to, by: user.id, at: now.toISOString() };
     const next: Agreement = {
       ...withVersion(a, 'suspension', {}, { by: user.id, at: now.toISOString(), summary: `Suspended ${input.from} to ${input.to} (${input.kind}); retainer ${rules.retainerPct}% for up to ${rules.retainerWeeks} weeks`, reason: suspension.reason }),

@@ -7,7 +7,7 @@ import type { BrokerageStore } from '../../store/collections.js';
 import { loadUser, NO_ROLE_MESSAGE, type Who } from '../actor.js';
 import { forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
-import { refOf, rulesOf } from './load.js';
+import { refOf, rulesFor, rulesOf } from './load.js';
 import { settlementsOf } from './settlement.js';
 
 /**
@@ -41,7 +41,8 @@ export async function agreementView(store: BrokerageStore, who: Who, refText: st
 }
 
 /** The view for an audience; messages rendered by the outbox use it with no acting user. */
-export function buildView(a: Agreement, rules: ContractRules, now: Date, audience: AgreementView['audience'], user?: User): AgreementView {
+export function buildView(a: Agreement, councilRules: ContractRules, now: Date, audience: AgreementView['audience'], user?: User): AgreementView {
+  const rules = rulesFor(a, councilRules);
   const yesterday = addDays(ukDate(now), -1);
   const v = current(a);
   const started = a.status !== 'awaiting_start' && yesterday >= v.startDate;

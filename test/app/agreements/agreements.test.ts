@@ -294,6 +294,17 @@ describe('app/agreements: service agreements after the award', () => {
     assert.deepEqual((await outbox(`agr-return:${ref}`)).map((i) => i.message.periodStart), ['2026-12-14', '2026-12-21', '2026-12-28']);
   });
 
+  it('an agreement keeps the money rules it was created under: a later change of the council’s rules does not re-price paid periods', async () => {
+    await started();
+    await recordSuspension(store, who('sam'), ref, { kind: 'hospital stay', from: '2026-12-16', to: '2026-12-16', note: '' }, now);
+    await setRules(store, who('alex'), { ...DEFAULT_RULES, period: 'four-weekly', retainerPct: 100 });
+    now = new Date('2026-12-22T10:00:00Z');
+    const r = await submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '18' }, now);
+    // Weekly, 50%: 6 days × 3 h = 18 h at £25 = £450, plus half of one day's £75 = £37.50.
+    assert.deepEqual([r.period.end, r.period.payable], ['2026-12-20', 487.5]);
+    await rejects(setRules(store, who('sam'), { ...DEFAULT_RULES }), 'forbidden', /role doesn't allow/);
+  });
+
   it('every change to an agreement is in the audit log with who did it', async () => {
     await started();
     await setTerms(store, who('alex'), ref, { reviewDate: '2027-02-01', costCentre: 'ASC', providerFinanceId: 'CH' }, now);
