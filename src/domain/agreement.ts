@@ -23,7 +23,7 @@ export interface FinanceCodes {
   providerFinanceId: string;
 }
 
-export type VersionChange = 'created' | 'start confirmed' | 'terms' | 'variation' | 'suspension' | 'ended' | 'handed back';
+export type VersionChange = 'created' | 'start confirmed' | 'terms' | 'variation' | 'suspension' | Ending['kind'];
 
 export interface AgreementVersion {
   version: number;

@@ -70,7 +70,7 @@ export async function endAgreement(store: BrokerageStore, who: Who, ref: string,
 /** The ending as a version: the end date is the last day anything is planned or payable. */
 export function endTx(a: Agreement, ending: NonNullable<Agreement['ending']>): Agreement {
   return {
-    ...withVersion(a, ending.kind === 'ended' ? 'ended' : 'handed back', { endDate: ending.on }, { by: ending.by, at: ending.at, summary: `${ending.kind === 'ended' ? 'Ended' : ending.kind === 'handed back' ? 'Handed back by the provider' : 'Re-brokered'}: last day ${ending.on}`, reason: ending.reason }),
+    ...withVersion(a, ending.kind, { endDate: ending.on }, { by: ending.by, at: ending.at, summary: `${ending.kind === 'ended' ? 'Ended' : ending.kind === 'handed back' ? 'Handed back by the provider' : 'Re-brokered'}: last day ${ending.on}`, reason: ending.reason }),
     status: 'ended',
     ending,
   };
