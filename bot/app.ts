@@ -17,6 +17,7 @@ import { refusalText } from './routes/guard.js';
 import { calloffRoutes } from './routes/calloffs.js';
 import { awardRoutes } from './routes/award.js';
 import { reportRoutes } from './routes/reports.js';
+import { agreementRoutes } from './routes/agreements.js';
 
 export interface Bot {
   app: Application;
@@ -28,7 +29,7 @@ export interface Bot {
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   const dedup = new ActionDedup<CardJson | string>();

@@ -8,6 +8,7 @@ import { providerCard } from './views/calloffCards.js';
 import type { Lookups } from './views/requestCards.js';
 import { render } from './render.js';
 import { renderAwardMessage } from './views/awardMessages.js';
+import { renderAgreementMessage } from './views/agreementMessages.js';
 import { card, text } from './views/format.js';
 
 export async function lookups(deps: Deps): Promise<Lookups> {
@@ -36,6 +37,8 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
   const providerId = 'providerId' in item.target ? item.target.providerId : undefined;
   const award = await renderAwardMessage(deps, item, r); // evaluation, award and cascade kinds (issue 5)
   if (award) return award;
+  const agreement = await renderAgreementMessage(deps, item); // service agreements (issue 16)
+  if (agreement) return agreement;
   switch (m.kind) {
     case 'calloff.card': {
       const bid = providerId ? await deps.store.get('bids', bidId(r!.id, providerId)) : undefined;

@@ -1,6 +1,7 @@
 import { conversationOf, enqueue, Outbox, type Delivery, type OutboxItem } from '../src/outbox/outbox.js';
-import { Scheduler } from '../src/scheduler/scheduler.js';
+import { Scheduler, type Job } from '../src/scheduler/scheduler.js';
 import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
+import { agreementJobs } from '../src/app/agreements/jobs.js';
 import type { Deps } from './deps.js';
 
 export interface Runtime {
@@ -33,6 +34,7 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: { concurre
       'calloff.close': afterJob((ref) => closeAtDeadline(deps.store, ref, deps.now())),
       'calloff.remind': afterJob((ref, job) => sendReminder(deps.store, ref, String(job.reminder), deps.now())),
       'calloff.round': afterJob((ref) => endRound(deps.store, ref, deps.now())),
+      ...Object.fromEntries(Object.entries(agreementJobs(deps.store, deps.now)).map(([kind, run]) => [kind, afterJob((_ref, job) => run(job as Job))])),
     },
     deps.logger,
     deps.now,

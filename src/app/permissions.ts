@@ -21,6 +21,12 @@ export const PERMISSIONS = {
   'admission.manage': ['commissioner'],
   /** Score and decide applications; evaluators named for a window may too (checked in the use case). */
   'admission.evaluate': ['commissioner'],
+  /** See service agreements, their history and figures (council staff). */
+  'agreement.view': ['social_worker', 'broker', 'manager', 'commissioner'],
+  /** Set terms, propose variations, record suspensions and endings (the owner or a broker: checked in the use case). */
+  'agreement.manage': ['social_worker', 'broker'],
+  /** Set the council's contract rules: period, tolerance, banking, thresholds, retainer. */
+  'contract.rules': ['commissioner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

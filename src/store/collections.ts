@@ -4,6 +4,7 @@ import type { AdmissionQuestion, AdmissionState, Application, EvaluationWindow }
 import type { Bid } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/outbox.js';
 import type { Job } from '../scheduler/scheduler.js';
+import type { Agreement, ContractRules } from '../domain/agreement.js';
 import type { Entity } from './store.js';
 import type { ShardSpec } from './lowdbStore.js';
 
@@ -45,6 +46,10 @@ export type Collections = {
   applications: Application;
   windows: EvaluationWindow;
   admission: AdmissionState;
+  /** Service agreements, one per awarded request (src/domain/agreement.ts). */
+  agreements: Agreement;
+  /** The council's contract-management rules (one record). */
+  contractRules: ContractRules & Entity;
 };
 
 /** The call-off (request) an id belongs to: `PKG-2026-0042`, `PKG-2026-0042:caring-hands`, `post:PKG-2026-0042:…`. */
@@ -65,6 +70,7 @@ export const SHARDS: Record<string, ShardSpec> = {
   outboxPending: 8,
   outboxBatches: { by: callOffOf, fallback: 4 },
   applications: 4,
+  agreements: { by: callOffOf, fallback: 4 },
 };
 
 export type BrokerageStore = import('./store.js').Store<Collections>;

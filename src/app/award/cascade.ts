@@ -11,6 +11,7 @@ import { brokerIds, refreshAllProviderCards, tellUsers } from '../calloffs/messa
 import { armDeadline, offerTo, type Reach } from '../calloffs/publish.js';
 import { currentBidsTx, humans, loadCallOff, managerIds } from './shared.js';
 import { addToIndex, indexMonths, OPEN_INDEX } from '../requests/indexes.js';
+import { openOffContract } from '../agreements/open.js';
 
 /** Admitted providers in the person's neighbouring zones, for the package's lots, not offered it yet. */
 export function neighbourProviders(tx: Tx<Collections>, r: OpenCallOff): { zones: string[]; providers: Provider[] } {
@@ -150,6 +151,7 @@ export async function recordOffContract(store: BrokerageStore, who: Who, ref: st
     indexMonths(tx, next);
     refreshAllProviderCards(tx, now, next, 'off-contract');
     tellUsers(tx, now, humans([r.owner, ...brokerIds(tx), ...managerIds(tx)]), `off-contract:${r.id}`, { kind: 'award.off-contract', ref: r.id });
+    openOffContract(tx, next, now); // temporary: reviewed and re-brokered (issue 16)
     return next;
   });
 }

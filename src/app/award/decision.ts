@@ -15,6 +15,7 @@ import { checkEvaluator, currentBidsTx, humans, loadCallOff, managerIds, ranking
 import { indexMonths } from '../requests/indexes.js';
 import { csv } from '../requests/inputs.js';
 import { ChoiceInput, MIN_REASON } from '../../domain/choice.js';
+import { openAgreement } from '../agreements/open.js';
 
 /** Card inputs of the choice form (the multi-select arrives as "person,carer"). */
 export interface ChoiceRaw {
@@ -248,6 +249,7 @@ export async function acceptAward(store: BrokerageStore, who: Who, ref: string, 
     }
     refreshAllProviderCards(tx, now, next, 'awarded');
     tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `accepted-award:${r.id}`, { kind: 'award.accepted', ref: r.id });
+    openAgreement(tx, next, now); // the package lives on as a service agreement (issue 16)
     return next;
   });
 }

@@ -1,0 +1,248 @@
+import type { TurnContext } from 'botbuilder';
+import { agreementId } from '../../src/domain/agreement.js';
+import type { User } from '../../src/domain/framework.js';
+import type { Who } from '../../src/app/actor.js';
+import { AppError } from '../../src/app/errors.js';
+import { refOf, rulesOf } from '../../src/app/agreements/load.js';
+import { confirmStart, setTerms } from '../../src/app/agreements/start.js';
+import { submitReturn } from '../../src/app/agreements/returns.js';
+import { submitReturnsCsv } from '../../src/app/agreements/returnsCsv.js';
+import { decideVariation, proposeVariation } from '../../src/app/agreements/variations.js';
+import { endAgreement, recordSuspension } from '../../src/app/agreements/suspensions.js';
+import { handBack, rebroker } from '../../src/app/agreements/handBack.js';
+import { getRules, setRules } from '../../src/app/agreements/rules.js';
+import { agreementView, returnChoices } from '../../src/app/agreements/views.js';
+import { FileShelf } from '../../src/reports/links.js';
+import { parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
+import type { Deps } from '../deps.js';
+import type { Action, Routes } from '../registry.js';
+import type { CardJson } from '../render.js';
+import { agreementCard, variationApprovalCard } from '../views/agreementCards.js';
+import { csvForm, endForm, returnForm, rulesForm, startForm, suspendForm, termsForm, varyForm } from '../views/agreementForms.js';
+import { contractsCard, paymentsCard } from '../views/contractCards.js';
+import { placeOf, sendCard } from './common.js';
+import { guarded, refusalText, type Turn } from './guard.js';
+
+/**
+ * Service agreements after the award (issue 16): the provider in its channel (start, returns,
+ * variations, hand-back), the social worker and brokers in their chats (terms, variations,
+ * suspensions, endings, re-brokering), managers (variation approvals), commissioners (contract
+ * rules, payments export, contracts report). Roles come from the store; cards carry ids only.
+ */
+
+const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const refIn = (data: Record<string, unknown>) => str(data.ref).trim().toUpperCase();
+const inputs = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).filter(([k]) => !['ref', 'n'].includes(k)));
+
+async function view(deps: Deps, who: Who, ref: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
+  return agreementCard(await agreementView(deps.store, who, ref, deps.now()), extra);
+}
+
+async function loadAgreement(deps: Deps, ref: string) {
+  const a = await deps.store.get('agreements', agreementId(refOf(ref)));
+  if (!a) throw new AppError('not_found', `${ref} has no service agreement.`);
+  return a;
+}
+
+/** A form action: on success the agreement card with a notice; a field refusal redraws the form with the errors next to the fields. */
+function formAction(verb: string, permission: Action['permission'], run: (deps: Deps, t: Turn) => Promise<string>, redraw: (deps: Deps, t: Turn, errors: Record<string, string>) => Promise<CardJson>): Action {
+  return guarded(
+    verb,
+    permission,
+    async (deps, t) => view(deps, t.who, refIn(t.data), { notice: await run(deps, t) }),
+    async (deps, t, e) => (Object.keys(e.fields).length ? redraw(deps, t, e.fields) : view(deps, t.who, refIn(t.data), { error: refusalText(e) })),
+    { once: true },
+  );
+}
+
+const side = (user: User) => (user.providerId ? ('provider' as const) : ('council' as const));
+
+let ownShelf: FileShelf | undefined;
+const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+
+async function periodCommand(ctx: TurnContext, deps: Deps, text: string, draw: (p: Period) => Promise<CardJson>): Promise<void> {
+  let p: Period;
+  try {
+    p = parsePeriod(text, deps.now());
+  } catch (e) {
+    if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
+    throw e;
+  }
+  await sendCard(ctx, await draw(p));
+}
+
+export function agreementRoutes(): Routes {
+  return {
+    title: 'Service agreements',
+    commands: [
+      {
+        usage: 'agreement PKG-2026-0001',
+        summary: 'A package’s service agreement: terms, periods and returns, variations, suspensions, history.',
+        pattern: /^agreement\s+(\S+)$/i,
+        run: async (ctx, deps, { who, user, match }) => {
+          // The council's view carries the budget and finance codes: never into a channel a provider can read.
+          if (!user.providerId && placeOf(ctx) !== 'personal') return void (await ctx.sendActivity('The council’s view of an agreement opens only in your 1:1 chat with the bot.'));
+          try {
+            await sendCard(ctx, await view(deps, who, match[1]));
+          } catch (e) {
+            if (e instanceof AppError) return void (await ctx.sendActivity(refusalText(e)));
+            throw e;
+          }
+        },
+      },
+      {
+        usage: 'contract rules',
+        summary: 'The council’s rules for agreements: return period, tolerance, banking, approvals, retainer, reviews.',
+        pattern: /^contract\s+rules$/i,
+        permission: 'contract.rules',
+        where: ['personal'],
+        run: async (ctx, deps, { who }) => void (await sendCard(ctx, rulesForm(await getRules(deps.store, who)))),
+      },
+      {
+        usage: 'payments ‹period›',
+        summary: 'What is payable to providers for a period: planned and delivered hours, suspensions, variations, finance codes; CSV per provider and in total.',
+        pattern: /^payments?(?:\s+(.+))?$/i,
+        permission: 'report.view',
+        where: ['personal'],
+        run: (ctx, deps, { match }) => periodCommand(ctx, deps, match[1] ?? '', (p) => paymentsCard(deps, shelfOf(deps), p)),
+      },
+      {
+        usage: 'contracts report ‹period›',
+        summary: 'Committed against delivered spend by provider, lot and zone; agreements needing review; framework spend against its limits; off-contract weeks.',
+        pattern: /^contracts?\s+report(?:\s+(.+))?$/i,
+        permission: 'report.view',
+        where: ['personal'],
+        run: (ctx, deps, { match }) => periodCommand(ctx, deps, match[1] ?? '', (p) => contractsCard(deps, p)),
+      },
+    ],
+    actions: [
+      guarded('agreement.show', undefined, (deps, { who, data }) => view(deps, who, refIn(data))),
+      // ── the provider, in its channel
+      guarded('agreement.start.form', 'bid.submit', async (deps, { who, data }) => startForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement)),
+      guarded(
+        'agreement.start',
+        'bid.submit',
+        async (deps, { who, data }) => {
+          const { agreement, unchanged } = await confirmStart(deps.store, who, refIn(data), inputs(data), deps.now());
+          return startForm(agreement, { notice: unchanged ? 'The start was already confirmed; nothing changed.' : `Start confirmed: the council is told, and returns are asked for ${(await rulesOf(deps.store)).period}.` });
+        },
+        async (deps, { data }, e) => startForm(await loadAgreement(deps, refIn(data)), { values: inputs(data), errors: Object.keys(e.fields).length ? e.fields : { _form: e.message } }),
+        { once: true },
+      ),
+      guarded('agreement.return.form', 'bid.submit', async (deps, { who, data }) => {
+        const v = await agreementView(deps.store, who, refIn(data), deps.now());
+        return returnForm(v.agreement, returnChoices(v), { periodStart: str(data.periodStart) || undefined });
+      }),
+      formAction(
+        'agreement.return',
+        'bid.submit',
+        async (deps, { who, data }) => {
+          const { period, unchanged } = await submitReturn(deps.store, who, refIn(data), inputs(data), deps.now());
+          if (unchanged) return 'That return was already in; nothing changed.';
+          const va = period.variance!;
+          return `Return recorded: ${va.delivered} of ${va.planned} planned hours${va.beyond ? ', beyond the council’s tolerance: the social worker will review it' : ''}.${period.bank.excess ? ` ${period.bank.excess} hours above the plan are not covered by banked hours: ask for a variation to be paid for them.` : ''}`;
+        },
+        async (deps, { who, data }, errors) => {
+          const v = await agreementView(deps.store, who, refIn(data), deps.now());
+          return returnForm(v.agreement, returnChoices(v), { periodStart: str(data.periodStart), values: inputs(data), errors });
+        },
+      ),
+      guarded('agreement.csv.form', 'bid.submit', async (_deps, { data }) => csvForm({ ref: refIn(data) })),
+      guarded(
+        'agreement.csv',
+        'bid.submit',
+        async (deps, { who, data }) => {
+          const results = await submitReturnsCsv(deps.store, who, str(data.csv), deps.now());
+          const lines = results.map((r) => `${r.agreement.ref} from ${r.period.start}: ${r.period.delivered} h${r.unchanged ? ' (already in)' : ''}${r.period.variance?.beyond ? ' (beyond tolerance)' : ''}`);
+          return csvForm({ ref: refIn(data) }, { notice: `Recorded ${results.length} return(s): ${lines.join('; ')}.` });
+        },
+        async (_deps, { data }, e) => csvForm({ ref: refIn(data) }, { values: { csv: data.csv }, errors: Object.keys(e.fields).length ? e.fields : { csv: e.message } }),
+        { once: true },
+      ),
+      guarded('agreement.handback.form', 'bid.submit', async (deps, { who, data }) => endForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement, 'handback')),
+      formAction(
+        'agreement.handback',
+        'bid.submit',
+        async (deps, { who, data }) => {
+          const r = await handBack(deps.store, who, refIn(data), inputs(data), deps.now());
+          return r.unchanged ? 'The package was already handed back.' : 'Handed back. The council is told and will find another provider; thank you for the notice.';
+        },
+        async (deps, { data }, errors) => endForm(await loadAgreement(deps, refIn(data)), 'handback', { values: inputs(data), errors }),
+      ),
+      // ── variations: the provider asks, the social worker or a broker proposes
+      guarded('agreement.vary.form', undefined, async (deps, { who, user, data }) => varyForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement, side(user), await rulesOf(deps.store))),
+      formAction(
+        'agreement.vary',
+        undefined,
+        async (deps, { who, data }) => {
+          const { variation: x, unchanged } = await proposeVariation(deps.store, who, refIn(data), inputs(data), deps.now());
+          if (unchanged) return `Variation ${x.n} was already ${x.status === 'awaiting_approval' ? 'sent for approval' : 'applied'}; nothing changed.`;
+          return x.status === 'awaiting_approval' ? `Variation ${x.n} needs a manager's approval (${x.approvalReasons.join('; ')}); it has been sent.` : `Variation ${x.n} is within the limits and applies from ${x.effectiveFrom}.`;
+        },
+        async (deps, { user, data }, errors) => varyForm(await loadAgreement(deps, refIn(data)), side(user), await rulesOf(deps.store), { values: inputs(data), errors }),
+      ),
+      ...(['approved', 'rejected'] as const).map((outcome) =>
+        guarded(
+          outcome === 'approved' ? 'agreement.variation.approve' : 'agreement.variation.reject',
+          'award.decide',
+          async (deps, { who, data }) => {
+            const { agreement, variation, unchanged } = await decideVariation(deps.store, who, refIn(data), Number(data.n), outcome, str(data.decisionNote), deps.now());
+            return variationApprovalCard(agreement, variation, { notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
+          },
+          async (deps, { data }, e) => {
+            const a = await loadAgreement(deps, refIn(data));
+            const x = a.variations.find((v) => v.n === Number(data.n));
+            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields }) : refusalText(e);
+          },
+          { once: true },
+        ),
+      ),
+      // ── the council: terms, suspensions, endings, re-brokering
+      guarded('agreement.terms.form', 'agreement.manage', async (deps, { data }) => termsForm(await loadAgreement(deps, refIn(data)))),
+      formAction(
+        'agreement.terms',
+        'agreement.manage',
+        async (deps, { who, data }) => ((await setTerms(deps.store, who, refIn(data), inputs(data), deps.now())).unchanged ? 'Nothing changed.' : 'Saved as a new version.'),
+        async (deps, { data }, errors) => termsForm(await loadAgreement(deps, refIn(data)), { values: inputs(data), errors }),
+      ),
+      guarded('agreement.suspend.form', 'agreement.manage', async (deps, { data }) => suspendForm(await loadAgreement(deps, refIn(data)), await rulesOf(deps.store))),
+      formAction(
+        'agreement.suspend',
+        'agreement.manage',
+        async (deps, { who, data }) => {
+          const { suspension: s, unchanged } = await recordSuspension(deps.store, who, refIn(data), inputs(data), deps.now());
+          return unchanged ? 'That suspension was already recorded.' : `Suspension recorded, ${s.from} to ${s.to}; the provider is told.`;
+        },
+        async (deps, { data }, errors) => suspendForm(await loadAgreement(deps, refIn(data)), await rulesOf(deps.store), { values: inputs(data), errors }),
+      ),
+      guarded('agreement.end.form', 'agreement.manage', async (deps, { data }) => endForm(await loadAgreement(deps, refIn(data)), 'end')),
+      formAction(
+        'agreement.end',
+        'agreement.manage',
+        async (deps, { who, data }) => ((await endAgreement(deps.store, who, refIn(data), inputs(data), deps.now())).unchanged ? 'It had already ended.' : 'Ended; the provider is told.'),
+        async (deps, { data }, errors) => endForm(await loadAgreement(deps, refIn(data)), 'end', { values: inputs(data), errors }),
+      ),
+      guarded('agreement.rebroker.form', 'calloff.manage', async (deps, { data }) => endForm(await loadAgreement(deps, refIn(data)), 'rebroker')),
+      formAction(
+        'agreement.rebroker',
+        'calloff.manage',
+        async (deps, { who, data }) => {
+          const r = await rebroker(deps.store, who, refIn(data), inputs(data), deps.now());
+          return `${r.unchanged ? 'Already re-brokered' : 'Re-brokered'}: new request ${r.nextRef}, pre-filled; set its start and deadline, then submit and publish it.`;
+        },
+        async (deps, { data }, errors) => endForm(await loadAgreement(deps, refIn(data)), 'rebroker', { values: inputs(data), errors }),
+      ),
+      // ── the commissioner
+      guarded(
+        'contract.rules.save',
+        'contract.rules',
+        async (deps, { who, data }) => {
+          const { rules, unchanged } = await setRules(deps.store, who, data);
+          return rulesForm(rules, { notice: unchanged ? 'Nothing changed.' : 'Saved. Reminders and approval thresholds apply at once; period, tolerance, banking and retainer apply to agreements created from now on.' });
+        },
+        async (deps, { who, data }, e) => rulesForm(await getRules(deps.store, who), { values: data, errors: Object.keys(e.fields).length ? e.fields : { _form: e.message } }),
+        { once: true },
+      ),
+    ],
+  };
+}

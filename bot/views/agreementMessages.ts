@@ -1,0 +1,88 @@
+import type { Activity } from 'botbuilder';
+import { agreementId, current } from '../../src/domain/agreement.js';
+import { rulesFor, rulesOf } from '../../src/app/agreements/load.js';
+import { buildView, returnChoices } from '../../src/app/agreements/views.js';
+import type { OutboxItem } from '../../src/outbox/outbox.js';
+import type { Deps } from '../deps.js';
+import { agreementCard, panel, variationApprovalCard } from './agreementCards.js';
+import { returnForm, startForm } from './agreementForms.js';
+import { card, day, gbp, text } from './format.js';
+
+/**
+ * Renders the service-agreement messages (kinds `agreement.*`) from the store as it is now;
+ * undefined for kinds that are not ours. Provider-bound ones show the reference, terms and money
+ * only (the accepted provider already holds the referral).
+ */
+export async function renderAgreementMessage(deps: Deps, item: OutboxItem): Promise<Partial<Activity> | 'skip' | undefined> {
+  const m = item.message;
+  if (!m.kind.startsWith('agreement.') || !m.ref) return undefined;
+  const a = await deps.store.get('agreements', agreementId(m.ref));
+  if (!a) return 'skip';
+  const toProvider = 'providerId' in item.target;
+  if ('providerId' in item.target && item.target.providerId !== a.providerId) return 'skip';
+  const rules = rulesFor(a, await rulesOf(deps.store));
+  const c = current(a);
+  const show = { title: `Show ${a.ref}`, verb: 'agreement.show', data: { ref: a.ref } };
+  switch (m.kind) {
+    case 'agreement.start':
+      return card(startForm(a));
+    case 'agreement.opened':
+      return text(`${a.ref} is now a service agreement with ${a.providerName}: ${c.hoursPerWeek} hours, ${gbp(c.weeklyCost)} a week. The provider has been asked to confirm the start from its channel. Type \`agreement ${a.ref}\` for the details; set the finance codes there.`);
+    case 'agreement.started':
+      return text(`${a.providerName} confirmed ${a.ref} starts on ${day(c.startDate)}. First review: ${c.reviewDate ? day(c.reviewDate) : 'not set'}. Returns are ${rules.period}.`);
+    case 'agreement.return':
+    case 'agreement.chase': {
+      const v = buildView(a, rules, deps.now(), 'provider');
+      const periodStart = String(m.periodStart);
+      if (a.returns.some((r) => r.periodStart === periodStart)) return m.kind === 'agreement.chase' ? 'skip' : card(agreementCard(v, { notice: `Thank you: the return from ${day(periodStart)} is in.` }));
+      const reminder = m.kind === 'agreement.chase' ? `Reminder: the return for the period from ${day(periodStart)} has not come in. Without it the council cannot pay for the hours, and it will be reviewed. ` : '';
+      return card(returnForm(a, returnChoices(v), { periodStart, notice: reminder }));
+    }
+    case 'agreement.review': {
+      const flag = a.reviews.find((r) => r.id === m.flag);
+      if (!flag) return 'skip';
+      return card(panel({ title: `Review needed: ${a.ref}`, subtitle: `${a.providerName} · ${flag.kind}`, status: flag.text, statusStyle: 'warning', footer: 'Sent to the social worker and the brokers.', actions: [show] }));
+    }
+    case 'agreement.variation': {
+      const x = a.variations.find((v) => v.n === Number(m.n));
+      return x ? card(variationApprovalCard(a, x)) : 'skip';
+    }
+    case 'agreement.variation.outcome': {
+      const x = a.variations.find((v) => v.n === Number(m.n));
+      if (!x || x.status === 'awaiting_approval') return 'skip';
+      const what = `Variation ${x.n} of ${a.ref} (${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week from ${day(x.effectiveFrom)})`;
+      if (x.status === 'rejected') return text(`${what} was not approved${x.decisionNote ? `: ${x.decisionNote}` : ''}. The current terms stand.`);
+      return text(`${what} ${x.status === 'approved' ? 'was approved' : 'is within the limits and applies'}: ${c.hoursPerWeek} hours, ${gbp(c.weeklyCost)} a week now.`);
+    }
+    case 'agreement.suspended': {
+      const s = a.suspensions.find((x) => x.id === m.suspension);
+      if (!s) return 'skip';
+      // The provider hears the dates and the kind of suspension; a council note stays with the council.
+      const why = toProvider ? s.reason.split(':')[0] : s.reason;
+      return text(`${a.ref} is suspended from ${day(s.from)} to ${day(s.to)} (${why}). No support is expected on those days; a retainer of ${rules.retainerPct}% of the planned cost is paid for up to ${rules.retainerWeeks} weeks of a suspension.`);
+    }
+    case 'agreement.ended':
+      return text(`${a.ref} ends after ${a.ending ? day(a.ending.on) : 'its last day'} (${a.ending?.kind ?? 'ended'}).${toProvider ? ' Please return the delivered hours of the last period when it is asked for.' : ` Reason: ${a.ending?.reason ?? ''}`}`);
+    case 'agreement.handover':
+      return card(
+        panel({
+          title: `${a.ref} ${a.ending?.kind === 're-brokered' ? 're-brokered' : 'handed back'}`,
+          status: `${a.ending?.kind === 'handed back' ? `${a.providerName} handed the package back` : 'The off-contract placement ends'}; last day ${a.ending ? day(a.ending.on) : ''}. Reason: ${a.ending?.reason ?? ''}`,
+          statusStyle: 'warning',
+          rows: [{ title: `New request ${String(m.next)}`, lines: ['Started from the same request, pre-filled with the person, the checklist and the package. Set a new start date and deadline, then submit and publish it.'] }],
+          actions: [{ title: `Open ${String(m.next)}`, verb: 'request.edit', data: { ref: String(m.next), step: 'package' } }, show],
+        }),
+      );
+    case 'agreement.offcontract':
+      return card(
+        panel({
+          title: `Re-broker ${a.ref}`,
+          status: `Off-contract with ${a.providerName} since ${day(c.startDate)} at ${gbp(c.weeklyCost)} a week. It is temporary: re-broker it to a framework provider.`,
+          statusStyle: 'warning',
+          actions: [{ title: 'Re-broker to the framework', verb: 'agreement.rebroker.form', data: { ref: a.ref } }, show],
+        }),
+      );
+    default:
+      return undefined;
+  }
+}

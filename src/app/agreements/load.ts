@@ -1,0 +1,66 @@
+import type { Agreement, AgreementVersion, ContractRules } from '../../domain/agreement.js';
+import { agreementId, CONTRACT_RULES_ID, current, DEFAULT_RULES } from '../../domain/agreement.js';
+import type { User } from '../../domain/framework.js';
+import type { BrokerageStore, Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+import { AppError, conflict, forbidden, notFound } from '../errors.js';
+import { can } from '../permissions.js';
+import { REQUEST_REF } from '../../domain/request.js';
+
+/** Shared lookups of the agreement use cases: the agreement, the rules, who may act on it. */
+
+export const AGREEMENT_INDEX = 'agreements';
+
+export function refOf(text: string): string {
+  const ref = text.trim().toUpperCase().replace(/^AGR-/, '');
+  if (!REQUEST_REF.test(ref)) throw new AppError('invalid', 'A package reference looks like PKG-2026-0042.', { ref: 'a package reference looks like PKG-2026-0042' });
+  return ref;
+}
+
+export const rulesTx = (tx: Pick<Tx<Collections>, 'get'>): ContractRules => tx.get('contractRules', CONTRACT_RULES_ID) ?? DEFAULT_RULES;
+export const rulesOf = async (store: BrokerageStore): Promise<ContractRules> => (await store.get('contractRules', CONTRACT_RULES_ID)) ?? DEFAULT_RULES;
+/** The rules as they apply to one agreement: its own money rules, the council's current rest (reminders, thresholds). */
+export const rulesFor = (a: Pick<Agreement, 'moneyRules'>, rules: ContractRules): ContractRules => ({ ...rules, ...a.moneyRules });
+
+export function loadAgreementTx(tx: Tx<Collections>, refText: string): Agreement {
+  const ref = refOf(refText);
+  const a = tx.get('agreements', agreementId(ref));
+  if (!a) throw notFound(`${ref} has no service agreement (it becomes one when the provider accepts the award).`);
+  return a;
+}
+
+/**
+ * A provider user may act only on its own organisation's agreement. A refusal is audited even
+ * though the transaction then aborts: a forged card must leave a trace.
+ */
+export function checkProvider(tx: Tx<Collections>, user: User, a: Agreement): void {
+  if (a.providerId && a.providerId === user.providerId) return;
+  tx.note('agreements.refused', { ref: a.ref, providerId: user.providerId, user: user.id }, { keepOnAbort: true });
+  throw forbidden(`${a.ref} is not your organisation's package.`);
+}
+
+/** Council changes: the social worker who owns the request, or a broker. */
+export function checkCouncil(tx: Tx<Collections>, user: User, a: Agreement): void {
+  if (can(user, 'agreement.manage') && (a.owner === user.id || can(user, 'request.manage'))) return;
+  tx.note('agreements.refused', { ref: a.ref, user: user.id, reason: 'not owner or broker' }, { keepOnAbort: true });
+  throw forbidden(`${a.ref} is another social worker's package; only they or a broker can change it.`);
+}
+
+export function checkNotEnded(a: Agreement): void {
+  if (a.status === 'ended') throw conflict(`${a.ref}'s agreement ended on ${a.ending?.on ?? 'an earlier day'} (${a.ending?.kind ?? 'ended'}); it can no longer change.`);
+}
+
+/**
+ * Appends a version. Changes that do not touch the elements keep the previous version's
+ * `effectiveFrom`, so a later code or date change never pulls a future variation forward.
+ */
+export function withVersion(a: Agreement, change: AgreementVersion['change'], patch: Partial<AgreementVersion>, who: { by: string; at: string; summary: string; reason?: string }): Agreement {
+  const prev = current(a);
+  const v: AgreementVersion = { ...prev, ...patch, change, version: prev.version + 1, summary: who.summary, reason: who.reason, by: who.by, at: who.at };
+  return { ...a, versions: [...a.versions, v], updatedAt: who.at };
+}
+
+export const brokersTx = (tx: Tx<Collections>) => tx.find('users', (u) => u.roles.includes('broker')).map((u) => u.id);
+export const managersTx = (tx: Tx<Collections>) => tx.find('users', (u) => u.roles.includes('manager')).map((u) => u.id);
+/** The social worker and brokers: who hears "review needed" and every change. */
+export const councilTeam = (tx: Tx<Collections>, a: Agreement) => [...new Set([a.owner, ...brokersTx(tx)].filter((id) => id && !id.startsWith('system')))];

@@ -1,0 +1,74 @@
+import type { Agreement } from '../../domain/agreement.js';
+import { current, StartInput, TermsInput } from '../../domain/agreement.js';
+import { addDays, daysBetween } from '../../domain/agreementRules.js';
+import { ukDate } from '../../domain/dates.js';
+import type { BrokerageStore } from '../../store/collections.js';
+import { enqueue } from '../../outbox/outbox.js';
+import { requirePermission, type Who } from '../actor.js';
+import { providerUser } from '../calloffs/access.js';
+import { tellUsers } from '../calloffs/messages.js';
+import { conflict, invalid, parseOrThrow } from '../errors.js';
+import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, rulesFor, rulesTx, withVersion } from './load.js';
+import { armPeriod, armReview } from './schedule.js';
+
+export type Changed = { agreement: Agreement; unchanged: boolean };
+
+/** A review date the council already set stands if it still falls after the start; else the first review is the council's weeks after it. */
+const reviewAfter = (set: string | undefined, start: string, weeks: number) => (set && set >= start ? set : addDays(start, weeks * 7));
+
+/**
+ * The provider confirms (or moves) the start from its channel. The agreement becomes active, the
+ * first review is set the council's number of weeks after the start, and the first period's
+ * return is scheduled.
+ */
+export async function confirmStart(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<Changed> {
+  const user = await providerUser(store, who);
+  const input = parseOrThrow(StartInput, raw);
+  return store.transact({ actor: user.id, action: 'agreement.start' }, (tx) => {
+    const a = loadAgreementTx(tx, ref);
+    checkProvider(tx, user, a);
+    const v = current(a);
+    if (a.status === 'active' && v.startDate === input.startDate) return { agreement: a, unchanged: true };
+    if (a.status !== 'awaiting_start') throw conflict(`${a.ref} started on ${v.startDate}; to change it now, ask the council for a variation.`);
+    const today = ukDate(now);
+    if (daysBetween(today, input.startDate) < -28) throw invalid({ startDate: 'the start cannot be more than four weeks ago' });
+    if (daysBetween(a.proposedStart, input.startDate) > 182) throw invalid({ startDate: 'the start must be within six months of the one awarded' });
+    const rules = rulesFor(a, rulesTx(tx));
+    const next: Agreement = {
+      ...withVersion(a, 'start confirmed', { startDate: input.startDate, effectiveFrom: input.startDate, reviewDate: reviewAfter(v.reviewDate, input.startDate, rules.firstReviewWeeks) }, { by: user.id, at: now.toISOString(), summary: `Start confirmed by the provider: ${input.startDate}${input.startDate === a.proposedStart ? '' : ` (awarded for ${a.proposedStart})`}` }),
+      status: 'active',
+    };
+    tx.put('agreements', next);
+    armPeriod(tx, next, rules, input.startDate);
+    armReview(tx, next);
+    // The start card in the channel shows the confirmation and loses its button.
+    enqueue(tx, now, { id: `agr-start:${a.ref}:confirmed`, target: { providerId: a.providerId! }, message: { kind: 'agreement.start', ref: a.ref }, updates: `agr-start:${a.ref}` });
+    tellUsers(tx, now, councilTeam(tx, a), `agr-started:${a.ref}`, { kind: 'agreement.started', ref: a.ref });
+    return { agreement: next, unchanged: false };
+  });
+}
+
+/** The council sets the review date and the finance codes; each change is a version. */
+export async function setTerms(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<Changed> {
+  const user = await requirePermission(store, who, 'agreement.manage');
+  const input = parseOrThrow(TermsInput, raw);
+  return store.transact({ actor: user.id, action: 'agreement.terms' }, (tx) => {
+    const a = loadAgreementTx(tx, ref);
+    checkCouncil(tx, user, a);
+    checkNotEnded(a);
+    const v = current(a);
+    if (input.reviewDate < v.startDate) throw invalid({ reviewDate: `the review must be on or after the start (${v.startDate})` });
+    const codes = { costCentre: input.costCentre, providerFinanceId: input.providerFinanceId };
+    const same = v.reviewDate === input.reviewDate && v.financeCodes.costCentre === codes.costCentre && v.financeCodes.providerFinanceId === codes.providerFinanceId;
+    if (same) return { agreement: a, unchanged: true };
+    const what = [
+      v.reviewDate !== input.reviewDate ? `review ${v.reviewDate ?? 'not set'} → ${input.reviewDate}` : '',
+      v.financeCodes.costCentre !== codes.costCentre ? `cost centre ${v.financeCodes.costCentre || 'none'} → ${codes.costCentre || 'none'}` : '',
+      v.financeCodes.providerFinanceId !== codes.providerFinanceId ? `provider finance id ${v.financeCodes.providerFinanceId || 'none'} → ${codes.providerFinanceId || 'none'}` : '',
+    ].filter(Boolean);
+    const next = withVersion(a, 'terms', { reviewDate: input.reviewDate, financeCodes: codes }, { by: user.id, at: now.toISOString(), summary: what.join('; ') });
+    tx.put('agreements', next);
+    armReview(tx, next);
+    return { agreement: next, unchanged: false };
+  });
+}

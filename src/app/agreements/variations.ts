@@ -1,0 +1,154 @@
+import type { Agreement, Element, Variation } from '../../domain/agreement.js';
+import { current, elementsText, VariationInput } from '../../domain/agreement.js';
+import { approvalNeed, hoursOf, weeklyCostOf } from '../../domain/agreementRules.js';
+import type { User } from '../../domain/framework.js';
+import type { BrokerageStore, Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+import { enqueue } from '../../outbox/outbox.js';
+import { loadUser, NO_ROLE_MESSAGE, requirePermission, type Who } from '../actor.js';
+import { tellUsers } from '../calloffs/messages.js';
+import { conflict, forbidden, invalid, parseOrThrow } from '../errors.js';
+import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, managersTx, rulesTx, withVersion } from './load.js';
+
+export interface VariationResult {
+  agreement: Agreement;
+  variation: Variation;
+  unchanged: boolean;
+}
+
+const describe = (before: Element[], after: Element[], endBefore?: string, endAfter?: string) => {
+  const parts: string[] = [];
+  const hb = hoursOf(before);
+  const ha = hoursOf(after);
+  if (hb !== ha) parts.push(`hours ${hb} → ${ha} a week`);
+  for (const e of after) {
+    const was = before.find((b) => b.name.toLowerCase() === e.name.toLowerCase());
+    if (!was) parts.push(`${e.name} added (${e.hoursPerWeek} h at £${e.hourlyRate.toFixed(2)})`);
+    else if (was.hourlyRate !== e.hourlyRate) parts.push(`${e.name} rate £${was.hourlyRate.toFixed(2)} → £${e.hourlyRate.toFixed(2)}`);
+  }
+  for (const b of before) if (!after.some((e) => e.name.toLowerCase() === b.name.toLowerCase())) parts.push(`${b.name} removed`);
+  if ((endBefore ?? '') !== (endAfter ?? '')) parts.push(`end date ${endBefore || 'none'} → ${endAfter || 'none'}`);
+  return parts.join('; ') || 'no change to the terms';
+};
+
+/** Puts an approved (or needs-no-approval) variation into force as a new version. */
+function apply(a: Agreement, v: Variation, by: string, now: Date): Agreement {
+  const prev = current(a);
+  const next = withVersion(
+    a,
+    'variation',
+    { elements: v.elements, hoursPerWeek: hoursOf(v.elements), weeklyCost: v.weeklyAfter, effectiveFrom: v.effectiveFrom, endDate: v.endDate || prev.endDate },
+    { by, at: now.toISOString(), summary: `Variation ${v.n}: ${describe(prev.elements, v.elements, prev.endDate, v.endDate || prev.endDate)}`, reason: v.reason },
+  );
+  // The period job runs on: it reads the terms (and any new end date) when it falls due.
+  return next;
+}
+
+/**
+ * The social worker, a broker or the provider proposes a change of hours, rates, elements or end
+ * date, with a reason. A change that raises the weekly cost above the council's threshold, or
+ * above the personal budget, goes to the managers' approval cards; anything else applies at once.
+ */
+export async function proposeVariation(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<VariationResult> {
+  const user = await loadUser(store, who);
+  if (!user) throw forbidden(NO_ROLE_MESSAGE);
+  const side = user.providerId ? ('provider' as const) : ('council' as const);
+  if (side === 'council') await requirePermission(store, who, 'agreement.manage');
+  const input = parseOrThrow(VariationInput, raw);
+  return store.transact({ actor: user.id, action: 'agreement.variation.propose' }, (tx) => {
+    let a = loadAgreementTx(tx, ref);
+    if (side === 'provider') checkProvider(tx, user, a);
+    else checkCouncil(tx, user, a);
+    checkNotEnded(a);
+    // Before the start is confirmed the terms are the award's; a change waits until it is.
+    if (a.status === 'awaiting_start') throw conflict(`${a.ref} has not started yet: the provider confirms the start first, then the terms can vary.`);
+    const prev = current(a);
+    const weeklyAfter = weeklyCostOf(input.elements);
+    const endDate = input.endDate || undefined;
+    const last = a.variations.at(-1);
+    if (last && last.status !== 'rejected' && last.effectiveFrom === input.effectiveFrom && elementsText(last.elements) === elementsText(input.elements) && (last.endDate ?? '') === (endDate ?? '')) return { agreement: a, variation: last, unchanged: true };
+    if (a.variations.some((x) => x.status === 'awaiting_approval')) throw conflict(`${a.ref} already has a variation waiting for a manager; wait for that decision first.`);
+    if (input.effectiveFrom < prev.startDate) throw invalid({ effectiveFrom: `the change cannot take effect before the start (${prev.startDate})` });
+    if (endDate && endDate < input.effectiveFrom) throw invalid({ endDate: 'the end date must be on or after the day the change takes effect' });
+    if (weeklyAfter === prev.weeklyCost && elementsText(input.elements) === elementsText(prev.elements) && (endDate ?? prev.endDate) === prev.endDate) throw invalid({ elements: 'this is the same as the current terms; change the hours, rates, elements or end date' });
+    const rules = rulesTx(tx);
+    const need = approvalNeed(prev.weeklyCost, weeklyAfter, a.budgetWeekly, rules.variationThreshold);
+    const v: Variation = {
+      n: a.variations.length + 1,
+      proposedBy: user.id,
+      proposedByName: user.name,
+      side,
+      at: now.toISOString(),
+      effectiveFrom: input.effectiveFrom,
+      elements: input.elements,
+      endDate,
+      reason: input.reason,
+      weeklyBefore: prev.weeklyCost,
+      weeklyAfter,
+      approvalReasons: need.reasons,
+      status: need.needed ? 'awaiting_approval' : 'applied',
+    };
+    a = { ...a, variations: [...a.variations, v], updatedAt: now.toISOString() };
+    if (need.needed) {
+      const managers = managersTx(tx);
+      if (!managers.length) throw conflict('Nobody has the manager role, so no one can approve this variation. Ask the commissioner to give a manager the role.');
+      tellUsers(tx, now, managers, approvalKey(a.ref, v.n), { kind: 'agreement.variation', ref: a.ref, n: v.n });
+    } else {
+      a = apply(a, v, user.id, now);
+      tellOutcome(tx, a, v, now);
+    }
+    tx.put('agreements', a);
+    return { agreement: a, variation: v, unchanged: false };
+  });
+}
+
+const approvalKey = (ref: string, n: number) => `agr-variation:${ref}:${n}`;
+
+/** The provider hears every outcome; the council team hears it too. */
+function tellOutcome(tx: Tx<Collections>, a: Agreement, v: Variation, now: Date): void {
+  if (a.providerId) enqueue(tx, now, { id: `agr-variation-outcome:${a.ref}:${v.n}`, target: { providerId: a.providerId }, message: { kind: 'agreement.variation.outcome', ref: a.ref, n: v.n } });
+  tellUsers(tx, now, councilTeam(tx, a), `agr-variation-told:${a.ref}:${v.n}`, { kind: 'agreement.variation.outcome', ref: a.ref, n: v.n });
+}
+
+/** A manager approves or rejects (with a reason); one decision per variation; every manager's card shows it. */
+export async function decideVariation(store: BrokerageStore, who: Who, ref: string, n: number, outcome: 'approved' | 'rejected', note: string, now: Date): Promise<VariationResult> {
+  const user: User = await requirePermission(store, who, 'award.decide');
+  const reason = note.trim();
+  return store.transact({ actor: user.id, action: `agreement.variation.${outcome === 'approved' ? 'approve' : 'reject'}` }, (tx) => {
+    let a = loadAgreementTx(tx, ref);
+    const v = a.variations.find((x) => x.n === n);
+    if (!v) throw conflict(`${a.ref} has no variation ${n}.`);
+    if (v.status !== 'awaiting_approval') {
+      if (v.decidedBy === user.id && v.status === outcome) return { agreement: a, variation: v, unchanged: true };
+      throw conflict(`Variation ${n} of ${a.ref} was already ${v.status === 'applied' ? 'applied without approval' : `${v.status} by ${v.decidedBy === user.id ? 'you' : (v.decidedByName ?? 'a manager')}`}; it cannot be decided again.`);
+    }
+    if (a.status === 'ended') throw conflict(`${a.ref}'s agreement has ended; the variation lapses.`);
+    if (outcome === 'rejected' && reason.length < 5) throw invalid({ decisionNote: 'say why the variation is rejected (at least 5 characters)' });
+    const decided: Variation = { ...v, status: outcome, decidedBy: user.id, decidedByName: user.name, decidedAt: now.toISOString(), decisionNote: reason || undefined };
+    a = { ...a, variations: a.variations.map((x) => (x.n === n ? decided : x)), updatedAt: now.toISOString() };
+    if (outcome === 'approved') a = apply(a, decided, user.id, now);
+    tx.put('agreements', a);
+    updateApprovalCards(tx, a.ref, n, now);
+    tellOutcome(tx, a, decided, now);
+    return { agreement: a, variation: decided, unchanged: false };
+  });
+}
+
+/** Every manager's approval card shows the decision and loses its buttons. */
+function updateApprovalCards(tx: Tx<Collections>, ref: string, n: number, now: Date): void {
+  for (const m of managersTx(tx)) {
+    const post = tx.get('outbox', `${approvalKey(ref, n)}:${m}`);
+    if (post) enqueue(tx, now, { id: `${post.id}:decided`, target: post.target, message: post.message, updates: post.id });
+  }
+}
+
+/**
+ * A package that ends takes its waiting variation with it: marked rejected as lapsed (so no
+ * manager approves a change to a package that no longer runs), and the approval cards say so.
+ */
+export function lapseVariations(tx: Tx<Collections>, a: Agreement, now: Date): Agreement {
+  const waiting = a.variations.filter((x) => x.status === 'awaiting_approval');
+  if (!waiting.length) return a;
+  for (const x of waiting) updateApprovalCards(tx, a.ref, x.n, now);
+  return { ...a, variations: a.variations.map((x) => (x.status === 'awaiting_approval' ? { ...x, status: 'rejected' as const, decidedByName: 'the bot', decidedAt: now.toISOString(), decisionNote: 'lapsed: the package ended' } : x)) };
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { bidId } from '../../src/domain/calloff.js';
+import { lockScores } from '../../src/app/award/evaluation.js';
+import { acceptAward, decideAward, recordChoice } from '../../src/app/award/decision.js';
+import { setRules } from '../../src/app/agreements/rules.js';
+import { DEFAULT_RULES } from '../../src/domain/agreement.js';
+import type { Agreement } from '../../src/domain/agreement.js';
+import { agreementCard } from '../../bot/views/agreementCards.js';
+import { buildView } from '../../src/app/agreements/views.js';
+import { CARD_BUDGET_BYTES } from '../../bot/render.js';
+import { cardText, PEOPLE, startTurns, type Turns } from './turns.js';
+import * as fx from './fixtures.js';
+
+describe('service agreements from Teams (issue 16)', () => {
+  let t: Turns;
+  let now: Date;
+  let ref: string;
+  const who = (p: keyof typeof PEOPLE) => ({ aadObjectId: PEOPLE[p].aadObjectId });
+  const body = (r: { value: unknown }) => JSON.stringify(r.value);
+
+  beforeEach(async () => {
+    now = new Date('2026-11-22T10:00:00Z');
+    t = await startTurns({ now: () => now });
+    await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath');
+    await setRules(t.store, who('alex'), { ...DEFAULT_RULES, period: 'weekly' });
+    ref = await fx.submitted(t.store, now);
+    await t.say('alex', `publish ${ref}`);
+    await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+    now = new Date('2026-12-01T17:00:01Z');
+    await t.runtime.scheduler.runDue();
+    const label = (await t.store.get('requests', ref))!.evaluation!.bids[0].label;
+    await lockScores(t.store, who('sam'), ref, label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
+    await recordChoice(t.store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    await decideAward(t.store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
+    await acceptAward(t.store, who('priya'), ref, now);
+    t.runtime.changed();
+    await t.drained();
+  });
+  afterEach(() => t.close());
+
+  it('the provider confirms from the start card; another provider, a social worker and someone with no role cannot', async () => {
+    const start = t.posted.find((p) => p.item.message.kind === 'agreement.start');
+    assert.equal(start?.to, 'provider:caring-hands');
+    assert.match(body(await t.click('tom', 'agreement.start', { ref, startDate: '2026-12-14' })), /not your organisation's package/);
+    assert.match(body(await t.click('sam', 'agreement.start', { ref, startDate: '2026-12-14' })), /role doesn't allow/);
+    assert.match(body(await t.click('jo', 'agreement.start', { ref, startDate: '2026-12-14' })), /don't have a role/);
+    assert.match(body(await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' })), /Start confirmed/);
+    assert.equal((await t.store.get('agreements', `AGR-${ref}`))!.status, 'active');
+  });
+
+  it('a form refusal is shown next to its field and keeps what was typed', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    const r = await t.click('sam', 'agreement.vary', { ref, elements: 'Support: 21 @ 25\nWaking night: 7 @ 22', effectiveFrom: '2027-01-04', reason: 'short' });
+    const card = r.value as Record<string, unknown>;
+    const json = JSON.stringify(card);
+    assert.match(json, /reason needs at least 10 characters/);
+    assert.match(json, /Waking night: 7 @ 22/, 'the elements typed are kept');
+  });
+
+  it('commands: the agreement card for the council shows budget and codes; in the provider’s channel it does not; contract rules are for commissioners', async () => {
+    const council = cardText((await t.say('sam', `agreement ${ref}`))[0].attachments?.[0]?.content);
+    assert.match(council, /Personal budget/);
+    const provider = cardText((await t.say('priya', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-caring-hands' }))[0].attachments?.[0]?.content);
+    assert.doesNotMatch(provider, /Personal budget|650|Finance codes|Margaret|LAS-400123/);
+    assert.match((await t.say('tom', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-brightpath' }))[0].text ?? '', /not your organisation's package/);
+    assert.match((await t.say('sam', 'contract rules'))[0].text ?? '', /not open to your role/);
+    const inChannel = await t.say('alex', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-caring-hands' });
+    assert.deepEqual([inChannel[0].text, inChannel[0].attachments], ['The council’s view of an agreement opens only in your 1:1 chat with the bot.', undefined]);
+  });
+
+  it('no provider-bound agreement message carries the person’s details or council-only figures', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    await t.click('sam', 'agreement.suspend', { ref, kind: 'hospital stay', from: '2026-12-16', to: '2026-12-17', note: 'Fairfield General, ward 4' });
+    await t.click('sam', 'agreement.vary', { ref, elements: 'Support: 21 @ 25\nWaking night: 7 @ 22', effectiveFrom: '2027-01-04', reason: 'Night-time seizures need a waking night.' });
+    await t.click('morgan', 'agreement.variation.approve', { ref, n: 1 });
+    now = new Date('2026-12-21T09:00:01Z');
+    await t.runtime.scheduler.runDue();
+    await t.drained();
+    const toProvider = t.posted.filter((p) => p.to === 'provider:caring-hands' && p.item.message.kind.startsWith('agreement.'));
+    assert.deepEqual([...new Set(toProvider.map((p) => p.item.message.kind))].sort(), ['agreement.return', 'agreement.start', 'agreement.suspended', 'agreement.variation.outcome']);
+    for (const p of toProvider) {
+      const json = JSON.stringify(p.activity);
+      for (const secret of [...fx.PERSON_SECRETS, 'Fairfield', '650', 'budget']) assert.ok(!json.includes(secret), `${p.item.message.kind} shows "${secret}"`);
+    }
+    assert.equal(t.posted.filter((p) => p.to === 'provider:brightpath' && p.item.message.kind.startsWith('agreement.')).length, 0);
+  });
+
+  it('a hand-back reaches Sam as a card that opens the new pre-filled request', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    const r = await t.click('priya', 'agreement.handback', { ref, on: '2027-01-31', reason: 'We can no longer staff the mornings.' });
+    assert.match(body(r), /Handed back/);
+    await t.drained();
+    const told = t.posted.find((p) => p.to === `user:${PEOPLE.sam.aadObjectId}` && p.item.message.kind === 'agreement.handover')!;
+    const next = String(told.item.message.next);
+    const card = told.activity.attachments?.[0]?.content;
+    assert.match(cardText(card), new RegExp(`Caring Hands Ltd handed the package back; last day Sun, 31 Jan 2027[\\s\\S]*New request ${next}`));
+    const opened = await t.click('sam', 'request.edit', { ref: next, step: 'package' });
+    assert.match(body(opened), /"id":"hoursPerWeek","label":"Hours per week","value":21/, 'the package step, pre-filled with the hours');
+    const json = JSON.stringify((await t.store.get('requests', next))!.person);
+    assert.match(json, /Margaret Ellis/, 'the person travels with the council-only draft');
+    assert.equal(t.posted.filter((p) => p.to.startsWith('provider:') && JSON.stringify(p.activity).includes(next)).length, 0, 'no provider hears of the new request until it is published');
+  });
+
+  it('a year of weekly periods, variations and suspensions still draws a card inside the 28 KB budget', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    const a = (await t.store.get('agreements', `AGR-${ref}`))!;
+    const big: Agreement = {
+      ...a,
+      returns: Array.from({ length: 52 }, (_, i) => ({ periodStart: new Date(Date.parse('2026-12-14') + i * 7 * 86_400_000).toISOString().slice(0, 10), hours: 20, source: 'card' as const, by: 'x', at: 'x', corrections: [] })),
+      versions: [...a.versions, ...Array.from({ length: 40 }, (_, i) => ({ ...a.versions[1], version: i + 3, summary: 'x'.repeat(200), reason: 'y'.repeat(300) }))],
+      reviews: Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, kind: 'variance' as const, text: 'z'.repeat(300), at: 'x' })),
+    };
+    const card = agreementCard(buildView(big, { ...DEFAULT_RULES, period: 'weekly' }, new Date('2027-12-20T10:00:00Z'), 'council', { id: PEOPLE.sam.aadObjectId, name: 'Sam', roles: ['social_worker'] }));
+    assert.ok(Buffer.byteLength(JSON.stringify(card)) < CARD_BUDGET_BYTES);
+    assert.match(cardText(card), /History \(42 versions\)/);
+  });
+});

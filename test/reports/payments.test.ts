@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Agreement, AgreementVersion } from '../../src/domain/agreement.js';
+import { DEFAULT_RULES, moneyRulesOf } from '../../src/domain/agreement.js';
+import type { AgreementData } from '../../src/reports/agreementData.js';
+import { PAYMENT_COLUMNS, paymentFiles, paymentRows, paymentTotals, TOTAL_COLUMNS } from '../../src/reports/payments.js';
+import { contractsReport } from '../../src/reports/contracts.js';
+
+const version = (over: Partial<AgreementVersion> = {}): AgreementVersion => ({
+  version: 1,
+  change: 'start confirmed',
+  effectiveFrom: '2026-12-14',
+  elements: [{ name: 'Support', hoursPerWeek: 21, hourlyRate: 25 }],
+  hoursPerWeek: 21,
+  weeklyCost: 525,
+  startDate: '2026-12-14',
+  financeCodes: { costCentre: 'ASC-LD-01', providerFinanceId: 'CH-001' },
+  summary: '',
+  by: 'x',
+  at: '2026-12-01T00:00:00Z',
+  ...over,
+});
+const agreement = (over: Partial<Agreement> = {}): Agreement => ({
+  id: 'AGR-PKG-2026-0001',
+  ref: 'PKG-2026-0001',
+  providerId: 'caring-hands',
+  providerName: 'Caring Hands Ltd',
+  offContract: false,
+  status: 'active',
+  lots: ['learning-disability', 'autism'],
+  zone: 'bury-east',
+  budgetWeekly: 650,
+  moneyRules: moneyRulesOf({ ...DEFAULT_RULES, period: 'weekly' }),
+  owner: 'sam',
+  proposedStart: '2026-12-14',
+  versions: [version()],
+  returns: [
+    { periodStart: '2026-12-14', hours: 21, source: 'card', by: 'p', at: 'x', corrections: [] },
+    { periodStart: '2026-12-21', hours: 18, source: 'csv', by: 'p', at: 'x', corrections: [] },
+  ],
+  suspensions: [],
+  variations: [],
+  reviews: [],
+  createdAt: 'x',
+  updatedAt: 'x',
+  ...over,
+});
+// An off-contract placement from 21 December at £610 a week (7 × £610/7 = £610 a week, paid as planned).
+const acme = agreement({ id: 'AGR-PKG-2026-0002', ref: 'PKG-2026-0002', providerId: undefined, providerName: 'Acme Care', offContract: true, lots: ['autism'], zone: 'radcliffe', returns: [], versions: [version({ startDate: '2026-12-21', effectiveFrom: '2026-12-21', weeklyCost: 610, hoursPerWeek: 21 })] });
+const data = (agreements: Agreement[]): AgreementData => ({ agreements, rules: { ...DEFAULT_RULES, period: 'weekly', frameworkMinAnnual: 36500, frameworkMaxAnnual: 73000 }, caseRefs: new Map([['PKG-2026-0001', 'LAS-400123'], ['PKG-2026-0002', 'LAS-400999']]) });
+const period = { from: '2026-12-14', to: '2026-12-27' };
+
+describe('reports/payments and reports/contracts', () => {
+  it('one row per agreement and period starting in the dates, worked by hand', () => {
+    const rows = paymentRows(data([agreement(), acme]), period);
+    assert.deepEqual(
+      rows.map((r) => [r.a.ref, r.p.start, r.p.delivered, r.p.payable]),
+      [
+        ['PKG-2026-0002', '2026-12-21', 21, 610], // Acme sorts first by name; off-contract: paid as planned
+        ['PKG-2026-0001', '2026-12-14', 21, 525],
+        ['PKG-2026-0001', '2026-12-21', 18, 450], // 18 × £25; 3 h banked
+      ],
+    );
+    assert.equal(paymentRows(data([agreement()]), { from: '2026-12-15', to: '2026-12-27' }).length, 1, 'a period that started before the dates is in an earlier export');
+    assert.equal(paymentRows(data([agreement({ status: 'awaiting_start' })]), period).length, 0);
+  });
+
+  it('totals per provider and in all; a missing return is counted', () => {
+    const noReturn = agreement({ returns: [] });
+    const { providers, total } = paymentTotals(paymentRows(data([noReturn, acme]), period));
+    assert.deepEqual(providers.map((p) => [p.providerName, p.payable, p.missingReturns]), [['Acme Care', 610, 0], ['Caring Hands Ltd', 0, 2]]);
+    assert.deepEqual([total.rows, total.plannedHours, total.payable], [3, 63, 610]);
+  });
+
+  it('files: one per provider, all rows, totals; only the case reference as personal detail; free text guarded', () => {
+    const evil = agreement({ providerName: '=HYPERLINK("x")' });
+    const files = paymentFiles(paymentRows(data([evil, acme]), period), period);
+    // Rows sort by provider name, and "=" sorts before "A".
+    assert.deepEqual(files.map((f) => f.filename), ['payments-2026-12-14-to-2026-12-27-caring-hands.csv', 'payments-2026-12-14-to-2026-12-27-off-contract-acme-care.csv', 'payments-2026-12-14-to-2026-12-27-all.csv', 'payments-2026-12-14-to-2026-12-27-totals.csv']);
+    const all = files[2].csv;
+    assert.ok(all.startsWith('\uFEFFexport_from,export_to,period_start,'));
+    assert.match(all, /"'=HYPERLINK\(""x""\)"/);
+    assert.match(all, /LAS-400123/);
+    assert.match(files[3].csv, /All providers,3,63\.00,60\.00,60\.00,0\.00,1585\.00,0\r\n$/);
+  });
+
+  it('the README documents every column, in the order of the file (the columns are a contract with finance)', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const documented = (cols: { name: string }[]) => cols.map((c) => readme.indexOf(`| \`${c.name}\` |`, readme.indexOf('### Payments export')));
+    for (const cols of [PAYMENT_COLUMNS, TOTAL_COLUMNS]) {
+      const at = documented(cols);
+      assert.ok(at.every((i) => i > 0), `undocumented: ${cols.filter((_, i) => at[i] < 0).map((c) => c.name).join(', ')}`);
+    }
+    const pay = documented(PAYMENT_COLUMNS);
+    assert.deepEqual(pay, [...pay].sort((a, b) => a - b), 'in file order');
+  });
+
+  it('contracts: committed against delivered by provider, lot (split) and zone; framework limits pro rata; off-contract weeks', () => {
+    const r = contractsReport(data([agreement({ reviews: [{ id: 'v', kind: 'variance', text: '18 of 21', at: '2026-12-28T09:00:00Z' }] }), acme]), period);
+    assert.deepEqual(r.byProvider, [
+      { key: 'Caring Hands Ltd', committed: 1050, delivered: 975 },
+      { key: 'Acme Care (off-contract)', committed: 610, delivered: 610 },
+    ]);
+    assert.deepEqual(r.byLot, [
+      { key: 'autism', committed: 1135, delivered: 1097.5 },
+      { key: 'learning-disability', committed: 525, delivered: 487.5 },
+    ]);
+    // £36,500 to £73,000 a year is £1,400 to £2,800 for 14 days; framework spend excludes Acme.
+    assert.deepEqual(r.framework, { spend: 975, min: 1400, max: 2800, days: 14, status: 'below minimum' });
+    assert.deepEqual(r.offContract, [{ ref: 'PKG-2026-0002', provider: 'Acme Care', weeks: 1, cost: 610 }]);
+    assert.deepEqual(r.needingReview.map((x) => x.ref), ['PKG-2026-0001']);
+  });
+});
