@@ -30,7 +30,7 @@ describe('service agreements from Teams (issue 16)', () => {
     await t.runtime.scheduler.runDue();
     const label = (await t.store.get('requests', ref))!.evaluation!.bids[0].label;
     await lockScores(t.store, who('sam'), ref, label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
-    await recordChoice(t.store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    await recordChoice(t.store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, now);
     await decideAward(t.store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
     await acceptAward(t.store, who('priya'), ref, now);
     t.runtime.changed();

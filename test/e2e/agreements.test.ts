@@ -64,7 +64,7 @@ describe('e2e: service agreement, returns, variation, suspension and payments (b
     const r = (await h.server.store.get('requests', ref))!;
     const label = r.evaluation!.bids[0].label;
     await lockScores(h.server.store, who, ref, label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, clock);
-    await recordChoice(h.server.store, who, ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, clock);
+    await recordChoice(h.server.store, who, ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, clock);
     await decideAward(h.server.store, { aadObjectId: PEOPLE.morgan.aadObjectId }, ref, { n: 1, outcome: 'approved' }, clock);
     h.server.runtime.changed();
 

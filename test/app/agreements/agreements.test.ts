@@ -59,7 +59,7 @@ describe('app/agreements: service agreements after the award', () => {
     await closeAtDeadline(store, ref, now);
     const label = (await store.get('requests', ref))!.evaluation!.bids[0].label;
     await lockScores(store, who('sam'), ref, label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
-    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), reason: '' }, now);
+    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, now);
     await decideAward(store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
   });
   afterEach(async () => {
