@@ -21,8 +21,8 @@ export function clean(text: string): string {
  */
 export function tokens(text: string): string[] {
   const s = clean(text)
-    .replace(new RegExp(`(\\p{L})[${APOSTROPHE}]s(?![\\p{L}\\p{N}])`, 'gu'), '$1')
-    .replace(new RegExp(`(\\p{L}s)[${APOSTROPHE}](?![\\p{L}\\p{N}])`, 'gu'), '$1')
+    .replace(new RegExp(`(\\p{L})[${APOSTROPHE}]s(?![\\p{L}\\p{N}])`, 'giu'), '$1')
+    .replace(new RegExp(`(\\p{L}s)[${APOSTROPHE}](?![\\p{L}\\p{N}])`, 'giu'), '$1')
     .replace(new RegExp(`(\\p{L})[${APOSTROPHE}](?=\\p{L})`, 'gu'), '$1')
     .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2');
   return (s.match(/[\p{L}\p{N}]+/gu) ?? []).map((t) => t.toLowerCase());
