@@ -1,4 +1,5 @@
 import type { BidEvaluation, Decision } from '../../src/domain/award.js';
+import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import { formatUk } from '../../src/domain/dates.js';
 import { SCORE_LABELS, show2, type RankedRow } from '../../src/domain/scoring.js';
 import type { OpenCallOff } from '../../src/app/calloffs/access.js';
@@ -260,9 +261,9 @@ export function approvalCard(v: ApprovalView): CardJson {
 // ───────────────────────────── provider side ─────────────────────────────
 
 /** The award offer in the winner's channel: its own bid only, nothing that identifies the person. */
-export function awardOfferCard(r: OpenCallOff, o: { providerId: string; weeklyPrice?: number; notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> }): CardJson {
-  const a = r.award?.providerId === o.providerId ? r.award : r.declinedAwards?.find((x) => x.providerId === o.providerId);
-  const open = r.state === 'awarded' && a?.status === 'offered';
+export function awardOfferCard(c: ProviderCallOff, o: { notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> }): CardJson {
+  const a = c.ownAward;
+  const open = c.state === 'awarded' && a?.status === 'offered';
   const status = !a
     ? 'This award is no longer open to your organisation.'
     : a.status === 'accepted'
@@ -271,7 +272,7 @@ export function awardOfferCard(r: OpenCallOff, o: { providerId: string; weeklyPr
         ? `You declined on ${formatUk(a.declinedAt!)}: ${a.declineReason ?? ''}`
         : `Approved by the council on ${formatUk(a.approvedAt!)}. Please accept or decline.`;
   return awardCard({
-    title: `Award of call-off ${r.id} to your organisation`,
+    title: `Award of call-off ${c.profile.ref} to your organisation`,
     subtitle: 'The person chose your bid and a manager approved the award.',
     status,
     statusStyle: a?.status === 'accepted' ? 'good' : a?.status === 'declined' ? 'attention' : 'accent',
@@ -279,8 +280,8 @@ export function awardOfferCard(r: OpenCallOff, o: { providerId: string; weeklyPr
     error: o.error,
     facts: [
       { title: 'Your weekly price', value: a ? gbp(a.weeklyPrice) : '—' },
-      { title: 'Hours', value: `${r.package.hoursPerWeek} a week` },
-      { title: 'Start', value: day(r.package.startDate) },
+      { title: 'Hours', value: `${c.profile.hoursPerWeek} a week` },
+      { title: 'Start', value: day(c.profile.startDate) },
     ],
     fields: open ? [{ id: 'declineReason', label: 'If you decline, why? (the council chooses again without your bid)', kind: 'multiline' }] : [],
     values: o.values,
@@ -288,8 +289,8 @@ export function awardOfferCard(r: OpenCallOff, o: { providerId: string; weeklyPr
     footer: open ? "On acceptance the person's referral details are posted in this channel." : '',
     actions: open
       ? [
-          { title: 'Accept the award', verb: 'award.accept', data: { ref: r.id }, style: 'positive', inputs: 'none' },
-          { title: 'Decline', verb: 'award.decline', data: { ref: r.id }, style: 'destructive' },
+          { title: 'Accept the award', verb: 'award.accept', data: { ref: c.profile.ref }, style: 'positive', inputs: 'none' },
+          { title: 'Decline', verb: 'award.decline', data: { ref: c.profile.ref }, style: 'destructive' },
         ]
       : [],
   });
