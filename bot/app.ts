@@ -6,6 +6,7 @@ import { can } from '../src/app/permissions.js';
 import type { Deps } from './deps.js';
 import { ActionDedup, stableKey } from './actionDedup.js';
 import { whoFrom } from './identity.js';
+import { replyPrivately } from './invokeReply.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import type { CardJson } from './render.js';
 import { adminRoutes } from './routes/admin.js';
@@ -64,6 +65,12 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   });
 
   app.adaptiveCards.actionExecute<Record<string, unknown>>(/.*/, async (ctx, _state, data) => {
+    const result = await answer(ctx, data);
+    await replyPrivately(ctx, result);
+    return result;
+  });
+
+  async function answer(ctx: TurnContext, data: Record<string, unknown> | undefined): Promise<CardJson | string> {
     const verb = String((ctx.activity.value as { action?: { verb?: string } }).action?.verb ?? '');
     const who = whoFrom(ctx.activity);
     const action = actions.get(verb);
@@ -86,7 +93,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       }
     };
     return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle) : handle();
-  });
+  }
 
   registerLifecycle(app, deps, () => commands);
 
