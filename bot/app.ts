@@ -7,6 +7,7 @@ import type { Deps } from './deps.js';
 import { ActionDedup, stableKey } from './actionDedup.js';
 import { whoFrom } from './identity.js';
 import { replyPrivately } from './invokeReply.js';
+import { capInputs } from './inputLimits.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import type { CardJson } from './render.js';
 import { adminRoutes } from './routes/admin.js';
@@ -65,7 +66,14 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   });
 
   app.adaptiveCards.actionExecute<Record<string, unknown>>(/.*/, async (ctx, _state, data) => {
-    const result = await answer(ctx, data);
+    let result: CardJson | string;
+    try {
+      result = await answer(ctx, capInputs(data ?? {}));
+    } catch (error) {
+      // Unanswered, an invoke becomes a 501 and Teams shows "Unable to reach the app": say something true instead.
+      deps.logger.error('action failed', { error, verb: (ctx.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb });
+      result = 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.';
+    }
     await replyPrivately(ctx, result);
     return result;
   });

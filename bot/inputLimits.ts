@@ -1,0 +1,15 @@
+/**
+ * The longest text any card field accepts is 4,000 characters (a support plan, an answer). A card
+ * input longer than that is cut to one character over, before any use case sees it: the field's
+ * own schema then refuses it with its "at most N characters" message next to the field, and the
+ * card that echoes it back (and the draft that keeps it) stays small enough for Teams to open.
+ * Cutting to exactly the limit would instead accept a silently shortened text.
+ */
+export const LONGEST_FIELD = 4000;
+export const CUT_TO = LONGEST_FIELD + 1;
+
+export function capInputs(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) out[k] = typeof v === 'string' && v.length > CUT_TO ? v.slice(0, CUT_TO) : v;
+  return out;
+}
