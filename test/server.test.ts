@@ -90,7 +90,7 @@ describe('server (index.ts startServer)', function () {
     let outbound: sinon.SinonSpy[];
 
     beforeEach(async () => {
-      await start({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'not-a-real-secret' });
+      await start({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'not-a-real-secret', MICROSOFT_APP_TENANT_ID: '476ca735-cce2-462b-b69e-f7284b54fab0' });
       // No request may leave this machine: a token check that fetched OpenID metadata would show here.
       const refuse = () => {
         throw new Error('outbound network call during an auth test');
