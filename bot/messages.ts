@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import { plainText } from '../src/domain/plainText.js';
 import { bidId } from '../src/domain/calloff.js';
 import { formatUk } from '../src/domain/dates.js';
 import type { OutboxItem } from '../src/outbox/outbox.js';
@@ -41,7 +42,7 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
       return card(
         noticeCard({
           title: `Question ${c.id} on call-off ${r!.id}`,
-          lines: [c.question, `Asked ${formatUk(c.askedAt)}. Your answer goes to every provider offered ${r!.id}, without who asked.`],
+          lines: [plainText(c.question), `Asked ${formatUk(c.askedAt)}. Your answer goes to every provider offered ${r!.id}, without who asked.`],
           actions: [{ title: `Answer ${c.id}`, verb: 'calloff.answer.form', data: { ref: r!.id, questionId: c.id } }],
         }),
       );

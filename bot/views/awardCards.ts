@@ -1,4 +1,5 @@
 import type { BidEvaluation, Decision } from '../../src/domain/award.js';
+import { plainText } from '../../src/domain/plainText.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import { formatUk } from '../../src/domain/dates.js';
 import { SCORE_LABELS, show2, type RankedRow } from '../../src/domain/scoring.js';
@@ -87,7 +88,7 @@ export function evaluationForm(r: OpenCallOff, bid: BlindBid, e: BidEvaluation, 
   const fields: FieldSpec[] = [
     { id: 'mandatory', label: 'Mandatory needs', kind: 'heading', help: [`Hours offered: ${bid.hoursPerWeek} a week (requested ${r.package.hoursPerWeek}). Earliest start: ${day(bid.earliestStart)} (requested ${day(r.package.startDate)}).`, `Carer gender preference (${r.package.carerGender}): ${bid.meetsCarerGender}. Language and cultural needs${r.package.languageNeeds ? ` (${r.package.languageNeeds})` : ' (none stated)'}: ${bid.meetsLanguage}.`, bid.cannotMeet.length ? `⚠ Non-compliant whatever it scores: ${bid.cannotMeet.join('; ')}.` : ''].filter(Boolean).join('\n\n') },
     ...bid.answers.flatMap((a, i): FieldSpec[] => [
-      { id: `h_${a.questionId}`, label: `${i + 1}. ${a.question} (weight ${a.weight})`, kind: 'heading', help: a.answer || '(no answer)' },
+      { id: `h_${a.questionId}`, label: `${i + 1}. ${a.question} (weight ${a.weight})`, kind: 'heading', help: a.answer ? plainText(a.answer) : '(no answer)' },
       { id: scoreInput(a.questionId), label: `Score for question ${i + 1} (0–5; a 0 makes the bid non-compliant)`, kind: 'choice', required: true, choices: SCORE_CHOICES },
       { id: commentInput(a.questionId), label: 'Comment (optional)', kind: 'multiline' },
     ]),
@@ -97,7 +98,7 @@ export function evaluationForm(r: OpenCallOff, bid: BlindBid, e: BidEvaluation, 
   ];
   return renderForm({
     title: `${r.id}: evaluate bid ${bid.label} (blind)`,
-    intro: `**Support plan:** ${bid.supportPlan}\n\nScored blind: you see neither the price nor the provider. Prices are revealed when every bid's scores are locked; locked scores cannot change.`,
+    intro: `**Support plan** (the provider's words, shown as plain text): ${plainText(bid.supportPlan)}\n\nScored blind: you see neither the price nor the provider. Prices are revealed when every bid's scores are locked; locked scores cannot change.`,
     notice: locked ? `${notice ? `${notice} ` : ''}Locked on ${formatUk(e.lockedAt!)}.` : notice,
     formError: Object.keys(errors).length ? 'Please correct the highlighted fields; nothing you typed is lost.' : '',
     fields,

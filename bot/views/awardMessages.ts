@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import { plainText } from '../../src/domain/plainText.js';
 import { bidId } from '../../src/domain/calloff.js';
 import { formatUk } from '../../src/domain/dates.js';
 import type { OutboxItem } from '../../src/outbox/outbox.js';
@@ -82,7 +83,7 @@ export async function renderAwardMessage(deps: Deps, item: OutboxItem, request: 
       return text(`${r.award?.providerName ?? 'The provider'} accepted the award of ${r.id} (${r.award ? gbp(r.award.weeklyPrice) : ''} a week). Its channel has the referral details; every other bidder has been told the outcome.`);
     case 'award.declined': {
       const a = r.declinedAwards?.find((x) => x.choiceN === m.n);
-      return text(`${a?.providerName ?? 'The provider'} declined the award of ${r.id}${a?.declineReason ? `: ${a.declineReason}` : ''}. ${r.cascadeOffer ? 'No compliant bid is left, so the brokers have been offered the cascade.' : "Its bid is out of the choice; record the person's choice again from the ranking."}`);
+      return text(`${a?.providerName ?? 'The provider'} declined the award of ${r.id}${a?.declineReason ? `: ${plainText(a.declineReason)}` : ''}. ${r.cascadeOffer ? 'No compliant bid is left, so the brokers have been offered the cascade.' : "Its bid is out of the choice; record the person's choice again from the ranking."}`);
     }
     case 'award.off-contract':
       return r.award?.offContract ? text(`${r.id} has been placed off-contract with ${r.award.providerName} at ${gbp(r.award.weeklyPrice)} a week${r.award.overBudget ? ' (over budget)' : ''}. Reason: ${r.award.reason}. It is reported to commissioning as an off-contract placement.`) : 'skip';

@@ -1,4 +1,5 @@
 import type { Bid } from '../../src/domain/calloff.js';
+import { plainText } from '../../src/domain/plainText.js';
 import { NOT_INTERESTED_REASONS } from '../../src/domain/calloff.js';
 import type { PackageRequest } from '../../src/domain/request.js';
 import { formatUk } from '../../src/domain/dates.js';
@@ -184,7 +185,7 @@ export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts,
       ...(c.rounds.length ? [{ title: 'Rounds', value: c.rounds.map((x) => x.tier).join(' → ') }] : []),
       ...(c.extensions.length ? [{ title: 'Extended', value: c.extensions.map((e) => `to ${formatUk(e.to)} (${e.reason})`).join('; ') }] : []),
     ],
-    questions: c.clarifications.map((q) => ({ ref: r.id, id: q.id, question: q.question, answerText: q.answer ? `Answered: ${q.answer.text}` : 'Not answered yet', open: open && !q.answer && o.canManage })),
+    questions: c.clarifications.map((q) => ({ ref: r.id, id: q.id, question: plainText(q.question), answerText: q.answer ? `Answered: ${q.answer.text}` : 'Not answered yet', open: open && !q.answer && o.canManage })),
     executeActions: actions(executeActions),
     canExtend: open && o.canManage,
     canCancel: open && o.canManage,
