@@ -103,6 +103,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await closed;
       clearInterval(sweep);
       runtime.stop();
+      await deps.refusals?.flush(); // counts of a flood still inside its window
       await store.close();
       logger.info('stopped');
     },

@@ -24,6 +24,7 @@ export class RefusalAudit {
   private total = 0;
   private readonly counts = new Map<string, number>();
   private readonly suppressed = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: BrokerageStore,
@@ -38,6 +39,11 @@ export class RefusalAudit {
     const mine = this.counts.get(actor) ?? 0;
     if (mine >= this.limits.perActor || this.total >= this.limits.total) {
       this.suppressed.set(actor, (this.suppressed.get(actor) ?? 0) + 1);
+      // A flood that stops must still be written: at the end of this window, even if nothing else comes.
+      if (!this.timer) {
+        this.timer = setTimeout(() => void this.roll(true).finally(() => (this.timer = undefined)), Math.max(1, this.windowStart + this.limits.windowMs - this.clock()));
+        this.timer.unref?.();
+      }
       return;
     }
     this.counts.set(actor, mine + 1);
@@ -46,9 +52,9 @@ export class RefusalAudit {
   }
 
   /** At the end of a window, one line per person whose refusals were only counted. */
-  private async roll(): Promise<void> {
+  private async roll(force = false): Promise<void> {
     const now = this.clock();
-    if (now - this.windowStart < this.limits.windowMs) return;
+    if (!force && now - this.windowStart < this.limits.windowMs) return;
     const over = [...this.suppressed];
     const since = new Date(this.windowStart).toISOString();
     this.windowStart = now;
@@ -60,8 +66,9 @@ export class RefusalAudit {
 
   /** Writes any counts still held (at shutdown, or for a test). */
   async flush(): Promise<void> {
-    this.windowStart = -Infinity;
-    await this.roll();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.roll(true);
   }
 
   private async write(actor: string, what: string, details: Record<string, unknown>): Promise<void> {

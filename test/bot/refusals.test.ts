@@ -31,6 +31,9 @@ describe('every refusal is audited', () => {
         assert.deepEqual(flood.map((f) => f.actor).sort(), ['flooder', 'other-2', 'other-3']);
         assert.match(details(flood.find((f) => f.actor === 'flooder')), /"count":7/);
         assert.equal((await lines('refused')).length, 6, 'a new window audits again');
+        for (let i = 0; i < 5; i++) await audit.record({ aadObjectId: 'flooder' }, 'action x', 'no role');
+        await audit.flush(); // at shutdown, a flood still inside its window is written too
+        assert.match(details((await lines('refused.flood')).filter((f) => f.actor === 'flooder').at(-1)), /"count":3/);
       } finally {
         await store.close();
         await rm(dir, { recursive: true, force: true });
