@@ -17,14 +17,17 @@ export function clean(text: string): string {
 /**
  * The tokens of a text, lower case: possessives dropped ("Hughes's" and "Hughes'" are "hughes"),
  * apostrophes inside words closed up ("O'Neill" is "oneill"), run-together capitalised words split
- * ("MargaretOneill" is "margaret", "oneill"; adjacent runs put them back together when needed).
+ * ("MargaretOneill" is "margaret", "oneill"; adjacent runs put them back together when needed), and
+ * letters and digits written together split ("LAS204417" is "las", "204417").
  */
 export function tokens(text: string): string[] {
   const s = clean(text)
     .replace(new RegExp(`(\\p{L})[${APOSTROPHE}]s(?![\\p{L}\\p{N}])`, 'giu'), '$1')
     .replace(new RegExp(`(\\p{L}s)[${APOSTROPHE}](?![\\p{L}\\p{N}])`, 'giu'), '$1')
     .replace(new RegExp(`(\\p{L})[${APOSTROPHE}](?=\\p{L})`, 'gu'), '$1')
-    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2');
+    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+    // "02NOV1951", "BL90EJ": letters and digits written together are separate tokens (runs join them again).
+    .replace(/(\p{L})(\p{N})|(\p{N})(\p{L})/gu, (_m, a, b, c, d) => (a ? `${a} ${b}` : `${c} ${d}`));
   return (s.match(/[\p{L}\p{N}]+/gu) ?? []).map((t) => t.toLowerCase());
 }
 

@@ -16,6 +16,8 @@ describe('the person in council text, however it is spelled', () => {
       ['born Nov 2nd 1951', /the date of birth/],
       ['born the second of November nineteen fifty-one', /the date of birth/],
       ['DOB 02.11.51', /the date of birth/],
+      ['DOB 02NOV1951', /the date of birth/],
+      ['dob: 2nd-Nov-51', /the date of birth/],
       ['lives on Fennel Close', /the street name \("Fennel Close"\) from the first line of the address/],
       ['lives at 14 fennel cl.', /the street name/],
       ['Mr MargaretOneill', /part of the person's name \("Margaret"\)/],
