@@ -55,6 +55,7 @@ export async function identify(ctx: TurnContext, deps: Pick<Deps, 'store' | 'log
     // Unknown stays unknown: the user is then not recognised (fails closed), and the refusal is audited.
     deps.logger.warn('member lookup failed', { error, user: who.aadObjectId });
   }
+  if (memberTenants.size >= 5000) for (const [k, v] of memberTenants) if (Date.now() - v.at >= MEMBER_TTL_MS) memberTenants.delete(k); // stays bounded
   memberTenants.set(key, { tenantId, at: Date.now() });
   return { ...who, memberTenantId: tenantId };
 }
