@@ -2,6 +2,7 @@ import restify from 'restify';
 import { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { createBot } from './bot/app.js';
+import { activityProblem } from './bot/activityShape.js';
 import { ensureIndexes } from './src/app/requests/indexes.js';
 import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
@@ -61,6 +62,12 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       res.send(503, { error: 'shutting down' });
       return;
     }
+    const problem = activityProblem(req.body);
+    if (problem) {
+      logger.warn('malformed activity refused', { problem });
+      res.send(400, { error: `Not a Bot Framework activity the bot can act on: ${problem}.` });
+      return;
+    }
     await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
   });
   server.get('/files/:token', (req, res, next) => {
@@ -96,6 +103,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await closed;
       clearInterval(sweep);
       runtime.stop();
+      await deps.refusals?.flush(); // counts of a flood still inside its window
       await store.close();
       logger.info('stopped');
     },

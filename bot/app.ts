@@ -5,7 +5,11 @@ import { AppError } from '../src/app/errors.js';
 import { can } from '../src/app/permissions.js';
 import type { Deps } from './deps.js';
 import { ActionDedup, stableKey } from './actionDedup.js';
-import { whoFrom } from './identity.js';
+import { identify } from './identity.js';
+import { RefusalAudit } from './refusals.js';
+import type { Who } from '../src/app/actor.js';
+import { replyPrivately } from './invokeReply.js';
+import { capInputs } from './inputLimits.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import type { CardJson } from './render.js';
 import { adminRoutes } from './routes/admin.js';
@@ -33,19 +37,27 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   const dedup = new ActionDedup<CardJson | string>();
+  const refusals = { record: (...args: Parameters<RefusalAudit['record']>) => (deps.refusals ??= new RefusalAudit(deps.store, deps.logger)).record(...args) };
+  /** Why someone Teams identifies has no user here: no role at all, or a user known only from another tenant. */
+  const noUser = async (who: Who) => ((await deps.store.get('users', who.aadObjectId)) ? 'not recognised from this tenant' : 'no role');
 
   app.activity(ActivityTypes.Message, async (ctx) => {
     const text = (ctx.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').replace(/\s+/g, ' ').trim();
-    const who = whoFrom(ctx.activity);
+    const who = await identify(ctx, deps);
     const user = await loadUser(deps.store, who);
     // People with no role reach only commands marked open (e.g. `apply`); the rest are told how to get a role.
-    if (!user && !commands.some((c) => c.open && c.pattern.test(text))) return explainNoRole(ctx, who.aadObjectId, commands.filter((c) => c.open));
+    if (!user && !commands.some((c) => c.open && c.pattern.test(text))) {
+      const tried = commands.find((c) => c.pattern.test(text));
+      if (tried) await refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await noUser(who));
+      return explainNoRole(ctx, who.aadObjectId, commands.filter((c) => c.open));
+    }
     const place = placeOf(ctx);
     for (const command of commands) {
       if (!user && !command.open) continue;
       const match = text.match(command.pattern);
       if (!match) continue;
       if (user && command.permission && !can(user, command.permission)) {
+        await refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'role', { roles: user.roles });
         return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));
       }
       if (command.where && !command.where.includes(place)) {
@@ -57,6 +69,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       } catch (e) {
         // A refusal in words the user can act on; anything else is a fault for app.error.
         if (!(e instanceof AppError)) throw e;
+        if (e.kind === 'forbidden') await refusals.record(who, `command ${command.usage.split(' ')[0]}`, e.message);
         await ctx.sendActivity(refusalText(e));
       }
       return deps.changed?.();
@@ -65,29 +78,46 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   });
 
   app.adaptiveCards.actionExecute<Record<string, unknown>>(/.*/, async (ctx, _state, data) => {
+    let result: CardJson | string;
+    try {
+      result = await answer(ctx, capInputs(data ?? {}));
+    } catch (error) {
+      // Unanswered, an invoke becomes a 501 and Teams shows "Unable to reach the app": say something true instead.
+      deps.logger.error('action failed', { error, verb: (ctx.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb });
+      result = 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.';
+    }
+    await replyPrivately(ctx, result);
+    return result;
+  });
+
+  async function answer(ctx: TurnContext, data: Record<string, unknown> | undefined): Promise<CardJson | string> {
     const verb = String((ctx.activity.value as { action?: { verb?: string } }).action?.verb ?? '');
-    const who = whoFrom(ctx.activity);
+    const who = await identify(ctx, deps);
     const action = actions.get(verb);
     if (!action) return 'This card is out of date. Type `help` for what you can do now.';
     const handle = async (): Promise<CardJson | string> => {
       const user = await loadUser(deps.store, who);
-      if (!user && !action.open) return "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
+      if (!user && !action.open) {
+        await refusals.record(who, `action ${verb}`, await noUser(who));
+        return "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
+      }
       if (user && action.permission && !can(user, action.permission)) {
-        await deps.store.transact({ actor: who.aadObjectId, action: 'refused' }, (tx) => tx.note('action.refused', { verb, reason: 'role' }));
+        await refusals.record(who, `action ${verb}`, 'role', { roles: user.roles });
         return "Your role doesn't allow that action.";
       }
       deps.logger.info('action', { verb, user: who.aadObjectId });
       try {
         return await action.run(ctx, deps, { who, user: user ?? guestOf(who), data: data ?? {} });
       } catch (e) {
-        if (e instanceof AppError) return e.message;
-        throw e;
+        if (!(e instanceof AppError)) throw e;
+        if (e.kind === 'forbidden') await refusals.record(who, `action ${verb}`, e.message);
+        return e.message;
       } finally {
         deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now
       }
     };
     return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle) : handle();
-  });
+  }
 
   registerLifecycle(app, deps, () => commands);
 

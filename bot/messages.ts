@@ -1,12 +1,14 @@
 import type { Activity } from 'botbuilder';
+import { plainText } from '../src/domain/plainText.js';
 import { bidId } from '../src/domain/calloff.js';
 import { formatUk } from '../src/domain/dates.js';
 import type { OutboxItem } from '../src/outbox/outbox.js';
 import type { OpenCallOff } from '../src/app/calloffs/access.js';
 import type { Deps } from './deps.js';
-import { providerCard } from './views/calloffCards.js';
+import { renderProviderMessage } from './views/providerMessages.js';
+import { loadProviderSide } from '../src/app/calloffs/providerView.js';
+import { noticeCard } from './views/notice.js';
 import type { Lookups } from './views/requestCards.js';
-import { render } from './render.js';
 import { renderAwardMessage } from './views/awardMessages.js';
 import { renderAgreementMessage } from './views/agreementMessages.js';
 import { card, text } from './views/format.js';
@@ -17,15 +19,6 @@ export async function lookups(deps: Deps): Promise<Lookups> {
 }
 
 
-interface Notice {
-  title: string;
-  lines: string[];
-  footer?: string;
-  actions?: { title: string; verb: string; data: Record<string, unknown> }[];
-}
-
-export const noticeCard = (n: Notice) => render('notice', { title: n.title, lines: n.lines.map((text) => ({ text })), footer: n.footer ?? '', actions: n.actions ?? [] });
-
 /**
  * Turns an outbox item into the activity to post, from the store as it is now (so an update always
  * shows the latest state). Provider-bound messages are built only from the anonymised profile.
@@ -34,34 +27,25 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
   const m = item.message;
   const r = m.ref ? ((await deps.store.get('requests', m.ref)) as OpenCallOff | undefined) : undefined;
   if (m.ref && !r) return 'skip';
-  const providerId = 'providerId' in item.target ? item.target.providerId : undefined;
+  // A provider's channel gets only what renderProviderMessage draws from that provider's side of the call-off.
+  if ('providerId' in item.target) {
+    if (!r?.calloff) return 'skip';
+    const side = await loadProviderSide(deps.store, r, item.target.providerId);
+    if (side.referral) side.referral = { ...side.referral, ownerName: (await deps.store.get('users', side.referral.ownerId))?.name ?? side.referral.ownerName };
+    return renderProviderMessage(m, side, await lookups(deps), deps.now());
+  }
   const award = await renderAwardMessage(deps, item, r); // evaluation, award and cascade kinds (issue 5)
   if (award) return award;
   const agreement = await renderAgreementMessage(deps, item); // service agreements (issue 16)
   if (agreement) return agreement;
   switch (m.kind) {
-    case 'calloff.card': {
-      const bid = providerId ? await deps.store.get('bids', bidId(r!.id, providerId)) : undefined;
-      return card(providerCard(r!, await lookups(deps), { providerId: providerId!, bid, now: deps.now() }));
-    }
-    case 'calloff.reminder':
-      return text(`Reminder: call-off ${r!.id} closes ${m.reminder === '2h' ? 'in 2 hours' : 'in 24 hours'}, at ${formatUk(r!.calloff.deadline)}. Bid, or tell the council you are not interested, from the call-off card in this channel.`);
-    case 'calloff.extended':
-      return text(`The deadline for call-off ${r!.id} has been extended to ${formatUk(String(m.to))}. Reason: ${String(m.reason)}.`);
-    case 'calloff.cancelled':
-      return text(`Call-off ${r!.id} has been cancelled by the council. No further action is needed; any bid you made will not be considered.`);
-    case 'calloff.answer': {
-      const c = r!.calloff.clarifications.find((x) => x.id === m.questionId);
-      if (!c?.answer) return 'skip';
-      return card(noticeCard({ title: `Clarification on call-off ${r!.id}`, lines: [`**Q:** ${c.answer.question}`, `**A:** ${c.answer.text}`], footer: 'Sent to every provider offered this call-off; the call-off card lists all answers.' }));
-    }
     case 'calloff.question': {
       const c = r!.calloff.clarifications.find((x) => x.id === m.questionId);
       if (!c) return 'skip';
       return card(
         noticeCard({
           title: `Question ${c.id} on call-off ${r!.id}`,
-          lines: [c.question, `Asked ${formatUk(c.askedAt)}. Your answer goes to every provider offered ${r!.id}, without who asked.`],
+          lines: [plainText(c.question), `Asked ${formatUk(c.askedAt)}. Your answer goes to every provider offered ${r!.id}, without who asked.`],
           actions: [{ title: `Answer ${c.id}`, verb: 'calloff.answer.form', data: { ref: r!.id, questionId: c.id } }],
         }),
       );
@@ -101,3 +85,5 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
       return 'skip';
   }
 }
+
+export { noticeCard };

@@ -12,6 +12,8 @@ const Fields = z.object({
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MICROSOFT_APP_TENANT_ID: z.string().optional(),
+  /** More tenants whose users may hold council roles (comma-separated), besides MICROSOFT_APP_TENANT_ID. */
+  COUNCIL_TENANT_IDS: z.string().optional(),
   /** The bot's public base URL (reports' chart images and CSV links); unset: http://localhost:<port it listens on>. */
   PUBLIC_URL: z
     .string()
@@ -30,14 +32,22 @@ function crossChecks(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
   if (env.MICROSOFT_APP_ID && type !== 'UserAssignedMSI' && !env.MICROSOFT_APP_PASSWORD) {
     ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required when MICROSOFT_APP_ID is set (the client secret)' });
   }
-  if (type === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID) {
+  // Council roles hold only in the council's tenant(s): with real Teams traffic the bot must know which they are.
+  if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_TENANT_ID && !env.COUNCIL_TENANT_IDS) {
+    ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: "is required when MICROSOFT_APP_ID is set (the council's tenant: council roles hold only there; COUNCIL_TENANT_IDS adds more)" });
+  }
+  if (type === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID && !env.MICROSOFT_APP_ID) {
     ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_APP_TYPE is SingleTenant' });
   }
 }
 
 const CrossRules = z.record(z.unknown()).superRefine(crossChecks);
 
-export type Config = z.infer<typeof Fields> & { anonymous: boolean };
+export type Config = z.infer<typeof Fields> & {
+  anonymous: boolean;
+  /** Tenants (lower case) whose users may act in council roles; empty only in anonymous mode. */
+  councilTenants: string[];
+};
 
 export class ConfigError extends Error {}
 
@@ -51,5 +61,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Configuration is not valid:\n${lines.join('\n')}`);
   }
-  return { ...r.data, anonymous: !r.data.MICROSOFT_APP_ID };
+  const councilTenants = [...new Set([r.data.MICROSOFT_APP_TENANT_ID, ...(r.data.COUNCIL_TENANT_IDS ?? '').split(',')].map((t) => (t ?? '').trim().toLowerCase()).filter(Boolean))];
+  return { ...r.data, anonymous: !r.data.MICROSOFT_APP_ID, councilTenants };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 const APP_ID = '11111111-2222-4333-8444-555555555555';
+const TENANT = '476CA735-cce2-462b-b69e-f7284b54fab0';
 
 describe('loadConfig', () => {
   it('gives defaults for an empty environment and runs anonymously', () => {
@@ -17,13 +18,13 @@ describe('loadConfig', () => {
   });
 
   it('reads a port and credentials, and is not anonymous with an app id', () => {
-    const c = loadConfig({ PORT: '8080', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'secret' });
+    const c = loadConfig({ PORT: '8080', MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'secret', MICROSOFT_APP_TENANT_ID: TENANT });
     assert.equal(c.PORT, 8080);
     assert.equal(c.anonymous, false);
   });
 
   it('needs no password for a managed identity', () => {
-    assert.equal(loadConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI' }).anonymous, false);
+    assert.equal(loadConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: TENANT }).anonymous, false);
   });
 
   it('refuses a bad PORT, naming it', () => {
@@ -48,5 +49,12 @@ describe('loadConfig', () => {
 
   it('refuses an app id that is not a GUID', () => {
     assert.throws(() => loadConfig({ MICROSOFT_APP_ID: 'my-bot', MICROSOFT_APP_PASSWORD: 'x' }), /MICROSOFT_APP_ID: must be the Azure Bot's app \(client\) id/);
+  });
+
+  it("needs the council's tenant with an app id, and reads the council tenants in lower case", () => {
+    assert.throws(() => loadConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'x' }), /MICROSOFT_APP_TENANT_ID: is required when MICROSOFT_APP_ID is set \(the council's tenant/);
+    assert.deepEqual(loadConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TENANT_ID: TENANT, COUNCIL_TENANT_IDS: ' b-2 , ,A-1' }).councilTenants, [TENANT.toLowerCase(), 'b-2', 'a-1']);
+    assert.deepEqual(loadConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'x', COUNCIL_TENANT_IDS: 'a-1' }).councilTenants, ['a-1']);
+    assert.deepEqual(loadConfig({}).councilTenants, []);
   });
 });

@@ -90,7 +90,7 @@ describe('server (index.ts startServer)', function () {
     let outbound: sinon.SinonSpy[];
 
     beforeEach(async () => {
-      await start({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'not-a-real-secret' });
+      await start({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'not-a-real-secret', MICROSOFT_APP_TENANT_ID: '476ca735-cce2-462b-b69e-f7284b54fab0' });
       // No request may leave this machine: a token check that fetched OpenID metadata would show here.
       const refuse = () => {
         throw new Error('outbound network call during an auth test');
@@ -137,6 +137,38 @@ describe('server (index.ts startServer)', function () {
       assert.equal(replies.length, 1);
       assert.match(replies[0].url, /^\/v3\/conversations\/a%3Apersonal-chat\/activities/);
       assert.match(replies[0].body.text ?? '', /don't have a role/);
+    });
+  });
+
+  describe('malformed activities', () => {
+    it('get a 400 naming what is wrong, never a 500 or 501, and the bot keeps answering', async () => {
+      const s = await start();
+      const good = message('whoami', connector.url);
+      const invoke = { ...good, type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'calloff.view', data: {} }, trigger: 'manual' } };
+      const { conversation: _c, ...noConversation } = good;
+      const { serviceUrl: _s, ...noServiceUrl } = good;
+      const cases: [string, unknown, RegExp][] = [
+        ['{}', {}, /type is required/],
+        ['an array', [], /must be a JSON object/],
+        ['no conversation', noConversation, /conversation is required/],
+        ['no serviceUrl', noServiceUrl, /serviceUrl is required/],
+        ['a conversation id of the wrong type', { ...good, conversation: { id: 42 } }, /conversation\.id must be a string/],
+        ['text of the wrong type', { ...good, text: { a: 1 } }, /text must be a string/],
+        ['from of the wrong type', { ...good, from: 'me' }, /from must be an object/],
+        ['an invoke with no value', { ...invoke, value: undefined }, /value is required/],
+        ['an invoke with a non-string verb', { ...invoke, value: { action: { type: 'Action.Execute', verb: 7 } } }, /value\.action\.verb must be a string/],
+        ['an invoke whose data is not an object', { ...invoke, value: { action: { type: 'Action.Execute', verb: 'x', data: 'y' } } }, /value\.action\.data must be an object/],
+        ['an invoke with no name', { ...invoke, name: undefined }, /name is required/],
+      ];
+      for (const [what, body, why] of cases) {
+        const res = await post(s, body);
+        assert.equal(res.status, 400, what);
+        assert.match(((await res.json()) as { error: string }).error, why, what);
+      }
+      const res = await post(s, good);
+      assert.ok([200, 201, 202].includes(res.status), `a good message after the bad ones: ${res.status}`);
+      const unknownVerb = await post(s, invoke);
+      assert.equal(unknownVerb.status, 200, 'an invoke the bot does not recognise is answered, not 501');
     });
   });
 

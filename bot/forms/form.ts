@@ -1,3 +1,4 @@
+import { plainNumber } from '../../src/domain/numbers.js';
 import { CardJson, render } from '../render.js';
 
 export interface Choice {
@@ -44,7 +45,7 @@ function inputValue(field: FieldSpec, raw: unknown): string | number {
   if (raw === undefined || raw === null) return '';
   if (Array.isArray(raw)) return raw.join(',');
   if (field.kind === 'toggle') return raw === true || raw === 'true' ? 'true' : 'false';
-  if (field.kind === 'number') return String(raw).trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : String(raw); // Input.Number shows only a number
+  if (field.kind === 'number') return Number.isFinite(plainNumber(raw)) ? plainNumber(raw) : String(raw); // Input.Number shows only a number; anything else stays as typed, next to its error
   return String(raw);
 }
 

@@ -1,4 +1,5 @@
 import type { User } from '../../src/domain/framework.js';
+import { providerCallOff } from '../../src/app/calloffs/providerView.js';
 import { AppError } from '../../src/app/errors.js';
 import type { Who } from '../../src/app/actor.js';
 import type { OpenCallOff } from '../../src/app/calloffs/access.js';
@@ -43,7 +44,7 @@ async function cascadeView(deps: Deps, who: Who, refText: string, extra: { notic
 async function offerView(deps: Deps, user: User, refText: string, extra: { notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> } = {}): Promise<CardJson | string> {
   const r = await loadRequest(deps, refText);
   if (!r.calloff.offers.some((o) => o.providerId === user.providerId)) return `${refText} was not offered to your organisation.`;
-  return awardOfferCard(r, { providerId: user.providerId!, ...extra });
+  return awardOfferCard(providerCallOff(r, user.providerId!), extra);
 }
 
 export function awardRoutes(): Routes {

@@ -9,6 +9,7 @@ import { declineOffer, ownBid, submitBid, withdrawBid } from '../../src/app/call
 import { answerQuestion, askQuestion } from '../../src/app/calloffs/clarify.js';
 import { extendDeadline } from '../../src/app/calloffs/deadline.js';
 import { sealedStatus } from '../../src/app/calloffs/status.js';
+import { providerCallOff } from '../../src/app/calloffs/providerView.js';
 import type { Deps } from '../deps.js';
 import { lookups } from '../messages.js';
 import type { Action, Routes } from '../registry.js';
@@ -32,7 +33,7 @@ async function statusCard(deps: Deps, who: Who, user: User, refText: string, ext
 async function ownView(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}, loaded?: { request: OpenCallOff; bid?: Bid }): Promise<CardJson> {
   const { request, bid } = loaded ?? (await ownBid(deps.store, who, refText, deps.now()));
   const user = (await deps.store.get('users', who.aadObjectId))!;
-  return providerCard(request, await lookups(deps), { providerId: user.providerId!, bid, now: deps.now(), showOwnPrice: true, ...extra });
+  return providerCard(providerCallOff(request, user.providerId!), await lookups(deps), { bid, now: deps.now(), showOwnPrice: true, ...extra });
 }
 
 /** A refused provider action: show why on their call-off card if they may see it, else just say why. */
@@ -121,18 +122,19 @@ export function calloffRoutes(): Routes {
         return statusCard(deps, who, user, r.id, { notice: 'Deadline extended; every provider is being told.' });
       }),
       asProvider('calloff.view', (deps, { who, data }) => ownView(deps, who, ref(data))),
-      asProvider('bid.form', async (deps, { who, data }) => {
+      asProvider('bid.form', async (deps, { who, user, data }) => {
         const { request, bid } = await ownBid(deps.store, who, ref(data), deps.now());
         if (request.state !== 'open') return ownView(deps, who, ref(data));
-        return bidForm(request, await lookups(deps), bidValues(request, bid));
+        const view = providerCallOff(request, user.providerId!);
+        return bidForm(view, await lookups(deps), bidValues(view, bid));
       }),
       guardedOnce(
         'bid.submit',
         'bid.submit',
-        async (deps, { who, data }) => {
+        async (deps, { who, user, data }) => {
           const { ref: _r, ...inputs } = data;
           const result = await submitBid(deps.store, who, ref(data), inputs, deps.now());
-          if (!result.ok) return bidForm(result.request, await lookups(deps), inputs, result.errors);
+          if (!result.ok) return bidForm(providerCallOff(result.request, user.providerId!), await lookups(deps), inputs, result.errors);
           const v = result.bid.versions.at(-1)!;
           return ownView(deps, who, ref(data), { notice: result.unchanged ? 'That bid was already received; nothing changed.' : `Bid received (version ${v.version}).` }, result);
         },

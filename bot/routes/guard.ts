@@ -35,6 +35,8 @@ export function guarded(
         return await run(deps, turn);
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
+        // Forbidden is someone acting on what is not theirs (another worker's evaluation, an award it did not win): audit it.
+        if (e.kind === 'forbidden') await deps.refusals?.record(turn.who, `action ${verb}`, e.message);
         if (!onError) return refusalText(e);
         try {
           return await onError(deps, turn, e);

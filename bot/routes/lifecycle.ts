@@ -5,7 +5,7 @@ import { loadUser } from '../../src/app/actor.js';
 import type { Installation } from '../../src/domain/framework.js';
 import type { Deps } from '../deps.js';
 import type { Command } from '../registry.js';
-import { whoFrom } from '../identity.js';
+import { identify, whoFrom } from '../identity.js';
 import { explainNoRole, helpCard, placeOf, sendCard } from './common.js';
 
 function installationOf(ctx: TurnContext, now: Date): Installation {
@@ -30,7 +30,7 @@ const botIn = (ctx: TurnContext, members?: { id: string }[]) => !!members?.some(
 /** Installs, removals and deleted channels: keep the list of places the bot can post to true. */
 export function registerLifecycle(app: Application, deps: Deps, commands: () => Command[]): void {
   const installed = async (ctx: TurnContext) => {
-    const who = whoFrom(ctx.activity);
+    const who = await identify(ctx, deps);
     const installation = installationOf(ctx, deps.now());
     if (!(await recordInstallation(deps.store, who, installation))) return; // already welcomed
     deps.logger.info('bot installed', { conversation: installation.id, kind: installation.kind });

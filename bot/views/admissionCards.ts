@@ -1,4 +1,5 @@
 import { AdmissionQuestion, Application, DECLARATIONS, orderQuestions, results } from '../../src/domain/admission.js';
+import { plainText } from '../../src/domain/plainText.js';
 import { formatUk } from '../../src/domain/dates.js';
 import type { Lot, Provider, User, Zone } from '../../src/domain/framework.js';
 import type { EvaluationWindow } from '../../src/domain/admission.js';
@@ -97,7 +98,7 @@ export function applicationCard(a: Application, l: AdmissionLookups, window: Eva
         .filter((row) => row.question.section === section)
         .map((row) => ({
           question: row.question.text,
-          answer: a.answers?.[row.question.id] || '—',
+          answer: a.answers?.[row.question.id] ? plainText(String(a.answers[row.question.id])) : '—',
           result: showMarks && !o.evaluating ? row.label : '',
           markKind: o.evaluating ? row.question.kind : '',
           markId: markInput(row.question.id),
@@ -118,18 +119,18 @@ export function applicationCard(a: Application, l: AdmissionLookups, window: Eva
   const score = r.max ? `${r.total} of ${r.max}${r.complete ? (r.passed ? ' · passes every question' : ' · fails a question') : ' · not fully marked'}` : '';
   const dec = a.decision;
   return render('application', {
-    title: `${a.id} · ${d?.orgName ?? a.inputs.orgName ?? 'application'}`,
+    title: `${a.id} · ${plainText(String(d?.orgName ?? a.inputs.orgName ?? 'application'))}`,
     subtitle: stateLine(a, window),
     notice: o.notice ?? '',
     error: [o.error, errors._form, Object.keys(errors).filter((k) => k !== '_form').length ? 'Please correct the highlighted fields. What you typed is saved.' : ''].filter(Boolean).join(' '),
     facts: [
-      { title: 'Organisation', value: d?.orgName ?? '—' },
+      { title: 'Organisation', value: d ? plainText(d.orgName) : '—' },
       { title: 'CQC number', value: d?.cqcNumber ?? '—' },
-      { title: 'Address', value: d?.address.replace(/\n/g, ', ') ?? '—' },
-      { title: 'Contact', value: d ? `${d.contactName}, ${d.contactEmail}, ${d.contactPhone}` : '—' },
+      { title: 'Address', value: d ? plainText(d.address.replace(/\n/g, ', ')) : '—' },
+      { title: 'Contact', value: d ? plainText(`${d.contactName}, ${d.contactEmail}, ${d.contactPhone}`) : '—' },
       { title: 'Lots', value: d?.lots.map(lot).join(', ') ?? '—' },
       { title: 'Zones', value: d?.zones.map(zone).join(', ') ?? '—' },
-      { title: 'Applicant', value: a.applicantName },
+      { title: 'Applicant', value: plainText(a.applicantName) },
       ...(o.council && o.gapsFilled?.length ? [{ title: 'Fills gaps', value: o.gapsFilled.join('; ') }] : []),
       ...(showMarks && score ? [{ title: 'Quality score', value: score }] : []),
       { title: 'Declarations', value: a.declarations && DECLARATIONS.every((x) => a.declarations![x.id]) ? 'all confirmed' : '—' },
@@ -159,7 +160,7 @@ export function applicationCard(a: Application, l: AdmissionLookups, window: Eva
 export function admissionHomeCard(s: AdmissionStatus, users: User[], o: { notice?: string; error?: string; errors?: Record<string, string>; values?: Record<string, unknown> } = {}): CardJson {
   const name = (id: string) => users.find((u) => u.id === id)?.name ?? id;
   const row = (a: Application, verb: string, title: string) => ({
-    title: `${a.id} · ${a.details?.orgName ?? a.inputs.orgName ?? ''}`,
+    title: `${a.id} · ${plainText(String(a.details?.orgName ?? a.inputs.orgName ?? ''))}`,
     subtitle: `${a.state}${a.submittedAt ? ` · submitted ${formatUk(a.submittedAt)}` : ''}${a.decision ? ` · ${a.decision.outcome} ${formatUk(a.decision.at)}` : ''}`,
     actions: [{ title, verb, data: { ref: a.id } }],
   });

@@ -1,4 +1,6 @@
 import type { BidEvaluation, Decision } from '../../src/domain/award.js';
+import { plainText } from '../../src/domain/plainText.js';
+import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import { formatUk } from '../../src/domain/dates.js';
 import { SCORE_LABELS, show2, type RankedRow } from '../../src/domain/scoring.js';
 import type { OpenCallOff } from '../../src/app/calloffs/access.js';
@@ -93,7 +95,7 @@ export function evaluationForm(r: OpenCallOff, bid: BlindBid, e: BidEvaluation, 
   const fields: FieldSpec[] = [
     { id: 'mandatory', label: 'Mandatory needs', kind: 'heading', help: [`Hours offered: ${bid.hoursPerWeek} a week (requested ${r.package.hoursPerWeek}). Earliest start: ${day(bid.earliestStart)} (requested ${day(r.package.startDate)}).`, `Carer gender preference (${r.package.carerGender}): ${bid.meetsCarerGender}. Language and cultural needs${r.package.languageNeeds ? ` (${r.package.languageNeeds})` : ' (none stated)'}: ${bid.meetsLanguage}.`, bid.cannotMeet.length ? `⚠ Non-compliant whatever it scores: ${bid.cannotMeet.join('; ')}.` : ''].filter(Boolean).join('\n\n') },
     ...bid.answers.flatMap((a, i): FieldSpec[] => [
-      { id: `h_${a.questionId}`, label: `${questionHeading({ text: a.question, byPerson: a.byPerson }, i)} (weight ${a.weight})`, kind: 'heading', help: a.answer || '(no answer)' },
+      { id: `h_${a.questionId}`, label: `${questionHeading({ text: a.question, byPerson: a.byPerson }, i)} (weight ${a.weight})`, kind: 'heading', help: a.answer ? plainText(a.answer) : '(no answer)' },
       {
         id: scoreInput(a.questionId),
         label: a.byPerson ? `Score for question ${i + 1} against what the person said a good answer looks like: ${a.criterion}` : `Score for question ${i + 1} (0–5; a 0 makes the bid non-compliant)`,
@@ -109,7 +111,7 @@ export function evaluationForm(r: OpenCallOff, bid: BlindBid, e: BidEvaluation, 
   ];
   return renderForm({
     title: `${r.id}: evaluate bid ${bid.label} (blind)`,
-    intro: `**Support plan:** ${bid.supportPlan}\n\nScored blind: you see neither the price nor the provider. Prices are revealed when every bid's scores are locked; locked scores cannot change.`,
+    intro: `**Support plan** (the provider's words, shown as plain text): ${plainText(bid.supportPlan)}\n\nScored blind: you see neither the price nor the provider. Prices are revealed when every bid's scores are locked; locked scores cannot change.`,
     notice: locked ? `${notice ? `${notice} ` : ''}Locked on ${formatUk(e.lockedAt!)}.` : notice,
     formError: Object.keys(errors).length ? 'Please correct the highlighted fields; nothing you typed is lost.' : '',
     fields,
@@ -300,9 +302,9 @@ export function approvalCard(v: ApprovalView): CardJson {
 // ───────────────────────────── provider side ─────────────────────────────
 
 /** The award offer in the winner's channel: its own bid only, nothing that identifies the person. */
-export function awardOfferCard(r: OpenCallOff, o: { providerId: string; weeklyPrice?: number; notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> }): CardJson {
-  const a = r.award?.providerId === o.providerId ? r.award : r.declinedAwards?.find((x) => x.providerId === o.providerId);
-  const open = r.state === 'awarded' && a?.status === 'offered';
+export function awardOfferCard(c: ProviderCallOff, o: { notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> }): CardJson {
+  const a = c.ownAward;
+  const open = c.state === 'awarded' && a?.status === 'offered';
   const status = !a
     ? 'This award is no longer open to your organisation.'
     : a.status === 'accepted'
@@ -311,7 +313,7 @@ export function awardOfferCard(r: OpenCallOff, o: { providerId: string; weeklyPr
         ? `You declined on ${formatUk(a.declinedAt!)}: ${a.declineReason ?? ''}`
         : `Approved by the council on ${formatUk(a.approvedAt!)}. Please accept or decline.`;
   return awardCard({
-    title: `Award of call-off ${r.id} to your organisation`,
+    title: `Award of call-off ${c.profile.ref} to your organisation`,
     subtitle: 'The person chose your bid and a manager approved the award.',
     status,
     statusStyle: a?.status === 'accepted' ? 'good' : a?.status === 'declined' ? 'attention' : 'accent',
@@ -319,8 +321,8 @@ export function awardOfferCard(r: OpenCallOff, o: { providerId: string; weeklyPr
     error: o.error,
     facts: [
       { title: 'Your weekly price', value: a ? gbp(a.weeklyPrice) : '—' },
-      { title: 'Hours', value: `${r.package.hoursPerWeek} a week` },
-      { title: 'Start', value: day(r.package.startDate) },
+      { title: 'Hours', value: `${c.profile.hoursPerWeek} a week` },
+      { title: 'Start', value: day(c.profile.startDate) },
     ],
     fields: open ? [{ id: 'declineReason', label: 'If you decline, why? (the council chooses again without your bid)', kind: 'multiline' }] : [],
     values: o.values,
@@ -328,8 +330,8 @@ export function awardOfferCard(r: OpenCallOff, o: { providerId: string; weeklyPr
     footer: open ? "On acceptance the person's referral details are posted in this channel." : '',
     actions: open
       ? [
-          { title: 'Accept the award', verb: 'award.accept', data: { ref: r.id }, style: 'positive', inputs: 'none' },
-          { title: 'Decline', verb: 'award.decline', data: { ref: r.id }, style: 'destructive' },
+          { title: 'Accept the award', verb: 'award.accept', data: { ref: c.profile.ref }, style: 'positive', inputs: 'none' },
+          { title: 'Decline', verb: 'award.decline', data: { ref: c.profile.ref }, style: 'destructive' },
         ]
       : [],
   });

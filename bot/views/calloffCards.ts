@@ -1,11 +1,11 @@
 import type { Bid } from '../../src/domain/calloff.js';
+import { plainText } from '../../src/domain/plainText.js';
 import { NOT_INTERESTED_REASONS } from '../../src/domain/calloff.js';
 import type { PackageRequest } from '../../src/domain/request.js';
 import { formatUk } from '../../src/domain/dates.js';
 import { answerInput } from '../../src/app/calloffs/bids.js';
-import { inCurrentRound } from '../../src/domain/award.js';
 import { criterionLine, questionHeading } from '../../src/domain/personQuestions.js';
-import type { OpenCallOff } from '../../src/app/calloffs/access.js';
+import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import type { Lookups } from './requestCards.js';
@@ -15,27 +15,25 @@ const names = (l: Lookups, ids: string[]) => ids.map((id) => l.lots.find((x) => 
 const zoneName = (l: Lookups, id: string) => l.zones.find((x) => x.id === id)?.name ?? id;
 const actions = (xs: CardAction[]) => xs.map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {}, style: a.style ?? 'default' }));
 
-/** The anonymised profile, exactly what `providerProfile` allows: nothing that identifies the person. */
-function profileFacts(r: OpenCallOff, l: Lookups) {
-  const p = r.package;
+/** The anonymised profile's facts: the view gets only what `providerProfile` allows. */
+function profileFacts(v: ProviderCallOff, l: Lookups) {
+  const p = v.profile;
   return [
-    { title: 'Zone', value: zoneName(l, r.person.zone) },
+    { title: 'Zone', value: zoneName(l, p.zone) },
     { title: 'Lots', value: names(l, p.lots) },
-    { title: 'Age band', value: r.ageBand ?? '—' },
+    { title: 'Age band', value: p.ageBand },
     { title: 'Hours', value: `${p.hoursPerWeek} a week` },
     { title: 'Visit pattern', value: p.visitPattern },
     { title: 'Start', value: day(p.startDate) },
     { title: 'Duration', value: p.durationWeeks ? `${p.durationWeeks} weeks` : 'ongoing' },
     { title: 'Carer gender', value: p.carerGender },
     { title: 'Scoring', value: `cost ${p.costWeight}% / quality ${p.qualityWeight}%` },
-    { title: p.mode === 'sequential' ? 'Round closes' : 'Deadline', value: formatUk(r.calloff.deadline) },
-    ...(p.showBudget ? [{ title: 'Indicative budget', value: `${gbp(p.budgetWeekly)} a week` }] : []),
+    { title: p.mode === 'sequential' ? 'Round closes' : 'Deadline', value: formatUk(v.deadline) },
+    ...(p.budgetWeekly !== undefined ? [{ title: 'Indicative budget', value: `${gbp(p.budgetWeekly)} a week` }] : []),
   ];
 }
 
 export interface ProviderView {
-  /** The provider whose channel (or user) sees this. */
-  providerId: string;
   bid?: Bid;
   now: Date;
   notice?: string;
@@ -44,80 +42,80 @@ export interface ProviderView {
   showOwnPrice?: boolean;
 }
 
+const isOpen = (c: ProviderCallOff, now: Date) => c.state === 'open' && Date.parse(c.deadline) > now.getTime() && c.inCurrentRound;
+
 /** The call-off as one provider sees it: its own bid status only, never anyone else's. */
-export function providerCard(r: OpenCallOff, l: Lookups, v: ProviderView): CardJson {
-  const offer = r.calloff.offers.find((o) => o.providerId === v.providerId);
+export function providerCard(c: ProviderCallOff, l: Lookups, v: ProviderView): CardJson {
+  const p = c.profile;
   const bid = v.bid?.status === 'active' ? v.bid : undefined;
   const last = bid?.versions.at(-1);
-  const open = r.state === 'open' && Date.parse(r.calloff.deadline) > v.now.getTime() && inCurrentRound(r.calloff, v.providerId);
+  const open = isOpen(c, v.now);
   let status: string;
   let statusStyle = 'emphasis';
-  if (r.state === 'cancelled') {
-    status = `Cancelled by the council on ${formatUk(r.cancelled!.at)}. No further action is needed.`;
+  if (c.state === 'cancelled') {
+    status = `Cancelled by the council on ${formatUk(c.cancelledAt!)}. No further action is needed.`;
     statusStyle = 'attention';
-  } else if (outcomeStatus(r, v.providerId, !!bid)) {
-    [status, statusStyle] = outcomeStatus(r, v.providerId, !!bid)!;
+  } else if (outcomeStatus(c, !!bid)) {
+    [status, statusStyle] = outcomeStatus(c, !!bid)!;
   } else if (!open) {
-    const accepted = r.calloff.acceptedBid;
-    status = accepted
-      ? accepted === v.bid?.id
-        ? `Your acceptance closed this offer on ${formatUk(r.calloff.closedAt!)}. The award still needs the council's approval.`
-        : `Closed: another provider accepted this offer on ${formatUk(r.calloff.closedAt!)}.`
-      : `Closed for bids at ${formatUk(r.calloff.closedAt ?? r.calloff.deadline)}.${bid ? ' Your bid is with the council for evaluation.' : ''}`;
+    status = c.acceptedBy
+      ? c.acceptedBy === 'us' && bid
+        ? `Your acceptance closed this offer on ${formatUk(c.closedAt!)}. The award still needs the council's approval.`
+        : `Closed: another provider accepted this offer on ${formatUk(c.closedAt!)}.`
+      : `Closed for bids at ${formatUk(c.closedAt ?? c.deadline)}.${bid ? ' Your bid is with the council for evaluation.' : ''}`;
   } else if (bid && last) {
-    status = `✔ Your organisation's bid is in: version ${last.version}, received ${formatUk(last.at)}${v.showOwnPrice ? `, ${gbp(last.weeklyPrice)} a week` : ''}. You can amend or withdraw it until ${formatUk(r.calloff.deadline)}.`;
+    status = `✔ Your organisation's bid is in: version ${last.version}, received ${formatUk(last.at)}${v.showOwnPrice ? `, ${gbp(last.weeklyPrice)} a week` : ''}. You can amend or withdraw it until ${formatUk(c.deadline)}.`;
     statusStyle = 'good';
-  } else if (offer?.declined) {
-    status = `You told us you are not interested (${offer.declined.reason}). You can still bid until ${formatUk(r.calloff.deadline)}.`;
+  } else if (c.declined) {
+    status = `You told us you are not interested (${c.declined.reason}). You can still bid until ${formatUk(c.deadline)}.`;
   } else {
-    status = `Open for bids until ${formatUk(r.calloff.deadline)}.`;
+    status = `Open for bids until ${formatUk(c.deadline)}.`;
     statusStyle = 'accent';
   }
-  if (v.bid?.status === 'withdrawn' && open) status = `Your bid was withdrawn on ${formatUk(v.bid.withdrawnAt!)}. You can bid again until ${formatUk(r.calloff.deadline)}.`;
+  if (v.bid?.status === 'withdrawn' && open) status = `Your bid was withdrawn on ${formatUk(v.bid.withdrawnAt!)}. You can bid again until ${formatUk(c.deadline)}.`;
   const executeActions: CardAction[] = [];
   if (open) {
-    executeActions.push({ title: bid ? 'View or amend our bid' : r.package.mode === 'sequential' ? 'Accept and bid' : 'Bid', verb: 'bid.form', data: { ref: r.id }, style: 'positive' });
-    if (bid) executeActions.push({ title: 'Withdraw our bid', verb: 'bid.withdraw', data: { ref: r.id }, style: 'destructive' });
+    executeActions.push({ title: bid ? 'View or amend our bid' : p.mode === 'sequential' ? 'Accept and bid' : 'Bid', verb: 'bid.form', data: { ref: p.ref }, style: 'positive' });
+    if (bid) executeActions.push({ title: 'Withdraw our bid', verb: 'bid.withdraw', data: { ref: p.ref }, style: 'destructive' });
   }
-  const round = r.calloff.rounds.at(-1);
   return render('calloff-provider', {
-    ref: r.id,
-    title: `Call-off ${r.id}: ${names(l, r.package.lots)} in ${zoneName(l, r.person.zone)}`,
-    subtitle: r.package.mode === 'sequential' ? `Sequential offer${round ? `, ${round.tier} providers' round` : ''}: the first provider to accept and meet the request is put forward for approval.` : 'Competition: every eligible provider may bid; bids are sealed until the deadline.',
+    ref: p.ref,
+    title: `Call-off ${p.ref}: ${names(l, p.lots)} in ${zoneName(l, p.zone)}`,
+    subtitle: p.mode === 'sequential' ? `Sequential offer${c.roundTier ? `, ${c.roundTier} providers' round` : ''}: the first provider to accept and meet the request is put forward for approval.` : 'Competition: every eligible provider may bid; bids are sealed until the deadline.',
     status,
     statusStyle,
     notice: v.notice ?? '',
     error: v.error ?? '',
-    facts: profileFacts(r, l),
-    needsSummary: r.package.needsSummary,
-    outcomes: r.package.outcomes,
-    languageNeeds: r.package.languageNeeds,
-    questionsText: r.package.questions.map((q, i) => [`${questionHeading(q, i)} (${q.weight})`, criterionLine(q)].filter(Boolean).join('\n\n')).join('\n\n'),
-    clarifications: r.calloff.clarifications.filter((c) => c.answer).map((c) => ({ question: c.answer!.question, answer: c.answer!.text })),
+    facts: profileFacts(c, l),
+    needsSummary: p.needsSummary,
+    outcomes: p.outcomes,
+    languageNeeds: p.languageNeeds,
+    questionsText: p.questions.map((q, i) => { const asked = { text: q.text, byPerson: q.fromPerson, criterion: q.criterion }; return [`${questionHeading(asked, i)} (${q.weight})`, criterionLine(asked)].filter(Boolean).join('\n\n'); }).join('\n\n'),
+    clarifications: c.clarifications.map((q) => ({ question: q.question, answer: q.answer })),
     executeActions: actions(executeActions),
     canAsk: open,
-    canDecline: open && !bid && !offer?.declined,
+    canDecline: open && !bid && !c.declined,
     declineReasons: NOT_INTERESTED_REASONS.map((x) => ({ title: cap(x), value: x })),
   });
 }
 
 /** After the close: the award as this provider may see it (never anyone else's price). */
-function outcomeStatus(r: OpenCallOff, providerId: string, hasBid: boolean): [string, string] | undefined {
-  const a = r.award;
-  if (r.state === 'awarded' && a?.offContract) return [`Closed: the council made a placement outside the framework on ${formatUk(a.recordedAt!)}.`, 'emphasis'];
-  if (r.state === 'awarded' && a?.providerId === providerId) {
-    return a.status === 'accepted' ? [`✔ Awarded to your organisation; you accepted on ${formatUk(a.acceptedAt!)}. The referral details are in this channel.`, 'good'] : [`Awarded to your organisation on ${formatUk(a.approvedAt!)}: accept or decline from the award notice in this channel.`, 'accent'];
+function outcomeStatus(c: ProviderCallOff, hasBid: boolean): [string, string] | undefined {
+  const a = c.award;
+  if (c.state === 'awarded' && a?.kind === 'off-contract') return [`Closed: the council made a placement outside the framework on ${formatUk(a.at)}.`, 'emphasis'];
+  const own = c.ownAward;
+  if (c.state === 'awarded' && a?.kind === 'ours' && own) {
+    return own.status === 'accepted' ? [`✔ Awarded to your organisation; you accepted on ${formatUk(own.acceptedAt!)}. The referral details are in this channel.`, 'good'] : [`Awarded to your organisation on ${formatUk(own.approvedAt!)}: accept or decline from the award notice in this channel.`, 'accent'];
   }
-  const declined = r.declinedAwards?.find((x) => x.providerId === providerId);
-  if (declined) return [`Your organisation declined the award on ${formatUk(declined.declinedAt!)}.`, 'emphasis'];
-  if (r.state === 'awarded' && a?.status === 'accepted') return [hasBid ? `Not successful: awarded to another provider on ${formatUk(a.acceptedAt!)}. Your own scores are in the outcome notice in this channel.` : `Awarded to another provider on ${formatUk(a.acceptedAt!)}.`, 'emphasis'];
-  if (r.state === 'open' && !inCurrentRound(r.calloff, providerId)) return [`Closed for bids at ${formatUk(r.calloff.cascade!.openedAt)}. ${hasBid ? 'Your bid was considered; ' : ''}the council has offered it to neighbouring zones.`, 'emphasis'];
+  if (own?.status === 'declined') return [`Your organisation declined the award on ${formatUk(own.declinedAt!)}.`, 'emphasis'];
+  if (c.state === 'awarded' && a?.kind === 'another' && a.accepted) return [hasBid ? `Not successful: awarded to another provider on ${formatUk(a.at!)}. Your own scores are in the outcome notice in this channel.` : `Awarded to another provider on ${formatUk(a.at!)}.`, 'emphasis'];
+  if (c.state === 'open' && !c.inCurrentRound) return [`Closed for bids at ${formatUk(c.cascadeOpenedAt!)}. ${hasBid ? 'Your bid was considered; ' : ''}the council has offered it to neighbouring zones.`, 'emphasis'];
   return undefined;
 }
 
 /** The bid form, shown only to the provider user who clicked (the invoke reply replaces their view only). */
-export function bidForm(r: OpenCallOff, l: Lookups, values: Record<string, unknown>, errors: Record<string, string> = {}): CardJson {
-  const p = r.package;
+export function bidForm(c: ProviderCallOff, l: Lookups, values: Record<string, unknown>, errors: Record<string, string> = {}): CardJson {
+  const p = c.profile;
   const fields: FieldSpec[] = [
     { id: 'weeklyPrice', label: 'Weekly price (£)', kind: 'number', required: true },
     { id: 'hourlyRate', label: 'Hourly rate (£)', kind: 'number', required: true },
@@ -132,23 +130,23 @@ export function bidForm(r: OpenCallOff, l: Lookups, values: Record<string, unkno
     { id: 'meetsLanguage', label: p.languageNeeds ? `Can you meet the language, cultural and religious needs (${p.languageNeeds})?` : 'Can you meet the language, cultural and religious needs (none stated)?', kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
   ];
   return renderForm({
-    title: `Bid for ${r.id}: ${names(l, p.lots)} in ${zoneName(l, r.person.zone)}`,
-    intro: `Only your organisation sees this bid. The deadline is ${formatUk(r.calloff.deadline)}; you can amend or withdraw until then and the last version counts.`,
+    title: `Bid for ${p.ref}: ${names(l, p.lots)} in ${zoneName(l, p.zone)}`,
+    intro: `Only your organisation sees this bid. The deadline is ${formatUk(c.deadline)}; you can amend or withdraw until then and the last version counts.`,
     fields,
     values,
     errors,
     formError: Object.keys(errors).length ? 'Please correct the highlighted fields; nothing you typed is lost.' : '',
     actions: [
-      { title: 'Submit bid', verb: 'bid.submit', data: { ref: r.id }, style: 'positive' },
-      { title: 'Back to the call-off', verb: 'calloff.view', data: { ref: r.id }, inputs: 'none' },
+      { title: 'Submit bid', verb: 'bid.submit', data: { ref: p.ref }, style: 'positive' },
+      { title: 'Back to the call-off', verb: 'calloff.view', data: { ref: p.ref }, inputs: 'none' },
     ],
   });
 }
 
 /** Card values for an existing bid, for amending it. */
-export function bidValues(r: OpenCallOff, bid?: Bid): Record<string, unknown> {
+export function bidValues(c: ProviderCallOff, bid?: Bid): Record<string, unknown> {
   const v = bid?.status === 'active' ? bid.versions.at(-1) : undefined;
-  if (!v) return { hoursPerWeek: r.package.hoursPerWeek, earliestStart: r.package.startDate };
+  if (!v) return { hoursPerWeek: c.profile.hoursPerWeek, earliestStart: c.profile.startDate };
   return {
     weeklyPrice: v.weeklyPrice,
     hourlyRate: v.hourlyRate,
@@ -188,7 +186,7 @@ export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts,
       ...(c.rounds.length ? [{ title: 'Rounds', value: c.rounds.map((x) => x.tier).join(' → ') }] : []),
       ...(c.extensions.length ? [{ title: 'Extended', value: c.extensions.map((e) => `to ${formatUk(e.to)} (${e.reason})`).join('; ') }] : []),
     ],
-    questions: c.clarifications.map((q) => ({ ref: r.id, id: q.id, question: q.question, answerText: q.answer ? `Answered: ${q.answer.text}` : 'Not answered yet', open: open && !q.answer && o.canManage })),
+    questions: c.clarifications.map((q) => ({ ref: r.id, id: q.id, question: plainText(q.question), answerText: q.answer ? `Answered: ${q.answer.text}` : 'Not answered yet', open: open && !q.answer && o.canManage })),
     executeActions: actions(executeActions),
     canExtend: open && o.canManage,
     canCancel: open && o.canManage,

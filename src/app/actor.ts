@@ -1,4 +1,4 @@
-import type { User } from '../domain/framework.js';
+import type { Role, User } from '../domain/framework.js';
 import type { BrokerageStore } from '../store/collections.js';
 import { forbidden } from './errors.js';
 import { can, Permission } from './permissions.js';
@@ -6,17 +6,39 @@ import { can, Permission } from './permissions.js';
 /** Who is acting, as Teams tells us; never taken from a card's data. */
 export interface Who {
   aadObjectId: string;
+  /** The tenant the activity carries: the user's own, or, in a shared channel, the host's (the council's). */
   tenantId?: string;
+  /** The user's own tenant as Teams' member lookup gave it, when the activity carried the host's. */
+  memberTenantId?: string;
+  /**
+   * Whether the activity came from a council tenant (MICROSOFT_APP_TENANT_ID or COUNCIL_TENANT_IDS).
+   * The bot sets it on every activity (bot/identity.ts); `false` removes council roles. Use cases
+   * called directly, without Teams (tests, the import script), leave it unset.
+   */
+  councilTenant?: boolean;
   name?: string;
 }
 
-/** The stored user for this person, if the council has given them a role. */
+const COUNCIL_ROLES: readonly Role[] = ['social_worker', 'broker', 'manager', 'commissioner'];
+const same = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The stored user for this person, with the roles they hold where they are acting from, if any.
+ * Fails closed: a user bound to a tenant (an external provider user) is recognised only when the
+ * activity carries a tenant and it is theirs, either directly or (in a shared channel, where the
+ * activity carries the host's tenant) as Teams' member lookup reports it; council roles hold only
+ * in the council's tenant.
+ */
 export async function loadUser(store: BrokerageStore, who: Who): Promise<User | undefined> {
   if (!who.aadObjectId) return undefined;
   const user = await store.get('users', who.aadObjectId.toLowerCase());
-  // A user bound to a tenant (an external provider user) must arrive from that tenant.
-  if (user?.tenantId && who.tenantId && user.tenantId !== who.tenantId) return undefined;
-  return user;
+  if (!user) return undefined;
+  const own = same(user.tenantId, who.tenantId);
+  const hosted = !!who.tenantId && who.councilTenant !== false && same(user.tenantId, who.memberTenantId);
+  if (user.tenantId && !own && !hosted) return undefined;
+  if (who.councilTenant !== false) return user;
+  const roles = user.roles.filter((r) => !COUNCIL_ROLES.includes(r));
+  return roles.length ? { ...user, roles } : undefined;
 }
 
 export const NO_ROLE_MESSAGE =

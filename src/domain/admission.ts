@@ -42,14 +42,21 @@ export const DECLARATIONS = [
 const text = (min: number, max: number, what: string) =>
   z.string({ required_error: `${what} is required` }).trim().min(min, min <= 1 ? `${what} is required` : `${what} needs at least ${min} characters`).max(max, `${what} must be at most ${max} characters`);
 
+/**
+ * A name that is shown to council staff on many cards (an organisation becomes a provider's name):
+ * no link, address or markdown brackets, so it can never render as a link.
+ */
+const plainName = (min: number, max: number, what: string) =>
+  text(min, max, what).refine((v) => !/[[\]<>*_`~|\\]|:\/\/|www\.|@/i.test(v), `${what}: letters, digits and ordinary punctuation only (no links, e-mail addresses or markdown)`);
+
 export const UK_PHONE = /^\+?[0-9 ()-]{10,16}$/;
 
 /** The organisation part of an application, as the applicant types it. */
 export const OrganisationDetails = z.object({
-  orgName: text(2, 120, 'organisation name'),
+  orgName: plainName(2, 120, 'organisation name'),
   cqcNumber: z.string({ required_error: 'CQC registration number is required' }).trim().min(1, 'CQC registration number is required').pipe(CqcNumber),
   address: text(5, 300, 'registered address'),
-  contactName: text(2, 120, 'contact name'),
+  contactName: plainName(2, 120, 'contact name'),
   contactEmail: z.string({ required_error: 'contact email is required' }).trim().min(1, 'contact email is required').email('contact email must be an e-mail address, e.g. bids@provider.co.uk'),
   contactPhone: z.string({ required_error: 'contact phone is required' }).trim().min(1, 'contact phone is required').regex(UK_PHONE, 'contact phone must be a phone number, e.g. 0161 123 4567'),
   lots: z.array(Slug).min(1, 'choose at least one lot'),

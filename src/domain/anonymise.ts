@@ -1,4 +1,6 @@
 import type { PackageRequest, PersonStep } from './request.js';
+import { findIdentifier } from './privacy/identifiers.js';
+import { PersonMatcher } from './privacy/person.js';
 
 /**
  * What a provider may see of a request: an allow-list, so a field added to the request later is
@@ -85,27 +87,28 @@ function ordinal(d: number): string {
   return ['th', 'st', 'nd', 'rd'][d % 10] ?? 'th';
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ');
-
-function containsWord(haystack: string, needle: string): boolean {
-  return new RegExp(`(^|[^\\p{L}\\p{N}])${escape(norm(needle))}($|[^\\p{L}\\p{N}])`, 'u').test(norm(haystack));
-}
-
 /**
- * Everything in the shared text that would identify the person: their name (whole or any part
- * of two or more letters), case reference, date of birth in its usual spellings, postcode, and
- * the first line of their address.
+ * Everything in the shared text that would identify the person, however it is spelled (see
+ * privacy/person.ts: name parts alone, joined, hyphenated or possessive, initial and surname; the
+ * case reference with any separator; the date of birth in words or figures; the postcode; the
+ * street), and identifiers of anyone (privacy/identifiers.ts). One finding per field, naming it.
+ * `more` carries any other council text bound for providers, each with its field id and label.
  */
-export function findLeaks(person: PersonStep, shared: Partial<Record<(typeof SHARED_TEXT_FIELDS)[number][0], string>>, questions: { text: string }[] = []): Leak[] {
-  const identifiers = identifiersOf(person);
+export function findLeaks(
+  person: PersonStep,
+  shared: Partial<Record<(typeof SHARED_TEXT_FIELDS)[number][0], string>>,
+  questions: { text: string }[] = [],
+  more: { field: string; label: string; text: string }[] = [],
+): Leak[] {
+  const matcher = new PersonMatcher(person);
   const fields: [string, string, string][] = [
     ...SHARED_TEXT_FIELDS.map(([k, label]) => [k, label, shared[k] ?? ''] as [string, string, string]),
     ...questions.map((q, i) => ['questions', `quality question ${i + 1}`, q.text] as [string, string, string]),
+    ...more.map((m) => [m.field, m.label, m.text] as [string, string, string]),
   ];
   const leaks: Leak[] = [];
   for (const [field, label, value] of fields) {
-    const what = value ? identifierIn(identifiers, value) : undefined;
+    const what = value ? identifierIn(matcher, value) : undefined;
     if (what) leaks.push({ field, label, what });
   }
   return leaks;
@@ -113,22 +116,10 @@ export function findLeaks(person: PersonStep, shared: Partial<Record<(typeof SHA
 
 /**
  * What in a piece of council text bound for providers (an extension reason, a clarification
- * answer) would identify the person, if anything.
+ * answer, a reworded question) would identify the person or anyone else, if anything.
  */
 export function identifies(person: PersonStep, text: string): string | undefined {
-  return identifierIn(identifiersOf(person), text);
+  return identifierIn(new PersonMatcher(person), text);
 }
 
-const identifierIn = (identifiers: { what: string; needles: string[] }[], text: string) => identifiers.find((id) => id.needles.some((n) => containsWord(text, n)))?.what;
-
-function identifiersOf(person: PersonStep): { what: string; needles: string[] }[] {
-  const names = person.name.split(/[\s,]+/).filter((n) => n.replace(/[^\p{L}]/gu, '').length >= 2);
-  return [
-    { what: `the person's name "${person.name}"`, needles: [person.name] },
-    ...names.map((n) => ({ what: `part of the person's name ("${n}")`, needles: [n] })),
-    { what: `the case reference "${person.caseRef}"`, needles: [person.caseRef] },
-    { what: `the date of birth (${person.dateOfBirth})`, needles: dateSpellings(person.dateOfBirth) },
-    { what: `the postcode "${person.postcode}"`, needles: [person.postcode, person.postcode.replace(/\s/g, '')] },
-    { what: 'the first line of the address', needles: [person.address.split(/[,\n]/)[0].trim()].filter((s) => s.length >= 5) },
-  ];
-}
+const identifierIn = (person: PersonMatcher, text: string) => person.find(text) ?? findIdentifier(text);

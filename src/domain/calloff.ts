@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { numberInput } from './numbers.js';
 import { isRealDate } from './dates.js';
 import type { Tier } from './framework.js';
 import type { Cascade } from './award.js';
@@ -57,7 +58,7 @@ export const NOT_INTERESTED_REASONS = ['no capacity', 'outside our area', 'canno
 /** Teams sends numbers from Input.Number as strings; "" is "not given". */
 const money = (what: string, max: number) =>
   z.preprocess(
-    (v) => (v === '' || v === null || v === undefined ? undefined : typeof v === 'string' ? Number(v.replace(/[£,\s]/g, '')) : v),
+    numberInput({ money: true }),
     z.number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be a number`).pipe(z.number().gt(0, `${what} must be more than 0`).max(max, `${what} must be at most ${max.toLocaleString('en-GB')}`)),
   );
 

@@ -1,3 +1,4 @@
+import { numberInput } from './numbers.js';
 import { z } from 'zod';
 
 /** Short, stable, human-typable ids ("learning-disability", "ramsbottom"). */
@@ -119,11 +120,11 @@ export const Settings = z.object({
   id: z.literal('settings').default('settings'),
   councilName: Name.default('Demo Council'),
   /** Floor below which an hourly rate is flagged "unsustainable price" (GBP). */
-  minHourlyRate: z.coerce.number().positive('must be more than 0').max(200, 'must be at most 200').default(21.5),
+  minHourlyRate: z.preprocess(numberInput({ money: true }), z.number({ invalid_type_error: 'must be a number' })).pipe(z.number().positive('must be more than 0').max(200, 'must be at most 200')).default(21.5),
   /** Publish a submitted request straight away instead of waiting for a broker. */
   publishOnSubmit: z.boolean().default(false),
   /** Sequential offers: how long each tier has to accept before the next tier is asked. */
-  sequentialRoundHours: z.coerce.number().min(1, 'at least 1 hour').max(336, 'at most 2 weeks').default(24),
+  sequentialRoundHours: z.preprocess(numberInput(), z.number({ invalid_type_error: 'must be a number' })).pipe(z.number().min(1, 'at least 1 hour').max(336, 'at most 2 weeks')).default(24),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { numberInput } from './numbers.js';
 import { Slug } from './framework.js';
 import { HH_MM, isRealDate } from './dates.js';
 import type { CallOff } from './calloff.js';
@@ -17,7 +18,11 @@ const date = (what: string) => z.string({ required_error: `${what} is required` 
 
 /** Numbers arrive from cards as strings; "" is "not given", not 0. */
 const num = (what: string) =>
-  z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v), z.number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be a number`));
+  z.preprocess(numberInput(), z.number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be a number`));
+
+/** Amounts of money may carry a £ and thousands commas. */
+const money = (what: string) =>
+  z.preprocess(numberInput({ money: true }), z.number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be a number`));
 
 export const GENDERS = ['female', 'male', 'non-binary', 'prefer not to say'] as const;
 export const DISABILITY_CATEGORIES = [
@@ -89,10 +94,10 @@ export const PackageStep = z.object({
   hoursPerWeek: num('hours per week').pipe(z.number().min(0.5, 'hours per week must be at least 0.5').max(168, 'hours per week must be at most 168 (a whole week)')),
   visitPattern: text(3, 500, 'visit pattern'),
   startDate: date('start date'),
-  durationWeeks: z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v), z.number({ invalid_type_error: 'duration must be a number of weeks' }).int('duration must be whole weeks').min(1, 'duration must be at least 1 week').max(520, 'duration must be at most 520 weeks').optional()),
+  durationWeeks: z.preprocess(numberInput(), z.number({ invalid_type_error: 'duration must be a number of weeks' }).int('duration must be whole weeks').min(1, 'duration must be at least 1 week').max(520, 'duration must be at most 520 weeks').optional()),
   carerGender: z.enum(CARER_GENDERS, { errorMap: () => ({ message: 'choose a carer gender preference' }) }),
   languageNeeds: z.string().trim().max(500, 'at most 500 characters').default(''),
-  budgetWeekly: num('weekly budget').pipe(z.number().gt(0, 'weekly budget must be more than £0').max(20000, 'weekly budget must be at most £20,000')),
+  budgetWeekly: money('weekly budget').pipe(z.number().gt(0, 'weekly budget must be more than £0').max(20000, 'weekly budget must be at most £20,000')),
   showBudget: z.boolean().default(false),
   mode: z.enum(MODES, { errorMap: () => ({ message: 'choose competition or sequential offer' }) }),
   costWeight: num('cost weight').pipe(z.number().int('cost weight must be a whole number').min(0).max(100, 'cost weight must be 0–100')),

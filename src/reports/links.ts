@@ -57,10 +57,12 @@ export class FileShelf {
   }
 
   take(token: string): Taken {
-    const m = /^([A-Za-z0-9_-]{10,64})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    const m = /^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
     if (!m) return { ok: false, status: 403, message: 'This link is not valid.' };
     const [, id, exp36, sig] = m;
     const expires = parseInt(exp36, 36);
+    // One spelling per token: "0abc" parses like "abc", so only the spelling put() made is accepted.
+    if (!Number.isSafeInteger(expires) || expires.toString(36) !== exp36) return { ok: false, status: 403, message: 'This link is not valid.' };
     const expected = Buffer.from(this.sign(id, expires));
     if (!timingSafeEqual(expected, Buffer.from(sig))) return { ok: false, status: 403, message: 'This link is not valid.' };
     if (expires <= this.now().getTime()) return { ok: false, status: 410, message: 'This link has expired. Ask the bot for the report again to get a new one.' };

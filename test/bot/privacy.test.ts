@@ -39,6 +39,41 @@ describe('council words that go to providers never identify the person', () => {
   });
 });
 
+describe('the spellings the exact-match guard let through, through the bot', () => {
+  let t: Turns;
+  const now = new Date('2026-11-22T10:00:00Z');
+  beforeEach(async () => {
+    t = await startTurns({ now: () => now });
+    await registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
+  });
+  afterEach(() => t.close());
+
+  it('a needs summary with the case reference run together, or the date of birth in words, is refused at submission, naming the field', async () => {
+    for (const [needsSummary, what] of [
+      ['Known to us as case LAS400123 on file; lives alone and needs rescue medication.', /the needs summary contains the case reference "LAS-400123"/],
+      ['Born the 9th of April 1961; lives alone and needs rescue medication from trained staff.', /the needs summary contains the date of birth/],
+      ['Lives on Rowan Close with no lift; needs rescue medication given by trained staff.', /the needs summary contains the street name \("Rowan Close"\)/],
+      ['Mrs MargaretEllis needs rescue medication given by trained staff every morning.', /the needs summary contains the person's name/],
+      ['Her NHS number is 943 476 5919; needs rescue medication given by trained staff.', /the needs summary contains an NHS number/],
+    ] as const) {
+      const ref = await submitted(t.store, now, { needsSummary }, {}, { submit: false });
+      const r = await t.click('sam', 'request.submit', { ref });
+      assert.match(cardText(r.value), what, needsSummary);
+      assert.equal((await t.store.get('requests', ref))?.state, 'draft');
+    }
+  });
+
+  it('a clarification answer with the case reference spaced out is not posted to any provider', async () => {
+    const ref = await submitted(t.store, now);
+    await t.say('alex', `publish ${ref}`);
+    await t.click('priya', 'calloff.ask', { ref, question: 'Is there a history we should know about?' });
+    const answer = await t.click('alex', 'calloff.answer', { ref, questionId: 'Q1', questionAsShown: 'Is there a history?', answer: 'See LAS 400123 for the history.' });
+    assert.match(cardText(answer.value), /contains the case reference "LAS-400123"; reword it/);
+    await t.drained();
+    assert.equal(t.posted.filter((p) => p.item.message.kind === 'calloff.answer').length, 0);
+  });
+});
+
 describe('indexes for data written before they existed', () => {
   it('fills the owner and open-call-off indexes once', async () => {
     const now = new Date('2026-11-22T10:00:00Z');

@@ -40,6 +40,16 @@ describe('reports: signed links (FileShelf)', () => {
     assert.equal(pickStatus(other.take(token)), 403);
   });
 
+  it('accepts one spelling of each token only: a leading zero in the expiry, or upper case, is 403', () => {
+    const s = shelf();
+    const { token } = s.put({ body: Buffer.from('x'), contentType: 'text/plain' });
+    const [id, exp, sig] = token.split('.');
+    assert.ok(s.take(token).ok);
+    for (const respelled of [`${id}.0${exp}.${sig}`, `${id}.00${exp}.${sig}`, `${id}.${exp.toUpperCase()}.${sig}`, `${id}.${exp}.${sig}=`, `${id}=.${exp}.${sig}`, ` ${token}`, `${token}\n`]) {
+      assert.equal(pickStatus(s.take(respelled)), 403, respelled);
+    }
+  });
+
   it('a genuine token whose file is gone (a restart, eviction) is 410', () => {
     const a = shelf();
     const { token } = a.put({ body: Buffer.from('x'), contentType: 'text/plain' });

@@ -1,4 +1,5 @@
 import { Application, Decision, EvaluationWindow, Mark, MAX_SCORE, results } from '../../domain/admission.js';
+import { plainNumber } from '../../domain/numbers.js';
 import { formatUk } from '../../domain/dates.js';
 import { Provider, TIERS, Tier, TierAssignment, User } from '../../domain/framework.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
@@ -58,7 +59,7 @@ function readMarks(tx: Tx<Collections>, raw: Record<string, unknown>): { marks: 
       if (v === 'pass' || v === 'fail') marks[q.id] = { pass: v === 'pass' };
       else errors[id] = 'choose pass or fail';
     } else {
-      const n = Number(v);
+      const n = plainNumber(v);
       if (Number.isInteger(n) && n >= 0 && n <= MAX_SCORE) marks[q.id] = { score: n };
       else errors[id] = `score 0 to ${MAX_SCORE}`;
     }

@@ -1,4 +1,5 @@
 import type { Award } from '../../domain/award.js';
+import { plainNumber } from '../../domain/numbers.js';
 import { formatUk, HH_MM, isRealDate, ukDateTime } from '../../domain/dates.js';
 import { eligibleProviders } from '../../domain/eligibility.js';
 import type { Provider } from '../../domain/framework.js';
@@ -122,8 +123,8 @@ export interface OffContractInput {
 export async function recordOffContract(store: BrokerageStore, who: Who, ref: string, input: OffContractInput, now: Date): Promise<OpenCallOff> {
   const user = await requirePermission(store, who, 'calloff.manage');
   const name = String(input.providerName ?? '').trim();
-  const priceText = String(input.weeklyPrice ?? '').replace(/[£,\s]/g, '');
-  const price = Number(priceText);
+  const priceText = String(input.weeklyPrice ?? '').trim();
+  const price = plainNumber(priceText, { money: true });
   const reason = String(input.reason ?? '').trim();
   const errors: Record<string, string> = {};
   if (name.length < 2 || name.length > 120) errors.providerName = 'the provider’s name (2–120 characters)';

@@ -1,4 +1,5 @@
 import { blindLabels, type BidEvaluation } from '../../domain/award.js';
+import { plainNumber } from '../../domain/numbers.js';
 import type { Bid } from '../../domain/calloff.js';
 import { formatUk } from '../../domain/dates.js';
 import { mandatoryFailures, MAX_SCORE, MIN_SCORE } from '../../domain/scoring.js';
@@ -140,7 +141,7 @@ export function parseScores(r: OpenCallOff, raw: Record<string, unknown>): { ok:
   const comments: Record<string, string> = {};
   r.package.questions.forEach((q, i) => {
     const text = s(raw[scoreInput(q.id)]);
-    const n = Number(text);
+    const n = plainNumber(text);
     if (text === '') errors[scoreInput(q.id)] = `score question ${i + 1} from ${MIN_SCORE} to ${MAX_SCORE}`;
     else if (!Number.isInteger(n) || n < MIN_SCORE || n > MAX_SCORE) errors[scoreInput(q.id)] = `the score for question ${i + 1} must be a whole number from ${MIN_SCORE} to ${MAX_SCORE} (got "${text}")`;
     else scores[q.id] = n;

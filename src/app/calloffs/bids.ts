@@ -1,4 +1,5 @@
 import { Bid, BidInput, bidId, NOT_INTERESTED_REASONS, priceMismatch } from '../../domain/calloff.js';
+import { plainNumber } from '../../domain/numbers.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import type { Collections } from '../../store/collections.js';
@@ -44,7 +45,7 @@ function checkBid(r: OpenCallOff, raw: Record<string, unknown>): { ok: true; bid
   for (const q of r.package.questions) if (!candidate.answers[q.id]) errors[answerInput(q.id)] ??= 'please answer this question';
   if (candidate.earliestStart && candidate.earliestStart < r.package.startDate) errors.earliestStart ??= `the package starts on ${r.package.startDate}; your start cannot be earlier than that`;
   // Checked whenever the three numbers are readable, so it shows with the other errors, not after them.
-  const [weeklyPrice, hourlyRate, hoursPerWeek] = [candidate.weeklyPrice, candidate.hourlyRate, candidate.hoursPerWeek].map((v) => Number(String(v).replace(/[£,\s]/g, '')));
+  const [weeklyPrice, hourlyRate, hoursPerWeek] = [candidate.weeklyPrice, candidate.hourlyRate, candidate.hoursPerWeek].map((v) => plainNumber(v, { money: true }));
   const expected = [weeklyPrice, hourlyRate, hoursPerWeek].every((n) => Number.isFinite(n) && n > 0) ? priceMismatch({ weeklyPrice, hourlyRate, hoursPerWeek }) : undefined;
   if (expected !== undefined && !candidate.priceNote) errors.priceNote = `the weekly price is not hourly rate × hours (£${expected.toFixed(2)}); say why`;
   if (Object.keys(errors).length || !parsed.success) return { ok: false, errors };

@@ -1,4 +1,5 @@
 import type { Collections } from '../../store/collections.js';
+import { plainNumber } from '../../domain/numbers.js';
 import type { Tx } from '../../store/store.js';
 import { ageOn, isRealDate, ukDate, ukDateTime, HH_MM } from '../../domain/dates.js';
 
@@ -18,7 +19,7 @@ export function personRules(tx: Tx<Collections>, p: { zone?: unknown; dateOfBirt
   return errors;
 }
 
-const numberOf = (v: unknown) => (v === '' || v === undefined || v === null ? NaN : Number(v));
+const numberOf = (v: unknown) => plainNumber(v);
 
 export interface PackageLike {
   lots?: unknown;

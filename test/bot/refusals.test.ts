@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RefusalAudit } from '../../bot/refusals.js';
+import { LowdbStore } from '../../src/store/lowdbStore.js';
+import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { bidId } from '../../src/domain/calloff.js';
+import type { PackageRequest } from '../../src/domain/request.js';
+import * as fx from './fixtures.js';
+import { PEOPLE, startTurns, type Turns } from './turns.js';
+
+type Note = { action: string; actor: string; note?: unknown; notes?: unknown };
+const details = (e: unknown) => JSON.stringify(e);
+
+describe('every refusal is audited', () => {
+  describe('the cap against floods', () => {
+    it('writes at most perActor lines per person and total in all per window, then one line with the count', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'refusals-'));
+      const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+      try {
+        let clock = 0;
+        const audit = new RefusalAudit(store, undefined, { perActor: 3, total: 5, windowMs: 1000 }, () => clock);
+        for (let i = 0; i < 10; i++) await audit.record({ aadObjectId: 'flooder' }, 'action x', 'no role');
+        for (let i = 0; i < 4; i++) await audit.record({ aadObjectId: `other-${i}` }, 'action x', 'no role');
+        const lines = async (action: string) => (await store.audit((e) => e.action === action)) as unknown as Note[];
+        assert.equal((await lines('refused')).length, 5, '3 from the flooder, 2 others, then the total cap');
+        clock = 1000;
+        await audit.record({ aadObjectId: 'flooder' }, 'action x', 'no role');
+        const flood = await lines('refused.flood');
+        assert.deepEqual(flood.map((f) => f.actor).sort(), ['flooder', 'other-2', 'other-3']);
+        assert.match(details(flood.find((f) => f.actor === 'flooder')), /"count":7/);
+        assert.equal((await lines('refused')).length, 6, 'a new window audits again');
+        for (let i = 0; i < 5; i++) await audit.record({ aadObjectId: 'flooder' }, 'action x', 'no role');
+        await audit.flush(); // at shutdown, a flood still inside its window is written too
+        assert.match(details((await lines('refused.flood')).filter((f) => f.actor === 'flooder').at(-1)), /"count":3/);
+      } finally {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('through the bot', () => {
+    let t: Turns;
+    let now: Date;
+    const at = (iso: string) => (now = new Date(iso));
+    const SOPHIE = { aadObjectId: 'a1e0f3b2-0008-4000-8000-000000000008', name: 'Sophie Grant' };
+    beforeEach(async () => {
+      at('2026-11-22T10:00:00Z');
+      t = await startTurns({ now: () => now });
+      t.deps.refusals = new RefusalAudit(t.store, undefined, { perActor: 1000, total: 1000, windowMs: 60_000 });
+      await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
+    });
+    afterEach(() => t.close());
+    const refused = async (actor: string) => (await t.store.audit((e) => e.action === 'refused' && e.actor === actor)).map(details);
+
+    it('a person with no role, for every verb they try', async () => {
+      const verbs = [...t.bot.actions.values()].filter((a) => !a.open).map((a) => a.verb);
+      assert.ok(verbs.length > 20);
+      for (const verb of verbs) await t.click('jo', verb, { ref: 'PKG-2026-0001' });
+      await t.say('jo', 'publish PKG-2026-0001');
+      const lines = await refused(PEOPLE.jo.aadObjectId);
+      assert.equal(lines.length, verbs.length + 1);
+      for (const verb of verbs) assert.ok(lines.some((l) => l.includes(`"action ${verb}"`)), verb);
+      assert.ok(lines.every((l) => l.includes('no role')));
+    });
+
+    it('a social worker scoring another worker’s evaluation, and a provider accepting an award it did not win', async () => {
+      await t.store.transact({ actor: 'test', action: 'test.users' }, (tx) => tx.put('users', { id: SOPHIE.aadObjectId, name: SOPHIE.name, roles: ['social_worker'] }));
+      const ref = await fx.submitted(t.store, now);
+      await t.say('alex', `publish ${ref}`);
+      await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+      at('2026-12-01T17:00:01Z');
+      await t.runtime.scheduler.runDue();
+      await t.drained();
+      const label = ((await t.store.get('requests', ref)) as PackageRequest).evaluation!.bids.find((b) => b.bidId === bidId(ref, 'caring-hands'))!.label;
+      const sophie = { ...PEOPLE.jo, ...SOPHIE };
+      await t.send('jo', { type: 'invoke', name: 'adaptiveCard/action', from: { ...sophie, id: 'user-sophie' }, replyToId: 'c', value: { action: { type: 'Action.Execute', verb: 'evaluation.lock', data: { ref, bid: label, s_q1: '5', s_q2: '5', meetsNeeds: 'yes' } }, trigger: 'manual' } });
+      assert.match((await refused(SOPHIE.aadObjectId)).join(), /action evaluation\.lock.*Sam Patel's request/);
+      await t.click('tom', 'award.accept', { ref });
+      assert.match((await refused(PEOPLE.tom.aadObjectId)).join(), /action award\.accept.*not been awarded to your organisation/);
+    });
+  });
+});
