@@ -27,6 +27,9 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
   const m = item.message;
   const r = m.ref ? ((await deps.store.get('requests', m.ref)) as OpenCallOff | undefined) : undefined;
   if (m.ref && !r) return 'skip';
+  // Service-agreement messages go only to the accepted provider, which already holds the referral.
+  const agreement = await renderAgreementMessage(deps, item); // service agreements (issue 16)
+  if (agreement) return agreement;
   // A provider's channel gets only what renderProviderMessage draws from that provider's side of the call-off.
   if ('providerId' in item.target) {
     if (!r?.calloff) return 'skip';
@@ -36,8 +39,6 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
   }
   const award = await renderAwardMessage(deps, item, r); // evaluation, award and cascade kinds (issue 5)
   if (award) return award;
-  const agreement = await renderAgreementMessage(deps, item); // service agreements (issue 16)
-  if (agreement) return agreement;
   switch (m.kind) {
     case 'calloff.question': {
       const c = r!.calloff.clarifications.find((x) => x.id === m.questionId);

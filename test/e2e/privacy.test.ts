@@ -12,7 +12,7 @@ import { bidId } from '../../src/domain/calloff.js';
 import type { PackageRequest } from '../../src/domain/request.js';
 
 const CANARY_PERSON = { name: 'Quillon Vexmoor-Tarrant', caseRef: 'QVX-918273', dateOfBirth: '1933-03-07', address: '77 Zephyrine Walk, Bury', postcode: 'ZE2 9QQ', gender: 'prefer not to say', disabilityCategory: 'acquired brain injury' };
-const CANARIES = ['Quillon', 'Vexmoor', 'Tarrant', 'QVX', '918273', '1933', 'Zephyrine', 'ZE2', 'prefer not to say', 'acquired brain injury', '777.77', 'Canarycouncilreason'];
+const CANARIES = ['Quillon', 'Vexmoor', 'Tarrant', 'QVX', '918273', '1933', 'Zephyrine', 'ZE2', 'prefer not to say', 'acquired brain injury', '777.77', 'Canarycouncilreason', 'Canarypersonwords'];
 const leaked = (x: unknown) => CANARIES.filter((c) => JSON.stringify(x).includes(c));
 
 describe('e2e: nothing private reaches a provider (bot + Agents Playground)', function () {
@@ -56,7 +56,7 @@ describe('e2e: nothing private reaches a provider (bot + Agents Playground)', fu
     const sam = await h.nextReply(await h.openPersonalChat('user-sam'));
     const r = (await h.server.store.get('requests', ref)) as PackageRequest;
     for (const b of r.evaluation!.bids) await h.invoke({ message: sam, as: 'user-sam', verb: 'evaluation.lock', data: { ref, bid: b.label, s_q1: '4', s_q2: '4', meetsNeeds: 'yes' } });
-    await h.invoke({ message: sam, as: 'user-sam', verb: 'award.choose', data: { ref, choice: bidId(ref, 'caring-hands'), choiceReason: 'Canarycouncilreason: the person met them' } });
+    await h.invoke({ message: sam, as: 'user-sam', verb: 'award.choose', data: { ref, choice: bidId(ref, 'caring-hands'), choiceReason: 'Canarycouncilreason: the person met them', choiceReasonCategory: 'they know or prefer the provider or its staff', tookPart: 'person', personWords: 'Canarypersonwords: they seemed kind' } });
     const morgan = await h.nextReply(await h.openPersonalChat('user-morgan'));
     await h.invoke({ message: morgan, as: 'user-morgan', verb: 'award.approve', data: { ref, n: 1, justification: 'Canarycouncilreason' } });
     const offer = threadOf(await inChannel(h.chats.team, /Award of call-off/));

@@ -13,7 +13,7 @@ import { startTurns, type Turns } from '../turns.js';
  * reasons. None may appear in anything bound for a provider before it accepted the award.
  */
 const CANARY_PERSON = { name: 'Quillon Vexmoor-Tarrant', caseRef: 'QVX-918273', dateOfBirth: '1933-03-07', address: '77 Zephyrine Walk, Bury', postcode: 'ZE2 9QQ', gender: 'prefer not to say', disabilityCategory: 'acquired brain injury' };
-const CANARIES = ['Quillon', 'Vexmoor', 'Tarrant', 'QVX', '918273', '1933', 'Zephyrine', 'ZE2', 'prefer not to say', 'acquired brain injury', '777.77', '777', 'Sam Patel', 'Canarycouncilreason'];
+const CANARIES = ['Quillon', 'Vexmoor', 'Tarrant', 'QVX', '918273', '1933', 'Zephyrine', 'ZE2', 'prefer not to say', 'acquired brain injury', '777.77', '777', 'Sam Patel', 'Canarycouncilreason', 'Canarypersonwords'];
 
 describe('one way out to providers: every provider-bound message from a canary-filled request', () => {
   let t: Turns;
@@ -65,7 +65,7 @@ describe('one way out to providers: every provider-bound message from a canary-f
     seen.push(...(await renderAll(ref)));
     const r = (await t.store.get('requests', ref)) as OpenCallOff;
     for (const b of r.evaluation!.bids) await t.click('sam', 'evaluation.lock', { ref, bid: b.label, s_q1: '4', s_q2: '4', meetsNeeds: 'yes' });
-    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands'), choiceReason: 'Canarycouncilreason: the person met them' });
+    await t.click('sam', 'award.choose', { ref, choice: bidId(ref, 'caring-hands'), choiceReason: 'Canarycouncilreason: the person met them', choiceReasonCategory: 'they know or prefer the provider or its staff', tookPart: 'person', personWords: 'Canarypersonwords: they seemed kind' });
     await t.click('morgan', 'award.approve', { ref, n: 1, justification: 'Canarycouncilreason' });
     await t.drained();
     seen.push(...(await renderAll(ref)));
