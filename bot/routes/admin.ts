@@ -1,7 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import type { Who } from '../../src/app/actor.js';
 import { saveEntity, removeEntity, getSettings, saveSettings, setProviderStatus } from '../../src/app/framework/admin.js';
-import { registerProviderChannel } from '../../src/app/framework/channels.js';
+import { channelWarning, registerProviderChannel } from '../../src/app/framework/channels.js';
 import { ENTITY_KINDS, EntityKindName } from '../../src/app/framework/entities.js';
 import { frameworkSummary } from '../../src/app/framework/summary.js';
 import { AppError } from '../../src/app/errors.js';
@@ -12,6 +12,7 @@ import { CardAction, renderForm } from '../forms/form.js';
 import type { Routes } from '../registry.js';
 import { CardJson, render } from '../render.js';
 import { sendCard } from './common.js';
+import { channelKindOf } from '../teamsChannel.js';
 
 const KINDS = Object.keys(ENTITY_KINDS) as EntityKindName[];
 const isKind = (k: unknown): k is EntityKindName => typeof k === 'string' && (KINDS as string[]).includes(k);
@@ -134,14 +135,17 @@ export function adminRoutes(): Routes {
       },
       {
         usage: 'register provider ‹provider id›',
-        summary: "In a provider's shared channel: make it the channel where that provider receives call-offs.",
+        summary: "In a provider's shared channel (add the bot to that channel first: installing it in the team does not add it to shared channels): make it the channel where that provider receives call-offs.",
         pattern: /^register\s+provider\s+(\S+)$/i,
         permission: 'channel.register',
         where: ['channel'],
         run: async (ctx, deps, { who, match }) => {
           const channel = channelOf(ctx);
           const p = await registerProviderChannel(deps.store, who, match[1].toLowerCase(), channel, deps.now().toISOString());
-          await ctx.sendActivity(`This channel is now ${p.name}'s channel: call-offs for ${p.name} will be posted here.`);
+          const warning = channelWarning(channel);
+          // Registered all the same (a council may test in a standard channel first), but never silently.
+          if (warning) await ctx.sendActivity(`This channel is now ${p.name}'s channel, but ${warning}`);
+          else await ctx.sendActivity(`This channel is now ${p.name}'s channel: call-offs for ${p.name} will be posted here.${channel.kind === 'shared' ? '' : ` If it is not a shared channel with ${p.name}, their staff will not see them.`}`);
         },
       },
       ...(['admit', 'suspend', 'reinstate'] as const).map((verb) => ({
@@ -266,6 +270,7 @@ function channelOf(ctx: TurnContext) {
     tenantId: data?.tenant?.id ?? a.conversation.tenantId,
     serviceUrl: a.serviceUrl,
     channelName: data?.channel?.name,
+    kind: channelKindOf(a),
     // Posts go to the channel, not to whoever registered it.
     reference: { ...ref, activityId: undefined, user: undefined, conversation: { ...ref.conversation, id: conversationId } } as Record<string, unknown>,
   };

@@ -37,16 +37,22 @@ export type TierAssignment = z.infer<typeof TierAssignment>;
  * Where the bot posts to a provider: a Teams channel's conversation reference, kept as plain data
  * so that src/ stays free of Teams types.
  */
+/** A Teams channel's membership: only a shared channel can hold people from another organisation. */
+export const ChannelKind = z.enum(['shared', 'private', 'standard']);
+export type ChannelKind = z.infer<typeof ChannelKind>;
+
 export const ChannelRef = z.object({
   conversationId: z.string(),
   teamId: z.string().optional(),
   tenantId: z.string().optional(),
   serviceUrl: z.string(),
   channelName: z.string().optional(),
+  /** What Teams said the channel is when it was registered; unset when Teams did not say. */
+  kind: ChannelKind.optional(),
   reference: z.record(z.unknown()),
   registeredBy: z.string(),
   registeredAt: z.string(),
-  /** Set when the bot is removed from the team or the channel is deleted. */
+  /** Set when the bot is removed from the team or from this shared channel, or the channel is deleted. */
   unreachableReason: z.string().optional(),
 });
 export type ChannelRef = z.infer<typeof ChannelRef>;
