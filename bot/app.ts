@@ -7,11 +7,12 @@ import type { Deps } from './deps.js';
 import { ActionDedup, stableKey } from './actionDedup.js';
 import { whoFrom } from './identity.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
-import type { CardJson } from './render.js';
+import { CardTooLargeError, type CardJson } from './render.js';
 import { adminRoutes } from './routes/admin.js';
 import { admissionRoutes } from './routes/admission.js';
 import { commonRoutes, explainNoRole, placeOf } from './routes/common.js';
 import { registerLifecycle } from './routes/lifecycle.js';
+import { registerSearch } from './routes/search.js';
 import { requestRoutes } from './routes/requests.js';
 import { refusalText } from './routes/guard.js';
 import { calloffRoutes } from './routes/calloffs.js';
@@ -55,8 +56,11 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         await command.run(ctx, deps, { who, user: user ?? guestOf(who), match });
       } catch (e) {
         // A refusal in words the user can act on; anything else is a fault for app.error.
-        if (!(e instanceof AppError)) throw e;
-        await ctx.sendActivity(refusalText(e));
+        if (e instanceof CardTooLargeError) {
+          deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, command: command.usage });
+          await ctx.sendActivity(e.advice);
+        } else if (e instanceof AppError) await ctx.sendActivity(refusalText(e));
+        else throw e;
       }
       return deps.changed?.();
     }
@@ -80,6 +84,10 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         return await action.run(ctx, deps, { who, user: user ?? guestOf(who), data: data ?? {} });
       } catch (e) {
         if (e instanceof AppError) return e.message;
+        if (e instanceof CardTooLargeError) {
+          deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, verb });
+          return e.advice;
+        }
         throw e;
       } finally {
         deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now
@@ -89,6 +97,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   });
 
   registerLifecycle(app, deps, () => commands);
+  registerSearch(app, deps);
 
   app.error(async (ctx: TurnContext, error: Error) => {
     deps.logger.error('turn failed', { error, activityType: ctx.activity.type });

@@ -10,8 +10,11 @@ import type { Deps } from '../deps.js';
 import { ADMIN_FORMS, Options } from '../forms/adminForms.js';
 import { CardAction, renderForm } from '../forms/form.js';
 import type { Routes } from '../registry.js';
-import { CardJson, render } from '../render.js';
+import type { CardJson } from '../render.js';
+import { listCard } from '../views/listCard.js';
+import { matches, pageLine, pageOf, pagerActions, queryOf } from '../views/paging.js';
 import { sendCard } from './common.js';
+import { frameworkCard as frameworkView, type FrameworkQuery } from '../views/frameworkCards.js';
 import { channelKindOf } from '../teamsChannel.js';
 
 const KINDS = Object.keys(ENTITY_KINDS) as EntityKindName[];
@@ -29,11 +32,9 @@ const back: CardAction = { title: 'Back to administration', verb: 'admin.home', 
 export async function adminHome(deps: Deps, notice = ''): Promise<CardJson> {
   const counts = await Promise.all(KINDS.map(async (k) => (await deps.store.find(ENTITY_KINDS[k].collection)).length));
   const settings = await getSettings(deps.store);
-  return render('list', {
+  return listCard({
     title: `Framework administration · ${settings.councilName}`,
     notice,
-    noticeColor: 'Good',
-    empty: '',
     rows: [
       ...KINDS.map((k, i) => ({
         title: ADMIN_FORMS[k].plural,
@@ -46,27 +47,31 @@ export async function adminHome(deps: Deps, notice = ''): Promise<CardJson> {
         actions: [{ title: 'Edit', verb: 'admin.settings', data: {} }],
       },
     ],
-    actions: [{ title: 'Framework coverage', verb: 'admin.framework', data: {}, style: 'default' }],
+    actions: [{ title: 'Framework coverage', verb: 'admin.framework', data: {} }],
   });
 }
 
-export async function listCard(deps: Deps, kind: EntityKindName, notice = '', noticeColor = 'Good'): Promise<CardJson> {
+/** Rows a list card shows at once; a council's 250 providers come a page at a time, with a search. */
+const ROWS_PER_PAGE = 15;
+
+export async function adminListCard(deps: Deps, kind: EntityKindName, notice = '', noticeColor = 'Good', view: { page?: unknown; q?: unknown; focus?: string } = {}): Promise<CardJson> {
   const form = ADMIN_FORMS[kind] as (typeof ADMIN_FORMS)[EntityKindName];
   const items = await deps.store.find(ENTITY_KINDS[kind].collection);
-  const rows = items
-    .map((item) => ({ ...form.row(item as never), id: item.id }))
-    .sort((a, b) => a.title.localeCompare(b.title))
-    .map((r) => ({ title: r.title, subtitle: r.subtitle, actions: [{ title: 'Edit', verb: 'admin.edit', data: { kind, id: r.id } }] }));
-  return render('list', {
+  const q = queryOf(view.q);
+  const all = items.map((item) => ({ ...form.row(item as never), id: item.id })).sort((a, b) => a.title.localeCompare(b.title));
+  const found = all.filter((r) => matches(`${r.title} ${r.subtitle} ${r.id}`, q));
+  // After a save, the page with the item just saved, so its Edit button is to hand.
+  const at = view.focus ? found.findIndex((r) => r.id === view.focus) : -1;
+  const page = pageOf(found, at >= 0 ? Math.floor(at / ROWS_PER_PAGE) + 1 : view.page, ROWS_PER_PAGE);
+  return listCard({
     title: form.plural,
     notice,
     noticeColor,
-    empty: `No ${form.title}s yet.`,
-    rows,
-    actions: [
-      { title: `Add a ${form.title}`, verb: 'admin.edit', data: { kind }, style: 'positive' },
-      { title: 'Back', verb: 'admin.home', data: {}, style: 'default' },
-    ],
+    search: all.length > ROWS_PER_PAGE ? { verb: 'admin.list', data: { kind }, label: `Find a ${form.title}`, placeholder: 'part of a name or id', value: q } : undefined,
+    pageLine: pageLine(page, `${form.title}s`, all.length, q),
+    empty: q ? `No ${form.title} matches "${q}".` : `No ${form.title}s yet.`,
+    rows: page.items.map((r) => ({ title: r.title, subtitle: r.subtitle, actions: [{ title: 'Edit', verb: 'admin.edit', data: { kind, id: r.id } }] })),
+    actions: [{ title: `Add a ${form.title}`, verb: 'admin.edit', data: { kind }, style: 'positive' }, ...pagerActions(page, 'admin.list', { kind, q }), { title: 'Back', verb: 'admin.home', data: {} }],
   });
 }
 
@@ -164,11 +169,15 @@ export function adminRoutes(): Routes {
     ],
     actions: [
       { verb: 'admin.home', permission: 'framework.manage', run: (_c, deps) => adminHome(deps) },
-      { verb: 'admin.framework', permission: 'framework.view', run: (_c, deps) => frameworkCard(deps) },
+      {
+        verb: 'admin.framework',
+        permission: 'framework.view',
+        run: (_c, deps, { data }) => frameworkCard(deps, { lot: typeof data.lot === 'string' ? data.lot : undefined, view: data.view === 'unreachable' ? 'unreachable' : undefined, page: data.page, q: data.q }),
+      },
       {
         verb: 'admin.list',
         permission: 'framework.manage',
-        run: async (_c, deps, { data }) => (isKind(data.kind) ? listCard(deps, data.kind) : adminHome(deps)),
+        run: async (_c, deps, { data }) => (isKind(data.kind) ? adminListCard(deps, data.kind, '', 'Good', { page: data.page, q: data.q }) : adminHome(deps)),
       },
       {
         verb: 'admin.edit',
@@ -178,7 +187,7 @@ export function adminRoutes(): Routes {
           const id = typeof data.id === 'string' ? data.id : undefined;
           if (!id) return editCard(deps, data.kind, undefined, {});
           const item = await deps.store.get(ENTITY_KINDS[data.kind].collection, id);
-          if (!item) return listCard(deps, data.kind, `"${id}" no longer exists.`, 'Attention');
+          if (!item) return adminListCard(deps, data.kind, `"${id}" no longer exists.`, 'Attention');
           return editCard(deps, data.kind, id, ADMIN_FORMS[data.kind].values(item as never));
         },
       },
@@ -193,7 +202,7 @@ export function adminRoutes(): Routes {
           if (editing) inputs.id = editing; // the id field is shown, but the stored id is the one edited
           try {
             const saved = await saveEntity(deps.store, who, data.kind, ADMIN_FORMS[data.kind].parse(inputs), { editing });
-            return listCard(deps, data.kind, `Saved ${ADMIN_FORMS[data.kind].title} "${saved.id}".`);
+            return adminListCard(deps, data.kind, `Saved ${ADMIN_FORMS[data.kind].title} "${saved.id}".`, 'Good', { focus: saved.id });
           } catch (e) {
             if (e instanceof AppError) return editCard(deps, data.kind, editing, inputs, e.fields, e.message);
             throw e;
@@ -208,9 +217,9 @@ export function adminRoutes(): Routes {
           if (!isKind(data.kind) || typeof data.id !== 'string') return adminHome(deps);
           try {
             await removeEntity(deps.store, who, data.kind, data.id);
-            return listCard(deps, data.kind, `Removed "${data.id}".`);
+            return adminListCard(deps, data.kind, `Removed "${data.id}".`);
           } catch (e) {
-            if (e instanceof AppError) return listCard(deps, data.kind, e.message, 'Attention');
+            if (e instanceof AppError) return adminListCard(deps, data.kind, e.message, 'Attention');
             throw e;
           }
         },
@@ -235,26 +244,9 @@ export function adminRoutes(): Routes {
   };
 }
 
-export async function frameworkCard(deps: Deps): Promise<CardJson> {
-  const s = await frameworkSummary(deps.store);
-  const settings = await getSettings(deps.store);
-  const tierNote = (t?: string) => (t ? ` (${t})` : '');
-  return render('framework', {
-    title: `${settings.councilName} framework`,
-    lotCount: String(s.lots.length), // FactSet values must be strings: a number shows empty
-    zoneCount: String(s.zones.length),
-    providerCount: s.providers.length,
-    admittedCount: s.providers.filter((p) => p.status === 'admitted').length,
-    minRate: `£${settings.minHourlyRate.toFixed(2)}`,
-    lots: s.lots.map((lot) => ({
-      name: lot.name,
-      zones: s.coverage
-        .filter((c) => c.lot.id === lot.id)
-        .map((c) => ({ zone: c.zone.name, providers: c.providers.map((p) => `${p.name}${tierNote(p.tier)}`).join(', ') || '⚠ none' })),
-    })),
-    gaps: s.gaps,
-    unreachable: s.unreachable.map((u) => ({ name: u.provider.name, why: u.why })),
-  });
+export async function frameworkCard(deps: Deps, query: FrameworkQuery = {}): Promise<CardJson> {
+  const [summary, settings] = await Promise.all([frameworkSummary(deps.store), getSettings(deps.store)]);
+  return frameworkView(summary, settings.councilName, settings.minHourlyRate, query);
 }
 
 /** The channel the message came from, as plain data for src/. */

@@ -6,6 +6,7 @@ import type { AdmissionStatus } from '../../src/app/admission/windows.js';
 import { answerInput, declarationInput, markInput, tierInput } from '../../src/app/admission/inputs.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
+import { listCard } from './listCard.js';
 
 export interface AdmissionLookups {
   lots: Lot[];
@@ -185,7 +186,7 @@ export function admissionHomeCard(s: AdmissionStatus, users: User[], o: { notice
     { id: 'evaluators', label: 'Evaluators besides commissioners', kind: 'multichoice', choices: councilUsers },
     ...(s.paused ? [] : [{ id: 'reason', label: 'Reason to pause new applications (applicants are told)', kind: 'text' as const }]),
   ];
-  const list = render('list', {
+  const list = listCard({
     title: 'Framework admission',
     notice: [o.notice, status].filter(Boolean).join('\n\n'),
     noticeColor: o.error ? 'Attention' : 'Default',

@@ -7,6 +7,7 @@ import type { Criterion, Lot, Zone } from '../../src/domain/framework.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import { cap, gbp } from './format.js';
+import { listCard } from './listCard.js';
 
 export interface Lookups {
   lots: Lot[];
@@ -227,7 +228,7 @@ export function nextStep(r: PackageRequest): string {
 
 export function myRequestsCard(requests: PackageRequest[], l: Lookups): CardJson {
   const zoneName = (id?: string) => (id ? l.zones.find((x) => x.id === id)?.name ?? id : 'zone not set');
-  return render('list', {
+  return listCard({
     title: 'My requests',
     notice: '',
     noticeColor: 'Good',
