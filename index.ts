@@ -10,7 +10,9 @@ import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
 import { LowdbStore } from './src/store/lowdbStore.js';
 import { SHARDS, type BrokerageStore, type Collections } from './src/store/collections.js';
-import { FileShelf, fileResponse } from './src/reports/links.js';
+import { ReportLinks } from './src/reports/links.js';
+import { ReportFiles } from './src/reports/files.js';
+import { linkSecret } from './src/reports/linkSecret.js';
 
 export interface Server {
   url: string;
@@ -18,8 +20,8 @@ export interface Server {
   runtime: Runtime;
   /** The store, for tests that seed data the bot then reports on. */
   store: BrokerageStore;
-  /** Report files behind signed links (GET /files/:token). */
-  files: FileShelf;
+  /** Report charts and CSVs behind signed links (GET /files/:token), drawn when opened. */
+  files: ReportFiles;
   close(): Promise<void>;
 }
 
@@ -44,9 +46,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   }
   const now = options.now ?? (() => new Date());
   let publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`; // the real port once listening
-  // Links are signed with LINK_SECRET; without it a random key per process, so links die with a restart (the files are in memory anyway).
-  const files = new FileShelf({ secret: config.LINK_SECRET, ttlMs: config.LINK_TTL_HOURS * 3_600_000, baseUrl: () => publicUrl, now });
-  const deps: Deps = { store, logger, config, now, files };
+  // Links name what to draw and are signed with LINK_SECRET (or a key kept in DATA_DIR), so they open after a restart and on any instance with the key.
+  const links = new ReportLinks({ secret: await linkSecret(config.LINK_SECRET, config.DATA_DIR), ttlMs: config.LINK_TTL_DAYS * 86_400_000, baseUrl: () => publicUrl, now });
+  const files = new ReportFiles(store, links, now);
+  const deps: Deps = { store, logger, config, now, links };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart.
   const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps));
@@ -63,11 +66,16 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     }
     await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
   });
-  server.get('/files/:token', (req, res, next) => {
-    const answer = fileResponse(files, String(req.params.token ?? ''), now());
-    res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
-    next();
+  server.get('/files/:token', async (req, res) => {
+    try {
+      const answer = await files.respond(String(req.params.token ?? ''));
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    } catch (error) {
+      logger.error('report file failed', { error });
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('The file could not be made. Ask the bot for the report again.\n');
+    }
   });
   server.get('/healthz', (_req, res, next) => {
     res.send(stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', anonymous: config.anonymous });

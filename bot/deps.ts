@@ -1,7 +1,7 @@
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/log.js';
 import type { BrokerageStore } from '../src/store/collections.js';
-import type { FileShelf } from '../src/reports/links.js';
+import type { ReportLinks } from '../src/reports/links.js';
 
 /** What every route needs; built once in index.ts (or a test) and passed down. */
 export interface Deps {
@@ -11,6 +11,6 @@ export interface Deps {
   now: () => Date;
   /** Nudges the outbox and scheduler after a change that may have queued posts or deadlines. */
   changed?: () => void;
-  /** Report charts and CSVs behind short-lived signed links (index.ts serves them at /files/:token). */
-  files?: FileShelf;
+  /** Signs links to report charts and CSVs (index.ts serves them at /files/:token). */
+  links?: ReportLinks;
 }

@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
-import { FileShelf } from '../../src/reports/links.js';
+import { ReportLinks } from '../../src/reports/links.js';
 import { buildReport, equalityReport, loadReportData, providersReport } from '../../src/reports/report.js';
 import type { Deps } from '../deps.js';
 import type { Action, Command, Routes } from '../registry.js';
@@ -13,9 +13,9 @@ import { sendCard } from './common.js';
  * a report is never posted where a provider could read it.
  */
 
-/** index.ts gives the shelf the HTTP server serves; a bot built without one (tests) keeps its own. */
-let ownShelf: FileShelf | undefined;
-const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+/** index.ts gives the links the HTTP server serves; a bot built without them (tests) signs its own. */
+let ownLinks: ReportLinks | undefined;
+const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 
 type Kind = 'headline' | 'providers' | 'equality';
 
@@ -26,7 +26,7 @@ async function reportCard(deps: Deps, kind: Kind, period: Period): Promise<CardJ
     const e = equalityReport(data, period);
     return equalityCard(period, e.equality);
   }
-  return headlineCard(buildReport(data, period, shelfOf(deps)));
+  return headlineCard(buildReport(data, period, linksOf(deps)));
 }
 
 function command(kind: Kind, usage: string, summary: string, pattern: RegExp): Command {
