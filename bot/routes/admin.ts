@@ -100,6 +100,8 @@ async function settingsCard(deps: Deps, values?: Record<string, unknown>, errors
       { id: 'minHourlyRate', label: 'Minimum sustainable hourly rate (£)', kind: 'number', required: true, help: 'Bids below it are flagged "unsustainable price".' },
       { id: 'publishOnSubmit', label: 'Publish call-offs as soon as a request is submitted', kind: 'toggle' },
       { id: 'sequentialRoundHours', label: 'Sequential offers: hours each tier has to accept', kind: 'number', required: true, help: 'Lead providers first, then supplementary, then contingency.' },
+      { id: 'postcodeExample', label: 'Example postcode shown on request cards', kind: 'text', maxLength: 10, help: 'One in your area, e.g. the council offices. Empty: no example.' },
+      { id: 'caseRefExample', label: 'Example case reference shown on request cards', kind: 'text', maxLength: 30, help: 'In the format of your case-management system. Empty: no example.' },
     ],
     values: values ?? { ...(await getSettings(deps.store)) },
     errors,

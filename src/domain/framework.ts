@@ -130,6 +130,12 @@ export const Settings = z.object({
   publishOnSubmit: z.boolean().default(false),
   /** Sequential offers: how long each tier has to accept before the next tier is asked. */
   sequentialRoundHours: z.coerce.number().min(1, 'at least 1 hour').max(336, 'at most 2 weeks').default(24),
+  /**
+   * Examples shown in the request cards, in the council's own formats (a postcode in its area, a
+   * case reference as its case-management system writes them). Empty: the cards give no example.
+   */
+  postcodeExample: z.string().trim().max(10, 'at most 10 characters').default(''),
+  caseRefExample: z.string().trim().max(30, 'at most 30 characters').default(''),
 });
 export type Settings = z.infer<typeof Settings>;
 
