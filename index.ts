@@ -1,4 +1,4 @@
-import restify from 'restify';
+import { createServer } from 'node:http';
 import { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { createBot } from './bot/app.js';
@@ -13,6 +13,7 @@ import { SHARDS, type BrokerageStore, type Collections } from './src/store/colle
 import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';
 import { linkSecret } from './src/reports/linkSecret.js';
+import { BodyError, botRequest, botResponse, readJson, sendJson } from './bot/httpAdapter.js';
 
 export interface Server {
   url: string;
@@ -54,36 +55,42 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   // Queued posts and deadlines resume here after a restart.
   const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps));
 
-  const server = restify.createServer({ name: 'brokerage-bot' });
-  server.use(restify.plugins.queryParser());
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }));
   let stopping = false;
 
-  server.post('/api/messages', async (req, res) => {
-    if (stopping) {
-      res.send(503, { error: 'shutting down' });
-      return;
-    }
-    await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
-  });
-  server.get('/files/:token', async (req, res) => {
-    try {
-      const answer = await files.respond(String(req.params.token ?? ''));
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.body);
-    } catch (error) {
-      logger.error('report file failed', { error });
-      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('The file could not be made. Ask the bot for the report again.\n');
-    }
-  });
-  server.get('/healthz', (_req, res, next) => {
-    res.send(stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', anonymous: config.anonymous });
-    next();
+  // Three endpoints on plain node:http (see bot/httpAdapter.ts for why not a web framework).
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    void (async () => {
+      if (path === '/api/messages' && req.method === 'POST') {
+        if (stopping) return sendJson(res, 503, { error: 'shutting down' });
+        let body: Record<string, unknown>;
+        try {
+          body = await readJson(req);
+        } catch (e) {
+          if (e instanceof BodyError) return sendJson(res, e.status, { error: e.message });
+          throw e;
+        }
+        await adapter.process(botRequest(req, body), botResponse(res), (ctx) => bot.app.run(ctx).then(() => undefined));
+        if (!res.writableEnded) res.end();
+        return;
+      }
+      const file = /^\/files\/([^/]+)$/.exec(path);
+      if (file && (req.method === 'GET' || req.method === 'HEAD')) {
+        const answer = await files.respond(decodeURIComponent(file[1]));
+        res.writeHead(answer.status, answer.headers);
+        return void res.end(req.method === 'HEAD' ? undefined : answer.body);
+      }
+      if (path === '/healthz' && req.method === 'GET') return sendJson(res, stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', anonymous: config.anonymous });
+      sendJson(res, 404, { error: 'not found' });
+    })().catch((error: unknown) => {
+      logger.error('request failed', { error, path });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.end();
+    });
   });
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  const address = server.address();
+  const address = server.address() as import('node:net').AddressInfo;
   const url = `http://127.0.0.1:${address.port}`;
   if (!config.PUBLIC_URL) publicUrl = `http://localhost:${address.port}`;
   if (!config.anonymous && !publicUrl.startsWith('https://')) logger.warn('PUBLIC_URL is not an https:// address Teams can reach: report charts and CSV links will not open in Teams', { publicUrl });
@@ -100,7 +107,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections (the Bot Connector keeps them) would hold close() open for seconds, or
       // up to the 10 s force exit while traffic keeps them busy: end each as soon as it is idle.
-      const sweep = setInterval(() => (server.server as import('node:http').Server).closeIdleConnections(), 100);
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
       await closed;
       clearInterval(sweep);
       runtime.stop();

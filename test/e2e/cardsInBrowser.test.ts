@@ -37,6 +37,7 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     await saveStep(t.store, who, draft.id, 'person', person, now);
     cards.push(['checklist step', await value(t.click('sam', 'request.edit', { ref: draft.id, step: 'checklist' }))]);
     cards.push(['package step', await value(t.click('sam', 'request.checklist.save', { ref: draft.id, 'c_specialist-skill': 'true' }))]);
+    cards.push(['review with text that identifies the person', await value(t.click('sam', 'request.package.save', { ref: draft.id, ...pkg({ outcomes: 'Margaret wants to keep her flat.' }) }))]);
     cards.push(['review', await value(t.click('sam', 'request.package.save', { ref: draft.id, ...pkg() }))]);
     cards.push(['my requests', cardOf((await t.say('sam', 'my requests'))[0])]);
 
