@@ -213,6 +213,8 @@ export function reviewCard(r: PackageRequest, l: Lookups, o: ReviewOptions): Car
     sharedTexts,
     questionsText: p ? p.questions.map((q, i) => `${i + 1}. ${q.text} (${q.weight})`).join('\n\n') + (questionLeak ? `\n\n⚠ a question contains ${questionLeak.what}` : '') : '—',
     editable: o.editable,
+    // The package edit then comes as the card's main button instead of Submit (see actions above).
+    leaking: o.editable && leaks.length > 0,
     cancellable: o.cancellable,
     cancelError: o.cancelError ?? '',
     actions: actions.map((a) => ({ ...a, data: a.data ?? {}, style: a.style ?? 'default', inputs: a.inputs ?? 'auto' })),
