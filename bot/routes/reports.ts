@@ -19,9 +19,9 @@ const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ tt
 
 type Kind = 'headline' | 'providers' | 'equality';
 
-async function reportCard(deps: Deps, kind: Kind, period: Period): Promise<CardJson> {
+async function reportCard(deps: Deps, kind: Kind, period: Period, page: unknown = 1): Promise<CardJson> {
   const data = await loadReportData(deps.store, period);
-  if (kind === 'providers') return providersCard(period, providersReport(data, period).providers);
+  if (kind === 'providers') return providersCard(period, providersReport(data, period).providers, page);
   if (kind === 'equality') {
     const e = equalityReport(data, period);
     return equalityCard(period, e.equality);
@@ -55,7 +55,7 @@ function action(kind: Kind): Action {
     permission: 'report.view',
     run: async (_ctx, deps, { data }) => {
       try {
-        return await reportCard(deps, kind, dates(String(data.from ?? ''), String(data.to ?? '')));
+        return await reportCard(deps, kind, dates(String(data.from ?? ''), String(data.to ?? '')), data.page);
       } catch (e) {
         if (e instanceof PeriodError) return e.message;
         throw e;

@@ -8,6 +8,8 @@ import { ActivityTypes } from 'botbuilder';
 import { CARD_BUDGET_BYTES } from '../../bot/render.js';
 import { sendCard } from '../../bot/routes/common.js';
 import { listCard } from '../../bot/views/listCard.js';
+import { providersCard } from '../../bot/views/reportCards.js';
+import type { ProviderStats } from '../../src/reports/queries.js';
 import { BIG, bigIds, collectBigCards } from './fixtures/bigFramework.js';
 import { cardOf, cardText, startTurns, type Turns } from './turns.js';
 
@@ -98,6 +100,30 @@ describe('a council-sized framework: 250 providers, 40 lots, 30 zones', function
     for (const r of found) assert.match(r.title, /Milnrow Care Services/);
     assert.deepEqual(await search('alex', 'milnrow 110'), [{ title: (await t.store.get('providers', bigIds.provider(110)))!.name, value: bigIds.provider(110) }]);
     assert.deepEqual(await search('sam', 'milnrow'), [], 'a social worker gets nothing: the picker is for commissioners');
+  });
+
+  it('the providers report comes 20 providers a page when hundreds were active in the period', () => {
+    const stats: ProviderStats[] = Array.from({ length: BIG.providers }, (_, i) => ({
+      providerId: bigIds.provider(i),
+      name: `Caring Community Milnrow Care Services Ltd ${String(i).padStart(3, '0')}`,
+      offers: 12,
+      declined: 3,
+      declineReasons: [{ reason: 'no capacity in the area this month', count: 2 }, { reason: 'outside our area', count: 1 }],
+      bids: 8,
+      withdrawn: 1,
+      wins: 2,
+      scored: 8,
+      avgQuality: 41.25,
+      ranked: 7,
+      avgTotal: 78.5,
+    }));
+    const period = { from: '2026-01-01', to: '2026-12-31', label: 'this year (2026)' };
+    const first = providersCard(period, stats);
+    const last = providersCard(period, stats, 13);
+    for (const c of [first, last]) assert.ok(bytes(c) <= CARD_BUDGET_BYTES, `${bytes(c)} bytes`);
+    assert.match(cardText(first), /Page 1 of 13 · 250 providers with activity, by name/);
+    assert.match(cardText(last), /Ltd 249/);
+    assert.deepEqual(actionsOf(first).find((a) => a.title === 'Next ▶')?.data, { from: '2026-01-01', to: '2026-12-31', page: 2 });
   });
 
   it('a card that would still be too big gets words that say so, never "Sorry, something went wrong"', async () => {
