@@ -11,7 +11,10 @@ import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
 import { LowdbStore } from './src/store/lowdbStore.js';
 import { SHARDS, type BrokerageStore, type Collections } from './src/store/collections.js';
-import { FileShelf, fileResponse } from './src/reports/links.js';
+import { ReportLinks } from './src/reports/links.js';
+import { ReportFiles } from './src/reports/files.js';
+import { linkSecret } from './src/reports/linkSecret.js';
+import { FileShelf, shelfResponse } from './src/reports/shelf.js';
 
 export interface Server {
   url: string;
@@ -19,8 +22,10 @@ export interface Server {
   runtime: Runtime;
   /** The store, for tests that seed data the bot then reports on. */
   store: BrokerageStore;
-  /** Report files behind signed links (GET /files/:token). */
-  files: FileShelf;
+  /** Report charts and CSVs behind signed links (GET /files/:token), drawn when opened. */
+  files: ReportFiles;
+  /** Choice packs and payments exports behind one-hour signed links, on the same route. */
+  shelf: FileShelf;
   close(): Promise<void>;
 }
 
@@ -45,9 +50,13 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   }
   const now = options.now ?? (() => new Date());
   let publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`; // the real port once listening
-  // Links are signed with LINK_SECRET; without it a random key per process, so links die with a restart (the files are in memory anyway).
-  const files = new FileShelf({ secret: config.LINK_SECRET, ttlMs: config.LINK_TTL_HOURS * 3_600_000, baseUrl: () => publicUrl, now });
-  const deps: Deps = { store, logger, config, now, files };
+  // Links name what to draw and are signed with LINK_SECRET (or a key kept in DATA_DIR), so they open after a restart and on any instance with the key.
+  const secret = await linkSecret(config.LINK_SECRET, config.DATA_DIR);
+  const links = new ReportLinks({ secret, ttlMs: config.LINK_TTL_DAYS * 86_400_000, baseUrl: () => publicUrl, now });
+  const files = new ReportFiles(store, links, now);
+  // Choice packs and payments exports hold personal or payment data: made when asked, kept in memory for an hour.
+  const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now });
+  const deps: Deps = { store, logger, config, now, links, files: shelf };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart.
   const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps));
@@ -70,11 +79,12 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     }
     await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
   });
-  server.get('/files/:token', (req, res, next) => {
-    const answer = fileResponse(files, String(req.params.token ?? ''), now());
+  server.get('/files/:token', async (req, res) => {
+    const token = String(req.params.token ?? '');
+    // A report link names what to draw (five parts); a personal document's link names a file on the shelf (three).
+    const answer = token.split('.').length === 3 ? shelfResponse(shelf, token, now()) : await files.respond(token);
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
-    next();
   });
   server.get('/healthz', (_req, res, next) => {
     res.send(stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', anonymous: config.anonymous });
@@ -93,6 +103,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     runtime,
     store,
     files,
+    shelf,
     async close() {
       stopping = true;
       // Stop taking requests, let the ones in flight finish, then flush every pending write.

@@ -11,11 +11,12 @@ import type { Who } from '../src/app/actor.js';
 import { replyPrivately } from './invokeReply.js';
 import { capInputs } from './inputLimits.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
-import type { CardJson } from './render.js';
+import { CardTooLargeError, type CardJson } from './render.js';
 import { adminRoutes } from './routes/admin.js';
 import { admissionRoutes } from './routes/admission.js';
 import { commonRoutes, explainNoRole, placeOf } from './routes/common.js';
 import { registerLifecycle } from './routes/lifecycle.js';
+import { registerSearch } from './routes/search.js';
 import { requestRoutes } from './routes/requests.js';
 import { refusalText } from './routes/guard.js';
 import { calloffRoutes } from './routes/calloffs.js';
@@ -68,9 +69,13 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         await command.run(ctx, deps, { who, user: user ?? guestOf(who), match });
       } catch (e) {
         // A refusal in words the user can act on; anything else is a fault for app.error.
-        if (!(e instanceof AppError)) throw e;
-        if (e.kind === 'forbidden') await refusals.record(who, `command ${command.usage.split(' ')[0]}`, e.message);
-        await ctx.sendActivity(refusalText(e));
+        if (e instanceof CardTooLargeError) {
+          deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, command: command.usage });
+          await ctx.sendActivity(e.advice);
+        } else if (e instanceof AppError) {
+          if (e.kind === 'forbidden') await refusals.record(who, `command ${command.usage.split(' ')[0]}`, e.message);
+          await ctx.sendActivity(refusalText(e));
+        } else throw e;
       }
       return deps.changed?.();
     }
@@ -109,6 +114,10 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       try {
         return await action.run(ctx, deps, { who, user: user ?? guestOf(who), data: data ?? {} });
       } catch (e) {
+        if (e instanceof CardTooLargeError) {
+          deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, verb });
+          return e.advice;
+        }
         if (!(e instanceof AppError)) throw e;
         if (e.kind === 'forbidden') await refusals.record(who, `action ${verb}`, e.message);
         return e.message;
@@ -120,6 +129,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   }
 
   registerLifecycle(app, deps, () => commands);
+  registerSearch(app, deps);
 
   app.error(async (ctx: TurnContext, error: Error) => {
     deps.logger.error('turn failed', { error, activityType: ctx.activity.type });

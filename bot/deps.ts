@@ -1,8 +1,9 @@
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/log.js';
 import type { BrokerageStore } from '../src/store/collections.js';
-import type { FileShelf } from '../src/reports/links.js';
+import type { FileShelf } from '../src/reports/shelf.js';
 import type { RefusalAudit } from './refusals.js';
+import type { ReportLinks } from '../src/reports/links.js';
 
 /** What every route needs; built once in index.ts (or a test) and passed down. */
 export interface Deps {
@@ -13,8 +14,10 @@ export interface Deps {
   now: () => Date;
   /** Nudges the outbox and scheduler after a change that may have queued posts or deadlines. */
   changed?: () => void;
-  /** Report charts and CSVs behind short-lived signed links (index.ts serves them at /files/:token). */
+  /** Personal documents (choice packs, payments exports) behind short-lived signed links (index.ts serves them at /files/:token). */
   files?: FileShelf;
   /** Audits refused actions, with a cap against floods; createBot makes one when none is given. */
   refusals?: RefusalAudit;
+  /** Signs links to report charts and CSVs (index.ts serves them at /files/:token). */
+  links?: ReportLinks;
 }

@@ -12,10 +12,11 @@ import type { Lookups } from './views/requestCards.js';
 import { renderAwardMessage } from './views/awardMessages.js';
 import { renderAgreementMessage } from './views/agreementMessages.js';
 import { card, text } from './views/format.js';
+import { getSettings } from '../src/app/framework/admin.js';
 
 export async function lookups(deps: Deps): Promise<Lookups> {
-  const [lots, zones, criteria] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('criteria')]);
-  return { lots, zones, criteria };
+  const [lots, zones, criteria, settings] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('criteria'), getSettings(deps.store)]);
+  return { lots, zones, criteria, examples: { postcode: settings.postcodeExample, caseRef: settings.caseRefExample } };
 }
 
 

@@ -32,12 +32,25 @@ export function templateNames(): string[] {
     .map((f) => f.replace(/\.json$/, ''));
 }
 
-export class CardTooLargeError extends Error {}
+export class CardTooLargeError extends Error {
+  constructor(
+    readonly card: string,
+    readonly bytes: number,
+  ) {
+    super(`card "${card}" is ${bytes} bytes, over the ${CARD_BUDGET_BYTES}-byte budget`);
+  }
+
+  /** What the person is told instead of a generic error: what happened, that nothing is lost, what to do. */
+  get advice(): string {
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    return `That answer is too long to show as one Teams card (${kb(this.bytes)}; the limit is ${kb(CARD_BUDGET_BYTES)}), so I have not sent it. Anything you saved is kept. Ask for less at a time (a shorter period, one lot, a search), and tell the Brokerage Team so they can have it shortened.`;
+  }
+}
 
 /** Fills a card template from its view model and checks it stays within Teams' budget. */
 export function render(name: string, viewModel: object): CardJson {
   const card = template(name).expand({ $root: viewModel }) as CardJson;
   const bytes = Buffer.byteLength(JSON.stringify(card));
-  if (bytes > CARD_BUDGET_BYTES) throw new CardTooLargeError(`card "${name}" is ${bytes} bytes, over the ${CARD_BUDGET_BYTES}-byte budget`);
+  if (bytes > CARD_BUDGET_BYTES) throw new CardTooLargeError(name, bytes);
   return card;
 }

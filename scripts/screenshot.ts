@@ -10,7 +10,7 @@
  * message in the emulator's own page and screenshots it with the bot's answer.
  *
  * The JSON may be a card, an attachment, an activity with a card attachment, or an invoke response.
- * Needs Chromium (`apt-get install -y chromium`, or CHROMIUM_PATH). Exit code 1 when the SDK
+ * Uses the Chromium from the @sparticuz/chromium npm package (or CHROMIUM_PATH). Exit code 1 when the SDK
  * reported problems (the PNG is still written).
  */
 import { readFile } from 'node:fs/promises';

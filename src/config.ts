@@ -21,9 +21,10 @@ const Fields = z.object({
     .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https://')
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
-  /** HMAC key for the signed report links; unset: a random key per process (links die with a restart). */
+  /** HMAC key for the signed report links; unset: a key kept in DATA_DIR (set it when several instances serve one bot). */
   LINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
-  LINK_TTL_HOURS: z.coerce.number().min(0.25, 'must be at least 0.25 (15 minutes)').max(168, 'must be at most 168 (a week)').default(24),
+  /** How long a report's chart and CSV links work: at least a month by default, so a report in a chat's history keeps its charts. */
+  LINK_TTL_DAYS: z.coerce.number().min(1, 'must be at least 1').max(400, 'must be at most 400').default(35),
 });
 
 /** Rules across variables, checked on the raw values so they are reported even when another variable is bad. */
@@ -35,6 +36,9 @@ function crossChecks(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
   // Council roles hold only in the council's tenant(s): with real Teams traffic the bot must know which they are.
   if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_TENANT_ID && !env.COUNCIL_TENANT_IDS) {
     ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: "is required when MICROSOFT_APP_ID is set (the council's tenant: council roles hold only there; COUNCIL_TENANT_IDS adds more)" });
+  }
+  if (env.LINK_TTL_HOURS !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['LINK_TTL_HOURS'], message: 'is replaced by LINK_TTL_DAYS (default 35): report links now last a month or more' });
   }
   if (type === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID && !env.MICROSOFT_APP_ID) {
     ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_APP_TYPE is SingleTenant' });

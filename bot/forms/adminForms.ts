@@ -3,6 +3,7 @@ import { QUESTION_KINDS, QUESTION_SECTIONS } from '../../src/domain/admission.js
 import type { EntityKindName } from '../../src/app/framework/entities.js';
 import type { Collections } from '../../src/store/collections.js';
 import { Choice, FieldSpec, list, optional } from './form.js';
+import { someOf } from '../views/paging.js';
 
 /** What the admin forms need to offer as choices. */
 export interface Options {
@@ -10,6 +11,11 @@ export interface Options {
   zones: Choice[];
   providers: Choice[];
 }
+
+/** Pick lists longer than this are searched as the user types (see FieldSpec.dataset). */
+export const SEARCH_OVER = 50;
+/** The Data.Query dataset of providers, answered by bot/routes/search.ts. */
+export const PROVIDER_DATASET = 'providers';
 
 const titleCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -96,7 +102,7 @@ export const ADMIN_FORMS: { [K in EntityKindName]: AdminForm<Collections[K]> } =
     },
     row: (p) => ({
       title: `${p.name} (${p.status})`,
-      subtitle: `${p.id} · lots: ${p.lots.join(', ') || 'none'} · zones: ${p.zones.join(', ') || 'none'} · channel: ${p.channel ? (p.channel.unreachableReason ? `unreachable (${p.channel.unreachableReason})` : p.channel.channelName ?? 'registered') : 'not registered'}`,
+      subtitle: `${p.id} · lots: ${someOf(p.lots, 4) || 'none'} · zones: ${someOf(p.zones, 4) || 'none'} · channel: ${p.channel ? (p.channel.unreachableReason ? `unreachable (${p.channel.unreachableReason})` : p.channel.channelName ?? 'registered') : 'not registered'}`,
     }),
   },
   users: {
@@ -106,7 +112,15 @@ export const ADMIN_FORMS: { [K in EntityKindName]: AdminForm<Collections[K]> } =
       { id: 'id', label: 'Entra object id (aadObjectId)', kind: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000', help: editing ? 'The id cannot be changed.' : 'The person can see theirs by typing `whoami` to the bot.' },
       { id: 'name', label: 'Name', kind: 'text', required: true },
       { id: 'roles', label: 'Roles', kind: 'multichoice', required: true, choices: ROLES.map((r) => ({ title: titleCase(ROLE_LABELS[r]), value: r })) },
-      { id: 'providerId', label: 'Provider (provider users only)', kind: 'choice', choices: [{ title: 'None (council staff)', value: NONE }, ...o.providers] },
+      {
+        id: 'providerId',
+        label: 'Provider (provider users only)',
+        kind: 'choice',
+        choices: [{ title: 'None (council staff)', value: NONE }, ...o.providers],
+        // A council's hundreds of providers: searched as you type instead of one huge drop-down.
+        dataset: o.providers.length > SEARCH_OVER ? PROVIDER_DATASET : undefined,
+        help: o.providers.length > SEARCH_OVER ? 'Type part of the provider’s name or id to find it.' : undefined,
+      },
       { id: 'tenantId', label: 'Tenant id (external provider users)', kind: 'text', help: 'Leave empty for users in the council’s own tenant.' },
     ],
     values: (u) => ({ ...u, providerId: u.providerId ?? NONE }),

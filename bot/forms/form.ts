@@ -16,6 +16,12 @@ export interface FieldSpec {
   help?: string;
   maxLength?: number;
   choices?: Choice[];
+  /**
+   * A long pick list searched on the server as the user types (Teams' dynamic type-ahead:
+   * `choices.data` Data.Query, answered by an `application/search` invoke for this dataset). The
+   * card then carries only the first choice (e.g. "None") and the current one, not the whole list.
+   */
+  dataset?: string;
 }
 
 export interface CardAction {
@@ -69,7 +75,8 @@ export function renderForm(view: FormView): CardJson {
       placeholder: f.placeholder ?? '',
       help: f.help ?? '',
       maxLength: f.maxLength ?? 4000,
-      choices: f.choices ?? [],
+      choices: f.dataset ? (f.choices ?? []).filter((c, i) => i === 0 || c.value === inputValue(f, view.values[f.id])) : (f.choices ?? []),
+      dataset: f.dataset ?? '',
       value: inputValue(f, view.values[f.id]),
       error: errors[f.id] ?? '',
     })),

@@ -1,7 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import type { Who } from '../../src/app/actor.js';
 import { saveEntity, removeEntity, getSettings, saveSettings, setProviderStatus } from '../../src/app/framework/admin.js';
-import { registerProviderChannel } from '../../src/app/framework/channels.js';
+import { channelWarning, registerProviderChannel } from '../../src/app/framework/channels.js';
 import { ENTITY_KINDS, EntityKindName } from '../../src/app/framework/entities.js';
 import { frameworkSummary } from '../../src/app/framework/summary.js';
 import { AppError } from '../../src/app/errors.js';
@@ -10,8 +10,12 @@ import type { Deps } from '../deps.js';
 import { ADMIN_FORMS, Options } from '../forms/adminForms.js';
 import { CardAction, renderForm } from '../forms/form.js';
 import type { Routes } from '../registry.js';
-import { CardJson, render } from '../render.js';
+import type { CardJson } from '../render.js';
+import { listCard } from '../views/listCard.js';
+import { matches, pageLine, pageOf, pagerActions, queryOf } from '../views/paging.js';
 import { sendCard } from './common.js';
+import { frameworkCard as frameworkView, type FrameworkQuery } from '../views/frameworkCards.js';
+import { channelKindOf } from '../teamsChannel.js';
 
 const KINDS = Object.keys(ENTITY_KINDS) as EntityKindName[];
 const isKind = (k: unknown): k is EntityKindName => typeof k === 'string' && (KINDS as string[]).includes(k);
@@ -28,11 +32,9 @@ const back: CardAction = { title: 'Back to administration', verb: 'admin.home', 
 export async function adminHome(deps: Deps, notice = ''): Promise<CardJson> {
   const counts = await Promise.all(KINDS.map(async (k) => (await deps.store.find(ENTITY_KINDS[k].collection)).length));
   const settings = await getSettings(deps.store);
-  return render('list', {
+  return listCard({
     title: `Framework administration · ${settings.councilName}`,
     notice,
-    noticeColor: 'Good',
-    empty: '',
     rows: [
       ...KINDS.map((k, i) => ({
         title: ADMIN_FORMS[k].plural,
@@ -45,27 +47,31 @@ export async function adminHome(deps: Deps, notice = ''): Promise<CardJson> {
         actions: [{ title: 'Edit', verb: 'admin.settings', data: {} }],
       },
     ],
-    actions: [{ title: 'Framework coverage', verb: 'admin.framework', data: {}, style: 'default' }],
+    actions: [{ title: 'Framework coverage', verb: 'admin.framework', data: {} }],
   });
 }
 
-export async function listCard(deps: Deps, kind: EntityKindName, notice = '', noticeColor = 'Good'): Promise<CardJson> {
+/** Rows a list card shows at once; a council's 250 providers come a page at a time, with a search. */
+const ROWS_PER_PAGE = 15;
+
+export async function adminListCard(deps: Deps, kind: EntityKindName, notice = '', noticeColor = 'Good', view: { page?: unknown; q?: unknown; focus?: string } = {}): Promise<CardJson> {
   const form = ADMIN_FORMS[kind] as (typeof ADMIN_FORMS)[EntityKindName];
   const items = await deps.store.find(ENTITY_KINDS[kind].collection);
-  const rows = items
-    .map((item) => ({ ...form.row(item as never), id: item.id }))
-    .sort((a, b) => a.title.localeCompare(b.title))
-    .map((r) => ({ title: r.title, subtitle: r.subtitle, actions: [{ title: 'Edit', verb: 'admin.edit', data: { kind, id: r.id } }] }));
-  return render('list', {
+  const q = queryOf(view.q);
+  const all = items.map((item) => ({ ...form.row(item as never), id: item.id })).sort((a, b) => a.title.localeCompare(b.title));
+  const found = all.filter((r) => matches(`${r.title} ${r.subtitle} ${r.id}`, q));
+  // After a save, the page with the item just saved, so its Edit button is to hand.
+  const at = view.focus ? found.findIndex((r) => r.id === view.focus) : -1;
+  const page = pageOf(found, at >= 0 ? Math.floor(at / ROWS_PER_PAGE) + 1 : view.page, ROWS_PER_PAGE);
+  return listCard({
     title: form.plural,
     notice,
     noticeColor,
-    empty: `No ${form.title}s yet.`,
-    rows,
-    actions: [
-      { title: `Add a ${form.title}`, verb: 'admin.edit', data: { kind }, style: 'positive' },
-      { title: 'Back', verb: 'admin.home', data: {}, style: 'default' },
-    ],
+    search: all.length > ROWS_PER_PAGE ? { verb: 'admin.list', data: { kind }, label: `Find a ${form.title}`, placeholder: 'part of a name or id', value: q } : undefined,
+    pageLine: pageLine(page, `${form.title}s`, all.length, q),
+    empty: q ? `No ${form.title} matches "${q}".` : `No ${form.title}s yet.`,
+    rows: page.items.map((r) => ({ title: r.title, subtitle: r.subtitle, actions: [{ title: 'Edit', verb: 'admin.edit', data: { kind, id: r.id } }] })),
+    actions: [{ title: `Add a ${form.title}`, verb: 'admin.edit', data: { kind }, style: 'positive' }, ...pagerActions(page, 'admin.list', { kind, q }), { title: 'Back', verb: 'admin.home', data: {} }],
   });
 }
 
@@ -94,6 +100,8 @@ async function settingsCard(deps: Deps, values?: Record<string, unknown>, errors
       { id: 'minHourlyRate', label: 'Minimum sustainable hourly rate (£)', kind: 'number', required: true, help: 'Bids below it are flagged "unsustainable price".' },
       { id: 'publishOnSubmit', label: 'Publish call-offs as soon as a request is submitted', kind: 'toggle' },
       { id: 'sequentialRoundHours', label: 'Sequential offers: hours each tier has to accept', kind: 'number', required: true, help: 'Lead providers first, then supplementary, then contingency.' },
+      { id: 'postcodeExample', label: 'Example postcode shown on request cards', kind: 'text', maxLength: 10, help: 'One in your area, e.g. the council offices. Empty: no example.' },
+      { id: 'caseRefExample', label: 'Example case reference shown on request cards', kind: 'text', maxLength: 30, help: 'In the format of your case-management system. Empty: no example.' },
     ],
     values: values ?? { ...(await getSettings(deps.store)) },
     errors,
@@ -134,14 +142,17 @@ export function adminRoutes(): Routes {
       },
       {
         usage: 'register provider ‹provider id›',
-        summary: "In a provider's shared channel: make it the channel where that provider receives call-offs.",
+        summary: "In a provider's shared channel (add the bot to that channel first: installing it in the team does not add it to shared channels): make it the channel where that provider receives call-offs.",
         pattern: /^register\s+provider\s+(\S+)$/i,
         permission: 'channel.register',
         where: ['channel'],
         run: async (ctx, deps, { who, match }) => {
           const channel = channelOf(ctx);
           const p = await registerProviderChannel(deps.store, who, match[1].toLowerCase(), channel, deps.now().toISOString());
-          await ctx.sendActivity(`This channel is now ${p.name}'s channel: call-offs for ${p.name} will be posted here.`);
+          const warning = channelWarning(channel);
+          // Registered all the same (a council may test in a standard channel first), but never silently.
+          if (warning) await ctx.sendActivity(`This channel is now ${p.name}'s channel, but ${warning}`);
+          else await ctx.sendActivity(`This channel is now ${p.name}'s channel: call-offs for ${p.name} will be posted here.${channel.kind === 'shared' ? '' : ` If it is not a shared channel with ${p.name}, their staff will not see them.`}`);
         },
       },
       ...(['admit', 'suspend', 'reinstate'] as const).map((verb) => ({
@@ -160,11 +171,15 @@ export function adminRoutes(): Routes {
     ],
     actions: [
       { verb: 'admin.home', permission: 'framework.manage', run: (_c, deps) => adminHome(deps) },
-      { verb: 'admin.framework', permission: 'framework.view', run: (_c, deps) => frameworkCard(deps) },
+      {
+        verb: 'admin.framework',
+        permission: 'framework.view',
+        run: (_c, deps, { data }) => frameworkCard(deps, { lot: typeof data.lot === 'string' ? data.lot : undefined, view: data.view === 'unreachable' ? 'unreachable' : undefined, page: data.page, q: data.q }),
+      },
       {
         verb: 'admin.list',
         permission: 'framework.manage',
-        run: async (_c, deps, { data }) => (isKind(data.kind) ? listCard(deps, data.kind) : adminHome(deps)),
+        run: async (_c, deps, { data }) => (isKind(data.kind) ? adminListCard(deps, data.kind, '', 'Good', { page: data.page, q: data.q }) : adminHome(deps)),
       },
       {
         verb: 'admin.edit',
@@ -174,7 +189,7 @@ export function adminRoutes(): Routes {
           const id = typeof data.id === 'string' ? data.id : undefined;
           if (!id) return editCard(deps, data.kind, undefined, {});
           const item = await deps.store.get(ENTITY_KINDS[data.kind].collection, id);
-          if (!item) return listCard(deps, data.kind, `"${id}" no longer exists.`, 'Attention');
+          if (!item) return adminListCard(deps, data.kind, `"${id}" no longer exists.`, 'Attention');
           return editCard(deps, data.kind, id, ADMIN_FORMS[data.kind].values(item as never));
         },
       },
@@ -189,7 +204,7 @@ export function adminRoutes(): Routes {
           if (editing) inputs.id = editing; // the id field is shown, but the stored id is the one edited
           try {
             const saved = await saveEntity(deps.store, who, data.kind, ADMIN_FORMS[data.kind].parse(inputs), { editing });
-            return listCard(deps, data.kind, `Saved ${ADMIN_FORMS[data.kind].title} "${saved.id}".`);
+            return adminListCard(deps, data.kind, `Saved ${ADMIN_FORMS[data.kind].title} "${saved.id}".`, 'Good', { focus: saved.id });
           } catch (e) {
             if (e instanceof AppError) return editCard(deps, data.kind, editing, inputs, e.fields, e.message);
             throw e;
@@ -204,9 +219,9 @@ export function adminRoutes(): Routes {
           if (!isKind(data.kind) || typeof data.id !== 'string') return adminHome(deps);
           try {
             await removeEntity(deps.store, who, data.kind, data.id);
-            return listCard(deps, data.kind, `Removed "${data.id}".`);
+            return adminListCard(deps, data.kind, `Removed "${data.id}".`);
           } catch (e) {
-            if (e instanceof AppError) return listCard(deps, data.kind, e.message, 'Attention');
+            if (e instanceof AppError) return adminListCard(deps, data.kind, e.message, 'Attention');
             throw e;
           }
         },
@@ -231,26 +246,9 @@ export function adminRoutes(): Routes {
   };
 }
 
-export async function frameworkCard(deps: Deps): Promise<CardJson> {
-  const s = await frameworkSummary(deps.store);
-  const settings = await getSettings(deps.store);
-  const tierNote = (t?: string) => (t ? ` (${t})` : '');
-  return render('framework', {
-    title: `${settings.councilName} framework`,
-    lotCount: String(s.lots.length), // FactSet values must be strings: a number shows empty
-    zoneCount: String(s.zones.length),
-    providerCount: s.providers.length,
-    admittedCount: s.providers.filter((p) => p.status === 'admitted').length,
-    minRate: `£${settings.minHourlyRate.toFixed(2)}`,
-    lots: s.lots.map((lot) => ({
-      name: lot.name,
-      zones: s.coverage
-        .filter((c) => c.lot.id === lot.id)
-        .map((c) => ({ zone: c.zone.name, providers: c.providers.map((p) => `${p.name}${tierNote(p.tier)}`).join(', ') || '⚠ none' })),
-    })),
-    gaps: s.gaps,
-    unreachable: s.unreachable.map((u) => ({ name: u.provider.name, why: u.why })),
-  });
+export async function frameworkCard(deps: Deps, query: FrameworkQuery = {}): Promise<CardJson> {
+  const [summary, settings] = await Promise.all([frameworkSummary(deps.store), getSettings(deps.store)]);
+  return frameworkView(summary, settings.councilName, settings.minHourlyRate, query);
 }
 
 /** The channel the message came from, as plain data for src/. */
@@ -266,6 +264,7 @@ function channelOf(ctx: TurnContext) {
     tenantId: data?.tenant?.id ?? a.conversation.tenantId,
     serviceUrl: a.serviceUrl,
     channelName: data?.channel?.name,
+    kind: channelKindOf(a),
     // Posts go to the channel, not to whoever registered it.
     reference: { ...ref, activityId: undefined, user: undefined, conversation: { ...ref.conversation, id: conversationId } } as Record<string, unknown>,
   };

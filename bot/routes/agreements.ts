@@ -12,7 +12,7 @@ import { endAgreement, recordSuspension } from '../../src/app/agreements/suspens
 import { handBack, rebroker } from '../../src/app/agreements/handBack.js';
 import { getRules, setRules } from '../../src/app/agreements/rules.js';
 import { agreementView, returnChoices } from '../../src/app/agreements/views.js';
-import { FileShelf } from '../../src/reports/links.js';
+import { shelfOf } from './reports.js';
 import { parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
 import type { Deps } from '../deps.js';
 import type { Action, Routes } from '../registry.js';
@@ -56,9 +56,6 @@ function formAction(verb: string, permission: Action['permission'], run: (deps: 
 }
 
 const side = (user: User) => (user.providerId ? ('provider' as const) : ('council' as const));
-
-let ownShelf: FileShelf | undefined;
-const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 
 async function periodCommand(ctx: TurnContext, deps: Deps, text: string, draw: (p: Period) => Promise<CardJson>): Promise<void> {
   let p: Period;

@@ -1,11 +1,12 @@
 import { TurnContext } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
-import { recordInstallation, recordRemoval } from '../../src/app/framework/channels.js';
+import { recordChannelReturn, recordInstallation, recordRemoval, UNREACHABLE } from '../../src/app/framework/channels.js';
 import { loadUser } from '../../src/app/actor.js';
 import type { Installation } from '../../src/domain/framework.js';
 import type { Deps } from '../deps.js';
 import type { Command } from '../registry.js';
 import { identify, whoFrom } from '../identity.js';
+import { channelScopedId } from '../teamsChannel.js';
 import { explainNoRole, helpCard, placeOf, sendCard } from './common.js';
 
 function installationOf(ctx: TurnContext, now: Date): Installation {
@@ -13,8 +14,10 @@ function installationOf(ctx: TurnContext, now: Date): Installation {
   const teamId = (a.channelData as { team?: { id?: string } } | undefined)?.team?.id;
   const place = placeOf(ctx);
   const ref = TurnContext.getConversationReference(a);
+  // The bot allowed into one shared channel is an installation of its own: the team's is another.
+  const channelId = channelScopedId(a);
   return {
-    id: teamId ?? a.conversation.id,
+    id: channelId ?? teamId ?? a.conversation.id,
     kind: place,
     teamId,
     tenantId: a.conversation.tenantId,
@@ -32,15 +35,24 @@ export function registerLifecycle(app: Application, deps: Deps, commands: () => 
   const installed = async (ctx: TurnContext) => {
     const who = await identify(ctx, deps);
     const installation = installationOf(ctx, deps.now());
+    const channelId = channelScopedId(ctx.activity);
+    if (channelId) {
+      const back = await recordChannelReturn(deps.store, who, channelId);
+      if (back.length) deps.logger.info('bot back in a provider channel', { conversation: channelId, providers: back.map((p) => p.id) });
+    }
     if (!(await recordInstallation(deps.store, who, installation))) return; // already welcomed
     deps.logger.info('bot installed', { conversation: installation.id, kind: installation.kind });
     if (installation.kind === 'personal') {
       const user = await loadUser(deps.store, who);
       if (user) await sendCard(ctx, helpCard(commands(), user, 'personal'));
       else await explainNoRole(ctx, who.aadObjectId);
+    } else if (channelId) {
+      await ctx.sendActivity(
+        "Hello, I'm Brokerage Bot, now in this shared channel. A commissioner makes it a provider's channel by typing `@Brokerage Bot register provider ‹provider id›` here; `@Brokerage Bot help` lists what you can do.",
+      );
     } else {
       await ctx.sendActivity(
-        "Hello, I'm Brokerage Bot. I post care-package call-offs to provider channels. A commissioner makes a channel a provider's channel by typing `@Brokerage Bot register provider ‹provider id›` in it; `@Brokerage Bot help` lists what you can do.",
+        "Hello, I'm Brokerage Bot. I post care-package call-offs to provider channels: one shared channel per provider. Installing me in the team does not put me in its shared channels: add me to each one (the channel's ⋯ → Manage channel → Apps), then a commissioner types `@Brokerage Bot register provider ‹provider id›` in it. `@Brokerage Bot help` lists what you can do.",
       );
     }
   };
@@ -68,17 +80,21 @@ export function registerLifecycle(app: Application, deps: Deps, commands: () => 
   app.activity('installationUpdate', async (ctx) => {
     const action = String((ctx.activity as { action?: string }).action ?? '');
     if (action.startsWith('add')) await installed(ctx);
-    else if (action.startsWith('remove')) await removed(ctx, 'the bot was removed', teamScope(ctx));
+    else if (action.startsWith('remove')) await removed(ctx, UNREACHABLE.removedFromTeam, teamScope(ctx));
   });
   app.conversationUpdate('membersAdded', async (ctx) => {
     if (botIn(ctx, ctx.activity.membersAdded)) await installed(ctx);
   });
   app.conversationUpdate('membersRemoved', async (ctx) => {
-    if (botIn(ctx, ctx.activity.membersRemoved)) await removed(ctx, 'the bot was removed from the team', teamScope(ctx));
+    if (!botIn(ctx, ctx.activity.membersRemoved)) return;
+    // Removed from one shared channel: only that channel's provider is cut off, not the whole team.
+    const channelId = channelScopedId(ctx.activity);
+    if (channelId) await removed(ctx, UNREACHABLE.removedFromChannel, { conversationId: channelId });
+    else await removed(ctx, UNREACHABLE.removedFromTeam, teamScope(ctx));
   });
   app.conversationUpdate('channelDeleted', async (ctx) => {
     const channelId = (ctx.activity.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
-    if (channelId) await removed(ctx, 'the channel was deleted', { conversationId: channelId });
+    if (channelId) await removed(ctx, UNREACHABLE.channelDeleted, { conversationId: channelId });
   });
-  app.conversationUpdate('teamDeleted', async (ctx) => removed(ctx, 'the team was deleted', teamScope(ctx)));
+  app.conversationUpdate('teamDeleted', async (ctx) => removed(ctx, UNREACHABLE.teamDeleted, teamScope(ctx)));
 }

@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
-import { FileShelf } from '../../src/reports/links.js';
+import { ReportLinks } from '../../src/reports/links.js';
+import { FileShelf } from '../../src/reports/shelf.js';
 import { buildReport, equalityReport, loadReportData, providersReport } from '../../src/reports/report.js';
 import type { Deps } from '../deps.js';
 import type { Action, Command, Routes } from '../registry.js';
@@ -13,20 +14,23 @@ import { sendCard } from './common.js';
  * a report is never posted where a provider could read it.
  */
 
-/** index.ts gives the shelf the HTTP server serves; a bot built without one (tests) keeps its own. */
+/** Personal documents (choice packs, payments exports): index.ts gives the shelf it serves; a bot built without one (tests) keeps its own. */
 let ownShelf: FileShelf | undefined;
 export const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+/** Report links: index.ts gives the links the HTTP server serves; a bot built without them (tests) signs its own. */
+let ownLinks: ReportLinks | undefined;
+const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 
 type Kind = 'headline' | 'providers' | 'equality';
 
-async function reportCard(deps: Deps, kind: Kind, period: Period): Promise<CardJson> {
+async function reportCard(deps: Deps, kind: Kind, period: Period, page: unknown = 1): Promise<CardJson> {
   const data = await loadReportData(deps.store, period);
-  if (kind === 'providers') return providersCard(period, providersReport(data, period).providers);
+  if (kind === 'providers') return providersCard(period, providersReport(data, period).providers, page);
   if (kind === 'equality') {
     const e = equalityReport(data, period);
     return equalityCard(period, e.equality);
   }
-  return headlineCard(buildReport(data, period, shelfOf(deps)));
+  return headlineCard(buildReport(data, period, linksOf(deps)));
 }
 
 function command(kind: Kind, usage: string, summary: string, pattern: RegExp): Command {
@@ -55,7 +59,7 @@ function action(kind: Kind): Action {
     permission: 'report.view',
     run: async (_ctx, deps, { data }) => {
       try {
-        return await reportCard(deps, kind, dates(String(data.from ?? ''), String(data.to ?? '')));
+        return await reportCard(deps, kind, dates(String(data.from ?? ''), String(data.to ?? '')), data.page);
       } catch (e) {
         if (e instanceof PeriodError) return e.message;
         throw e;

@@ -4,9 +4,10 @@ import { formatUk } from '../../src/domain/dates.js';
 import type { Lot, Provider, User, Zone } from '../../src/domain/framework.js';
 import type { EvaluationWindow } from '../../src/domain/admission.js';
 import type { AdmissionStatus } from '../../src/app/admission/windows.js';
-import { answerInput, declarationInput, markInput, tierInput } from '../../src/app/admission/inputs.js';
+import { answerInput, declarationInput, markInput, tierInput, NOT_CHOSEN } from '../../src/app/admission/inputs.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
+import { listCard } from './listCard.js';
 
 export interface AdmissionLookups {
   lots: Lot[];
@@ -102,13 +103,13 @@ export function applicationCard(a: Application, l: AdmissionLookups, window: Eva
           result: showMarks && !o.evaluating ? row.label : '',
           markKind: o.evaluating ? row.question.kind : '',
           markId: markInput(row.question.id),
-          markValue: typed[markInput(row.question.id)] ?? (row.mark ? ('score' in row.mark ? String(row.mark.score) : row.mark.pass ? 'pass' : 'fail') : ''),
+          markValue: (typed[markInput(row.question.id)] ?? (row.mark ? ('score' in row.mark ? String(row.mark.score) : row.mark.pass ? 'pass' : 'fail') : '')) || NOT_CHOSEN,
           passMark: row.question.passMark ?? '',
           markError: errors[markInput(row.question.id)] ?? '',
         })),
     }))
     .filter((s) => s.items.length);
-  const tiers = o.evaluating && d ? d.lots.flatMap((lt) => d.zones.map((zn) => ({ id: tierInput(lt, zn), label: `${lot(lt)} in ${zone(zn)}`, value: typed[tierInput(lt, zn)] ?? '', error: errors[tierInput(lt, zn)] ?? '' }))) : [];
+  const tiers = o.evaluating && d ? d.lots.flatMap((lt) => d.zones.map((zn) => ({ id: tierInput(lt, zn), label: `${lot(lt)} in ${zone(zn)}`, value: typed[tierInput(lt, zn)] || NOT_CHOSEN, error: errors[tierInput(lt, zn)] ?? '' }))) : [];
   const actions: CardAction[] = [];
   if (o.evaluating) {
     actions.push({ title: 'Admit', verb: 'admission.admit', data: { ref: a.id }, style: 'positive' });
@@ -186,7 +187,7 @@ export function admissionHomeCard(s: AdmissionStatus, users: User[], o: { notice
     { id: 'evaluators', label: 'Evaluators besides commissioners', kind: 'multichoice', choices: councilUsers },
     ...(s.paused ? [] : [{ id: 'reason', label: 'Reason to pause new applications (applicants are told)', kind: 'text' as const }]),
   ];
-  const list = render('list', {
+  const list = listCard({
     title: 'Framework admission',
     notice: [o.notice, status].filter(Boolean).join('\n\n'),
     noticeColor: o.error ? 'Attention' : 'Default',

@@ -14,6 +14,7 @@ import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import { cap, day, gbp } from './format.js';
 import { NOT_TOP_REASONS, TOOK_PART, TOOK_PART_LABELS } from '../../src/domain/choice.js';
+import { someOf } from './paging.js';
 
 
 interface Row {
@@ -358,7 +359,7 @@ export function cascadeCard(r: OpenCallOff, preview: CascadePreview | undefined,
     statusStyle: step ? 'attention' : 'emphasis',
     notice: o.notice,
     error: o.error,
-    facts: preview && step === 'round' ? [{ title: 'Neighbouring zones', value: preview.zones.join(', ') || 'none' }, { title: 'Would reach', value: preview.providers.map((p) => p.name).join(', ') || 'nobody' }] : [],
+    facts: preview && step === 'round' ? [{ title: 'Neighbouring zones', value: preview.zones.join(', ') || 'none' }, { title: 'Would reach', value: someOf(preview.providers.map((p) => p.name), 10) || 'nobody' }] : [],
     actions,
   });
 }
@@ -366,7 +367,7 @@ export function cascadeCard(r: OpenCallOff, preview: CascadePreview | undefined,
 export function cascadeForm(p: CascadePreview, values: Record<string, unknown> = {}, errors: Record<string, string> = {}): CardJson {
   return awardCard({
     title: `${p.request.id}: offer to neighbouring zones`,
-    subtitle: `Goes to ${p.providers.map((x) => x.name).join(', ') || 'nobody'} (${p.zones.join(', ')}), with the same anonymised call-off and a new deadline. Earlier bidders cannot bid again.`,
+    subtitle: `Goes to ${someOf(p.providers.map((x) => x.name), 10) || 'nobody'} (${p.zones.join(', ')}), with the same anonymised call-off and a new deadline. Earlier bidders cannot bid again.`,
     fields: [
       { id: 'cascadeDate', label: 'New deadline date', kind: 'date', required: true },
       { id: 'cascadeTime', label: 'Time (UK)', kind: 'time', required: true },

@@ -1,7 +1,7 @@
 import { loadAgreementData } from '../../src/reports/agreementData.js';
 import { contractsReport, type SpendLine } from '../../src/reports/contracts.js';
 import { paymentFiles, paymentRows, paymentTotals } from '../../src/reports/payments.js';
-import type { FileShelf } from '../../src/reports/links.js';
+import type { FileShelf } from '../../src/reports/shelf.js';
 import type { Period } from '../../src/reports/period.js';
 import type { Deps } from '../deps.js';
 import type { CardJson } from '../render.js';

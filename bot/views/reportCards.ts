@@ -5,6 +5,10 @@ import type { Report } from '../../src/reports/report.js';
 import { fmtDays } from '../../src/reports/charts.js';
 import { CardJson, render } from '../render.js';
 import { gbp } from './format.js';
+import { pageLine, pageOf, pagerActions } from './paging.js';
+
+/** Providers per page of the providers report: a council with hundreds active gets pages, not one huge card. */
+export const PROVIDERS_PER_PAGE = 20;
 
 /**
  * The report cards: headline figures with charts and CSV links, provider statistics, equality
@@ -92,8 +96,9 @@ function choiceSection(c: ChoiceStats): Section {
   };
 }
 
-export function providersCard(period: Period, providers: ProviderStats[]): CardJson {
-  const sections: Section[] = providers.map((s) => ({
+export function providersCard(period: Period, providers: ProviderStats[], requestedPage: unknown = 1): CardJson {
+  const page = pageOf(providers, requestedPage, PROVIDERS_PER_PAGE);
+  const sections: Section[] = page.items.map((s) => ({
     heading: s.name,
     note: '',
     facts: [
@@ -108,13 +113,13 @@ export function providersCard(period: Period, providers: ProviderStats[]): CardJ
   return render('report', {
     title: `Providers: ${period.label}`,
     subtitle: 'Offers, declines and bids on the call-offs published in the period; wins are awards approved in it. Scores once prices were revealed; totals only for compliant bids.',
-    notice: providers.length ? '' : 'No provider was offered a call-off in this period.',
+    notice: providers.length ? pageLine(page, 'providers with activity, by name', providers.length, '') : 'No provider was offered a call-off in this period.',
     sections,
     charts: [],
     csvNote: '',
     csvs: [],
     footer: FOOTER,
-    actions: sectionButtons(period, 'providers'),
+    actions: [...pagerActions(page, 'report.providers', periodData(period)), ...sectionButtons(period, 'providers')],
   });
 }
 

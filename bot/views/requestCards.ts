@@ -8,11 +8,14 @@ import type { Criterion, Lot, Zone } from '../../src/domain/framework.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import { cap, gbp } from './format.js';
+import { listCard } from './listCard.js';
 
 export interface Lookups {
   lots: Lot[];
   zones: Zone[];
   criteria: Criterion[];
+  /** The council's own examples for the person card (settings); empty for none. */
+  examples?: { postcode: string; caseRef: string };
 }
 
 const choices = (xs: readonly string[]) => xs.map((x) => ({ title: cap(x), value: x }));
@@ -31,10 +34,10 @@ function valuesFor(r: PackageRequest, step: 'person' | 'package'): Record<string
 export function personCard(r: PackageRequest, l: Lookups, errors: Record<string, string> = {}): CardJson {
   const fields: FieldSpec[] = [
     { id: 'name', label: 'Full name', kind: 'text', required: true },
-    { id: 'caseRef', label: 'Case reference', kind: 'text', required: true, placeholder: 'e.g. LAS-123456' },
+    { id: 'caseRef', label: 'Case reference', kind: 'text', required: true, placeholder: l.examples?.caseRef ? `e.g. ${l.examples.caseRef}` : 'as in the case-management system' },
     { id: 'dateOfBirth', label: 'Date of birth', kind: 'date', required: true },
     { id: 'address', label: 'Address', kind: 'multiline', required: true },
-    { id: 'postcode', label: 'Postcode', kind: 'text', required: true, placeholder: 'BL9 0EJ' },
+    { id: 'postcode', label: 'Postcode', kind: 'text', required: true, placeholder: l.examples?.postcode ? `e.g. ${l.examples.postcode}` : 'the full UK postcode' },
     { id: 'zone', label: 'Zone', kind: 'choice', required: true, choices: byName(l.zones), help: 'The area the support is in; providers see this.' },
     { id: 'gender', label: 'Gender', kind: 'choice', required: true, choices: choices(GENDERS) },
     { id: 'disabilityCategory', label: 'Main disability category', kind: 'choice', required: true, choices: choices(DISABILITY_CATEGORIES), help: 'For equality monitoring; providers do not see it.' },
@@ -76,8 +79,10 @@ export function checklistCard(r: PackageRequest, l: Lookups, options: { canOverr
 export function packageCard(r: PackageRequest, l: Lookups, errors: Record<string, string> = {}): CardJson {
   const saved = r.inputs.package;
   const suggested = r.checklist?.suggestedLots ?? [];
+  // Suggested lots are shown first and named, not ticked: the social worker picks the lots, so a
+  // call-off goes only to the providers meant (every lot ticked sent it to more).
   const values: Record<string, unknown> = saved ?? {
-    lots: suggested,
+    lots: [],
     carerGender: 'no preference',
     mode: 'competition',
     costWeight: 40,
@@ -87,7 +92,14 @@ export function packageCard(r: PackageRequest, l: Lookups, errors: Record<string
   };
   const slots = questionSlots(values);
   const fields: FieldSpec[] = [
-    { id: 'lots', label: 'Lots', kind: 'multichoice', required: true, choices: byName(l.lots), help: suggested.length ? `The checklist points to: ${suggested.map((id) => l.lots.find((x) => x.id === id)?.name ?? id).join(', ')}.` : '' },
+    {
+      id: 'lots',
+      label: 'Lots',
+      kind: 'multichoice',
+      required: true,
+      choices: [...byName(l.lots.filter((x) => suggested.includes(x.id))).map((c) => ({ ...c, title: `${c.title} (suggested)` })), ...byName(l.lots.filter((x) => !suggested.includes(x.id)))],
+      help: suggested.length ? `The checklist suggests ${suggested.map((id) => l.lots.find((x) => x.id === id)?.name ?? id).join(', ')}: tick the lots that fit this person; the call-off goes to providers of every lot ticked.` : 'Tick the lots that fit this person.',
+    },
     { id: 'needsSummary', label: 'Needs summary (providers see this)', kind: 'multiline', required: true, help: 'Describe needs without the name, case reference, date of birth or address.' },
     { id: 'outcomes', label: 'Outcomes the person wants (providers see this)', kind: 'multiline', required: true },
     { id: 'hoursPerWeek', label: 'Hours per week', kind: 'number', required: true, placeholder: '0.5 to 168' },
@@ -197,7 +209,9 @@ export function reviewCard(r: PackageRequest, l: Lookups, o: ReviewOptions): Car
   }));
   const questionLeak = leakFor('questions');
   const actions: CardAction[] = [];
-  if (o.editable) actions.push({ title: 'Submit request', verb: 'request.submit', data: { ref: r.id }, style: 'positive', inputs: 'none' });
+  // Text that identifies the person cannot be submitted: offer the way to fix it, not a button that refuses.
+  if (o.editable && leaks.length) actions.push({ title: 'Edit the package', verb: 'request.edit', data: { ref: r.id, step: 'package' }, style: 'positive', inputs: 'none' });
+  else if (o.editable) actions.push({ title: 'Submit request', verb: 'request.submit', data: { ref: r.id }, style: 'positive', inputs: 'none' });
   return render('request-review', {
     ref: r.id,
     title: o.editable ? stepTitle(r, 'review') : `${r.id} · ${stateLabel(r)}`,
@@ -212,6 +226,8 @@ export function reviewCard(r: PackageRequest, l: Lookups, o: ReviewOptions): Car
     sharedTexts,
     questionsText: p ? p.questions.map((q, i) => [`${questionHeading(q, i)} (${q.weight})`, criterionLine(q)].filter(Boolean).join('\n\n')).join('\n\n') + (questionLeak ? `\n\n⚠ a question contains ${questionLeak.what}` : '') : '—',
     editable: o.editable,
+    // The package edit then comes as the card's main button instead of Submit (see actions above).
+    leaking: o.editable && leaks.length > 0,
     cancellable: o.cancellable,
     cancelError: o.cancelError ?? '',
     actions: actions.map((a) => ({ ...a, data: a.data ?? {}, style: a.style ?? 'default', inputs: a.inputs ?? 'auto' })),
@@ -240,7 +256,7 @@ export function nextStep(r: PackageRequest): string {
 
 export function myRequestsCard(requests: PackageRequest[], l: Lookups): CardJson {
   const zoneName = (id?: string) => (id ? l.zones.find((x) => x.id === id)?.name ?? id : 'zone not set');
-  return render('list', {
+  return listCard({
     title: 'My requests',
     notice: '',
     noticeColor: 'Good',

@@ -38,16 +38,22 @@ export type TierAssignment = z.infer<typeof TierAssignment>;
  * Where the bot posts to a provider: a Teams channel's conversation reference, kept as plain data
  * so that src/ stays free of Teams types.
  */
+/** A Teams channel's membership: only a shared channel can hold people from another organisation. */
+export const ChannelKind = z.enum(['shared', 'private', 'standard']);
+export type ChannelKind = z.infer<typeof ChannelKind>;
+
 export const ChannelRef = z.object({
   conversationId: z.string(),
   teamId: z.string().optional(),
   tenantId: z.string().optional(),
   serviceUrl: z.string(),
   channelName: z.string().optional(),
+  /** What Teams said the channel is when it was registered; unset when Teams did not say. */
+  kind: ChannelKind.optional(),
   reference: z.record(z.unknown()),
   registeredBy: z.string(),
   registeredAt: z.string(),
-  /** Set when the bot is removed from the team or the channel is deleted. */
+  /** Set when the bot is removed from the team or from this shared channel, or the channel is deleted. */
   unreachableReason: z.string().optional(),
 });
 export type ChannelRef = z.infer<typeof ChannelRef>;
@@ -125,6 +131,12 @@ export const Settings = z.object({
   publishOnSubmit: z.boolean().default(false),
   /** Sequential offers: how long each tier has to accept before the next tier is asked. */
   sequentialRoundHours: z.preprocess(numberInput(), z.number({ invalid_type_error: 'must be a number' })).pipe(z.number().min(1, 'at least 1 hour').max(336, 'at most 2 weeks')).default(24),
+  /**
+   * Examples shown in the request cards, in the council's own formats (a postcode in its area, a
+   * case reference as its case-management system writes them). Empty: the cards give no example.
+   */
+  postcodeExample: z.string().trim().max(10, 'at most 10 characters').default(''),
+  caseRefExample: z.string().trim().max(30, 'at most 30 characters').default(''),
 });
 export type Settings = z.infer<typeof Settings>;
 

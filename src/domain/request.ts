@@ -46,7 +46,7 @@ export const PersonStep = z.object({
   postcode: z
     .string({ required_error: 'postcode is required' })
     .trim()
-    .regex(UK_POSTCODE, 'postcode must be a UK postcode, e.g. BL9 0EJ')
+    .regex(UK_POSTCODE, 'postcode must be a full UK postcode (area, district, space, sector and unit)')
     .transform((p) => p.toUpperCase().replace(/^(.+?)\s*(\d[A-Z]{2})$/, '$1 $2')),
   zone: z.string({ required_error: 'choose a zone' }).trim().min(1, 'choose a zone'),
   gender: z.enum(GENDERS, { errorMap: () => ({ message: 'choose a gender (or "prefer not to say")' }) }),

@@ -3,22 +3,27 @@
  * a Rust SVG renderer shipped as a prebuilt binary per platform through npm's optional
  * dependencies: no browser, no native build, no network). Teams shows the PNG in the report card.
  *
- * resvg draws text only with a font it has been given. We load DejaVu Sans from Debian's
- * fonts-dejavu-core (installed by .ci/run; present on most Linux machines), falling back to the
- * system's fonts if that file is not there, and `chartFont()` says which.
+ * resvg draws text only with a font it has been given. The font comes with the project: DejaVu Sans
+ * from the `dejavu-fonts-ttf` npm package (a dependency), so charts read the same on any server,
+ * including a container or an App Service image without /usr/share/fonts. The files are found through
+ * Node's resolution (so they work wherever node_modules is); `chartFont()` names them.
  */
+import { DEJAVU } from '../fonts.js';
 import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import type { SeriesPoint } from './queries.js';
 
 export const CHART = { width: 640, height: 320 } as const;
 
-const FONT_FILES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'];
 const FAMILY = 'DejaVu Sans';
 
-/** The font files the charts use, or [] when only system fonts (maybe none) are left. */
+const FONT_FILES = [DEJAVU.regular, DEJAVU.bold];
+
+/** The font files the charts use (both come with the npm package; a missing one means a broken install). */
 export function chartFont(): string[] {
-  return FONT_FILES.filter((f) => existsSync(f));
+  const missing = FONT_FILES.filter((f) => !existsSync(f));
+  if (missing.length) throw new Error(`chart font missing: ${missing.join(', ')} (reinstall the dejavu-fonts-ttf package)`);
+  return FONT_FILES;
 }
 
 export interface Raster {
@@ -33,7 +38,8 @@ export function rasterise(svg: string): Raster {
   const files = chartFont();
   const resvg = new Resvg(svg, {
     background: '#ffffff',
-    font: files.length ? { fontFiles: files, loadSystemFonts: false, defaultFontFamily: FAMILY } : { loadSystemFonts: true, defaultFontFamily: FAMILY },
+    // No system fonts: the same picture on every machine.
+    font: { fontFiles: files, loadSystemFonts: false, defaultFontFamily: FAMILY },
   });
   const image = resvg.render();
   return { png: image.asPng(), width: image.width, height: image.height, pixels: Buffer.from(image.pixels) };

@@ -1,118 +1,102 @@
 /**
- * Short-lived signed download links for what a report produces (chart PNGs, CSV files), served by
- * the bot itself at GET /files/:token. Teams fetches a card's images from their URL and opens an
- * Action.OpenUrl in the browser, neither with the user's Teams identity, so the link itself is the
- * permission: unguessable, signed and short-lived.
+ * Signed links to what a report produces (chart PNGs, CSV files), served by the bot itself at
+ * GET /files/:token. Teams fetches a card's images from their URL and opens an Action.OpenUrl in the
+ * browser, neither with the user's Teams identity, so the link itself is the permission:
+ * unguessable, signed, and valid for a stated time (LINK_TTL_DAYS, a month and more by default).
  *
- * Token: `<id>.<expiry, ms since epoch, base 36>.<HMAC-SHA256(secret, "<id>.<expiry>"), base64url>`.
- * A token whose signature does not check is refused 403 (forged or altered: the expiry is signed
- * too); a genuine one past its expiry, or whose file is no longer here, 410 Gone.
+ * A link names what to draw, not a stored file: which chart or CSV, and the report's period.
+ * The file is drawn again from the store when the link is opened, so links survive restarts and work
+ * on any instance that has the data and the same key, and nothing is kept on disk or in memory that
+ * could hold personal data (a token holds a file kind and two dates; the files hold none either).
  *
- * The files are kept in memory only, evicted at expiry and beyond a size cap: a restart loses
- * them (their links then answer 410 and `report` makes new ones in a second). That is cheap to
- * redo and keeps report data, which is council-only, off the disk.
+ * Token: `<file>.<from YYYYMMDD>.<to YYYYMMDD>.<expiry, ms since epoch, base 36>.<HMAC-SHA256 of
+ * the rest, base64url>`. A token whose signature does not check is refused 403 (forged or altered:
+ * every part is signed); a genuine one past its expiry 410 Gone.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export interface ShelfFile {
+/** What a link can point at: the two charts and the four CSV exports. */
+export const REPORT_FILES = ['awards-spend', 'days-to-award', 'awards', 'calloffs', 'bids', 'off-contract'] as const;
+export type ReportFile = (typeof REPORT_FILES)[number];
+
+export interface LinkSpec {
+  file: ReportFile;
+  /** The report's period, UK days YYYY-MM-DD, both ends included. */
+  from: string;
+  to: string;
+}
+
+export interface LinkOptions {
+  /** HMAC key; a random one per process when not given (links then die with the process). */
+  secret?: string;
+  ttlMs: number;
+  /** The bot's public base URL, e.g. https://bot.council.gov.uk (read at each link: it is known after listen). */
+  baseUrl: () => string;
+  now?: () => Date;
+}
+
+export type Opened = { ok: true; spec: LinkSpec; expiresAt: Date } | { ok: false; status: 403 | 410; message: string };
+
+const TOKEN = /^([a-z-]{4,16})\.(\d{8})\.(\d{8})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{43})$/;
+const compact = (day: string) => day.replaceAll('-', '');
+const dashed = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`;
+
+export class ReportLinks {
+  private readonly secret: Buffer;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: LinkOptions) {
+    this.secret = options.secret ? Buffer.from(options.secret, 'utf8') : randomBytes(32);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** A signed link to one file of a report, valid for the configured time from now. */
+  link(spec: LinkSpec): { url: string; token: string; expiresAt: Date } {
+    const expires = this.now().getTime() + this.options.ttlMs;
+    const body = `${spec.file}.${compact(spec.from)}.${compact(spec.to)}.${expires.toString(36)}`;
+    const token = `${body}.${this.sign(body)}`;
+    return { url: `${this.options.baseUrl().replace(/\/+$/, '')}/files/${token}`, token, expiresAt: new Date(expires) };
+  }
+
+  open(token: string): Opened {
+    const m = TOKEN.exec(token);
+    if (!m) return { ok: false, status: 403, message: 'This link is not valid.' };
+    const [, file, from, to, exp36, sig] = m;
+    const body = `${file}.${from}.${to}.${exp36}`;
+    if (!timingSafeEqual(Buffer.from(this.sign(body)), Buffer.from(sig))) return { ok: false, status: 403, message: 'This link is not valid.' };
+    if (!(REPORT_FILES as readonly string[]).includes(file)) return { ok: false, status: 403, message: 'This link is not valid.' };
+    const expires = parseInt(exp36, 36);
+    if (expires <= this.now().getTime()) return { ok: false, status: 410, message: 'This link has expired. Ask the bot for the report again to get a new one.' };
+    return { ok: true, spec: { file: file as ReportFile, from: dashed(from), to: dashed(to) }, expiresAt: new Date(expires) };
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.secret).update(`v2.${body}`).digest('base64url');
+  }
+}
+
+export interface ServedFile {
   body: Buffer;
   contentType: string;
   /** A download file name (CSV): served with Content-Disposition: attachment. */
   filename?: string;
 }
 
-export interface ShelfOptions {
-  /** HMAC key; a random one per process when not given (links then die with the process). */
-  secret?: string;
-  ttlMs: number;
-  /** The bot's public base URL, e.g. https://bot.council.gov.uk (read at each put: it is known after listen). */
-  baseUrl: () => string;
-  now?: () => Date;
-  maxBytes?: number;
+const BASE_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+
+/** The HTTP answer for a refused link. */
+export function refusedResponse(opened: Extract<Opened, { ok: false }>): { status: number; headers: Record<string, string>; body: Buffer } {
+  return { status: opened.status, headers: { ...BASE_HEADERS, 'cache-control': 'private, no-store', 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`${opened.message}\n`) };
 }
 
-export type Taken = { ok: true; file: ShelfFile; expiresAt: Date } | { ok: false; status: 403 | 410; message: string };
-
-export class FileShelf {
-  private readonly files = new Map<string, { file: ShelfFile; expires: number }>();
-  private readonly secret: Buffer;
-  private readonly now: () => Date;
-  private bytes = 0;
-
-  constructor(private readonly options: ShelfOptions) {
-    this.secret = options.secret ? Buffer.from(options.secret, 'utf8') : randomBytes(32);
-    this.now = options.now ?? (() => new Date());
-  }
-
-  /** Keeps a file and returns its signed link. */
-  put(file: ShelfFile): { url: string; token: string; expiresAt: Date } {
-    this.prune();
-    const id = randomBytes(16).toString('base64url');
-    const expires = this.now().getTime() + this.options.ttlMs;
-    this.files.set(id, { file, expires });
-    this.bytes += file.body.length;
-    this.evictOverCap();
-    const token = `${id}.${expires.toString(36)}.${this.sign(id, expires)}`;
-    return { url: `${this.options.baseUrl().replace(/\/+$/, '')}/files/${token}`, token, expiresAt: new Date(expires) };
-  }
-
-  take(token: string): Taken {
-    const m = /^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
-    if (!m) return { ok: false, status: 403, message: 'This link is not valid.' };
-    const [, id, exp36, sig] = m;
-    const expires = parseInt(exp36, 36);
-    // One spelling per token: "0abc" parses like "abc", so only the spelling put() made is accepted.
-    if (!Number.isSafeInteger(expires) || expires.toString(36) !== exp36) return { ok: false, status: 403, message: 'This link is not valid.' };
-    const expected = Buffer.from(this.sign(id, expires));
-    if (!timingSafeEqual(expected, Buffer.from(sig))) return { ok: false, status: 403, message: 'This link is not valid.' };
-    if (expires <= this.now().getTime()) return { ok: false, status: 410, message: 'This link has expired. Ask the bot for the report again to get a new one.' };
-    const held = this.files.get(id);
-    if (!held) return { ok: false, status: 410, message: 'This file is no longer available (the bot may have restarted). Ask the bot for the report again.' };
-    return { ok: true, file: held.file, expiresAt: new Date(expires) };
-  }
-
-  get size(): number {
-    return this.files.size;
-  }
-
-  private sign(id: string, expires: number): string {
-    return createHmac('sha256', this.secret).update(`${id}.${expires}`).digest('base64url');
-  }
-
-  private prune(): void {
-    const now = this.now().getTime();
-    for (const [id, f] of this.files) if (f.expires <= now) this.drop(id);
-  }
-
-  /** Oldest first (a Map keeps insertion order). */
-  private evictOverCap(): void {
-    const cap = this.options.maxBytes ?? 64 * 1024 * 1024;
-    for (const id of this.files.keys()) {
-      if (this.bytes <= cap || this.files.size <= 1) break;
-      this.drop(id);
-    }
-  }
-
-  private drop(id: string): void {
-    const f = this.files.get(id);
-    if (!f) return;
-    this.bytes -= f.file.body.length;
-    this.files.delete(id);
-  }
-}
-
-/** The HTTP answer for GET /files/:token: the file with its type (and a download name for CSV), or why not. */
-export function fileResponse(shelf: FileShelf, token: string, now: Date = new Date()): { status: number; headers: Record<string, string>; body: Buffer } {
-  const taken = shelf.take(token);
-  const base = { 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
-  if (!taken.ok) return { status: taken.status, headers: { ...base, 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`${taken.message}\n`) };
-  const { file } = taken;
-  const maxAge = Math.max(0, Math.floor((taken.expiresAt.getTime() - now.getTime()) / 1000));
+/** The HTTP answer with the file: inline for a chart, a download for a CSV. */
+export function fileResponse(file: ServedFile): { status: number; headers: Record<string, string>; body: Buffer } {
   return {
     status: 200,
     headers: {
-      ...base,
-      'cache-control': `private, max-age=${maxAge}`,
+      ...BASE_HEADERS,
+      // Drawn from live data: a client may keep it a few minutes, not for the link's whole life.
+      'cache-control': 'private, max-age=300',
       'content-type': file.contentType,
       'content-length': String(file.body.length),
       'content-disposition': file.filename ? `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"` : 'inline',

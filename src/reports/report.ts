@@ -1,12 +1,13 @@
 /**
- * A whole report for a period: the figures, the chart images and the CSV files, the files put on
- * the shelf behind signed links. Plain data in, plain data out; bot/ turns it into a card.
+ * A whole report for a period: the figures, and signed links to its chart images and CSV files,
+ * which are drawn when a link is opened (reportFile). Plain data in, plain data out; bot/ turns it
+ * into a card.
  */
 import type { BrokerageStore } from '../store/collections.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../app/framework/entities.js';
 import { awardsSpendSvg, daysToAwardSvg, rasterise } from './charts.js';
 import { csvOf, EXPORTS, type ExportName } from './csv.js';
-import type { FileShelf } from './links.js';
+import type { LinkSpec, ReportFile, ReportLinks, ServedFile } from './links.js';
 import { showDay, type Period } from './period.js';
 import { awardsOverTime, choiceStats, daysDistribution, equality, headline, providerStats, type ChoiceStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
 import { requestsInMonths } from '../app/requests/indexes.js';
@@ -43,26 +44,33 @@ export interface Report {
   expiresAt: Date;
 }
 
-const slug = (p: Period) => `${p.from}_to_${p.to}`;
+const slug = (p: Pick<Period, 'from' | 'to'>) => `${p.from}_to_${p.to}`;
 
-export function buildReport(data: ReportData, period: Period, shelf: FileShelf): Report {
+const CHART_TITLES = { 'awards-spend': 'Awards and weekly spend committed', 'days-to-award': 'Days from request to award' } as const;
+/** CSV exports by the file name their links carry. */
+const CSV_FILES: Record<Exclude<ReportFile, keyof typeof CHART_TITLES>, ExportName> = { awards: 'awards', calloffs: 'calloffs', bids: 'bids', 'off-contract': 'offContract' };
+
+export function buildReport(data: ReportData, period: Period, links: ReportLinks): Report {
   const h = headline(data, period);
-  const charts: Report['charts'] = [];
   let expiresAt = new Date(0);
-  const chart = (name: Report['charts'][number]['name'], title: string, svg: string) => {
-    const put = shelf.put({ body: rasterise(svg).png, contentType: 'image/png' });
-    expiresAt = put.expiresAt;
-    charts.push({ name, title, url: put.url });
+  const link = (file: ReportFile) => {
+    const made = links.link({ file, from: period.from, to: period.to });
+    expiresAt = made.expiresAt;
+    return made.url;
   };
-  const span = `${showDay(period.from)} to ${showDay(period.to)} (UK time)`;
-  chart('awards-spend', 'Awards and weekly spend committed', awardsSpendSvg(awardsOverTime(data, period), span));
-  chart('days-to-award', 'Days from request to award', daysToAwardSvg(daysDistribution(data, period), h.daysToAward, span));
-  const csvs = (Object.keys(EXPORTS) as ExportName[]).map((name) => {
-    const text = csvOf[name](data, period);
-    const put = shelf.put({ body: Buffer.from(text, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: `${EXPORTS[name].file}_${slug(period)}.csv` });
-    return { name, title: CSV_TITLES[name], url: put.url };
-  });
+  const charts: Report['charts'] = (Object.keys(CHART_TITLES) as (keyof typeof CHART_TITLES)[]).map((name) => ({ name, title: CHART_TITLES[name], url: link(name) }));
+  const csvs = (Object.entries(CSV_FILES) as [ReportFile, ExportName][]).map(([file, name]) => ({ name, title: CSV_TITLES[name], url: link(file) }));
   return { period, headline: h, choices: choiceStats(data, period), charts, csvs, expiresAt };
+}
+
+/** Draws one file of a report from the data for its period: what a link gives when it is opened. */
+export function reportFile(data: ReportData, spec: LinkSpec): ServedFile {
+  const period = { from: spec.from, to: spec.to };
+  const span = `${showDay(period.from)} to ${showDay(period.to)} (UK time)`;
+  if (spec.file === 'awards-spend') return { body: rasterise(awardsSpendSvg(awardsOverTime(data, period), span)).png, contentType: 'image/png' };
+  if (spec.file === 'days-to-award') return { body: rasterise(daysToAwardSvg(daysDistribution(data, period), headline(data, period).daysToAward, span)).png, contentType: 'image/png' };
+  const name = CSV_FILES[spec.file];
+  return { body: Buffer.from(csvOf[name](data, period), 'utf8'), contentType: 'text/csv; charset=utf-8', filename: `${EXPORTS[name].file}_${slug(period)}.csv` };
 }
 
 const CSV_TITLES: Record<ExportName, string> = { awards: 'Awards', calloffs: 'Call-offs', bids: 'Bids', offContract: 'Off-contract' };

@@ -58,9 +58,14 @@ describe('framework admission in Teams', () => {
     const refused = await t.click('sam', 'admission.admit', { ref: 'APP-2026-0001', ...MARKS, admitLots: 'autism', admitZones: 'radcliffe' });
     assert.match(String(refused.value), /Only the commissioner, or an evaluator the commissioner named/);
 
-    const incomplete = await t.click('alex', 'admission.admit', { ref: 'APP-2026-0001', ...MARKS, 'm_q-workforce': '', 'm_q-safeguarding': '2', admitLots: 'autism', admitZones: 'radcliffe' });
+    // "Not marked" and "Not ranked" travel as a placeholder value, never an empty one (the SDK rejects those).
+    const incomplete = await t.click('alex', 'admission.admit', { ref: 'APP-2026-0001', ...MARKS, 'm_q-workforce': 'none', 'm_q-safeguarding': '2', admitLots: 'autism', admitZones: 'radcliffe', t_autism__radcliffe: 'none' });
     const incText = cardText(incomplete.value);
     assert.match(incText, /mark this question before admitting/);
+    const choices = JSON.stringify(incomplete.value).match(/"choices":\[[^\]]*\]/g) ?? [];
+    assert.ok(choices.length >= 5);
+    for (const c of choices) assert.doesNotMatch(c, /"value":""/, c);
+    assert.match(JSON.stringify(incomplete.value), /"id":"m_q-workforce","label":"[^"]*","value":"none"/, 'shown as "Not marked"');
     assert.match(incText, /2\/5 \(pass mark 3\) – below the pass mark: an application that fails a question cannot be admitted/);
 
     const admitted = await t.click('alex', 'admission.admit', { ref: 'APP-2026-0001', ...MARKS, admitLots: 'autism', admitZones: 'radcliffe,prestwich', 't_autism__radcliffe': 'lead' });

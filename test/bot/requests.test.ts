@@ -48,7 +48,7 @@ describe('a social worker raises a package request in a chat', () => {
     const bad = await t.click('sam', 'request.person.save', { ref: 'PKG-2026-0001', ...person, dateOfBirth: '2030-01-01', postcode: 'nowhere' });
     const badText = cardText(bad.value);
     assert.match(badText, /date of birth must be in the past/);
-    assert.match(badText, /postcode must be a UK postcode/);
+    assert.match(badText, /postcode must be a full UK postcode/);
     assert.match(badText, /Margaret Ellis/, 'the typed name is kept');
     assert.match(badText, /step 1 of 4/);
 
@@ -58,7 +58,10 @@ describe('a social worker raises a package request in a chat', () => {
 
     const packageCard = await t.click('sam', 'request.checklist.save', { ref: 'PKG-2026-0001', 'c_specialist-skill': 'true' });
     assert.match(cardText(packageCard.value), /step 3 of 4: the package/);
-    assert.match(cardText(packageCard.value), /The checklist points to: Complex physical disability, Learning disability/);
+    assert.match(cardText(packageCard.value), /The checklist suggests Complex physical disability, Learning disability: tick the lots that fit this person/);
+    const lots = JSON.stringify(packageCard.value).match(/"id":"lots"[^}]*?"value":"([^"]*)"/);
+    assert.equal(lots?.[1], '', 'suggested lots are suggestions: none is ticked until the social worker ticks it');
+    assert.ok(cardText(packageCard.value).indexOf('Complex physical disability (suggested)') < cardText(packageCard.value).indexOf('Acquired brain injury'), 'suggested lots come first');
 
     const review = await t.click('sam', 'request.package.save', { ref: 'PKG-2026-0001', ...pkg });
     const reviewText = cardText(review.value);
@@ -93,8 +96,40 @@ describe('a social worker raises a package request in a chat', () => {
     const ref = await draftToPackage();
     await t.click('sam', 'request.package.save', { ref, ...pkg, outcomes: 'Margaret wants to keep her flat.' });
     const r = await t.click('sam', 'request.submit', { ref });
-    assert.match(cardText(r.value), /the outcomes contains part of the person's name \("Margaret"\)/);
+    assert.match(cardText(r.value), /the outcomes contain part of the person's name \("Margaret"\)/, 'the verb agrees with "outcomes"');
     assert.equal((await t.store.get('requests', ref))?.state, 'draft');
+  });
+
+  it('a review whose text identifies the person offers Edit the package, not Submit', async () => {
+    const ref = await draftToPackage();
+    const review = await t.click('sam', 'request.package.save', { ref, ...pkg, needsSummary: 'Margaret lives alone and needs rescue medication.' });
+    const buttons = JSON.stringify(review.value);
+    assert.match(cardText(review.value), /identifies the person/);
+    assert.doesNotMatch(buttons, /"verb":"request.submit"/);
+    assert.match(buttons, /"title":"Edit the package","verb":"request.edit","data":\{"ref":"[^"]+","step":"package"\}/);
+    assert.equal(buttons.match(/"step":"package"/g)?.length, 1, 'one way to edit the package, the main button');
+    assert.match(cardText(review.value), /⚠ contains part of the person's name/);
+
+    const clean = await t.click('sam', 'request.package.save', { ref, ...pkg });
+    assert.match(JSON.stringify(clean.value), /"title":"Submit request","verb":"request.submit"/, 'once the text is clean, Submit is back');
+  });
+
+  it("the person card's examples come from the council's settings, not built-in Bury ones", async () => {
+    const example = async () => {
+      const [first] = await t.say('sam', 'new request');
+      return JSON.stringify(cardOf(first));
+    };
+    const demo = await example();
+    assert.match(demo, /"placeholder":"e\.g\. BL9 0EJ"/, 'the demo council (Bury) set its own');
+    assert.match(demo, /"placeholder":"e\.g\. LAS-123456"/);
+    await t.click('alex', 'admin.settings.save', { councilName: 'Leeds City Council', minHourlyRate: '22', sequentialRoundHours: '24', publishOnSubmit: 'false', postcodeExample: 'LS1 1UR', caseRefExample: 'LCC/000123' });
+    const leeds = await example();
+    assert.match(leeds, /"placeholder":"e\.g\. LS1 1UR"/);
+    assert.match(leeds, /"placeholder":"e\.g\. LCC\/000123"/);
+    assert.doesNotMatch(leeds, /BL9|LAS-/);
+    await t.click('alex', 'admin.settings.save', { councilName: 'Leeds City Council', minHourlyRate: '22', sequentialRoundHours: '24', publishOnSubmit: 'false', postcodeExample: '', caseRefExample: '' });
+    const none = await example();
+    assert.match(none, /"placeholder":"the full UK postcode"/, 'no example at all rather than another council\'s');
   });
 
   it('points someone who is not specialist to the generic route; only a broker can override, with a reason', async () => {

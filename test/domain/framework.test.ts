@@ -72,7 +72,7 @@ describe('framework schemas', () => {
       assert.deepEqual([p.lots, p.zones, p.tiers], [[], [], []]);
     });
     it('fills settings and refuses a minimum rate of zero', () => {
-      assert.deepEqual(Settings.parse({}), { id: 'settings', councilName: 'Demo Council', minHourlyRate: 21.5, publishOnSubmit: false, sequentialRoundHours: 24 });
+      assert.deepEqual(Settings.parse({}), { id: 'settings', councilName: 'Demo Council', minHourlyRate: 21.5, publishOnSubmit: false, sequentialRoundHours: 24, postcodeExample: '', caseRefExample: '' });
       assert.equal(Settings.parse({ minHourlyRate: '23.10' }).minHourlyRate, 23.1);
       assert.match(Settings.safeParse({ minHourlyRate: 0 }).error!.issues[0].message, /more than 0/);
     });

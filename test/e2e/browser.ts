@@ -7,17 +7,33 @@
  *   const { png, warnings } = await r.render(card, { out: '/tmp/help.png' });
  *   await r.close();
  *
- * Needs the Debian `chromium` (apt-get install -y chromium) or CHROMIUM_PATH. Every request to a
- * host other than localhost is aborted (web fonts and the like), so nothing leaves the machine.
+ * The browser comes from npm: `@sparticuz/chromium` ships a Linux x64 Chromium inside the package,
+ * so `npm test` passes on a fresh machine with nothing installed by hand. CHROMIUM_PATH picks another
+ * binary (e.g. /usr/bin/chromium, or a Chromium on macOS, where the npm one does not run). Every
+ * request to a host other than localhost is aborted (web fonts and the like), so nothing leaves the
+ * machine.
  */
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * The packaged Chromium's own flags, less two that suit one page per Lambda but not a test that opens
+ * several contexts in one browser (with them, a second context can take the whole browser down).
+ */
+const PACKAGED_ARGS = () => sparticuz.args.filter((a) => a !== '--single-process' && a !== '--no-zygote');
+
+/** Which Chromium and with which flags: CHROMIUM_PATH when set, else the one inside the npm package. */
+export async function chromiumExecutable(): Promise<{ executablePath: string; args: string[] }> {
+  const own = process.env.CHROMIUM_PATH;
+  if (own) return { executablePath: own, args: CHROMIUM_ARGS };
+  // Extracts the browser to /tmp on first use (about 1.5 s); later calls reuse it.
+  return { executablePath: await sparticuz.executablePath(), args: [...new Set([...PACKAGED_ARGS(), ...CHROMIUM_ARGS])] };
+}
 
 const isLocal = (url: string) => {
   if (url.startsWith('data:') || url.startsWith('about:') || url.startsWith('blob:')) return true;
@@ -31,7 +47,8 @@ const isLocal = (url: string) => {
 
 /** Headless Chromium (a fresh temporary profile each launch). Pages from newLocalPage reach only localhost. */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const { executablePath, args } = await chromiumExecutable();
+  return chromium.launch({ executablePath, headless: true, args });
 }
 
 /** A page in a new context whose requests to any host but localhost are aborted. */

@@ -9,6 +9,7 @@ import { saveStep, startRequest } from '../../src/app/requests/requests.js';
 import { goodBid, pkg, person, registerChannels, submitted } from '../bot/fixtures.js';
 import { cardOf, PEOPLE, startTurns, type Turns } from '../bot/turns.js';
 import { CardRenderer } from './browser.js';
+import { collectBigCards } from '../bot/fixtures/bigFramework.js';
 
 describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headless Chromium)', function () {
   let t: Turns;
@@ -36,6 +37,7 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     await saveStep(t.store, who, draft.id, 'person', person, now);
     cards.push(['checklist step', await value(t.click('sam', 'request.edit', { ref: draft.id, step: 'checklist' }))]);
     cards.push(['package step', await value(t.click('sam', 'request.checklist.save', { ref: draft.id, 'c_specialist-skill': 'true' }))]);
+    cards.push(['review with text that identifies the person', await value(t.click('sam', 'request.package.save', { ref: draft.id, ...pkg({ outcomes: 'Margaret wants to keep her flat.' }) }))]);
     cards.push(['review', await value(t.click('sam', 'request.package.save', { ref: draft.id, ...pkg() }))]);
     cards.push(['my requests', cardOf((await t.say('sam', 'my requests'))[0])]);
 
@@ -69,6 +71,36 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
       assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
       assert.ok(size.height > 60 && size.width >= 400, `the ${name} card drew at ${size.width}×${size.height}`);
       assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    }
+  });
+});
+
+describe('e2e: at a council-sized framework (250 providers, 40 lots, 30 zones) every card still renders cleanly', function () {
+  let t: Turns;
+  let renderer: CardRenderer;
+  let cards: [string, object][] = [];
+  const now = new Date('2026-11-22T10:00:00Z');
+
+  before(async function () {
+    this.timeout(60_000);
+    renderer = await CardRenderer.launch();
+    t = await startTurns({ now: () => now });
+    cards = await collectBigCards(t, now);
+  });
+  after(async function () {
+    this.timeout(20_000);
+    await renderer?.close();
+    await t?.close();
+  });
+
+  it('the SDK reports no problem with any of them (paged lists, searches, the type-ahead picker)', async function () {
+    this.timeout(120_000);
+    const dir = process.env.CARD_PNG_DIR;
+    for (const [name, card] of cards) {
+      const out = dir ? join(dir, `big-${name.replace(/[^a-z0-9]+/gi, '-')}.png`) : undefined;
+      const { warnings, size } = await renderer.render(card, { out });
+      assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
+      assert.ok(size.height > 60, `the ${name} card drew at ${size.width}×${size.height}`);
     }
   });
 });

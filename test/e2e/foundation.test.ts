@@ -106,7 +106,8 @@ describe('e2e: foundation (bot + Agents Playground)', function () {
 
     const reply = await h.ask('channel-brightpath', 'register provider brightpath');
     assert.ok(reply.conversationId.startsWith('channel-brightpath;messageid='), 'answered in the thread');
-    assert.equal(reply.text, "This channel is now BrightPath Support's channel: call-offs for BrightPath Support will be posted here.");
+    // The playground does not say what kind of channel it is, so the bot reminds rather than warns.
+    assert.equal(reply.text, "This channel is now BrightPath Support's channel: call-offs for BrightPath Support will be posted here. If it is not a shared channel with BrightPath Support, their staff will not see them.");
 
     const after = cardText((await h.ask(h.chats.personal, 'framework')).card);
     assert.doesNotMatch(after, /BrightPath Support: /);

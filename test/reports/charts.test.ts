@@ -39,8 +39,13 @@ const distinctColours = (pixels: Buffer) => new Set(Array.from({ length: pixels.
 describe('reports: charts rendered to PNG on the server', () => {
   const data = dataset();
 
-  it('has a font to draw text with (CI installs fonts-dejavu-core)', () => {
-    assert.ok(chartFont().length > 0, 'DejaVu Sans not found: apt-get install fonts-dejavu-core (see .ci/run)');
+  it("draws text with DejaVu Sans from the project's own npm package, never the system's fonts", () => {
+    const files = chartFont();
+    assert.equal(files.length, 2);
+    for (const f of files) {
+      assert.match(f, /node_modules\/dejavu-fonts-ttf\/ttf\/DejaVuSans(-Bold)?\.ttf$/);
+      assert.ok(!f.startsWith('/usr/share/'), f);
+    }
   });
 
   it('nice axis steps', () => {

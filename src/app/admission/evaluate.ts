@@ -9,7 +9,7 @@ import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { csv } from '../requests/inputs.js';
 import { history, normaliseAppRef, Notice, questionsOf } from './applications.js';
-import { inputString, markInput, tierInput } from './inputs.js';
+import { chosenString, inputString, markInput, tierInput } from './inputs.js';
 
 export type EvaluateResult = { ok: true; application: Application; notices: Notice[]; message: string } | { ok: false; application: Application; errors: Record<string, string> };
 
@@ -52,7 +52,7 @@ function readMarks(tx: Tx<Collections>, raw: Record<string, unknown>): { marks: 
   const errors: Record<string, string> = {};
   for (const q of questionsOf(tx)) {
     const id = markInput(q.id);
-    const v = inputString(raw[id]).toLowerCase();
+    const v = chosenString(raw[id]).toLowerCase();
     inputs[id] = v;
     if (!v) continue;
     if (q.kind === 'pass-fail') {
@@ -137,7 +137,7 @@ export async function decideApplication(store: BrokerageStore, who: Who, ref: st
       for (const lot of details.lots) {
         for (const zone of details.zones) {
           const id = tierInput(lot, zone);
-          const v = inputString(raw[id]);
+          const v = chosenString(raw[id]);
           if (!v) continue;
           if (!(TIERS as readonly string[]).includes(v)) errors[id] = 'choose lead, supplementary or contingency';
           else if (!lots.includes(lot) || !zones.includes(zone)) errors[id] = 'this lot or zone is not being admitted, so it cannot have a tier';
@@ -191,6 +191,6 @@ export async function decideApplication(store: BrokerageStore, who: Who, ref: st
 
 function tierInputs(a: Application, raw: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const lot of a.details?.lots ?? []) for (const zone of a.details?.zones ?? []) out[tierInput(lot, zone)] = inputString(raw[tierInput(lot, zone)]);
+  for (const lot of a.details?.lots ?? []) for (const zone of a.details?.zones ?? []) out[tierInput(lot, zone)] = chosenString(raw[tierInput(lot, zone)]);
   return out;
 }

@@ -34,4 +34,16 @@ export function organisationCandidate(inputs: Record<string, unknown>) {
 }
 
 export const ticked = (v: unknown) => v === true || v === 'true';
+
+/**
+ * The value of a drop-down's "Not marked" / "Not ranked" choice. The Adaptive Cards SDK rejects a
+ * choice whose value is empty ("All choices in an Input.ChoiceSet must have their title and value
+ * properties set"), so the card carries this placeholder and it reads back as "nothing chosen".
+ */
+export const NOT_CHOSEN = 'none';
+/** A drop-down's value as typed, with the placeholder read as nothing chosen. */
+export const chosenString = (v: unknown) => {
+  const s = str(v);
+  return s.toLowerCase() === NOT_CHOSEN ? '' : s;
+};
 export { str as inputString };

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { DEJAVU } from '../../fonts.js';
 import PDFDocument from 'pdfkit';
 
 /**
@@ -9,13 +9,8 @@ import PDFDocument from 'pdfkit';
 
 export type Doc = PDFKit.PDFDocument;
 
-/**
- * DejaVu Sans (the report charts' font) where the machine has it: a clear sans serif, as easy-read
- * guidance asks, with every character a provider or a person's name may use. Without it the
- * PDF standard Helvetica, which every reader has but which covers Western European letters only.
- */
-const DEJAVU = { regular: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', bold: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf' };
-export const FONT = existsSync(DEJAVU.regular) && existsSync(DEJAVU.bold) ? { regular: 'body', bold: 'body-bold', files: DEJAVU } : { regular: 'Helvetica', bold: 'Helvetica-Bold', files: undefined };
+/** DejaVu Sans, the report charts' font: a clear sans serif, as easy-read guidance asks, embedded in the PDF. */
+export const FONT = { regular: 'body', bold: 'body-bold', files: DEJAVU };
 
 export const A4 = { width: 595.28, height: 841.89, margin: 56.7 };
 export const INK = '#1a1a1a';
@@ -31,10 +26,8 @@ export function newDoc(title: string, subject: string): { doc: Doc; done: Promis
     displayTitle: true,
     info: { Title: title, Subject: subject, Author: 'Brokerage Bot', Creator: 'Brokerage Bot' },
   });
-  if (FONT.files) {
-    doc.registerFont(FONT.regular, FONT.files.regular);
-    doc.registerFont(FONT.bold, FONT.files.bold);
-  }
+  doc.registerFont(FONT.regular, FONT.files.regular);
+  doc.registerFont(FONT.bold, FONT.files.bold);
   doc.font(FONT.regular).fillColor(INK);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

@@ -31,6 +31,36 @@ export async function recordRemoval(store: BrokerageStore, who: Who, scope: { te
   });
 }
 
+/** Why a provider's channel cannot be reached, in words that say what to do about it. */
+export const UNREACHABLE = {
+  removedFromTeam: 'the bot was removed from the team: install the app in the team again, add it to this channel, then register the channel again',
+  removedFromChannel: "the bot was removed from this shared channel: add it to the channel again (the channel's ⋯ → Manage channel → Apps); the registration comes back by itself",
+  channelDeleted: 'the channel was deleted: register the provider in another shared channel',
+  teamDeleted: 'the team was deleted: register the provider in a shared channel of another team',
+} as const;
+
+/**
+ * The bot was added (back) to one shared channel: providers whose channel it is and which were cut
+ * off only because the bot had been removed from that channel can be reached again.
+ */
+export async function recordChannelReturn(store: BrokerageStore, who: Who, conversationId: string): Promise<Provider[]> {
+  return store.transact({ actor: who.aadObjectId || 'system', action: 'providers.channel-return' }, (tx) => {
+    const back = tx.find('providers', (p) => p.channel?.conversationId === conversationId && p.channel.unreachableReason === UNREACHABLE.removedFromChannel);
+    for (const p of back) tx.put('providers', { ...p, channel: { ...p.channel!, unreachableReason: undefined } });
+    return back;
+  });
+}
+
+/**
+ * A warning for a provider channel that its staff cannot be in: providers are other organisations,
+ * and only a shared channel (Teams Connect) takes people from another tenant.
+ */
+export function channelWarning(channel: Pick<ChannelRef, 'kind'>): string | undefined {
+  if (channel.kind === 'standard' || channel.kind === 'private')
+    return `this is a ${channel.kind} channel, which only people in your organisation can join: the provider's staff will not see the call-offs posted here. Create a shared channel with the provider, add the bot to it and register the provider there instead.`;
+  return undefined;
+}
+
 /** Registers the channel a commissioner is typing in as a provider's channel. */
 export async function registerProviderChannel(store: BrokerageStore, who: Who, providerId: string, channel: Omit<ChannelRef, 'registeredBy' | 'registeredAt'>, at: string): Promise<Provider> {
   await requirePermission(store, who, 'channel.register');

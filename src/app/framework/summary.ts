@@ -1,5 +1,6 @@
 import type { Lot, Provider, Tier, Zone } from '../../domain/framework.js';
 import type { BrokerageStore } from '../../store/collections.js';
+import { channelWarning } from './channels.js';
 
 export interface Coverage {
   lot: Lot;
@@ -14,7 +15,10 @@ export interface FrameworkSummary {
   coverage: Coverage[];
   /** Lot × zone pairs with no admitted provider: where a call-off would reach nobody. */
   gaps: { lot: Lot; zone: Zone }[];
-  /** Admitted providers the bot cannot post to (no channel registered, or the bot was removed). */
+  /**
+   * Admitted providers whose call-offs would not reach their staff: no channel registered, the bot
+   * was removed (from the team or from their shared channel), or a channel their staff cannot join.
+   */
   unreachable: { provider: Provider; why: string }[];
 }
 
@@ -35,7 +39,7 @@ export async function frameworkSummary(store: BrokerageStore): Promise<Framework
     }
   }
   const unreachable = admitted
-    .map((provider) => ({ provider, why: !provider.channel ? 'no channel registered' : provider.channel.unreachableReason ?? '' }))
+    .map((provider) => ({ provider, why: whyUnreachable(provider) }))
     .filter((u) => u.why);
   return {
     lots,
@@ -45,4 +49,11 @@ export async function frameworkSummary(store: BrokerageStore): Promise<Framework
     gaps: coverage.filter((c) => c.providers.length === 0).map(({ lot, zone }) => ({ lot, zone })),
     unreachable,
   };
+}
+
+function whyUnreachable(p: Provider): string {
+  if (!p.channel) return 'no channel registered: in a shared channel with the provider, add the bot to the channel and type `@Brokerage Bot register provider ' + p.id + '`';
+  if (p.channel.unreachableReason) return `${p.channel.channelName ? `${p.channel.channelName}: ` : ''}${p.channel.unreachableReason}`;
+  const warning = channelWarning(p.channel);
+  return warning ? `${p.channel.channelName ? `${p.channel.channelName}: ` : ''}${warning}` : '';
 }

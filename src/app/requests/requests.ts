@@ -194,7 +194,7 @@ export async function submitRequest(store: BrokerageStore, who: Who, ref: string
     if (leaks.length) {
       throw new AppError(
         'invalid',
-        `The text providers will see identifies the person: ${leaks.map((l) => `the ${l.label} contains ${l.what}`).join('; ')}. Edit the package and remove it.`,
+        `The text providers will see identifies the person: ${leaks.map((l) => `the ${l.label} ${agrees(l.label, 'contain')} ${l.what}`).join('; ')}. Edit the package and remove it.`,
         Object.fromEntries(leaks.map((l) => [l.field, `contains ${l.what}`])),
       );
     }
@@ -237,4 +237,12 @@ export async function cancelRequest(store: BrokerageStore, who: Who, ref: string
     onCallOffCancelled(tx, next, now);
     return next;
   });
+}
+
+/**
+ * "the needs summary contains", "the outcomes contain": the verb agrees with the field's label.
+ * Labels are short English nouns; one ending in a plural "s" (not "ss") takes the plural verb.
+ */
+export function agrees(label: string, verb: string): string {
+  return /[^s]s$/i.test(label.trim()) ? verb : `${verb}s`;
 }

@@ -174,7 +174,7 @@ describe('framework administration', () => {
     it('defaults until saved, then keeps what the commissioner saved', async () => {
       assert.equal((await getSettings(store)).minHourlyRate, 21.5);
       await saveSettings(store, who, { councilName: 'Bury Council', minHourlyRate: '24.00' });
-      assert.deepEqual(await getSettings(store), { id: 'settings', councilName: 'Bury Council', minHourlyRate: 24, publishOnSubmit: false, sequentialRoundHours: 24 });
+      assert.deepEqual(await getSettings(store), { id: 'settings', councilName: 'Bury Council', minHourlyRate: 24, publishOnSubmit: false, sequentialRoundHours: 24, postcodeExample: '', caseRefExample: '' });
       await assert.rejects(saveSettings(store, who, { minHourlyRate: -1 }), isInvalid({ minHourlyRate: /more than 0/ }));
     });
   });

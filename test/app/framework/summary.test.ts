@@ -49,7 +49,7 @@ describe('frameworkSummary', () => {
       s.unreachable.map((u) => [u.provider.id, u.why]),
       [
         ['best', 'the bot was removed'],
-        ['dawn', 'no channel registered'],
+        ['dawn', 'no channel registered: in a shared channel with the provider, add the bot to the channel and type `@Brokerage Bot register provider dawn`'],
       ],
     );
   });
