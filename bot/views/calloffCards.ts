@@ -6,10 +6,14 @@ import { formatUk } from '../../src/domain/dates.js';
 import { answerInput } from '../../src/app/calloffs/bids.js';
 import { criterionLine, questionHeading } from '../../src/domain/personQuestions.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
+import type { ProviderProfile } from '../../src/domain/anonymise.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import type { Lookups } from './requestCards.js';
 import { cap, day, gbp } from './format.js';
+
+/** A profile question as the person's-question helpers read it. */
+const asked = (q: ProviderProfile['questions'][number]) => ({ text: q.text, byPerson: q.fromPerson, criterion: q.criterion });
 
 const names = (l: Lookups, ids: string[]) => ids.map((id) => l.lots.find((x) => x.id === id)?.name ?? id).join(', ');
 const zoneName = (l: Lookups, id: string) => l.zones.find((x) => x.id === id)?.name ?? id;
@@ -90,7 +94,7 @@ export function providerCard(c: ProviderCallOff, l: Lookups, v: ProviderView): C
     needsSummary: p.needsSummary,
     outcomes: p.outcomes,
     languageNeeds: p.languageNeeds,
-    questionsText: p.questions.map((q, i) => { const asked = { text: q.text, byPerson: q.fromPerson, criterion: q.criterion }; return [`${questionHeading(asked, i)} (${q.weight})`, criterionLine(asked)].filter(Boolean).join('\n\n'); }).join('\n\n'),
+    questionsText: p.questions.map((q, i) => [`${questionHeading(asked(q), i)} (${q.weight})`, criterionLine(asked(q))].filter(Boolean).join('\n\n')).join('\n\n'),
     clarifications: c.clarifications.map((q) => ({ question: q.question, answer: q.answer })),
     executeActions: actions(executeActions),
     canAsk: open,
@@ -124,7 +128,7 @@ export function bidForm(c: ProviderCallOff, l: Lookups, values: Record<string, u
     { id: 'earliestStart', label: `Earliest start date (requested: ${day(p.startDate)})`, kind: 'date', required: true },
     { id: 'supportPlan', label: 'Support plan summary', kind: 'multiline', required: true, help: 'How you would support this person; scored blind (without your price) by the social worker.' },
     { id: 'answersHeading', label: 'Quality questions', kind: 'heading' },
-    ...p.questions.map((q, i): FieldSpec => ({ id: answerInput(q.id), label: `${questionHeading(q, i)} (weight ${q.weight})`, kind: 'multiline', required: true, help: criterionLine(q) })),
+    ...p.questions.map((q, i): FieldSpec => ({ id: answerInput(q.id), label: `${questionHeading(asked(q), i)} (weight ${q.weight})`, kind: 'multiline', required: true, help: criterionLine(asked(q)) })),
     { id: 'needsHeading', label: 'Mandatory needs', kind: 'heading' },
     { id: 'meetsCarerGender', label: `Can you meet the carer gender preference (${p.carerGender})?`, kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
     { id: 'meetsLanguage', label: p.languageNeeds ? `Can you meet the language, cultural and religious needs (${p.languageNeeds})?` : 'Can you meet the language, cultural and religious needs (none stated)?', kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
