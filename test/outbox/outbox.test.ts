@@ -68,7 +68,7 @@ describe('Outbox', () => {
     assert.equal(new Set(c.calls.map((x) => x.id)).size, c.calls.length, 'no duplicates');
     const saved = await store.get('outbox', post(1, 'p1').id);
     assert.equal(saved?.status, 'sent');
-    assert.equal(saved?.attempts, 1);
+    assert.equal(saved?.attempts, 2, 'throttled once, then sent');
   });
 
   it('paces itself to the per-conversation limit instead of being throttled', async () => {
@@ -85,7 +85,7 @@ describe('Outbox', () => {
 
   it('retries passing failures (502) and sends an update only after the post it edits', async () => {
     const c = fakeConnector({ failFirst: 1 });
-    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, random: () => 0, policy: { maxAttempts: 5, baseMs: 20, maxMs: 100 } });
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, random: () => 0, policy: { baseMs: 20, maxMs: 100, keepTryingMs: { default: 5_000 } } });
     await queue(post(1), { ...post(1), id: `${post(1).id}:refresh:a`, updates: post(1).id });
     outbox.kick();
     await outbox.idle(10_000);

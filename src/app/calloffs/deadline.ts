@@ -47,7 +47,7 @@ export async function sendReminder(store: BrokerageStore, ref: string, reminder:
     const r = tx.get('requests', ref) as OpenCallOff | undefined;
     if (!r?.calloff || r.state !== 'open' || r.calloff.remindersSent.includes(reminder)) return;
     const quiet = new Set(r.calloff.offers.filter((o) => !o.declined && tx.get('bids', bidId(r.id, o.providerId))?.status !== 'active').map((o) => o.providerId));
-    tellProviders(tx, now, r, `remind:${reminder}:${r.id}:${r.calloff.deadline}`, { kind: 'calloff.reminder', ref: r.id, reminder }, (p) => quiet.has(p));
+    tellProviders(tx, now, r, `remind:${reminder}:${r.id}:${r.calloff.deadline}`, { kind: 'calloff.reminder', ref: r.id, reminder }, (p) => quiet.has(p), r.calloff.deadline);
     tx.put('requests', { ...r, calloff: { ...r.calloff, remindersSent: [...r.calloff.remindersSent, reminder] } });
   });
 }

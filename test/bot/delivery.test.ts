@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { publishCallOff } from '../../src/app/calloffs/publish.js';
+import type { OutboxItem } from '../../src/outbox/outbox.js';
+import { submitted } from './fixtures.js';
+import { channelOf, connectorWorld, type ConnectorWorld } from './connectorWorld.js';
+import { PEOPLE } from './turns.js';
+
+const alex = { aadObjectId: PEOPLE.alex.aadObjectId };
+const report = (w: ConnectorWorld) => w.mock.posts.filter((p) => p.conversationId === `a:personal-${PEOPLE.alex.id}` && p.text.includes('posted to')).map((p) => JSON.parse(p.text).text as string);
+const posts = async (w: ConnectorWorld, ref: string) => (await w.store.find('outbox')).filter((i) => i.id.startsWith(`post:${ref}:`) && !i.updates);
+
+/** What every test checks: nothing is `sent` without the id of a post the connector really made. */
+function assertTruthful(w: ConnectorWorld, items: OutboxItem[]) {
+  const made = new Set(w.mock.posts.map((p) => p.activityId));
+  for (const i of items) {
+    if (i.status === 'sent') assert.ok(i.activityId && made.has(i.activityId), `${i.id} is sent with activity ${i.activityId}, which the connector never made`);
+    else assert.ok(i.lastError, `${i.id} is ${i.status} without a reason`);
+  }
+}
+
+describe('Proactive posts through the real adapter and a local Bot Connector', function () {
+  this.timeout(30_000);
+  let w: ConnectorWorld | undefined;
+  afterEach(async () => {
+    await w?.close();
+    w = undefined;
+  });
+
+  it('waits out 5 s of 429s (Retry-After 1), then delivers every call-off card once and reports 8 of 8', async () => {
+    const until = Date.now() + 5_000;
+    w = await connectorWorld({ providers: 8, mock: { script: ({ conversationId }) => (conversationId.startsWith('19:') && Date.now() < until ? { status: 429, retryAfter: 1 } : undefined) } });
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(25_000);
+    const items = await posts(w, ref);
+    assert.equal(items.length, 8);
+    assert.ok(items.every((i) => i.status === 'sent'), items.map((i) => `${i.id} ${i.status} ${i.lastError}`).join('\n'));
+    assertTruthful(w, items);
+    for (const p of w.providers) assert.equal(w.mock.shown(channelOf(p)).length, 1, `${p} has one card`);
+    assert.ok(w.mock.counts.scripted >= 8, 'the connector did throttle');
+    assert.ok(items.some((i) => i.attempts > 3), 'throttled posts were tried again after the first few seconds: ' + items.map((i) => i.attempts).join());
+    assert.deepEqual(report(w).map((t) => /posted to (\d+) of (\d+)/.exec(t)?.slice(1).join('/')), ['8/8']);
+  });
+
+  it('keeps a call-off card trying until its deadline, then records it failed with the 429, never sent', async () => {
+    const ref0 = { deadline: '' };
+    const t0 = Date.now();
+    // The business clock stands 2 s before the deadline; the connector throttles for the next 30 s.
+    const now = () => (ref0.deadline ? new Date(Date.parse(ref0.deadline) - 2_000 + (Date.now() - t0)) : new Date());
+    w = await connectorWorld({ providers: 8, now, mock: { script: ({ conversationId }) => (conversationId.startsWith('19:') && Date.now() < t0 + 30_000 ? { status: 429, retryAfter: 1 } : undefined) } });
+    const ref = await submitted(w.store, new Date());
+    ref0.deadline = (await w.store.get('requests', ref))!.package!.deadline;
+    await publishCallOff(w.store, alex, ref, now());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(25_000);
+    const items = await posts(w, ref);
+    assert.equal(items.length, 8);
+    assert.ok(items.every((i) => i.status === 'failed' && /^429/.test(i.lastError ?? '')), items.map((i) => `${i.status} ${i.lastError}`).join('\n'));
+    assert.ok(items.every((i) => i.attempts >= 2), 'each was retried before giving up: ' + items.map((i) => i.attempts).join());
+    assertTruthful(w, items);
+    const [text] = report(w);
+    assert.match(text, /posted to 0 of 8/);
+    assert.match(text, /Not delivered: Caring Hands Ltd \(429/);
+  });
+
+  it('marks 403 and 404 channels unreachable by provider name, retries a 502, and counts only real posts', async () => {
+    let gateway = 2;
+    w = await connectorWorld({
+      providers: 8,
+      mock: {
+        script: ({ conversationId }) => {
+          if (conversationId === channelOf('brightpath')) return { status: 403, code: 'BotNotInConversationRoster' };
+          if (conversationId === channelOf('signing-hands')) return { status: 404, code: 'ConversationNotFound' };
+          if (conversationId === channelOf('extra-3') && gateway > 0) return gateway-- ? { status: 502 } : undefined;
+          return undefined;
+        },
+      },
+    });
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(25_000);
+    const items = await posts(w, ref);
+    const byProvider = new Map(items.map((i) => [(i.target as { providerId: string }).providerId, i]));
+    assert.equal(byProvider.get('extra-3')?.status, 'sent');
+    for (const [id, status] of [['brightpath', '403'], ['signing-hands', '404']]) {
+      const i = byProvider.get(id)!;
+      assert.equal(i.status, 'failed');
+      assert.equal(i.unreachable, true);
+      assert.equal(i.attempts, 1, 'not retried: it cannot get better');
+      assert.match((await w.store.get('providers', id))!.channel!.unreachableReason!, new RegExp(`^${status}`));
+    }
+    assertTruthful(w, items);
+    const [text] = report(w);
+    assert.match(text, /posted to 6 of 8/);
+    assert.match(text, /BrightPath Support \(channel unreachable: 403 BotNotInConversationRoster/);
+    assert.match(text, /Signing Hands[^(]*\(channel unreachable: 404/);
+  });
+
+  it('records a post that answers after the timeout, and deletes the copy its retry made', async () => {
+    let slow = true;
+    w = await connectorWorld({
+      timeoutMs: 300,
+      mock: {
+        script: ({ conversationId, method }) => {
+          if (conversationId !== channelOf('caring-hands') || method !== 'POST' || !slow) return undefined;
+          slow = false;
+          return { delayMs: 1_200 };
+        },
+      },
+    });
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(25_000);
+    const deadline = Date.now() + 5_000;
+    while (!w.mock.deleted.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const item = (await posts(w, ref)).find((i) => (i.target as { providerId: string }).providerId === 'caring-hands')!;
+    assert.equal(w.mock.posts.filter((p) => p.conversationId === channelOf('caring-hands')).length, 2, 'the retry posted a second copy');
+    const shown = w.mock.shown(channelOf('caring-hands'));
+    assert.equal(shown.length, 1, 'the extra copy was deleted');
+    assert.equal(item.status, 'sent');
+    assert.equal(item.activityId, shown[0].activityId);
+    assert.deepEqual(item.copies ?? [], []);
+  });
+});
