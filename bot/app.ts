@@ -4,7 +4,7 @@ import { loadUser } from '../src/app/actor.js';
 import { AppError } from '../src/app/errors.js';
 import { can } from '../src/app/permissions.js';
 import type { Deps } from './deps.js';
-import { ActionDedup, stableKey } from './actionDedup.js';
+import { ActionDedup, Revisions, stableKey, subjectOf } from './actionDedup.js';
 import { whoFrom } from './identity.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import type { CardJson } from './render.js';
@@ -31,7 +31,9 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
-  const dedup = new ActionDedup<CardJson | string>();
+  // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).
+  const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission']);
+  const dedup = new ActionDedup<CardJson | string>(15_000, Date.now, revisions.of);
 
   app.activity(ActivityTypes.Message, async (ctx) => {
     const text = (ctx.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').replace(/\s+/g, ' ').trim();
@@ -85,7 +87,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now
       }
     };
-    return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle) : handle();
+    return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle, subjectOf(data)) : handle();
   });
 
   registerLifecycle(app, deps, () => commands);
