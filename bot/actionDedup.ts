@@ -41,7 +41,7 @@ const BOOKKEEPING = new Set<keyof Collections>(['outbox', 'outboxPending', 'outb
 
 /**
  * Counts committed changes per call-off (its request and bids) and, under '*', to everything
- * else people change (framework, users, settings, admission). Fed by the store's change feed, so
+ * else people change (framework, providers and their channels, users, settings, admission). Fed by the store's change feed, so
  * it costs nothing per click.
  */
 export class Revisions {
@@ -58,7 +58,12 @@ export class Revisions {
     this.counts.set(subject, (this.counts.get(subject) ?? 0) + 1);
   }
 
-  of = (subject: string): number => this.counts.get(subject) ?? 0;
+  /**
+   * A call-off's revision also moves with everything else people change (a channel registered
+   * again, a user's role): an action on a call-off depends on those too. Counts only grow, so the
+   * sum changes whenever either does.
+   */
+  of = (subject: string): number => (this.counts.get(subject) ?? 0) + (subject === '*' ? 0 : (this.counts.get('*') ?? 0));
 
   stop(): void {
     for (const u of this.unwatch) u();

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TeamsAdapter } from '@microsoft/teams-ai';
+import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import YAML from 'yaml';
 import { createBot, type Bot } from '../../bot/app.js';
 import { teamsDelivery } from '../../bot/delivery.js';
@@ -27,6 +28,8 @@ export interface ConnectorWorld {
   runtime: Runtime;
   /** Every eligible provider, the demo's three and the added ones. */
   providers: string[];
+  /** Clicks an Action.Execute button as a person (the invoke goes through the same teams-ai app); resolves with the reply card or text. */
+  click(as: keyof typeof PEOPLE, verb: string, data?: Record<string, unknown>): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -63,7 +66,23 @@ export async function connectorWorld(options: { providers?: number; now?: () => 
   const adapter = new TeamsAdapter({});
   const bot = createBot(deps, adapter);
   const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps), { timeoutMs: options.timeoutMs });
+  const invokes = new TestAdapter(async (ctx) => void (await bot.app.run(ctx)));
+  const click: ConnectorWorld['click'] = async (as, verb, data = {}) => {
+    const p = PEOPLE[as];
+    const replies: Partial<Activity>[] = [];
+    const activity = { type: ActivityTypes.Invoke, name: 'adaptiveCard/action', channelId: 'msteams', serviceUrl: url, replyToId: `card-${verb}`, from: { id: p.id, aadObjectId: p.aadObjectId, name: p.name }, recipient: { id: '28:bot' }, conversation: { id: `a:personal-${p.id}`, conversationType: 'personal' }, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } };
+    await invokes.processActivity(activity as Partial<Activity>, async (ctx) => {
+      ctx.onSendActivities(async (_c, acts, next) => {
+        replies.push(...acts);
+        return next();
+      });
+      await bot.app.run(ctx);
+    });
+    const body = (replies.find((r) => r.type === 'invokeResponse')?.value as { body?: { value?: unknown } } | undefined)?.body;
+    return body?.value;
+  };
   return {
+    click,
     mock,
     store,
     deps,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { publishCallOff } from '../../src/app/calloffs/publish.js';
 import type { OutboxItem } from '../../src/outbox/outbox.js';
-import { submitted } from './fixtures.js';
+import { submitted, goodBid } from './fixtures.js';
+import { registerProviderChannel } from '../../src/app/framework/channels.js';
+import { cardText } from './turns.js';
 import { channelOf, connectorWorld, type ConnectorWorld } from './connectorWorld.js';
 import { PEOPLE } from './turns.js';
 
@@ -64,13 +66,14 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     assert.match(text, /Not delivered: Caring Hands Ltd \(429/);
   });
 
-  it('marks 403 and 404 channels unreachable by provider name, retries a 502, and counts only real posts', async () => {
+  it('marks 403 and 404 channels unreachable by provider name, retries a 502, and counts only real posts; a re-registered channel gets the card again from the status card', async () => {
     let gateway = 2;
+    let removed = true;
     w = await connectorWorld({
       providers: 8,
       mock: {
         script: ({ conversationId }) => {
-          if (conversationId === channelOf('brightpath')) return { status: 403, code: 'BotNotInConversationRoster' };
+          if (conversationId === channelOf('brightpath') && removed) return { status: 403, code: 'BotNotInConversationRoster' };
           if (conversationId === channelOf('signing-hands')) return { status: 404, code: 'ConversationNotFound' };
           if (conversationId === channelOf('extra-3') && gateway > 0) return gateway-- ? { status: 502 } : undefined;
           return undefined;
@@ -96,6 +99,30 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     assert.match(text, /posted to 6 of 8/);
     assert.match(text, /BrightPath Support \(channel unreachable: 403 BotNotInConversationRoster/);
     assert.match(text, /Signing Hands[^(]*\(channel unreachable: 404/);
+
+    // The broker's status card is a delivery report: each provider, delivered or why not.
+    const status = cardText(await w.click('alex', 'calloff.status', { ref }));
+    assert.match(status, /6 of 8 channels/);
+    assert.match(status, /\*\*Caring Hands Ltd\*\*: delivered/);
+    assert.match(status, /\*\*BrightPath Support\*\*: not delivered \(channel unreachable: 403 BotNotInConversationRoster.*Register the channel again/);
+    assert.doesNotMatch(status, /Send the call-off again/, 'nothing can be resent to an unreachable channel');
+    assert.match(cardText(await w.click('alex', 'calloff.resend', { ref, providerId: 'brightpath' })), /still unreachable/);
+
+    // The bot is added back and the channel registered again: the broker sends the card from the status card.
+    removed = false;
+    const channel = (await w.store.get('providers', 'brightpath'))!.channel!;
+    await registerProviderChannel(w.store, alex, 'brightpath', { conversationId: channel.conversationId, teamId: channel.teamId, serviceUrl: channel.serviceUrl, reference: channel.reference }, new Date().toISOString());
+    assert.match(JSON.stringify(await w.click('alex', 'calloff.status', { ref })), /"verb":"calloff.resend","data":\{"ref":"[^"]+","providerId":"brightpath"\}/);
+    assert.match(cardText(await w.click('alex', 'calloff.resend', { ref, providerId: 'brightpath' })), /going to BrightPath Support again/);
+    await w.runtime.outbox.idle(10_000);
+    const shown = w.mock.shown(channelOf('brightpath'));
+    assert.equal(shown.length, 1);
+    assert.match(report(w).at(-1)!, /posted to 1 of 1/);
+    assert.match(cardText(await w.click('alex', 'calloff.status', { ref })), /7 of 8 channels/);
+    // Later updates edit the new post.
+    await w.click('tom', 'bid.submit', { ref, ...goodBid() });
+    await w.runtime.outbox.idle(10_000);
+    assert.ok(w.mock.updates.some((u) => u.activityId === shown[0].activityId), 'the card was updated in place');
   });
 
   it('records a post that answers after the timeout, and deletes the copy its retry made', async () => {
