@@ -19,9 +19,10 @@ export interface MockOptions {
   random?: () => number;
   /**
    * A scripted answer for one request, or undefined for the normal one. `status` answers with that
-   * status (nothing posted; `retryAfter` in seconds); `delayMs` posts it, then answers that late.
+   * status (nothing posted; `retryAfter` in seconds); `delayMs` posts it, then answers that late;
+   * `hold` neither posts nor answers.
    */
-  script?: (r: { conversationId: string; method: string; activityId?: string }) => { status?: number; retryAfter?: number; code?: string; delayMs?: number } | undefined;
+  script?: (r: { conversationId: string; method: string; activityId?: string }) => { status?: number; retryAfter?: number; code?: string; delayMs?: number; hold?: boolean } | undefined;
 }
 
 export interface Posted {
@@ -100,6 +101,8 @@ export class MockConnector {
     const { perConversation = 7, perBot = 50, windowMs = 1000, failRate = 0, throttleRate = 0, random = Math.random } = this.options;
     const now = Date.now();
     const scripted = this.options.script?.({ conversationId, method: req.method ?? 'POST', activityId: m[2] && decodeURIComponent(m[2]) });
+    // Never answered and nothing posted: a request still in flight when the bot dies.
+    if (scripted?.hold) return new Promise(() => undefined);
     if (scripted?.status) {
       this.counts.scripted++;
       const headers: Record<string, string> = scripted.retryAfter === undefined ? {} : { 'retry-after': String(scripted.retryAfter) };

@@ -1,5 +1,6 @@
 import { conversationOf, enqueue, Outbox, type Delivery, type OutboxItem } from '../src/outbox/outbox.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
+import type { ReceiptLog } from '../src/outbox/receiptLog.js';
 import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
 import { markChannelUnreachable } from '../src/app/framework/channels.js';
 import type { Deps } from './deps.js';
@@ -13,12 +14,13 @@ export interface Runtime {
 }
 
 /** The background half of the bot: posting queued messages and running deadlines, both resumable. */
-export function startRuntime(deps: Deps, delivery: Delivery, options: { concurrency?: number; random?: () => number; timeoutMs?: number } = {}): Runtime {
+export function startRuntime(deps: Deps, delivery: Delivery, options: { concurrency?: number; random?: () => number; timeoutMs?: number; receipts?: ReceiptLog } = {}): Runtime {
   const outbox = new Outbox(deps.store, delivery, deps.logger, {
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? 8,
     now: deps.now,
     random: options.random,
     timeoutMs: options.timeoutMs,
+    receipts: options.receipts,
     onBatchSettled: async (batch, items) => {
       if (!batch.notify || batch.notify.startsWith('system')) return;
       await deps.store.transact({ actor: 'system:outbox', action: 'outbox.batch-report' }, (tx) => enqueue(tx, deps.now(), { id: `report:${batch.id}`, target: { userId: batch.notify! }, message: { kind: 'publish.report', text: batchReport(batch.id, items, (id) => tx.get('providers', id)?.name ?? id) } }));

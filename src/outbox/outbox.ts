@@ -3,6 +3,7 @@ import type { Tx } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_POLICY, describeFailure, giveUpAt, isUnreachable, nextDelay, reasonOf, RetryPolicy, TIMEOUT, type SendFailure } from './retryPolicy.js';
 import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
+import type { ReceiptLog } from './receiptLog.js';
 
 /**
  * Where a message goes: a provider's channel, a person's 1:1 chat with the bot, or a conversation
@@ -102,6 +103,19 @@ export interface DrainOptions {
   onUnreachable?: (item: OutboxItem, reason: string) => Promise<void>;
   /** How long one send may take before it counts as failed and is retried (default 20 s). */
   timeoutMs?: number;
+  /** Where activity ids are written the moment they arrive, so a crash cannot make the bot post twice. */
+  receipts?: ReceiptLog;
+}
+
+/**
+ * Which of two due items goes first: a retry whose wait is over, then the oldest. A retry is due
+ * later than the fresh posts queued with it, so ordering by due time alone would hold every
+ * throttled post back until the whole broadcast had gone, and then wait its Retry-After again.
+ */
+function sooner(a: OutboxItem, b: OutboxItem): boolean {
+  if (!!a.attempts !== !!b.attempts) return !!a.attempts;
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
+  return a.dueAt < b.dueAt;
 }
 
 /** The conversation an item goes to, as far as rate limits are concerned. */
@@ -127,6 +141,8 @@ export class Outbox {
   private stopped = false;
   private wake?: () => void;
   private readonly inFlight = new Set<string>();
+  /** Sends that timed out but may still answer: their receipts are not saved in the store yet. */
+  private lateSaving = 0;
   /** Pending items by id: the only ones a drain looks at. */
   private readonly pending = new Map<string, OutboxItem>();
   private readonly limiter: RateLimiter;
@@ -168,7 +184,24 @@ export class Outbox {
         const item = await store.get('outbox', id);
         if (item && !touched.has(id)) this.track(id, item);
       }
+      await this.applyReceipts();
     })();
+  }
+
+  /**
+   * Posts Teams answered just before the last run stopped, whose 'sent' had not been saved: they
+   * are recorded now instead of being posted again.
+   */
+  private async applyReceipts(): Promise<void> {
+    const receipts = this.options.receipts;
+    if (!receipts) return;
+    for (const [id, activityId] of receipts.read()) {
+      const item = await this.store.get('outbox', id);
+      if (!item || (item.activityId === activityId) || item.copies?.includes(activityId)) continue;
+      this.logger.info('outbox: recording a post answered before the restart', { id, activityId });
+      await this.delivered(item, activityId);
+    }
+    receipts.clear();
   }
 
   private track(id: string, item: OutboxItem | null): void {
@@ -262,12 +295,13 @@ export class Outbox {
         waitMs = waitMs === undefined ? wait : Math.min(waitMs, wait);
         continue;
       }
-      if (!best || item.dueAt < best.dueAt || (item.dueAt === best.dueAt && item.createdAt < best.createdAt)) best = item;
+      if (!best || sooner(item, best)) best = item;
     }
     return best ? { item: best } : { waitMs };
   }
 
   private readonly dueCache = new WeakMap<OutboxItem, number>();
+
 
   private dueMs(item: OutboxItem): number {
     let due = this.dueCache.get(item);
@@ -304,6 +338,8 @@ export class Outbox {
       }
     } finally {
       this.inFlight.delete(item.id);
+      // Every receipt so far is saved in the store once nothing is in flight.
+      if (!this.inFlight.size && !this.lateSaving) this.options.receipts?.clear(64 * 1024);
     }
   }
 
@@ -312,7 +348,11 @@ export class Outbox {
    * it then answers after all, its post is adopted (`delivered`), so nothing is lost or untracked.
    */
   private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string } | 'skip'> {
-    const sending = this.delivery.deliver(item, replace);
+    const sending = this.delivery.deliver(item, replace).then((result) => {
+      // Written down before anything else happens, so a crash from here on cannot lose it.
+      if (!replace && result !== 'skip' && result.activityId) this.options.receipts?.record(item.id, result.activityId);
+      return result;
+    });
     const ms = this.options.timeoutMs ?? 20_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -320,10 +360,14 @@ export class Outbox {
         reject(Object.assign(new Error(`no answer from the Bot Connector in ${Math.round(ms / 1000)} s`), { code: TIMEOUT }));
         // The late answer, if any: a new post that went through is recorded, not forgotten.
         if (!replace) {
-          sending.then(
-            (late) => (late !== 'skip' && late.activityId ? this.delivered(item, late.activityId) : undefined),
-            () => undefined,
-          ).catch((error) => this.logger.error('outbox: could not record a late delivery', { id: item.id, error }));
+          this.lateSaving++;
+          sending
+            .then(
+              (late) => (late !== 'skip' && late.activityId ? this.delivered(item, late.activityId) : undefined),
+              () => undefined,
+            )
+            .catch((error) => this.logger.error('outbox: could not record a late delivery', { id: item.id, error }))
+            .finally(() => this.lateSaving--);
         }
       }, ms);
       timer.unref?.();

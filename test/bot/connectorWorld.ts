@@ -34,20 +34,15 @@ export interface ConnectorWorld {
 }
 
 /**
- * The real bot's proactive path: teams-ai's Application (so app.error installs a turn-error
- * handler, as in production), botbuilder's TeamsAdapter and connector client, posting over HTTP
- * to a local Bot Connector whose answers a test scripts. Only the HTTP edge is fake.
+ * The demo framework plus `count` eligible providers (the demo's three and copies of Caring
+ * Hands), each with a channel on the connector at `url`, and Alex's and Sam's 1:1 chats there.
  */
-export async function connectorWorld(options: { providers?: number; now?: () => Date; timeoutMs?: number; mock?: MockOptions } = {}): Promise<ConnectorWorld> {
-  const mock = new MockConnector(options.mock);
-  const url = await mock.start();
-  const dir = await mkdtemp(join(tmpdir(), 'bb-connector-'));
-  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+export async function seedChannels(store: BrokerageStore, url: string, count = ELIGIBLE.length): Promise<string[]> {
   await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
   const providers = [...ELIGIBLE];
   await store.transact({ actor: 'test', action: 'test.world' }, (tx) => {
     const model = tx.get('providers', 'caring-hands')!;
-    for (let i = ELIGIBLE.length; i < (options.providers ?? ELIGIBLE.length); i++) {
+    for (let i = ELIGIBLE.length; i < count; i++) {
       const id = `extra-${i}`;
       tx.put('providers', { ...model, id, name: `Extra Care ${i}`, cqcNumber: undefined });
       providers.push(id);
@@ -62,6 +57,20 @@ export async function connectorWorld(options: { providers?: number; now?: () => 
       tx.put('installations', { id: conversation.id, kind: 'personal', serviceUrl: url, userId: who.aadObjectId, installedAt: new Date().toISOString(), reference: { channelId: 'msteams', serviceUrl: url, bot: { id: '28:bot' }, conversation, user: { id: who.id } } });
     }
   });
+  return providers;
+}
+
+/**
+ * The real bot's proactive path: teams-ai's Application (so app.error installs a turn-error
+ * handler, as in production), botbuilder's TeamsAdapter and connector client, posting over HTTP
+ * to a local Bot Connector whose answers a test scripts. Only the HTTP edge is fake.
+ */
+export async function connectorWorld(options: { providers?: number; now?: () => Date; timeoutMs?: number; mock?: MockOptions } = {}): Promise<ConnectorWorld> {
+  const mock = new MockConnector(options.mock);
+  const url = await mock.start();
+  const dir = await mkdtemp(join(tmpdir(), 'bb-connector-'));
+  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+  const providers = await seedChannels(store, url, options.providers);
   const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
   const adapter = new TeamsAdapter({});
   const bot = createBot(deps, adapter);
