@@ -36,6 +36,8 @@ export class MockConnector {
   readonly posts: Posted[] = [];
   readonly updates: Posted[] = [];
   readonly deleted: Posted[] = [];
+  /** Every request and the status it got, in arrival order. */
+  readonly log: { conversationId: string; method: string; at: number; status: number }[] = [];
   readonly counts = { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 };
   private server?: Server;
   private readonly botTimes: number[] = [];
@@ -61,12 +63,16 @@ export class MockConnector {
     this.posts.length = 0;
     this.updates.length = 0;
     this.deleted.length = 0;
+    this.log.length = 0;
     Object.assign(this.counts, { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 });
   }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
+      const at = Date.now();
       void this.handle(req).then(({ status, body, headers }) => {
+        const conversationId = decodeURIComponent(/^\/v3\/conversations\/([^/]+)/.exec(req.url ?? '')?.[1] ?? '');
+        this.log.push({ conversationId, method: req.method ?? '', at, status });
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       });

@@ -41,6 +41,10 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     assertTruthful(w, items);
     for (const p of w.providers) assert.equal(w.mock.shown(channelOf(p)).length, 1, `${p} has one card`);
     assert.ok(w.mock.counts.scripted >= 8, 'the connector did throttle');
+    for (const p of w.providers) {
+      const tries = w.mock.log.filter((r) => r.conversationId === channelOf(p));
+      for (let i = 1; i < tries.length; i++) if (tries[i - 1].status === 429) assert.ok(tries[i].at - tries[i - 1].at >= 950, `${p}: tried again ${tries[i].at - tries[i - 1].at} ms after a Retry-After of 1 s`);
+    }
     assert.ok(items.some((i) => i.attempts > 3), 'throttled posts were tried again after the first few seconds: ' + items.map((i) => i.attempts).join());
     assert.deepEqual(report(w).map((t) => /posted to (\d+) of (\d+)/.exec(t)?.slice(1).join('/')), ['8/8']);
   });
@@ -123,6 +127,25 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     await w.click('tom', 'bid.submit', { ref, ...goodBid() });
     await w.runtime.outbox.idle(10_000);
     assert.ok(w.mock.updates.some((u) => u.activityId === shown[0].activityId), 'the card was updated in place');
+  });
+
+  it('tells the broker by provider name when a channel refuses a later post, and stops posting there', async () => {
+    let removed = false;
+    w = await connectorWorld({ mock: { script: ({ conversationId }) => (removed && conversationId === channelOf('caring-hands') ? { status: 403, code: 'BotNotInConversationRoster' } : undefined) } });
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(10_000);
+    removed = true; // the bot is taken out of Caring Hands' channel
+    await w.click('priya', 'bid.submit', { ref, ...goodBid() });
+    await w.runtime.outbox.idle(10_000);
+    const update = (await w.store.find('outbox')).find((i) => i.updates && (i.target as { providerId?: string }).providerId === 'caring-hands')!;
+    assert.equal(update.status, 'failed');
+    assert.equal(update.unreachable, true);
+    assert.match((await w.store.get('providers', 'caring-hands'))!.channel!.unreachableReason!, /^403/);
+    const told = w.mock.posts.filter((p) => p.conversationId === `a:personal-${PEOPLE.alex.id}` && p.text.includes('can no longer be reached'));
+    assert.equal(told.length, 1, 'the publisher is told once');
+    assert.match(JSON.parse(told[0].text).text, /Caring Hands Ltd's channel can no longer be reached \(403 BotNotInConversationRoster.*call-off PKG-/);
   });
 
   it('records a post that answers after the timeout, and deletes the copy its retry made', async () => {

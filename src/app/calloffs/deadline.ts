@@ -102,6 +102,11 @@ export async function extendDeadline(store: BrokerageStore, who: Who, ref: strin
     };
     tx.put('requests', next);
     armDeadline(tx, next, now);
+    // A card still trying to reach its channel keeps trying until the new deadline.
+    for (const o of next.calloff.offers) {
+      const card = tx.get('outbox', o.postId);
+      if (card?.status === 'pending' && card.giveUpAt) tx.put('outbox', { ...card, giveUpAt: to });
+    }
     refreshAllProviderCards(tx, now, next, `extended-${to}`);
     tellProviders(tx, now, next, `extended:${r.id}:${to}`, { kind: 'calloff.extended', ref: r.id, to, reason: extension.reason });
     return next;
