@@ -46,12 +46,18 @@ const BOOKKEEPING = new Set<keyof Collections>(['outbox', 'outboxPending', 'outb
  */
 export class Revisions {
   private readonly counts = new Map<string, number>();
-  private readonly unwatch: (() => void)[];
+  private unwatch?: (() => void)[];
 
-  constructor(store: BrokerageStore, collections: (keyof Collections)[]) {
-    this.unwatch = collections
+  constructor(
+    private readonly store: BrokerageStore,
+    private readonly collections: (keyof Collections)[],
+  ) {}
+
+  /** Starts counting at the first answer stamped: only changes after an answer matter. */
+  private watch(): void {
+    this.unwatch ??= this.collections
       .filter((c) => !BOOKKEEPING.has(c))
-      .map((c) => store.watch(c, (change) => this.bump(c === 'requests' || c === 'bids' ? (callOffOf(change.id) ?? '*') : '*')));
+      .map((c) => this.store.watch(c, (change) => this.bump(c === 'requests' || c === 'bids' ? (callOffOf(change.id) ?? '*') : '*')));
   }
 
   private bump(subject: string): void {
@@ -63,10 +69,13 @@ export class Revisions {
    * again, a user's role): an action on a call-off depends on those too. Counts only grow, so the
    * sum changes whenever either does.
    */
-  of = (subject: string): number => (this.counts.get(subject) ?? 0) + (subject === '*' ? 0 : (this.counts.get('*') ?? 0));
+  of = (subject: string): number => {
+    this.watch();
+    return (this.counts.get(subject) ?? 0) + (subject === '*' ? 0 : (this.counts.get('*') ?? 0));
+  };
 
   stop(): void {
-    for (const u of this.unwatch) u();
+    for (const u of this.unwatch ?? []) u();
   }
 }
 
