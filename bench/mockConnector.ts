@@ -37,7 +37,7 @@ export class MockConnector {
   readonly updates: Posted[] = [];
   readonly deleted: Posted[] = [];
   /** Every request and the status it got, in arrival order. */
-  readonly log: { conversationId: string; method: string; at: number; status: number }[] = [];
+  readonly log: { conversationId: string; method: string; at: number; status: number; retryAfter?: string }[] = [];
   readonly counts = { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 };
   private server?: Server;
   private readonly botTimes: number[] = [];
@@ -72,7 +72,7 @@ export class MockConnector {
       const at = Date.now();
       void this.handle(req).then(({ status, body, headers }) => {
         const conversationId = decodeURIComponent(/^\/v3\/conversations\/([^/]+)/.exec(req.url ?? '')?.[1] ?? '');
-        this.log.push({ conversationId, method: req.method ?? '', at, status });
+        this.log.push({ conversationId, method: req.method ?? '', at, status, retryAfter: headers?.['retry-after'] });
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       });
