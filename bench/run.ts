@@ -108,7 +108,7 @@ async function broadcast(base: Base, dir: string, mock: MockConnector) {
     const shown = new Map<string, number>();
     for (let i = 1; i <= PROVIDERS; i++) shown.set(channelOf(i), mock.shown(channelOf(i)).filter((p) => p.text.includes(ref)).length);
     const requests = mock.log.filter((r) => r.at >= wall0).length;
-    const lastRetryAt = Math.max(wall0, ...mock.log.filter((r) => r.status === 429).map((r) => r.at + 1000 * Number(r.retryAfter ?? 1)));
+    const lastRetryAt = Math.max(wall0, ...mock.log.filter((r) => r.status === 429 && r.conversationId.startsWith('19:prov-')).map((r) => r.at + 1000 * Number(r.retryAfter ?? 1)));
     result = { wall0, lastAt, lastRetryAt, reply, shown, requests, report: reportOf(), made: new Set(done.map((p) => p.activityId)) };
     if (process.env.BENCH_DEBUG) {
       const ts = done.map((p) => (p.at - wall0) / 1000).sort((a, b) => a - b);
