@@ -95,6 +95,18 @@ describe('Outbox', () => {
     ]);
   });
 
+  it('edits every copy of a post: an update reaches each activity id the post was given', async () => {
+    const c = fakeConnector();
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST });
+    const now = new Date().toISOString();
+    await store.transact(tx, (t) => t.put('outbox', { ...post(1), status: 'sent', attempts: 1, dueAt: now, createdAt: now, activityId: 'act-1', copies: ['act-1b'] } as OutboxItem));
+    await queue({ ...post(1), id: `${post(1).id}:refresh:closed`, updates: post(1).id });
+    outbox.kick();
+    await outbox.idle(10_000);
+    assert.deepEqual(c.calls.map((x) => x.replace).sort(), ['act-1', 'act-1b']);
+    assert.equal((await store.get('outbox', `${post(1).id}:refresh:closed`))?.status, 'sent');
+  });
+
   it('keeps a pending index in the same transactions, so a restart finds unsent posts without reading old ones', async () => {
     await store.transact(tx, (t) => t.put('counters', { id: INDEX_MARKER, value: 1 }));
     await queue(post(1), post(2));
