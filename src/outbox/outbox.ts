@@ -302,7 +302,6 @@ export class Outbox {
 
   private readonly dueCache = new WeakMap<OutboxItem, number>();
 
-
   private dueMs(item: OutboxItem): number {
     let due = this.dueCache.get(item);
     if (due === undefined) this.dueCache.set(item, (due = Date.parse(item.dueAt)));
