@@ -7,6 +7,8 @@ import { ensureIndexes } from './src/app/requests/indexes.js';
 import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
 import { startRuntime, type Runtime } from './bot/runtime.js';
+import { ReceiptLog } from './src/outbox/receiptLog.js';
+import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
 import { LowdbStore } from './src/store/lowdbStore.js';
@@ -59,7 +61,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const deps: Deps = { store, logger, config, now, links, files: shelf };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart.
-  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps));
+  const receipts = new ReceiptLog(join(config.DATA_DIR, 'outbox-receipts.log'));
+  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts });
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());

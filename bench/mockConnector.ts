@@ -2,8 +2,9 @@
  * A loopback Bot Connector that enforces Teams' limits: at most 7 posts a second in one
  * conversation and 50 requests a second from the bot (sliding one-second windows), answering 429
  * with Retry-After beyond that, and optionally failing a fraction of requests with 502 (nothing
- * posted). It records every accepted post and update so the bench can count deliveries,
- * duplicates and losses.
+ * posted) or 429 (Retry-After 1–2 s, as Teams does under load). Tests script other answers
+ * (`script`: 403, 404, 429 for a while, slow answers). It records every accepted post, update and
+ * deletion so the bench and tests can count deliveries, duplicates and losses.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
@@ -13,7 +14,15 @@ export interface MockOptions {
   windowMs?: number;
   /** Fraction of requests answered 502 (0.01 = 1%). */
   failRate?: number;
+  /** Fraction of requests answered 429 with Retry-After 1 or 2 s, whatever the pace. */
+  throttleRate?: number;
   random?: () => number;
+  /**
+   * A scripted answer for one request, or undefined for the normal one. `status` answers with that
+   * status (nothing posted; `retryAfter` in seconds); `delayMs` posts it, then answers that late;
+   * `hold` neither posts nor answers.
+   */
+  script?: (r: { conversationId: string; method: string; activityId?: string }) => { status?: number; retryAfter?: number; code?: string; delayMs?: number; hold?: boolean } | undefined;
 }
 
 export interface Posted {
@@ -26,12 +35,23 @@ export interface Posted {
 export class MockConnector {
   readonly posts: Posted[] = [];
   readonly updates: Posted[] = [];
-  readonly counts = { requests: 0, accepted: 0, throttled: 0, failed: 0 };
+  readonly deleted: Posted[] = [];
+  /** Every request and the status it got, in arrival order. */
+  readonly log: { conversationId: string; method: string; at: number; status: number; retryAfter?: string }[] = [];
+  readonly counts = { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 };
   private server?: Server;
   private readonly botTimes: number[] = [];
   private readonly convTimes = new Map<string, number[]>();
   private seq = 0;
   url = '';
+
+  /** What a conversation shows now: each post's latest text, deleted ones left out. */
+  shown(conversationId: string): { activityId: string; text: string }[] {
+    const gone = new Set(this.deleted.map((d) => d.activityId));
+    return this.posts
+      .filter((p) => p.conversationId === conversationId && !gone.has(p.activityId))
+      .map((p) => ({ activityId: p.activityId, text: this.updates.filter((u) => u.activityId === p.activityId).at(-1)?.text ?? p.text }));
+  }
 
   constructor(private options: MockOptions = {}) {}
 
@@ -42,12 +62,17 @@ export class MockConnector {
   reset(): void {
     this.posts.length = 0;
     this.updates.length = 0;
-    Object.assign(this.counts, { requests: 0, accepted: 0, throttled: 0, failed: 0 });
+    this.deleted.length = 0;
+    this.log.length = 0;
+    Object.assign(this.counts, { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 });
   }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
+      const at = Date.now();
       void this.handle(req).then(({ status, body, headers }) => {
+        const conversationId = decodeURIComponent(/^\/v3\/conversations\/([^/]+)/.exec(req.url ?? '')?.[1] ?? '');
+        this.log.push({ conversationId, method: req.method ?? '', at, status, retryAfter: headers?.['retry-after'] });
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       });
@@ -79,14 +104,26 @@ export class MockConnector {
     const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     if (!m) return { status: 404, body: { error: { code: 'NotFound', message: req.url } } };
     const conversationId = decodeURIComponent(m[1]);
-    const { perConversation = 7, perBot = 50, windowMs = 1000, failRate = 0, random = Math.random } = this.options;
+    const { perConversation = 7, perBot = 50, windowMs = 1000, failRate = 0, throttleRate = 0, random = Math.random } = this.options;
     const now = Date.now();
+    const scripted = this.options.script?.({ conversationId, method: req.method ?? 'POST', activityId: m[2] && decodeURIComponent(m[2]) });
+    // Never answered and nothing posted: a request still in flight when the bot dies.
+    if (scripted?.hold) return new Promise(() => undefined);
+    if (scripted?.status) {
+      this.counts.scripted++;
+      const headers: Record<string, string> = scripted.retryAfter === undefined ? {} : { 'retry-after': String(scripted.retryAfter) };
+      return { status: scripted.status, body: { error: { code: scripted.code ?? `Status${scripted.status}`, message: `scripted ${scripted.status}` } }, headers };
+    }
     let conv = this.convTimes.get(conversationId);
     if (!conv) this.convTimes.set(conversationId, (conv = []));
     const wait = Math.max(this.retryAfter(this.botTimes, perBot, now, windowMs) ?? 0, this.retryAfter(conv, perConversation, now, windowMs) ?? 0);
     if (wait) {
       this.counts.throttled++;
       return { status: 429, body: { error: { code: 'TooManyRequests', message: 'throttled' } }, headers: { 'retry-after': String(wait) } };
+    }
+    if (throttleRate && random() < throttleRate) {
+      this.counts.throttled++;
+      return { status: 429, body: { error: { code: 'TooManyRequests', message: 'throttled (injected)' } }, headers: { 'retry-after': String(random() < 0.5 ? 1 : 2) } };
     }
     if (failRate && random() < failRate) {
       this.counts.failed++;
@@ -95,12 +132,20 @@ export class MockConnector {
     this.botTimes.push(now);
     conv.push(now);
     this.counts.accepted++;
+    const late = async <T>(answer: T): Promise<T> => {
+      if (scripted?.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
+      return answer;
+    };
     if (req.method === 'PUT' && m[2]) {
       this.updates.push({ conversationId, activityId: decodeURIComponent(m[2]), at: now, text });
-      return { status: 200, body: { id: decodeURIComponent(m[2]) } };
+      return late({ status: 200, body: { id: decodeURIComponent(m[2]) } });
+    }
+    if (req.method === 'DELETE' && m[2]) {
+      this.deleted.push({ conversationId, activityId: decodeURIComponent(m[2]), at: now, text });
+      return late({ status: 200, body: {} });
     }
     const activityId = `mock-${++this.seq}`;
     this.posts.push({ conversationId, activityId, at: now, text });
-    return { status: 200, body: { id: activityId } };
+    return late({ status: 200, body: { id: activityId } });
   }
 }

@@ -7,7 +7,9 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bidData, BIDDERS, buildBase, COUNCIL, copyStore, addHistory, LIVE_CALLOFFS, PROVIDERS, providerId, type Base } from './generate.js';
+import { bidData, BIDDERS, buildBase, channelOf, COUNCIL, copyStore, addHistory, LIVE_CALLOFFS, personalChat, PROVIDERS, providerId, type Base } from './generate.js';
+import { LowdbStore } from '../src/store/lowdbStore.js';
+import { SHARDS, type Collections } from '../src/store/collections.js';
 import { invoke, message, percentile, post, rssMb, settle, startBot, stopBot, type BotProcess, type Reply } from './bot.js';
 import { MockConnector } from './mockConnector.js';
 
@@ -77,44 +79,75 @@ async function latency(base: Base, dir: string, mock: MockConnector) {
   }
 }
 
+/**
+ * A publish to 200 channels against a connector that answers about 10% of requests 429
+ * (Retry-After 1–2 s) and 2% 502, whatever the pace, as Teams does under load. Counts, from the
+ * connector's side and the bot's store: delivered (a channel shows the card), failed (the bot
+ * says not delivered), lost (recorded as sent without an id the connector issued, or a channel the
+ * bot says it reached that shows nothing) and duplicates (a channel showing the card twice).
+ */
 async function broadcast(base: Base, dir: string, mock: MockConnector) {
   mock.reset();
-  mock.configure({ failRate: 0.01 });
+  mock.configure({ throttleRate: 0.1, failRate: 0.02 });
   const bot = await startBot(dir);
+  const ref = base.broadcastRef;
+  let result;
   try {
     await settle(bot.child.pid!);
-    const ref = base.broadcastRef;
     const channels = (posts: MockConnector['posts']) => posts.filter((p) => p.conversationId.startsWith('19:prov-') && p.text.includes(ref));
+    const reportOf = () => mock.posts.find((p) => p.conversationId === personalChat(COUNCIL.alex.aadObjectId) && p.text.includes(`Call-off ${ref}: posted to`));
     const wall0 = Date.now();
     const reply = await post(bot.url, message(mock.url, COUNCIL.alex.aadObjectId, `publish ${ref}`));
     if (reply.status !== 200) throw new Error(`publish failed: ${reply.status} ${reply.body}`);
-    const deadline = performance.now() + 120_000;
-    while (new Set(channels(mock.posts).map((p) => p.conversationId)).size < PROVIDERS && performance.now() < deadline) await sleep(20);
+    const deadline = performance.now() + 180_000;
+    while (!reportOf() && performance.now() < deadline) await sleep(20);
     const done = channels(mock.posts);
     const lastAt = done.length ? Math.max(...done.map((p) => p.at)) : Date.now();
-    const seconds = (lastAt - wall0) / 1000;
     // Late duplicates would show up now.
     await sleep(3000);
-    const all = channels(mock.posts);
-    const perConversation = new Map<string, number>();
-    for (const p of all) perConversation.set(p.conversationId, (perConversation.get(p.conversationId) ?? 0) + 1);
-    const report = mock.posts.some((p) => p.text.includes(`posted to ${PROVIDERS} of ${PROVIDERS}`));
-    const firstAt = done.length ? Math.min(...done.map((p) => p.at)) : lastAt;
-    return {
-      seconds: round(seconds, 2),
-      lost: PROVIDERS - perConversation.size,
-      duplicates: [...perConversation.values()].reduce((s, n) => s + n - 1, 0),
-      theoretical_min_seconds: PROVIDERS / 50,
-      throttled_429: mock.counts.throttled,
-      failed_502: mock.counts.failed,
-      broker_told_all_delivered: report,
-      publish_turn_ms: Math.round(reply.ms),
-      first_post_after_s: round((firstAt - wall0) / 1000, 2),
-    };
+    const shown = new Map<string, number>();
+    for (let i = 1; i <= PROVIDERS; i++) shown.set(channelOf(i), mock.shown(channelOf(i)).filter((p) => p.text.includes(ref)).length);
+    const requests = mock.log.filter((r) => r.at >= wall0).length;
+    const lastRetryAt = Math.max(wall0, ...mock.log.filter((r) => r.status === 429 && r.conversationId.startsWith('19:prov-')).map((r) => r.at + 1000 * Number(r.retryAfter ?? 1)));
+    result = { wall0, lastAt, lastRetryAt, reply, shown, requests, report: reportOf(), made: new Set(done.map((p) => p.activityId)) };
+    if (process.env.BENCH_DEBUG) {
+      const ts = done.map((p) => (p.at - wall0) / 1000).sort((a, b) => a - b);
+      log(`posts at p10 ${ts[20]} p50 ${ts[100]} p90 ${ts[180]} p99 ${ts[198]} last ${ts.at(-1)}; per second: ${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => ts.filter((t) => t >= k && t < k + 1).length).join(' ')}`);
+    }
   } finally {
-    mock.configure({ failRate: 0 });
+    mock.configure({});
     await stopBot(bot);
   }
+  // The bot's own record, read from its store once it has stopped.
+  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+  const items = (await store.find('outbox', (i) => i.id.startsWith(`post:${ref}:`) && !i.updates)).filter((i) => 'providerId' in i.target);
+  await store.close();
+  const sent = items.filter((i) => i.status === 'sent');
+  const lost =
+    sent.filter((i) => !i.activityId || !result.made.has(i.activityId)).length +
+    sent.filter((i) => !result.shown.get(`19:${(i.target as { providerId: string }).providerId}@thread.tacv2`)).length;
+  const seconds = (result.lastAt - result.wall0) / 1000;
+  const minimum = PROVIDERS / 50;
+  const reportText = result.report ? (JSON.parse(result.report.text) as { text?: string }).text ?? '' : '';
+  return {
+    seconds: round(seconds, 2),
+    delivered: [...result.shown.values()].filter((n) => n > 0).length,
+    failed: items.filter((i) => i.status === 'failed').length,
+    lost,
+    duplicates: [...result.shown.values()].reduce((s, n) => s + Math.max(0, n - 1), 0),
+    theoretical_min_seconds: minimum,
+    ratio_to_minimum: round(seconds / minimum, 2),
+    // The same bound for the requests this run's answers forced (every 429 and 502 is one more request).
+    min_for_requests_seconds: round(result.requests / 50, 2),
+    ratio_to_requests_minimum: round(seconds / (result.requests / 50), 2),
+    // When the last request the connector answered 429 allowed its retry: no sender can finish before it.
+    last_retry_after_s: round((result.lastRetryAt - result.wall0) / 1000, 2),
+    connector_requests: result.requests,
+    throttled_429: mock.counts.throttled,
+    failed_502: mock.counts.failed,
+    broker_report: reportText.slice(0, 120),
+    publish_turn_ms: Math.round(result.reply.ms),
+  };
 }
 
 interface Sent {
@@ -263,7 +296,7 @@ async function main() {
     }
 
     const b = await broadcast(base, await fresh(base, work, 'broadcast'), mock);
-    log(`broadcast: ${b.seconds}s, lost ${b.lost}, duplicates ${b.duplicates}, 429s ${b.throttled_429}, 502s ${b.failed_502}`);
+    log(`broadcast: ${b.seconds}s (${b.ratio_to_minimum}× the ${b.theoretical_min_seconds} s minimum; ${b.ratio_to_requests_minimum}× ${b.min_for_requests_seconds} s for its ${b.connector_requests} requests; last Retry-After ended at ${b.last_retry_after_s} s), delivered ${b.delivered}, failed ${b.failed}, lost ${b.lost}, duplicates ${b.duplicates}, 429s ${b.throttled_429}, 502s ${b.failed_502}`);
     const u = await burst(base, await fresh(base, work, 'burst'), mock);
     log(`burst: acknowledged ${u.acknowledged}, persisted ${u.persisted}, lost ${u.lost}, p99 ${u.p99_ms} ms`);
     const c = await crash(base, await fresh(base, work, 'crash'), mock);
@@ -273,7 +306,7 @@ async function main() {
     const lat = (name: string) => ({ p50_ms: round(percentile(latencies[name].bids, 50)), p99_ms: round(percentile(latencies[name].bids, 99)) });
     const results = {
       latency: { empty: lat('empty'), '10k': lat('10k'), '100k': lat('100k'), echo: { p50_ms: round(percentile(allEchoes, 50)), p99_ms: round(percentile(allEchoes, 99)) } },
-      broadcast: { seconds: b.seconds, lost: b.lost, duplicates: b.duplicates, theoretical_min_seconds: b.theoretical_min_seconds },
+      broadcast: { seconds: b.seconds, delivered: b.delivered, failed: b.failed, lost: b.lost, duplicates: b.duplicates, theoretical_min_seconds: b.theoretical_min_seconds, ratio_to_minimum: b.ratio_to_minimum, ratio_to_requests_minimum: b.ratio_to_requests_minimum },
       burst: { acknowledged: u.acknowledged, persisted: u.persisted, lost: u.lost, p99_ms: u.p99_ms },
       crash: { acknowledged: c.acknowledged, present: c.present, corrupt: c.corrupt },
       memory: { rss_mb_100k: latencies['100k'].rss },
@@ -308,7 +341,7 @@ async function fresh(base: Base, work: string, name: string): Promise<string> {
 
 function printTable(r: {
   latency: Record<string, { p50_ms: number; p99_ms: number }>;
-  broadcast: { seconds: number; lost: number; duplicates: number; theoretical_min_seconds: number };
+  broadcast: { seconds: number; delivered: number; failed: number; lost: number; duplicates: number; theoretical_min_seconds: number; ratio_to_minimum: number };
   burst: { acknowledged: number; persisted: number; lost: number; p99_ms: number };
   crash: { acknowledged: number; present: number; corrupt: number };
   memory: { rss_mb_100k: number };
@@ -324,7 +357,7 @@ function printTable(r: {
     ['bid turn, 100k call-offs', `p50 ${r.latency['100k'].p50_ms} ms, p99 ${r.latency['100k'].p99_ms} ms`, `p99 ≤ 2× echo p99`, ok(r.latency['100k'].p99_ms <= 2 * echo)],
     ['echo turn', `p50 ${r.latency.echo.p50_ms} ms, p99 ${echo} ms`, '', ''],
     ['p99 spread across stores', `${round(spread, 2)}×`, '≤ 1.2×', ok(spread <= 1.2)],
-    ['broadcast to 200 channels', `${r.broadcast.seconds} s, lost ${r.broadcast.lost}, duplicates ${r.broadcast.duplicates}`, `≤ ${round(1.2 * r.broadcast.theoretical_min_seconds)} s, 0, 0`, ok(r.broadcast.seconds <= 1.2 * r.broadcast.theoretical_min_seconds && !r.broadcast.lost && !r.broadcast.duplicates)],
+    ['broadcast to 200 channels, ~10% 429', `${r.broadcast.seconds} s (${r.broadcast.ratio_to_minimum}×), delivered ${r.broadcast.delivered}, failed ${r.broadcast.failed}, lost ${r.broadcast.lost}, duplicates ${r.broadcast.duplicates}`, `≤ 1.3× ${r.broadcast.theoretical_min_seconds} s, lost 0, duplicates 0`, ok(r.broadcast.ratio_to_minimum <= 1.3 && !r.broadcast.lost && !r.broadcast.duplicates)],
     ['burst: 500 bids in 5 s', `acked ${r.burst.acknowledged}, persisted ${r.burst.persisted}, lost ${r.burst.lost}, p99 ${r.burst.p99_ms} ms`, 'lost 0', ok(!r.burst.lost)],
     ['crash: SIGKILL mid-burst', `acked ${r.crash.acknowledged}, present ${r.crash.present}, corrupt ${r.crash.corrupt}`, 'all present, 0 corrupt', ok(r.crash.present === r.crash.acknowledged && !r.crash.corrupt)],
     ['memory, 100k store', `${r.memory.rss_mb_100k} MB RSS`, '', ''],

@@ -1,29 +1,86 @@
+import type { BrokerageStore, Collections } from '../src/store/collections.js';
+import { callOffOf } from '../src/store/collections.js';
+
 /**
- * Teams retries an invoke it thinks timed out, and people double-click. Within a short window the
- * same person's same action on the same card gets the first answer again instead of running
- * twice. (Use cases that change money or state also guard with store idempotency keys or state
- * checks, which survive restarts; this keeps even harmless repeats from showing a second result.)
+ * Teams retries an invoke it thinks timed out, and people double-click. A repeat of the same
+ * person's same action on the same card gets the first answer again only while nothing it is about
+ * has changed since that answer (`Revisions`): a retry or a double click. Once something changed
+ * (the needs summary was fixed, the bid was withdrawn), the repeat acts on the present state
+ * instead of replaying the past. Use cases stay idempotent by state, so a repeat that does run
+ * still has its effect once.
  */
 export class ActionDedup<T> {
-  private readonly recent = new Map<string, { at: number; result: Promise<T> }>();
+  private readonly recent = new Map<string, { at: number; result: Promise<T>; stamp?: number }>();
 
   constructor(
-    // Teams retries an unanswered invoke within seconds; longer would replay answers the state has moved past.
+    // Teams retries an unanswered invoke within seconds; longer would keep answers nobody repeats.
     private readonly windowMs = 15_000,
     private readonly now: () => number = Date.now,
+    /** The revision of what an action is about (a call-off, or '*' for the rest); 0 when not tracked. */
+    private readonly revision: (subject: string) => number = () => 0,
   ) {}
 
-  run(key: string, job: () => Promise<T>): Promise<T> {
+  run(key: string, job: () => Promise<T>, subject = '*'): Promise<T> {
     const t = this.now();
     for (const [k, v] of this.recent) if (t - v.at > this.windowMs) this.recent.delete(k);
     const hit = this.recent.get(key);
-    if (hit) return hit.result;
-    const result = job();
-    this.recent.set(key, { at: t, result });
-    result.catch(() => this.recent.delete(key)); // a failure may be retried
-    return result;
+    // Still running (a retry while the first is in flight), or finished with nothing changed since.
+    if (hit && (hit.stamp === undefined || hit.stamp === this.revision(subject))) return hit.result;
+    const entry: { at: number; result: Promise<T>; stamp?: number } = { at: t, result: job() };
+    this.recent.set(key, entry);
+    entry.result.then(
+      () => (entry.stamp = this.revision(subject)), // after its own changes: those are not "since"
+      () => this.recent.get(key) === entry && this.recent.delete(key), // a failure may be retried
+    );
+    return entry.result;
   }
 }
+
+/** Collections whose changes are bookkeeping, not something a person acted on. */
+const BOOKKEEPING = new Set<keyof Collections>(['outbox', 'outboxPending', 'outboxBatches', 'jobs', 'indexes', 'counters', 'receipts', 'installations']);
+
+/**
+ * Counts committed changes per call-off (its request and bids) and, under '*', to everything
+ * else people change (framework, providers and their channels, users, settings, admission). Fed by the store's change feed, so
+ * it costs nothing per click.
+ */
+export class Revisions {
+  private readonly counts = new Map<string, number>();
+  private unwatch?: (() => void)[];
+
+  constructor(
+    private readonly store: BrokerageStore,
+    private readonly collections: (keyof Collections)[],
+  ) {}
+
+  /** Starts counting at the first answer stamped: only changes after an answer matter. */
+  private watch(): void {
+    this.unwatch ??= this.collections
+      .filter((c) => !BOOKKEEPING.has(c))
+      .map((c) => this.store.watch(c, (change) => this.bump(c === 'requests' || c === 'bids' || c === 'agreements' ? (callOffOf(change.id) ?? '*') : '*')));
+  }
+
+  private bump(subject: string): void {
+    this.counts.set(subject, (this.counts.get(subject) ?? 0) + 1);
+  }
+
+  /**
+   * A call-off's revision also moves with everything else people change (a channel registered
+   * again, a user's role): an action on a call-off depends on those too. Counts only grow, so the
+   * sum changes whenever either does.
+   */
+  of = (subject: string): number => {
+    this.watch();
+    return (this.counts.get(subject) ?? 0) + (subject === '*' ? 0 : (this.counts.get('*') ?? 0));
+  };
+
+  stop(): void {
+    for (const u of this.unwatch ?? []) u();
+  }
+}
+
+/** What a click is about: the call-off or request its card names, else everything else. */
+export const subjectOf = (data: Record<string, unknown> | undefined): string => (typeof data?.ref === 'string' && callOffOf(data.ref)) || '*';
 
 /** Stable JSON: the same data in another key order is the same action. */
 export function stableKey(value: unknown): string {

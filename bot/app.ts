@@ -4,7 +4,7 @@ import { loadUser } from '../src/app/actor.js';
 import { AppError } from '../src/app/errors.js';
 import { can } from '../src/app/permissions.js';
 import type { Deps } from './deps.js';
-import { ActionDedup, stableKey } from './actionDedup.js';
+import { ActionDedup, Revisions, stableKey, subjectOf } from './actionDedup.js';
 import { identify } from './identity.js';
 import { RefusalAudit } from './refusals.js';
 import type { Who } from '../src/app/actor.js';
@@ -37,7 +37,9 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
-  const dedup = new ActionDedup<CardJson | string>();
+  // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).
+  const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements']);
+  const dedup = new ActionDedup<CardJson | string>(15_000, Date.now, revisions.of);
   const refusals = { record: (...args: Parameters<RefusalAudit['record']>) => (deps.refusals ??= new RefusalAudit(deps.store, deps.logger)).record(...args) };
   /** Why someone Teams identifies has no user here: no role at all, or a user known only from another tenant. */
   const noUser = async (who: Who) => ((await deps.store.get('users', who.aadObjectId)) ? 'not recognised from this tenant' : 'no role');
@@ -125,7 +127,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now
       }
     };
-    return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle) : handle();
+    return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle, subjectOf(data)) : handle();
   }
 
   registerLifecycle(app, deps, () => commands);

@@ -1,9 +1,21 @@
-import type { Activity, ConversationReference } from 'botbuilder';
+import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import type { CloudAdapter } from 'botbuilder';
 import type { Delivery, OutboxItem } from '../src/outbox/outbox.js';
 import { UnreachableError } from '../src/outbox/outbox.js';
 import type { Deps } from './deps.js';
 import { renderMessage } from './messages.js';
+
+/**
+ * Turns off the connector client's own retries. Its pipeline retries 429s (honouring Retry-After)
+ * and 5xx up to three times inside one send, out of the outbox's sight and pace, holding a
+ * sending slot for seconds and spending the bot's rate budget unseen. Every retry goes through
+ * the outbox's policy (src/outbox/retryPolicy.ts) instead. botbuilder offers no option for this
+ * (it rebuilds the client for each proactive turn), so the policy is taken off that client.
+ */
+function withoutClientRetries(ctx: TurnContext): void {
+  const connector = ctx.turnState.get(ctx.adapter.ConnectorClientKey) as { client?: { pipeline?: { removePolicy(o: { phase: 'Retry' }): unknown } } } | undefined;
+  connector?.client?.pipeline?.removePolicy({ phase: 'Retry' });
+}
 
 /** Where a target lives in Teams: a provider's registered channel, or a person's 1:1 chat with the bot. */
 export async function referenceFor(deps: Deps, item: OutboxItem): Promise<Partial<ConversationReference>> {
@@ -20,6 +32,26 @@ export async function referenceFor(deps: Deps, item: OutboxItem): Promise<Partia
   return chat.reference as Partial<ConversationReference>;
 }
 
+/**
+ * Runs `work` in a proactive turn and rethrows what it threw. botbuilder hands an error thrown in
+ * `continueConversationAsync` to the adapter's turn-error handler (teams-ai's app.error sets one)
+ * and does not rethrow it, so without this a 429, 403 or 502 would look like a delivered post.
+ */
+async function inProactiveTurn<T>(adapter: CloudAdapter, appId: string, reference: Partial<ConversationReference>, work: (ctx: TurnContext) => Promise<T>): Promise<T> {
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  await adapter.continueConversationAsync(appId, reference, async (ctx) => {
+    try {
+      withoutClientRetries(ctx);
+      outcome = { ok: true, value: await work(ctx) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+  });
+  if (!outcome) throw new Error('the proactive turn did not run');
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
 /** Posts outbox items through the Bot Connector (Teams, or the Agents Playground locally). */
 export function teamsDelivery(adapter: CloudAdapter, appId: string, deps: Deps): Delivery {
   return {
@@ -27,16 +59,17 @@ export function teamsDelivery(adapter: CloudAdapter, appId: string, deps: Deps):
       const reference = await referenceFor(deps, item);
       const activity = await renderMessage(deps, item);
       if (activity === 'skip') return 'skip';
-      let activityId: string | undefined;
-      await adapter.continueConversationAsync(appId, reference, async (ctx) => {
+      return inProactiveTurn(adapter, appId, reference, async (ctx) => {
         if (replaceActivityId) {
           await ctx.updateActivity({ ...activity, id: replaceActivityId } as Partial<Activity>);
-          activityId = replaceActivityId;
-        } else {
-          activityId = (await ctx.sendActivity(activity))?.id;
+          return { activityId: replaceActivityId };
         }
+        return { activityId: (await ctx.sendActivity(activity))?.id };
       });
-      return { activityId };
+    },
+    async remove(item, activityId) {
+      const reference = await referenceFor(deps, item);
+      await inProactiveTurn(adapter, appId, reference, (ctx) => ctx.deleteActivity(activityId));
     },
   };
 }

@@ -2,6 +2,8 @@ import { conversationOf, enqueue, Outbox, type Delivery, type OutboxItem } from 
 import { Scheduler, type Job } from '../src/scheduler/scheduler.js';
 import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
 import { agreementJobs } from '../src/app/agreements/jobs.js';
+import type { ReceiptLog } from '../src/outbox/receiptLog.js';
+import { markChannelUnreachable } from '../src/app/framework/channels.js';
 import type { Deps } from './deps.js';
 
 export interface Runtime {
@@ -13,15 +15,22 @@ export interface Runtime {
 }
 
 /** The background half of the bot: posting queued messages and running deadlines, both resumable. */
-export function startRuntime(deps: Deps, delivery: Delivery, options: { concurrency?: number; random?: () => number } = {}): Runtime {
+export function startRuntime(deps: Deps, delivery: Delivery, options: { concurrency?: number; random?: () => number; timeoutMs?: number; receipts?: ReceiptLog } = {}): Runtime {
   const outbox = new Outbox(deps.store, delivery, deps.logger, {
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? 8,
     now: deps.now,
     random: options.random,
+    timeoutMs: options.timeoutMs,
+    receipts: options.receipts,
     onBatchSettled: async (batch, items) => {
       if (!batch.notify || batch.notify.startsWith('system')) return;
       await deps.store.transact({ actor: 'system:outbox', action: 'outbox.batch-report' }, (tx) => enqueue(tx, deps.now(), { id: `report:${batch.id}`, target: { userId: batch.notify! }, message: { kind: 'publish.report', text: batchReport(batch.id, items, (id) => tx.get('providers', id)?.name ?? id) } }));
       outbox.kick();
+    },
+    onUnreachable: async (item, reason) => {
+      if (!('providerId' in item.target)) return;
+      const changed = await markChannelUnreachable(deps.store, item.target.providerId, reason, deps.now(), { ref: item.message.ref, told: !!item.batch?.notify && !item.batch.notify.startsWith('system') });
+      if (changed) outbox.kick();
     },
   });
   const afterJob = (fn: (ref: string, job: Record<string, unknown>) => Promise<void>) => async (job: { ref: string }) => {
@@ -57,11 +66,15 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: { concurre
   };
 }
 
-/** "Call-off PKG-… posted to 4 of 5 provider channels; not delivered: X (403: …)". */
+/**
+ * "Call-off PKG-… posted to 4 of 5 provider channels; not delivered: X (403: …)". Only posts Teams
+ * gave an activity id for count as posted.
+ */
 export function batchReport(batchId: string, items: OutboxItem[], providerName: (id: string) => string): string {
   const ref = batchId.split(':')[1] ?? batchId;
-  const sent = items.filter((i) => i.status === 'sent');
-  const failed = items.filter((i) => i.status === 'failed');
+  const sent = items.filter((i) => i.status === 'sent' && !!i.activityId);
+  const failed = items.filter((i) => !sent.includes(i));
   const name = (i: OutboxItem) => ('providerId' in i.target ? providerName(i.target.providerId) : conversationOf(i));
-  return `Call-off ${ref}: posted to ${sent.length} of ${items.length} provider channel${items.length === 1 ? '' : 's'}.` + (failed.length ? ` Not delivered: ${failed.map((i) => `${name(i)} (${i.lastError ?? 'unknown error'})`).join('; ')}.` : '');
+  return `Call-off ${ref}: posted to ${sent.length} of ${items.length} provider channel${items.length === 1 ? '' : 's'}.` + (failed.length ? ` Not delivered: ${failed.map((i) => `${name(i)} (${i.unreachable ? 'channel unreachable: ' : ''}${i.lastError ?? 'unknown error'})`).join('; ')}.` : '') +
+    (failed.some((i) => i.unreachable) ? ' Once a channel is registered again, send the call-off again from its status card.' : '');
 }

@@ -10,6 +10,7 @@ import { answerQuestion, askQuestion } from '../../src/app/calloffs/clarify.js';
 import { extendDeadline } from '../../src/app/calloffs/deadline.js';
 import { sealedStatus } from '../../src/app/calloffs/status.js';
 import { providerCallOff } from '../../src/app/calloffs/providerView.js';
+import { resendCallOff } from '../../src/app/calloffs/resend.js';
 import type { Deps } from '../deps.js';
 import { lookups } from '../messages.js';
 import type { Action, Routes } from '../registry.js';
@@ -23,7 +24,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 async function statusCard(deps: Deps, who: Who, user: User, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
   const s = await sealedStatus(deps.store, who, refText);
-  return councilCard(s.request, await lookups(deps), { offered: s.offered, bids: s.bids, declined: s.declined }, { ...extra, canManage: can(user, 'calloff.manage'), now: deps.now() });
+  return councilCard(s.request, await lookups(deps), { offered: s.offered, bids: s.bids, declined: s.declined, deliveries: s.deliveries }, { ...extra, canManage: can(user, 'calloff.manage'), now: deps.now() });
 }
 
 /**
@@ -53,7 +54,7 @@ function reachText(r: { request: { id: string }; offered: { name: string }[]; un
 }
 
 /** Verbs that change something: a repeated click gets the first answer (see Action.once). */
-const CHANGES = new Set(['calloff.publish', 'calloff.answer', 'calloff.extend', 'bid.submit', 'bid.withdraw', 'calloff.decline', 'calloff.ask']);
+const CHANGES = new Set(['calloff.publish', 'calloff.resend', 'calloff.answer', 'calloff.extend', 'bid.submit', 'bid.withdraw', 'calloff.decline', 'calloff.ask']);
 
 /** The shared guard, deduplicating the verbs in CHANGES. */
 const guardedOnce = (verb: string, permission: Action['permission'], run: Parameters<typeof guarded>[2], onError: Parameters<typeof guarded>[3]) => guarded(verb, permission, run, onError, { once: CHANGES.has(verb) });
@@ -95,6 +96,10 @@ export function calloffRoutes(): Routes {
       asCouncil('calloff.publish', 'calloff.publish', async (deps, { who, user, data }) => {
         const published = await publishCallOff(deps.store, who, ref(data), deps.now());
         return statusCard(deps, who, user, ref(data), { notice: reachText(published) });
+      }),
+      asCouncil('calloff.resend', 'calloff.publish', async (deps, { who, user, data }) => {
+        const { name } = await resendCallOff(deps.store, who, ref(data), str(data.providerId), deps.now());
+        return statusCard(deps, who, user, ref(data), { notice: `The call-off card is going to ${name} again. I'll tell you when it is delivered.` });
       }),
       asCouncil('calloff.status', 'request.view', (deps, { who, user, data }) => statusCard(deps, who, user, ref(data))),
       asCouncil('calloff.answer.form', 'calloff.manage', async (deps, { who, data }) => {

@@ -7,6 +7,7 @@ import { answerInput } from '../../src/app/calloffs/bids.js';
 import { criterionLine, questionHeading } from '../../src/domain/personQuestions.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import type { ProviderProfile } from '../../src/domain/anonymise.js';
+import type { CardDelivery } from '../../src/app/calloffs/status.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import type { Lookups } from './requestCards.js';
@@ -168,6 +169,28 @@ export interface SealedCounts {
   bids: number;
   declined: { reason: string; detail: string }[];
   offered: number;
+  deliveries?: CardDelivery[];
+}
+
+/** Up to this many offers the card lists every provider; beyond it, only those not yet delivered. */
+const LIST_ALL_UP_TO = 25;
+
+const DELIVERY_TEXT: Record<CardDelivery['state'], [string, string]> = {
+  delivered: ['delivered', 'Good'],
+  sending: ['being sent', 'Default'],
+  retrying: ['retrying', 'Warning'],
+  failed: ['not delivered', 'Attention'],
+};
+
+/** The delivery report: each offered provider's card, delivered, on its way (and why it waits), or failed and why. */
+function deliveryRows(ref: string, deliveries: CardDelivery[]) {
+  const shown = deliveries.length <= LIST_ALL_UP_TO ? deliveries : deliveries.filter((d) => d.state !== 'delivered');
+  return shown.map((d) => {
+    const [state, color] = DELIVERY_TEXT[d.state];
+    const why = d.why ? ` (${d.unreachable ? 'channel unreachable: ' : ''}${d.why})` : '';
+    const next = d.unreachable && !d.canResend ? ' Register the channel again, then send again.' : '';
+    return { ref, providerId: d.providerId, text: `**${d.name}**: ${state}${why}.${next}`, color, canResend: d.canResend };
+  });
 }
 
 /** What council staff see of a call-off: sealed, so counts only, never a price or who bid. */
@@ -187,9 +210,11 @@ export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts,
       { title: 'Offered to', value: `${counts.offered} provider${counts.offered === 1 ? '' : 's'}` },
       { title: 'Bids received', value: open ? `${counts.bids} (sealed until the deadline)` : String(counts.bids) },
       { title: 'Not interested', value: counts.declined.length ? counts.declined.map((d) => d.reason).join(', ') : 'none' },
+      ...(counts.deliveries ? [{ title: 'Card delivered to', value: `${counts.deliveries.filter((d) => d.state === 'delivered').length} of ${counts.deliveries.length} channels` }] : []),
       ...(c.rounds.length ? [{ title: 'Rounds', value: c.rounds.map((x) => x.tier).join(' → ') }] : []),
       ...(c.extensions.length ? [{ title: 'Extended', value: c.extensions.map((e) => `to ${formatUk(e.to)} (${e.reason})`).join('; ') }] : []),
     ],
+    deliveries: deliveryRows(r.id, counts.deliveries ?? []),
     questions: c.clarifications.map((q) => ({ ref: r.id, id: q.id, question: plainText(q.question), answerText: q.answer ? `Answered: ${q.answer.text}` : 'Not answered yet', open: open && !q.answer && o.canManage })),
     executeActions: actions(executeActions),
     canExtend: open && o.canManage,

@@ -1,10 +1,10 @@
 import type { Collections, BrokerageStore } from '../store/collections.js';
 import type { Tx } from '../store/store.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_POLICY, describeFailure, nextDelay, RetryPolicy } from './retryPolicy.js';
+import { DEFAULT_POLICY, describeFailure, giveUpAt, isUnreachable, nextDelay, reasonOf, RetryPolicy, TIMEOUT, type SendFailure } from './retryPolicy.js';
 import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
+import type { ReceiptLog } from './receiptLog.js';
 
-/** Where a message goes: a provider's channel or a person's 1:1 chat with the bot. */
 /**
  * Where a message goes: a provider's channel, a person's 1:1 chat with the bot, or a conversation
  * whose reference the use case kept (e.g. the chat an applicant applied from).
@@ -22,18 +22,30 @@ export interface OutboxItem {
   message: { kind: string; ref?: string; [key: string]: unknown };
   /** The id of an earlier outbox item whose posted activity this one replaces. */
   updates?: string;
+  /** `sent` only with the activity id Teams returned; `failed` says why in `lastError`. */
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   dueAt: string;
   createdAt: string;
+  /** Stop retrying after this (a call-off card: its deadline); else the kind's rule in retryPolicy.ts. */
+  giveUpAt?: string;
   sentAt?: string;
   activityId?: string;
+  /**
+   * Other activity ids of this same post: a send that timed out but went through after all, when
+   * a retry had already posted it again. Updates edit every copy, so none keeps saying something
+   * untrue; the outbox also tries to delete the extra copy.
+   */
+  copies?: string[];
+  /** Why the last attempt failed (kept while retrying, so a status card can say why). */
   lastError?: string;
+  /** The conversation refused the bot (403, 404, not in the conversation): register it again, then resend. */
+  unreachable?: boolean;
   /** Items published together; when the last one settles, `notify` hears how it went. */
   batch?: { id: string; notify?: string };
 }
 
-export type NewItem = Pick<OutboxItem, 'id' | 'target' | 'message' | 'updates' | 'batch'>;
+export type NewItem = Pick<OutboxItem, 'id' | 'target' | 'message' | 'updates' | 'batch' | 'giveUpAt'>;
 
 /** The counter that says the pending index is complete (written once, when it is first built). */
 export const INDEX_MARKER = 'outbox-index';
@@ -63,10 +75,16 @@ export function unlist(tx: Tx<Collections>, id: string): void {
 }
 
 export interface Delivery {
-  /** Posts (or, with `replaceActivityId`, edits) and resolves with the activity id. */
+  /**
+   * Posts (or, with `replaceActivityId`, edits) and resolves with the activity id Teams returned.
+   * It must reject with the connector's error (status, Retry-After) when the post did not go out.
+   */
   deliver(item: OutboxItem, replaceActivityId?: string): Promise<{ activityId?: string } | 'skip'>;
+  /** Deletes a post (an extra copy of one); optional. */
+  remove?(item: OutboxItem, activityId: string): Promise<void>;
 }
 
+/** Nowhere to post: no channel registered, or one already known to be unreachable. */
 export class UnreachableError extends Error {}
 
 export interface DrainOptions {
@@ -81,6 +99,23 @@ export interface DrainOptions {
   random?: () => number;
   /** Called when a batch has no pending items left. */
   onBatchSettled?: (batch: { id: string; notify?: string }, items: OutboxItem[]) => Promise<void>;
+  /** Called when Teams refused a conversation (403, 404, bot not in it), with the reason. */
+  onUnreachable?: (item: OutboxItem, reason: string) => Promise<void>;
+  /** How long one send may take before it counts as failed and is retried (default 20 s). */
+  timeoutMs?: number;
+  /** Where activity ids are written the moment they arrive, so a crash cannot make the bot post twice. */
+  receipts?: ReceiptLog;
+}
+
+/**
+ * Which of two due items goes first: a retry whose wait is over, then the oldest. A retry is due
+ * later than the fresh posts queued with it, so ordering by due time alone would hold every
+ * throttled post back until the whole broadcast had gone, and then wait its Retry-After again.
+ */
+function sooner(a: OutboxItem, b: OutboxItem): boolean {
+  if (!!a.attempts !== !!b.attempts) return !!a.attempts;
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
+  return a.dueAt < b.dueAt;
 }
 
 /** The conversation an item goes to, as far as rate limits are concerned. */
@@ -106,6 +141,8 @@ export class Outbox {
   private stopped = false;
   private wake?: () => void;
   private readonly inFlight = new Set<string>();
+  /** Sends that timed out but may still answer: their receipts are not saved in the store yet. */
+  private lateSaving = 0;
   /** Pending items by id: the only ones a drain looks at. */
   private readonly pending = new Map<string, OutboxItem>();
   private readonly limiter: RateLimiter;
@@ -147,7 +184,24 @@ export class Outbox {
         const item = await store.get('outbox', id);
         if (item && !touched.has(id)) this.track(id, item);
       }
+      await this.applyReceipts();
     })();
+  }
+
+  /**
+   * Posts Teams answered just before the last run stopped, whose 'sent' had not been saved: they
+   * are recorded now instead of being posted again.
+   */
+  private async applyReceipts(): Promise<void> {
+    const receipts = this.options.receipts;
+    if (!receipts) return;
+    for (const [id, activityId] of receipts.read()) {
+      const item = await this.store.get('outbox', id);
+      if (!item || (item.activityId === activityId) || item.copies?.includes(activityId)) continue;
+      this.logger.info('outbox: recording a post answered before the restart', { id, activityId });
+      await this.delivered(item, activityId);
+    }
+    receipts.clear();
   }
 
   private track(id: string, item: OutboxItem | null): void {
@@ -241,7 +295,7 @@ export class Outbox {
         waitMs = waitMs === undefined ? wait : Math.min(waitMs, wait);
         continue;
       }
-      if (!best || item.dueAt < best.dueAt || (item.dueAt === best.dueAt && item.createdAt < best.createdAt)) best = item;
+      if (!best || sooner(item, best)) best = item;
     }
     return best ? { item: best } : { waitMs };
   }
@@ -257,42 +311,126 @@ export class Outbox {
   private async attempt(item: OutboxItem): Promise<void> {
     this.inFlight.add(item.id);
     try {
-      let replace: string | undefined;
+      let replace: string[] = [];
       if (item.updates) {
         const original = await this.store.get('outbox', item.updates);
-        replace = original?.activityId;
-        if (!replace) return await this.settle(item, { status: 'failed', lastError: 'the post to update was never delivered' });
+        if (!original?.activityId) return await this.settle(item, { status: 'failed', lastError: 'the post to update was never delivered' });
+        replace = [original.activityId, ...(original.copies ?? [])];
       }
       try {
-        const result = await this.delivery.deliver(item, replace);
-        if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
-        await this.settle(item, { status: 'sent', sentAt: this.now().toISOString(), activityId: result.activityId ?? replace });
-      } catch (error) {
-        const failure = error instanceof UnreachableError ? { message: error.message } : describeFailure(error);
-        const attempts = item.attempts + 1;
-        const now = this.now().getTime();
-        // Teams said when this conversation may be posted to again: nothing goes to it before then.
-        if (failure.retryAfterMs !== undefined) this.limiter.pause(conversationOf(item), this.clock() + failure.retryAfterMs);
-        const delay = nextDelay(failure, attempts, this.options.policy ?? DEFAULT_POLICY, this.options.random);
-        if (delay === undefined) {
-          this.logger.warn('outbox: giving up', { id: item.id, status: failure.status, error: failure.message, attempts });
-          await this.settle(item, { status: 'failed', attempts, lastError: failure.status ? `${failure.status}: ${failure.message}` : failure.message });
-        } else {
-          this.logger.debug('outbox: will retry', { id: item.id, status: failure.status, delay, attempts });
-          await this.settle(item, { attempts, dueAt: new Date(now + delay).toISOString(), lastError: `${failure.status}: ${failure.message}` });
+        if (!replace.length) {
+          const result = await this.send(item);
+          if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
+          // Without an id the post cannot be updated or counted as delivered; sending again could post it twice.
+          if (!result.activityId) return await this.settle(item, { status: 'failed', attempts: item.attempts + 1, lastError: 'the Bot Connector answered without an activity id' });
+          return await this.delivered(item, result.activityId);
         }
+        // An update edits every copy of the post; a retry edits them all again (an edit is idempotent).
+        for (const [i, id] of replace.entries()) {
+          if (i) this.limiter.take(conversationOf(item), this.clock());
+          const result = await this.send(item, id);
+          if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
+        }
+        await this.settle(item, { status: 'sent', sentAt: this.now().toISOString(), activityId: replace[0], attempts: item.attempts + 1 });
+      } catch (error) {
+        await this.failed(item, error instanceof UnreachableError ? { message: error.message } : describeFailure(error), error instanceof UnreachableError);
       }
     } finally {
       this.inFlight.delete(item.id);
+      // Every receipt so far is saved in the store once nothing is in flight.
+      if (!this.inFlight.size && !this.lateSaving) this.options.receipts?.clear(64 * 1024);
     }
   }
 
-  private async settle(item: OutboxItem, change: Partial<OutboxItem>): Promise<void> {
-    const settled = await this.store.transact({ actor: 'system:outbox', action: `outbox.${change.status ?? 'retry'}` }, (tx) => {
+  /**
+   * One call to the connector, given `timeoutMs` to answer. A send that times out is retried; if
+   * it then answers after all, its post is adopted (`delivered`), so nothing is lost or untracked.
+   */
+  private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string } | 'skip'> {
+    const sending = this.delivery.deliver(item, replace).then((result) => {
+      // Written down before anything else happens, so a crash from here on cannot lose it.
+      if (!replace && result !== 'skip' && result.activityId) this.options.receipts?.record(item.id, result.activityId);
+      return result;
+    });
+    const ms = this.options.timeoutMs ?? 20_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(Object.assign(new Error(`no answer from the Bot Connector in ${Math.round(ms / 1000)} s`), { code: TIMEOUT }));
+        // The late answer, if any: a new post that went through is recorded, not forgotten.
+        if (!replace) {
+          this.lateSaving++;
+          sending
+            .then(
+              (late) => (late !== 'skip' && late.activityId ? this.delivered(item, late.activityId) : undefined),
+              () => undefined,
+            )
+            .catch((error) => this.logger.error('outbox: could not record a late delivery', { id: item.id, error }))
+            .finally(() => this.lateSaving--);
+        }
+      }, ms);
+      timer.unref?.();
+    });
+    return Promise.race([sending, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** A failed attempt: retried within the item's give-up rule, or settled as failed with why. */
+  private async failed(item: OutboxItem, failure: SendFailure, noPlace: boolean): Promise<void> {
+    const attempts = item.attempts + 1;
+    const reason = reasonOf(failure);
+    if (noPlace || isUnreachable(failure)) {
+      this.logger.warn('outbox: conversation unreachable', { id: item.id, reason });
+      await this.settle(item, { status: 'failed', attempts, lastError: reason, unreachable: true });
+      if (!noPlace) await this.options.onUnreachable?.(item, reason);
+      return;
+    }
+    const now = this.now().getTime();
+    // Teams said when this conversation may be posted to again: nothing goes to it before then.
+    if (failure.retryAfterMs !== undefined) this.limiter.pause(conversationOf(item), this.clock() + failure.retryAfterMs);
+    const delay = nextDelay(failure, attempts, now, giveUpAt(item, this.options.policy ?? DEFAULT_POLICY), this.options.policy ?? DEFAULT_POLICY, this.options.random);
+    if (delay === undefined) {
+      this.logger.warn('outbox: giving up', { id: item.id, reason, attempts });
+      await this.settle(item, { status: 'failed', attempts, lastError: reason });
+    } else {
+      this.logger.debug('outbox: will retry', { id: item.id, reason, delay, attempts });
+      await this.settle(item, { attempts, dueAt: new Date(now + delay).toISOString(), lastError: reason });
+    }
+  }
+
+  /**
+   * Teams returned an activity id for a new post. Normally that settles the item; if the item
+   * was already delivered under another id (a timed-out send that went through after its retry
+   * did), this is a second copy: it is kept in `copies`, so updates reach it, and then deleted.
+   */
+  private async delivered(item: OutboxItem, activityId: string): Promise<void> {
+    let extra = false;
+    await this.settle(item, (current) => {
+      if (current.status === 'sent' && current.activityId && current.activityId !== activityId) {
+        extra = true;
+        return { copies: [...new Set([...(current.copies ?? []), activityId])] };
+      }
+      return { status: 'sent', sentAt: this.now().toISOString(), activityId, attempts: Math.max(current.attempts, item.attempts + 1), lastError: undefined, unreachable: undefined };
+    });
+    if (!extra || !this.delivery.remove) return;
+    try {
+      await this.delivery.remove(item, activityId);
+      await this.settle(item, (current) => ({ copies: (current.copies ?? []).filter((c) => c !== activityId) }));
+    } catch (error) {
+      this.logger.warn('outbox: could not delete an extra copy; updates will keep it current', { id: item.id, activityId, error: String(error) });
+    }
+  }
+
+  /** Applies a change to the stored item (given, or worked out from the stored one); settling unlists it. */
+  private async settle(item: OutboxItem, changeOf: Partial<OutboxItem> | ((current: OutboxItem) => Partial<OutboxItem>)): Promise<void> {
+    const named = typeof changeOf === 'function' ? undefined : changeOf.status;
+    const settled = await this.store.transact({ actor: 'system:outbox', action: `outbox.${named ?? 'change'}` }, (tx) => {
       const current = tx.get('outbox', item.id);
       if (!current) return undefined;
+      const change = typeof changeOf === 'function' ? changeOf(current) : changeOf;
+      // Already settled as sent (a late answer got there first): a retry's failure must not undo that.
+      if (current.status === 'sent' && change.status !== 'sent' && !change.copies) return undefined;
       tx.put('outbox', { ...current, ...change });
-      if (!change.status) return undefined;
+      if (!change.status || current.status !== 'pending') return undefined;
       unlist(tx, item.id);
       if (!current.batch) return undefined;
       const batch = tx.get('outboxBatches', current.batch.id);

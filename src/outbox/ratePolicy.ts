@@ -1,7 +1,8 @@
 /**
- * How fast the bot may post to Teams, in one place. Teams throttles a bot per conversation (about
- * 7 messages a second and 60 per 30 seconds in one thread) and per bot across the tenant (30–50
- * requests a second), answering 429 with Retry-After beyond that. The outbox paces itself to stay
+ * How fast the bot may post to Teams, in one place. Teams throttles a bot per conversation (7
+ * messages a second, 8 per 2 seconds, 60 per 30 seconds and 1,800 an hour in one conversation) and
+ * per bot across the tenant (about 50 requests a second), answering 429 with Retry-After beyond
+ * that. The outbox paces itself to stay
  * under those limits instead of hammering and backing off: a broadcast to 200 channels then costs
  * what the limits allow and no more, with no 429s to retry.
  *
@@ -33,7 +34,9 @@ export interface RateLimits {
 export const TEAMS_LIMITS: RateLimits = {
   perConversation: [
     { limit: 7, perMs: 1_000 },
+    { limit: 8, perMs: 2_000 },
     { limit: 60, perMs: 30_000 },
+    { limit: 1_800, perMs: 3_600_000 },
   ],
   perBot: [{ limit: 50, perMs: 1_000 }],
   marginMs: 100,
@@ -52,10 +55,14 @@ export class RateLimiter {
   /** Send times per key, oldest first, trimmed to the longest window. */
   private readonly sent = new Map<string, number[]>();
   private readonly pausedUntil = new Map<string, number>();
-  private readonly longest: number;
+  /** How long a send still counts, per kind of key: an hour for a conversation, a second for the bot. */
+  private readonly keepConversation: number;
+  private readonly keepBot: number;
 
   constructor(private readonly limits: RateLimits = TEAMS_LIMITS) {
-    this.longest = Math.max(0, ...[...limits.perConversation, ...limits.perBot].map((w) => w.perMs + limits.marginMs));
+    const longest = (ws: Window[]) => Math.max(0, ...ws.map((w) => w.perMs + limits.marginMs));
+    this.keepConversation = longest(limits.perConversation);
+    this.keepBot = longest(limits.perBot);
   }
 
   /** Milliseconds until one more send fits: to `key`'s conversation and the bot, or (no key) the bot alone. */
@@ -72,7 +79,7 @@ export class RateLimiter {
       let times = this.sent.get(k);
       if (!times) this.sent.set(k, (times = []));
       times.push(now);
-      const cutoff = now - this.longest;
+      const cutoff = now - (k === BOT ? this.keepBot : this.keepConversation);
       let drop = 0;
       while (drop < times.length && times[drop] <= cutoff) drop++;
       if (drop) times.splice(0, drop);
@@ -92,9 +99,10 @@ export class RateLimiter {
     for (const w of windows) {
       const span = w.perMs + this.limits.marginMs;
       // Sends still inside the window ending now; the one `limit` back from the newest must leave it.
-      let inside = 0;
-      for (let i = times.length - 1; i >= 0 && times[i] > now - span; i--) inside++;
-      if (inside >= w.limit) wait = Math.max(wait, times[times.length - w.limit] + span - now);
+      // Only the newest `limit` matter, so an hour's 1,800 sends are not all counted on every check.
+      if (times.length < w.limit) continue;
+      const oldest = times[times.length - w.limit];
+      if (oldest > now - span) wait = Math.max(wait, oldest + span - now);
     }
     return wait;
   }

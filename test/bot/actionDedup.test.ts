@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { ActionDedup, stableKey } from '../../bot/actionDedup.js';
+import { publishCallOff } from '../../src/app/calloffs/publish.js';
+import { bidId } from '../../src/domain/calloff.js';
+import { cardText, PEOPLE, startTurns, type Turns } from './turns.js';
+import * as fx from './fixtures.js';
 
 describe('a repeated click has its effect once', () => {
   it('runs the same action once while it is in flight and gives both callers the same answer', async () => {
@@ -27,8 +31,76 @@ describe('a repeated click has its effect once', () => {
     assert.equal(await dedup.run('fails', job), 'run 3');
   });
 
+  it('replays the first answer 5 s later only while nothing it is about has changed', async () => {
+    let now = 0;
+    const revisions = new Map<string, number>();
+    const dedup = new ActionDedup<string>(15_000, () => now, (s) => revisions.get(s) ?? 0);
+    let runs = 0;
+    const job = async () => {
+      revisions.set('PKG-1', (revisions.get('PKG-1') ?? 0) + 1); // its own change does not count as "since"
+      return `run ${++runs}`;
+    };
+    assert.equal(await dedup.run('k', job, 'PKG-1'), 'run 1');
+    now = 5_000;
+    assert.equal(await dedup.run('k', job, 'PKG-1'), 'run 1', 'a Teams retry: replayed');
+    revisions.set('PKG-2', 7);
+    assert.equal(await dedup.run('k', job, 'PKG-1'), 'run 1', 'another call-off changed: still replayed');
+    revisions.set('PKG-1', (revisions.get('PKG-1') ?? 0) + 1);
+    assert.equal(await dedup.run('k', job, 'PKG-1'), 'run 2', 'its call-off changed: acts on the present');
+  });
+
   it('treats the same data in another key order as the same action', () => {
     assert.equal(stableKey({ a: 1, b: { c: [1, 2], d: 'x' } }), stableKey({ b: { d: 'x', c: [1, 2] }, a: 1 }));
     assert.notEqual(stableKey({ a: 1 }), stableKey({ a: '1' }));
+  });
+});
+
+describe('repeated clicks in the bot answer with the present', () => {
+  let t: Turns;
+  const now = new Date('2026-11-22T10:00:00Z');
+  beforeEach(async () => {
+    t = await startTurns({ now: () => now });
+    await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
+  });
+  afterEach(() => t.close());
+
+  it('a social worker fixes the needs summary, saves, and Submit then submits (not the old refusal)', async () => {
+    const bad = 'Margaret lives alone with a learning disability and epilepsy; needs rescue medication.';
+    const ref = await fx.submitted(t.store, now, { needsSummary: bad }, {}, { submit: false });
+    const refused = await t.click('sam', 'request.submit', { ref });
+    assert.match(cardText(refused.value), /needs summary contains part of the person's name/);
+    const saved = await t.click('sam', 'request.package.save', { ref, ...fx.pkg() });
+    assert.doesNotMatch(cardText(saved.value), /Margaret lives alone/);
+    const submitted = await t.click('sam', 'request.submit', { ref });
+    assert.doesNotMatch(cardText(submitted.value), /contains part of the person's name|Margaret lives alone/);
+    assert.match(cardText(submitted.value), new RegExp(`Submitted ${ref}`));
+    assert.equal((await t.store.get('requests', ref))?.state, 'submitted');
+  });
+
+  it('a provider bids, withdraws and bids again with the same values: the bid is recorded and the council counts it', async () => {
+    const ref = await fx.submitted(t.store, now);
+    await publishCallOff(t.store, { aadObjectId: PEOPLE.alex.aadObjectId }, ref, now);
+    const first = await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+    assert.match(cardText(first.value), /Bid received \(version 1\)/);
+    await t.click('priya', 'bid.withdraw', { ref });
+    const again = await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+    assert.match(cardText(again.value), /Bid received \(version 2\)/);
+    const bid = await t.store.get('bids', bidId(ref, 'caring-hands'));
+    assert.equal(bid?.status, 'active');
+    assert.equal(bid?.versions.length, 2);
+    const status = await t.click('alex', 'calloff.status', { ref });
+    assert.match(cardText(status.value), /1 \(sealed until the deadline\)/);
+  });
+
+  it('a Teams retry of the same bid has its effect once, replayed or, after another change, decided by state', async () => {
+    const ref = await fx.submitted(t.store, now);
+    await publishCallOff(t.store, { aadObjectId: PEOPLE.alex.aadObjectId }, ref, now);
+    const first = await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+    const retry = await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+    assert.deepEqual(retry, first, 'nothing changed: the same answer');
+    await t.click('tom', 'bid.submit', { ref, ...fx.goodBid({ weeklyPrice: '546', hourlyRate: '26' }) });
+    const late = await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+    assert.match(cardText(late.value), /already received; nothing changed/);
+    assert.equal((await t.store.get('bids', bidId(ref, 'caring-hands')))?.versions.length, 1);
   });
 });

@@ -68,7 +68,7 @@ describe('Outbox', () => {
     assert.equal(new Set(c.calls.map((x) => x.id)).size, c.calls.length, 'no duplicates');
     const saved = await store.get('outbox', post(1, 'p1').id);
     assert.equal(saved?.status, 'sent');
-    assert.equal(saved?.attempts, 1);
+    assert.equal(saved?.attempts, 2, 'throttled once, then sent');
   });
 
   it('paces itself to the per-conversation limit instead of being throttled', async () => {
@@ -85,7 +85,7 @@ describe('Outbox', () => {
 
   it('retries passing failures (502) and sends an update only after the post it edits', async () => {
     const c = fakeConnector({ failFirst: 1 });
-    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, random: () => 0, policy: { maxAttempts: 5, baseMs: 20, maxMs: 100 } });
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, random: () => 0, policy: { baseMs: 20, maxMs: 100, keepTryingMs: { default: 5_000 } } });
     await queue(post(1), { ...post(1), id: `${post(1).id}:refresh:a`, updates: post(1).id });
     outbox.kick();
     await outbox.idle(10_000);
@@ -93,6 +93,18 @@ describe('Outbox', () => {
       [post(1).id, undefined],
       [`${post(1).id}:refresh:a`, `act-${post(1).id}`],
     ]);
+  });
+
+  it('edits every copy of a post: an update reaches each activity id the post was given', async () => {
+    const c = fakeConnector();
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST });
+    const now = new Date().toISOString();
+    await store.transact(tx, (t) => t.put('outbox', { ...post(1), status: 'sent', attempts: 1, dueAt: now, createdAt: now, activityId: 'act-1', copies: ['act-1b'] } as OutboxItem));
+    await queue({ ...post(1), id: `${post(1).id}:refresh:closed`, updates: post(1).id });
+    outbox.kick();
+    await outbox.idle(10_000);
+    assert.deepEqual(c.calls.map((x) => x.replace).sort(), ['act-1', 'act-1b']);
+    assert.equal((await store.get('outbox', `${post(1).id}:refresh:closed`))?.status, 'sent');
   });
 
   it('keeps a pending index in the same transactions, so a restart finds unsent posts without reading old ones', async () => {

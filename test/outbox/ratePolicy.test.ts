@@ -53,4 +53,14 @@ describe('RateLimiter (the outbox pace)', () => {
       assert.ok(one.filter((x) => x > t - 30_000 && x <= t).length <= 60);
     }
   });
+
+  it('holds every Teams window for one conversation: 7 a second, 8 in 2 s, 60 in 30 s, 1,800 an hour', () => {
+    const times = schedule(new RateLimiter({ ...TEAMS_LIMITS, marginMs: 0, botGapMs: 0 }), Array(1_900).fill('busy'));
+    const most = (span: number) => Math.max(...times.map((t, i) => i - times.findIndex((x) => x > t - span) + 1));
+    assert.equal(most(1_000), 7);
+    assert.equal(most(2_000), 8);
+    assert.equal(most(30_000), 60);
+    assert.equal(most(3_600_000), 1_800);
+    assert.ok(times[1_800] >= 3_600_000, 'the 1,801st post waits for the hour');
+  });
 });

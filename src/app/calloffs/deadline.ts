@@ -47,7 +47,7 @@ export async function sendReminder(store: BrokerageStore, ref: string, reminder:
     const r = tx.get('requests', ref) as OpenCallOff | undefined;
     if (!r?.calloff || r.state !== 'open' || r.calloff.remindersSent.includes(reminder)) return;
     const quiet = new Set(r.calloff.offers.filter((o) => !o.declined && tx.get('bids', bidId(r.id, o.providerId))?.status !== 'active').map((o) => o.providerId));
-    tellProviders(tx, now, r, `remind:${reminder}:${r.id}:${r.calloff.deadline}`, { kind: 'calloff.reminder', ref: r.id, reminder }, (p) => quiet.has(p));
+    tellProviders(tx, now, r, `remind:${reminder}:${r.id}:${r.calloff.deadline}`, { kind: 'calloff.reminder', ref: r.id, reminder }, (p) => quiet.has(p), r.calloff.deadline);
     tx.put('requests', { ...r, calloff: { ...r.calloff, remindersSent: [...r.calloff.remindersSent, reminder] } });
   });
 }
@@ -102,6 +102,11 @@ export async function extendDeadline(store: BrokerageStore, who: Who, ref: strin
     };
     tx.put('requests', next);
     armDeadline(tx, next, now);
+    // A card still trying to reach its channel keeps trying until the new deadline.
+    for (const o of next.calloff.offers) {
+      const card = tx.get('outbox', o.postId);
+      if (card?.status === 'pending' && card.giveUpAt) tx.put('outbox', { ...card, giveUpAt: to });
+    }
     refreshAllProviderCards(tx, now, next, `extended-${to}`);
     tellProviders(tx, now, next, `extended:${r.id}:${to}`, { kind: 'calloff.extended', ref: r.id, to, reason: extension.reason });
     return next;

@@ -11,7 +11,9 @@ export const postId = (ref: string, providerId: string) => `post:${ref}:${provid
 
 /** Re-render the provider's call-off card in place (bid in, closed, cancelled, extended). */
 export function refreshProviderCard(tx: Tx<Collections>, now: Date, r: PackageRequest, providerId: string, why: string): void {
-  enqueue(tx, now, { id: `${postId(r.id, providerId)}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card', ref: r.id }, updates: postId(r.id, providerId) });
+  // The offer's post: a call-off sent again after its channel was re-registered has a new one.
+  const post = r.calloff?.offers.find((o) => o.providerId === providerId)?.postId ?? postId(r.id, providerId);
+  enqueue(tx, now, { id: `${post}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card', ref: r.id }, updates: post });
 }
 
 export function refreshAllProviderCards(tx: Tx<Collections>, now: Date, r: PackageRequest, why: string): void {
@@ -19,10 +21,10 @@ export function refreshAllProviderCards(tx: Tx<Collections>, now: Date, r: Packa
 }
 
 /** A notice posted in every offered provider's channel. */
-export function tellProviders(tx: Tx<Collections>, now: Date, r: PackageRequest, key: string, message: NewItem['message'], only?: (providerId: string) => boolean): void {
+export function tellProviders(tx: Tx<Collections>, now: Date, r: PackageRequest, key: string, message: NewItem['message'], only?: (providerId: string) => boolean, giveUpAt?: string): void {
   for (const o of r.calloff?.offers ?? []) {
     if (only && !only(o.providerId)) continue;
-    enqueue(tx, now, { id: `${key}:${o.providerId}`, target: { providerId: o.providerId }, message });
+    enqueue(tx, now, { id: `${key}:${o.providerId}`, target: { providerId: o.providerId }, message, giveUpAt });
   }
 }
 

@@ -47,7 +47,8 @@ export function offerTo(tx: Tx<Collections>, r: PackageRequest & { calloff: Call
     if (r.calloff.offers.some((o) => o.providerId === p.id)) continue;
     const offer: Offer = { providerId: p.id, tier, offeredAt: now.toISOString(), postId: postId(r.id, p.id) };
     r.calloff.offers.push(offer);
-    enqueue(tx, now, { id: offer.postId, target: { providerId: p.id }, message: { kind: 'calloff.card', ref: r.id }, batch });
+    // A provider can bid until the deadline, so its card keeps trying until then (retryPolicy.ts).
+    enqueue(tx, now, { id: offer.postId, target: { providerId: p.id }, message: { kind: 'calloff.card', ref: r.id }, batch, giveUpAt: r.calloff.deadline });
     reach.offered.push({ id: p.id, name: p.name });
   }
   return reach;

@@ -1,8 +1,22 @@
 import type { PackageRequest } from '../../domain/request.js';
 import { bidId } from '../../domain/calloff.js';
+import type { OutboxItem } from '../../outbox/outbox.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { invalid, notFound } from '../errors.js';
+
+/** Where one offered provider's call-off card stands, as a delivery report says it. */
+export interface CardDelivery {
+  providerId: string;
+  name: string;
+  state: 'delivered' | 'sending' | 'retrying' | 'failed';
+  /** Why it is retrying or failed, as the Bot Connector said. */
+  why?: string;
+  /** Teams refused the channel (403, 404, bot not in it): it must be registered again. */
+  unreachable?: boolean;
+  /** A broker may send the card again now: it failed, the call-off is open and the channel is registered and reachable. */
+  canResend: boolean;
+}
 
 export interface SealedStatus {
   request: PackageRequest;
@@ -10,20 +24,38 @@ export interface SealedStatus {
   /** Active bids: a count only, before and after the deadline alike; prices are for evaluation. */
   bids: number;
   declined: { reason: string; detail: string }[];
+  deliveries: CardDelivery[];
 }
 
-/** A call-off as council staff may see it while bids are sealed. */
+function deliveryOf(post: OutboxItem | undefined): Pick<CardDelivery, 'state' | 'why' | 'unreachable'> {
+  if (!post) return { state: 'failed', why: 'never queued' };
+  if (post.status === 'sent' && post.activityId) return { state: 'delivered' };
+  if (post.status === 'pending') return post.attempts ? { state: 'retrying', why: post.lastError } : { state: 'sending' };
+  return { state: 'failed', why: post.lastError ?? 'no activity id from Teams', unreachable: post.unreachable };
+}
+
+/** A call-off as council staff may see it while bids are sealed, with where each provider's card stands. */
 export async function sealedStatus(store: BrokerageStore, who: Who, ref: string): Promise<SealedStatus> {
   await requirePermission(store, who, 'request.view');
   const r = await store.get('requests', ref.trim().toUpperCase());
   if (!r) throw notFound(`There is no request ${ref.trim().toUpperCase()}.`);
   if (!r.calloff) throw invalid({ ref: `${r.id} has not been published yet` }, `${r.id} has not been published yet${r.state === 'submitted' ? ': a broker can publish it' : ''}.`);
   const offers = r.calloff.offers;
-  const bids = await Promise.all(offers.map((o) => store.get('bids', bidId(r.id, o.providerId))));
+  const [bids, posts, providers] = await Promise.all([
+    Promise.all(offers.map((o) => store.get('bids', bidId(r.id, o.providerId)))),
+    Promise.all(offers.map((o) => store.get('outbox', o.postId))),
+    Promise.all(offers.map((o) => store.get('providers', o.providerId))),
+  ]);
+  const open = r.state === 'open';
   return {
     request: r,
     offered: offers.length,
     bids: bids.filter((b) => b?.status === 'active').length,
     declined: offers.filter((o) => o.declined).map((o) => ({ reason: o.declined!.reason, detail: o.declined!.detail })),
+    deliveries: offers.map((o, i) => {
+      const d = deliveryOf(posts[i]);
+      const channel = providers[i]?.channel;
+      return { providerId: o.providerId, name: providers[i]?.name ?? o.providerId, ...d, canResend: open && d.state === 'failed' && !!channel && !channel.unreachableReason };
+    }),
   };
 }

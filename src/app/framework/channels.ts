@@ -2,6 +2,7 @@ import type { ChannelRef, Installation, Provider } from '../../domain/framework.
 import type { BrokerageStore } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { invalid, notFound } from '../errors.js';
+import { enqueue } from '../../outbox/outbox.js';
 
 /**
  * Records where the bot is installed, so proactive posts have somewhere to go. Resolves true only
@@ -72,6 +73,27 @@ export async function registerProviderChannel(store: BrokerageStore, who: Who, p
     if (other.length) throw invalid({ providerId: `this channel is already ${other[0].name}'s channel; each provider needs its own` });
     const next: Provider = { ...p, channel: { ...channel, registeredBy: who.aadObjectId, registeredAt: at } };
     tx.put('providers', next);
+    return next;
+  });
+}
+
+/**
+ * Teams refused a post to a provider's channel (403, 404, the bot is not in it): nothing more goes
+ * there until a commissioner registers the channel again. Council staff are told, by provider
+ * name, unless `told` already says they hear it another way (a publish report). Resolves with the
+ * provider when this changed its channel.
+ */
+export async function markChannelUnreachable(store: BrokerageStore, providerId: string, reason: string, at: Date, tell: { ref?: string; told?: boolean }): Promise<Provider | undefined> {
+  return store.transact({ actor: 'system:outbox', action: 'providers.channel-unreachable' }, (tx) => {
+    const p = tx.get('providers', providerId);
+    if (!p?.channel || p.channel.unreachableReason) return undefined;
+    const next: Provider = { ...p, channel: { ...p.channel, unreachableReason: reason } };
+    tx.put('providers', next);
+    if (tell.told) return next;
+    const r = tell.ref ? tx.get('requests', tell.ref) : undefined;
+    const to = r?.calloff?.publishedBy && !r.calloff.publishedBy.startsWith('system') ? [r.calloff.publishedBy] : tx.find('users', (u) => u.roles.includes('broker')).map((u) => u.id);
+    const text = `${p.name}'s channel can no longer be reached (${reason}), so posts to it have stopped${r ? `, including call-off ${r.id}` : ''}. A commissioner can register the channel again (\`register provider ${p.id}\` in it); then send the call-off again from its status card.`;
+    for (const userId of to) enqueue(tx, at, { id: `unreachable:${p.id}:${at.toISOString()}:${userId}`, target: { userId }, message: { kind: 'notice.text', text } });
     return next;
   });
 }

@@ -1,0 +1,108 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
+import YAML from 'yaml';
+import { createBot, type Bot } from '../../bot/app.js';
+import { teamsDelivery } from '../../bot/delivery.js';
+import type { Deps } from '../../bot/deps.js';
+import { startRuntime, type Runtime } from '../../bot/runtime.js';
+import { importFramework } from '../../src/app/framework/importFile.js';
+import { silentLogger } from '../../src/log.js';
+import { LowdbStore } from '../../src/store/lowdbStore.js';
+import { SHARDS, type BrokerageStore, type Collections } from '../../src/store/collections.js';
+import { MockConnector, type MockOptions } from '../../bench/mockConnector.js';
+import { PEOPLE } from './turns.js';
+
+/** The providers eligible for the fixtures' package (learning disability in Bury East), by id. */
+export const ELIGIBLE = ['caring-hands', 'brightpath', 'signing-hands'];
+
+export const channelOf = (providerId: string) => `19:chan-${providerId}@thread.tacv2`;
+
+export interface ConnectorWorld {
+  mock: MockConnector;
+  store: BrokerageStore;
+  deps: Deps;
+  bot: Bot;
+  runtime: Runtime;
+  /** Every eligible provider, the demo's three and the added ones. */
+  providers: string[];
+  /** Clicks an Action.Execute button as a person (the invoke goes through the same teams-ai app); resolves with the reply card or text. */
+  click(as: keyof typeof PEOPLE, verb: string, data?: Record<string, unknown>): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * The demo framework plus `count` eligible providers (the demo's three and copies of Caring
+ * Hands), each with a channel on the connector at `url`, and Alex's and Sam's 1:1 chats there.
+ */
+export async function seedChannels(store: BrokerageStore, url: string, count = ELIGIBLE.length): Promise<string[]> {
+  await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
+  const providers = [...ELIGIBLE];
+  await store.transact({ actor: 'test', action: 'test.world' }, (tx) => {
+    const model = tx.get('providers', 'caring-hands')!;
+    for (let i = ELIGIBLE.length; i < count; i++) {
+      const id = `extra-${i}`;
+      tx.put('providers', { ...model, id, name: `Extra Care ${i}`, cqcNumber: undefined });
+      providers.push(id);
+    }
+    for (const id of providers) {
+      const conversationId = channelOf(id);
+      const reference = { channelId: 'msteams', serviceUrl: url, bot: { id: '28:bot', name: 'Brokerage Bot' }, conversation: { id: conversationId, conversationType: 'channel', isGroup: true } };
+      tx.put('providers', { ...tx.get('providers', id)!, channel: { conversationId, teamId: 'team-1', serviceUrl: url, reference, registeredBy: 'test', registeredAt: new Date().toISOString() } });
+    }
+    for (const who of [PEOPLE.alex, PEOPLE.sam]) {
+      const conversation = { id: `a:personal-${who.id}`, conversationType: 'personal' };
+      tx.put('installations', { id: conversation.id, kind: 'personal', serviceUrl: url, userId: who.aadObjectId, installedAt: new Date().toISOString(), reference: { channelId: 'msteams', serviceUrl: url, bot: { id: '28:bot' }, conversation, user: { id: who.id } } });
+    }
+  });
+  return providers;
+}
+
+/**
+ * The real bot's proactive path: teams-ai's Application (so app.error installs a turn-error
+ * handler, as in production), botbuilder's TeamsAdapter and connector client, posting over HTTP
+ * to a local Bot Connector whose answers a test scripts. Only the HTTP edge is fake.
+ */
+export async function connectorWorld(options: { providers?: number; now?: () => Date; timeoutMs?: number; mock?: MockOptions } = {}): Promise<ConnectorWorld> {
+  const mock = new MockConnector(options.mock);
+  const url = await mock.start();
+  const dir = await mkdtemp(join(tmpdir(), 'bb-connector-'));
+  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+  const providers = await seedChannels(store, url, options.providers);
+  const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
+  const adapter = new TeamsAdapter({});
+  const bot = createBot(deps, adapter);
+  const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps), { timeoutMs: options.timeoutMs });
+  const invokes = new TestAdapter(async (ctx) => void (await bot.app.run(ctx)));
+  const click: ConnectorWorld['click'] = async (as, verb, data = {}) => {
+    const p = PEOPLE[as];
+    const replies: Partial<Activity>[] = [];
+    const activity = { type: ActivityTypes.Invoke, name: 'adaptiveCard/action', channelId: 'msteams', serviceUrl: url, replyToId: `card-${verb}`, from: { id: p.id, aadObjectId: p.aadObjectId, name: p.name }, recipient: { id: '28:bot' }, conversation: { id: `a:personal-${p.id}`, conversationType: 'personal' }, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } };
+    await invokes.processActivity(activity as Partial<Activity>, async (ctx) => {
+      ctx.onSendActivities(async (_c, acts, next) => {
+        replies.push(...acts);
+        return next();
+      });
+      await bot.app.run(ctx);
+    });
+    const body = (replies.find((r) => r.type === 'invokeResponse')?.value as { body?: { value?: unknown } } | undefined)?.body;
+    return body?.value;
+  };
+  return {
+    click,
+    mock,
+    store,
+    deps,
+    bot,
+    runtime,
+    providers,
+    close: async () => {
+      runtime.stop();
+      await mock.stop();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { publishCallOff } from '../../src/app/calloffs/publish.js';
+import type { OutboxItem } from '../../src/outbox/outbox.js';
+import { submitted, goodBid } from './fixtures.js';
+import { registerProviderChannel } from '../../src/app/framework/channels.js';
+import { cardText } from './turns.js';
+import { channelOf, connectorWorld, type ConnectorWorld } from './connectorWorld.js';
+import { PEOPLE } from './turns.js';
+
+const alex = { aadObjectId: PEOPLE.alex.aadObjectId };
+const report = (w: ConnectorWorld) => w.mock.posts.filter((p) => p.conversationId === `a:personal-${PEOPLE.alex.id}` && p.text.includes('posted to')).map((p) => JSON.parse(p.text).text as string);
+const posts = async (w: ConnectorWorld, ref: string) => (await w.store.find('outbox')).filter((i) => i.id.startsWith(`post:${ref}:`) && !i.updates);
+
+/** What every test checks: nothing is `sent` without the id of a post the connector really made. */
+function assertTruthful(w: ConnectorWorld, items: OutboxItem[]) {
+  const made = new Set(w.mock.posts.map((p) => p.activityId));
+  for (const i of items) {
+    if (i.status === 'sent') assert.ok(i.activityId && made.has(i.activityId), `${i.id} is sent with activity ${i.activityId}, which the connector never made`);
+    else assert.ok(i.lastError, `${i.id} is ${i.status} without a reason`);
+  }
+}
+
+describe('Proactive posts through the real adapter and a local Bot Connector', function () {
+  this.timeout(30_000);
+  let w: ConnectorWorld | undefined;
+  afterEach(async () => {
+    await w?.close();
+    w = undefined;
+  });
+
+  it('waits out 5 s of 429s (Retry-After 1), then delivers every call-off card once and reports 8 of 8', async () => {
+    const until = Date.now() + 5_000;
+    w = await connectorWorld({ providers: 8, mock: { script: ({ conversationId }) => (conversationId.startsWith('19:') && Date.now() < until ? { status: 429, retryAfter: 1 } : undefined) } });
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(25_000);
+    const items = await posts(w, ref);
+    assert.equal(items.length, 8);
+    assert.ok(items.every((i) => i.status === 'sent'), items.map((i) => `${i.id} ${i.status} ${i.lastError}`).join('\n'));
+    assertTruthful(w, items);
+    for (const p of w.providers) assert.equal(w.mock.shown(channelOf(p)).length, 1, `${p} has one card`);
+    assert.ok(w.mock.counts.scripted >= 8, 'the connector did throttle');
+    for (const p of w.providers) {
+      const tries = w.mock.log.filter((r) => r.conversationId === channelOf(p));
+      for (let i = 1; i < tries.length; i++) if (tries[i - 1].status === 429) assert.ok(tries[i].at - tries[i - 1].at >= 950, `${p}: tried again ${tries[i].at - tries[i - 1].at} ms after a Retry-After of 1 s`);
+    }
+    assert.ok(items.some((i) => i.attempts > 3), 'throttled posts were tried again after the first few seconds: ' + items.map((i) => i.attempts).join());
+    assert.deepEqual(report(w).map((t) => /posted to (\d+) of (\d+)/.exec(t)?.slice(1).join('/')), ['8/8']);
+  });
+
+  it('keeps a call-off card trying until its deadline, then records it failed with the 429, never sent', async () => {
+    const ref0 = { deadline: '' };
+    const t0 = Date.now();
+    // The business clock stands 2 s before the deadline; the connector throttles for the next 30 s.
+    const now = () => (ref0.deadline ? new Date(Date.parse(ref0.deadline) - 2_000 + (Date.now() - t0)) : new Date());
+    w = await connectorWorld({ providers: 8, now, mock: { script: ({ conversationId }) => (conversationId.startsWith('19:') && Date.now() < t0 + 30_000 ? { status: 429, retryAfter: 1 } : undefined) } });
+    const ref = await submitted(w.store, new Date());
+    ref0.deadline = (await w.store.get('requests', ref))!.package!.deadline;
+    await publishCallOff(w.store, alex, ref, now());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(25_000);
+    const items = await posts(w, ref);
+    assert.equal(items.length, 8);
+    assert.ok(items.every((i) => i.status === 'failed' && /^429/.test(i.lastError ?? '')), items.map((i) => `${i.status} ${i.lastError}`).join('\n'));
+    assert.ok(items.every((i) => i.attempts >= 2), 'each was retried before giving up: ' + items.map((i) => i.attempts).join());
+    assertTruthful(w, items);
+    const [text] = report(w);
+    assert.match(text, /posted to 0 of 8/);
+    assert.match(text, /Not delivered: Caring Hands Ltd \(429/);
+  });
+
+  it('marks 403 and 404 channels unreachable by provider name, retries a 502, and counts only real posts; a re-registered channel gets the card again from the status card', async () => {
+    let gateway = 2;
+    let removed = true;
+    w = await connectorWorld({
+      providers: 8,
+      mock: {
+        script: ({ conversationId }) => {
+          if (conversationId === channelOf('brightpath') && removed) return { status: 403, code: 'BotNotInConversationRoster' };
+          if (conversationId === channelOf('signing-hands')) return { status: 404, code: 'ConversationNotFound' };
+          if (conversationId === channelOf('extra-3') && gateway > 0) return gateway-- ? { status: 502 } : undefined;
+          return undefined;
+        },
+      },
+    });
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(25_000);
+    const items = await posts(w, ref);
+    const byProvider = new Map(items.map((i) => [(i.target as { providerId: string }).providerId, i]));
+    assert.equal(byProvider.get('extra-3')?.status, 'sent');
+    for (const [id, status] of [['brightpath', '403'], ['signing-hands', '404']]) {
+      const i = byProvider.get(id)!;
+      assert.equal(i.status, 'failed');
+      assert.equal(i.unreachable, true);
+      assert.equal(i.attempts, 1, 'not retried: it cannot get better');
+      assert.match((await w.store.get('providers', id))!.channel!.unreachableReason!, new RegExp(`^${status}`));
+    }
+    assertTruthful(w, items);
+    const [text] = report(w);
+    assert.match(text, /posted to 6 of 8/);
+    assert.match(text, /BrightPath Support \(channel unreachable: 403 BotNotInConversationRoster/);
+    assert.match(text, /Signing Hands[^(]*\(channel unreachable: 404/);
+
+    // The broker's status card is a delivery report: each provider, delivered or why not.
+    const status = cardText(await w.click('alex', 'calloff.status', { ref }));
+    assert.match(status, /6 of 8 channels/);
+    assert.match(status, /\*\*Caring Hands Ltd\*\*: delivered/);
+    assert.match(status, /\*\*BrightPath Support\*\*: not delivered \(channel unreachable: 403 BotNotInConversationRoster.*Register the channel again/);
+    assert.doesNotMatch(status, /Send the call-off again/, 'nothing can be resent to an unreachable channel');
+    assert.match(cardText(await w.click('alex', 'calloff.resend', { ref, providerId: 'brightpath' })), /still unreachable/);
+
+    // The bot is added back and the channel registered again: the broker sends the card from the status card.
+    removed = false;
+    const channel = (await w.store.get('providers', 'brightpath'))!.channel!;
+    await registerProviderChannel(w.store, alex, 'brightpath', { conversationId: channel.conversationId, teamId: channel.teamId, serviceUrl: channel.serviceUrl, reference: channel.reference }, new Date().toISOString());
+    assert.match(JSON.stringify(await w.click('alex', 'calloff.status', { ref })), /"verb":"calloff.resend","data":\{"ref":"[^"]+","providerId":"brightpath"\}/);
+    assert.match(cardText(await w.click('alex', 'calloff.resend', { ref, providerId: 'brightpath' })), /going to BrightPath Support again/);
+    await w.runtime.outbox.idle(10_000);
+    const shown = w.mock.shown(channelOf('brightpath'));
+    assert.equal(shown.length, 1);
+    assert.match(report(w).at(-1)!, /posted to 1 of 1/);
+    assert.match(cardText(await w.click('alex', 'calloff.status', { ref })), /7 of 8 channels/);
+    // Later updates edit the new post.
+    await w.click('tom', 'bid.submit', { ref, ...goodBid() });
+    await w.runtime.outbox.idle(10_000);
+    assert.ok(w.mock.updates.some((u) => u.activityId === shown[0].activityId), 'the card was updated in place');
+  });
+
+  it('tells the broker by provider name when a channel refuses a later post, and stops posting there', async () => {
+    let removed = false;
+    w = await connectorWorld({ mock: { script: ({ conversationId }) => (removed && conversationId === channelOf('caring-hands') ? { status: 403, code: 'BotNotInConversationRoster' } : undefined) } });
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(10_000);
+    removed = true; // the bot is taken out of Caring Hands' channel
+    await w.click('priya', 'bid.submit', { ref, ...goodBid() });
+    await w.runtime.outbox.idle(10_000);
+    const update = (await w.store.find('outbox')).find((i) => i.updates && (i.target as { providerId?: string }).providerId === 'caring-hands')!;
+    assert.equal(update.status, 'failed');
+    assert.equal(update.unreachable, true);
+    assert.match((await w.store.get('providers', 'caring-hands'))!.channel!.unreachableReason!, /^403/);
+    const told = w.mock.posts.filter((p) => p.conversationId === `a:personal-${PEOPLE.alex.id}` && p.text.includes('can no longer be reached'));
+    assert.equal(told.length, 1, 'the publisher is told once');
+    assert.match(JSON.parse(told[0].text).text, /Caring Hands Ltd's channel can no longer be reached \(403 BotNotInConversationRoster.*call-off PKG-/);
+  });
+
+  it('records a post that answers after the timeout, and deletes the copy its retry made', async () => {
+    let slow = true;
+    w = await connectorWorld({
+      timeoutMs: 300,
+      mock: {
+        script: ({ conversationId, method }) => {
+          if (conversationId !== channelOf('caring-hands') || method !== 'POST' || !slow) return undefined;
+          slow = false;
+          return { delayMs: 1_200 };
+        },
+      },
+    });
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    await w.runtime.outbox.idle(25_000);
+    const deadline = Date.now() + 5_000;
+    while (!w.mock.deleted.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const item = (await posts(w, ref)).find((i) => (i.target as { providerId: string }).providerId === 'caring-hands')!;
+    assert.equal(w.mock.posts.filter((p) => p.conversationId === channelOf('caring-hands')).length, 2, 'the retry posted a second copy');
+    const shown = w.mock.shown(channelOf('caring-hands'));
+    assert.equal(shown.length, 1, 'the extra copy was deleted');
+    assert.equal(item.status, 'sent');
+    assert.equal(item.activityId, shown[0].activityId);
+    assert.deepEqual(item.copies ?? [], []);
+  });
+});

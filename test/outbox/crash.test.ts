@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockConnector } from '../../bench/mockConnector.js';
+import { post, startBot, stopBot, type BotProcess } from '../../bench/bot.js';
+import { LowdbStore } from '../../src/store/lowdbStore.js';
+import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { channelOf, seedChannels } from '../bot/connectorWorld.js';
+import { submitted } from '../bot/fixtures.js';
+import { PEOPLE } from '../bot/turns.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await sleep(5);
+  }
+}
+
+/** "publish PKG-…" typed by Alex in his 1:1 chat, as Teams posts it to the bot. */
+const publish = (serviceUrl: string, ref: string) => ({
+  type: 'message',
+  id: `crash-${Date.now()}`,
+  channelId: 'msteams',
+  serviceUrl,
+  from: { id: PEOPLE.alex.id, aadObjectId: PEOPLE.alex.aadObjectId, name: PEOPLE.alex.name },
+  conversation: { id: `a:personal-${PEOPLE.alex.id}`, conversationType: 'personal' },
+  recipient: { id: '28:bot', name: 'Brokerage Bot' },
+  text: `publish ${ref}`,
+});
+
+describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
+  this.timeout(90_000);
+  let dir: string;
+  let mock: MockConnector;
+  let bot: BotProcess | undefined;
+  afterEach(async () => {
+    if (bot && bot.child.exitCode === null) bot.child.kill('SIGKILL');
+    await mock.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('leaves every eligible channel one open card, and after the close every copy says closed', async () => {
+    mock = new MockConnector();
+    const url = await mock.start();
+    dir = await mkdtemp(join(tmpdir(), 'bb-crash-'));
+    const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+    const providers = await seedChannels(store, url, 8);
+    const ref = await submitted(store, new Date());
+    // Bids close 25 s from now, so the call-off closes by itself after the restart.
+    const deadline = new Date(Date.now() + 25_000).toISOString();
+    await store.transact({ actor: 'test', action: 'test.deadline' }, (tx) => {
+      const r = tx.get('requests', ref)!;
+      tx.put('requests', { ...r, package: { ...r.package!, deadline } });
+    });
+    await store.close();
+
+    // Three channels answer; the other posts are still in flight (never answered) when the bot dies.
+    let answered = 0;
+    mock.configure({ script: ({ conversationId, method }) => (conversationId.startsWith('19:') && method === 'POST' && ++answered > 3 ? { hold: true } : undefined) });
+    bot = await startBot(dir);
+    const receipts = join(dir, 'outbox-receipts.log');
+    // Receipts for the call-off cards (the bot also posts the 'submitted' notices on start).
+    const lines = () => (existsSync(receipts) ? readFileSync(receipts, 'utf8').split('\n').filter((l) => l.includes(`"post:${ref}:`)).length : 0);
+    void post(bot.url, publish(url, ref)).catch(() => undefined);
+    // Killed the moment the third answer is in hand: most likely before its 'sent' is saved.
+    await until('three posts are answered', () => lines() >= 3);
+    bot.child.kill('SIGKILL');
+    await bot.exited;
+    const before = mock.posts.filter((p) => p.conversationId.startsWith('19:'));
+    const receiptsBefore = existsSync(receipts) ? readFileSync(receipts, 'utf8') : '';
+    assert.equal(before.length, 3, 'three cards were posted before the crash');
+
+    mock.configure({});
+    bot = await startBot(dir);
+    const cards = (id: string) => mock.shown(channelOf(id)).filter((p) => p.text.includes(ref));
+    await until('every channel has its card', () => providers.every((p) => cards(p).length >= 1));
+    await until('the broker is told', () => mock.posts.some((p) => p.text.includes(`Call-off ${ref}: posted to`)));
+    for (const p of providers) {
+      assert.equal(cards(p).length, 1, `${p} shows one card; posted before the crash: ${before.map((b) => `${b.conversationId} ${b.activityId}`).join(', ')}; receipts: ${receiptsBefore}`);
+      assert.match(cards(p)[0].text, /Open for bids/);
+    }
+    assert.match(mock.posts.find((p) => p.text.includes(`Call-off ${ref}: posted to`))!.text, /posted to 8 of 8/);
+
+    await until('the call-off closes and every card is updated', () => providers.every((p) => cards(p).every((c) => /Closed for bids/.test(c.text))), 45_000);
+    for (const p of providers) assert.equal(mock.posts.filter((x) => x.conversationId === channelOf(p) && x.text.includes(ref)).length, 1, `${p}: no second copy was ever posted`);
+    await stopBot(bot);
+  });
+});
