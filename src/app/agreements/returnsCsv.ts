@@ -1,6 +1,7 @@
 import { agreementId, current } from '../../domain/agreement.js';
 import { periodContaining, round2 } from '../../domain/agreementRules.js';
 import { isRealDate } from '../../domain/dates.js';
+import { plainNumber } from '../../domain/numbers.js';
 import { REQUEST_REF } from '../../domain/request.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import type { Who } from '../actor.js';
@@ -79,7 +80,8 @@ export function parseVisits(text: string): { visits: CsvVisit[]; errors: string[
     const f = fields(lines[i]);
     const ref = (f[at.ref] ?? '').toUpperCase();
     const date = toIso(f[at.date] ?? '');
-    const hours = at.hours >= 0 ? Number(f[at.hours]) : Number(f[at.minutes]) / 60;
+    // Plain decimals only: Number() reads "0x10" as 16, "1e1" as 10 and an empty cell as 0.
+    const hours = at.hours >= 0 ? plainNumber(f[at.hours] ?? '') : plainNumber(f[at.minutes] ?? '') / 60;
     const why = !REQUEST_REF.test(ref) ? `"${ref.slice(0, 20)}" is not a package reference` : !isRealDate(date) ? `"${(f[at.date] ?? '').slice(0, 20)}" is not a date` : !Number.isFinite(hours) || hours < 0 || hours > 24 ? 'the hours must be a number from 0 to 24' : '';
     if (why) errors.push(`line ${i + 1}: ${why}`);
     else visits.push({ line: i + 1, ref, date, hours });
