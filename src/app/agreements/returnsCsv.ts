@@ -7,7 +7,7 @@ import type { BrokerageStore } from '../../store/collections.js';
 import type { Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { AppError, invalid } from '../errors.js';
-import { rulesFor, rulesTx } from './load.js';
+import { checkProvider, rulesFor, rulesTx } from './load.js';
 import { recordReturnTx, type ReturnResult } from './returns.js';
 
 /**
@@ -100,6 +100,9 @@ export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: st
     for (const v of visits) {
       const a = tx.get('agreements', agreementId(v.ref));
       if (!a) throw invalid({ csv: `line ${v.line}: ${v.ref} has no service agreement` });
+      // Before anything about the package is read back (its start date): another organisation's
+      // package is refused, and audited, as the card would refuse it.
+      checkProvider(tx, user, a);
       const start = current(a).startDate;
       if (v.date < start) throw invalid({ csv: `line ${v.line}: ${v.date} is before ${v.ref}'s start (${start})` });
       const p = periodContaining(start, rulesFor(a, rules).period, v.date);

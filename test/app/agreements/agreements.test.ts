@@ -194,6 +194,19 @@ describe('app/agreements: service agreements after the award', () => {
     assert.deepEqual((await agreement()).returns.map((x) => x.source), ['csv', 'csv']);
   });
 
+  it('a CSV naming another provider\'s package learns nothing about it: not its start date, and the refusal is audited (review)', async () => {
+    await started();
+    now = new Date('2026-12-29T10:00:00Z');
+    // A day before the start would have been answered with "before PKG-…'s start (2026-12-14)".
+    const probe = `reference,date,hours\n${ref},2026-01-01,1`;
+    await assert.rejects(submitReturnsCsv(store, who('tom'), probe, now), (e: AppError) => {
+      assert.equal(e.kind, 'forbidden', e.message);
+      assert.doesNotMatch(`${e.message} ${Object.values(e.fields).join(' ')}`, /2026-12-14/);
+      return true;
+    });
+    assert.ok((await store.audit((e) => e.action === 'agreements.refused')).length >= 1, 'the forged file is audited');
+  });
+
   it('variations: within the limits apply at once; above the threshold wait for one manager decision; the provider is told', async () => {
     await started();
     const small = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 22 @ 25', effectiveFrom: '2027-01-04', reason: 'One more hour for the day centre.' }, now);
