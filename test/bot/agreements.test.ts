@@ -101,6 +101,21 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.equal(t.posted.filter((p) => p.to.startsWith('provider:') && JSON.stringify(p.activity).includes(next)).length, 0, 'no provider hears of the new request until it is published');
   });
 
+  it('what a provider types on an agreement (reasons, element names) reaches staff as plain text, never a live link (review)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    const link = '[verify your account](https://evil.example/login)';
+    const r = await t.click('priya', 'agreement.vary', { ref, elements: `Support: 21 @ 25\n${link}: 7 @ 22`, effectiveFrom: '2027-01-04', reason: `More hours. ${link} ![x](https://evil.example/p.png)` });
+    assert.match(body(r), /needs a manager's approval/);
+    await t.click('priya', 'agreement.handback', { ref, on: '2027-01-31', reason: `We cannot staff it. ${link}` });
+    await t.drained();
+    const seen = [
+      ...t.posted.filter((p) => p.to.startsWith('user:')).map((p) => JSON.stringify(p.activity)),
+      JSON.stringify((await t.say('sam', `agreement ${ref}`))[0]),
+    ];
+    assert.ok(seen.some((j) => j.includes('verify your account')), 'the words are shown');
+    for (const j of seen) assert.doesNotMatch(j, /\]\(https?:|https:\/\/evil/, j.slice(0, 300));
+  });
+
   it('a year of weekly periods, variations and suspensions still draws a card inside the 28 KB budget', async () => {
     await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
     const a = (await t.store.get('agreements', `AGR-${ref}`))!;
