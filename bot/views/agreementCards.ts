@@ -1,4 +1,4 @@
-import type { Agreement, Variation } from '../../src/domain/agreement.js';
+import type { Agreement, AgreementVersion, Variation } from '../../src/domain/agreement.js';
 import { current, elementsText } from '../../src/domain/agreement.js';
 import type { Settlement } from '../../src/domain/agreementRules.js';
 import type { AgreementView } from '../../src/app/agreements/views.js';
@@ -66,6 +66,14 @@ export function panel(v: Panel): CardJson {
   });
 }
 
+/**
+ * The council's own notes stay with the council, as the provider-bound messages already keep them
+ * (a suspension's note, the reason the council ended the package): in the provider's view of the
+ * agreement a version shows its reason only for a variation (which the provider is told about) and
+ * the provider's own hand-back.
+ */
+const PROVIDER_SEES_REASON = new Set<AgreementVersion['change']>(['variation', 'handed back']);
+
 const STATUS: Record<Agreement['status'], string> = { awaiting_start: 'Waiting for the provider to confirm the start', active: 'Active', ended: 'Ended' };
 const hrs = (n: number) => `${Number(n.toFixed(2))} h`;
 const pct = (n: number) => (Number.isFinite(n) ? `${n > 0 ? '+' : ''}${n}%` : 'n/a');
@@ -89,7 +97,7 @@ export function agreementCard(v: AgreementView, extra: { notice?: string; error?
   const council = v.audience === 'council';
   const ref = { ref: a.ref };
   const facts = [
-    { title: 'Status', value: STATUS[a.status] + (a.ending ? ` (${a.ending.kind} ${day(a.ending.on)}: ${said(a.ending.reason)})` : '') },
+    { title: 'Status', value: STATUS[a.status] + (a.ending ? ` (${a.ending.kind} ${day(a.ending.on)}${council || a.ending.kind === 'handed back' ? `: ${said(a.ending.reason)}` : ''})` : '') },
     { title: 'Start', value: `${day(c.startDate)}${a.status === 'awaiting_start' ? ' (to be confirmed)' : ''}${c.endDate ? `; last day ${day(c.endDate)}` : ''}` },
     { title: 'Planned', value: `${hrs(c.hoursPerWeek)} a week, ${gbp(c.weeklyCost)} a week` },
     ...c.elements.map((e) => ({ title: `· ${said(e.name)}`, value: `${hrs(e.hoursPerWeek)} at ${gbp(e.hourlyRate)}` })),
@@ -105,10 +113,10 @@ export function agreementCard(v: AgreementView, extra: { notice?: string; error?
   ];
   const rows: Row[] = [];
   if (v.periods.length) rows.push({ title: 'Periods', lines: v.periods.slice(-6).map(periodLine) });
-  if (a.suspensions.length) rows.push({ title: 'Suspensions', lines: a.suspensions.map((s) => `${day(s.from)} – ${day(s.to)}: ${said(s.reason)}`) });
+  if (a.suspensions.length) rows.push({ title: 'Suspensions', lines: a.suspensions.map((s) => `${day(s.from)} – ${day(s.to)}: ${council ? said(s.reason) : s.reason.split(':')[0]}`) });
   if (a.variations.length) rows.push({ title: 'Variations', lines: a.variations.slice(-4).map(variationLine) });
   if (council && a.reviews.length) rows.push({ title: 'Review needed', style: 'warning', lines: a.reviews.slice(-4).map((r) => `${r.kind}: ${r.text}`) });
-  rows.push({ title: `History (${a.versions.length} versions)`, lines: a.versions.slice(-6).map((x) => `v${x.version} ${day(x.at.slice(0, 10))}: ${said(x.summary)}${x.reason ? ` (${said(x.reason)})` : ''}`) });
+  rows.push({ title: `History (${a.versions.length} versions)`, lines: a.versions.slice(-6).map((x) => `v${x.version} ${day(x.at.slice(0, 10))}: ${said(x.summary)}${x.reason && (council || PROVIDER_SEES_REASON.has(x.change)) ? ` (${said(x.reason)})` : ''}`) });
   const open = a.status !== 'ended';
   const actions: CardAction[] = council
     ? [

@@ -116,6 +116,19 @@ describe('service agreements from Teams (issue 16)', () => {
     for (const j of seen) assert.doesNotMatch(j, /\]\(https?:|https:\/\/evil/, j.slice(0, 300));
   });
 
+  it('the provider\'s own agreement card keeps council notes with the council: a suspension note and the council\'s reason for ending (review)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    await t.click('sam', 'agreement.suspend', { ref, kind: 'hospital stay', from: '2026-12-16', to: '2026-12-17', note: 'Fairfield General, ward 4' });
+    await t.click('sam', 'agreement.end', { ref, on: '2027-01-31', reason: 'Moving in with her daughter in Leeds.' });
+    const inChannel = async () => JSON.stringify(await t.say('priya', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-caring-hands' }));
+    const provider = await inChannel();
+    assert.match(provider, /hospital stay/, 'the provider still sees the kind of suspension');
+    assert.doesNotMatch(provider, /Fairfield|ward 4|daughter|Leeds/);
+    const council = JSON.stringify(await t.say('sam', `agreement ${ref}`));
+    assert.match(council, /Fairfield General, ward 4/);
+    assert.match(council, /daughter in Leeds/);
+  });
+
   it('a year of weekly periods, variations and suspensions still draws a card inside the 28 KB budget', async () => {
     await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
     const a = (await t.store.get('agreements', `AGR-${ref}`))!;
