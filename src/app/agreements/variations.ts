@@ -1,6 +1,6 @@
 import type { Agreement, Element, Variation } from '../../domain/agreement.js';
 import { current, elementsText, VariationInput } from '../../domain/agreement.js';
-import { approvalNeed, hoursOf, weeklyCostOf } from '../../domain/agreementRules.js';
+import { approvalNeed, hoursOf, round2, weeklyCostOf } from '../../domain/agreementRules.js';
 import type { User } from '../../domain/framework.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
@@ -73,6 +73,14 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     if (weeklyAfter === prev.weeklyCost && elementsText(input.elements) === elementsText(prev.elements) && (endDate ?? prev.endDate) === prev.endDate) throw invalid({ elements: 'this is the same as the current terms; change the hours, rates, elements or end date' });
     const rules = rulesTx(tx);
     const need = approvalNeed(prev.weeklyCost, weeklyAfter, a.budgetWeekly, rules.variationThreshold);
+    // Rises applied without approval add up: measured from the last cost a manager approved (or the
+    // award's), so small rises cannot be chained past the threshold one under it at a time.
+    const approved = approvedCost(a);
+    const sinceApproval = round2(weeklyAfter - approved);
+    if (!need.needed && weeklyAfter > prev.weeklyCost && sinceApproval > rules.variationThreshold) {
+      need.needed = true;
+      need.reasons.push(`with the rises applied since the last approval it raises the weekly cost by £${sinceApproval.toFixed(2)} (from £${approved.toFixed(2)}), more than the £${rules.variationThreshold.toFixed(2)} threshold`);
+    }
     const v: Variation = {
       n: a.variations.length + 1,
       proposedBy: user.id,
@@ -100,6 +108,12 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     tx.put('agreements', a);
     return { agreement: a, variation: v, unchanged: false };
   });
+}
+
+/** The weekly cost a manager last approved, or the award's when no variation was approved. */
+function approvedCost(a: Agreement): number {
+  const last = a.variations.filter((x) => x.status === 'approved').at(-1);
+  return last ? last.weeklyAfter : a.versions[0].weeklyCost;
 }
 
 const approvalKey = (ref: string, n: number) => `agr-variation:${ref}:${n}`;

@@ -227,6 +227,20 @@ describe('app/agreements: service agreements after the award', () => {
     assert.match(a.versions.at(-1)!.summary, /Variation 2: hours 22 → 29 a week; Waking night added/);
   });
 
+  it('small rises cannot be chained past the approval threshold: the rise is also measured from the last approved cost (review)', async () => {
+    await started();
+    const one = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 27', effectiveFrom: '2027-01-04', reason: 'Higher rate for weekend staff.' }, now);
+    assert.deepEqual([one.variation.status, one.variation.weeklyAfter], ['applied', 567], '+£42 is within the £50 threshold');
+    const two = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 29', effectiveFrom: '2027-01-11', reason: 'Higher rate again for nights.' }, now);
+    assert.equal(two.variation.status, 'awaiting_approval', '+£42 more is +£84 on the awarded £525');
+    assert.match(two.variation.approvalReasons.join(' '), /£84\.00/);
+    await decideVariation(store, who('morgan'), ref, 2, 'approved', '', now);
+    const three = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 30', effectiveFrom: '2027-01-18', reason: 'A rise within the limit after approval.' }, now);
+    assert.equal(three.variation.status, 'applied', 'measured from the approved £609: +£21');
+    const cut = await proposeVariation(store, who('sam'), ref, { elements: 'Support: 14 @ 30', effectiveFrom: '2027-01-25', reason: 'Fewer hours from the end of January.' }, now);
+    assert.equal(cut.variation.status, 'applied', 'a cut never needs approval');
+  });
+
   it('suspensions: the owner or a broker; no overlaps; a repeat is one suspension', async () => {
     await started();
     const input = { kind: 'hospital stay', from: '2027-01-07', to: '2027-01-09', note: 'Admitted to Fairfield General' };
