@@ -2,6 +2,7 @@ import type { Agreement, Element, Variation } from '../../domain/agreement.js';
 import { current, elementsText, VariationInput } from '../../domain/agreement.js';
 import { approvalNeed, hoursOf, round2, weeklyCostOf } from '../../domain/agreementRules.js';
 import type { User } from '../../domain/framework.js';
+import { ukDate } from '../../domain/dates.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { enqueue } from '../../outbox/outbox.js';
@@ -77,7 +78,13 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     // award's), so small rises cannot be chained past the threshold one under it at a time.
     const approved = approvedCost(a);
     const sinceApproval = round2(weeklyAfter - approved);
-    if (!need.needed && weeklyAfter > prev.weeklyCost && sinceApproval > rules.variationThreshold) {
+    // A rise from a day already past re-prices periods that may have been returned and paid.
+    const today = ukDate(now);
+    if (weeklyAfter > prev.weeklyCost && input.effectiveFrom < today) {
+      need.needed = true;
+      need.reasons.push(`it raises the cost from ${input.effectiveFrom}, before today, so it re-prices days already past`);
+    }
+    if (weeklyAfter > prev.weeklyCost && sinceApproval > rules.variationThreshold && !need.reasons.some((r) => r.includes('threshold'))) {
       need.needed = true;
       need.reasons.push(`with the rises applied since the last approval it raises the weekly cost by £${sinceApproval.toFixed(2)} (from £${approved.toFixed(2)}), more than the £${rules.variationThreshold.toFixed(2)} threshold`);
     }

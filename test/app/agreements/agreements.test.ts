@@ -241,6 +241,19 @@ describe('app/agreements: service agreements after the award', () => {
     assert.equal(cut.variation.status, 'applied', 'a cut never needs approval');
   });
 
+  it('a rise back-dated into days already past goes to a manager: it would re-price periods already returned and paid (review)', async () => {
+    await started();
+    now = new Date('2026-12-29T10:00:00Z');
+    await submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '21' }, now);
+    const back = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 27', effectiveFrom: '2026-12-14', reason: 'Our rate went up at the start.' }, now);
+    assert.equal(back.variation.status, 'awaiting_approval');
+    assert.match(back.variation.approvalReasons.join(' '), /before today/);
+    assert.equal((await agreement()).versions.at(-1)!.weeklyCost, 525, 'the paid period keeps its price until a manager approves');
+    await decideVariation(store, who('morgan'), ref, 1, 'rejected', 'Not back-dated, please.', now);
+    const cut = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 18 @ 25', effectiveFrom: '2026-12-21', reason: 'Fewer hours were wanted from the 21st.' }, now);
+    assert.equal(cut.variation.status, 'applied', 'a back-dated cut needs no approval');
+  });
+
   it('suspensions: the owner or a broker; no overlaps; a repeat is one suspension', async () => {
     await started();
     const input = { kind: 'hospital stay', from: '2027-01-07', to: '2027-01-09', note: 'Admitted to Fairfield General' };
