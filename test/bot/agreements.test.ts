@@ -129,6 +129,20 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.match(council, /daughter in Leeds/);
   });
 
+  it('a pasted CSV longer than 4,000 characters is read whole, or refused whole: never cut short into a smaller return (review)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    now = new Date('2026-12-29T10:00:00Z');
+    const row = (d: number) => `${ref},2026-12-${14 + (d % 7)},0.25,Carer name for the visit ${d}`;
+    const rows = Array.from({ length: 150 }, (_, i) => row(i));
+    const csv = ['reference,date,hours,carer', ...rows].join('\n');
+    assert.ok(csv.length > 6000 && csv.length < 20000);
+    const r = await t.click('priya', 'agreement.csv', { ref, csv });
+    assert.match(body(r), /Recorded 1 return/);
+    assert.deepEqual((await t.store.get('agreements', `AGR-${ref}`))!.returns.map((x) => x.hours), [37.5], 'all 150 visits of a quarter hour');
+    const huge = ['reference,date,hours,carer', ...Array.from({ length: 600 }, (_, i) => row(i))].join('\n');
+    assert.match(body(await t.click('priya', 'agreement.csv', { ref, csv: huge })), /at most 20,000 characters/);
+  });
+
   it('a year of weekly periods, variations and suspensions still draws a card inside the 28 KB budget', async () => {
     await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
     const a = (await t.store.get('agreements', `AGR-${ref}`))!;

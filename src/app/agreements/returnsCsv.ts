@@ -27,6 +27,9 @@ import { recordReturnTx, type ReturnResult } from './returns.js';
  * period's total is recorded as that period's return, exactly as if typed into the card. The file
  * is taken whole or not at all: one bad line and nothing is recorded, with every bad line named.
  */
+/** The longest CSV the card takes (bot/inputLimits.ts lets this field through uncut up to here). */
+export const CSV_MAX_CHARS = 20000;
+
 export interface CsvVisit {
   line: number;
   ref: string;
@@ -92,6 +95,7 @@ export function parseVisits(text: string): { visits: CsvVisit[]; errors: string[
 
 export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: string, now: Date): Promise<ReturnResult[]> {
   const user = await providerUser(store, who);
+  if (text.length > CSV_MAX_CHARS) throw invalid({ csv: `the CSV must be at most ${CSV_MAX_CHARS.toLocaleString('en-GB')} characters; send it in parts (a week or a package at a time)` });
   const { visits, errors } = parseVisits(text);
   if (errors.length) throw invalid({ csv: errors.slice(0, 5).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : '') });
   return store.transact({ actor: user.id, action: 'agreement.return.csv' }, (tx) => {
