@@ -112,7 +112,9 @@ export function fileResponse(shelf: FileShelf, token: string, now: Date = new Da
     status: 200,
     headers: {
       ...base,
-      'cache-control': `private, max-age=${maxAge}`,
+      // A download (a choice pack naming the person, a CSV with case references) is not kept in the
+      // browser's cache on a shared council computer; an inline chart may be, until its link expires.
+      'cache-control': file.filename ? 'private, no-store' : `private, max-age=${maxAge}`,
       'content-type': file.contentType,
       'content-length': String(file.body.length),
       'content-disposition': file.filename ? `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"` : 'inline',

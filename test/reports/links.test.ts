@@ -152,3 +152,17 @@ describe('reports: GET /files/:token on the real server (index.ts)', function ()
     assert.match(await r.text(), /no longer available/);
   });
 });
+
+describe('reports: downloads that name people are not kept in a browser cache (review)', () => {
+  it('a choice pack PDF and a payments CSV are served no-store; a chart may be cached until its link expires', async () => {
+    const { fileResponse } = await import('../../src/reports/links.js');
+    const now = new Date('2026-03-31T12:00:00Z');
+    const shelf = new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost', now: () => now });
+    const pdf = shelf.put({ body: Buffer.from('%PDF-1.7'), contentType: 'application/pdf', filename: 'choice-pack-PKG-2026-0001-plain-english.pdf' });
+    assert.equal(fileResponse(shelf, pdf.token, now).headers['cache-control'], 'private, no-store');
+    const csv = shelf.put({ body: Buffer.from('x'), contentType: 'text/csv; charset=utf-8', filename: 'payments.csv' });
+    assert.equal(fileResponse(shelf, csv.token, now).headers['cache-control'], 'private, no-store');
+    const png = shelf.put({ body: Buffer.from([0x89]), contentType: 'image/png' });
+    assert.equal(fileResponse(shelf, png.token, now).headers['cache-control'], 'private, max-age=3600');
+  });
+});
