@@ -124,7 +124,11 @@ export function bidForm(c: ProviderCallOff, l: Lookups, values: Record<string, u
     { id: 'earliestStart', label: `Earliest start date (requested: ${day(p.startDate)})`, kind: 'date', required: true },
     { id: 'supportPlan', label: 'Support plan summary', kind: 'multiline', required: true, help: 'How you would support this person; scored blind (without your price) by the social worker.' },
     { id: 'answersHeading', label: 'Quality questions', kind: 'heading' },
-    ...p.questions.map((q, i): FieldSpec => ({ id: answerInput(q.id), label: `${questionHeading(q, i)} (weight ${q.weight})`, kind: 'multiline', required: true, help: criterionLine(q) })),
+    // The profile marks the person's questions `fromPerson`; the shared helpers read `byPerson`.
+    ...p.questions.map((q, i): FieldSpec => {
+      const asked = { text: q.text, byPerson: q.fromPerson, criterion: q.criterion };
+      return { id: answerInput(q.id), label: `${questionHeading(asked, i)} (weight ${q.weight})`, kind: 'multiline', required: true, help: criterionLine(asked) };
+    }),
     { id: 'needsHeading', label: 'Mandatory needs', kind: 'heading' },
     { id: 'meetsCarerGender', label: `Can you meet the carer gender preference (${p.carerGender})?`, kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
     { id: 'meetsLanguage', label: p.languageNeeds ? `Can you meet the language, cultural and religious needs (${p.languageNeeds})?` : 'Can you meet the language, cultural and religious needs (none stated)?', kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
