@@ -78,6 +78,11 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     // award's), so small rises cannot be chained past the threshold one under it at a time.
     const approved = approvedCost(a);
     const sinceApproval = round2(weeklyAfter - approved);
+    // A cost-neutral change can still commit more money: the provider moving a fixed term's end later.
+    if (side === 'provider' && endDate && prev.endDate && endDate > prev.endDate) {
+      need.needed = true;
+      need.reasons.push(`the provider moves the end date from ${prev.endDate} to ${endDate}, committing more weeks of spend`);
+    }
     // A rise from a day already past re-prices periods that may have been returned and paid.
     const today = ukDate(now);
     if (weeklyAfter > prev.weeklyCost && input.effectiveFrom < today) {

@@ -254,6 +254,15 @@ describe('app/agreements: service agreements after the award', () => {
     assert.equal(cut.variation.status, 'applied', 'a back-dated cut needs no approval');
   });
 
+  it('a provider cannot extend a fixed-term package past its end date on its own: a manager decides (review)', async () => {
+    await started();
+    await proposeVariation(store, who('sam'), ref, { elements: 'Support: 21 @ 25', effectiveFrom: '2027-01-04', endDate: '2027-03-31', reason: 'A twelve-week package, then a review.' }, now);
+    const longer = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 25', effectiveFrom: '2027-01-04', endDate: '2029-12-31', reason: 'We would like to carry on for longer.' }, now);
+    assert.equal(longer.variation.status, 'awaiting_approval');
+    assert.match(longer.variation.approvalReasons.join(' '), /end date/);
+    assert.equal((await agreement()).versions.at(-1)!.endDate, '2027-03-31');
+  });
+
   it('suspensions: the owner or a broker; no overlaps; a repeat is one suspension', async () => {
     await started();
     const input = { kind: 'hospital stay', from: '2027-01-07', to: '2027-01-09', note: 'Admitted to Fairfield General' };
