@@ -137,6 +137,14 @@ describe('app/agreements: service agreements after the award', () => {
     assert.equal((await outbox(`agr-review:${ref}:variance`)).length, 2, 'to Sam and to Alex (the broker)');
   });
 
+  it('a return cannot hold more hours than the period has: 200 hours in a week is refused (review)', async () => {
+    await started();
+    now = new Date('2026-12-22T10:00:00Z');
+    await rejects(submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '200' }, now), 'invalid', /at most 168 hours in a 7-day period/);
+    await rejects(submitReturnsCsv(store, who('priya'), `reference,date,hours\n${Array.from({ length: 9 }, () => `${ref},2026-12-15,20`).join('\n')}`, now), 'invalid', /at most 168 hours/);
+    assert.equal((await submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '168' }, now)).period.delivered, 168);
+  });
+
   it('a missing return: asked for at the period end, reminded after the council’s days, then "review needed"', async () => {
     await started();
     now = new Date('2026-12-21T09:00:00Z');
