@@ -143,6 +143,18 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.match(body(await t.click('priya', 'agreement.csv', { ref, csv: huge })), /at most 20,000 characters/);
   });
 
+  it('a payments export or contracts report cannot run centuries ahead: the bot refuses it at once instead of working out every week to 9999 (review)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    for (const command of ['payments 2026-01-01 to 9999-12-31', 'contracts report 2026-01-01 to 2999-01-01']) {
+      const started = Date.now();
+      const [reply] = await t.say('alex', command);
+      assert.ok(Date.now() - started < 2000, `${command} took ${Date.now() - started} ms`);
+      assert.match(reply.text ?? '', /cannot end more than a year from today/, command);
+    }
+    const [ok] = await t.say('alex', 'payments 2026-12-01 to 2027-01-31');
+    assert.ok(ok.attachments?.length, 'a period within a year ahead still gives the card');
+  });
+
   it('a year of weekly periods, variations and suspensions still draws a card inside the 28 KB budget', async () => {
     await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
     const a = (await t.store.get('agreements', `AGR-${ref}`))!;
