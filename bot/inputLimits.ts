@@ -10,12 +10,20 @@ import { stripControls } from '../src/domain/plainText.js';
 export const LONGEST_FIELD = 4000;
 export const CUT_TO = LONGEST_FIELD + 1;
 
+/**
+ * Fields documented as longer: a provider's call-monitoring CSV pasted into the returns card (its
+ * use case refuses more than this). Cut at 4,001 it was read as a shorter file: fewer visits, a
+ * smaller return recorded without a word.
+ */
+export const LONGER_FIELDS: Record<string, number> = { csv: 20000 };
+
 /** Card input as it enters: control and bidi-override characters removed (stripControls), then cut to size. */
 export function capInputs(data: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) {
     const clean = typeof v === 'string' ? stripControls(v) : v;
-    out[k] = typeof clean === 'string' && clean.length > CUT_TO ? clean.slice(0, CUT_TO) : clean;
+    const cut = Object.hasOwn(LONGER_FIELDS, k) ? LONGER_FIELDS[k] + 1 : CUT_TO;
+    out[k] = typeof clean === 'string' && clean.length > cut ? clean.slice(0, cut) : clean;
   }
   return out;
 }

@@ -1,5 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { agreementId } from '../../src/domain/agreement.js';
+import { addDays } from '../../src/domain/agreementRules.js';
+import { ukDate } from '../../src/domain/dates.js';
 import type { User } from '../../src/domain/framework.js';
 import type { Who } from '../../src/app/actor.js';
 import { AppError } from '../../src/app/errors.js';
@@ -65,6 +67,10 @@ async function periodCommand(ctx: TurnContext, deps: Deps, text: string, draw: (
     if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
     throw e;
   }
+  // Agreement money is worked out period by period up to the last day asked for: "to 9999-12-31"
+  // would work out every week for eight thousand years (and ran the bot out of memory).
+  const latest = addDays(ukDate(deps.now()), 366);
+  if (p.to > latest) return void (await ctx.sendActivity(`A payments export or contracts report cannot end more than a year from today (${latest}); ask for a shorter period.`));
   await sendCard(ctx, await draw(p));
 }
 

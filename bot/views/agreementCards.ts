@@ -1,10 +1,18 @@
-import type { Agreement, Variation } from '../../src/domain/agreement.js';
+import type { Agreement, AgreementVersion, Variation } from '../../src/domain/agreement.js';
 import { current, elementsText } from '../../src/domain/agreement.js';
 import type { Settlement } from '../../src/domain/agreementRules.js';
 import type { AgreementView } from '../../src/app/agreements/views.js';
 import type { CardAction } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import { day, gbp } from './format.js';
+import { plainText } from '../../src/domain/plainText.js';
+
+/**
+ * Free text on an agreement (reasons, notes, element names, version summaries that quote them) may
+ * have been typed by the provider; staff see it as plain text: no live links, images or markdown.
+ */
+const said = (s: string) => plainText(s);
+const elementsShown = (els: Variation['elements']) => elementsText(els.map((e) => ({ ...e, name: said(e.name) }))).replace(/\n/g, '; ');
 
 /**
  * Service-agreement cards (the agreement, the manager's approval), drawn from the view models in
@@ -58,6 +66,14 @@ export function panel(v: Panel): CardJson {
   });
 }
 
+/**
+ * The council's own notes stay with the council, as the provider-bound messages already keep them
+ * (a suspension's note, the reason the council ended the package): in the provider's view of the
+ * agreement a version shows its reason only for a variation (which the provider is told about) and
+ * the provider's own hand-back.
+ */
+const PROVIDER_SEES_REASON = new Set<AgreementVersion['change']>(['variation', 'handed back']);
+
 const STATUS: Record<Agreement['status'], string> = { awaiting_start: 'Waiting for the provider to confirm the start', active: 'Active', ended: 'Ended' };
 const hrs = (n: number) => `${Number(n.toFixed(2))} h`;
 const pct = (n: number) => (Number.isFinite(n) ? `${n > 0 ? '+' : ''}${n}%` : 'n/a');
@@ -72,7 +88,7 @@ export const periodLine = (p: Settlement) =>
   `; payable ${gbp(p.payable)}`;
 
 const variationLine = (x: Variation) =>
-  `${x.n}. ${elementsText(x.elements).replace(/\n/g, '; ')} from ${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}: ${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week. ${x.status === 'awaiting_approval' ? 'Waiting for a manager' : x.status === 'applied' ? 'Applied (within limits)' : `${x.status[0].toUpperCase()}${x.status.slice(1)} by ${x.decidedByName ?? 'a manager'}${x.decisionNote ? `: ${x.decisionNote}` : ''}`}. Reason: ${x.reason}`;
+  `${x.n}. ${elementsShown(x.elements)} from ${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}: ${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week. ${x.status === 'awaiting_approval' ? 'Waiting for a manager' : x.status === 'applied' ? 'Applied (within limits)' : `${x.status[0].toUpperCase()}${x.status.slice(1)} by ${x.decidedByName ?? 'a manager'}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}`}. Reason: ${said(x.reason)}`;
 
 /** The agreement: terms, the periods so far, history; actions for what this person may do. */
 export function agreementCard(v: AgreementView, extra: { notice?: string; error?: string } = {}): CardJson {
@@ -81,10 +97,10 @@ export function agreementCard(v: AgreementView, extra: { notice?: string; error?
   const council = v.audience === 'council';
   const ref = { ref: a.ref };
   const facts = [
-    { title: 'Status', value: STATUS[a.status] + (a.ending ? ` (${a.ending.kind} ${day(a.ending.on)}: ${a.ending.reason})` : '') },
+    { title: 'Status', value: STATUS[a.status] + (a.ending ? ` (${a.ending.kind} ${day(a.ending.on)}${council || a.ending.kind === 'handed back' ? `: ${said(a.ending.reason)}` : ''})` : '') },
     { title: 'Start', value: `${day(c.startDate)}${a.status === 'awaiting_start' ? ' (to be confirmed)' : ''}${c.endDate ? `; last day ${day(c.endDate)}` : ''}` },
     { title: 'Planned', value: `${hrs(c.hoursPerWeek)} a week, ${gbp(c.weeklyCost)} a week` },
-    ...c.elements.map((e) => ({ title: `· ${e.name}`, value: `${hrs(e.hoursPerWeek)} at ${gbp(e.hourlyRate)}` })),
+    ...c.elements.map((e) => ({ title: `· ${said(e.name)}`, value: `${hrs(e.hoursPerWeek)} at ${gbp(e.hourlyRate)}` })),
     { title: 'Returns', value: `${v.rules.period}, tolerance ${v.rules.tolerancePct}%; banking up to ${v.rules.bankMaxHours} h for ${v.rules.bankMaxWeeks} weeks` },
     { title: 'Bank', value: hrs(v.periods.at(-1)?.bank.balance ?? 0) },
     ...(council
@@ -97,10 +113,10 @@ export function agreementCard(v: AgreementView, extra: { notice?: string; error?
   ];
   const rows: Row[] = [];
   if (v.periods.length) rows.push({ title: 'Periods', lines: v.periods.slice(-6).map(periodLine) });
-  if (a.suspensions.length) rows.push({ title: 'Suspensions', lines: a.suspensions.map((s) => `${day(s.from)} – ${day(s.to)}: ${s.reason}`) });
+  if (a.suspensions.length) rows.push({ title: 'Suspensions', lines: a.suspensions.map((s) => `${day(s.from)} – ${day(s.to)}: ${council ? said(s.reason) : s.reason.split(':')[0]}`) });
   if (a.variations.length) rows.push({ title: 'Variations', lines: a.variations.slice(-4).map(variationLine) });
   if (council && a.reviews.length) rows.push({ title: 'Review needed', style: 'warning', lines: a.reviews.slice(-4).map((r) => `${r.kind}: ${r.text}`) });
-  rows.push({ title: `History (${a.versions.length} versions)`, lines: a.versions.slice(-6).map((x) => `v${x.version} ${day(x.at.slice(0, 10))}: ${x.summary}${x.reason ? ` (${x.reason})` : ''}`) });
+  rows.push({ title: `History (${a.versions.length} versions)`, lines: a.versions.slice(-6).map((x) => `v${x.version} ${day(x.at.slice(0, 10))}: ${said(x.summary)}${x.reason && (council || PROVIDER_SEES_REASON.has(x.change)) ? ` (${said(x.reason)})` : ''}`) });
   const open = a.status !== 'ended';
   const actions: CardAction[] = council
     ? [
@@ -130,15 +146,15 @@ export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: 
   return panel({
     title: `Approve a variation of ${a.ref}`,
     subtitle: `${a.providerName}; proposed by ${x.proposedByName} (${x.side}) on ${day(x.at.slice(0, 10))}`,
-    status: decided ? `${x.status === 'approved' ? '✔ Approved' : x.status === 'rejected' ? '✖ Rejected' : 'Applied'} by ${x.decidedByName ?? 'the bot'}${x.decisionNote ? `: ${x.decisionNote}` : ''}` : `Needs approval: ${x.approvalReasons.join('; ')}.`,
+    status: decided ? `${x.status === 'approved' ? '✔ Approved' : x.status === 'rejected' ? '✖ Rejected' : 'Applied'} by ${x.decidedByName ?? 'the bot'}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}` : `Needs approval: ${x.approvalReasons.join('; ')}.`,
     statusStyle: decided ? (x.status === 'approved' ? 'good' : 'attention') : 'warning',
     notice: f.notice,
     error: f.error,
     facts: [
       { title: 'Weekly cost', value: `${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} (personal budget ${gbp(a.budgetWeekly)})` },
-      { title: 'Elements', value: elementsText(x.elements).replace(/\n/g, '; ') },
+      { title: 'Elements', value: elementsShown(x.elements) },
       { title: 'From', value: `${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}` },
-      { title: 'Reason', value: x.reason },
+      { title: 'Reason', value: said(x.reason) },
     ],
     fields: decided ? [] : [{ id: 'decisionNote', label: 'Note (required to reject)' }],
     values: f.values,

@@ -7,6 +7,7 @@ import type { Deps } from '../deps.js';
 import { agreementCard, panel, variationApprovalCard } from './agreementCards.js';
 import { returnForm, startForm } from './agreementForms.js';
 import { card, day, gbp, text } from './format.js';
+import { plainText } from '../../src/domain/plainText.js';
 
 /**
  * Renders the service-agreement messages (kinds `agreement.*`) from the store as it is now;
@@ -51,23 +52,23 @@ export async function renderAgreementMessage(deps: Deps, item: OutboxItem): Prom
       const x = a.variations.find((v) => v.n === Number(m.n));
       if (!x || x.status === 'awaiting_approval') return 'skip';
       const what = `Variation ${x.n} of ${a.ref} (${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week from ${day(x.effectiveFrom)})`;
-      if (x.status === 'rejected') return text(`${what} was not approved${x.decisionNote ? `: ${x.decisionNote}` : ''}. The current terms stand.`);
+      if (x.status === 'rejected') return text(`${what} was not approved${x.decisionNote ? `: ${plainText(x.decisionNote)}` : ''}. The current terms stand.`);
       return text(`${what} ${x.status === 'approved' ? 'was approved' : 'is within the limits and applies'}: ${c.hoursPerWeek} hours, ${gbp(c.weeklyCost)} a week now.`);
     }
     case 'agreement.suspended': {
       const s = a.suspensions.find((x) => x.id === m.suspension);
       if (!s) return 'skip';
       // The provider hears the dates and the kind of suspension; a council note stays with the council.
-      const why = toProvider ? s.reason.split(':')[0] : s.reason;
+      const why = toProvider ? s.reason.split(':')[0] : plainText(s.reason);
       return text(`${a.ref} is suspended from ${day(s.from)} to ${day(s.to)} (${why}). No support is expected on those days; a retainer of ${rules.retainerPct}% of the planned cost is paid for up to ${rules.retainerWeeks} weeks of a suspension.`);
     }
     case 'agreement.ended':
-      return text(`${a.ref} ends after ${a.ending ? day(a.ending.on) : 'its last day'} (${a.ending?.kind ?? 'ended'}).${toProvider ? ' Please return the delivered hours of the last period when it is asked for.' : ` Reason: ${a.ending?.reason ?? ''}`}`);
+      return text(`${a.ref} ends after ${a.ending ? day(a.ending.on) : 'its last day'} (${a.ending?.kind ?? 'ended'}).${toProvider ? ' Please return the delivered hours of the last period when it is asked for.' : ` Reason: ${plainText(a.ending?.reason ?? '')}`}`);
     case 'agreement.handover':
       return card(
         panel({
           title: `${a.ref} ${a.ending?.kind === 're-brokered' ? 're-brokered' : 'handed back'}`,
-          status: `${a.ending?.kind === 'handed back' ? `${a.providerName} handed the package back` : 'The off-contract placement ends'}; last day ${a.ending ? day(a.ending.on) : ''}. Reason: ${a.ending?.reason ?? ''}`,
+          status: `${a.ending?.kind === 'handed back' ? `${a.providerName} handed the package back` : 'The off-contract placement ends'}; last day ${a.ending ? day(a.ending.on) : ''}. Reason: ${plainText(a.ending?.reason ?? '')}`,
           statusStyle: 'warning',
           rows: [{ title: `New request ${String(m.next)}`, lines: ['Started from the same request, pre-filled with the person, the checklist and the package. Set a new start date and deadline, then submit and publish it.'] }],
           actions: [{ title: `Open ${String(m.next)}`, verb: 'request.edit', data: { ref: String(m.next), step: 'package' } }, show],

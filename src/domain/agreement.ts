@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isRealDate } from './dates.js';
+import { numberInput, plainNumber } from './numbers.js';
 
 /**
  * After the award: the service agreement the package lives under. It is created when the winner
@@ -153,7 +154,8 @@ export const current = (a: Pick<Agreement, 'versions'>): AgreementVersion => a.v
 
 const n = (what: string, min: number, max: number, int = false) =>
   z.preprocess(
-    (v) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v.replace(/[£,%\s]/g, '')) : v),
+    // Plain decimals only (numbers.ts): Number() would read "0x10" as 16 and "1e2" as 100.
+    (v) => numberInput({ money: true })(typeof v === 'string' ? v.trim().replace(/\s*%$/, '') : v),
     z
       .number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` })
       .refine(Number.isFinite, `${what} must be a number`)
@@ -211,8 +213,8 @@ export const ElementsText = z.string({ required_error: 'elements are required' }
   const out: Element[] = [];
   lines.forEach((line, i) => {
     const m = /^(.{2,60}?)\s*:\s*([\d.]+)\s*(?:h(?:ours?)?)?\s*@\s*£?\s*([\d.]+)$/i.exec(line);
-    const hours = m ? Number(m[2]) : NaN;
-    const rate = m ? Number(m[3]) : NaN;
+    const hours = m ? plainNumber(m[2]) : NaN;
+    const rate = m ? plainNumber(m[3]) : NaN;
     if (!m || !Number.isFinite(hours) || !Number.isFinite(rate)) return ctx.addIssue({ code: 'custom', message: `line ${i + 1} ("${line.slice(0, 40)}") must read "name: hours @ rate"` });
     if (hours <= 0 || hours > 168) return ctx.addIssue({ code: 'custom', message: `line ${i + 1}: hours must be more than 0 and at most 168` });
     if (rate <= 0 || rate > 200) return ctx.addIssue({ code: 'custom', message: `line ${i + 1}: the hourly rate must be more than £0 and at most £200` });

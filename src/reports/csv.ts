@@ -8,7 +8,7 @@
  * dates are UK calendar days (YYYY-MM-DD); yes/no columns say "yes" or "no"; empty means "none"
  * or "not yet".
  *
- * Free-text fields that start with = + - @ (or a tab or CR) get a leading apostrophe, so that a
+ * Text cells that start with = + - @ (after any blanks), or a tab or CR, get a leading apostrophe, so that a
  * spreadsheet shows them as text instead of running them as a formula (CSV injection).
  *
  * No export holds a person's name, date of birth, address or case reference: a row is known by its
@@ -34,12 +34,18 @@ export interface Column<T> {
 const BOM = '\uFEFF';
 
 /** A value as it appears in the file (before quoting). */
-export function cellText(v: Cell, text = false): string {
+export function cellText(v: Cell, _text = false): string {
   if (v === undefined) return '';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   const s = String(v);
-  return text && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  if (typeof v === 'number' || PLAIN_NUMBER.test(s)) return s;
+  // Every text cell, not only the columns marked as free text: a finance code may be typed "-2-3",
+  // which a spreadsheet computes; blanks before "=" do not stop every spreadsheet either.
+  return FORMULA_START.test(s) ? `'${s}` : s;
 }
+
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+const FORMULA_START = /^\s*[=+\-@]|^[\t\r]/;
 
 export function quote(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

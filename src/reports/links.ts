@@ -95,8 +95,9 @@ export function fileResponse(file: ServedFile): { status: number; headers: Recor
     status: 200,
     headers: {
       ...BASE_HEADERS,
-      // Drawn from live data: a client may keep it a few minutes, not for the link's whole life.
-      'cache-control': 'private, max-age=300',
+      // A download is not kept in the browser's cache on a shared council computer; a chart, drawn
+      // from live data, may be kept a few minutes, not for the link's whole life.
+      'cache-control': file.filename ? 'private, no-store' : 'private, max-age=300',
       'content-type': file.contentType,
       'content-length': String(file.body.length),
       'content-disposition': file.filename ? `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"` : 'inline',

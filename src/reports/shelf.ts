@@ -114,7 +114,9 @@ export function shelfResponse(shelf: FileShelf, token: string, now: Date = new D
     status: 200,
     headers: {
       ...base,
-      'cache-control': `private, max-age=${maxAge}`,
+      // A download (a choice pack naming the person, a payments CSV with case references) is not kept
+      // in the browser's cache on a shared council computer.
+      'cache-control': file.filename ? 'private, no-store' : `private, max-age=${maxAge}`,
       'content-type': file.contentType,
       'content-length': String(file.body.length),
       'content-disposition': file.filename ? `attachment; filename="${file.filename.replace(/["\\\r\n]/g, '_')}"` : 'inline',

@@ -101,6 +101,60 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.equal(t.posted.filter((p) => p.to.startsWith('provider:') && JSON.stringify(p.activity).includes(next)).length, 0, 'no provider hears of the new request until it is published');
   });
 
+  it('what a provider types on an agreement (reasons, element names) reaches staff as plain text, never a live link (review)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    const link = '[verify your account](https://evil.example/login)';
+    const r = await t.click('priya', 'agreement.vary', { ref, elements: `Support: 21 @ 25\n${link}: 7 @ 22`, effectiveFrom: '2027-01-04', reason: `More hours. ${link} ![x](https://evil.example/p.png)` });
+    assert.match(body(r), /needs a manager's approval/);
+    await t.click('priya', 'agreement.handback', { ref, on: '2027-01-31', reason: `We cannot staff it. ${link}` });
+    await t.drained();
+    const seen = [
+      ...t.posted.filter((p) => p.to.startsWith('user:')).map((p) => JSON.stringify(p.activity)),
+      JSON.stringify((await t.say('sam', `agreement ${ref}`))[0]),
+    ];
+    assert.ok(seen.some((j) => j.includes('verify your account')), 'the words are shown');
+    for (const j of seen) assert.doesNotMatch(j, /\]\(https?:|https:\/\/evil/, j.slice(0, 300));
+  });
+
+  it('the provider\'s own agreement card keeps council notes with the council: a suspension note and the council\'s reason for ending (review)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    await t.click('sam', 'agreement.suspend', { ref, kind: 'hospital stay', from: '2026-12-16', to: '2026-12-17', note: 'Fairfield General, ward 4' });
+    await t.click('sam', 'agreement.end', { ref, on: '2027-01-31', reason: 'Moving in with her daughter in Leeds.' });
+    const inChannel = async () => JSON.stringify(await t.say('priya', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-caring-hands' }));
+    const provider = await inChannel();
+    assert.match(provider, /hospital stay/, 'the provider still sees the kind of suspension');
+    assert.doesNotMatch(provider, /Fairfield|ward 4|daughter|Leeds/);
+    const council = JSON.stringify(await t.say('sam', `agreement ${ref}`));
+    assert.match(council, /Fairfield General, ward 4/);
+    assert.match(council, /daughter in Leeds/);
+  });
+
+  it('a pasted CSV longer than 4,000 characters is read whole, or refused whole: never cut short into a smaller return (review)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    now = new Date('2026-12-29T10:00:00Z');
+    const row = (d: number) => `${ref},2026-12-${14 + (d % 7)},0.25,Carer name for the visit ${d}`;
+    const rows = Array.from({ length: 150 }, (_, i) => row(i));
+    const csv = ['reference,date,hours,carer', ...rows].join('\n');
+    assert.ok(csv.length > 6000 && csv.length < 20000);
+    const r = await t.click('priya', 'agreement.csv', { ref, csv });
+    assert.match(body(r), /Recorded 1 return/);
+    assert.deepEqual((await t.store.get('agreements', `AGR-${ref}`))!.returns.map((x) => x.hours), [37.5], 'all 150 visits of a quarter hour');
+    const huge = ['reference,date,hours,carer', ...Array.from({ length: 600 }, (_, i) => row(i))].join('\n');
+    assert.match(body(await t.click('priya', 'agreement.csv', { ref, csv: huge })), /at most 20,000 characters/);
+  });
+
+  it('a payments export or contracts report cannot run centuries ahead: the bot refuses it at once instead of working out every week to 9999 (review)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    for (const command of ['payments 2026-01-01 to 9999-12-31', 'payments 2026-01-01 to 2035-06-30', 'contracts report 2026-06-01 to 2034-01-01']) {
+      const started = Date.now();
+      const [reply] = await t.say('alex', command);
+      assert.ok(Date.now() - started < 2000, `${command} took ${Date.now() - started} ms`);
+      assert.match(reply.text ?? '', /cannot end more than a year from today|at most 10 years/, command);
+    }
+    const [ok] = await t.say('alex', 'payments 2026-12-01 to 2027-01-31');
+    assert.ok(ok.attachments?.length, 'a period within a year ahead still gives the card');
+  });
+
   it('a year of weekly periods, variations and suspensions still draws a card inside the 28 KB budget', async () => {
     await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
     const a = (await t.store.get('agreements', `AGR-${ref}`))!;

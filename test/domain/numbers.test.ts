@@ -51,3 +51,19 @@ describe('numbers typed on cards: plain decimals only', () => {
     assert.equal(Settings.shape.minHourlyRate.safeParse('21.5').success, true);
   });
 });
+
+describe('numbers on the agreement cards: returns and the council rules (review)', () => {
+  it('a return of "0x10", "1e2", "0b11" or "Infinity" hours is refused, not stored as 16, 100, 3', async () => {
+    const { ReturnInput } = await import('../../src/domain/agreement.js');
+    for (const hours of ['0x10', '1e2', '0b11', 'Infinity', '-1', '12abc']) {
+      const r = ReturnInput.safeParse({ periodStart: '2026-12-14', hours });
+      assert.equal(r.success, false, `${hours} → ${JSON.stringify(r.success && r.data)}`);
+    }
+    assert.equal(ReturnInput.parse({ periodStart: '2026-12-14', hours: '19.5' }).hours, 19.5);
+  });
+  it('contract rules refuse "0x32" and "5e1" as a threshold and keep "£1,250"', async () => {
+    const { ContractRules } = await import('../../src/domain/agreement.js');
+    for (const v of ['0x32', '5e1', '0o62']) assert.equal(ContractRules.safeParse({ variationThreshold: v }).success, false, v);
+    assert.equal(ContractRules.parse({ variationThreshold: '£1,250' }).variationThreshold, 1250);
+  });
+});

@@ -83,6 +83,13 @@ describe('bot: reports (turns)', () => {
     assert.match(String(refused.value), /role doesn't allow/);
   });
 
+  it('a period of thousands of years is refused at once, not cut into a chart bar a month (review)', async () => {
+    const started = Date.now();
+    const [reply] = await t.say('alex', 'report 0001-01-01 to 9999-12-31');
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    assert.match(reply.text ?? '', /at most 10 years/);
+  });
+
   it('a period it cannot read is explained', async () => {
     const [reply] = await t.say('alex', 'report last fortnight');
     assert.match(String(reply.text), /this month \| this quarter \| this year \| YYYY-MM-DD to YYYY-MM-DD/);

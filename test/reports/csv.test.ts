@@ -149,3 +149,15 @@ describe('reports: CSV exports of the known data set (Q1 2026)', () => {
 });
 
 const pick = (r: Record<string, string>) => ({ status: r.status, weekly_price: r.weekly_price, compliant: r.compliant, quality_score: r.quality_score, price_score: r.price_score, total_score: r.total_score, rank: r.rank, won: r.won });
+
+describe('reports: CSV formula guard on every text cell (review)', () => {
+  it('guards a formula in a column not marked as free text, and leading blanks before one; numbers stay numbers', () => {
+    assert.equal(cellText('-2-3'), "'-2-3");
+    assert.equal(cellText('+44'), "'+44");
+    assert.equal(cellText('=1+1'), "'=1+1");
+    assert.equal(cellText(' =1+1', true), "' =1+1");
+    assert.equal(cellText('-45.00'), '-45.00');
+    assert.equal(cellText(-3), '-3');
+    assert.equal(cellText('PKG-2026-0001'), 'PKG-2026-0001');
+  });
+});

@@ -111,3 +111,17 @@ describe('reports/payments and reports/contracts', () => {
     assert.deepEqual(r.needingReview.map((x) => x.ref), ['PKG-2026-0001']);
   });
 });
+
+describe('reports/payments: no cell Excel would run as a formula (review)', () => {
+  it('finance codes typed as "-2-3" or "+44" (the codes allow - and digits) are written as text; numbers stay numbers', () => {
+    const a = agreement({ versions: [version({ financeCodes: { costCentre: '-2-3', providerFinanceId: '-1+1' } })] });
+    const files = paymentFiles(paymentRows(data([a]), period), period);
+    const all = files.find((f) => f.filename.endsWith('-all.csv'))!.csv;
+    const cells = all.split('\r\n')[1].split(',');
+    const col = (name: string) => cells[PAYMENT_COLUMNS.findIndex((c) => c.name === name)];
+    assert.equal(col('cost_centre'), "'-2-3");
+    assert.equal(col('provider_finance_id'), "'-1+1");
+    assert.equal(col('planned_hours'), '21.00');
+    for (const f of files) for (const line of f.csv.replace(/^\uFEFF/, '').split('\r\n')) for (const cell of line.split(',')) assert.ok(!/^[=+@]/.test(cell) && !/^-(?!\d+(\.\d+)?$)/.test(cell), `${f.filename}: ${cell}`);
+  });
+});

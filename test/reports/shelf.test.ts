@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startServer, type Server } from '../../index.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
-import { FileShelf } from '../../src/reports/shelf.js';
+import { FileShelf, shelfResponse } from '../../src/reports/shelf.js';
 
 const HOUR = 3_600_000;
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
@@ -138,5 +138,18 @@ describe('personal documents: GET /files/:token on the real server (index.ts)', 
     const r = await fetch(`${again.url}/files/${token}`);
     assert.equal(r.status, 410);
     assert.match(await r.text(), /no longer available/);
+  });
+});
+
+describe('personal documents: downloads that name people are not kept in a browser cache (review)', () => {
+  it('a choice pack PDF and a payments CSV are served no-store; a chart may be cached until its link expires', async () => {
+        const now = new Date('2026-03-31T12:00:00Z');
+    const shelf = new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost', now: () => now });
+    const pdf = shelf.put({ body: Buffer.from('%PDF-1.7'), contentType: 'application/pdf', filename: 'choice-pack-PKG-2026-0001-plain-english.pdf' });
+    assert.equal(shelfResponse(shelf, pdf.token, now).headers['cache-control'], 'private, no-store');
+    const csv = shelf.put({ body: Buffer.from('x'), contentType: 'text/csv; charset=utf-8', filename: 'payments.csv' });
+    assert.equal(shelfResponse(shelf, csv.token, now).headers['cache-control'], 'private, no-store');
+    const png = shelf.put({ body: Buffer.from([0x89]), contentType: 'image/png' });
+    assert.equal(shelfResponse(shelf, png.token, now).headers['cache-control'], 'private, max-age=3600');
   });
 });

@@ -1,6 +1,6 @@
 import type { Agreement, DeliveredReturn } from '../../domain/agreement.js';
 import { current, ReturnInput } from '../../domain/agreement.js';
-import { periodContaining, type Settlement } from '../../domain/agreementRules.js';
+import { daysBetween, periodContaining, round2, type Settlement } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
@@ -35,6 +35,8 @@ export function recordReturnTx(tx: Tx<Collections>, user: User, ref: string, per
   if (p.start !== periodStart) throw invalid({ [field]: `${periodStart} does not start one of ${a.ref}'s ${rules.period} periods (that day falls in the period ${p.start} to ${p.end})` });
   if (p.end >= ukDate(now)) throw invalid({ [field]: `the period ${p.start} to ${p.end} has not ended yet; return its hours after ${p.end}` });
   if (v.endDate && p.start > v.endDate) throw invalid({ [field]: `${a.ref} ended on ${v.endDate}, before that period` });
+  const days = daysBetween(p.start, p.end) + 1;
+  if (hours > 24 * days) throw invalid({ [field === 'csv' ? 'csv' : 'hours']: `at most ${24 * days} hours in a ${days}-day period (${round2(hours)} were returned)` });
   const old = a.returns.find((r) => r.periodStart === p.start);
   if (old && old.hours === hours) return { agreement: a, period: settlementsOf(a, rules, p.end).at(-1)!, unchanged: true };
   const ret: DeliveredReturn = old

@@ -1,12 +1,13 @@
 import { agreementId, current } from '../../domain/agreement.js';
 import { periodContaining, round2 } from '../../domain/agreementRules.js';
 import { isRealDate } from '../../domain/dates.js';
+import { plainNumber } from '../../domain/numbers.js';
 import { REQUEST_REF } from '../../domain/request.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import type { Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { AppError, invalid } from '../errors.js';
-import { rulesFor, rulesTx } from './load.js';
+import { checkProvider, rulesFor, rulesTx } from './load.js';
 import { recordReturnTx, type ReturnResult } from './returns.js';
 
 /**
@@ -26,6 +27,9 @@ import { recordReturnTx, type ReturnResult } from './returns.js';
  * period's total is recorded as that period's return, exactly as if typed into the card. The file
  * is taken whole or not at all: one bad line and nothing is recorded, with every bad line named.
  */
+/** The longest CSV the card takes (bot/inputLimits.ts lets this field through uncut up to here). */
+export const CSV_MAX_CHARS = 20000;
+
 export interface CsvVisit {
   line: number;
   ref: string;
@@ -79,7 +83,8 @@ export function parseVisits(text: string): { visits: CsvVisit[]; errors: string[
     const f = fields(lines[i]);
     const ref = (f[at.ref] ?? '').toUpperCase();
     const date = toIso(f[at.date] ?? '');
-    const hours = at.hours >= 0 ? Number(f[at.hours]) : Number(f[at.minutes]) / 60;
+    // Plain decimals only: Number() reads "0x10" as 16, "1e1" as 10 and an empty cell as 0.
+    const hours = at.hours >= 0 ? plainNumber(f[at.hours] ?? '') : plainNumber(f[at.minutes] ?? '') / 60;
     const why = !REQUEST_REF.test(ref) ? `"${ref.slice(0, 20)}" is not a package reference` : !isRealDate(date) ? `"${(f[at.date] ?? '').slice(0, 20)}" is not a date` : !Number.isFinite(hours) || hours < 0 || hours > 24 ? 'the hours must be a number from 0 to 24' : '';
     if (why) errors.push(`line ${i + 1}: ${why}`);
     else visits.push({ line: i + 1, ref, date, hours });
@@ -90,6 +95,7 @@ export function parseVisits(text: string): { visits: CsvVisit[]; errors: string[
 
 export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: string, now: Date): Promise<ReturnResult[]> {
   const user = await providerUser(store, who);
+  if (text.length > CSV_MAX_CHARS) throw invalid({ csv: `the CSV must be at most ${CSV_MAX_CHARS.toLocaleString('en-GB')} characters; send it in parts (a week or a package at a time)` });
   const { visits, errors } = parseVisits(text);
   if (errors.length) throw invalid({ csv: errors.slice(0, 5).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : '') });
   return store.transact({ actor: user.id, action: 'agreement.return.csv' }, (tx) => {
@@ -98,6 +104,9 @@ export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: st
     for (const v of visits) {
       const a = tx.get('agreements', agreementId(v.ref));
       if (!a) throw invalid({ csv: `line ${v.line}: ${v.ref} has no service agreement` });
+      // Before anything about the package is read back (its start date): another organisation's
+      // package is refused, and audited, as the card would refuse it.
+      checkProvider(tx, user, a);
       const start = current(a).startDate;
       if (v.date < start) throw invalid({ csv: `line ${v.line}: ${v.date} is before ${v.ref}'s start (${start})` });
       const p = periodContaining(start, rulesFor(a, rules).period, v.date);

@@ -1,7 +1,8 @@
 import type { Agreement, Element, Variation } from '../../domain/agreement.js';
 import { current, elementsText, VariationInput } from '../../domain/agreement.js';
-import { approvalNeed, hoursOf, weeklyCostOf } from '../../domain/agreementRules.js';
+import { approvalNeed, hoursOf, round2, weeklyCostOf } from '../../domain/agreementRules.js';
 import type { User } from '../../domain/framework.js';
+import { ukDate } from '../../domain/dates.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { enqueue } from '../../outbox/outbox.js';
@@ -73,6 +74,25 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     if (weeklyAfter === prev.weeklyCost && elementsText(input.elements) === elementsText(prev.elements) && (endDate ?? prev.endDate) === prev.endDate) throw invalid({ elements: 'this is the same as the current terms; change the hours, rates, elements or end date' });
     const rules = rulesTx(tx);
     const need = approvalNeed(prev.weeklyCost, weeklyAfter, a.budgetWeekly, rules.variationThreshold);
+    // Rises applied without approval add up: measured from the last cost a manager approved (or the
+    // award's), so small rises cannot be chained past the threshold one under it at a time.
+    const approved = approvedCost(a);
+    const sinceApproval = round2(weeklyAfter - approved);
+    // A cost-neutral change can still commit more money: the provider moving a fixed term's end later.
+    if (side === 'provider' && endDate && prev.endDate && endDate > prev.endDate) {
+      need.needed = true;
+      need.reasons.push(`the provider moves the end date from ${prev.endDate} to ${endDate}, committing more weeks of spend`);
+    }
+    // A rise from a day already past re-prices periods that may have been returned and paid.
+    const today = ukDate(now);
+    if (weeklyAfter > prev.weeklyCost && input.effectiveFrom < today) {
+      need.needed = true;
+      need.reasons.push(`it raises the cost from ${input.effectiveFrom}, before today, so it re-prices days already past`);
+    }
+    if (weeklyAfter > prev.weeklyCost && sinceApproval > rules.variationThreshold && !need.reasons.some((r) => r.includes('threshold'))) {
+      need.needed = true;
+      need.reasons.push(`with the rises applied since the last approval it raises the weekly cost by £${sinceApproval.toFixed(2)} (from £${approved.toFixed(2)}), more than the £${rules.variationThreshold.toFixed(2)} threshold`);
+    }
     const v: Variation = {
       n: a.variations.length + 1,
       proposedBy: user.id,
@@ -100,6 +120,12 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     tx.put('agreements', a);
     return { agreement: a, variation: v, unchanged: false };
   });
+}
+
+/** The weekly cost a manager last approved, or the award's when no variation was approved. */
+function approvedCost(a: Agreement): number {
+  const last = a.variations.filter((x) => x.status === 'approved').at(-1);
+  return last ? last.weeklyAfter : a.versions[0].weeklyCost;
 }
 
 const approvalKey = (ref: string, n: number) => `agr-variation:${ref}:${n}`;

@@ -19,6 +19,11 @@ const STREET_TYPES: Record<string, string> = {
 };
 const STREET_WORDS = new Set([...Object.values(STREET_TYPES), 'walk', 'row', 'hill', 'rise', 'view', 'green', 'fold', 'brow', 'parade', 'meadow', 'meadows', 'croft', 'grange', 'wharf']);
 const street = (t: string) => STREET_TYPES[t] ?? t;
+/**
+ * Codes as people mistype them: the letter O for a zero and I or l for a one ("BL9 OEJ",
+ * "2O4417"). Applied to both sides of a postcode or case-reference comparison only.
+ */
+const digitLike = (s: string) => s.replace(/o/g, '0').replace(/[il]/g, '1');
 
 /**
  * What identifies one person, compiled once, checked against any number of texts. Each check
@@ -42,10 +47,10 @@ export class PersonMatcher {
       .filter((p) => p.norm.length >= 2 && !TITLES.has(p.norm));
     const initials = this.nameParts.map((p) => p.norm[0]);
     this.pieces = new Set([...this.nameParts.map((p) => p.norm), ...initials, ...TITLES]);
-    this.caseRef = squash(person.caseRef.toLowerCase());
+    this.caseRef = digitLike(squash(person.caseRef.toLowerCase()));
     // The number of the reference alone ("case 204417") still finds the file; short runs could be years.
     this.caseDigits = (person.caseRef.match(/\d{5,}/g) ?? []).sort((a, b) => b.length - a.length)[0];
-    this.postcode = squash(person.postcode.toLowerCase());
+    this.postcode = digitLike(squash(person.postcode.toLowerCase()));
     const s = streetOf(person.address);
     if (s) [this.streetKey, this.streetShown] = [s.key, s.shown];
   }
@@ -90,14 +95,16 @@ export class PersonMatcher {
 
   private reference(t: string[]): string | undefined {
     for (const run of runs(t, 8)) {
-      if (run.joined === this.caseRef || (this.caseDigits && run.joined === this.caseDigits)) return `the case reference "${this.person.caseRef}"`;
+      const joined = digitLike(run.joined);
+      if (joined === this.caseRef || (this.caseDigits && joined === this.caseDigits)) return `the case reference "${this.person.caseRef}"`;
     }
     return undefined;
   }
 
   private place(t: string[]): string | undefined {
     const streets = t.map(street);
-    for (const run of runs(t, 4)) if (run.joined === this.postcode) return `the postcode "${this.person.postcode}"`;
+    // Up to 8 tokens: a postcode written out letter by letter ("B L 9 0 E J") is 6 or 7.
+    for (const run of runs(t, 8)) if (digitLike(run.joined) === this.postcode) return `the postcode "${this.person.postcode}"`;
     if (this.streetKey) for (const run of runs(streets, 6)) if (run.joined === this.streetKey) return `the street name ("${this.streetShown}") from the first line of the address`;
     return undefined;
   }

@@ -137,6 +137,14 @@ describe('app/agreements: service agreements after the award', () => {
     assert.equal((await outbox(`agr-review:${ref}:variance`)).length, 2, 'to Sam and to Alex (the broker)');
   });
 
+  it('a return cannot hold more hours than the period has: 200 hours in a week is refused (review)', async () => {
+    await started();
+    now = new Date('2026-12-22T10:00:00Z');
+    await rejects(submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '200' }, now), 'invalid', /at most 168 hours in a 7-day period/);
+    await rejects(submitReturnsCsv(store, who('priya'), `reference,date,hours\n${Array.from({ length: 9 }, () => `${ref},2026-12-15,20`).join('\n')}`, now), 'invalid', /at most 168 hours/);
+    assert.equal((await submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '168' }, now)).period.delivered, 168);
+  });
+
   it('a missing return: asked for at the period end, reminded after the council’s days, then "review needed"', async () => {
     await started();
     now = new Date('2026-12-21T09:00:00Z');
@@ -194,6 +202,19 @@ describe('app/agreements: service agreements after the award', () => {
     assert.deepEqual((await agreement()).returns.map((x) => x.source), ['csv', 'csv']);
   });
 
+  it('a CSV naming another provider\'s package learns nothing about it: not its start date, and the refusal is audited (review)', async () => {
+    await started();
+    now = new Date('2026-12-29T10:00:00Z');
+    // A day before the start would have been answered with "before PKG-…'s start (2026-12-14)".
+    const probe = `reference,date,hours\n${ref},2026-01-01,1`;
+    await assert.rejects(submitReturnsCsv(store, who('tom'), probe, now), (e: AppError) => {
+      assert.equal(e.kind, 'forbidden', e.message);
+      assert.doesNotMatch(`${e.message} ${Object.values(e.fields).join(' ')}`, /2026-12-14/);
+      return true;
+    });
+    assert.ok((await store.audit((e) => e.action === 'agreements.refused')).length >= 1, 'the forged file is audited');
+  });
+
   it('variations: within the limits apply at once; above the threshold wait for one manager decision; the provider is told', async () => {
     await started();
     const small = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 22 @ 25', effectiveFrom: '2027-01-04', reason: 'One more hour for the day centre.' }, now);
@@ -212,6 +233,42 @@ describe('app/agreements: service agreements after the award', () => {
     const a = await agreement();
     assert.deepEqual([a.versions.at(-1)!.weeklyCost, a.versions.at(-1)!.effectiveFrom, a.versions.at(-1)!.change], [704, '2027-01-11', 'variation']);
     assert.match(a.versions.at(-1)!.summary, /Variation 2: hours 22 → 29 a week; Waking night added/);
+  });
+
+  it('small rises cannot be chained past the approval threshold: the rise is also measured from the last approved cost (review)', async () => {
+    await started();
+    const one = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 27', effectiveFrom: '2027-01-04', reason: 'Higher rate for weekend staff.' }, now);
+    assert.deepEqual([one.variation.status, one.variation.weeklyAfter], ['applied', 567], '+£42 is within the £50 threshold');
+    const two = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 29', effectiveFrom: '2027-01-11', reason: 'Higher rate again for nights.' }, now);
+    assert.equal(two.variation.status, 'awaiting_approval', '+£42 more is +£84 on the awarded £525');
+    assert.match(two.variation.approvalReasons.join(' '), /£84\.00/);
+    await decideVariation(store, who('morgan'), ref, 2, 'approved', '', now);
+    const three = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 30', effectiveFrom: '2027-01-18', reason: 'A rise within the limit after approval.' }, now);
+    assert.equal(three.variation.status, 'applied', 'measured from the approved £609: +£21');
+    const cut = await proposeVariation(store, who('sam'), ref, { elements: 'Support: 14 @ 30', effectiveFrom: '2027-01-25', reason: 'Fewer hours from the end of January.' }, now);
+    assert.equal(cut.variation.status, 'applied', 'a cut never needs approval');
+  });
+
+  it('a rise back-dated into days already past goes to a manager: it would re-price periods already returned and paid (review)', async () => {
+    await started();
+    now = new Date('2026-12-29T10:00:00Z');
+    await submitReturn(store, who('priya'), ref, { periodStart: '2026-12-14', hours: '21' }, now);
+    const back = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 27', effectiveFrom: '2026-12-14', reason: 'Our rate went up at the start.' }, now);
+    assert.equal(back.variation.status, 'awaiting_approval');
+    assert.match(back.variation.approvalReasons.join(' '), /before today/);
+    assert.equal((await agreement()).versions.at(-1)!.weeklyCost, 525, 'the paid period keeps its price until a manager approves');
+    await decideVariation(store, who('morgan'), ref, 1, 'rejected', 'Not back-dated, please.', now);
+    const cut = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 18 @ 25', effectiveFrom: '2026-12-21', reason: 'Fewer hours were wanted from the 21st.' }, now);
+    assert.equal(cut.variation.status, 'applied', 'a back-dated cut needs no approval');
+  });
+
+  it('a provider cannot extend a fixed-term package past its end date on its own: a manager decides (review)', async () => {
+    await started();
+    await proposeVariation(store, who('sam'), ref, { elements: 'Support: 21 @ 25', effectiveFrom: '2027-01-04', endDate: '2027-03-31', reason: 'A twelve-week package, then a review.' }, now);
+    const longer = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 21 @ 25', effectiveFrom: '2027-01-04', endDate: '2029-12-31', reason: 'We would like to carry on for longer.' }, now);
+    assert.equal(longer.variation.status, 'awaiting_approval');
+    assert.match(longer.variation.approvalReasons.join(' '), /end date/);
+    assert.equal((await agreement()).versions.at(-1)!.endDate, '2027-03-31');
   });
 
   it('suspensions: the owner or a broker; no overlaps; a repeat is one suspension', async () => {

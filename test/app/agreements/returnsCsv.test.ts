@@ -24,3 +24,20 @@ describe('app/agreements/returnsCsv: the call-monitoring export', () => {
     assert.deepEqual(parseVisits('reference,date,hours\n').errors, ['there are no rows under the header']);
   });
 });
+
+describe('app/agreements/returnsCsv: hours are plain decimals only (review)', () => {
+  for (const bad of ['0x10', '1e1', '0b11', 'Infinity', ' ', '', '+2', '2h', 'NaN', '1,5']) {
+    it(`refuses the hours cell "${bad}"`, () => {
+      const r = parseVisits(`reference,date,hours\nPKG-2026-0001,2026-12-14,${JSON.stringify(bad)}`);
+      assert.equal(r.visits.length, 0, JSON.stringify(r.visits));
+      assert.match(r.errors[0], /line 2: the hours must be a number/);
+    });
+  }
+  it('refuses the minutes cell "0x5A" and an empty minutes cell', () => {
+    assert.equal(parseVisits('reference,date,minutes\nPKG-2026-0001,2026-12-14,0x5A').visits.length, 0);
+    assert.equal(parseVisits('reference,date,minutes\nPKG-2026-0001,2026-12-14,').visits.length, 0);
+  });
+  it('still reads 2.5 and .5', () => {
+    assert.deepEqual(parseVisits('reference,date,hours\nPKG-2026-0001,2026-12-14,2.5\nPKG-2026-0001,2026-12-15,.5').visits.map((v) => v.hours), [2.5, 0.5]);
+  });
+});

@@ -81,3 +81,19 @@ describe('the person in council text, however it is spelled', () => {
     );
   });
 });
+
+describe('the person: the letter O for a zero, and a postcode written out letter by letter (review)', () => {
+  const margaret = { name: "Margaret O'Neill-Hughes", caseRef: 'LAS-204417', dateOfBirth: '1951-11-02', address: 'Flat 2, 14 Fennel Close, Bury', postcode: 'BL9 0EJ' };
+  const cases: [string, RegExp][] = [
+    ['near BL9 OEJ', /the postcode "BL9 0EJ"/],
+    ['near bl9oej', /the postcode "BL9 0EJ"/],
+    ['near B L 9 0 E J', /the postcode "BL9 0EJ"/],
+    ['near B.L.9. O.E.J.', /the postcode "BL9 0EJ"/],
+    ['case 2O4417', /the case reference "LAS-204417"/],
+    ['case LAS-2O44I7', /the case reference "LAS-204417"/],
+  ];
+  for (const [text, want] of cases) it(`finds "${text}"`, () => assert.match(identifies(margaret as never, text) ?? 'nothing found', want));
+  it('ordinary words with o and l still pass', () => {
+    for (const text of ['good solid help at home', 'no blood tests on Sundays', 'bold colours', 'looks forward to lunch']) assert.equal(identifies(margaret as never, text), undefined, text);
+  });
+});
