@@ -116,8 +116,8 @@ export function agreementRoutes(): Routes {
         'agreement.start',
         'bid.submit',
         async (deps, { who, data }) => {
-          const { agreement, unchanged } = await confirmStart(deps.store, who, refIn(data), inputs(data), deps.now());
-          return startForm(agreement, { notice: unchanged ? 'The start was already confirmed; nothing changed.' : `Start confirmed: the council is told, and returns are asked for ${(await rulesOf(deps.store)).period}.` });
+          const { agreement, unchanged, returnsPeriod } = await confirmStart(deps.store, who, refIn(data), inputs(data), deps.now());
+          return startForm(agreement, { notice: unchanged ? 'The start was already confirmed; nothing changed.' : `Start confirmed: the council is told, and returns are asked for ${returnsPeriod}.` });
         },
         async (deps, { data }, e) => startForm(await loadAgreement(deps, refIn(data)), { values: inputs(data), errors: Object.keys(e.fields).length ? e.fields : { _form: e.message } }),
         { once: true },
