@@ -3,7 +3,7 @@ import type { Who } from '../../src/app/actor.js';
 import { saveEntity, removeEntity, getSettings, saveSettings, setProviderStatus } from '../../src/app/framework/admin.js';
 import { channelWarning, registerProviderChannel } from '../../src/app/framework/channels.js';
 import { ENTITY_KINDS, EntityKindName } from '../../src/app/framework/entities.js';
-import { frameworkSummary } from '../../src/app/framework/summary.js';
+import { adminHomeView, entitiesOf, entityOf, frameworkView as frameworkViewOf, pickLists } from '../../src/app/framework/views.js';
 import { AppError } from '../../src/app/errors.js';
 import type { ProviderStatus } from '../../src/domain/framework.js';
 import type { Deps } from '../deps.js';
@@ -21,24 +21,22 @@ const KINDS = Object.keys(ENTITY_KINDS) as EntityKindName[];
 const isKind = (k: unknown): k is EntityKindName => typeof k === 'string' && (KINDS as string[]).includes(k);
 
 async function options(deps: Deps): Promise<Options> {
-  const [lots, zones, providers] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('providers')]);
+  const { lots, zones, providers } = await pickLists(deps.store);
   const toChoice = (x: { id: string; name: string }) => ({ title: x.name, value: x.id });
-  const byTitle = (a: { title: string }, b: { title: string }) => a.title.localeCompare(b.title);
-  return { lots: lots.map(toChoice).sort(byTitle), zones: zones.map(toChoice).sort(byTitle), providers: providers.map(toChoice).sort(byTitle) };
+  return { lots: lots.map(toChoice), zones: zones.map(toChoice), providers: providers.map(toChoice) };
 }
 
 const back: CardAction = { title: 'Back to administration', verb: 'admin.home', inputs: 'none' };
 
 export async function adminHome(deps: Deps, notice = ''): Promise<CardJson> {
-  const counts = await Promise.all(KINDS.map(async (k) => (await deps.store.find(ENTITY_KINDS[k].collection)).length));
-  const settings = await getSettings(deps.store);
+  const { counts, settings } = await adminHomeView(deps.store);
   return listCard({
     title: `Framework administration · ${settings.councilName}`,
     notice,
     rows: [
-      ...KINDS.map((k, i) => ({
+      ...KINDS.map((k) => ({
         title: ADMIN_FORMS[k].plural,
-        subtitle: `${counts[i]} recorded`,
+        subtitle: `${counts[k]} recorded`,
         actions: [{ title: 'Open', verb: 'admin.list', data: { kind: k } }],
       })),
       {
@@ -56,7 +54,7 @@ const ROWS_PER_PAGE = 15;
 
 export async function adminListCard(deps: Deps, kind: EntityKindName, notice = '', noticeColor = 'Good', view: { page?: unknown; q?: unknown; focus?: string } = {}): Promise<CardJson> {
   const form = ADMIN_FORMS[kind] as (typeof ADMIN_FORMS)[EntityKindName];
-  const items = await deps.store.find(ENTITY_KINDS[kind].collection);
+  const items = await entitiesOf(deps.store, kind);
   const q = queryOf(view.q);
   const all = items.map((item) => ({ ...form.row(item as never), id: item.id })).sort((a, b) => a.title.localeCompare(b.title));
   const found = all.filter((r) => matches(`${r.title} ${r.subtitle} ${r.id}`, q));
@@ -188,7 +186,7 @@ export function adminRoutes(): Routes {
           if (!isKind(data.kind)) return adminHome(deps);
           const id = typeof data.id === 'string' ? data.id : undefined;
           if (!id) return editCard(deps, data.kind, undefined, {});
-          const item = await deps.store.get(ENTITY_KINDS[data.kind].collection, id);
+          const item = await entityOf(deps.store, data.kind, id);
           if (!item) return adminListCard(deps, data.kind, `"${id}" no longer exists.`, 'Attention');
           return editCard(deps, data.kind, id, ADMIN_FORMS[data.kind].values(item as never));
         },
@@ -247,8 +245,8 @@ export function adminRoutes(): Routes {
 }
 
 export async function frameworkCard(deps: Deps, query: FrameworkQuery = {}): Promise<CardJson> {
-  const [summary, settings] = await Promise.all([frameworkSummary(deps.store), getSettings(deps.store)]);
-  return frameworkView(summary, settings.councilName, settings.minHourlyRate, query);
+  const v = await frameworkViewOf(deps.store);
+  return frameworkView(v.summary, v.councilName, v.minHourlyRate, query);
 }
 
 /** The channel the message came from, as plain data for src/. */

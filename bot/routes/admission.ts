@@ -2,20 +2,19 @@ import { createHash } from 'node:crypto';
 import { TurnContext } from 'botbuilder';
 import { enqueue } from '../../src/outbox/outbox.js';
 import type { Application } from '../../src/domain/admission.js';
-import { orderQuestions } from '../../src/domain/admission.js';
 import type { User } from '../../src/domain/framework.js';
 import type { Who } from '../../src/app/actor.js';
 import { AppError } from '../../src/app/errors.js';
 import { getApplication, myApplication, Notice, saveApplication, startApplication, submitApplication } from '../../src/app/admission/applications.js';
-import { decideApplication, mayEvaluate, saveMarks } from '../../src/app/admission/evaluate.js';
+import { decideApplication, saveMarks } from '../../src/app/admission/evaluate.js';
 import { changeStanding, StandingChange, STANDING_CHANGES } from '../../src/app/admission/standing.js';
-import { admissionStatus, closeWindow, nameEvaluators, openWindow, pauseApplications, resumeApplications } from '../../src/app/admission/windows.js';
-import { frameworkSummary } from '../../src/app/framework/summary.js';
+import { admissionHomeView, applicantView, councilApplicationView, providerStanding } from '../../src/app/admission/views.js';
+import { closeWindow, nameEvaluators, openWindow, pauseApplications, resumeApplications } from '../../src/app/admission/windows.js';
 import type { Deps } from '../deps.js';
 import { list } from '../forms/form.js';
 import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
-import { admissionHomeCard, AdmissionLookups, applicationCard, applicationFormCard, standingCard } from '../views/admissionCards.js';
+import { admissionHomeCard, applicationCard, applicationFormCard, standingCard } from '../views/admissionCards.js';
 import { sendCard } from './common.js';
 
 type Turn = { who: Who; user: User; data: Record<string, unknown> };
@@ -43,49 +42,35 @@ function replyToOf(ctx: TurnContext): Record<string, unknown> {
   return { ...ref, activityId: undefined, conversation: { ...ref.conversation, id } } as Record<string, unknown>;
 }
 
-async function lookups(deps: Deps): Promise<AdmissionLookups> {
-  const [lots, zones, questions] = await Promise.all([deps.store.find('lots'), deps.store.find('zones'), deps.store.find('admissionQuestions')]);
-  return { lots, zones, questions: orderQuestions(questions) };
-}
-
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
 const isCouncil = (user: User) => user.roles.length > 0 && !user.roles.includes('provider');
 
-async function openWindowOf(deps: Deps) {
-  return (await deps.store.find('windows', (w) => !w.closedAt))[0];
-}
-
-async function pausedText(deps: Deps): Promise<string | undefined> {
-  const paused = (await deps.store.get('admission', 'admission'))?.paused;
-  return paused ? `New applications are paused: ${paused.reason}. You can keep working on your draft; it can be submitted when they reopen.` : undefined;
-}
+const pausedText = (reason: string | undefined): string | undefined =>
+  reason ? `New applications are paused: ${reason}. You can keep working on your draft; it can be submitted when they reopen.` : undefined;
 
 /** The applicant's view of their application: the form while a draft, read-only after. */
 async function applicantCard(deps: Deps, a: Application, o: { errors?: Record<string, string>; notice?: string } = {}): Promise<CardJson> {
-  const l = await lookups(deps);
-  if (a.state === 'draft') return applicationFormCard(a, l, { ...o, paused: await pausedText(deps) });
-  return applicationCard(a, l, await openWindowOf(deps), { notice: o.notice });
+  const v = await applicantView(deps.store, a);
+  if (a.state === 'draft') return applicationFormCard(a, v.lookups, { ...o, paused: pausedText(v.pausedReason) });
+  return applicationCard(a, v.lookups, v.window, { notice: o.notice });
 }
 
 /** The council's view; with marking inputs when this person may evaluate it now. */
 async function councilCard(deps: Deps, who: Who, a: Application, o: { notice?: string; error?: string; errors?: Record<string, string>; evaluate?: boolean } = {}): Promise<CardJson> {
-  const l = await lookups(deps);
-  const refusal = o.evaluate ? await mayEvaluate(deps.store, who, a.id) : undefined;
-  const s = await frameworkSummary(deps.store);
-  const d = a.details;
-  const gapsFilled = d ? s.gaps.filter((g) => d.lots.includes(g.lot.id) && d.zones.includes(g.zone.id)).map((g) => `${g.lot.name} in ${g.zone.name}`) : [];
-  return applicationCard(a, l, await openWindowOf(deps), {
+  const v = await councilApplicationView(deps.store, who, a, !!o.evaluate);
+  return applicationCard(a, v.lookups, v.window, {
     notice: o.notice,
-    error: o.error ?? refusal?.message,
+    error: o.error ?? v.refusal,
     errors: o.errors,
-    evaluating: !!o.evaluate && !refusal && a.state === 'submitted',
+    evaluating: !!o.evaluate && v.refusal === undefined && a.state === 'submitted',
     council: true,
-    gapsFilled,
+    gapsFilled: v.gapsFilled,
   });
 }
 
 async function homeCard(deps: Deps, o: Parameters<typeof admissionHomeCard>[2] = {}): Promise<CardJson> {
-  return admissionHomeCard(await admissionStatus(deps.store), await deps.store.find('users'), o);
+  const v = await admissionHomeView(deps.store);
+  return admissionHomeCard(v.status, v.users, o);
 }
 
 /** Runs a use case; a refusal comes back as the card it belongs on instead of losing the user's place. */
@@ -191,7 +176,7 @@ export function admissionRoutes(): Routes {
         pattern: /^standing\s+(\S+)$/i,
         permission: 'framework.manage',
         run: async (ctx, deps, { match }) => {
-          const p = await deps.store.get('providers', match[1].toLowerCase());
+          const p = await providerStanding(deps.store, match[1].toLowerCase());
           if (!p) return void (await ctx.sendActivity(`There is no provider "${match[1]}". \`framework\` lists them.`));
           await sendCard(ctx, standingCard(p));
         },
@@ -281,7 +266,7 @@ export function admissionRoutes(): Routes {
               return standingCard(r.provider, { notice: r.message });
             } catch (e) {
               if (!(e instanceof AppError)) throw e;
-              const p = await deps.store.get('providers', providerId);
+              const p = await providerStanding(deps.store, providerId);
               return p ? standingCard(p, { error: e.fields.reason || e.fields.openBids ? '' : e.message, errors: e.fields, values }) : e.message;
             }
           },

@@ -1,11 +1,10 @@
 import type { TurnContext } from 'botbuilder';
-import { agreementId } from '../../src/domain/agreement.js';
 import { addDays } from '../../src/domain/agreementRules.js';
 import { ukDate } from '../../src/domain/dates.js';
 import type { User } from '../../src/domain/framework.js';
 import type { Who } from '../../src/app/actor.js';
 import { AppError } from '../../src/app/errors.js';
-import { refOf, rulesOf } from '../../src/app/agreements/load.js';
+import { rulesOf } from '../../src/app/agreements/load.js';
 import { confirmStart, setTerms } from '../../src/app/agreements/start.js';
 import { submitReturn } from '../../src/app/agreements/returns.js';
 import { submitReturnsCsv } from '../../src/app/agreements/returnsCsv.js';
@@ -13,9 +12,10 @@ import { decideVariation, proposeVariation } from '../../src/app/agreements/vari
 import { endAgreement, recordSuspension } from '../../src/app/agreements/suspensions.js';
 import { handBack, rebroker } from '../../src/app/agreements/handBack.js';
 import { getRules, setRules } from '../../src/app/agreements/rules.js';
-import { agreementView, returnChoices } from '../../src/app/agreements/views.js';
+import { agreementOf, agreementView, returnChoices } from '../../src/app/agreements/views.js';
 import { shelfOf } from './reports.js';
 import { parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
+import { contractsReportFor, paymentsExport } from '../../src/reports/agreementReports.js';
 import type { Deps } from '../deps.js';
 import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
@@ -40,11 +40,7 @@ async function view(deps: Deps, who: Who, ref: string, extra: { notice?: string;
   return agreementCard(await agreementView(deps.store, who, ref, deps.now()), extra);
 }
 
-async function loadAgreement(deps: Deps, ref: string) {
-  const a = await deps.store.get('agreements', agreementId(refOf(ref)));
-  if (!a) throw new AppError('not_found', `${ref} has no service agreement.`);
-  return a;
-}
+const loadAgreement = (deps: Deps, ref: string) => agreementOf(deps.store, ref);
 
 /** A form action: on success the agreement card with a notice; a field refusal redraws the form with the errors next to the fields. */
 function formAction(verb: string, permission: Action['permission'], run: (deps: Deps, t: Turn) => Promise<string>, redraw: (deps: Deps, t: Turn, errors: Record<string, string>) => Promise<CardJson>): Action {
@@ -107,7 +103,7 @@ export function agreementRoutes(): Routes {
         pattern: /^payments?(?:\s+(.+))?$/i,
         permission: 'report.view',
         where: ['personal'],
-        run: (ctx, deps, { match }) => periodCommand(ctx, deps, match[1] ?? '', (p) => paymentsCard(deps, shelfOf(deps), p)),
+        run: (ctx, deps, { match }) => periodCommand(ctx, deps, match[1] ?? '', async (p) => paymentsCard(p, await paymentsExport(deps.store, shelfOf(deps), p))),
       },
       {
         usage: 'contracts report ‹period›',
@@ -115,7 +111,7 @@ export function agreementRoutes(): Routes {
         pattern: /^contracts?\s+report(?:\s+(.+))?$/i,
         permission: 'report.view',
         where: ['personal'],
-        run: (ctx, deps, { match }) => periodCommand(ctx, deps, match[1] ?? '', (p) => contractsCard(deps, p)),
+        run: (ctx, deps, { match }) => periodCommand(ctx, deps, match[1] ?? '', async (p) => contractsCard(p, await contractsReportFor(deps.store, p))),
       },
     ],
     actions: [
@@ -126,8 +122,8 @@ export function agreementRoutes(): Routes {
         'agreement.start',
         'bid.submit',
         async (deps, { who, data }) => {
-          const { agreement, unchanged } = await confirmStart(deps.store, who, refIn(data), inputs(data), deps.now());
-          return startForm(agreement, { notice: unchanged ? 'The start was already confirmed; nothing changed.' : `Start confirmed: the council is told, and returns are asked for ${(await rulesOf(deps.store)).period}.` });
+          const { agreement, unchanged, returnsPeriod } = await confirmStart(deps.store, who, refIn(data), inputs(data), deps.now());
+          return startForm(agreement, { notice: unchanged ? 'The start was already confirmed; nothing changed.' : `Start confirmed: the council is told, and returns are asked for ${returnsPeriod}.` });
         },
         async (deps, { data }, e) => startForm(await loadAgreement(deps, refIn(data)), { values: inputs(data), errors: Object.keys(e.fields).length ? e.fields : { _form: e.message } }),
         { once: true },

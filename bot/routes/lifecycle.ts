@@ -1,6 +1,6 @@
 import { TurnContext } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
-import { recordChannelReturn, recordInstallation, recordRemoval, UNREACHABLE } from '../../src/app/framework/channels.js';
+import { recordChannelReturn, recordInstallation, recordRemoval, rememberPersonalChat, UNREACHABLE } from '../../src/app/framework/channels.js';
 import { loadUser } from '../../src/app/actor.js';
 import type { Installation } from '../../src/domain/framework.js';
 import type { Deps } from '../deps.js';
@@ -71,8 +71,7 @@ export function registerLifecycle(app: Application, deps: Deps, commands: () => 
   // the first message in it, so the bot can write to that person later.
   app.turn('beforeTurn', async (ctx) => {
     if (ctx.activity.type === 'message' && placeOf(ctx) === 'personal' && ctx.activity.from?.aadObjectId) {
-      const known = await deps.store.get('installations', ctx.activity.conversation.id);
-      if (!known || known.removedAt) await recordInstallation(deps.store, whoFrom(ctx.activity), installationOf(ctx, deps.now()));
+      await rememberPersonalChat(deps.store, whoFrom(ctx.activity), installationOf(ctx, deps.now()));
     }
     return true;
   });

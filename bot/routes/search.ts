@@ -1,6 +1,7 @@
 import type { Application } from '@microsoft/teams-ai';
 import { loadUser } from '../../src/app/actor.js';
 import { can } from '../../src/app/permissions.js';
+import { findProviders } from '../../src/app/framework/views.js';
 import type { Deps } from '../deps.js';
 import { PROVIDER_DATASET } from '../forms/adminForms.js';
 import { whoFrom } from '../identity.js';
@@ -19,13 +20,8 @@ export function registerSearch(app: Application, deps: Deps): void {
     const user = await loadUser(deps.store, whoFrom(ctx.activity));
     if (!user || !can(user, 'framework.manage')) return [];
     const text = query.parameters.queryText ?? '';
-    const providers = await deps.store.find('providers');
     const skip = Math.max(0, Number(query.skip) || 0);
     const count = Math.min(MAX_RESULTS, Math.max(1, Number(query.count) || 15));
-    return providers
-      .filter((p) => matches(`${p.name} ${p.id}`, text))
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .slice(skip, skip + count)
-      .map((p) => ({ title: p.name, value: p.id }));
+    return (await findProviders(deps.store, (s) => matches(s, text), skip, count)).map((p) => ({ title: p.name, value: p.id }));
   });
 }

@@ -1,19 +1,14 @@
-import { AdmissionQuestion, Application, DECLARATIONS, orderQuestions, results } from '../../src/domain/admission.js';
+import { Application, DECLARATIONS, orderQuestions, results } from '../../src/domain/admission.js';
 import { plainText } from '../../src/domain/plainText.js';
 import { formatUk } from '../../src/domain/dates.js';
-import type { Lot, Provider, User, Zone } from '../../src/domain/framework.js';
+import type { Provider, User } from '../../src/domain/framework.js';
 import type { EvaluationWindow } from '../../src/domain/admission.js';
 import type { AdmissionStatus } from '../../src/app/admission/windows.js';
+import type { AdmissionLookups } from '../../src/app/admission/views.js';
 import { answerInput, declarationInput, markInput, tierInput, NOT_CHOSEN } from '../../src/app/admission/inputs.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import { listCard } from './listCard.js';
-
-export interface AdmissionLookups {
-  lots: Lot[];
-  zones: Zone[];
-  questions: AdmissionQuestion[];
-}
 
 const byName = (xs: { id: string; name: string }[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name)).map((x) => ({ title: x.name, value: x.id }));
 const SECTION_TITLES = { 'due-diligence': 'Due diligence', quality: 'Quality' } as const;

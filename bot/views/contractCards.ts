@@ -1,19 +1,13 @@
-import { loadAgreementData } from '../../src/reports/agreementData.js';
-import { contractsReport, type SpendLine } from '../../src/reports/contracts.js';
-import { paymentFiles, paymentRows, paymentTotals } from '../../src/reports/payments.js';
-import type { FileShelf } from '../../src/reports/shelf.js';
+import type { ContractsReport, SpendLine } from '../../src/reports/contracts.js';
+import type { PaymentsExport } from '../../src/reports/agreementReports.js';
 import type { Period } from '../../src/reports/period.js';
-import type { Deps } from '../deps.js';
 import type { CardJson } from '../render.js';
 import { panel } from './agreementCards.js';
 import { gbp } from './format.js';
 
 /** The payments export as a card: totals per provider and in all, and the CSV files behind signed links. */
-export async function paymentsCard(deps: Deps, shelf: FileShelf, period: Period): Promise<CardJson> {
-  const rows = paymentRows(await loadAgreementData(deps.store), period);
-  const { providers, total } = paymentTotals(rows);
-  // paymentFiles lists one file per provider, in the order of `providers`, then all rows, then the totals.
-  const files = paymentFiles(rows, period).map((f) => shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename }).url);
+export function paymentsCard(period: Period, x: PaymentsExport): CardJson {
+  const { providers, total } = x;
   const line = (t: (typeof providers)[number]) => `${t.rows} period(s): planned ${t.plannedHours} h, delivered ${t.deliveredHours} h, paid ${t.payableHours} h; retainers ${gbp(t.retainer)}; payable ${gbp(t.payable)}${t.missingReturns ? `; ${t.missingReturns} return(s) missing` : ''}`;
   return panel({
     title: `Payments: ${period.label}`,
@@ -21,10 +15,10 @@ export async function paymentsCard(deps: Deps, shelf: FileShelf, period: Period)
     status: `Total payable ${gbp(total.payable)} (${total.rows} agreement period(s))`,
     statusStyle: 'good',
     // Per-provider files as links in their rows: Teams shows only a few card buttons.
-    rows: providers.map((t, i) => ({ title: t.providerName, lines: [line(t), `[This provider's CSV](${files[i]})`] })),
+    rows: providers.map((t, i) => ({ title: t.providerName, lines: [line(t), `[This provider's CSV](${x.providerUrls[i]})`] })),
     links: [
-      { title: 'All rows (CSV)', url: files[providers.length] },
-      { title: 'Totals (CSV)', url: files[providers.length + 1] },
+      { title: 'All rows (CSV)', url: x.allRowsUrl },
+      { title: 'Totals (CSV)', url: x.totalsUrl },
     ],
     footer: 'The download links work for a limited time; ask again for new ones.',
   });
@@ -32,8 +26,7 @@ export async function paymentsCard(deps: Deps, shelf: FileShelf, period: Period)
 
 const spend = (l: SpendLine) => `${l.key}: committed ${gbp(l.committed)}, delivered ${gbp(l.delivered)}`;
 
-export async function contractsCard(deps: Deps, period: Period): Promise<CardJson> {
-  const r = contractsReport(await loadAgreementData(deps.store), period);
+export function contractsCard(period: Period, r: ContractsReport): CardJson {
   const f = r.framework;
   return panel({
     title: `Contracts: ${period.label}`,

@@ -1,4 +1,4 @@
-import type { Agreement } from '../../domain/agreement.js';
+import type { Agreement, ContractRules } from '../../domain/agreement.js';
 import { current, StartInput, TermsInput } from '../../domain/agreement.js';
 import { addDays, daysBetween } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
@@ -19,16 +19,17 @@ const reviewAfter = (set: string | undefined, start: string, weeks: number) => (
 /**
  * The provider confirms (or moves) the start from its channel. The agreement becomes active, the
  * first review is set the council's number of weeks after the start, and the first period's
- * return is scheduled.
+ * return is scheduled. Resolves with the council's return period too, which the provider's reply names.
  */
-export async function confirmStart(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<Changed> {
+export async function confirmStart(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<Changed & { returnsPeriod: ContractRules['period'] }> {
   const user = await providerUser(store, who);
   const input = parseOrThrow(StartInput, raw);
   return store.transact({ actor: user.id, action: 'agreement.start' }, (tx) => {
     const a = loadAgreementTx(tx, ref);
     checkProvider(tx, user, a);
     const v = current(a);
-    if (a.status === 'active' && v.startDate === input.startDate) return { agreement: a, unchanged: true };
+    const returnsPeriod = rulesTx(tx).period;
+    if (a.status === 'active' && v.startDate === input.startDate) return { agreement: a, unchanged: true, returnsPeriod };
     if (a.status !== 'awaiting_start') throw conflict(`${a.ref} started on ${v.startDate}; to change it now, ask the council for a variation.`);
     const today = ukDate(now);
     if (daysBetween(today, input.startDate) < -28) throw invalid({ startDate: 'the start cannot be more than four weeks ago' });
@@ -44,7 +45,7 @@ export async function confirmStart(store: BrokerageStore, who: Who, ref: string,
     // The start card in the channel shows the confirmation and loses its button.
     enqueue(tx, now, { id: `agr-start:${a.ref}:confirmed`, target: { providerId: a.providerId! }, message: { kind: 'agreement.start', ref: a.ref }, updates: `agr-start:${a.ref}` });
     tellUsers(tx, now, councilTeam(tx, a), `agr-started:${a.ref}`, { kind: 'agreement.started', ref: a.ref });
-    return { agreement: next, unchanged: false };
+    return { agreement: next, unchanged: false, returnsPeriod };
   });
 }
 

@@ -40,6 +40,16 @@ export async function agreementView(store: BrokerageStore, who: Who, refText: st
   return buildView(a, await rulesOf(store), now, provider ? 'provider' : 'council', user);
 }
 
+/**
+ * The agreement alone, to redraw a form after a refusal or for a council form whose verb the
+ * route's permission already guards (no per-user check here, as before).
+ */
+export async function agreementOf(store: BrokerageStore, refText: string): Promise<Agreement> {
+  const a = await store.get('agreements', agreementId(refOf(refText)));
+  if (!a) throw notFound(`${refText} has no service agreement.`);
+  return a;
+}
+
 /** The view for an audience; messages rendered by the outbox use it with no acting user. */
 export function buildView(a: Agreement, councilRules: ContractRules, now: Date, audience: AgreementView['audience'], user?: User): AgreementView {
   const rules = rulesFor(a, councilRules);

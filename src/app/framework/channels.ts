@@ -18,6 +18,17 @@ export async function recordInstallation(store: BrokerageStore, who: Who, instal
 }
 
 /**
+ * A 1:1 chat the bot has no live record of (it predates the records, or its install event was
+ * missed), learned from a message in it so the bot can write to that person later. Reads first,
+ * so the common case (a chat already known) writes nothing.
+ */
+export async function rememberPersonalChat(store: BrokerageStore, who: Who, installation: Installation): Promise<boolean> {
+  const known = await store.get('installations', installation.id);
+  if (known && !known.removedAt) return false;
+  return recordInstallation(store, who, installation);
+}
+
+/**
  * The bot was removed from a team (or a channel was deleted): nothing can be posted there any
  * more, so the providers whose channel it was are marked unreachable until re-registered.
  */

@@ -1,0 +1,33 @@
+import type { BrokerageStore } from '../store/collections.js';
+import { loadAgreementData } from './agreementData.js';
+import { contractsReport, type ContractsReport } from './contracts.js';
+import { paymentFiles, paymentRows, paymentTotals, type ProviderTotal } from './payments.js';
+import type { Period } from './period.js';
+import type { FileShelf } from './shelf.js';
+
+/**
+ * The payments export and the contracts report as the commissioner's reply shows them: read once
+ * from the store and computed here, so bot/ only draws the card.
+ */
+
+export interface PaymentsExport {
+  providers: ProviderTotal[];
+  total: ProviderTotal;
+  /** The signed link to each provider's CSV, in the order of `providers`. */
+  providerUrls: string[];
+  allRowsUrl: string;
+  totalsUrl: string;
+}
+
+/** Computes the export for the period and puts its CSV files on the shelf behind signed links. */
+export async function paymentsExport(store: BrokerageStore, shelf: Pick<FileShelf, 'put'>, period: Period): Promise<PaymentsExport> {
+  const rows = paymentRows(await loadAgreementData(store), period);
+  const { providers, total } = paymentTotals(rows);
+  // paymentFiles lists one file per provider, in the order of `providers`, then all rows, then the totals.
+  const urls = paymentFiles(rows, period).map((f) => shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename }).url);
+  return { providers, total, providerUrls: urls.slice(0, providers.length), allRowsUrl: urls[providers.length], totalsUrl: urls[providers.length + 1] };
+}
+
+export async function contractsReportFor(store: BrokerageStore, period: Period): Promise<ContractsReport> {
+  return contractsReport(await loadAgreementData(store), period);
+}
