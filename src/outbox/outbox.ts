@@ -253,7 +253,8 @@ export class Outbox {
       if (pick.item) {
         const item = pick.item;
         this.limiter.take(conversationOf(item), this.clock());
-        const sending: Promise<void> = this.attempt(item).finally(() => {
+        // An attempt that throws (a store write failing) is logged; the item stays pending for the next drain.
+        const sending: Promise<void> = this.attempt(item).catch((error) => this.logger.error('outbox: an attempt failed unexpectedly', { id: item.id, error })).finally(() => {
           active.delete(sending);
           this.nudge();
         });
@@ -386,7 +387,7 @@ export class Outbox {
     }
     const now = this.now().getTime();
     // Teams said when this conversation may be posted to again: nothing goes to it before then.
-    if (failure.retryAfterMs !== undefined) this.limiter.pause(conversationOf(item), this.clock() + failure.retryAfterMs);
+    if (Number.isFinite(failure.retryAfterMs)) this.limiter.pause(conversationOf(item), this.clock() + failure.retryAfterMs!);
     const delay = nextDelay(failure, attempts, now, giveUpAt(item, this.options.policy ?? DEFAULT_POLICY), this.options.policy ?? DEFAULT_POLICY, this.options.random);
     if (delay === undefined) {
       this.logger.warn('outbox: giving up', { id: item.id, reason, attempts });
