@@ -38,5 +38,12 @@ describe('The delivery report for a call-off offered to 200 providers', function
     assert.match(text, /3 of 200 channels/);
     assert.match(text, /not delivered \(channel unreachable: 403/);
     assert.match(text, /197 not delivered/);
+
+    // The publish report too: named one by one up to a point, so it stays a message Teams takes.
+    const reports = w.mock.posts.filter((p) => p.conversationId === `a:personal-${PEOPLE.alex.id}` && p.text.includes('posted to'));
+    assert.equal(reports.length, 1);
+    const report = JSON.parse(reports[0].text).text as string;
+    assert.match(report, /posted to 3 of 200 provider channels\. Not delivered: .*; and 177 more \(the call-off's status card lists them\)\./);
+    assert.ok(Buffer.byteLength(reports[0].text) < CARD_BUDGET_BYTES, `${Buffer.byteLength(reports[0].text)} bytes`);
   });
 });
