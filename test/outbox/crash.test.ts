@@ -33,7 +33,7 @@ const publish = (serviceUrl: string, ref: string) => ({
 });
 
 describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
-  this.timeout(90_000);
+  this.timeout(120_000);
   let dir: string;
   let mock: MockConnector;
   let bot: BotProcess | undefined;
@@ -50,8 +50,9 @@ describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
     const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
     const providers = await seedChannels(store, url, 8);
     const ref = await submitted(store, new Date());
-    // Bids close 25 s from now, so the call-off closes by itself after the restart.
-    const deadline = new Date(Date.now() + 25_000).toISOString();
+    // Bids close 40 s from now, so the call-off closes by itself after the restart, and two bot starts
+    // under a full test run (2 shared cores: 25 s was seen to run out before the first check) fit before it.
+    const deadline = new Date(Date.now() + 40_000).toISOString();
     await store.transact({ actor: 'test', action: 'test.deadline' }, (tx) => {
       const r = tx.get('requests', ref)!;
       tx.put('requests', { ...r, package: { ...r.package!, deadline } });
@@ -85,7 +86,7 @@ describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
     }
     assert.match(mock.posts.find((p) => p.text.includes(`Call-off ${ref}: posted to`))!.text, /posted to 8 of 8/);
 
-    await until('the call-off closes and every card is updated', () => providers.every((p) => cards(p).every((c) => /Closed for bids/.test(c.text))), 45_000);
+    await until('the call-off closes and every card is updated', () => providers.every((p) => cards(p).every((c) => /Closed for bids/.test(c.text))), 60_000);
     for (const p of providers) assert.equal(mock.posts.filter((x) => x.conversationId === channelOf(p) && x.text.includes(ref)).length, 1, `${p}: no second copy was ever posted`);
     await stopBot(bot);
   });
