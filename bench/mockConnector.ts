@@ -22,7 +22,22 @@ export interface MockOptions {
    * status (nothing posted; `retryAfter` in seconds); `delayMs` posts it, then answers that late;
    * `hold` neither posts nor answers.
    */
-  script?: (r: { conversationId: string; method: string; activityId?: string }) => { status?: number; retryAfter?: number; code?: string; delayMs?: number; hold?: boolean } | undefined;
+  script?: (r: { conversationId: string; method: string; activityId?: string }) => Scripted | undefined;
+}
+
+/**
+ * One scripted answer: `status` with an optional Retry-After (seconds, or any raw header text such
+ * as an HTTP date) and an HTML body instead of JSON (`html`, as a gateway's error page); `reset`
+ * destroys the socket without answering; `delayMs` posts, then answers late; `hold` never answers.
+ */
+export interface Scripted {
+  status?: number;
+  retryAfter?: number | string;
+  code?: string;
+  html?: boolean;
+  reset?: boolean;
+  delayMs?: number;
+  hold?: boolean;
 }
 
 export interface Posted {
@@ -70,9 +85,14 @@ export class MockConnector {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       const at = Date.now();
-      void this.handle(req).then(({ status, body, headers }) => {
+      void this.handle(req).then(({ status, body, headers, html, reset }) => {
         const conversationId = decodeURIComponent(/^\/v3\/conversations\/([^/]+)/.exec(req.url ?? '')?.[1] ?? '');
-        this.log.push({ conversationId, method: req.method ?? '', at, status, retryAfter: headers?.['retry-after'] });
+        this.log.push({ conversationId, method: req.method ?? '', at, status: reset ? 0 : status, retryAfter: headers?.['retry-after'] });
+        if (reset) return void req.socket.destroy();
+        if (html) {
+          res.writeHead(status, { 'content-type': 'text/html', ...headers });
+          return void res.end(`<html><body><h1>${status} Server Error</h1></body></html>`);
+        }
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       });
@@ -96,7 +116,7 @@ export class MockConnector {
     return Math.max(1, Math.ceil((times[times.length - limit] + windowMs - now) / 1000));
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string>; html?: boolean; reset?: boolean }> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -109,10 +129,14 @@ export class MockConnector {
     const scripted = this.options.script?.({ conversationId, method: req.method ?? 'POST', activityId: m[2] && decodeURIComponent(m[2]) });
     // Never answered and nothing posted: a request still in flight when the bot dies.
     if (scripted?.hold) return new Promise(() => undefined);
+    if (scripted?.reset) {
+      this.counts.scripted++;
+      return { status: 0, body: undefined, reset: true };
+    }
     if (scripted?.status) {
       this.counts.scripted++;
       const headers: Record<string, string> = scripted.retryAfter === undefined ? {} : { 'retry-after': String(scripted.retryAfter) };
-      return { status: scripted.status, body: { error: { code: scripted.code ?? `Status${scripted.status}`, message: `scripted ${scripted.status}` } }, headers };
+      return { status: scripted.status, body: { error: { code: scripted.code ?? `Status${scripted.status}`, message: `scripted ${scripted.status}` } }, headers, html: scripted.html };
     }
     let conv = this.convTimes.get(conversationId);
     if (!conv) this.convTimes.set(conversationId, (conv = []));

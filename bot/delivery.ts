@@ -17,6 +17,13 @@ function withoutClientRetries(ctx: TurnContext): void {
   connector?.client?.pipeline?.removePolicy({ phase: 'Retry' });
 }
 
+/** An edit of a post that is in an earlier channel of the provider: not retried, and not the new channel's fault. */
+export class PostElsewhereError extends Error {
+  constructor() {
+    super("the card is in the provider's earlier channel, not the one registered now: send the call-off again from its status card");
+  }
+}
+
 /** Where a target lives in Teams: a provider's registered channel, or a person's 1:1 chat with the bot. */
 export async function referenceFor(deps: Deps, item: OutboxItem): Promise<Partial<ConversationReference>> {
   if ('providerId' in item.target) {
@@ -57,14 +64,21 @@ export function teamsDelivery(adapter: CloudAdapter, appId: string, deps: Deps):
   return {
     async deliver(item, replaceActivityId) {
       const reference = await referenceFor(deps, item);
+      const conversationId = (reference.conversation as { id?: string } | undefined)?.id;
+      if (replaceActivityId && item.updates && conversationId) {
+        // The post being edited went to a channel the provider has since left for another: its id
+        // means nothing in the new channel (Teams answers 404, which would wrongly condemn the new one).
+        const original = await deps.store.get('outbox', item.updates);
+        if (original?.conversationId && original.conversationId !== conversationId) throw new PostElsewhereError();
+      }
       const activity = await renderMessage(deps, item);
       if (activity === 'skip') return 'skip';
       return inProactiveTurn(adapter, appId, reference, async (ctx) => {
         if (replaceActivityId) {
           await ctx.updateActivity({ ...activity, id: replaceActivityId } as Partial<Activity>);
-          return { activityId: replaceActivityId };
+          return { activityId: replaceActivityId, conversationId };
         }
-        return { activityId: (await ctx.sendActivity(activity))?.id };
+        return { activityId: (await ctx.sendActivity(activity))?.id, conversationId };
       });
     },
     async remove(item, activityId) {

@@ -66,6 +66,9 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: { concurre
   };
 }
 
+/** How many undelivered providers the publish report names, each with its reason. */
+const REPORT_NAMES_UP_TO = 20;
+
 /**
  * "Call-off PKG-… posted to 4 of 5 provider channels; not delivered: X (403: …)". Only posts Teams
  * gave an activity id for count as posted.
@@ -75,6 +78,9 @@ export function batchReport(batchId: string, items: OutboxItem[], providerName: 
   const sent = items.filter((i) => i.status === 'sent' && !!i.activityId);
   const failed = items.filter((i) => !sent.includes(i));
   const name = (i: OutboxItem) => ('providerId' in i.target ? providerName(i.target.providerId) : conversationOf(i));
-  return `Call-off ${ref}: posted to ${sent.length} of ${items.length} provider channel${items.length === 1 ? '' : 's'}.` + (failed.length ? ` Not delivered: ${failed.map((i) => `${name(i)} (${i.unreachable ? 'channel unreachable: ' : ''}${i.lastError ?? 'unknown error'})`).join('; ')}.` : '') +
+  // Named one by one up to a point: 250 failures with their reasons would pass Teams' message size limit, and the report would never arrive.
+  const named = failed.slice(0, REPORT_NAMES_UP_TO).map((i) => `${name(i)} (${i.unreachable ? 'channel unreachable: ' : ''}${i.lastError ?? 'unknown error'})`);
+  const more = failed.length > named.length ? `; and ${failed.length - named.length} more (the call-off's status card lists them)` : '';
+  return `Call-off ${ref}: posted to ${sent.length} of ${items.length} provider channel${items.length === 1 ? '' : 's'}.` + (failed.length ? ` Not delivered: ${named.join('; ')}${more}.` : '') +
     (failed.some((i) => i.unreachable) ? ' Once a channel is registered again, send the call-off again from its status card.' : '');
 }

@@ -6,7 +6,7 @@ import type { Installation } from '../../src/domain/framework.js';
 import type { Deps } from '../deps.js';
 import type { Command } from '../registry.js';
 import { identify, whoFrom } from '../identity.js';
-import { channelScopedId } from '../teamsChannel.js';
+import { channelKindOf, channelScopedId } from '../teamsChannel.js';
 import { explainNoRole, helpCard, placeOf, sendCard } from './common.js';
 
 function installationOf(ctx: TurnContext, now: Date): Installation {
@@ -46,6 +46,11 @@ export function registerLifecycle(app: Application, deps: Deps, commands: () => 
       const user = await loadUser(deps.store, who);
       if (user) await sendCard(ctx, helpCard(commands(), user, 'personal'));
       else await explainNoRole(ctx, who.aadObjectId);
+    } else if (channelId && channelKindOf(ctx.activity) === 'private') {
+      // A private channel takes only people of the council's own organisation: never a provider's channel.
+      await ctx.sendActivity(
+        "Hello, I'm Brokerage Bot, now in this private channel. Only people in your organisation can join a private channel, so providers' staff will not see call-offs posted here: register each provider in a shared channel with that provider instead. `@Brokerage Bot help` lists what you can do.",
+      );
     } else if (channelId) {
       await ctx.sendActivity(
         "Hello, I'm Brokerage Bot, now in this shared channel. A commissioner makes it a provider's channel by typing `@Brokerage Bot register provider ‹provider id›` here; `@Brokerage Bot help` lists what you can do.",

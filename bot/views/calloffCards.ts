@@ -182,15 +182,31 @@ const DELIVERY_TEXT: Record<CardDelivery['state'], [string, string]> = {
   failed: ['not delivered', 'Attention'],
 };
 
+/**
+ * Beyond LIST_ALL_UP_TO offers, at most this many undelivered rows (failed first): a framework's
+ * call-off can go to 200 providers, and 200 rows with their reasons came to 71 KB, so the broker got
+ * "too long to show" instead of the delivery report exactly when most posts had failed.
+ */
+const LIST_UNDELIVERED_UP_TO = 15;
+const URGENCY: Record<CardDelivery['state'], number> = { failed: 0, retrying: 1, sending: 2, delivered: 3 };
+
 /** The delivery report: each offered provider's card, delivered, on its way (and why it waits), or failed and why. */
 function deliveryRows(ref: string, deliveries: CardDelivery[]) {
-  const shown = deliveries.length <= LIST_ALL_UP_TO ? deliveries : deliveries.filter((d) => d.state !== 'delivered');
-  return shown.map((d) => {
+  const undelivered = deliveries.filter((d) => d.state !== 'delivered').sort((a, b) => URGENCY[a.state] - URGENCY[b.state] || a.name.localeCompare(b.name));
+  const shown = deliveries.length <= LIST_ALL_UP_TO ? deliveries : undelivered.slice(0, LIST_UNDELIVERED_UP_TO);
+  const rows: { ref: string; providerId: string; text: string; color: string; canResend: boolean }[] = shown.map((d) => {
     const [state, color] = DELIVERY_TEXT[d.state];
     const why = d.why ? ` (${d.unreachable ? 'channel unreachable: ' : ''}${d.why})` : '';
     const next = d.unreachable && !d.canResend ? ' Register the channel again, then send again.' : '';
-    return { ref, providerId: d.providerId, text: `**${d.name}**: ${state}${why}.${next}`, color, canResend: d.canResend };
+    return { ref, providerId: d.providerId, text: `**${d.name}**: ${state}${why}.${next}`, color, canResend: !!d.canResend };
   });
+  if (deliveries.length > LIST_ALL_UP_TO && undelivered.length) {
+    const count = (state: CardDelivery['state']) => undelivered.filter((d) => d.state === state).length;
+    const parts = (['failed', 'retrying', 'sending'] as const).filter((s) => count(s)).map((s) => `${count(s)} ${DELIVERY_TEXT[s][0]}`);
+    const listed = undelivered.length > shown.length ? ` The first ${shown.length} are listed, failed first; Refresh shows the next as these are sorted out.` : '';
+    rows.unshift({ ref, providerId: '', text: `Of ${deliveries.length} channels: ${parts.join(', ')}.${listed}`, color: count('failed') ? 'Attention' : 'Default', canResend: false });
+  }
+  return rows;
 }
 
 /** What council staff see of a call-off: sealed, so counts only, never a price or who bid. */

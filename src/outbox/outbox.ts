@@ -32,6 +32,11 @@ export interface OutboxItem {
   sentAt?: string;
   activityId?: string;
   /**
+   * The conversation the post went to, when the delivery says (a provider's channel can be
+   * registered again elsewhere later: the post is then in the earlier channel, not the current one).
+   */
+  conversationId?: string;
+  /**
    * Other activity ids of this same post: a send that timed out but went through after all, when
    * a retry had already posted it again. Updates edit every copy, so none keeps saying something
    * untrue; the outbox also tries to delete the extra copy.
@@ -79,7 +84,7 @@ export interface Delivery {
    * Posts (or, with `replaceActivityId`, edits) and resolves with the activity id Teams returned.
    * It must reject with the connector's error (status, Retry-After) when the post did not go out.
    */
-  deliver(item: OutboxItem, replaceActivityId?: string): Promise<{ activityId?: string } | 'skip'>;
+  deliver(item: OutboxItem, replaceActivityId?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'>;
   /** Deletes a post (an extra copy of one); optional. */
   remove?(item: OutboxItem, activityId: string): Promise<void>;
 }
@@ -253,7 +258,8 @@ export class Outbox {
       if (pick.item) {
         const item = pick.item;
         this.limiter.take(conversationOf(item), this.clock());
-        const sending: Promise<void> = this.attempt(item).finally(() => {
+        // An attempt that throws (a store write failing) is logged; the item stays pending for the next drain.
+        const sending: Promise<void> = this.attempt(item).catch((error) => this.logger.error('outbox: an attempt failed unexpectedly', { id: item.id, error })).finally(() => {
           active.delete(sending);
           this.nudge();
         });
@@ -323,7 +329,7 @@ export class Outbox {
           if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
           // Without an id the post cannot be updated or counted as delivered; sending again could post it twice.
           if (!result.activityId) return await this.settle(item, { status: 'failed', attempts: item.attempts + 1, lastError: 'the Bot Connector answered without an activity id' });
-          return await this.delivered(item, result.activityId);
+          return await this.delivered(item, result.activityId, result.conversationId);
         }
         // An update edits every copy of the post; a retry edits them all again (an edit is idempotent).
         for (const [i, id] of replace.entries()) {
@@ -346,7 +352,7 @@ export class Outbox {
    * One call to the connector, given `timeoutMs` to answer. A send that times out is retried; if
    * it then answers after all, its post is adopted (`delivered`), so nothing is lost or untracked.
    */
-  private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string } | 'skip'> {
+  private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'> {
     const sending = this.delivery.deliver(item, replace).then((result) => {
       // Written down before anything else happens, so a crash from here on cannot lose it.
       if (!replace && result !== 'skip' && result.activityId) this.options.receipts?.record(item.id, result.activityId);
@@ -362,7 +368,7 @@ export class Outbox {
           this.lateSaving++;
           sending
             .then(
-              (late) => (late !== 'skip' && late.activityId ? this.delivered(item, late.activityId) : undefined),
+              (late) => (late !== 'skip' && late.activityId ? this.delivered(item, late.activityId, late.conversationId) : undefined),
               () => undefined,
             )
             .catch((error) => this.logger.error('outbox: could not record a late delivery', { id: item.id, error }))
@@ -386,7 +392,7 @@ export class Outbox {
     }
     const now = this.now().getTime();
     // Teams said when this conversation may be posted to again: nothing goes to it before then.
-    if (failure.retryAfterMs !== undefined) this.limiter.pause(conversationOf(item), this.clock() + failure.retryAfterMs);
+    if (Number.isFinite(failure.retryAfterMs)) this.limiter.pause(conversationOf(item), this.clock() + failure.retryAfterMs!);
     const delay = nextDelay(failure, attempts, now, giveUpAt(item, this.options.policy ?? DEFAULT_POLICY), this.options.policy ?? DEFAULT_POLICY, this.options.random);
     if (delay === undefined) {
       this.logger.warn('outbox: giving up', { id: item.id, reason, attempts });
@@ -402,14 +408,14 @@ export class Outbox {
    * was already delivered under another id (a timed-out send that went through after its retry
    * did), this is a second copy: it is kept in `copies`, so updates reach it, and then deleted.
    */
-  private async delivered(item: OutboxItem, activityId: string): Promise<void> {
+  private async delivered(item: OutboxItem, activityId: string, conversationId?: string): Promise<void> {
     let extra = false;
     await this.settle(item, (current) => {
       if (current.status === 'sent' && current.activityId && current.activityId !== activityId) {
         extra = true;
         return { copies: [...new Set([...(current.copies ?? []), activityId])] };
       }
-      return { status: 'sent', sentAt: this.now().toISOString(), activityId, attempts: Math.max(current.attempts, item.attempts + 1), lastError: undefined, unreachable: undefined };
+      return { status: 'sent', sentAt: this.now().toISOString(), activityId, ...(conversationId ? { conversationId } : {}), attempts: Math.max(current.attempts, item.attempts + 1), lastError: undefined, unreachable: undefined };
     });
     if (!extra || !this.delivery.remove) return;
     try {

@@ -54,13 +54,23 @@ export function describeFailure(error: unknown): SendFailure {
   let retryAfterMs = e?.retryAfterMs;
   const headers = e?.response?.headers as { get?: (k: string) => string | undefined } | Record<string, string> | undefined;
   const raw = typeof (headers as { get?: unknown })?.get === 'function' ? (headers as { get: (k: string) => string | undefined }).get('retry-after') : (headers as Record<string, string> | undefined)?.['retry-after'];
-  if (retryAfterMs === undefined && raw) {
-    const seconds = Number(raw);
-    retryAfterMs = Number.isFinite(seconds) ? seconds * 1000 : Math.max(0, Date.parse(raw) - Date.now());
-  }
+  if (retryAfterMs === undefined && raw) retryAfterMs = parseRetryAfter(String(raw));
   const code = e?.response?.parsedBody?.error?.code ?? e?.body?.error?.code ?? (typeof e?.code === 'string' && !/^E[A-Z]+$/.test(e.code) ? e.code : undefined);
   const networkError = !status && ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET'].includes(String(e?.code));
   return { status: status ?? (networkError ? 503 : undefined), retryAfterMs, code, message: e?.message ?? String(error) };
+}
+
+/**
+ * Retry-After in milliseconds, from either form HTTP allows (delay-seconds or an HTTP date), or
+ * undefined when it says nothing usable ("soon", "Infinity", empty): then backoff alone decides.
+ * A negative delay or a date in the past means "now" (0). Without this an unreadable header made
+ * NaN, and the retry's due time an Invalid Date that threw out of the outbox.
+ */
+export function parseRetryAfter(raw: string): number | undefined {
+  const text = raw.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Math.max(0, Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
 /** The conversation is gone for the bot: retrying cannot help, the channel needs registering again. */
@@ -88,7 +98,7 @@ export function nextDelay(failure: SendFailure, attempt: number, now: number, un
   if (!isRetryable(failure)) return undefined;
   const backoff = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(30, attempt - 1));
   const jittered = backoff / 2 + random() * (backoff / 2);
-  const delay = Math.max(failure.retryAfterMs ?? 0, jittered);
+  const delay = Math.max(Number.isFinite(failure.retryAfterMs) ? failure.retryAfterMs! : 0, jittered);
   return now + delay > until ? undefined : delay;
 }
 

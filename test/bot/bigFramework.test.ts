@@ -89,7 +89,7 @@ describe('a council-sized framework: 250 providers, 40 lots, 30 zones', function
     );
 
     // Teams' application/search invoke  as the user types into the picker.
-    const search = async (as: 'alex' | 'sam', queryText: string) => {
+    const search = async (as: 'alex' | 'sam' | 'tom' | 'priya' | 'morgan' | 'jo', queryText: string) => {
       const replies = await t.send(as, { type: ActivityTypes.Invoke, name: 'application/search', value: { queryText, queryOptions: { skip: 0, top: 15 }, dataset: 'providers' } });
       const body = (replies.find((r) => r.type === 'invokeResponse')!.value as { body: { type: string; value: { results: { title: string; value: string }[] } } }).body;
       assert.equal(body.type, 'application/vnd.microsoft.search.searchResponse');
@@ -100,6 +100,10 @@ describe('a council-sized framework: 250 providers, 40 lots, 30 zones', function
     for (const r of found) assert.match(r.title, /Milnrow Care Services/);
     assert.deepEqual(await search('alex', 'milnrow 110'), [{ title: (await t.store.get('providers', bigIds.provider(110)))!.name, value: bigIds.provider(110) }]);
     assert.deepEqual(await search('sam', 'milnrow'), [], 'a social worker gets nothing: the picker is for commissioners');
+    // Provider users must never learn the framework's other providers this way, nor can anyone without a role.
+    for (const who of ['tom', 'priya', 'morgan', 'jo'] as const) {
+      for (const q of ['', 'a', 'milnrow', '*', '.*', 'brightpath']) assert.deepEqual(await search(who, q), [], `${who} searching ${JSON.stringify(q)} gets nothing`);
+    }
   });
 
   it('the providers report comes 20 providers a page when hundreds were active in the period', () => {

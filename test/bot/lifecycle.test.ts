@@ -104,6 +104,17 @@ describe('shared channels: the bot is added to and removed from each one, not on
     assert.equal(await why('brightpath'), undefined);
   });
 
+  it('a private channel is greeted as private (no provider can join it), and leaving it cuts off only that channel', async () => {
+    await t.send('alex', ev.teamMemberAdded());
+    await register('brightpath', ev.SHARED_ID, 'BrightPath Support (shared)', 'shared');
+    const [hello] = await t.send('alex', ev.privateChannelMemberAdded());
+    assert.match(hello.text ?? '', /private channel/);
+    assert.doesNotMatch(hello.text ?? '', /shared channel\. A commissioner makes it a provider's channel/);
+    await t.send('alex', ev.privateChannelMemberRemoved());
+    assert.equal(await why('brightpath'), undefined, 'the shared channel is not touched');
+    assert.equal((await t.store.get('installations', ev.TEAM_ID))?.removedAt, undefined, 'the team installation stands');
+  });
+
   it('the team greeting says the bot must be added to each shared channel', async () => {
     const [hello] = await t.send('alex', ev.teamMemberAdded());
     assert.match(hello.text ?? '', /does not put me in its shared channels: add me to each one/);

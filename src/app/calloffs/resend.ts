@@ -4,6 +4,7 @@ import { enqueue } from '../../outbox/outbox.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { postId } from './messages.js';
+import { sentElsewhere } from './status.js';
 
 /**
  * Sends a provider's call-off card again, after its post failed (most often because Teams
@@ -23,7 +24,7 @@ export async function resendCallOff(store: BrokerageStore, who: Who, ref: string
     if (!p?.channel) throw conflict(`${p?.name ?? providerId} has no registered channel: a commissioner types \`register provider ${providerId}\` in its channel first.`);
     if (p.channel.unreachableReason) throw conflict(`${p.name}'s channel is still unreachable (${p.channel.unreachableReason}). A commissioner registers it again with \`register provider ${p.id}\` in the channel; then send again.`);
     const post = tx.get('outbox', offer.postId);
-    if (post?.status === 'sent') throw conflict(`${p.name} already has the call-off card.`);
+    if (post?.status === 'sent' && !sentElsewhere(post, p.channel.conversationId)) throw conflict(`${p.name} already has the call-off card.`);
     if (post?.status === 'pending') throw conflict(`The call-off card is still on its way to ${p.name}.`);
     const again = Number(/:again:(\d+)$/.exec(offer.postId)?.[1] ?? 0) + 1;
     const id = `${postId(r.id, providerId)}:again:${again}`;

@@ -27,12 +27,16 @@ export interface SealedStatus {
   deliveries: CardDelivery[];
 }
 
-function deliveryOf(post: OutboxItem | undefined): Pick<CardDelivery, 'state' | 'why' | 'unreachable'> {
+function deliveryOf(post: OutboxItem | undefined, channelId: string | undefined): Pick<CardDelivery, 'state' | 'why' | 'unreachable'> {
   if (!post) return { state: 'failed', why: 'never queued' };
+  if (post.status === 'sent' && post.activityId && sentElsewhere(post, channelId)) return { state: 'failed', why: 'delivered to an earlier channel of this provider, not the one registered now' };
   if (post.status === 'sent' && post.activityId) return { state: 'delivered' };
   if (post.status === 'pending') return post.attempts ? { state: 'retrying', why: post.lastError } : { state: 'sending' };
   return { state: 'failed', why: post.lastError ?? 'no activity id from Teams', unreachable: post.unreachable };
 }
+
+/** A post that went to a conversation other than the provider's channel now (it was registered again elsewhere). */
+export const sentElsewhere = (post: Pick<OutboxItem, 'conversationId'>, channelId: string | undefined): boolean => !!post.conversationId && !!channelId && post.conversationId !== channelId;
 
 /** A call-off as council staff may see it while bids are sealed, with where each provider's card stands. */
 export async function sealedStatus(store: BrokerageStore, who: Who, ref: string): Promise<SealedStatus> {
@@ -53,8 +57,8 @@ export async function sealedStatus(store: BrokerageStore, who: Who, ref: string)
     bids: bids.filter((b) => b?.status === 'active').length,
     declined: offers.filter((o) => o.declined).map((o) => ({ reason: o.declined!.reason, detail: o.declined!.detail })),
     deliveries: offers.map((o, i) => {
-      const d = deliveryOf(posts[i]);
       const channel = providers[i]?.channel;
+      const d = deliveryOf(posts[i], channel?.conversationId);
       return { providerId: o.providerId, name: providers[i]?.name ?? o.providerId, ...d, canResend: open && d.state === 'failed' && !!channel && !channel.unreachableReason };
     }),
   };
