@@ -1,3 +1,5 @@
+import type { Notification } from '../app/notifications.js';
+
 /* The outbox's records, in a module of their own so the store's collection map can name them without importing the outbox. */
 
 /**
@@ -14,7 +16,7 @@ export type Target = { providerId: string } | { userId: string } | { reference: 
 export interface OutboxItem {
   id: string;
   target: Target;
-  message: { kind: string; ref?: string; [key: string]: unknown };
+  message: Notification;
   /** The id of an earlier outbox item whose posted activity this one replaces. */
   updates?: string;
   /** `sent` only with the activity id Teams returned; `failed` says why in `lastError`. */
