@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { TurnContext } from 'botbuilder';
-import { enqueue } from '../../src/outbox/outbox.js';
 import type { Application } from '../../src/domain/admission.js';
 import type { User } from '../../src/domain/framework.js';
 import type { Who } from '../../src/app/actor.js';
 import { AppError } from '../../src/app/errors.js';
-import { getApplication, myApplication, Notice, saveApplication, startApplication, submitApplication } from '../../src/app/admission/applications.js';
+import { getApplication, myApplication, saveApplication, startApplication, submitApplication } from '../../src/app/admission/applications.js';
 import { decideApplication, saveMarks } from '../../src/app/admission/evaluate.js';
 import { changeStanding, StandingChange, STANDING_CHANGES } from '../../src/app/admission/standing.js';
 import { admissionHomeView, applicantView, councilApplicationView, providerStanding } from '../../src/app/admission/views.js';
@@ -18,22 +16,6 @@ import { admissionHomeCard, applicationCard, applicationFormCard, standingCard }
 import { sendCard } from './common.js';
 
 type Turn = { who: Who; user: User; data: Record<string, unknown> };
-
-/**
- * Admission outcomes, pauses and suspensions go out through the outbox like every other proactive
- * message (paced, retried, resumed after a restart), to the conversation the notice names.
- */
-async function deliver(_ctx: TurnContext, deps: Deps, notices: Notice[]): Promise<void> {
-  if (!notices.length) return;
-  await deps.store.transact({ actor: 'system:admission', action: 'admission.notify' }, (tx) => {
-    for (const n of notices) {
-      const conversation = String((n.to.conversation as { id?: string } | undefined)?.id);
-      const id = `notice:${conversation}:${createHash('sha256').update(n.text).digest('hex').slice(0, 16)}`;
-      enqueue(tx, deps.now(), { id, target: { reference: n.to }, message: { kind: 'notice.text', text: n.text } });
-    }
-  });
-  deps.changed?.();
-}
 
 /** Where this conversation is, as plain data, so the applicant can be told the outcome here. */
 function replyToOf(ctx: TurnContext): Record<string, unknown> {
@@ -104,7 +86,6 @@ export function admissionRoutes(): Routes {
             async () => {
               const r = await decideApplication(deps.store, who, ref(data), verb === 'admit' ? 'admitted' : 'rejected', data, deps.now());
               if (!r.ok) return councilCard(deps, who, r.application, { errors: r.errors, evaluate: true });
-              await deliver(ctx, deps, r.notices);
               return councilCard(deps, who, r.application, { notice: r.message });
             },
             async (e) => orCard(async () => councilCard(deps, who, await getApplication(deps.store, who, ref(data)), { error: e.message }), async () => e.message),
@@ -245,12 +226,10 @@ export function admissionRoutes(): Routes {
       }),
       windowAction('admission.pause', async (ctx, deps, { who, data }) => {
         const { notices } = await pauseApplications(deps.store, who, typeof data.reason === 'string' ? data.reason : '', deps.now());
-        await deliver(ctx, deps, notices);
         return `New applications are paused.${notices.length ? ` ${notices.length} applicant${notices.length === 1 ? ' with a draft is' : 's with drafts are'} being told.` : ''}`;
       }),
       windowAction('admission.resume', async (ctx, deps, { who }) => {
-        const { notices } = await resumeApplications(deps.store, who);
-        await deliver(ctx, deps, notices);
+        await resumeApplications(deps.store, who, deps.now());
         return 'New applications are open again.';
       }),
       ...STANDING_CHANGES.map(
@@ -262,7 +241,6 @@ export function admissionRoutes(): Routes {
             const values = { reason: data.reason, openBids: data.openBids };
             try {
               const r = await changeStanding(deps.store, who, providerId, change, String(data.reason ?? ''), String(data.openBids ?? ''), deps.now());
-              await deliver(ctx, deps, r.notices);
               return standingCard(r.provider, { notice: r.message });
             } catch (e) {
               if (!(e instanceof AppError)) throw e;

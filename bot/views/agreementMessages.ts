@@ -1,27 +1,22 @@
 import type { Activity } from 'botbuilder';
-import { agreementId, current } from '../../src/domain/agreement.js';
-import { rulesFor, rulesOf } from '../../src/app/agreements/load.js';
-import { buildView, returnChoices } from '../../src/app/agreements/views.js';
-import type { OutboxItem } from '../../src/outbox/outbox.js';
-import type { Deps } from '../deps.js';
+import { current } from '../../src/domain/agreement.js';
+import { noCard } from '../../src/app/notifications.js';
+import type { AgreementMessageView } from '../../src/app/notifications/render.js';
 import { agreementCard, panel, variationApprovalCard } from './agreementCards.js';
 import { returnForm, startForm } from './agreementForms.js';
 import { card, day, gbp, text } from './format.js';
 import { plainText } from '../../src/domain/plainText.js';
 
 /**
- * Renders the service-agreement messages (kinds `agreement.*`) from the store as it is now;
- * undefined for kinds that are not ours. Provider-bound ones show the reference, terms and money
+ * Draws the service-agreement messages (kinds `agreement.*`) from what the brokerage loaded
+ * (src/app/notifications/render.ts). Provider-bound ones show the reference, terms and money
  * only (the accepted provider already holds the referral).
  */
-export async function renderAgreementMessage(deps: Deps, item: OutboxItem): Promise<Partial<Activity> | 'skip' | undefined> {
-  const m = item.message;
-  if (!m.kind.startsWith('agreement.') || !m.ref) return undefined;
-  const a = await deps.store.get('agreements', agreementId(m.ref));
-  if (!a) return 'skip';
-  const toProvider = 'providerId' in item.target;
-  if ('providerId' in item.target && item.target.providerId !== a.providerId) return 'skip';
-  const rules = rulesFor(a, await rulesOf(deps.store));
+export function drawAgreementMessage(v: AgreementMessageView): Partial<Activity> | 'skip' {
+  const m = v.message;
+  const a = v.agreement;
+  const toProvider = v.toProvider;
+  const rules = v.rules;
   const c = current(a);
   const show = { title: `Show ${a.ref}`, verb: 'agreement.show', data: { ref: a.ref } };
   switch (m.kind) {
@@ -33,11 +28,11 @@ export async function renderAgreementMessage(deps: Deps, item: OutboxItem): Prom
       return text(`${a.providerName} confirmed ${a.ref} starts on ${day(c.startDate)}. First review: ${c.reviewDate ? day(c.reviewDate) : 'not set'}. Returns are ${rules.period}.`);
     case 'agreement.return':
     case 'agreement.chase': {
-      const v = buildView(a, rules, deps.now(), 'provider');
+      if (!v.returns) return 'skip';
       const periodStart = String(m.periodStart);
-      if (a.returns.some((r) => r.periodStart === periodStart)) return m.kind === 'agreement.chase' ? 'skip' : card(agreementCard(v, { notice: `Thank you: the return from ${day(periodStart)} is in.` }));
+      if (a.returns.some((r) => r.periodStart === periodStart)) return m.kind === 'agreement.chase' ? 'skip' : card(agreementCard(v.returns.view, { notice: `Thank you: the return from ${day(periodStart)} is in.` }));
       const reminder = m.kind === 'agreement.chase' ? `Reminder: the return for the period from ${day(periodStart)} has not come in. Without it the council cannot pay for the hours, and it will be reviewed. ` : '';
-      return card(returnForm(a, returnChoices(v), { periodStart, notice: reminder }));
+      return card(returnForm(a, v.returns.choices, { periodStart, notice: reminder }));
     }
     case 'agreement.review': {
       const flag = a.reviews.find((r) => r.id === m.flag);
@@ -84,6 +79,6 @@ export async function renderAgreementMessage(deps: Deps, item: OutboxItem): Prom
         }),
       );
     default:
-      return undefined;
+      return noCard(m);
   }
 }

@@ -4,13 +4,14 @@ import { show2 } from '../../src/domain/scoring.js';
 import type { ProviderSide, Referral } from '../../src/app/calloffs/providerView.js';
 import type { CardJson } from '../render.js';
 import type { Lookups } from './requestCards.js';
+import { noCard, type ProviderNotification } from '../../src/app/notifications.js';
 import { awardCard, awardOfferCard } from './awardCards.js';
 import { providerCard } from './calloffCards.js';
 import { noticeCard } from './notice.js';
 import { card, gbp, text } from './format.js';
 
 /** The message kinds that go to a provider's channel; anything else addressed to one is dropped. */
-export const PROVIDER_KINDS = ['calloff.card', 'calloff.reminder', 'calloff.extended', 'calloff.cancelled', 'calloff.answer', 'award.offer', 'award.referral', 'award.outcome', 'award.outcome.earlier'] as const;
+export { PROVIDER_KINDS } from '../../src/app/notifications.js';
 
 /**
  * The one way out to providers: every message for a provider's channel is drawn here from what
@@ -18,7 +19,7 @@ export const PROVIDER_KINDS = ['calloff.card', 'calloff.reminder', 'calloff.exte
  * never from the request. The referral is the one message that names the person, and `side.referral`
  * exists only for the provider that accepted the award.
  */
-export function renderProviderMessage(m: { kind: string; [key: string]: unknown }, side: ProviderSide, l: Lookups, now: Date): Partial<Activity> | 'skip' {
+export function renderProviderMessage(m: ProviderNotification, side: ProviderSide, l: Lookups, now: Date): Partial<Activity> | 'skip' {
   const v = side.view;
   const ref = v.profile.ref;
   switch (m.kind) {
@@ -60,7 +61,7 @@ export function renderProviderMessage(m: { kind: string; [key: string]: unknown 
       return text(`Call-off ${ref}: your bid (${gbp(own.weeklyPrice)} a week) was not successful. No bid in the first round could be awarded, so the council offered it to providers in neighbouring zones, and it has now been placed. Thank you for bidding.`);
     }
     default:
-      return 'skip';
+      return noCard(m);
   }
 }
 

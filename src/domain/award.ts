@@ -113,15 +113,8 @@ export interface Award {
   recordedAt?: string;
 }
 
-/** The cascade round (the Kent model): the call-off offered to providers in neighbouring zones. */
-export interface Cascade {
-  round: 2;
-  zones: string[];
-  providerIds: string[];
-  openedAt: string;
-  openedBy: string;
-  deadline: string;
-}
+/** The cascade round lives with the call-off it extends (src/domain/calloff.ts). */
+export type { Cascade } from './calloff.js';
 
 /** Offered the cascade (no compliant bid, or every award declined), and why. */
 export interface CascadeOffer {

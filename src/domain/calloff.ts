@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { numberInput } from './numbers.js';
 import { isRealDate } from './dates.js';
 import type { Tier } from './framework.js';
-import type { Cascade } from './award.js';
 
 /**
  * The call-off: a submitted request offered to providers. It lives on the request (its state is
@@ -51,6 +50,16 @@ export interface CallOff {
   remindersSent: string[];
   /** The cascade round to neighbouring zones, once a broker has run it. */
   cascade?: Cascade;
+}
+
+/** The cascade round (the Kent model): the call-off offered to providers in neighbouring zones. */
+export interface Cascade {
+  round: 2;
+  zones: string[];
+  providerIds: string[];
+  openedAt: string;
+  openedBy: string;
+  deadline: string;
 }
 
 export const NOT_INTERESTED_REASONS = ['no capacity', 'outside our area', 'cannot meet the specialist need', 'price too low for the package', 'start date too soon', 'other'] as const;

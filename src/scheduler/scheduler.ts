@@ -2,15 +2,9 @@ import type { BrokerageStore } from '../store/collections.js';
 import type { Tx } from '../store/store.js';
 import type { Collections } from '../store/collections.js';
 import type { Logger } from '../log.js';
+import type { Job } from './job.js';
 
-/** Something to do at a time: close a call-off, send a reminder, end a sequential round. */
-export interface Job {
-  id: string;
-  kind: string;
-  at: string;
-  ref: string;
-  [key: string]: unknown;
-}
+export type { Job } from './job.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 

@@ -2,8 +2,8 @@ import type { Criterion, Installation, Lot, Provider, Settings, User, Zone } fro
 import type { PackageRequest } from '../domain/request.js';
 import type { AdmissionQuestion, AdmissionState, Application, EvaluationWindow } from '../domain/admission.js';
 import type { Bid } from '../domain/calloff.js';
-import type { OutboxItem } from '../outbox/outbox.js';
-import type { Job } from '../scheduler/scheduler.js';
+import type { OutboxItem } from '../outbox/item.js';
+import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
 import type { Entity } from './store.js';
 import type { ShardSpec } from './lowdbStore.js';

@@ -91,7 +91,7 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.match(body(r), /Handed back/);
     await t.drained();
     const told = t.posted.find((p) => p.to === `user:${PEOPLE.sam.aadObjectId}` && p.item.message.kind === 'agreement.handover')!;
-    const next = String(told.item.message.next);
+    const next = String((told.item.message as { next?: string }).next);
     const card = told.activity.attachments?.[0]?.content;
     assert.match(cardText(card), new RegExp(`Caring Hands Ltd handed the package back; last day Sun, 31 Jan 2027[\\s\\S]*New request ${next}`));
     const opened = await t.click('sam', 'request.edit', { ref: next, step: 'package' });

@@ -53,7 +53,7 @@ describe('Outbox', () => {
   });
 
   const queue = (...items: Parameters<typeof enqueue>[2][]) => store.transact(tx, (t) => enqueue(t, new Date(), ...items));
-  const post = (i: number, to = 'p1', extra: Partial<OutboxItem> = {}) => ({ id: `post:PKG-2026-0001:${to}:${i}`, target: { providerId: to }, message: { kind: 'calloff.card', ref: 'PKG-2026-0001' }, ...extra });
+  const post = (i: number, to = 'p1', extra: Partial<OutboxItem> = {}) => ({ id: `post:PKG-2026-0001:${to}:${i}`, target: { providerId: to }, message: { kind: 'calloff.card' as const, ref: 'PKG-2026-0001' }, ...extra });
 
   it('honours Retry-After: the throttled conversation waits, the others go on, and the post is delivered once', async () => {
     const c = fakeConnector({ throttleOnce: 'p1', retryAfterSeconds: 1 });

@@ -22,7 +22,7 @@ describe('ReceiptLog (activity ids kept across a crash)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const item = (id: string) => ({ id, target: { providerId: 'p1' }, message: { kind: 'calloff.card', ref: 'PKG-2026-0001' } });
+  const item = (id: string) => ({ id, target: { providerId: 'p1' }, message: { kind: 'calloff.card' as const, ref: 'PKG-2026-0001' } });
 
   it('records on restart a post Teams answered before the crash, instead of posting it again', async () => {
     const log = new ReceiptLog(join(dir, 'receipts.log'));

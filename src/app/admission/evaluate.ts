@@ -9,6 +9,7 @@ import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { csv } from '../requests/inputs.js';
 import { history, normaliseAppRef, Notice, questionsOf } from './applications.js';
+import { queueNotices } from './notices.js';
 import { chosenString, inputString, markInput, tierInput } from './inputs.js';
 
 export type EvaluateResult = { ok: true; application: Application; notices: Notice[]; message: string } | { ok: false; application: Application; errors: Record<string, string> };
@@ -185,7 +186,7 @@ export async function decideApplication(store: BrokerageStore, who: Who, ref: st
       (x): x is Record<string, unknown> => !!x,
     );
     const message = `${a.id} ${outcome === 'admitted' ? `admitted: ${provider.name} now receives call-offs for those lots and zones` : 'rejected'}. ${to.length ? 'The provider is being told, with its marks.' : 'The provider has no conversation with the bot to tell; they will see it with `my application`.'}`;
-    return { ok: true as const, application: decided, notices: to.map((t) => ({ to: t, text })), message };
+    return { ok: true as const, application: decided, notices: queueNotices(tx, now, to.map((t) => ({ to: t, text }))), message };
   });
 }
 

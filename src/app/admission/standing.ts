@@ -4,6 +4,9 @@ import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { setProviderStatus } from '../framework/admin.js';
 import type { Notice } from './applications.js';
+import { queueNotices } from './notices.js';
+import type { Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
 import { OPEN_BIDS_CHOICES, OpenBidsChoice } from './openBids.js';
 
 export const STANDING_CHANGES = ['suspend', 'reinstate', 'leave'] as const;
@@ -16,9 +19,9 @@ const TO: Record<StandingChange, { from: Provider['status'][]; to: Provider['sta
 };
 
 /** Where a provider hears about its standing: its channel, or else where it last applied from. */
-async function whereToTell(store: BrokerageStore, p: Provider): Promise<Record<string, unknown> | undefined> {
+function whereToTell(tx: Tx<Collections>, p: Provider): Record<string, unknown> | undefined {
   if (p.channel && !p.channel.unreachableReason) return p.channel.reference;
-  const apps = await store.find('applications', (a) => a.providerId === p.id && !!a.replyTo);
+  const apps = tx.find('applications', (a) => a.providerId === p.id && !!a.replyTo);
   return apps.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.replyTo;
 }
 
@@ -40,11 +43,18 @@ export async function changeStanding(store: BrokerageStore, who: Who, providerId
   const rule = TO[change];
   if (before.status === rule.to) return { provider: before, notices: [], message: `${before.name} is already ${before.status}.` };
   if (!rule.from.includes(before.status)) throw conflict(`${before.name} is ${before.status}, so it cannot be ${change === 'leave' ? 'recorded as left' : `${change}ed`}.`);
-  const provider = await setProviderStatus(store, who, providerId, rule.to, why, { openBids: change === 'reinstate' ? undefined : choice, at: now.toISOString() });
   const bids = change === 'reinstate' ? '' : choice === 'withdraw' ? ' Your bids on open call-offs have been withdrawn.' : ' Your bids on open call-offs still stand.';
   const next = change === 'suspend' ? ' You will receive no new call-offs while suspended.' : change === 'reinstate' ? ' You will receive call-offs again from now on.' : '';
-  const text = `${provider.name} has been ${rule.done}. Reason: ${why}.${bids}${next}`;
-  const to = await whereToTell(store, provider);
-  const message = `${provider.name} is now ${provider.status} (${why}).${change === 'reinstate' ? '' : ` Open bids: ${choice === 'withdraw' ? 'withdrawn' : 'kept'}.`} ${to ? 'The provider is being told.' : 'The provider has no conversation with the bot to tell.'}`;
-  return { provider, notices: to ? [{ to, text }] : [], message };
+  // The provider is told in the transaction that changes its standing.
+  let notices: Notice[] = [];
+  const provider = await setProviderStatus(store, who, providerId, rule.to, why, {
+    openBids: change === 'reinstate' ? undefined : choice,
+    at: now.toISOString(),
+    inside: (tx, p) => {
+      const to = whereToTell(tx, p);
+      notices = queueNotices(tx, now, to ? [{ to, text: `${p.name} has been ${rule.done}. Reason: ${why}.${bids}${next}` }] : []);
+    },
+  });
+  const message = `${provider.name} is now ${provider.status} (${why}).${change === 'reinstate' ? '' : ` Open bids: ${choice === 'withdraw' ? 'withdrawn' : 'kept'}.`} ${notices.length ? 'The provider is being told.' : 'The provider has no conversation with the bot to tell.'}`;
+  return { provider, notices, message };
 }

@@ -4,6 +4,7 @@ import { Application, EvaluationWindow, PauseReason } from '../../domain/admissi
 import type { BrokerageStore } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid } from '../errors.js';
+import { queueNotices } from './notices.js';
 import { ADMISSION_ID, history, Notice, pausedMessage } from './applications.js';
 
 export interface AdmissionStatus {
@@ -109,17 +110,17 @@ export async function pauseApplications(store: BrokerageStore, who: Who, reason:
     if (state?.paused?.reason === parsed.data) return { notices: [] }; // a repeated click
     tx.put('admission', { id: ADMISSION_ID, paused: { reason: parsed.data, by: user.id, at: now.toISOString() } });
     const drafts = tx.find('applications', (a) => a.state === 'draft' && !!a.replyTo);
-    return { notices: drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: ${pausedMessage(parsed.data)}` })) };
+    return { notices: queueNotices(tx, now, drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: ${pausedMessage(parsed.data)}` }))) };
   });
 }
 
-export async function resumeApplications(store: BrokerageStore, who: Who): Promise<{ notices: Notice[] }> {
+export async function resumeApplications(store: BrokerageStore, who: Who, now: Date = new Date()): Promise<{ notices: Notice[] }> {
   const user = await requirePermission(store, who, 'admission.manage');
   return store.transact({ actor: user.id, action: 'admission.resume' }, (tx) => {
     const state = tx.get('admission', ADMISSION_ID);
     if (!state?.paused) return { notices: [] };
     tx.put('admission', { id: ADMISSION_ID });
     const drafts = tx.find('applications', (a) => a.state === 'draft' && !!a.replyTo);
-    return { notices: drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: applications to the framework are open again. Type \`my application\` to finish and submit your draft.` })) };
+    return { notices: queueNotices(tx, now, drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: applications to the framework are open again. Type \`my application\` to finish and submit your draft.` }))) };
   });
 }

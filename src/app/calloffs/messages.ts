@@ -1,7 +1,8 @@
 import type { PackageRequest } from '../../domain/request.js';
 import type { Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
-import { enqueue, NewItem } from '../../outbox/outbox.js';
+import { enqueue } from '../../outbox/outbox.js';
+import type { Notification } from '../notifications.js';
 
 /**
  * The messages call-offs send, by kind. Each names ids only; the bot renders the card from the
@@ -21,7 +22,7 @@ export function refreshAllProviderCards(tx: Tx<Collections>, now: Date, r: Packa
 }
 
 /** A notice posted in every offered provider's channel. */
-export function tellProviders(tx: Tx<Collections>, now: Date, r: PackageRequest, key: string, message: NewItem['message'], only?: (providerId: string) => boolean, giveUpAt?: string): void {
+export function tellProviders(tx: Tx<Collections>, now: Date, r: PackageRequest, key: string, message: Notification, only?: (providerId: string) => boolean, giveUpAt?: string): void {
   for (const o of r.calloff?.offers ?? []) {
     if (only && !only(o.providerId)) continue;
     enqueue(tx, now, { id: `${key}:${o.providerId}`, target: { providerId: o.providerId }, message, giveUpAt });
@@ -29,7 +30,7 @@ export function tellProviders(tx: Tx<Collections>, now: Date, r: PackageRequest,
 }
 
 /** A message to council people in their 1:1 chats with the bot. */
-export function tellUsers(tx: Tx<Collections>, now: Date, userIds: string[], key: string, message: NewItem['message']): void {
+export function tellUsers(tx: Tx<Collections>, now: Date, userIds: string[], key: string, message: Notification): void {
   for (const userId of new Set(userIds)) enqueue(tx, now, { id: `${key}:${userId}`, target: { userId }, message });
 }
 

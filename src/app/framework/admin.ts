@@ -78,7 +78,7 @@ export async function saveSettings(store: BrokerageStore, who: Who, input: unkno
  * Suspending or leaving records what happens to the provider's bids on open call-offs (kept
  * unless the commissioner chooses to withdraw them) and hands that choice to `handleOpenBids`.
  */
-export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string, options: { openBids?: OpenBidsChoice; at?: string } = {}): Promise<Provider> {
+export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string, options: { openBids?: OpenBidsChoice; at?: string; inside?: (tx: Tx<Collections>, next: Provider) => void } = {}): Promise<Provider> {
   await requirePermission(store, who, 'framework.manage');
   if (status !== 'admitted' && !reason?.trim()) throw invalid({ reason: `say why the provider is ${status}` });
   return store.transact({ actor: who.aadObjectId, action: `providers.${status}` }, (tx) => {
@@ -92,6 +92,7 @@ export async function setProviderStatus(store: BrokerageStore, who: Who, provide
       const handled = handleOpenBids(tx, input);
       tx.note('providers.open-bids', { ...input, ...handled });
     }
+    options.inside?.(tx, next); // what the change causes (the provider's notice), in the same transaction
     return next;
   });
 }

@@ -104,6 +104,9 @@ describe('framework admission rules', () => {
     assert.ok(rejected.ok);
     assert.match(rejected.ok ? rejected.notices[0].text : '', /not successful\. Reasons: Support planning.*2\/5 \(pass mark 3\)/s);
     assert.deepEqual(rejected.ok && rejected.notices[0].to, { conversation: { id: 'chat-dee' } });
+    // Queued by the use case, in the transaction that decided it: no second step can lose it.
+    const queued = (await store.find('outbox')).filter((i) => i.message.kind === 'notice.text');
+    assert.deepEqual(queued.map((i) => [i.target, i.message.kind === 'notice.text' && i.message.text]), [[{ reference: { conversation: { id: 'chat-dee' } } }, rejected.ok && rejected.notices[0].text]]);
     assert.equal((await store.get('providers', 'dee-care'))?.status, 'applied');
     await assert.rejects(decideApplication(store, COMMISSIONER, a.id, 'admitted', {}, NOW), /already been decided/);
   });

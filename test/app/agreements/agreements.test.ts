@@ -348,7 +348,7 @@ describe('app/agreements: service agreements after the award', () => {
     await jobs()['agreement.period']({ id: 'test', kind: 'agreement.period', ref, periodStart: '2026-12-28', at: now.toISOString() });
     assert.equal((await periodJob())?.periodStart, '2026-12-28', 'not moved on past the last day (the scheduler then removes it)');
     await jobs()['agreement.period']({ id: 'test', kind: 'agreement.period', ref, periodStart: '2027-01-04', at: now.toISOString() });
-    assert.deepEqual((await outbox(`agr-return:${ref}`)).map((i) => i.message.periodStart), ['2026-12-14', '2026-12-21', '2026-12-28']);
+    assert.deepEqual((await outbox(`agr-return:${ref}`)).map((i) => (i.message as { periodStart?: string }).periodStart), ['2026-12-14', '2026-12-21', '2026-12-28']);
   });
 
   it('an agreement keeps the money rules it was created under: a later change of the council’s rules does not re-price paid periods', async () => {

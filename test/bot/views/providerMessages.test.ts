@@ -74,7 +74,7 @@ describe('one way out to providers: every provider-bound message from a canary-f
     const after = await renderAll(ref);
 
     const posts = t.posted.filter((p) => 'providerId' in p.item.target);
-    const kindsPosted = new Set(posts.map((p) => p.item.message.kind));
+    const kindsPosted = new Set<string>(posts.map((p) => p.item.message.kind));
     for (const kind of ['calloff.card', 'calloff.answer', 'calloff.extended', 'award.offer', 'award.referral', 'award.outcome']) assert.ok(kindsPosted.has(kind), `posted ${kind}`);
     const referral = posts.filter((p) => p.item.message.kind === 'award.referral');
     assert.deepEqual(referral.map((p) => (p.item.target as { providerId: string }).providerId), ['caring-hands']);
