@@ -1,4 +1,4 @@
-import type { BidEvaluation, Decision } from '../../src/domain/award.js';
+import type { BidEvaluation } from '../../src/domain/award.js';
 import { plainText } from '../../src/domain/plainText.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import { formatUk } from '../../src/domain/dates.js';
@@ -6,7 +6,7 @@ import { SCORE_LABELS, show2, type RankedRow } from '../../src/domain/scoring.js
 import type { OpenCallOff } from '../../src/app/calloffs/access.js';
 import type { BlindBid, Overview } from '../../src/app/award/evaluation.js';
 import { commentInput, scoreInput } from '../../src/app/award/evaluation.js';
-import type { ChosenBid } from '../../src/app/award/decision.js';
+import type { ApprovalData } from '../../src/app/award/views.js';
 import type { CascadePreview } from '../../src/app/award/cascade.js';
 import type { RankingView } from '../../src/app/award/shared.js';
 import { questionHeading } from '../../src/domain/personQuestions.js';
@@ -237,17 +237,8 @@ export function rankingCard(r: OpenCallOff, ranking: RankingView, names: Map<str
 
 // ───────────────────────────── approval ─────────────────────────────
 
-export interface ApprovalView {
-  request: OpenCallOff;
-  n: number;
-  chosen: ChosenBid;
-  providerName: string;
-  ranking?: RankingView;
-  names: Map<string, string>;
-  decision?: Decision;
-  /** When the card is no longer current (a newer choice, a cancellation). */
-  stale?: string;
-  minHourlyRate: number;
+/** The approval as the brokerage computed it (src/app/award/views.ts), with this reply's notice or form state. */
+export interface ApprovalView extends ApprovalData {
   notice?: string;
   error?: string;
   values?: Record<string, unknown>;
