@@ -1,6 +1,7 @@
 import { blindLabels, type BidEvaluation } from '../../domain/award.js';
 import { plainNumber } from '../../domain/numbers.js';
-import type { Bid } from '../../domain/calloff.js';
+import type { Bid, BidInput } from '../../domain/calloff.js';
+import { BID_FIELDS, BLIND_FIELD_KEYS, type BidFieldKey } from '../../domain/bidFields.js';
 import { formatUk } from '../../domain/dates.js';
 import { mandatoryFailures, MAX_SCORE, MIN_SCORE } from '../../domain/scoring.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
@@ -44,31 +45,28 @@ function startEvaluation(tx: Tx<Collections>, r: OpenCallOff, bids: Bid[], now: 
   return next;
 }
 
-/** A bid as the social worker scores it: no price, no provider. */
-export interface BlindBid {
+/** A bid as the social worker scores it: no price, no provider. Its fields are those marked `blind` in bidFields.ts. */
+export interface BlindBid extends Pick<BidInput, 'hoursPerWeek' | 'earliestStart' | 'supportPlan' | 'meetsCarerGender' | 'meetsLanguage'> {
   label: string;
-  supportPlan: string;
   /** `byPerson`: the person's own question, scored against what a good answer looks like to them. */
   answers: { questionId: string; question: string; weight: number; answer: string; byPerson: boolean; criterion: string }[];
-  hoursPerWeek: number;
-  earliestStart: string;
-  meetsCarerGender: 'yes' | 'no';
-  meetsLanguage: 'yes' | 'no';
   /** Mandatory requirements the bid says it cannot meet: it will be non-compliant whatever it scores. */
   cannotMeet: string[];
+  /** Every blind field with its label, for a form to list the ones it does not word itself. */
+  fields: { key: BidFieldKey; label: string; value: string }[];
 }
+
+/** The blind fields of a version (bidFields.ts decides which), by name. */
+export const blindFields = (v: BidInput): Record<string, unknown> => Object.fromEntries(BLIND_FIELD_KEYS.map((k) => [k, v[k]]));
 
 function blind(r: OpenCallOff, bid: Bid, e: BidEvaluation): BlindBid {
   const v = bid.versions.find((x) => x.version === e.version) ?? bid.versions.at(-1)!;
   return {
+    ...(blindFields(v) as Pick<BlindBid, 'hoursPerWeek' | 'earliestStart' | 'supportPlan' | 'meetsCarerGender' | 'meetsLanguage'>),
     label: e.label,
-    supportPlan: v.supportPlan,
     answers: r.package.questions.map((q) => ({ questionId: q.id, question: q.text, weight: q.weight, answer: v.answers[q.id] ?? '', byPerson: q.byPerson === true, criterion: q.criterion ?? '' })),
-    hoursPerWeek: v.hoursPerWeek,
-    earliestStart: v.earliestStart,
-    meetsCarerGender: v.meetsCarerGender,
-    meetsLanguage: v.meetsLanguage,
     cannotMeet: mandatoryFailures(scoringPackage(r), v),
+    fields: BLIND_FIELD_KEYS.map((k) => ({ key: k, label: BID_FIELDS[k].label, value: String(v[k] ?? '') })),
   };
 }
 

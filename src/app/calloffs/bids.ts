@@ -1,5 +1,6 @@
 import { Bid, BidInput, bidId, NOT_INTERESTED_REASONS, priceMismatch } from '../../domain/calloff.js';
 import { plainNumber } from '../../domain/numbers.js';
+import { answerInput, BID_FIELD_KEYS, type BidFieldKey } from '../../domain/bidFields.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import type { Collections } from '../../store/collections.js';
@@ -13,21 +14,14 @@ import { jobIds, REMINDERS } from './publish.js';
 import { sequentialApproval } from '../award/decision.js';
 import { ownCallOffOf, type OwnCallOff } from './views.js';
 
-export const answerInput = (questionId: string) => `a_${questionId}`;
+export { answerInput };
 
-/** Card inputs → a bid candidate; answers come from one input per quality question. */
+/** Card inputs → a bid candidate: one input per field of bidFields.ts, and one per quality question. */
 export function bidCandidate(raw: Record<string, unknown>, questionIds: string[]) {
   const s = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v));
   return {
-    weeklyPrice: s(raw.weeklyPrice),
-    hourlyRate: s(raw.hourlyRate),
-    hoursPerWeek: s(raw.hoursPerWeek),
-    earliestStart: s(raw.earliestStart),
-    supportPlan: s(raw.supportPlan),
+    ...(Object.fromEntries(BID_FIELD_KEYS.map((k) => [k, s(raw[k])])) as Record<BidFieldKey, string>),
     answers: Object.fromEntries(questionIds.map((q) => [q, s(raw[answerInput(q)])])),
-    meetsCarerGender: s(raw.meetsCarerGender),
-    meetsLanguage: s(raw.meetsLanguage),
-    priceNote: s(raw.priceNote),
   };
 }
 
@@ -89,7 +83,9 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
   });
 }
 
-const sameBid = (a: BidInput, b: BidInput) => JSON.stringify({ ...a, version: 0, at: '', by: '' }) === JSON.stringify({ ...b, version: 0, at: '', by: '' });
+/** Field by field, whatever order the keys were stored in. */
+const canonical = (b: BidInput) => JSON.stringify([...BID_FIELD_KEYS.map((k) => b[k]), Object.entries(b.answers).sort(([x], [y]) => x.localeCompare(y))]);
+const sameBid = (a: BidInput, b: BidInput) => canonical(a) === canonical(b);
 
 /** Mandatory needs: the hours, the start date and the carer gender and language needs. */
 export function meetsRequest(r: OpenCallOff, b: BidInput): boolean {
