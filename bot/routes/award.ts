@@ -78,7 +78,7 @@ export function awardRoutes(): Routes {
         'evaluation.score',
         async (deps, { who, data }) => {
           const result = await lockScores(deps.store, who, ref(data), str(data.bid), inputs(data), deps.now());
-          const v = await blindBid(deps.store, who, ref(data), str(data.bid));
+          const v = result.view;
           if (!result.ok) return evaluationForm(v.request, v.bid, v.evaluation, inputs(data), result.errors);
           const notice = result.unchanged
             ? 'Those scores were already locked; nothing changed.'

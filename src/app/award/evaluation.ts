@@ -120,6 +120,13 @@ export interface BlindView {
 export async function blindView(store: BrokerageStore, r: OpenCallOff, label: string): Promise<BlindView> {
   const e = r.evaluation?.bids.find((x) => x.label === label);
   const bid = e && (await store.get('bids', e.bidId));
+  return blindViewOf({ get: ((_c: string, id: string) => (id === bid?.id ? bid : undefined)) as Pick<Tx<Collections>, 'get'>['get'] }, r, label);
+}
+
+/** The same, inside a transaction (a use case returns it for its reply). */
+export function blindViewOf(read: Pick<Tx<Collections>, 'get'>, r: OpenCallOff, label: string): BlindView {
+  const e = r.evaluation?.bids.find((x) => x.label === label);
+  const bid = e && read.get('bids', e.bidId);
   if (!e || !bid) throw notFound(`${r.id} has no bid ${label} to evaluate.`);
   return { request: r, evaluation: e, bid: blind(r, bid, e) };
 }
@@ -156,7 +163,10 @@ export function parseScores(r: OpenCallOff, raw: Record<string, unknown>): { ok:
   return { ok: true, input: { scores, comments, meetsNeeds: needs === 'yes', needsNote } };
 }
 
-export type LockResult = { ok: true; request: OpenCallOff; evaluation: BidEvaluation; unchanged: boolean; revealed: boolean } | { ok: false; errors: Record<string, string> };
+export type LockResult = ({ ok: true; request: OpenCallOff; evaluation: BidEvaluation; unchanged: boolean; revealed: boolean } | { ok: false; errors: Record<string, string> }) & {
+  /** The bid, blind, as it stands after the lock: what the reply shows. */
+  view: BlindView;
+};
 
 /**
  * Locks the social worker's scores for one bid. Locked scores cannot change; the same scores sent
@@ -175,17 +185,17 @@ export async function lockScores(store: BrokerageStore, who: Who, ref: string, l
     const parsed = parseScores(r, raw);
     if (e.lockedAt) {
       const same = parsed.ok && JSON.stringify(parsed.input.scores) === JSON.stringify(e.scores) && parsed.input.meetsNeeds === e.meetsNeeds;
-      if (same) return { ok: true as const, request: r, evaluation: e, unchanged: true, revealed: !!r.evaluation.revealedAt };
+      if (same) return { ok: true as const, request: r, evaluation: e, unchanged: true, revealed: !!r.evaluation.revealedAt, view: blindViewOf(tx, r, label) };
       throw conflict(`Bid ${label}'s scores were locked on ${formatUk(e.lockedAt)}; locked scores cannot be changed.`);
     }
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return { ...parsed, view: blindViewOf(tx, r, label) };
     if (r.state !== 'closed') throw conflict(`${r.id} is ${r.state}; scores can only be locked while it is being evaluated.`);
     const locked: BidEvaluation = { ...e, ...parsed.input, lockedAt: now.toISOString(), lockedBy: user.id };
     let next: OpenCallOff = { ...r, evaluation: { ...r.evaluation, bids: r.evaluation.bids.map((x) => (x.label === label ? locked : x)) }, updatedAt: now.toISOString() };
     const revealed = next.evaluation!.bids.every((x) => x.lockedAt);
     if (revealed) next = reveal(tx, next, now);
     tx.put('requests', next);
-    return { ok: true as const, request: next, evaluation: locked, unchanged: false, revealed };
+    return { ok: true as const, request: next, evaluation: locked, unchanged: false, revealed, view: blindViewOf(tx, next, label) };
   });
 }
 
