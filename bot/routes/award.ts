@@ -23,7 +23,7 @@ const inputs = (data: Record<string, unknown>) => Object.fromEntries(Object.entr
 /** The evaluation as the social worker sees it now: the ranking once revealed, else which bids are locked. */
 async function evaluationCard(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
   const o = await evaluationOverview(deps.store, who, refText);
-  if (o.ranking) return rankingCardOf((await councilRanking(deps.store, o.request))!, { canChoose: true, ...extra });
+  if (o.council) return rankingCardOf(o.council, { canChoose: true, ...extra });
   return overviewCard(o, extra.notice ?? extra.error ?? '');
 }
 
@@ -104,7 +104,7 @@ export function awardRoutes(): Routes {
         async (deps, { who, data }, e) => {
           const o = await evaluationOverview(deps.store, who, ref(data));
           const values = { choice: data.choice, tookPart: data.tookPart, personWords: data.personWords, choiceReasonCategory: data.choiceReasonCategory, choiceReason: data.choiceReason };
-          const c = maybeRankingCard(await councilRanking(deps.store, o.request), { canChoose: true, error: refusalText(e), values, errors: e.fields });
+          const c = maybeRankingCard(o.council, { canChoose: true, error: refusalText(e), values, errors: e.fields });
           return c ?? e.message;
         },
       ),

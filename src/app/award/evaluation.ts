@@ -11,7 +11,8 @@ import { conflict, notFound } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { offerCascade } from './cascade.js';
-import { checkEvaluator, currentBidsTx, loadCallOff, rankingOf, rankingOfTx, scoringPackage, type RankingView } from './shared.js';
+import { councilRanking, type CouncilRanking } from './views.js';
+import { checkEvaluator, currentBidsTx, loadCallOff, rankingOfTx, scoringPackage, type RankingView } from './shared.js';
 
 export const scoreInput = (questionId: string) => `s_${questionId}`;
 export const commentInput = (questionId: string) => `c_${questionId}`;
@@ -83,6 +84,8 @@ export interface Overview {
   items: { label: string; locked: boolean; lockedAt?: string }[];
   /** Once every score is locked: the ranking, prices revealed. */
   ranking?: RankingView;
+  /** The same ranking with the bidders' names, as the social worker's card shows it. */
+  council?: CouncilRanking;
 }
 
 /** Where evaluation stands: which bids are locked, or (once all are) the ranking. */
@@ -97,10 +100,11 @@ export async function evaluationOverview(store: BrokerageStore, who: Who, ref: s
           : `${r.id} has no bids to evaluate${r.cascadeOffer ? ` (${r.cascadeOffer.why}); a broker can run the cascade` : ''}.`;
     throw conflict(why);
   }
+  const council = await councilRanking(store, r);
   return {
     request: r,
     items: r.evaluation.bids.map((e) => ({ label: e.label, locked: !!e.lockedAt, lockedAt: e.lockedAt })),
-    ranking: await rankingOf(store, r),
+    ...(council ? { ranking: council.ranking, council } : {}),
   };
 }
 
