@@ -6,7 +6,7 @@ import type { Deps } from './deps.js';
 import { renderProviderMessage } from './views/providerMessages.js';
 import { loadNotification, type CouncilMessageView } from '../src/app/notifications/render.js';
 import { noCard } from '../src/app/notifications.js';
-import { loadLookups } from '../src/app/framework/lookups.js';
+import { lookupsOf } from '../src/app/framework/lookups.js';
 import { noticeCard } from './views/notice.js';
 import type { Lookups } from './views/requestCards.js';
 import { drawAwardMessage } from './views/awardMessages.js';
@@ -15,7 +15,7 @@ import { card, text } from './views/format.js';
 
 /** The framework's lookups the cards name things by (loaded by the brokerage). */
 export async function lookups(deps: Deps): Promise<Lookups> {
-  return loadLookups(deps.store);
+  return lookupsOf(deps.store);
 }
 
 

@@ -1,8 +1,5 @@
 import type { User } from '../../src/domain/framework.js';
-import { providerCallOff } from '../../src/app/calloffs/providerView.js';
-import { AppError } from '../../src/app/errors.js';
 import type { Who } from '../../src/app/actor.js';
-import type { OpenCallOff } from '../../src/app/calloffs/access.js';
 import { blindBid, evaluationOverview, lockScores } from '../../src/app/award/evaluation.js';
 import { acceptAward, decideAward, declineAward, recordChoice } from '../../src/app/award/decision.js';
 import { cascadePreview, recordOffContract, runCascade } from '../../src/app/award/cascade.js';
@@ -10,7 +7,8 @@ import type { Deps } from '../deps.js';
 import type { Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { awardOfferCard, cascadeCard, cascadeForm, evaluationForm, offContractForm, overviewCard } from '../views/awardCards.js';
-import { approvalCardFor, rankingCardFor } from '../views/awardMessages.js';
+import { approvalCard, rankingCard, type RankingOptions } from '../views/awardCards.js';
+import { approvalView, councilRanking, loadCallOffByRef, providerOffer, type ApprovalData, type CouncilRanking } from '../../src/app/award/views.js';
 import { sendCard } from './common.js';
 import { shelfOf } from './reports.js';
 import { produceChoicePack } from '../../src/app/choice/produce.js';
@@ -25,15 +23,14 @@ const inputs = (data: Record<string, unknown>) => Object.fromEntries(Object.entr
 /** The evaluation as the social worker sees it now: the ranking once revealed, else which bids are locked. */
 async function evaluationCard(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
   const o = await evaluationOverview(deps.store, who, refText);
-  if (o.ranking) return (await rankingCardFor(deps, o.request, { canChoose: true, ...extra }))!;
+  if (o.council) return rankingCardOf(o.council, { canChoose: true, ...extra });
   return overviewCard(o, extra.notice ?? extra.error ?? '');
 }
 
-async function loadRequest(deps: Deps, refText: string): Promise<OpenCallOff> {
-  const r = (await deps.store.get('requests', refText)) as OpenCallOff | undefined;
-  if (!r?.calloff) throw new AppError('not_found', `There is no call-off ${refText}.`);
-  return r;
-}
+/** The ranking card from the brokerage's ranking view; undefined when there is none to show. */
+const rankingCardOf = (c: CouncilRanking, o: RankingOptions) => rankingCard(c.request, c.ranking, c.names, o);
+const maybeRankingCard = (c: CouncilRanking | undefined, o: RankingOptions) => (c ? rankingCardOf(c, o) : undefined);
+const maybeApprovalCard = (a: ApprovalData | undefined, extra: Pick<Parameters<typeof approvalCard>[0], 'notice' | 'error' | 'values' | 'errors'>) => (a ? approvalCard({ ...a, ...extra }) : undefined);
 
 async function cascadeView(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
   const p = await cascadePreview(deps.store, who, refText);
@@ -42,9 +39,8 @@ async function cascadeView(deps: Deps, who: Who, refText: string, extra: { notic
 
 /** The provider's view of its award notice (its own price only). */
 async function offerView(deps: Deps, user: User, refText: string, extra: { notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> } = {}): Promise<CardJson | string> {
-  const r = await loadRequest(deps, refText);
-  if (!r.calloff.offers.some((o) => o.providerId === user.providerId)) return `${refText} was not offered to your organisation.`;
-  return awardOfferCard(providerCallOff(r, user.providerId!), extra);
+  const offer = await providerOffer(deps.store, user.providerId!, refText);
+  return typeof offer === 'string' ? offer : awardOfferCard(offer, extra);
 }
 
 export function awardRoutes(): Routes {
@@ -82,7 +78,7 @@ export function awardRoutes(): Routes {
         'evaluation.score',
         async (deps, { who, data }) => {
           const result = await lockScores(deps.store, who, ref(data), str(data.bid), inputs(data), deps.now());
-          const v = await blindBid(deps.store, who, ref(data), str(data.bid));
+          const v = result.view;
           if (!result.ok) return evaluationForm(v.request, v.bid, v.evaluation, inputs(data), result.errors);
           const notice = result.unchanged
             ? 'Those scores were already locked; nothing changed.'
@@ -101,14 +97,14 @@ export function awardRoutes(): Routes {
         'evaluation.score',
         async (deps, { who, data }) => {
           const raw = { bidId: str(data.choice), tookPart: data.tookPart, personWords: data.personWords, reasonCategory: data.choiceReasonCategory, reason: data.choiceReason };
-          const { request, choice, unchanged } = await recordChoice(deps.store, who, ref(data), raw, deps.now());
-          const c = await rankingCardFor(deps, request, { canChoose: true, notice: unchanged ? 'That choice was already sent for approval; nothing changed.' : `Choice recorded (${choice.n > 1 ? `choice ${choice.n}` : 'first choice'}) with the person's words, and sent to the managers for approval.` });
+          const { choice, unchanged, ranking } = await recordChoice(deps.store, who, ref(data), raw, deps.now());
+          const c = maybeRankingCard(ranking, { canChoose: true, notice: unchanged ? 'That choice was already sent for approval; nothing changed.' : `Choice recorded (${choice.n > 1 ? `choice ${choice.n}` : 'first choice'}) with the person's words, and sent to the managers for approval.` });
           return c ?? 'Choice recorded and sent to the managers for approval.';
         },
         async (deps, { who, data }, e) => {
           const o = await evaluationOverview(deps.store, who, ref(data));
           const values = { choice: data.choice, tookPart: data.tookPart, personWords: data.personWords, choiceReasonCategory: data.choiceReasonCategory, choiceReason: data.choiceReason };
-          const c = await rankingCardFor(deps, o.request, { canChoose: true, error: refusalText(e), values, errors: e.fields });
+          const c = maybeRankingCard(o.council, { canChoose: true, error: refusalText(e), values, errors: e.fields });
           return c ?? e.message;
         },
       ),
@@ -127,7 +123,7 @@ export function awardRoutes(): Routes {
             { title: 'Choice pack (easy read, PDF)', url: easy.url },
           ];
           const n = pack.offers.length;
-          return (await rankingCardFor(deps, request, { canChoose: true, notice: `Choice pack made: ${n} offer${n === 1 ? '' : 's'} that meet${n === 1 ? 's' : ''} the person's needs, one page each, in plain English and easy read. Print it on A4 or share it with the person and their carers; it names the person, so it is not for providers.`, pack: { links, expiresAt: plain.expiresAt } })) ?? 'Choice pack made.';
+          return maybeRankingCard(await councilRanking(deps.store, request), { canChoose: true, notice: `Choice pack made: ${n} offer${n === 1 ? '' : 's'} that meet${n === 1 ? 's' : ''} the person's needs, one page each, in plain English and easy read. Print it on A4 or share it with the person and their carers; it names the person, so it is not for providers.`, pack: { links, expiresAt: plain.expiresAt } }) ?? 'Choice pack made.';
         },
         async (deps, { who, data }, e) => evaluationCard(deps, who, ref(data), { error: refusalText(e) }),
       ),
@@ -138,12 +134,12 @@ export function awardRoutes(): Routes {
           'award.decide',
           async (deps, { who, data }) => {
             const n = Number(data.n);
-            const { request } = await decideAward(deps.store, who, ref(data), { n, outcome, reason: str(outcome === 'approved' ? data.approveNote : data.rejectReason), justification: str(data.justification) }, deps.now());
-            return (await approvalCardFor(deps, request, n, { notice: outcome === 'approved' ? 'Approved. The provider is being asked to accept; the social worker and brokers are told.' : 'Rejected. The social worker and brokers are told; the choice is open again.' })) ?? `Award ${outcome}.`;
+            const { approval } = await decideAward(deps.store, who, ref(data), { n, outcome, reason: str(outcome === 'approved' ? data.approveNote : data.rejectReason), justification: str(data.justification) }, deps.now());
+            return maybeApprovalCard(approval, { notice: outcome === 'approved' ? 'Approved. The provider is being asked to accept; the social worker and brokers are told.' : 'Rejected. The social worker and brokers are told; the choice is open again.' }) ?? `Award ${outcome}.`;
           },
           async (deps, { data }, e) => {
-            const r = await loadRequest(deps, ref(data));
-            return (await approvalCardFor(deps, r, Number(data.n), { error: refusalText(e), values: { justification: data.justification, rejectReason: data.rejectReason }, errors: e.fields })) ?? e.message;
+            const r = await loadCallOffByRef(deps.store, ref(data));
+            return maybeApprovalCard(await approvalView(deps.store, r, Number(data.n)), { error: refusalText(e), values: { justification: data.justification, rejectReason: data.rejectReason }, errors: e.fields }) ?? e.message;
           },
         ),
       ),
@@ -180,7 +176,7 @@ export function awardRoutes(): Routes {
         },
         async (deps, { who, data }, e) => (Object.keys(e.fields).length ? cascadeForm(await cascadePreview(deps.store, who, ref(data)), { cascadeDate: data.cascadeDate, cascadeTime: data.cascadeTime }, e.fields) : cascadeView(deps, who, ref(data), { error: e.message })),
       ),
-      guarded('offcontract.form', 'calloff.manage', async (deps, { data }) => offContractForm(await loadRequest(deps, ref(data)))),
+      guarded('offcontract.form', 'calloff.manage', async (deps, { data }) => offContractForm(await loadCallOffByRef(deps.store, ref(data)))),
       guarded(
         'offcontract.record',
         'calloff.manage',
@@ -188,7 +184,7 @@ export function awardRoutes(): Routes {
           const r = await recordOffContract(deps.store, who, ref(data), { providerName: str(data.providerName), weeklyPrice: str(data.weeklyPrice), reason: str(data.reason) }, deps.now());
           return cascadeCard(r, undefined, { notice: 'Off-contract placement recorded; the social worker and managers are told.' });
         },
-        async (deps, { who, data }, e) => (Object.keys(e.fields).length ? offContractForm(await loadRequest(deps, ref(data)), inputs(data), e.fields) : cascadeView(deps, who, ref(data), { error: e.message })),
+        async (deps, { who, data }, e) => (Object.keys(e.fields).length ? offContractForm(await loadCallOffByRef(deps.store, ref(data)), inputs(data), e.fields) : cascadeView(deps, who, ref(data), { error: e.message })),
       ),
     ],
   };

@@ -1,18 +1,13 @@
-import type { User } from '../../src/domain/framework.js';
-import type { Bid } from '../../src/domain/calloff.js';
-import type { OpenCallOff } from '../../src/app/calloffs/access.js';
 import { AppError } from '../../src/app/errors.js';
-import { can } from '../../src/app/permissions.js';
 import type { Who } from '../../src/app/actor.js';
 import { publishCallOff } from '../../src/app/calloffs/publish.js';
-import { declineOffer, ownBid, submitBid, withdrawBid } from '../../src/app/calloffs/bids.js';
+import { declineOffer, submitBid, withdrawBid } from '../../src/app/calloffs/bids.js';
 import { answerQuestion, askQuestion } from '../../src/app/calloffs/clarify.js';
 import { extendDeadline } from '../../src/app/calloffs/deadline.js';
-import { sealedStatus } from '../../src/app/calloffs/status.js';
-import { providerCallOff } from '../../src/app/calloffs/providerView.js';
+import { sealedStatus, type SealedStatus } from '../../src/app/calloffs/status.js';
+import { ownCallOff, type OwnCallOff } from '../../src/app/calloffs/views.js';
 import { resendCallOff } from '../../src/app/calloffs/resend.js';
 import type { Deps } from '../deps.js';
-import { lookups } from '../messages.js';
 import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { answerForm, bidForm, bidValues, councilCard, providerCard } from '../views/calloffCards.js';
@@ -22,19 +17,20 @@ import { guarded, refusalText } from './guard.js';
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-async function statusCard(deps: Deps, who: Who, user: User, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
-  const s = await sealedStatus(deps.store, who, refText);
-  return councilCard(s.request, await lookups(deps), { offered: s.offered, bids: s.bids, declined: s.declined, deliveries: s.deliveries }, { ...extra, canManage: can(user, 'calloff.manage'), now: deps.now() });
+/** The council's sealed status, as the brokerage reports it (counts, deliveries, lookups, what this user may do). */
+const councilView = (deps: Deps, s: SealedStatus, extra: { notice?: string; error?: string } = {}): CardJson =>
+  councilCard(s.request, s.lookups, { offered: s.offered, bids: s.bids, declined: s.declined, deliveries: s.deliveries }, { ...extra, canManage: s.canManage, now: deps.now() });
+
+async function statusCard(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
+  return councilView(deps, await sealedStatus(deps.store, who, refText), extra);
 }
 
-/**
- * The provider's own view of the call-off (its own bid, price included, since only the clicker
- * sees it). `loaded` skips the read when the use case has just returned both.
- */
-async function ownView(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}, loaded?: { request: OpenCallOff; bid?: Bid }): Promise<CardJson> {
-  const { request, bid } = loaded ?? (await ownBid(deps.store, who, refText, deps.now()));
-  const user = (await deps.store.get('users', who.aadObjectId))!;
-  return providerCard(providerCallOff(request, user.providerId!), await lookups(deps), { bid, now: deps.now(), showOwnPrice: true, ...extra });
+/** The provider's own view of the call-off (its own bid, price included, since only the clicker sees it). */
+const ownCard = (deps: Deps, own: OwnCallOff, extra: { notice?: string; error?: string } = {}): CardJson =>
+  providerCard(own.view, own.lookups, { bid: own.bid, now: deps.now(), showOwnPrice: true, ...extra });
+
+async function ownView(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
+  return ownCard(deps, await ownCallOff(deps.store, who, refText, deps.now()), extra);
 }
 
 /** A refused provider action: show why on their call-off card if they may see it, else just say why. */
@@ -61,9 +57,9 @@ const guardedOnce = (verb: string, permission: Action['permission'], run: Parame
 
 const asProvider = (verb: string, run: Parameters<typeof guarded>[2]) => guardedOnce(verb, 'bid.submit', run, (deps, { who, data }, e) => providerRefusal(deps, who, ref(data), e));
 const asCouncil = (verb: string, permission: Action['permission'], run: Parameters<typeof guarded>[2]) =>
-  guardedOnce(verb, permission, run, async (deps, { who, user, data }, e) => {
+  guardedOnce(verb, permission, run, async (deps, { who, data }, e) => {
     try {
-      return await statusCard(deps, who, user, ref(data), { error: refusalText(e) });
+      return await statusCard(deps, who, ref(data), { error: refusalText(e) });
     } catch {
       return e.message;
     }
@@ -87,34 +83,34 @@ export function calloffRoutes(): Routes {
         summary: 'A call-off’s sealed status: who it went to, how many bids, questions to answer.',
         pattern: /^call-?off\s+(PKG-\S+)$/i,
         permission: 'request.view',
-        run: async (ctx, deps, { who, user, match }) => {
-          await sendCard(ctx, await statusCard(deps, who, user, match[1]));
+        run: async (ctx, deps, { who, match }) => {
+          await sendCard(ctx, await statusCard(deps, who, match[1]));
         },
       },
     ],
     actions: [
-      asCouncil('calloff.publish', 'calloff.publish', async (deps, { who, user, data }) => {
+      asCouncil('calloff.publish', 'calloff.publish', async (deps, { who, data }) => {
         const published = await publishCallOff(deps.store, who, ref(data), deps.now());
-        return statusCard(deps, who, user, ref(data), { notice: reachText(published) });
+        return statusCard(deps, who, ref(data), { notice: reachText(published) });
       }),
-      asCouncil('calloff.resend', 'calloff.publish', async (deps, { who, user, data }) => {
+      asCouncil('calloff.resend', 'calloff.publish', async (deps, { who, data }) => {
         const { name } = await resendCallOff(deps.store, who, ref(data), str(data.providerId), deps.now());
-        return statusCard(deps, who, user, ref(data), { notice: `The call-off card is going to ${name} again. I'll tell you when it is delivered.` });
+        return statusCard(deps, who, ref(data), { notice: `The call-off card is going to ${name} again. I'll tell you when it is delivered.` });
       }),
-      asCouncil('calloff.status', 'request.view', (deps, { who, user, data }) => statusCard(deps, who, user, ref(data))),
+      asCouncil('calloff.status', 'request.view', (deps, { who, data }) => statusCard(deps, who, ref(data))),
       asCouncil('calloff.answer.form', 'calloff.manage', async (deps, { who, data }) => {
         const s = await sealedStatus(deps.store, who, ref(data));
         const c = s.request.calloff!.clarifications.find((x) => x.id === data.questionId);
         if (!c) return `${s.request.id} has no question ${str(data.questionId)}.`;
-        if (c.answer) return statusCard(deps, who, (await deps.store.get('users', who.aadObjectId))!, ref(data), { notice: `${c.id} was answered ${c.answer.by === who.aadObjectId ? 'by you' : 'by another broker'}.` });
+        if (c.answer) return councilView(deps, s, { notice: `${c.id} was answered ${c.answer.by === who.aadObjectId ? 'by you' : 'by another broker'}.` });
         return answerForm(s.request, c.id, {});
       }),
       guardedOnce(
         'calloff.answer',
         'calloff.manage',
-        async (deps, { who, user, data }) => {
+        async (deps, { who, data }) => {
           const c = await answerQuestion(deps.store, who, ref(data), str(data.questionId), str(data.answer), str(data.questionAsShown), deps.now());
-          return statusCard(deps, who, user, ref(data), { notice: `Answer to ${c.id} is going to every provider offered ${ref(data).toUpperCase()}.` });
+          return statusCard(deps, who, ref(data), { notice: `Answer to ${c.id} is going to every provider offered ${ref(data).toUpperCase()}.` });
         },
         async (deps, { who, data }, e) => {
           if (!Object.keys(e.fields).length) return e.message;
@@ -122,26 +118,25 @@ export function calloffRoutes(): Routes {
           return answerForm(s.request, str(data.questionId), { answer: data.answer, questionAsShown: data.questionAsShown }, e.fields);
         },
       ),
-      asCouncil('calloff.extend', 'calloff.manage', async (deps, { who, user, data }) => {
+      asCouncil('calloff.extend', 'calloff.manage', async (deps, { who, data }) => {
         const r = await extendDeadline(deps.store, who, ref(data), { date: str(data.newDeadlineDate), time: str(data.newDeadlineTime), reason: str(data.extendReason) }, deps.now());
-        return statusCard(deps, who, user, r.id, { notice: 'Deadline extended; every provider is being told.' });
+        return statusCard(deps, who, r.id, { notice: 'Deadline extended; every provider is being told.' });
       }),
       asProvider('calloff.view', (deps, { who, data }) => ownView(deps, who, ref(data))),
-      asProvider('bid.form', async (deps, { who, user, data }) => {
-        const { request, bid } = await ownBid(deps.store, who, ref(data), deps.now());
-        if (request.state !== 'open') return ownView(deps, who, ref(data));
-        const view = providerCallOff(request, user.providerId!);
-        return bidForm(view, await lookups(deps), bidValues(view, bid));
+      asProvider('bid.form', async (deps, { who, data }) => {
+        const own = await ownCallOff(deps.store, who, ref(data), deps.now());
+        if (own.view.state !== 'open') return ownCard(deps, own);
+        return bidForm(own.view, own.lookups, bidValues(own.view, own.bid));
       }),
       guardedOnce(
         'bid.submit',
         'bid.submit',
-        async (deps, { who, user, data }) => {
+        async (deps, { who, data }) => {
           const { ref: _r, ...inputs } = data;
           const result = await submitBid(deps.store, who, ref(data), inputs, deps.now());
-          if (!result.ok) return bidForm(providerCallOff(result.request, user.providerId!), await lookups(deps), inputs, result.errors);
+          if (!result.ok) return bidForm(result.own.view, result.own.lookups, inputs, result.errors);
           const v = result.bid.versions.at(-1)!;
-          return ownView(deps, who, ref(data), { notice: result.unchanged ? 'That bid was already received; nothing changed.' : `Bid received (version ${v.version}).` }, result);
+          return ownCard(deps, result.own, { notice: result.unchanged ? 'That bid was already received; nothing changed.' : `Bid received (version ${v.version}).` });
         },
         (deps, { who, data }, e) => providerRefusal(deps, who, ref(data), e),
       ),

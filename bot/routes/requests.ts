@@ -2,34 +2,33 @@ import type { User } from '../../src/domain/framework.js';
 import type { PackageRequest, Step } from '../../src/domain/request.js';
 import { STEPS } from '../../src/domain/request.js';
 import { AppError } from '../../src/app/errors.js';
-import { can } from '../../src/app/permissions.js';
 import type { Who } from '../../src/app/actor.js';
 import { addQuestionSlot, cancelRequest, getRequest, myRequests, overrideChecklist, saveStep, startRequest, submitRequest } from '../../src/app/requests/requests.js';
 import type { Deps } from '../deps.js';
 import type { Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
-import { checklistCard, Lookups, myRequestsCard, packageCard, personCard, reviewCard } from '../views/requestCards.js';
+import { checklistCard, myRequestsCard, packageCard, personCard, reviewCard } from '../views/requestCards.js';
 import { sendCard } from './common.js';
-import { lookups } from '../messages.js';
+import { lookupsOf } from '../../src/app/framework/lookups.js';
+import { requestView, type RequestView } from '../../src/app/requests/views.js';
 
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
 
 /** The card for a draft's step (or the read-only detail once submitted). */
 async function cardFor(deps: Deps, user: User, r: PackageRequest, step: Step, extra: { errors?: Record<string, string>; notice?: string; error?: string } = {}): Promise<CardJson> {
-  const l = await lookups(deps);
-  if (r.state !== 'draft' || step === 'review') return detailCard(deps, user, r, l, extra);
-  if (step === 'person') return personCard(r, l, extra.errors);
-  if (step === 'checklist') return checklistCard(r, l, { canOverride: can(user, 'request.manage'), errors: extra.errors });
-  return packageCard(r, l, extra.errors);
+  const v = await requestView(deps.store, user, r);
+  if (r.state !== 'draft' || step === 'review') return reviewOf(deps, v, extra);
+  if (step === 'person') return personCard(r, v.lookups, extra.errors);
+  if (step === 'checklist') return checklistCard(r, v.lookups, { canOverride: v.canOverride, errors: extra.errors });
+  return packageCard(r, v.lookups, extra.errors);
 }
 
-function detailCard(deps: Deps, user: User, r: PackageRequest, l: Lookups, extra: { errors?: Record<string, string>; notice?: string; error?: string; cancelError?: string } = {}): CardJson {
-  const own = r.owner === user.id;
-  const open = r.state !== 'cancelled' && r.state !== 'awarded';
-  return reviewCard(r, l, {
+/** The request's review card, from the brokerage's view of it for this user. */
+function reviewOf(deps: Deps, v: RequestView, extra: { errors?: Record<string, string>; notice?: string; error?: string; cancelError?: string } = {}): CardJson {
+  return reviewCard(v.request, v.lookups, {
     now: deps.now(),
-    editable: own && r.state === 'draft',
-    cancellable: open && (own || can(user, 'request.manage')),
+    editable: v.editable,
+    cancellable: v.cancellable,
     notice: extra.notice,
     error: extra.error,
     fieldErrors: extra.errors,
@@ -37,11 +36,15 @@ function detailCard(deps: Deps, user: User, r: PackageRequest, l: Lookups, extra
   });
 }
 
+async function detailCard(deps: Deps, user: User, r: PackageRequest, extra: Parameters<typeof reviewOf>[2] = {}): Promise<CardJson> {
+  return reviewOf(deps, await requestView(deps.store, user, r), extra);
+}
+
 /** A refusal on a card: the message in place of the card would lose the user's place, so show it on a card. */
 async function refusal(deps: Deps, user: User, who: Who, refText: string, e: AppError): Promise<CardJson | string> {
   try {
     const r = await getRequest(deps.store, who, refText);
-    return detailCard(deps, user, r, await lookups(deps), { error: e.message });
+    return await detailCard(deps, user, r, { error: e.message });
   } catch {
     return e.message;
   }
@@ -59,7 +62,7 @@ export function requestRoutes(): Routes {
         where: ['personal'],
         run: async (ctx, deps, { who }) => {
           const r = await startRequest(deps.store, who, deps.now());
-          await sendCard(ctx, personCard(r, await lookups(deps)));
+          await sendCard(ctx, personCard(r, await lookupsOf(deps.store)));
         },
       },
       {
@@ -68,7 +71,7 @@ export function requestRoutes(): Routes {
         pattern: /^my\s+requests?$/i,
         permission: 'request.raise',
         run: async (ctx, deps, { who }) => {
-          await sendCard(ctx, myRequestsCard(await myRequests(deps.store, who), await lookups(deps)));
+          await sendCard(ctx, myRequestsCard(await myRequests(deps.store, who), await lookupsOf(deps.store)));
         },
       },
       {
@@ -78,7 +81,7 @@ export function requestRoutes(): Routes {
         permission: 'request.view',
         run: async (ctx, deps, { who, user, match }) => {
           const r = await getRequest(deps.store, who, match[1]);
-          await sendCard(ctx, detailCard(deps, user, r, await lookups(deps)));
+          await sendCard(ctx, await detailCard(deps, user, r));
         },
       },
       {
@@ -102,7 +105,7 @@ export function requestRoutes(): Routes {
         verb: 'request.new',
         permission: 'request.raise',
         once: true,
-        run: async (_c, deps, { who }) => personCard(await startRequest(deps.store, who, deps.now()), await lookups(deps)),
+        run: async (_c, deps, { who }) => personCard(await startRequest(deps.store, who, deps.now()), await lookupsOf(deps.store)),
       },
       {
         verb: 'request.edit',
@@ -124,7 +127,7 @@ export function requestRoutes(): Routes {
         permission: 'request.view',
         run: async (_c, deps, { who, user, data }) => {
           try {
-            return detailCard(deps, user, await getRequest(deps.store, who, ref(data)), await lookups(deps));
+            return await detailCard(deps, user, await getRequest(deps.store, who, ref(data)));
           } catch (e) {
             if (e instanceof AppError) return e.message;
             throw e;
@@ -189,12 +192,12 @@ export function requestRoutes(): Routes {
               : eligible === 0
                 ? 'No admitted provider covers this lot and zone yet: a broker will look at the cascade.'
                 : `A broker will publish it to the ${eligible} eligible provider${eligible === 1 ? '' : 's'}.`;
-            return detailCard(deps, user, request, await lookups(deps), { notice: `Submitted ${request.id}. ${reach}` });
+            return await detailCard(deps, user, request, { notice: `Submitted ${request.id}. ${reach}` });
           } catch (e) {
             if (e instanceof AppError) {
               try {
                 const r = await getRequest(deps.store, who, ref(data));
-                return detailCard(deps, user, r, await lookups(deps), { error: e.message, errors: e.fields });
+                return await detailCard(deps, user, r, { error: e.message, errors: e.fields });
               } catch {
                 return e.message;
               }
@@ -210,11 +213,11 @@ export function requestRoutes(): Routes {
         run: async (_c, deps, { who, user, data }) => {
           try {
             const r = await cancelRequest(deps.store, who, ref(data), String(data.reason ?? ''), deps.now());
-            return detailCard(deps, user, r, await lookups(deps), { notice: `${r.id} is cancelled.` });
+            return await detailCard(deps, user, r, { notice: `${r.id} is cancelled.` });
           } catch (e) {
             if (e instanceof AppError && e.fields.reason) {
               const r = await getRequest(deps.store, who, ref(data));
-              return detailCard(deps, user, r, await lookups(deps), { cancelError: e.fields.reason });
+              return await detailCard(deps, user, r, { cancelError: e.fields.reason });
             }
             if (e instanceof AppError) return refusal(deps, user, who, ref(data), e);
             throw e;

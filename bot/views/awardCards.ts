@@ -1,12 +1,13 @@
-import type { BidEvaluation, Decision } from '../../src/domain/award.js';
+import type { BidEvaluation } from '../../src/domain/award.js';
 import { plainText } from '../../src/domain/plainText.js';
+import type { BidFieldKey } from '../../src/domain/bidFields.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import { formatUk } from '../../src/domain/dates.js';
 import { SCORE_LABELS, show2, type RankedRow } from '../../src/domain/scoring.js';
 import type { OpenCallOff } from '../../src/app/calloffs/access.js';
 import type { BlindBid, Overview } from '../../src/app/award/evaluation.js';
 import { commentInput, scoreInput } from '../../src/app/award/evaluation.js';
-import type { ChosenBid } from '../../src/app/award/decision.js';
+import type { ApprovalData } from '../../src/app/award/views.js';
 import type { CascadePreview } from '../../src/app/award/cascade.js';
 import type { RankingView } from '../../src/app/award/shared.js';
 import { questionHeading } from '../../src/domain/personQuestions.js';
@@ -82,6 +83,10 @@ export function awardCard(v: AwardView): CardJson {
 
 const SCORE_CHOICES = SCORE_LABELS.map((label, i) => ({ title: `${i} ${label}`, value: String(i) }));
 
+/** The blind fields this form words itself; any other blind field of bidFields.ts is listed as "label: value". */
+export const WORDED_BLIND_FIELDS: readonly BidFieldKey[] = ['hoursPerWeek', 'earliestStart', 'supportPlan', 'meetsCarerGender', 'meetsLanguage'];
+const otherBlindFields = (bid: BlindBid) => bid.fields.filter((f) => !WORDED_BLIND_FIELDS.includes(f.key)).map((f) => `${f.label}: ${plainText(f.value)}`);
+
 /** One bid, blind: support plan and answers, never the price or who bid. */
 export function evaluationForm(r: OpenCallOff, bid: BlindBid, e: BidEvaluation, values: Record<string, unknown> = {}, errors: Record<string, string> = {}, notice = ''): CardJson {
   const locked = !!e.lockedAt;
@@ -94,7 +99,7 @@ export function evaluationForm(r: OpenCallOff, bid: BlindBid, e: BidEvaluation, 
       }
     : {};
   const fields: FieldSpec[] = [
-    { id: 'mandatory', label: 'Mandatory needs', kind: 'heading', help: [`Hours offered: ${bid.hoursPerWeek} a week (requested ${r.package.hoursPerWeek}). Earliest start: ${day(bid.earliestStart)} (requested ${day(r.package.startDate)}).`, `Carer gender preference (${r.package.carerGender}): ${bid.meetsCarerGender}. Language and cultural needs${r.package.languageNeeds ? ` (${r.package.languageNeeds})` : ' (none stated)'}: ${bid.meetsLanguage}.`, bid.cannotMeet.length ? `⚠ Non-compliant whatever it scores: ${bid.cannotMeet.join('; ')}.` : ''].filter(Boolean).join('\n\n') },
+    { id: 'mandatory', label: 'Mandatory needs', kind: 'heading', help: [`Hours offered: ${bid.hoursPerWeek} a week (requested ${r.package.hoursPerWeek}). Earliest start: ${day(bid.earliestStart)} (requested ${day(r.package.startDate)}).`, `Carer gender preference (${r.package.carerGender}): ${bid.meetsCarerGender}. Language and cultural needs${r.package.languageNeeds ? ` (${r.package.languageNeeds})` : ' (none stated)'}: ${bid.meetsLanguage}.`, bid.cannotMeet.length ? `⚠ Non-compliant whatever it scores: ${bid.cannotMeet.join('; ')}.` : '', ...otherBlindFields(bid)].filter(Boolean).join('\n\n') },
     ...bid.answers.flatMap((a, i): FieldSpec[] => [
       { id: `h_${a.questionId}`, label: `${questionHeading({ text: a.question, byPerson: a.byPerson }, i)} (weight ${a.weight})`, kind: 'heading', help: a.answer ? plainText(a.answer) : '(no answer)' },
       {
@@ -237,17 +242,8 @@ export function rankingCard(r: OpenCallOff, ranking: RankingView, names: Map<str
 
 // ───────────────────────────── approval ─────────────────────────────
 
-export interface ApprovalView {
-  request: OpenCallOff;
-  n: number;
-  chosen: ChosenBid;
-  providerName: string;
-  ranking?: RankingView;
-  names: Map<string, string>;
-  decision?: Decision;
-  /** When the card is no longer current (a newer choice, a cancellation). */
-  stale?: string;
-  minHourlyRate: number;
+/** The approval as the brokerage computed it (src/app/award/views.ts), with this reply's notice or form state. */
+export interface ApprovalView extends ApprovalData {
   notice?: string;
   error?: string;
   values?: Record<string, unknown>;

@@ -1,26 +1,10 @@
 import type { Activity } from 'botbuilder';
 import { plainText } from '../../src/domain/plainText.js';
 import { formatUk } from '../../src/domain/dates.js';
-import type { OpenCallOff } from '../../src/app/calloffs/access.js';
-import { loadApproval, loadRanking } from '../../src/app/award/views.js';
 import { noCard, type AwardNotification } from '../../src/app/notifications.js';
 import type { CouncilMessageView } from '../../src/app/notifications/render.js';
-import type { Deps } from '../deps.js';
-import type { CardJson } from '../render.js';
-import { approvalCard, cascadeCard, evaluationForm, rankingCard, type ApprovalView } from './awardCards.js';
+import { approvalCard, cascadeCard, evaluationForm, rankingCard } from './awardCards.js';
 import { card, gbp, text } from './format.js';
-
-/** The ranking card as it stands now (the brokerage loads the ranking and the names). */
-export async function rankingCardFor(deps: Deps, r: OpenCallOff, o: Parameters<typeof rankingCard>[3]): Promise<CardJson | undefined> {
-  const x = await loadRanking(deps.store, r);
-  return x && rankingCard(x.request, x.ranking, x.names, o);
-}
-
-/** The approval card for choice `n`, as it stands now: open, decided, or out of date. */
-export async function approvalCardFor(deps: Deps, r: OpenCallOff, n: number, extra: Pick<ApprovalView, 'notice' | 'error' | 'values' | 'errors'> = {}): Promise<CardJson | undefined> {
-  const x = await loadApproval(deps.store, r, n);
-  return x && approvalCard({ ...x, ...extra });
-}
 
 /** Draws the evaluation, award and cascade notices to council people from what the brokerage loaded. */
 export function drawAwardMessage(v: CouncilMessageView & { message: AwardNotification }): Partial<Activity> | 'skip' {

@@ -3,7 +3,7 @@ import { plainText } from '../../src/domain/plainText.js';
 import { NOT_INTERESTED_REASONS } from '../../src/domain/calloff.js';
 import type { PackageRequest } from '../../src/domain/request.js';
 import { formatUk } from '../../src/domain/dates.js';
-import { answerInput } from '../../src/app/calloffs/bids.js';
+import { answerInput, BID_FIELD_KEYS, BID_FIELDS, type BidFieldKey } from '../../src/domain/bidFields.js';
 import { criterionLine, questionHeading } from '../../src/domain/personQuestions.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import type { ProviderProfile } from '../../src/domain/anonymise.js';
@@ -118,21 +118,31 @@ function outcomeStatus(c: ProviderCallOff, hasBid: boolean): [string, string] | 
   return undefined;
 }
 
+const YES_NO = [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }];
+
+/** Each bid field's form input (bidFields.ts says which fields there are, in which order and section). */
+const BID_FORM: { [K in BidFieldKey]: (p: ProviderCallOff['profile']) => Omit<FieldSpec, 'id'> } = {
+  weeklyPrice: () => ({ label: 'Weekly price (£)', kind: 'number', required: true }),
+  hourlyRate: () => ({ label: 'Hourly rate (£)', kind: 'number', required: true }),
+  hoursPerWeek: (p) => ({ label: `Hours per week (requested: ${p.hoursPerWeek})`, kind: 'number', required: true }),
+  priceNote: () => ({ label: 'If the weekly price is not hourly rate × hours, say why (e.g. sleep-in rate)', kind: 'text' }),
+  earliestStart: (p) => ({ label: `Earliest start date (requested: ${day(p.startDate)})`, kind: 'date', required: true }),
+  supportPlan: () => ({ label: 'Support plan summary', kind: 'multiline', required: true, help: 'How you would support this person; scored blind (without your price) by the social worker.' }),
+  meetsCarerGender: (p) => ({ label: `Can you meet the carer gender preference (${p.carerGender})?`, kind: 'choice', required: true, choices: YES_NO }),
+  meetsLanguage: (p) => ({ label: p.languageNeeds ? `Can you meet the language, cultural and religious needs (${p.languageNeeds})?` : 'Can you meet the language, cultural and religious needs (none stated)?', kind: 'choice', required: true, choices: YES_NO }),
+};
+
+const bidFields = (p: ProviderCallOff['profile'], section: 'offer' | 'needs'): FieldSpec[] => BID_FIELD_KEYS.filter((k) => BID_FIELDS[k].section === section).map((k) => ({ id: k, ...BID_FORM[k](p) }));
+
 /** The bid form, shown only to the provider user who clicked (the invoke reply replaces their view only). */
 export function bidForm(c: ProviderCallOff, l: Lookups, values: Record<string, unknown>, errors: Record<string, string> = {}): CardJson {
   const p = c.profile;
   const fields: FieldSpec[] = [
-    { id: 'weeklyPrice', label: 'Weekly price (£)', kind: 'number', required: true },
-    { id: 'hourlyRate', label: 'Hourly rate (£)', kind: 'number', required: true },
-    { id: 'hoursPerWeek', label: `Hours per week (requested: ${p.hoursPerWeek})`, kind: 'number', required: true },
-    { id: 'priceNote', label: 'If the weekly price is not hourly rate × hours, say why (e.g. sleep-in rate)', kind: 'text' },
-    { id: 'earliestStart', label: `Earliest start date (requested: ${day(p.startDate)})`, kind: 'date', required: true },
-    { id: 'supportPlan', label: 'Support plan summary', kind: 'multiline', required: true, help: 'How you would support this person; scored blind (without your price) by the social worker.' },
+    ...bidFields(p, 'offer'),
     { id: 'answersHeading', label: 'Quality questions', kind: 'heading' },
     ...p.questions.map((q, i): FieldSpec => ({ id: answerInput(q.id), label: `${questionHeading(asked(q), i)} (weight ${q.weight})`, kind: 'multiline', required: true, help: criterionLine(asked(q)) })),
     { id: 'needsHeading', label: 'Mandatory needs', kind: 'heading' },
-    { id: 'meetsCarerGender', label: `Can you meet the carer gender preference (${p.carerGender})?`, kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
-    { id: 'meetsLanguage', label: p.languageNeeds ? `Can you meet the language, cultural and religious needs (${p.languageNeeds})?` : 'Can you meet the language, cultural and religious needs (none stated)?', kind: 'choice', required: true, choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] },
+    ...bidFields(p, 'needs'),
   ];
   return renderForm({
     title: `Bid for ${p.ref}: ${names(l, p.lots)} in ${zoneName(l, p.zone)}`,
@@ -153,14 +163,7 @@ export function bidValues(c: ProviderCallOff, bid?: Bid): Record<string, unknown
   const v = bid?.status === 'active' ? bid.versions.at(-1) : undefined;
   if (!v) return { hoursPerWeek: c.profile.hoursPerWeek, earliestStart: c.profile.startDate };
   return {
-    weeklyPrice: v.weeklyPrice,
-    hourlyRate: v.hourlyRate,
-    hoursPerWeek: v.hoursPerWeek,
-    priceNote: v.priceNote,
-    earliestStart: v.earliestStart,
-    supportPlan: v.supportPlan,
-    meetsCarerGender: v.meetsCarerGender,
-    meetsLanguage: v.meetsLanguage,
+    ...Object.fromEntries(BID_FIELD_KEYS.map((k) => [k, v[k]])),
     ...Object.fromEntries(Object.entries(v.answers).map(([q, a]) => [answerInput(q), a])),
   };
 }

@@ -4,19 +4,13 @@ import { ageBand, ageOn, formatUk, ukDate } from '../../src/domain/dates.js';
 import { SHARED_TEXT_FIELDS } from '../../src/domain/anonymise.js';
 import { criterionLine, packageLeaks, questionHeading } from '../../src/domain/personQuestions.js';
 import { criterionInput, questionInputs, questionSlots } from '../../src/app/requests/inputs.js';
-import type { Criterion, Lot, Zone } from '../../src/domain/framework.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import { cap, gbp } from './format.js';
 import { listCard } from './listCard.js';
 
-export interface Lookups {
-  lots: Lot[];
-  zones: Zone[];
-  criteria: Criterion[];
-  /** The council's own examples for the person card (settings); empty for none. */
-  examples?: { postcode: string; caseRef: string };
-}
+import type { Lookups } from '../../src/app/framework/lookups.js';
+export type { Lookups };
 
 const choices = (xs: readonly string[]) => xs.map((x) => ({ title: cap(x), value: x }));
 const byName = (xs: { id: string; name: string }[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name)).map((x) => ({ title: x.name, value: x.id }));

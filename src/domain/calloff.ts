@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { numberInput } from './numbers.js';
-import { isRealDate } from './dates.js';
+import { bidFieldSchemas } from './bidFields.js';
 import type { Tier } from './framework.js';
 
 /**
@@ -64,24 +63,10 @@ export interface Cascade {
 
 export const NOT_INTERESTED_REASONS = ['no capacity', 'outside our area', 'cannot meet the specialist need', 'price too low for the package', 'start date too soon', 'other'] as const;
 
-/** Teams sends numbers from Input.Number as strings; "" is "not given". */
-const money = (what: string, max: number) =>
-  z.preprocess(
-    numberInput({ money: true }),
-    z.number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be a number`).pipe(z.number().gt(0, `${what} must be more than 0`).max(max, `${what} must be at most ${max.toLocaleString('en-GB')}`)),
-  );
-
+/** A bid as the provider sends it: the fields of bidFields.ts and one answer per quality question. */
 export const BidInput = z.object({
-  weeklyPrice: money('weekly price (£)', 20000),
-  hourlyRate: money('hourly rate (£)', 200),
-  hoursPerWeek: money('hours per week', 168),
-  earliestStart: z.string({ required_error: 'earliest start date is required' }).trim().refine(isRealDate, 'earliest start date must be a date'),
-  supportPlan: z.string({ required_error: 'support plan summary is required' }).trim().min(30, 'support plan summary needs at least 30 characters').max(4000, 'support plan summary must be at most 4,000 characters'),
+  ...bidFieldSchemas,
   answers: z.record(z.string().trim().max(4000, 'an answer must be at most 4,000 characters')),
-  meetsCarerGender: z.enum(['yes', 'no'], { errorMap: () => ({ message: 'say whether you can meet the carer gender preference' }) }),
-  meetsLanguage: z.enum(['yes', 'no'], { errorMap: () => ({ message: 'say whether you can meet the language and cultural needs' }) }),
-  /** Why the weekly price is not hourly rate × hours, when it is not. */
-  priceNote: z.string().trim().max(500).default(''),
 });
 export type BidInput = z.infer<typeof BidInput>;
 

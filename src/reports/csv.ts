@@ -18,6 +18,7 @@
  */
 import { ukDate } from '../domain/dates.js';
 import type { Bid } from '../domain/calloff.js';
+import { BID_FIELD_KEYS, BID_FIELDS } from '../domain/bidFields.js';
 import type { Period } from './period.js';
 import { activeBids, awardDate, awardsIn, bidScores, bidsByRef, daysToAward, outcomeOf, publishedIn, type AwardedRequest, type ReportData } from './queries.js';
 
@@ -103,6 +104,15 @@ export const CALLOFF_COLUMNS: Column<Row>[] = [
   { name: 'cancelled_date', about: 'the day it was cancelled, if it was', value: (r) => day(r.cancelled?.at) },
 ];
 
+/** The bid's own fields with a CSV column (bidFields.ts), from the version that counts, after close only: bids are sealed until then. */
+function bidFieldColumns(): Column<BidRow>[] {
+  return BID_FIELD_KEYS.flatMap((k) => {
+    const c = BID_FIELDS[k].csv;
+    if (!c) return [];
+    return [{ name: c.name, about: c.about, text: c.text, value: (b: BidRow) => (b.closed ? (c.money ? money(b.last[k] as number) : b.last[k]) : undefined) }];
+  });
+}
+
 export const BID_COLUMNS: Column<BidRow>[] = [
   { name: 'bid_id', about: 'reference:provider_id', value: (b) => b.bid.id },
   { name: 'reference', about: 'the package reference', value: (b) => b.bid.ref },
@@ -111,9 +121,7 @@ export const BID_COLUMNS: Column<BidRow>[] = [
   { name: 'status', about: 'active or withdrawn', value: (b) => b.bid.status },
   { name: 'versions', about: 'how many versions the provider submitted (the last counts)', value: (b) => b.bid.versions.length },
   { name: 'submitted_date', about: 'the day the version that counts was submitted', value: (b) => day(b.bid.submittedAt) },
-  { name: 'weekly_price', about: 'the weekly price of the version that counts, £ (after close only)', value: (b) => (b.closed ? money(b.last.weeklyPrice) : undefined) },
-  { name: 'hourly_rate', about: 'its hourly rate, £ (after close only)', value: (b) => (b.closed ? money(b.last.hourlyRate) : undefined) },
-  { name: 'hours_per_week', about: 'its hours a week (after close only)', value: (b) => (b.closed ? b.last.hoursPerWeek : undefined) },
+  ...bidFieldColumns(),
   { name: 'compliant', about: 'yes/no once scores are revealed: whether it met every mandatory requirement, scored above 0 on each question and met the needs', value: (b) => b.score?.compliant },
   { name: 'quality_score', about: 'quality score, 2 decimals (once revealed)', value: (b) => score(b.score?.qualityScore) },
   { name: 'price_score', about: 'price score, 2 decimals (compliant bids, once revealed)', value: (b) => score(b.score?.priceScore) },

@@ -1,7 +1,6 @@
 import type { Award, Choice, Decision } from '../../domain/award.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 import { formatUk } from '../../domain/dates.js';
-import { flagsFor, type RankedRow } from '../../domain/scoring.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { enqueue } from '../../outbox/outbox.js';
@@ -11,7 +10,8 @@ import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import { loadForProvider, providerUser, type OpenCallOff } from '../calloffs/access.js';
 import { brokerIds, refreshAllProviderCards, refreshProviderCard, tellUsers } from '../calloffs/messages.js';
 import { offerCascade } from './cascade.js';
-import { checkEvaluator, currentBidsTx, humans, loadCallOff, managerIds, rankingOfTx } from './shared.js';
+import { checkEvaluator, chosenBid, currentBidsTx, humans, loadCallOff, managerIds, rankingOfTx } from './shared.js';
+import { approvalOf, councilRankingOf, type ApprovalData, type CouncilRanking } from './views.js';
 import { indexMonths } from '../requests/indexes.js';
 import { csv } from '../requests/inputs.js';
 import { ChoiceInput, MIN_REASON } from '../../domain/choice.js';
@@ -46,13 +46,13 @@ function parseChoice(raw: ChoiceRaw): { input?: ChoiceInput; errors: Record<stri
  * top-ranked one, why (a reason group for the reports, and words). It goes straight to the
  * managers for approval, so the request moves evaluated → awaiting_approval (kept in `choices`).
  */
-export async function recordChoice(store: BrokerageStore, who: Who, ref: string, raw: ChoiceRaw, now: Date): Promise<{ request: OpenCallOff; choice: Choice; unchanged: boolean }> {
+export async function recordChoice(store: BrokerageStore, who: Who, ref: string, raw: ChoiceRaw, now: Date): Promise<{ request: OpenCallOff; choice: Choice; unchanged: boolean; ranking?: CouncilRanking }> {
   const user = await requirePermission(store, who, 'evaluation.score');
   return store.transact({ actor: user.id, action: 'award.choose' }, (tx) => {
     const r = loadCallOff(tx, ref);
     checkEvaluator(user, r);
     const current = r.choices?.at(-1);
-    if (r.state === 'awaiting_approval' && current?.bidId === raw.bidId) return { request: r, choice: current, unchanged: true };
+    if (r.state === 'awaiting_approval' && current?.bidId === raw.bidId) return { request: r, choice: current, unchanged: true, ranking: councilRankingOf(tx, r) };
     if (r.state !== 'evaluated') throw conflict(stateWhy(r, 'a choice can only be recorded once every quality score is locked and before it goes for approval'));
     const ranking = rankingOfTx(tx, r);
     if (!ranking) throw conflict(`${r.id} has no scored bids to choose from; a broker can run the cascade.`);
@@ -85,7 +85,7 @@ export async function recordChoice(store: BrokerageStore, who: Who, ref: string,
       at: now.toISOString(),
     };
     const next = sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
-    return { request: next, choice, unchanged: false };
+    return { request: next, choice, unchanged: false, ranking: councilRankingOf(tx, next) };
   });
 }
 
@@ -123,22 +123,7 @@ export function sequentialApproval(tx: Tx<Collections>, r: OpenCallOff, bid: Bid
   return sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
 }
 
-/** What the managers decide on: the chosen bid's price, scores and flags. */
-export interface ChosenBid {
-  choice: Choice;
-  bid: Bid;
-  row?: RankedRow;
-  weeklyPrice: number;
-  hourlyRate: number;
-  overBudget: boolean;
-  unsustainable: boolean;
-}
-
-export function chosenBid(r: OpenCallOff, choice: Choice, bid: Bid, minHourlyRate: number, row?: RankedRow): ChosenBid {
-  const v = bid.versions.at(-1)!;
-  const flags = flagsFor(r.package, v, minHourlyRate);
-  return { choice, bid, row, weeklyPrice: v.weeklyPrice, hourlyRate: v.hourlyRate, overBudget: flags.overBudget, unsustainable: flags.unsustainable };
-}
+export { chosenBid, type ChosenBid } from './shared.js';
 
 export interface DecisionInput {
   n: number;
@@ -150,9 +135,10 @@ export interface DecisionInput {
 /**
  * A manager approves or rejects the choice. Rejection needs a reason and returns the request to
  * `evaluated`; approval of an over-budget award needs a justification. Only one decision per
- * choice: a second (by anyone) is refused. Every manager's approval card is updated.
+ * choice: a second (by anyone) is refused. Every manager's approval card is updated. Returns the
+ * approval as it now stands, for the reply: the ranking and chosen bid are worked out here, once.
  */
-export async function decideAward(store: BrokerageStore, who: Who, ref: string, input: DecisionInput, now: Date): Promise<{ request: OpenCallOff; decision: Decision }> {
+export async function decideAward(store: BrokerageStore, who: Who, ref: string, input: DecisionInput, now: Date): Promise<{ request: OpenCallOff; decision: Decision; approval?: ApprovalData }> {
   const user = await requirePermission(store, who, 'award.decide');
   return store.transact({ actor: user.id, action: `award.${input.outcome === 'approved' ? 'approve' : 'reject'}` }, (tx) => {
     const r = loadCallOff(tx, ref);
@@ -171,8 +157,8 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
       tx.put('requests', next);
       updateApprovalCards(tx, next, input.n, now);
       tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `rejected:${r.id}:${input.n}`, { kind: 'award.rejected', ref: r.id, n: input.n });
-      if (choice.sequential) return { request: offerCascade(tx, next, now, 'the manager rejected the sequential acceptance'), decision };
-      return { request: next, decision };
+      const after = choice.sequential ? offerCascade(tx, next, now, 'the manager rejected the sequential acceptance') : next;
+      return { request: after, decision, approval: approvalOf(tx, after, input.n) };
     }
     const settings = tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
     const row = rankingOfTx(tx, r)?.rowsById.get(choice.bidId);
@@ -211,7 +197,7 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
     enqueue(tx, now, { id: `award-offer:${r.id}:${input.n}:${choice.providerId}`, target: { providerId: choice.providerId }, message: { kind: 'award.offer', ref: r.id, n: input.n } });
     refreshProviderCard(tx, now, next, choice.providerId, `award-offered-${input.n}`);
     tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `approved:${r.id}:${input.n}`, { kind: 'award.approved', ref: r.id, n: input.n });
-    return { request: next, decision };
+    return { request: next, decision, approval: approvalOf(tx, next, input.n) };
   });
 }
 

@@ -1,6 +1,7 @@
 import { blindLabels, type BidEvaluation } from '../../domain/award.js';
 import { plainNumber } from '../../domain/numbers.js';
-import type { Bid } from '../../domain/calloff.js';
+import type { Bid, BidInput } from '../../domain/calloff.js';
+import { BID_FIELDS, BLIND_FIELD_KEYS, type BidFieldKey } from '../../domain/bidFields.js';
 import { formatUk } from '../../domain/dates.js';
 import { mandatoryFailures, MAX_SCORE, MIN_SCORE } from '../../domain/scoring.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
@@ -10,7 +11,8 @@ import { conflict, notFound } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { offerCascade } from './cascade.js';
-import { checkEvaluator, currentBidsTx, loadCallOff, rankingOf, rankingOfTx, scoringPackage, type RankingView } from './shared.js';
+import { councilRanking, type CouncilRanking } from './views.js';
+import { checkEvaluator, currentBidsTx, loadCallOff, rankingOfTx, scoringPackage, type RankingView } from './shared.js';
 
 export const scoreInput = (questionId: string) => `s_${questionId}`;
 export const commentInput = (questionId: string) => `c_${questionId}`;
@@ -44,31 +46,28 @@ function startEvaluation(tx: Tx<Collections>, r: OpenCallOff, bids: Bid[], now: 
   return next;
 }
 
-/** A bid as the social worker scores it: no price, no provider. */
-export interface BlindBid {
+/** A bid as the social worker scores it: no price, no provider. Its fields are those marked `blind` in bidFields.ts. */
+export interface BlindBid extends Pick<BidInput, 'hoursPerWeek' | 'earliestStart' | 'supportPlan' | 'meetsCarerGender' | 'meetsLanguage'> {
   label: string;
-  supportPlan: string;
   /** `byPerson`: the person's own question, scored against what a good answer looks like to them. */
   answers: { questionId: string; question: string; weight: number; answer: string; byPerson: boolean; criterion: string }[];
-  hoursPerWeek: number;
-  earliestStart: string;
-  meetsCarerGender: 'yes' | 'no';
-  meetsLanguage: 'yes' | 'no';
   /** Mandatory requirements the bid says it cannot meet: it will be non-compliant whatever it scores. */
   cannotMeet: string[];
+  /** Every blind field with its label, for a form to list the ones it does not word itself. */
+  fields: { key: BidFieldKey; label: string; value: string }[];
 }
+
+/** The blind fields of a version (bidFields.ts decides which), by name. */
+export const blindFields = (v: BidInput): Record<string, unknown> => Object.fromEntries(BLIND_FIELD_KEYS.map((k) => [k, v[k]]));
 
 function blind(r: OpenCallOff, bid: Bid, e: BidEvaluation): BlindBid {
   const v = bid.versions.find((x) => x.version === e.version) ?? bid.versions.at(-1)!;
   return {
+    ...(blindFields(v) as Pick<BlindBid, 'hoursPerWeek' | 'earliestStart' | 'supportPlan' | 'meetsCarerGender' | 'meetsLanguage'>),
     label: e.label,
-    supportPlan: v.supportPlan,
     answers: r.package.questions.map((q) => ({ questionId: q.id, question: q.text, weight: q.weight, answer: v.answers[q.id] ?? '', byPerson: q.byPerson === true, criterion: q.criterion ?? '' })),
-    hoursPerWeek: v.hoursPerWeek,
-    earliestStart: v.earliestStart,
-    meetsCarerGender: v.meetsCarerGender,
-    meetsLanguage: v.meetsLanguage,
     cannotMeet: mandatoryFailures(scoringPackage(r), v),
+    fields: BLIND_FIELD_KEYS.map((k) => ({ key: k, label: BID_FIELDS[k].label, value: String(v[k] ?? '') })),
   };
 }
 
@@ -85,6 +84,8 @@ export interface Overview {
   items: { label: string; locked: boolean; lockedAt?: string }[];
   /** Once every score is locked: the ranking, prices revealed. */
   ranking?: RankingView;
+  /** The same ranking with the bidders' names, as the social worker's card shows it. */
+  council?: CouncilRanking;
 }
 
 /** Where evaluation stands: which bids are locked, or (once all are) the ranking. */
@@ -99,10 +100,11 @@ export async function evaluationOverview(store: BrokerageStore, who: Who, ref: s
           : `${r.id} has no bids to evaluate${r.cascadeOffer ? ` (${r.cascadeOffer.why}); a broker can run the cascade` : ''}.`;
     throw conflict(why);
   }
+  const council = await councilRanking(store, r);
   return {
     request: r,
     items: r.evaluation.bids.map((e) => ({ label: e.label, locked: !!e.lockedAt, lockedAt: e.lockedAt })),
-    ranking: await rankingOf(store, r),
+    ...(council ? { ranking: council.ranking, council } : {}),
   };
 }
 
@@ -122,6 +124,13 @@ export interface BlindView {
 export async function blindView(store: BrokerageStore, r: OpenCallOff, label: string): Promise<BlindView> {
   const e = r.evaluation?.bids.find((x) => x.label === label);
   const bid = e && (await store.get('bids', e.bidId));
+  return blindViewOf({ get: ((_c: string, id: string) => (id === bid?.id ? bid : undefined)) as Pick<Tx<Collections>, 'get'>['get'] }, r, label);
+}
+
+/** The same, inside a transaction (a use case returns it for its reply). */
+export function blindViewOf(read: Pick<Tx<Collections>, 'get'>, r: OpenCallOff, label: string): BlindView {
+  const e = r.evaluation?.bids.find((x) => x.label === label);
+  const bid = e && read.get('bids', e.bidId);
   if (!e || !bid) throw notFound(`${r.id} has no bid ${label} to evaluate.`);
   return { request: r, evaluation: e, bid: blind(r, bid, e) };
 }
@@ -158,7 +167,10 @@ export function parseScores(r: OpenCallOff, raw: Record<string, unknown>): { ok:
   return { ok: true, input: { scores, comments, meetsNeeds: needs === 'yes', needsNote } };
 }
 
-export type LockResult = { ok: true; request: OpenCallOff; evaluation: BidEvaluation; unchanged: boolean; revealed: boolean } | { ok: false; errors: Record<string, string> };
+export type LockResult = ({ ok: true; request: OpenCallOff; evaluation: BidEvaluation; unchanged: boolean; revealed: boolean } | { ok: false; errors: Record<string, string> }) & {
+  /** The bid, blind, as it stands after the lock: what the reply shows. */
+  view: BlindView;
+};
 
 /**
  * Locks the social worker's scores for one bid. Locked scores cannot change; the same scores sent
@@ -177,17 +189,17 @@ export async function lockScores(store: BrokerageStore, who: Who, ref: string, l
     const parsed = parseScores(r, raw);
     if (e.lockedAt) {
       const same = parsed.ok && JSON.stringify(parsed.input.scores) === JSON.stringify(e.scores) && parsed.input.meetsNeeds === e.meetsNeeds;
-      if (same) return { ok: true as const, request: r, evaluation: e, unchanged: true, revealed: !!r.evaluation.revealedAt };
+      if (same) return { ok: true as const, request: r, evaluation: e, unchanged: true, revealed: !!r.evaluation.revealedAt, view: blindViewOf(tx, r, label) };
       throw conflict(`Bid ${label}'s scores were locked on ${formatUk(e.lockedAt)}; locked scores cannot be changed.`);
     }
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return { ...parsed, view: blindViewOf(tx, r, label) };
     if (r.state !== 'closed') throw conflict(`${r.id} is ${r.state}; scores can only be locked while it is being evaluated.`);
     const locked: BidEvaluation = { ...e, ...parsed.input, lockedAt: now.toISOString(), lockedBy: user.id };
     let next: OpenCallOff = { ...r, evaluation: { ...r.evaluation, bids: r.evaluation.bids.map((x) => (x.label === label ? locked : x)) }, updatedAt: now.toISOString() };
     const revealed = next.evaluation!.bids.every((x) => x.lockedAt);
     if (revealed) next = reveal(tx, next, now);
     tx.put('requests', next);
-    return { ok: true as const, request: next, evaluation: locked, unchanged: false, revealed };
+    return { ok: true as const, request: next, evaluation: locked, unchanged: false, revealed, view: blindViewOf(tx, next, label) };
   });
 }
 

@@ -1,10 +1,10 @@
 import type { Bid } from '../../domain/calloff.js';
 import { bidId } from '../../domain/calloff.js';
-import type { BidEvaluation, Evaluation } from '../../domain/award.js';
+import type { BidEvaluation, Choice, Evaluation } from '../../domain/award.js';
 import { inCurrentRound } from '../../domain/award.js';
 import type { User } from '../../domain/framework.js';
 import type { PackageRequest } from '../../domain/request.js';
-import { rank, type Ranking, type RankedRow, type ScoringBid, type ScoringPackage } from '../../domain/scoring.js';
+import { flagsFor, rank, type Ranking, type RankedRow, type ScoringBid, type ScoringPackage } from '../../domain/scoring.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
@@ -84,7 +84,7 @@ export function rankingFrom(r: OpenCallOff, bids: Map<string, Bid>, minHourlyRat
   return { ...ranking, evaluation: e, excluded, rowsById: new Map(ranking.rows.map((x) => [x.bidId, x])), bids, minHourlyRate };
 }
 
-export function rankingOfTx(tx: Tx<Collections>, r: OpenCallOff): RankingView | undefined {
+export function rankingOfTx(tx: Pick<Tx<Collections>, 'get'>, r: OpenCallOff): RankingView | undefined {
   const settings = tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
   const bids = new Map((r.evaluation?.bids ?? []).map((be) => [be.bidId, tx.get('bids', be.bidId)] as const).filter((x): x is [string, Bid] => !!x[1]));
   return rankingFrom(r, bids, settings.minHourlyRate);
@@ -102,3 +102,21 @@ export async function rankingOf(store: BrokerageStore, r: OpenCallOff): Promise<
 
 export const managerIds = (tx: Tx<Collections>) => tx.find('users', (u) => u.roles.includes('manager')).map((u) => u.id);
 export const humans = (ids: (string | undefined)[]) => ids.filter((u): u is string => !!u && !u.startsWith('system'));
+
+/** What the managers decide on: the chosen bid's price, scores and flags. */
+export interface ChosenBid {
+  choice: Choice;
+  bid: Bid;
+  row?: RankedRow;
+  weeklyPrice: number;
+  hourlyRate: number;
+  overBudget: boolean;
+  unsustainable: boolean;
+}
+
+export function chosenBid(r: OpenCallOff, choice: Choice, bid: Bid, minHourlyRate: number, row?: RankedRow): ChosenBid {
+  const v = bid.versions.at(-1)!;
+  const flags = flagsFor(r.package, v, minHourlyRate);
+  return { choice, bid, row, weeklyPrice: v.weeklyPrice, hourlyRate: v.hourlyRate, overBudget: flags.overBudget, unsustainable: flags.unsustainable };
+}
+

@@ -1,32 +1,40 @@
+/**
+ * The award's read side: the council's ranking (with the bidders' names) and a manager's approval,
+ * as plain data computed here, where the rules live. Each view is a pure function of a call-off
+ * and a synchronous reader, so a use case returns it from inside its transaction (the reply needs
+ * no second read), and the queries below build it from one snapshot read.
+ */
+import { bidId, type Bid } from '../../domain/calloff.js';
 import type { Decision } from '../../domain/award.js';
-import { bidId } from '../../domain/calloff.js';
-import type { BrokerageStore } from '../../store/collections.js';
-import type { OpenCallOff } from '../calloffs/access.js';
+import type { BrokerageStore, Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
-import { chosenBid, type ChosenBid } from './decision.js';
-import { rankingOf, type RankingView } from './shared.js';
+import { notFound } from '../errors.js';
+import type { OpenCallOff } from '../calloffs/access.js';
+import { providerCallOff, type ProviderCallOff } from '../calloffs/providerView.js';
+import { chosenBid, rankingOfTx, type ChosenBid, type RankingView } from './shared.js';
 
-/** Provider names for a set of bids, by bid id (council eyes only, after prices are revealed). */
-export async function bidNames(store: BrokerageStore, r: OpenCallOff): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  for (const o of r.calloff.offers) names.set(bidId(r.id, o.providerId), (await store.get('providers', o.providerId))?.name ?? o.providerId);
-  return names;
+/** What the views read: a transaction, or a snapshot of one call-off's bids, providers and settings. */
+export type Reader = Pick<Tx<Collections>, 'get'>;
+
+/** Provider names by bid id (council eyes only, after prices are revealed). */
+export function bidNamesOf(read: Reader, r: OpenCallOff): Map<string, string> {
+  return new Map(r.calloff.offers.map((o) => [bidId(r.id, o.providerId), read.get('providers', o.providerId)?.name ?? o.providerId]));
 }
 
-/** The ranking as it stands, with the bidders' names; undefined before there is one. */
-export interface RankingWithNames {
+/** The ranking as the social worker sees it, once prices are revealed. */
+export interface CouncilRanking {
   request: OpenCallOff;
   ranking: RankingView;
   names: Map<string, string>;
 }
 
-export async function loadRanking(store: BrokerageStore, r: OpenCallOff): Promise<RankingWithNames | undefined> {
-  const ranking = await rankingOf(store, r);
-  if (!ranking) return undefined;
-  return { request: r, ranking, names: await bidNames(store, r) };
+export function councilRankingOf(read: Reader, r: OpenCallOff): CouncilRanking | undefined {
+  const ranking = rankingOfTx(read, r);
+  return ranking && { request: r, ranking, names: bidNamesOf(read, r) };
 }
 
-/** What a manager approves for choice `n`, as it stands now: open, decided, or out of date. */
+/** The approval of choice `n` as it stands: open, decided, or out of date. */
 export interface ApprovalData {
   request: OpenCallOff;
   n: number;
@@ -40,13 +48,13 @@ export interface ApprovalData {
   minHourlyRate: number;
 }
 
-export async function loadApproval(store: BrokerageStore, r: OpenCallOff, n: number): Promise<ApprovalData | undefined> {
+export function approvalOf(read: Reader, r: OpenCallOff, n: number): ApprovalData | undefined {
   const choice = r.choices?.find((c) => c.n === n);
   if (!choice) return undefined;
-  const bid = await store.get('bids', choice.bidId);
+  const bid = read.get('bids', choice.bidId);
   if (!bid) return undefined;
-  const settings = (await store.get('settings', SETTINGS_ID)) ?? DEFAULT_SETTINGS;
-  const ranking: RankingView | undefined = choice.sequential ? undefined : await rankingOf(store, r);
+  const settings = read.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+  const ranking = choice.sequential ? undefined : rankingOfTx(read, r);
   const decision = r.decisions?.find((d) => d.n === n);
   const current = r.choices!.at(-1)!.n === n;
   const stale = decision ? undefined : r.state === 'cancelled' ? `${r.id} was cancelled: ${r.cancelled?.reason ?? ''}` : !current || r.state !== 'awaiting_approval' ? 'This approval card is out of date.' : undefined;
@@ -54,11 +62,50 @@ export async function loadApproval(store: BrokerageStore, r: OpenCallOff, n: num
     request: r,
     n,
     chosen: chosenBid(r, choice, bid, settings.minHourlyRate, ranking?.rowsById.get(choice.bidId)),
-    providerName: (await store.get('providers', choice.providerId))?.name ?? choice.providerId,
+    providerName: read.get('providers', choice.providerId)?.name ?? choice.providerId,
     ranking,
-    names: await bidNames(store, r),
+    names: bidNamesOf(read, r),
     decision,
     stale,
     minHourlyRate: settings.minHourlyRate,
   };
+}
+
+// ───────────────────────────── queries ─────────────────────────────
+
+/** One read of everything a call-off's council views draw on: every offered provider, its bid, the settings. */
+export async function callOffSnapshot(store: BrokerageStore, r: OpenCallOff): Promise<Reader> {
+  const ids = r.calloff.offers.map((o) => o.providerId);
+  const [providers, bids, settings] = await Promise.all([
+    Promise.all(ids.map((id) => store.get('providers', id))),
+    Promise.all(ids.map((id) => store.get('bids', bidId(r.id, id)))),
+    store.get('settings', SETTINGS_ID),
+  ]);
+  const rows: Record<string, Map<string, unknown>> = {
+    providers: new Map(providers.flatMap((p) => (p ? [[p.id, p] as const] : []))),
+    bids: new Map(bids.flatMap((b): [string, Bid][] => (b ? [[b.id, b]] : []))),
+    settings: new Map(settings ? [[SETTINGS_ID, settings]] : []),
+  };
+  return { get: ((collection: string, id: string) => rows[collection]?.get(id)) as Reader['get'] };
+}
+
+export async function loadCallOffByRef(store: BrokerageStore, ref: string): Promise<OpenCallOff> {
+  const r = (await store.get('requests', ref)) as OpenCallOff | undefined;
+  if (!r?.calloff) throw notFound(`There is no call-off ${ref}.`);
+  return r;
+}
+
+export async function councilRanking(store: BrokerageStore, r: OpenCallOff): Promise<CouncilRanking | undefined> {
+  return councilRankingOf(await callOffSnapshot(store, r), r);
+}
+
+export async function approvalView(store: BrokerageStore, r: OpenCallOff, n: number): Promise<ApprovalData | undefined> {
+  return approvalOf(await callOffSnapshot(store, r), r, n);
+}
+
+/** The winning (or declining) provider's view of its award notice: its own price only; a refusal text when it was never offered the call-off. */
+export async function providerOffer(store: BrokerageStore, providerId: string, ref: string): Promise<ProviderCallOff | string> {
+  const r = await loadCallOffByRef(store, ref);
+  if (!r.calloff.offers.some((o) => o.providerId === providerId)) return `${ref} was not offered to your organisation.`;
+  return providerCallOff(r, providerId);
 }

@@ -1,5 +1,6 @@
 import { Bid, BidInput, bidId, NOT_INTERESTED_REASONS, priceMismatch } from '../../domain/calloff.js';
 import { plainNumber } from '../../domain/numbers.js';
+import { answerInput, BID_FIELD_KEYS, type BidFieldKey } from '../../domain/bidFields.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import type { Tx } from '../../store/store.js';
 import type { Collections } from '../../store/collections.js';
@@ -11,22 +12,16 @@ import { loadForProvider, OpenCallOff, providerUser } from './access.js';
 import { refreshAllProviderCards, refreshProviderCard, tellUsers } from './messages.js';
 import { jobIds, REMINDERS } from './publish.js';
 import { sequentialApproval } from '../award/decision.js';
+import { ownCallOffOf, type OwnCallOff } from './views.js';
 
-export const answerInput = (questionId: string) => `a_${questionId}`;
+export { answerInput };
 
-/** Card inputs → a bid candidate; answers come from one input per quality question. */
+/** Card inputs → a bid candidate: one input per field of bidFields.ts, and one per quality question. */
 export function bidCandidate(raw: Record<string, unknown>, questionIds: string[]) {
   const s = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v));
   return {
-    weeklyPrice: s(raw.weeklyPrice),
-    hourlyRate: s(raw.hourlyRate),
-    hoursPerWeek: s(raw.hoursPerWeek),
-    earliestStart: s(raw.earliestStart),
-    supportPlan: s(raw.supportPlan),
+    ...(Object.fromEntries(BID_FIELD_KEYS.map((k) => [k, s(raw[k])])) as Record<BidFieldKey, string>),
     answers: Object.fromEntries(questionIds.map((q) => [q, s(raw[answerInput(q)])])),
-    meetsCarerGender: s(raw.meetsCarerGender),
-    meetsLanguage: s(raw.meetsLanguage),
-    priceNote: s(raw.priceNote),
   };
 }
 
@@ -53,7 +48,10 @@ function checkBid(r: OpenCallOff, raw: Record<string, unknown>): { ok: true; bid
 }
 
 /** The call-off comes back either way, as it stands after the bid, so the reply needs no second read. */
-export type BidResult = { ok: true; bid: Bid; request: OpenCallOff; unchanged: boolean } | { ok: false; errors: Record<string, string>; request: OpenCallOff };
+export type BidResult = ({ ok: true; bid: Bid; request: OpenCallOff; unchanged: boolean } | { ok: false; errors: Record<string, string>; request: OpenCallOff }) & {
+  /** The provider's own view for the reply (the card, or the form again with its errors). */
+  own: OwnCallOff;
+};
 
 /**
  * Submits or amends the provider's bid. The provider comes from the user record; every version
@@ -65,11 +63,11 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
   return store.transact({ actor: user.id, action: 'bids.submit' }, (tx) => {
     const r = loadForProvider(tx, user, ref, now);
     const check = checkBid(r, raw);
-    if (!check.ok) return { ...check, request: r };
+    if (!check.ok) return { ...check, request: r, own: ownCallOffOf(tx, r, user.providerId) };
     const id = bidId(r.id, user.providerId);
     const existing = tx.get('bids', id);
     const last = existing?.status === 'active' ? existing.versions.at(-1) : undefined;
-    if (last && sameBid(last, check.bid)) return { ok: true as const, bid: existing!, request: r, unchanged: true };
+    if (last && sameBid(last, check.bid)) return { ok: true as const, bid: existing!, request: r, unchanged: true, own: ownCallOffOf(tx, r, user.providerId) };
     const version = { ...check.bid, version: (existing?.versions.length ?? 0) + 1, at: now.toISOString(), by: user.id };
     const bid: Bid = { id, ref: r.id, providerId: user.providerId, status: 'active', versions: [...(existing?.versions ?? []), version], submittedAt: now.toISOString() };
     tx.put('bids', bid);
@@ -80,11 +78,14 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
     }
     refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`);
     if (r.package.mode === 'sequential' && meetsRequest(r, check.bid)) acceptOffer(tx, r, bid, now);
-    return { ok: true as const, bid, request: tx.get('requests', r.id) as OpenCallOff, unchanged: false };
+    const after = tx.get('requests', r.id) as OpenCallOff;
+    return { ok: true as const, bid, request: after, unchanged: false, own: ownCallOffOf(tx, after, user.providerId) };
   });
 }
 
-const sameBid = (a: BidInput, b: BidInput) => JSON.stringify({ ...a, version: 0, at: '', by: '' }) === JSON.stringify({ ...b, version: 0, at: '', by: '' });
+/** Field by field, whatever order the keys were stored in. */
+const canonical = (b: BidInput) => JSON.stringify([...BID_FIELD_KEYS.map((k) => b[k]), Object.entries(b.answers).sort(([x], [y]) => x.localeCompare(y))]);
+const sameBid = (a: BidInput, b: BidInput) => canonical(a) === canonical(b);
 
 /** Mandatory needs: the hours, the start date and the carer gender and language needs. */
 export function meetsRequest(r: OpenCallOff, b: BidInput): boolean {

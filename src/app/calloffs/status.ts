@@ -4,6 +4,8 @@ import type { OutboxItem } from '../../outbox/outbox.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { invalid, notFound } from '../errors.js';
+import { can } from '../permissions.js';
+import { lookupsOf, type Lookups } from '../framework/lookups.js';
 
 /** Where one offered provider's call-off card stands, as a delivery report says it. */
 export interface CardDelivery {
@@ -25,6 +27,10 @@ export interface SealedStatus {
   bids: number;
   declined: { reason: string; detail: string }[];
   deliveries: CardDelivery[];
+  /** The names the card shows for lots and zones. */
+  lookups: Lookups;
+  /** Whether the one asking may manage the call-off (answer, extend, resend). */
+  canManage: boolean;
 }
 
 function deliveryOf(post: OutboxItem | undefined, channelId: string | undefined): Pick<CardDelivery, 'state' | 'why' | 'unreachable'> {
@@ -40,15 +46,16 @@ export const sentElsewhere = (post: Pick<OutboxItem, 'conversationId'>, channelI
 
 /** A call-off as council staff may see it while bids are sealed, with where each provider's card stands. */
 export async function sealedStatus(store: BrokerageStore, who: Who, ref: string): Promise<SealedStatus> {
-  await requirePermission(store, who, 'request.view');
+  const user = await requirePermission(store, who, 'request.view');
   const r = await store.get('requests', ref.trim().toUpperCase());
   if (!r) throw notFound(`There is no request ${ref.trim().toUpperCase()}.`);
   if (!r.calloff) throw invalid({ ref: `${r.id} has not been published yet` }, `${r.id} has not been published yet${r.state === 'submitted' ? ': a broker can publish it' : ''}.`);
   const offers = r.calloff.offers;
-  const [bids, posts, providers] = await Promise.all([
+  const [bids, posts, providers, lookups] = await Promise.all([
     Promise.all(offers.map((o) => store.get('bids', bidId(r.id, o.providerId)))),
     Promise.all(offers.map((o) => store.get('outbox', o.postId))),
     Promise.all(offers.map((o) => store.get('providers', o.providerId))),
+    lookupsOf(store),
   ]);
   const open = r.state === 'open';
   return {
@@ -61,5 +68,7 @@ export async function sealedStatus(store: BrokerageStore, who: Who, ref: string)
       const d = deliveryOf(posts[i], channel?.conversationId);
       return { providerId: o.providerId, name: providers[i]?.name ?? o.providerId, ...d, canResend: open && d.state === 'failed' && !!channel && !channel.unreachableReason };
     }),
+    lookups,
+    canManage: can(user, 'calloff.manage'),
   };
 }

@@ -1,16 +1,26 @@
 import type { Criterion, Lot, Zone } from '../../domain/framework.js';
-import type { BrokerageStore } from '../../store/collections.js';
-import { getSettings } from './admin.js';
+import type { BrokerageStore, Collections } from '../../store/collections.js';
+import type { Tx } from '../../store/store.js';
+import { DEFAULT_SETTINGS, SETTINGS_ID } from './entities.js';
 
-/** The framework's reference lists that cards name things by (lots, zones, criteria), and the council's examples. */
-export interface FrameworkLookups {
+/** The framework's names for ids (lots, zones, specialist criteria) and the council's examples: what every request and call-off card draws on. */
+export interface Lookups {
   lots: Lot[];
   zones: Zone[];
   criteria: Criterion[];
+  /** The council's own examples for the person card (settings); empty for none. */
   examples?: { postcode: string; caseRef: string };
 }
 
-export async function loadLookups(store: BrokerageStore): Promise<FrameworkLookups> {
-  const [lots, zones, criteria, settings] = await Promise.all([store.find('lots'), store.find('zones'), store.find('criteria'), getSettings(store)]);
-  return { lots, zones, criteria, examples: { postcode: settings.postcodeExample, caseRef: settings.caseRefExample } };
+/** Inside a transaction: a use case returns them with its result, so the reply needs no second read. */
+export function lookupsTx(tx: Pick<Tx<Collections>, 'get' | 'find'>): Lookups {
+  const settings = tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+  return { lots: tx.find('lots'), zones: tx.find('zones'), criteria: tx.find('criteria'), examples: { postcode: settings.postcodeExample, caseRef: settings.caseRefExample } };
+}
+
+/** The query, for replies that follow no use case. */
+export async function lookupsOf(store: BrokerageStore): Promise<Lookups> {
+  const [lots, zones, criteria, settings] = await Promise.all([store.find('lots'), store.find('zones'), store.find('criteria'), store.get('settings', SETTINGS_ID)]);
+  const s = settings ?? DEFAULT_SETTINGS;
+  return { lots, zones, criteria, examples: { postcode: s.postcodeExample, caseRef: s.caseRefExample } };
 }

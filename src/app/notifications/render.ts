@@ -5,10 +5,10 @@ import type { BrokerageStore } from '../../store/collections.js';
 import { rulesFor, rulesOf } from '../agreements/load.js';
 import { buildView, returnChoices, type AgreementView } from '../agreements/views.js';
 import { blindView, type BlindView } from '../award/evaluation.js';
-import { loadApproval, loadRanking, type ApprovalData, type RankingWithNames } from '../award/views.js';
+import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } from '../award/views.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js';
-import { loadLookups, type FrameworkLookups } from '../framework/lookups.js';
+import { lookupsOf, type Lookups } from '../framework/lookups.js';
 import type { AgreementNotification, AwardNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
 
 /**
@@ -23,7 +23,7 @@ export interface ProviderMessageView {
   family: 'provider';
   message: ProviderNotification;
   side: ProviderSide;
-  lookups: FrameworkLookups;
+  lookups: Lookups;
   now: Date;
 }
 
@@ -50,7 +50,7 @@ export interface CouncilMessageView {
   /** evaluation.card: the blind bid to evaluate (undefined: the evaluation moved on). */
   blind?: BlindView;
   /** evaluation.ranking */
-  ranking?: RankingWithNames;
+  ranking?: CouncilRanking;
   /** award.approval */
   approval?: ApprovalData;
 }
@@ -113,7 +113,7 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
     if (!r?.calloff || family !== 'provider') return 'skip';
     const side = await loadProviderSide(store, r, item.target.providerId);
     if (side.referral) side.referral = { ...side.referral, ownerName: (await store.get('users', side.referral.ownerId))?.name ?? side.referral.ownerName };
-    return { family: 'provider', message: m as ProviderNotification, side, lookups: await loadLookups(store), now };
+    return { family: 'provider', message: m as ProviderNotification, side, lookups: await lookupsOf(store), now };
   }
   if (family === 'text') return { family: 'text', message: m as TextNotification };
   if (family !== 'council') return { family: 'unknown', kind: m.kind };
@@ -134,11 +134,11 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
       view.blind = await blindView(store, request, String(message.label));
       break;
     case 'evaluation.ranking':
-      view.ranking = await loadRanking(store, request);
+      view.ranking = await councilRanking(store, request);
       if (!view.ranking) return 'skip';
       break;
     case 'award.approval':
-      view.approval = await loadApproval(store, request, Number(message.n));
+      view.approval = await approvalView(store, request, Number(message.n));
       if (!view.approval) return 'skip';
       break;
     case 'award.approved':
