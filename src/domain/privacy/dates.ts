@@ -16,7 +16,8 @@ const UNIT_ORDINALS = ['zeroth', 'first', 'second', 'third', 'fourth', 'fifth', 
 const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
 const TENS_ORDINALS: Record<string, number> = { twentieth: 20, thirtieth: 30 };
 
-type Read = { value: number; next: number; digits?: number };
+/** A number read at a position; `alts` are other readings of the same words (see `yearWords`). */
+type Read = { value: number; next: number; digits?: number; alts?: number[] };
 
 /** A number 0–99 in words at i ("fifty", "fifty one", "fiftyone" is split by the tokeniser only when capitalised, so both are read). */
 function wordsUnder100(t: string[], i: number, ordinal: boolean): Read | undefined {
@@ -64,7 +65,7 @@ function readYear(t: string[], i: number): Read | undefined {
   if (w === 'two' && t[i + 1] === 'thousand') {
     const j = t[i + 2] === 'and' ? i + 3 : i + 2;
     const rest = wordsUnder100(t, j, false);
-    return rest ? { value: 2000 + rest.value, next: rest.next, digits: 4 } : { value: 2000, next: i + 2, digits: 4 };
+    return rest ? { value: 2000 + rest.value, next: rest.next, digits: 4, alts: [2000, ...shorter(2000, rest, j)] } : { value: 2000, next: i + 2, digits: 4 };
   }
   const century = w === 'eighteen' ? 1800 : w === 'nineteen' ? 1900 : w === 'twenty' ? 2000 : undefined;
   if (century === undefined) return undefined;
@@ -74,8 +75,14 @@ function readYear(t: string[], i: number): Read | undefined {
   }
   if (t[i + 1] === 'hundred') return { value: century, next: i + 2, digits: 4 };
   const rest = wordsUnder100(t, i + 1, false);
-  return rest && rest.value >= 10 ? { value: century + rest.value, next: rest.next, digits: 4 } : undefined;
+  return rest && rest.value >= 10 ? { value: century + rest.value, next: rest.next, digits: 4, alts: shorter(century, rest, i + 1) } : undefined;
 }
+
+/**
+ * The words after a year may be the text's own ("two thousand two carers", "nineteen fifty one
+ * daughter"): the year may also end before the last word read, so that reading counts too.
+ */
+const shorter = (base: number, rest: Read, from: number): number[] => (rest.next - from >= 2 && rest.value % 10 ? [base + rest.value - (rest.value % 10)] : []);
 
 function readNumericMonth(t: string[], i: number): Read | undefined {
   const w = t[i];
@@ -96,7 +103,7 @@ const skip = (t: string[], i: number, ...fillers: string[]) => {
 
 type Ymd = { y: number; m: number; d: number };
 
-const sameYear = (year: Read, y: number) => (year.digits === 2 ? year.value === y % 100 : year.value === y);
+const sameYear = (year: Read, y: number) => (year.digits === 2 ? year.value === y % 100 : year.value === y || !!year.alts?.includes(y));
 
 /** Whether the tokens mention this date (ISO yyyy-mm-dd) anywhere, in any of the spellings above. */
 export function mentionsDate(t: string[], iso: string): boolean {

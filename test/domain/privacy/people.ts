@@ -87,7 +87,9 @@ const UNITS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const ordinalWord = (d: number) => (d <= 20 ? ORD[d] : d === 30 ? 'thirtieth' : `${TENS[Math.floor(d / 10)]}-${ORD[d % 10]}`);
 const under100 = (n: number) => (n < 20 ? UNITS[n] : `${TENS[Math.floor(n / 10)]}${n % 10 ? ` ${UNITS[n % 10]}` : ''}`);
-const yearWords = (y: number) => (y >= 2000 && y < 2010 ? `two thousand and ${UNITS[y - 2000]}` : y % 100 < 10 ? `${UNITS[Math.floor(y / 100)]} oh ${UNITS[y % 100]}` : `${UNITS[Math.floor(y / 100)]} ${under100(y % 100)}`);
+// Years as people say them: "two thousand" and "nineteen hundred" for round ones (no trailing "and"/"oh").
+const yearWords = (y: number) =>
+  y === 2000 ? 'two thousand' : y > 2000 && y < 2010 ? `two thousand and ${UNITS[y - 2000]}` : y % 100 === 0 ? `${UNITS[y / 100]} hundred` : y % 100 < 10 ? `${UNITS[Math.floor(y / 100)]} oh ${UNITS[y % 100]}` : `${UNITS[Math.floor(y / 100)]} ${under100(y % 100)}`;
 const suffix = (d: number) => (d % 100 >= 11 && d % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][d % 10] ?? 'th'));
 
 export const dobSpelling = (p: Person): fc.Arbitrary<string> =>
