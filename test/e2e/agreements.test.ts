@@ -8,7 +8,7 @@
  * through the use cases (the award has its own scenario); acceptance onwards is clicked.
  */
 import assert from 'node:assert/strict';
-import { cardActions, cardInputs, cardProblems, cardText, messageText, startHarness, threadOf, walkCard, withDemoChannels, type BotMessage, type Harness } from './harness.js';
+import { cardActions, cardInputs, cardProblems, cardText, messageText, startHarness, threadOf, walkCard, withDemoChannels, openChats, type BotMessage, type Harness } from './harness.js';
 import * as fx from '../bot/fixtures.js';
 import { PEOPLE } from '../bot/turns.js';
 import { lockScores } from '../../src/app/award/evaluation.js';
@@ -33,10 +33,7 @@ describe('e2e: service agreement, returns, variation, suspension and payments (b
     this.timeout(60_000);
     h = await startHarness({ framework: 'demo/framework.yaml', now: () => clock });
     await withDemoChannels(h);
-    sam = await h.openPersonalChat('user-sam');
-    await h.nextReply(sam);
-    morgan = await h.openPersonalChat('user-morgan');
-    await h.nextReply(morgan);
+    [sam, morgan] = await openChats(h, 'user-sam', 'user-morgan');
   });
 
   after(async function () {

@@ -7,7 +7,7 @@
  * The requests are seeded through the use cases (the request journey has its own scenario).
  */
 import assert from 'node:assert/strict';
-import { cardActions, cardProblems, cardText, messageText, startHarness, threadOf, withDemoChannels, type BotMessage, type Harness } from './harness.js';
+import { cardActions, cardProblems, cardText, messageText, startHarness, threadOf, withDemoChannels, openChats, type BotMessage, type Harness } from './harness.js';
 import * as fx from '../bot/fixtures.js';
 
 describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)', function () {
@@ -22,10 +22,7 @@ describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)'
     this.timeout(60_000);
     h = await startHarness({ framework: 'demo/framework.yaml', now: () => clock });
     await withDemoChannels(h);
-    sam = await h.openPersonalChat('user-sam');
-    await h.nextReply(sam);
-    morgan = await h.openPersonalChat('user-morgan');
-    await h.nextReply(morgan);
+    [sam, morgan] = await openChats(h, 'user-sam', 'user-morgan');
   });
 
   after(async function () {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { PDFParse } from 'pdf-parse';
-import { cardActions, cardProblems, cardText, messageText, startHarness, threadOf, withDemoChannels, type BotMessage, type Harness } from './harness.js';
+import { cardActions, cardProblems, cardText, messageText, startHarness, threadOf, withDemoChannels, openChats, type BotMessage, type Harness } from './harness.js';
 import * as fx from '../bot/fixtures.js';
 
 const QUESTION = { q2Text: 'Can my carers take me to the day centre on the bus?', q2Person: 'true', q2Criterion: 'Says who would go with her and that they would use the bus.' };
@@ -25,10 +25,7 @@ describe('e2e: the choice pack and the person’s choice in their words (bot + A
     this.timeout(60_000);
     h = await startHarness({ framework: 'demo/framework.yaml', now: () => clock });
     await withDemoChannels(h);
-    sam = await h.openPersonalChat('user-sam');
-    await h.nextReply(sam);
-    morgan = await h.openPersonalChat('user-morgan');
-    await h.nextReply(morgan);
+    [sam, morgan] = await openChats(h, 'user-sam', 'user-morgan');
   });
 
   after(async function () {

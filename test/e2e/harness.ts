@@ -703,6 +703,16 @@ export async function withDemoChannels(h: Harness): Promise<void> {
   await h.ask('channel-brightpath', 'register provider brightpath');
 }
 
+/** Opens each user's 1:1 chat with the bot and reads its welcome; the chats' ids, in order. */
+export async function openChats(h: Harness, ...users: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const user of users) {
+    ids.push(await h.openPersonalChat(user));
+    await h.nextReply(ids.at(-1)!);
+  }
+  return ids;
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const verbose = options.verbose ?? process.env.E2E_VERBOSE === '1';
   const dataDir = await mkdtemp(join(tmpdir(), 'brokerage-e2e-'));
