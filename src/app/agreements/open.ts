@@ -37,29 +37,7 @@ export function openAgreement(tx: Tx<Collections>, r: OpenCallOff, now: Date): A
     by: award.acceptedBy ?? 'system',
     at: now.toISOString(),
   };
-  const a: Agreement = {
-    id: agreementId(r.id),
-    ref: r.id,
-    providerId: award.providerId,
-    providerName: award.providerName,
-    offContract: false,
-    status: 'awaiting_start',
-    lots: r.package.lots,
-    zone: r.person.zone,
-    budgetWeekly: r.package.budgetWeekly,
-    moneyRules: moneyRulesOf(rulesTx(tx)),
-    owner: r.owner,
-    proposedStart: start,
-    versions: [first],
-    returns: [],
-    suspensions: [],
-    variations: [],
-    reviews: [],
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-  };
-  tx.put('agreements', a);
-  addToIndex(tx, AGREEMENT_INDEX, r.id);
+  const a = createAgreement(tx, r, first, now, { providerId: award.providerId, providerName: award.providerName, offContract: false, status: 'awaiting_start' });
   enqueue(tx, now, { id: `agr-start:${r.id}`, target: { providerId: award.providerId }, message: { kind: 'agreement.start', ref: r.id } });
   tellUsers(tx, now, councilTeam(tx, a), `agr-opened:${r.id}`, { kind: 'agreement.opened', ref: r.id });
   return a;
@@ -76,35 +54,39 @@ export function openOffContract(tx: Tx<Collections>, r: OpenCallOff, now: Date):
   const rules = rulesTx(tx);
   const start = ukDate(now);
   const hours = r.package.hoursPerWeek;
+  const first: AgreementVersion = {
+    version: 1,
+    change: 'created',
+    effectiveFrom: start,
+    elements: [{ name: 'Off-contract placement', hoursPerWeek: hours, hourlyRate: round2(award.weeklyPrice / hours) }],
+    hoursPerWeek: hours,
+    weeklyCost: award.weeklyPrice,
+    startDate: start,
+    reviewDate: addDays(start, rules.offContractReviewWeeks * 7),
+    financeCodes: { costCentre: '', providerFinanceId: '' },
+    summary: `Off-contract placement with ${award.providerName}: temporary, pending a framework placement`,
+    reason: award.reason,
+    by: award.recordedBy ?? 'system',
+    at: now.toISOString(),
+  };
+  const a = createAgreement(tx, r, first, now, { providerName: award.providerName, offContract: true, status: 'active' });
+  armReview(tx, a);
+  return a;
+}
+
+/** Stores a new agreement with what every one starts with: the request's package and person, the council's money rules as they are today, one version. */
+function createAgreement(tx: Tx<Collections>, r: OpenCallOff, first: AgreementVersion, now: Date, who: Pick<Agreement, 'providerId' | 'providerName' | 'offContract' | 'status'>): Agreement {
   const a: Agreement = {
     id: agreementId(r.id),
     ref: r.id,
-    providerName: award.providerName,
-    offContract: true,
-    status: 'active',
+    ...who,
     lots: r.package.lots,
     zone: r.person.zone,
     budgetWeekly: r.package.budgetWeekly,
-    moneyRules: moneyRulesOf(rules),
+    moneyRules: moneyRulesOf(rulesTx(tx)),
     owner: r.owner,
-    proposedStart: start,
-    versions: [
-      {
-        version: 1,
-        change: 'created',
-        effectiveFrom: start,
-        elements: [{ name: 'Off-contract placement', hoursPerWeek: hours, hourlyRate: round2(award.weeklyPrice / hours) }],
-        hoursPerWeek: hours,
-        weeklyCost: award.weeklyPrice,
-        startDate: start,
-        reviewDate: addDays(start, rules.offContractReviewWeeks * 7),
-        financeCodes: { costCentre: '', providerFinanceId: '' },
-        summary: `Off-contract placement with ${award.providerName}: temporary, pending a framework placement`,
-        reason: award.reason,
-        by: award.recordedBy ?? 'system',
-        at: now.toISOString(),
-      },
-    ],
+    proposedStart: first.startDate,
+    versions: [first],
     returns: [],
     suspensions: [],
     variations: [],
@@ -114,6 +96,5 @@ export function openOffContract(tx: Tx<Collections>, r: OpenCallOff, now: Date):
   };
   tx.put('agreements', a);
   addToIndex(tx, AGREEMENT_INDEX, r.id);
-  armReview(tx, a);
   return a;
 }
