@@ -1,3 +1,4 @@
+import { panelBindings, type PanelCommon } from './panelBindings.js';
 import type { Agreement, AgreementVersion, Variation } from '../../src/domain/agreement.js';
 import { current, elementsText } from '../../src/domain/agreement.js';
 import type { Settlement } from '../../src/domain/agreementRules.js';
@@ -27,42 +28,19 @@ interface Row {
   style?: 'default' | 'emphasis' | 'good' | 'attention' | 'warning';
 }
 
-export interface Panel {
-  title: string;
-  subtitle?: string;
-  status?: string;
-  statusStyle?: string;
-  notice?: string;
-  error?: string;
-  facts?: { title: string; value: string }[];
+export interface Panel extends PanelCommon {
   rows?: Row[];
   /** Free-text inputs (a decision note); shown with their errors. */
   fields?: { id: string; label: string }[];
   values?: Record<string, unknown>;
-  errors?: Record<string, string>;
-  footer?: string;
-  actions?: CardAction[];
-  /** Downloads (signed, short-lived links to CSV files). */
-  links?: { title: string; url: string }[];
 }
 
 export function panel(v: Panel): CardJson {
   const errors = v.errors ?? {};
-  const ids = new Set((v.fields ?? []).map((f) => f.id));
-  const orphan = Object.entries(errors).filter(([k]) => !ids.has(k)).map(([, m]) => m);
   return render('agreement', {
-    title: v.title,
-    subtitle: v.subtitle ?? '',
-    status: v.status ?? '',
-    statusStyle: v.statusStyle ?? 'emphasis',
-    notice: v.notice ?? '',
-    error: [v.error, ...orphan].filter(Boolean).join(' '),
-    facts: v.facts ?? [],
+    ...panelBindings(v),
     rows: (v.rows ?? []).map((r) => ({ title: r.title, lines: r.lines.map((text) => ({ text })), style: r.style ?? 'default' })),
     fields: (v.fields ?? []).map((f) => ({ id: f.id, label: f.label, value: v.values?.[f.id] == null ? '' : String(v.values[f.id]), error: errors[f.id] ?? '' })),
-    footer: v.footer ?? '',
-    actions: (v.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {}, style: a.style ?? 'default', inputs: a.inputs ?? 'auto' })),
-    links: v.links ?? [],
   });
 }
 

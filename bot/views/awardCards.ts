@@ -1,3 +1,4 @@
+import { panelBindings, type PanelCommon } from './panelBindings.js';
 import type { BidEvaluation } from '../../src/domain/award.js';
 import { plainText } from '../../src/domain/plainText.js';
 import type { BidFieldKey } from '../../src/domain/bidFields.js';
@@ -25,41 +26,20 @@ interface Row {
   actions?: { title: string; verb: string; data: Record<string, unknown> }[];
 }
 
-interface AwardView {
-  title: string;
-  subtitle?: string;
-  status?: string;
-  statusStyle?: string;
-  notice?: string;
-  error?: string;
-  facts?: { title: string; value: string }[];
+interface AwardView extends PanelCommon {
   rowsTitle?: string;
   rows?: Row[];
   fields?: FieldSpec[];
   values?: Record<string, unknown>;
-  errors?: Record<string, string>;
-  footer?: string;
-  /** Downloads (the choice pack): signed links, shown only in the reply to the one who asked. */
-  links?: { title: string; url: string }[];
+  /** Said under the downloads (the choice pack's links, shown only in the reply to the one who asked). */
   linksNote?: string;
-  actions?: CardAction[];
 }
 
 /** The generic award card (cards/award.json): every binding filled, '' and [] for empty. */
 export function awardCard(v: AwardView): CardJson {
   const errors = v.errors ?? {};
-  const ids = new Set((v.fields ?? []).map((f) => f.id));
-  const orphan = Object.entries(errors)
-    .filter(([k]) => !ids.has(k))
-    .map(([, m]) => m);
   return render('award', {
-    title: v.title,
-    subtitle: v.subtitle ?? '',
-    status: v.status ?? '',
-    statusStyle: v.statusStyle ?? 'emphasis',
-    notice: v.notice ?? '',
-    error: [v.error, ...orphan].filter(Boolean).join(' '),
-    facts: v.facts ?? [],
+    ...panelBindings(v),
     rowsTitle: v.rowsTitle ?? '',
     rows: (v.rows ?? []).map((r) => ({ title: r.title, lines: r.lines.map((text) => ({ text })), style: r.style ?? 'default', actions: r.actions ?? [] })),
     fields: (v.fields ?? []).map((f) => ({
@@ -72,10 +52,7 @@ export function awardCard(v: AwardView): CardJson {
       value: v.values?.[f.id] === undefined || v.values?.[f.id] === null ? '' : Array.isArray(v.values[f.id]) ? (v.values[f.id] as unknown[]).join(',') : String(v.values[f.id]),
       error: errors[f.id] ?? '',
     })),
-    footer: v.footer ?? '',
-    links: v.links ?? [],
     linksNote: v.linksNote ?? '',
-    actions: (v.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {}, style: a.style ?? 'default', inputs: a.inputs ?? 'auto' })),
   });
 }
 
