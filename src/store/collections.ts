@@ -5,7 +5,8 @@ import type { Bid } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/item.js';
 import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
-import type { Entity } from './store.js';
+import type { Entity, Store, Tx } from './store.js';
+import type { BrokerageReads } from './reads.js';
 import type { ShardSpec } from './lowdbStore.js';
 
 /** An idempotency record: the result a keyed transaction returned the first time. */
@@ -33,14 +34,8 @@ export type Collections = {
   bids: Bid;
   /** Messages waiting to be posted (or posted, with their activity ids). */
   outbox: OutboxItem;
-  /** The outbox items still pending (ids only), kept with them in each transaction: a restart reads this, not every post ever made. */
-  outboxPending: Entity;
-  /** A batch of posts (e.g. one publish) → its items, until the last one settles. */
-  outboxBatches: Entity & { members: string[] };
   /** Deadlines and reminders, re-armed when the bot starts. */
   jobs: Job;
-  /** Lists the store cannot answer without reading every call-off (src/app/requests/indexes.ts). */
-  indexes: Entity & { refs: string[] };
   /** Framework admission: questions, applications, evaluation windows, the pause. */
   admissionQuestions: AdmissionQuestion & Entity;
   applications: Application;
@@ -73,4 +68,6 @@ export const SHARDS: Record<string, ShardSpec> = {
   agreements: { by: callOffOf, fallback: 4 },
 };
 
-export type BrokerageStore = import('./store.js').Store<Collections>;
+export type BrokerageStore = Store<Collections, BrokerageReads>;
+/** What a use case's transaction can do: read, stage changes, and ask the named reads. */
+export type BrokerageTx = Tx<Collections> & BrokerageReads;
