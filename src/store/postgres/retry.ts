@@ -10,14 +10,15 @@ export function isRetryable(error: unknown): boolean {
   return e.code === '23505' && e.table === 'receipts';
 }
 
-export const MAX_ATTEMPTS = 10;
+export const MAX_ATTEMPTS = 12;
 
 /**
  * Full-jitter exponential backoff: losers of one conflict spread out instead of colliding again
- * in step. 5 ms, 10 ms, … capped at 250 ms, times a random factor.
+ * in step: a random wait up to 20 ms, 40 ms, … capped at 1 s. The cap is wide because new
+ * transactions keep arriving while the losers wait: a narrow one lets them starve a loser.
  */
 export function backoffMs(attempt: number, random = Math.random): number {
-  return Math.round(random() * Math.min(250, 5 * 2 ** attempt));
+  return Math.round(random() * Math.min(1000, 10 * 2 ** attempt));
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
