@@ -34,9 +34,11 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-      await client.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
+      // Created only when missing: the bot's own role may not create tables (docs/postgres.md).
+      const { rows: found } = await client.query(`SELECT to_regclass('schema_migrations') AS t`);
+      if (!found[0].t) {
+        await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      }
       const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
       const current = rows[0].v ?? 0;
       const newest = known.at(-1)?.version ?? 0;

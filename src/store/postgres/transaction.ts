@@ -58,7 +58,7 @@ export class PgTransaction {
         this.staged.set(key(collection, id), { collection, id, after: null, flushed: false });
       },
       note: (what, details, options) => {
-        this.notes.push({ what, details: structuredClone(details), keepOnAbort: options?.keepOnAbort });
+        this.notes.push({ what, details, keepOnAbort: options?.keepOnAbort });
       },
     } as BrokerageTx;
   }

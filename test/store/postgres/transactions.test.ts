@@ -114,6 +114,12 @@ describe('PostgresStore transactions', function () {
     assert.equal((await store.audit()).length, 1);
   });
 
+  it('runs every connection with synchronous_commit on (a resolved transaction is on disk)', async () => {
+    const [store] = await stores.instances(1);
+    const pool = (store as unknown as { pool: pg.Pool }).pool;
+    assert.equal((await pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit, 'on');
+  });
+
   it('refuses work once closed', async () => {
     const [store] = await stores.instances(1);
     const pending = store.transact(as, (tx) => tx.put('counters', { id: 'c', value: 1 } as Entity & { value: number }));
