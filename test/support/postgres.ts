@@ -69,10 +69,27 @@ async function startEmbedded(): Promise<Server> {
   };
 }
 
+/** Databases made on a server this run did not start: dropped at the end, the server stays. */
+const made: string[] = [];
+
+function external(url: string): Server {
+  const base = new URL(url);
+  return {
+    base,
+    stop: async () => {
+      const admin = new pg.Client({ connectionString: base.href });
+      await admin.connect();
+      try {
+        for (const name of made.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
 function useServer(): Promise<Server> {
-  server ??= process.env.TEST_DATABASE_URL
-    ? Promise.resolve({ base: new URL(process.env.TEST_DATABASE_URL), stop: async () => {} })
-    : startEmbedded();
+  server ??= process.env.TEST_DATABASE_URL ? Promise.resolve(external(process.env.TEST_DATABASE_URL)) : startEmbedded();
   return server;
 }
 
@@ -84,6 +101,7 @@ export async function freshDatabase(): Promise<string> {
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
+    made.push(name);
   } finally {
     await admin.end();
   }
