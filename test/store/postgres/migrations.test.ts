@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { knownMigrations, migrate } from '../../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../../src/store/postgres/postgresStore.js';
@@ -41,6 +43,12 @@ describe('PostgreSQL migrations', function () {
     } finally {
       await other.end();
     }
+  });
+
+  it('npm run migrate applies them, then says the schema is up to date', async () => {
+    const run = () => promisify(execFile)('npx', ['tsx', 'scripts/migrate.ts'], { env: { ...process.env, DATABASE_URL: url } });
+    assert.match((await run()).stdout, /Applied migrations 1, 2\./);
+    assert.match((await run()).stdout, /The schema is up to date\./);
   });
 
   it('refuses a database at a newer version than the code knows', async () => {

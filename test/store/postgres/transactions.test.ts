@@ -98,6 +98,27 @@ describe('PostgresStore transactions', function () {
     assert.deepEqual(await a.transact({ ...as, idempotencyKey: 'click-1' }, () => ({ value: 99 })), { value: 1 });
   });
 
+  it('gives both racers one answer even when their changes do not overlap (the receipt key decides)', async () => {
+    const [a, b] = await stores.instances(2);
+    // Both first attempts are inside fn before either commits: only the receipt can collide.
+    let entered = 0;
+    let bothIn!: () => void;
+    const barrier = new Promise<void>((r) => (bothIn = r));
+    const act = (store: typeof a, name: string) =>
+      store.transact({ ...as, idempotencyKey: 'approve-7' }, async (tx) => {
+        if (++entered === 2) bothIn();
+        await Promise.race([barrier, new Promise((r) => setTimeout(r, 2000))]);
+        tx.put('counters', { id: `done-by-${name}`, value: 1 });
+        return name;
+      });
+    const [ra, rb] = await Promise.all([act(a, 'a'), act(b, 'b')]);
+    assert.equal(entered, 2);
+    assert.equal(ra, rb);
+    assert.deepEqual(await a.get('counters', `done-by-${ra}`), { id: `done-by-${ra}`, value: 1 });
+    assert.equal(await a.get('counters', `done-by-${ra === 'a' ? 'b' : 'a'}`), undefined);
+    assert.deepEqual((await a.audit({ collection: 'counters' })).map((e) => e.id), [`done-by-${ra}`]);
+  });
+
   it('keeps the audit append-only in the database: UPDATE, DELETE and TRUNCATE raise', async () => {
     const [store] = await stores.instances(1);
     await store.transact(as, (tx) => tx.put('counters', { id: 'c', value: 1 }));
