@@ -10,7 +10,7 @@ import { ReceiptLog } from './src/outbox/receiptLog.js';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
-import { openBrokerageLowdb, type BrokerageLowdb } from './src/store/lowdb/brokerageLowdb.js';
+import { openBrokerageLowdb } from './src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from './src/store/collections.js';
 import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';

@@ -8,8 +8,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bidData, BIDDERS, buildBase, channelOf, COUNCIL, copyStore, addHistory, LIVE_CALLOFFS, personalChat, PROVIDERS, providerId, type Base } from './generate.js';
-import { openBrokerageLowdb, type BrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
-import type { Collections } from '../src/store/collections.js';
+import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 import { invoke, message, percentile, post, rssMb, settle, startBot, stopBot, type BotProcess, type Reply } from './bot.js';
 import { MockConnector } from './mockConnector.js';
 

@@ -7,8 +7,7 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { importFramework } from '../src/app/framework/importFile.js';
 import { AppError } from '../src/app/errors.js';
-import { openBrokerageLowdb, type BrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
-import type { Collections } from '../src/store/collections.js';
+import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 
 export async function importFile(path: string, dataDir: string): Promise<Record<string, number>> {
   const text = await readFile(path, 'utf8');

@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { User } from '../../src/domain/framework.js';
-import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
-import type { Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 
 export const COMMISSIONER = { aadObjectId: 'c0000000-0000-4000-8000-000000000001', name: 'Cora Commissioner' };
 export const BROKER = { aadObjectId: 'b0000000-0000-4000-8000-000000000002', name: 'Ben Broker' };

@@ -10,7 +10,7 @@ import type { Deps } from '../../bot/deps.js';
 import { startRuntime, type Runtime } from '../../bot/runtime.js';
 import { importFramework } from '../../src/app/framework/importFile.js';
 import { silentLogger } from '../../src/log.js';
-import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../src/store/collections.js';
 import { MockConnector, type MockOptions } from '../../bench/mockConnector.js';
 import { PEOPLE } from './turns.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { goodBid, registerChannels, submitted } from './fixtures.js';
-import { cardText, PEOPLE, startTurns, Turns } from './turns.js';
+import { cardText, startTurns, Turns } from './turns.js';
 
 describe('council words that go to providers never identify the person', () => {
   let t: Turns;

@@ -11,7 +11,7 @@ import { conversationOf, type OutboxItem } from '../../src/outbox/outbox.js';
 import type { Deps } from '../../bot/deps.js';
 import { importFramework } from '../../src/app/framework/importFile.js';
 import { silentLogger } from '../../src/log.js';
-import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../src/store/collections.js';
 
 /** The demo users, by first name. */

@@ -7,7 +7,6 @@ import { enqueue, Outbox, type Delivery, type OutboxItem } from '../../src/outbo
 import type { RateLimits } from '../../src/outbox/ratePolicy.js';
 import { silentLogger } from '../../src/log.js';
 import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
-import type { Collections } from '../../src/store/collections.js';
 
 const FAST: RateLimits = { perConversation: [{ limit: 3, perMs: 300 }], perBot: [{ limit: 50, perMs: 1000 }], marginMs: 0, botGapMs: 0 };
 const tx = { actor: 'test', action: 'test' };

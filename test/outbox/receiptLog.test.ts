@@ -6,7 +6,6 @@ import { enqueue, Outbox, type Delivery } from '../../src/outbox/outbox.js';
 import { ReceiptLog } from '../../src/outbox/receiptLog.js';
 import { silentLogger } from '../../src/log.js';
 import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
-import type { Collections } from '../../src/store/collections.js';
 
 describe('ReceiptLog (activity ids kept across a crash)', () => {
   let dir: string;

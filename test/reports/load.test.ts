@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadReportData } from '../../src/reports/report.js';
 import { headline } from '../../src/reports/queries.js';
-import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
-import type { Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import { dataset, Q1, seed } from './dataset.js';
 
 describe('a report reads its own period, not the whole history', () => {

@@ -7,7 +7,6 @@ import sinon from 'sinon';
 import { schedule, Scheduler, type Job } from '../../src/scheduler/scheduler.js';
 import { silentLogger } from '../../src/log.js';
 import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
-import type { Collections } from '../../src/store/collections.js';
 
 const tx = { actor: 'test', action: 'test' };
 const T0 = Date.parse('2026-11-22T10:00:00Z');

@@ -12,7 +12,7 @@ import {
   orderQuestions,
 } from '../../domain/admission.js';
 import { Provider, User } from '../../domain/framework.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { loadUser, Who } from '../actor.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import { inputErrors } from '../requests/inputs.js';

@@ -2,7 +2,7 @@ import { Application, Decision, EvaluationWindow, Mark, MAX_SCORE, results } fro
 import { plainNumber } from '../../domain/numbers.js';
 import { formatUk } from '../../domain/dates.js';
 import { Provider, TIERS, Tier, TierAssignment, User } from '../../domain/framework.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { loadUser, NO_ROLE_MESSAGE, Who } from '../actor.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import type { Notice } from './applications.js';
 

@@ -1,4 +1,4 @@
-import type { Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { refreshProviderCard } from '../calloffs/messages.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 

@@ -5,7 +5,6 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { setProviderStatus } from '../framework/admin.js';
 import type { Notice } from './applications.js';
 import { queueNotices } from './notices.js';
-import type { Collections } from '../../store/collections.js';
 import { OPEN_BIDS_CHOICES, OpenBidsChoice } from './openBids.js';
 
 export const STANDING_CHANGES = ['suspend', 'reinstate', 'leave'] as const;

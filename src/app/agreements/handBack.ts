@@ -2,7 +2,7 @@ import type { Agreement } from '../../domain/agreement.js';
 import { EndInput } from '../../domain/agreement.js';
 import { ukDate } from '../../domain/dates.js';
 import { formatRef, type PackageRequest } from '../../domain/request.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { requirePermission, type Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';

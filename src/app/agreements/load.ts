@@ -1,7 +1,7 @@
 import type { Agreement, AgreementVersion, ContractRules } from '../../domain/agreement.js';
 import { agreementId, CONTRACT_RULES_ID, current, DEFAULT_RULES } from '../../domain/agreement.js';
 import type { User } from '../../domain/framework.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { REQUEST_REF } from '../../domain/request.js';

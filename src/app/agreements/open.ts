@@ -3,7 +3,7 @@ import { agreementId, moneyRulesOf } from '../../domain/agreement.js';
 import { addDays, round2 } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
 import type { OpenCallOff } from '../calloffs/access.js';
-import type { Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { councilTeam, rulesTx } from './load.js';

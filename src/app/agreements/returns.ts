@@ -2,7 +2,7 @@ import type { Agreement, DeliveredReturn } from '../../domain/agreement.js';
 import { current, ReturnInput } from '../../domain/agreement.js';
 import { daysBetween, periodContaining, round2, type Settlement } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { unschedule } from '../../scheduler/scheduler.js';
 import type { User } from '../../domain/framework.js';
 import type { Who } from '../actor.js';

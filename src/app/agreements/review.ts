@@ -1,5 +1,5 @@
 import type { Agreement, ReviewFlag } from '../../domain/agreement.js';
-import type { Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { councilTeam } from './load.js';
 

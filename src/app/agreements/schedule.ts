@@ -2,7 +2,7 @@ import type { Agreement, ContractRules } from '../../domain/agreement.js';
 import { current } from '../../domain/agreement.js';
 import { addDays, periodContaining } from '../../domain/agreementRules.js';
 import { ukDateTime } from '../../domain/dates.js';
-import type { Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { schedule, unschedule } from '../../scheduler/scheduler.js';
 
 /**

@@ -3,7 +3,7 @@ import { current, elementsText, VariationInput } from '../../domain/agreement.js
 import { approvalNeed, hoursOf, round2, weeklyCostOf } from '../../domain/agreementRules.js';
 import type { User } from '../../domain/framework.js';
 import { ukDate } from '../../domain/dates.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { loadUser, NO_ROLE_MESSAGE, requirePermission, type Who } from '../actor.js';
 import { tellUsers } from '../calloffs/messages.js';

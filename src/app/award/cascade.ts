@@ -3,7 +3,7 @@ import { plainNumber } from '../../domain/numbers.js';
 import { formatUk, HH_MM, isRealDate, ukDateTime } from '../../domain/dates.js';
 import { eligibleProviders } from '../../domain/eligibility.js';
 import type { Provider } from '../../domain/framework.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, type Who } from '../actor.js';
 import { conflict, invalid } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';

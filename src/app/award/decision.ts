@@ -1,7 +1,7 @@
 import type { Award, Choice, Decision } from '../../domain/award.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 import { formatUk } from '../../domain/dates.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { requirePermission, type Who } from '../actor.js';
 import { conflict, forbidden, invalid } from '../errors.js';

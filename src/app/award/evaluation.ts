@@ -4,7 +4,7 @@ import type { Bid, BidInput } from '../../domain/calloff.js';
 import { BID_FIELDS, BLIND_FIELD_KEYS, type BidFieldKey } from '../../domain/bidFields.js';
 import { formatUk } from '../../domain/dates.js';
 import { mandatoryFailures, MAX_SCORE, MIN_SCORE } from '../../domain/scoring.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, type Who } from '../actor.js';
 import { conflict, notFound } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';

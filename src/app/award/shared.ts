@@ -5,7 +5,7 @@ import { inCurrentRound } from '../../domain/award.js';
 import type { User } from '../../domain/framework.js';
 import type { PackageRequest } from '../../domain/request.js';
 import { flagsFor, rank, type Ranking, type RankedRow, type ScoringBid, type ScoringPackage } from '../../domain/scoring.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import { forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';

@@ -6,7 +6,7 @@
  */
 import { bidId, type Bid } from '../../domain/calloff.js';
 import type { Decision } from '../../domain/award.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import { notFound } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';

@@ -1,7 +1,7 @@
 import type { User } from '../../domain/framework.js';
 import type { PackageRequest } from '../../domain/request.js';
 import type { CallOff } from '../../domain/calloff.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { formatUk } from '../../domain/dates.js';
 import { inCurrentRound } from '../../domain/award.js';
 import { requirePermission, Who } from '../actor.js';

@@ -2,7 +2,6 @@ import { Bid, BidInput, bidId, NOT_INTERESTED_REASONS, priceMismatch } from '../
 import { plainNumber } from '../../domain/numbers.js';
 import { answerInput, BID_FIELD_KEYS, type BidFieldKey } from '../../domain/bidFields.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
-import type { Collections } from '../../store/collections.js';
 import { unschedule } from '../../scheduler/scheduler.js';
 import type { Who } from '../actor.js';
 import { invalid } from '../errors.js';

@@ -2,7 +2,7 @@ import { bidId } from '../../domain/calloff.js';
 import { TIERS } from '../../domain/framework.js';
 import type { PackageRequest } from '../../domain/request.js';
 import { ukDateTime, HH_MM, isRealDate } from '../../domain/dates.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { unschedule } from '../../scheduler/scheduler.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';

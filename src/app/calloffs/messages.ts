@@ -1,5 +1,5 @@
 import type { PackageRequest } from '../../domain/request.js';
-import type { Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import type { Notification } from '../notifications.js';
 

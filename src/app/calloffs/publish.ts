@@ -2,7 +2,7 @@ import { eligibleProviders } from '../../domain/eligibility.js';
 import { TIERS, type Provider, type Tier } from '../../domain/framework.js';
 import type { CallOff, Offer } from '../../domain/calloff.js';
 import type { PackageRequest } from '../../domain/request.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { schedule } from '../../scheduler/scheduler.js';
 import { requirePermission, Who } from '../actor.js';

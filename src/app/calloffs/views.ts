@@ -4,7 +4,7 @@
  * transaction) or by the query below; bot/ only draws it.
  */
 import { bidId, type Bid } from '../../domain/calloff.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import type { Who } from '../actor.js';
 import { lookupsTx, type Lookups } from '../framework/lookups.js';
 import { loadForProvider, providerUser, type OpenCallOff } from './access.js';

@@ -1,5 +1,5 @@
 import { Provider, ProviderStatus, Settings, Zone } from '../../domain/framework.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, fieldErrors, invalid, notFound } from '../errors.js';
 import { DEFAULT_SETTINGS, ENTITY_KINDS, EntityKind, EntityKindName, SETTINGS_ID } from './entities.js';

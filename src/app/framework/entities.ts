@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Criterion, Lot, Provider, Settings, User, Zone } from '../../domain/framework.js';
 import { AdmissionQuestion } from '../../domain/admission.js';
-import type { Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 
 /**
  * The framework's reference data, one entry per kind the commissioner manages. Each says how

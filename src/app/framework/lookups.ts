@@ -1,6 +1,6 @@
 import type { Criterion, Lot, Zone } from '../../domain/framework.js';
 import { listOf } from '../../store/reading.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from './entities.js';
 
 /** The framework's names for ids (lots, zones, specialist criteria) and the council's examples: what every request and call-off card draws on. */

@@ -4,7 +4,7 @@ import { packageLeaks } from '../../domain/personQuestions.js';
 import { ChecklistStep, formatRef, MAX_QUESTIONS, PackageRequest, PackageStep, PersonStep, REQUEST_REF, Step } from '../../domain/request.js';
 import { eligibleProviders } from '../../domain/eligibility.js';
 import type { User } from '../../domain/framework.js';
-import type { BrokerageStore, Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors.js';
 import { can } from '../permissions.js';

@@ -1,4 +1,4 @@
-import type { Collections, BrokerageTx } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { plainNumber } from '../../domain/numbers.js';
 import { ageOn, isRealDate, ukDate, ukDateTime, HH_MM } from '../../domain/dates.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { importFramework } from '../../../src/app/framework/importFile.js';
-import { openBrokerageLowdb, type BrokerageLowdb } from '../../../src/store/lowdb/brokerageLowdb.js';
+import { openBrokerageLowdb } from '../../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../../src/store/collections.js';
 import { publishCallOff } from '../../../src/app/calloffs/publish.js';
 import { submitBid } from '../../../src/app/calloffs/bids.js';
