@@ -604,7 +604,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
 
   async claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean> {
     const key = `${kind}:${id}`;
-    const now = this.now.getTime();
+    const now = Date.now(); // a lease is wall time, not the business clock tests may freeze
     const lease = this.leases.get(key);
     if (lease && lease.holder !== holder && lease.until > now) return false;
     this.leases.set(key, { holder, until: now + leaseMs });
