@@ -3,7 +3,6 @@ import { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { createBot } from './bot/app.js';
 import { activityProblem } from './bot/activityShape.js';
-import { ensureIndexes } from './src/app/requests/indexes.js';
 import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
 import { startRuntime, type Runtime } from './bot/runtime.js';
@@ -11,8 +10,8 @@ import { ReceiptLog } from './src/outbox/receiptLog.js';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
-import { LowdbStore } from './src/store/lowdbStore.js';
-import { SHARDS, type BrokerageStore, type Collections } from './src/store/collections.js';
+import { openBrokerageLowdb } from './src/store/lowdb/brokerageLowdb.js';
+import type { BrokerageStore } from './src/store/collections.js';
 import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';
 import { linkSecret } from './src/reports/linkSecret.js';
@@ -38,8 +37,7 @@ export interface ServerOptions {
 
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<Server> {
-  const store = await LowdbStore.open<Collections>(config.DATA_DIR, { shards: SHARDS });
-  await ensureIndexes(store); // a one-off for data folders from before the indexes
+  const store = await openBrokerageLowdb(config.DATA_DIR);
   const auth: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MICROSOFT_APP_ID,
     MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD,

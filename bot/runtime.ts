@@ -24,7 +24,10 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: { concurre
     receipts: options.receipts,
     onBatchSettled: async (batch, items) => {
       if (!batch.notify || batch.notify.startsWith('system')) return;
-      await deps.store.transact({ actor: 'system:outbox', action: 'outbox.batch-report' }, (tx) => enqueue(tx, deps.now(), { id: `report:${batch.id}`, target: { userId: batch.notify! }, message: { kind: 'publish.report', text: batchReport(batch.id, items, (id) => tx.get('providers', id)?.name ?? id) } }));
+      await deps.store.transact({ actor: 'system:outbox', action: 'outbox.batch-report' }, async (tx) => {
+        const names = new Map((await tx.list('providers')).map((p) => [p.id, p.name]));
+        await enqueue(tx, deps.now(), { id: `report:${batch.id}`, target: { userId: batch.notify! }, message: { kind: 'publish.report', text: batchReport(batch.id, items, (id) => names.get(id) ?? id) } });
+      });
       outbox.kick();
     },
     onUnreachable: async (item, reason) => {

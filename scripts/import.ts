@@ -7,13 +7,12 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { importFramework } from '../src/app/framework/importFile.js';
 import { AppError } from '../src/app/errors.js';
-import { LowdbStore } from '../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../src/store/collections.js';
+import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 
 export async function importFile(path: string, dataDir: string): Promise<Record<string, number>> {
   const text = await readFile(path, 'utf8');
   const data = path.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
-  const store = await LowdbStore.open<Collections>(dataDir, { shards: SHARDS });
+  const store = await openBrokerageLowdb(dataDir);
   try {
     return await importFramework(store, 'system:import', data);
   } finally {

@@ -1,5 +1,4 @@
-import type { Collections, BrokerageStore } from '../store/collections.js';
-import type { Tx } from '../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../store/collections.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_POLICY, describeFailure, giveUpAt, isUnreachable, nextDelay, reasonOf, RetryPolicy, TIMEOUT, type SendFailure } from './retryPolicy.js';
 import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
@@ -8,31 +7,18 @@ import type { NewItem, OutboxItem } from './item.js';
 
 export type { Target, OutboxItem, NewItem } from './item.js';
 
-/** The counter that says the pending index is complete (written once, when it is first built). */
-export const INDEX_MARKER = 'outbox-index';
-
 /**
- * Queues messages inside the transaction that caused them: both happen or neither does. Each item
- * is also listed in `outboxPending` (and its batch in `outboxBatches`) in the same transaction, so
- * the outbox finds its work after a restart without reading every post ever made.
+ * Queues messages inside the transaction that caused them: both happen or neither does. The store
+ * lists pending posts and batches itself (`pendingPosts`, `postsOfBatch`), so a restart finds its
+ * work without reading every post ever made.
  */
-export function enqueue(tx: Tx<Collections>, now: Date, ...items: NewItem[]): void {
+export async function enqueue(tx: BrokerageTx, now: Date, ...items: NewItem[]): Promise<void> {
   for (const item of items) {
-    const existing = tx.get('outbox', item.id);
+    const existing = await tx.get('outbox', item.id);
     // Same id, same message: an idempotent repeat. A pending update just gets the newer intent.
     if (existing && (existing.status !== 'sent' || !item.updates)) continue;
     tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString() });
-    tx.put('outboxPending', { id: item.id });
-    if (item.batch) {
-      const batch = tx.get('outboxBatches', item.batch.id) ?? { id: item.batch.id, members: [] };
-      if (!batch.members.includes(item.id)) tx.put('outboxBatches', { ...batch, members: [...batch.members, item.id] });
-    }
   }
-}
-
-/** Marks an outbox item settled (sent or failed) in the index; call in the transaction that settles it. */
-export function unlist(tx: Tx<Collections>, id: string): void {
-  if (tx.get('outboxPending', id)) tx.delete('outboxPending', id);
 }
 
 export interface Delivery {
@@ -125,26 +111,8 @@ export class Outbox {
       if (c.after?.status === 'pending') this.nudge();
     });
     this.ready = (async () => {
-      // A data folder from before the index existed: build it once from a full scan.
-      if (!(await store.get('counters', INDEX_MARKER))) {
-        await store.transact({ actor: 'system:outbox', action: 'outbox.index' }, (tx) => {
-          const pending = tx.find('outbox', (i) => i.status === 'pending');
-          const batchIds = new Set(pending.flatMap((i) => (i.batch ? [i.batch.id] : [])));
-          for (const i of pending) tx.put('outboxPending', { id: i.id });
-          if (batchIds.size) {
-            for (const i of tx.find('outbox', (x) => !!x.batch && batchIds.has(x.batch.id))) {
-              const b = tx.get('outboxBatches', i.batch!.id) ?? { id: i.batch!.id, members: [] };
-              if (!b.members.includes(i.id)) tx.put('outboxBatches', { ...b, members: [...b.members, i.id] });
-            }
-          }
-          tx.put('counters', { id: INDEX_MARKER, value: 1 });
-        });
-      }
-      for (const { id } of await store.find('outboxPending')) {
-        if (touched.has(id)) continue;
-        const item = await store.get('outbox', id);
-        if (item && !touched.has(id)) this.track(id, item);
-      }
+      const pending = await store.transact({ actor: 'system:outbox', action: 'outbox.read' }, async (tx) => tx.pendingPosts());
+      for (const item of pending) if (!touched.has(item.id)) this.track(item.id, item);
       await this.applyReceipts();
     })();
   }
@@ -385,20 +353,17 @@ export class Outbox {
   /** Applies a change to the stored item (given, or worked out from the stored one); settling unlists it. */
   private async settle(item: OutboxItem, changeOf: Partial<OutboxItem> | ((current: OutboxItem) => Partial<OutboxItem>)): Promise<void> {
     const named = typeof changeOf === 'function' ? undefined : changeOf.status;
-    const settled = await this.store.transact({ actor: 'system:outbox', action: `outbox.${named ?? 'change'}` }, (tx) => {
-      const current = tx.get('outbox', item.id);
+    const settled = await this.store.transact({ actor: 'system:outbox', action: `outbox.${named ?? 'change'}` }, async (tx) => {
+      const current = await tx.get('outbox', item.id);
       if (!current) return undefined;
       const change = typeof changeOf === 'function' ? changeOf(current) : changeOf;
       // Already settled as sent (a late answer got there first): a retry's failure must not undo that.
       if (current.status === 'sent' && change.status !== 'sent' && !change.copies) return undefined;
       tx.put('outbox', { ...current, ...change });
       if (!change.status || current.status !== 'pending') return undefined;
-      unlist(tx, item.id);
       if (!current.batch) return undefined;
-      const batch = tx.get('outboxBatches', current.batch.id);
-      const siblings = (batch?.members ?? [item.id]).map((id) => tx.get('outbox', id)).filter((s): s is OutboxItem => !!s);
+      const siblings = await tx.postsOfBatch(current.batch.id);
       if (siblings.some((s) => s.status === 'pending')) return undefined;
-      if (batch) tx.delete('outboxBatches', batch.id);
       return { batch: current.batch, siblings };
     });
     if (settled && this.options.onBatchSettled) await this.options.onBatchSettled(settled.batch, settled.siblings);

@@ -1,6 +1,4 @@
-import type { BrokerageStore } from '../store/collections.js';
-import type { Tx } from '../store/store.js';
-import type { Collections } from '../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../store/collections.js';
 import type { Logger } from '../log.js';
 import type { Job } from './job.js';
 
@@ -9,12 +7,12 @@ export type { Job } from './job.js';
 export type JobHandler = (job: Job) => Promise<void>;
 
 /** Saves a job in the transaction that needs it; an existing job with the same id is moved. */
-export function schedule(tx: Tx<Collections>, job: Job): void {
+export function schedule(tx: BrokerageTx, job: Job): void {
   tx.put('jobs', job);
 }
 
-export function unschedule(tx: Tx<Collections>, id: string): void {
-  if (tx.get('jobs', id)) tx.delete('jobs', id);
+export async function unschedule(tx: BrokerageTx, id: string): Promise<void> {
+  if (await tx.get('jobs', id)) tx.delete('jobs', id);
 }
 
 /**
@@ -47,7 +45,7 @@ export class Scheduler {
       if (c.after) this.jobs.set(c.id, structuredClone(c.after));
       else this.jobs.delete(c.id);
     });
-    this.ready = store.find('jobs').then((jobs) => {
+    this.ready = store.transact({ actor: 'system:scheduler', action: 'jobs.read' }, async (tx) => tx.jobs()).then((jobs) => {
       for (const j of jobs) if (!touched.has(j.id)) this.jobs.set(j.id, j);
     });
   }
@@ -95,15 +93,15 @@ export class Scheduler {
             else this.logger.warn('scheduler: no handler', { kind: job.kind, id: job.id });
           } catch (error) {
             this.logger.error('scheduler: job failed; will retry in a minute', { id: job.id, error });
-            await this.store.transact({ actor: 'system:scheduler', action: 'jobs.retry' }, (tx) => {
-              const j = tx.get('jobs', job.id);
+            await this.store.transact({ actor: 'system:scheduler', action: 'jobs.retry' }, async (tx) => {
+              const j = await tx.get('jobs', job.id);
               if (j && j.at === job.at) tx.put('jobs', { ...j, at: new Date(now + 60_000).toISOString() });
             });
             continue;
           }
           // A handler may have moved its own job (e.g. an extended deadline); only remove it if not.
-          await this.store.transact({ actor: 'system:scheduler', action: 'jobs.done' }, (tx) => {
-            const j = tx.get('jobs', job.id);
+          await this.store.transact({ actor: 'system:scheduler', action: 'jobs.done' }, async (tx) => {
+            const j = await tx.get('jobs', job.id);
             if (j && j.at === job.at) tx.delete('jobs', job.id);
           });
         }

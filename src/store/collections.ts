@@ -5,8 +5,8 @@ import type { Bid } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/item.js';
 import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
-import type { Entity } from './store.js';
-import type { ShardSpec } from './lowdbStore.js';
+import type { Entity, Store, Tx } from './store.js';
+import type { BrokerageReads } from './reads.js';
 
 /** An idempotency record: the result a keyed transaction returned the first time. */
 export interface Receipt extends Entity {
@@ -15,8 +15,8 @@ export interface Receipt extends Entity {
 }
 
 /**
- * Every collection the brokerage keeps. Later features add theirs here; `SHARDS` says how many
- * files each is spread over so that a write rewrites only a small file.
+ * Every collection the brokerage keeps. Later features add theirs here (and, for the lowdb
+ * adapter, a shard plan in src/store/lowdb/shards.ts if it grows with history).
  */
 export type Collections = {
   lots: Lot & Entity;
@@ -33,14 +33,8 @@ export type Collections = {
   bids: Bid;
   /** Messages waiting to be posted (or posted, with their activity ids). */
   outbox: OutboxItem;
-  /** The outbox items still pending (ids only), kept with them in each transaction: a restart reads this, not every post ever made. */
-  outboxPending: Entity;
-  /** A batch of posts (e.g. one publish) → its items, until the last one settles. */
-  outboxBatches: Entity & { members: string[] };
   /** Deadlines and reminders, re-armed when the bot starts. */
   jobs: Job;
-  /** Lists the store cannot answer without reading every call-off (src/app/requests/indexes.ts). */
-  indexes: Entity & { refs: string[] };
   /** Framework admission: questions, applications, evaluation windows, the pause. */
   admissionQuestions: AdmissionQuestion & Entity;
   applications: Application;
@@ -55,22 +49,6 @@ export type Collections = {
 /** The call-off (request) an id belongs to: `PKG-2026-0042`, `PKG-2026-0042:caring-hands`, `post:PKG-2026-0042:…`. */
 export const callOffOf = (id: string): string | undefined => /PKG-\d{4}-\d+/i.exec(id)?.[0].toUpperCase();
 
-/**
- * Collections that grow with history (requests, bids, outbox, jobs) get one file per call-off, so
- * a bid rewrites its call-off's small files and nothing that grows with the years. Ids that name no
- * call-off, and the small collections, are spread over hash shards.
- */
-export const SHARDS: Record<string, ShardSpec> = {
-  receipts: 16,
-  indexes: 16,
-  requests: { by: callOffOf, fallback: 16 },
-  bids: { by: callOffOf, fallback: 16 },
-  outbox: { by: callOffOf, fallback: 16 },
-  jobs: { by: callOffOf, fallback: 4 },
-  outboxPending: 8,
-  outboxBatches: { by: callOffOf, fallback: 4 },
-  applications: 4,
-  agreements: { by: callOffOf, fallback: 4 },
-};
-
-export type BrokerageStore = import('./store.js').Store<Collections>;
+export type BrokerageStore = Store<Collections, BrokerageReads>;
+/** What a use case's transaction can do: read, stage changes, and ask the named reads. */
+export type BrokerageTx = Tx<Collections> & BrokerageReads;

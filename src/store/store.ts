@@ -1,7 +1,10 @@
 /**
- * The persistence port. Use cases read through `get`/`find` and change state only inside
- * `transact`, which serialises every change through one writer, records each put/delete in the
- * append-only audit log with its before and after, and persists before it resolves.
+ * The persistence port. Use cases read committed state through `get` and the brokerage's named
+ * reads (`R`, see reads.ts), and change state only inside `transact`. Every adapter (lowdb, the
+ * embedded default; PostgreSQL, for production) passes the same contract suite
+ * (test/store/contract.ts): transactions are all-or-nothing and behave as if run one at a time,
+ * an idempotency key makes a change happen once, every put/delete is audited with its before and
+ * after, and a transaction resolves only once it is durable.
  */
 export interface AuditEntry {
   seq: number;
@@ -15,6 +18,14 @@ export interface AuditEntry {
   after: unknown;
 }
 
+/** What to read from the audit log: every field given must match. */
+export interface AuditQuery {
+  action?: string;
+  actor?: string;
+  collection?: string;
+  id?: string;
+}
+
 export interface Entity {
   id: string;
 }
@@ -26,8 +37,9 @@ export interface Change<T> {
 }
 
 export interface Tx<C extends Record<string, Entity>> {
-  get<K extends keyof C & string>(collection: K, id: string): C[K] | undefined;
-  find<K extends keyof C & string>(collection: K, where?: (item: C[K]) => boolean): C[K][];
+  /** The item as this transaction sees it (its own puts and deletes included). */
+  get<K extends keyof C & string>(collection: K, id: string): Promise<C[K] | undefined>;
+  /** Staged until the transaction commits; reads in the same transaction see it. */
   put<K extends keyof C & string>(collection: K, item: C[K]): void;
   delete<K extends keyof C & string>(collection: K, id: string): void;
   /**
@@ -42,28 +54,38 @@ export interface TransactOptions {
   action: string;
   /**
    * A key that makes the change happen once: a repeat with the same key returns the first
-   * result and changes nothing (double clicks, Teams' invoke retries).
+   * result and changes nothing (double clicks, Teams' invoke retries), on every instance.
    */
   idempotencyKey?: string;
 }
 
-export interface Store<C extends Record<string, Entity>> {
+/** Kinds of work instances share: a pending post, a due job. */
+export type WorkKind = 'outbox' | 'jobs';
+
+export interface Store<C extends Record<string, Entity>, R> {
   get<K extends keyof C & string>(collection: K, id: string): Promise<C[K] | undefined>;
-  find<K extends keyof C & string>(collection: K, where?: (item: C[K]) => boolean): Promise<C[K][]>;
   /**
-   * Runs `fn` alone (no other transaction interleaves), then persists every change it made.
-   * If `fn` throws, nothing it did is kept.
+   * Runs `fn` as if alone (no other transaction, on any instance, interleaves), then makes every
+   * change it staged durable before resolving. If `fn` throws, nothing it did is kept. An adapter
+   * may run `fn` again after a conflict with another instance, so `fn` must only act through `tx`.
    */
-  transact<R>(options: TransactOptions, fn: (tx: Tx<C>) => R | Promise<R>): Promise<R>;
-  audit(where?: (e: AuditEntry) => boolean): Promise<AuditEntry[]>;
+  transact<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T>;
+  audit(query?: AuditQuery): Promise<AuditEntry[]>;
   /**
-   * Calls `listener` once per change to `collection`, after each transaction that made it is
-   * persisted, in commit order. It lets a component keep a small in-memory index (the outbox's
-   * pending items, the scheduler's jobs) instead of scanning a collection that grows with
-   * history. The `after` value is the store's own copy: read it, do not change it. Returns a
-   * function that stops the calls.
+   * Calls `listener` once per committed change to `collection` (made by this instance or, on a
+   * shared database, by another), after it is durable. It lets a component keep a small
+   * in-memory index (the outbox's pending posts, the scheduler's jobs). The `after` value is the
+   * store's own copy: read it, do not change it. Returns a function that stops the calls.
    */
   watch<K extends keyof C & string>(collection: K, listener: (change: Change<C[K]>) => void): () => void;
+  /**
+   * Takes a piece of shared work (a pending post, a due job) for `holder` until `leaseMs` from now,
+   * unless another holder's lease on it is still running. True when `holder` has it. An instance
+   * that dies stops renewing, so its work is taken by another once the lease runs out.
+   */
+  claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean>;
+  /** Gives a claim back early (the work is done or failed). */
+  release(kind: WorkKind, id: string, holder: string): Promise<void>;
   /** Waits for pending writes, then refuses new ones. */
   close(): Promise<void>;
 }
