@@ -1,0 +1,62 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { withClient } from './pool.js';
+
+const DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+/** Any constant: instances that start together wait on it, so one applies and the others see it done. */
+const LOCK_KEY = 1_407_202_614;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The migrations the code knows, in order: `NNN_name.sql`. */
+export async function knownMigrations(dir = DIR): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+  return Promise.all(
+    files.map(async (f) => ({ version: Number(f.slice(0, 3)), name: f.slice(4, -4), sql: await readFile(dir + f, 'utf8') })),
+  );
+}
+
+/**
+ * Brings the database to the code's schema: every pending migration in one transaction (all or
+ * none), under a transaction-scoped advisory lock, so two instances starting together do not race.
+ * Refuses a database already at a newer version: older code must not write a newer schema.
+ * Returns the versions it applied.
+ */
+export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<number[]> {
+  const known = migrations ?? (await knownMigrations());
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      // Created only when missing: the bot's own role may not create tables (docs/postgres.md).
+      const { rows: found } = await client.query(`SELECT to_regclass('schema_migrations') AS t`);
+      if (!found[0].t) {
+        await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      }
+      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+      const current = rows[0].v ?? 0;
+      const newest = known.at(-1)?.version ?? 0;
+      if (current > newest) {
+        throw new Error(`The database is at schema version ${current}, newer than this bot knows (${newest}). Upgrade the bot.`);
+      }
+      const applied: number[] = [];
+      for (const m of known) {
+        if (m.version <= current) continue;
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        applied.push(m.version);
+      }
+      await client.query('COMMIT');
+      return applied;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,30 @@
+import type { BrokerageReads } from '../reads.js';
+import { tableOf } from './tables.js';
+
+/** Runs one query and returns the documents of its rows (every query below selects `doc`). */
+export type Query = (sql: string, values?: unknown[]) => Promise<unknown[]>;
+
+/**
+ * The brokerage's named reads, each one SQL query on an index (migrations/001_collections.sql).
+ * Rows come back ordered by id so that answers are the same on every run.
+ */
+export function namedReads(query: Query): BrokerageReads {
+  const docs = query as <T>(sql: string, values?: unknown[]) => Promise<T[]>;
+  return {
+    list: (collection) => docs(`SELECT doc FROM ${tableOf(collection)} ORDER BY id`),
+    usersWithRole: (role) => docs(`SELECT doc FROM users WHERE doc -> 'roles' ? $1 ORDER BY id`, [role]),
+    openCallOffs: () => docs(`SELECT doc FROM requests WHERE state = 'open' ORDER BY id`),
+    requestsOf: (owner) => docs('SELECT doc FROM requests WHERE owner = $1 ORDER BY id', [owner]),
+    requestsActiveBetween: (from, to) =>
+      docs(
+        `SELECT r.doc FROM requests r
+         WHERE r.id IN (SELECT request_id FROM request_days WHERE day BETWEEN $1::date AND $2::date)
+         ORDER BY r.id`,
+        [from.slice(0, 10), to.slice(0, 10)],
+      ),
+    agreements: () => docs('SELECT doc FROM agreements ORDER BY id'),
+    pendingPosts: () => docs(`SELECT doc FROM outbox WHERE status = 'pending' ORDER BY id`),
+    postsOfBatch: (batchId) => docs('SELECT doc FROM outbox WHERE batch_id = $1 ORDER BY id', [batchId]),
+    jobs: () => docs('SELECT doc FROM jobs ORDER BY id'),
+  };
+}

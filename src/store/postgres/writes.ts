@@ -1,0 +1,79 @@
+import type pg from 'pg';
+import { reportableMoments } from '../reads.js';
+import type { PackageRequest } from '../../domain/request.js';
+import type { Entity } from '../store.js';
+import { tableOf } from './tables.js';
+
+export const CHANNEL = 'brokerage_changes';
+
+/**
+ * Writes one item (or deletes it when `after` is null) and returns the row it replaced. Both
+ * parts of the statement see the same snapshot, so `before` is the value before this write.
+ */
+export async function writeItem(client: pg.ClientBase, collection: string, id: string, after: Entity | null): Promise<Entity | null> {
+  const table = tableOf(collection);
+  const sql =
+    after === null
+      ? `WITH before AS (SELECT doc FROM ${table} WHERE id = $1), gone AS (DELETE FROM ${table} WHERE id = $1)
+         SELECT (SELECT doc FROM before) AS before`
+      : `WITH before AS (SELECT doc FROM ${table} WHERE id = $1),
+              up AS (INSERT INTO ${table} (id, doc) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc)
+         SELECT (SELECT doc FROM before) AS before`;
+  const { rows } = await client.query<{ before: Entity | null }>(sql, after === null ? [id] : [id, JSON.stringify(after)]);
+  if (collection === 'requests' && after !== null) await writeRequestDays(client, after as PackageRequest);
+  return rows[0]?.before ?? null;
+}
+
+/** The UTC days of a request's reportable moments; unreadable times are left out. */
+export function requestDays(r: PackageRequest): string[] {
+  const days = new Set<string>();
+  for (const at of reportableMoments(r)) {
+    const t = Date.parse(at);
+    if (Number.isFinite(t)) days.add(new Date(t).toISOString().slice(0, 10));
+  }
+  return [...days];
+}
+
+/** Replaces a request's rows in request_days (a delete of the request removes them by cascade). */
+export async function writeRequestDays(client: pg.ClientBase, r: PackageRequest): Promise<void> {
+  await client.query(
+    `WITH gone AS (DELETE FROM request_days WHERE request_id = $1)
+     INSERT INTO request_days (request_id, day) SELECT $1, d FROM unnest($2::date[]) AS d ON CONFLICT DO NOTHING`,
+    [r.id, requestDays(r)],
+  );
+}
+
+export interface AuditRow {
+  at: string;
+  actor: string;
+  action: string;
+  collection: string;
+  item_id: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Appends audit rows in one statement; seq comes from the table's sequence, in the order given. */
+export async function appendAudit(client: pg.ClientBase, rows: AuditRow[]): Promise<void> {
+  if (!rows.length) return;
+  await client.query(
+    `INSERT INTO audit (at, actor, action, collection, item_id, before, after)
+     SELECT at, actor, action, collection, item_id, before, after
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+       AS (at timestamptz, actor text, action text, collection text, item_id text, before jsonb, after jsonb))
+       WITH ORDINALITY AS x(at, actor, action, collection, item_id, before, after, n)
+     ORDER BY n`,
+    [JSON.stringify(rows.map((r) => ({ ...r, before: r.before ?? null, after: r.after ?? null })))],
+  );
+}
+
+/**
+ * Tells other instances what changed; PostgreSQL delivers notifications only when (and if) the
+ * transaction commits, in commit order. One small message per item keeps each under the 8000-byte limit.
+ */
+export async function notifyChanges(client: pg.ClientBase, instance: string, changes: { collection: string; id: string }[]): Promise<void> {
+  if (!changes.length) return;
+  await client.query(`SELECT pg_notify('${CHANNEL}', m) FROM unnest($1::text[]) AS m`, [
+    changes.map((c) => JSON.stringify({ instance, collection: c.collection, id: c.id })),
+  ]);
+}

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { openStores } from './helpers.js';
+
+describe('PostgresStore claims', function () {
+  this.timeout(30_000);
+  const stores = openStores();
+  afterEach(() => stores.closeAll());
+
+  it('refuses a claim another instance holds, until its lease runs out', async () => {
+    const [a, b] = await stores.instances(2);
+    assert.equal(await a.claim('outbox', 'post:1', 'instance-a', 300), true);
+    assert.equal(await b.claim('outbox', 'post:1', 'instance-b', 300), false);
+    assert.equal(await a.claim('outbox', 'post:1', 'instance-a', 300), true, 'the holder renews its own lease');
+    assert.equal(await b.claim('jobs', 'post:1', 'instance-b', 300), true, 'kinds are separate');
+    await new Promise((r) => setTimeout(r, 450));
+    assert.equal(await b.claim('outbox', 'post:1', 'instance-b', 60_000), true, 'taken once the lease ran out');
+    assert.equal(await a.claim('outbox', 'post:1', 'instance-a', 300), false);
+  });
+
+  it('gives exactly one of many racing instances the claim', async () => {
+    const [a, b] = await stores.instances(2);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claim('jobs', 'job-1', `holder-${i}`, 60_000)));
+    assert.equal(results.filter(Boolean).length, 1);
+  });
+
+  it('release frees the claim only for its holder', async () => {
+    const [a, b] = await stores.instances(2);
+    await a.claim('outbox', 'post:1', 'instance-a', 60_000);
+    await b.release('outbox', 'post:1', 'instance-b');
+    assert.equal(await b.claim('outbox', 'post:1', 'instance-b', 60_000), false);
+    await a.release('outbox', 'post:1', 'instance-a');
+    assert.equal(await b.claim('outbox', 'post:1', 'instance-b', 60_000), true);
+  });
+});
