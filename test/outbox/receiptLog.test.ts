@@ -6,15 +6,16 @@ import { enqueue, Outbox, type Delivery } from '../../src/outbox/outbox.js';
 import { ReceiptLog } from '../../src/outbox/receiptLog.js';
 import { silentLogger } from '../../src/log.js';
 import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { SHARDS, type BrokerageStore, type Collections } from '../../src/store/collections.js';
+import { portStore } from '../store/fixtures/portStore.js';
 
 describe('ReceiptLog (activity ids kept across a crash)', () => {
   let dir: string;
-  let store: LowdbStore<Collections>;
+  let store: BrokerageStore;
   let outbox: Outbox | undefined;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'receipts-test-'));
-    store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+    store = portStore(await LowdbStore.open<Collections>(dir, { shards: SHARDS }));
   });
   afterEach(async () => {
     outbox?.stop();
