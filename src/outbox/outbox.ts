@@ -341,6 +341,8 @@ export class Outbox {
   }
 
   private renew(id: string): void {
+    // A stopped component holds nothing: what it was doing is taken over once the lease runs out.
+    if (this.stopped) return;
     this.store.claim('outbox', id, this.instanceId, this.leaseMs).then(
       (ok) => ok || this.logger.warn('outbox: lost the claim on a post being sent; its settling re-checks the post', { id }),
       (error) => this.logger.warn('outbox: could not renew a claim', { id, error: String(error) }),

@@ -179,6 +179,8 @@ export class Scheduler {
   }
 
   private renew(id: string): void {
+    // A stopped component holds nothing: what it was doing is taken over once the lease runs out.
+    if (this.stopped) return;
     this.store.claim('jobs', id, this.instanceId, this.leaseMs).then(
       (ok) => ok || this.logger.warn('scheduler: lost the claim on a running job', { id }),
       (error) => this.logger.warn('scheduler: could not renew a claim', { id, error: String(error) }),
