@@ -140,6 +140,17 @@ describe('Outbox instances sharing one store', () => {
     assert.equal(reports.length, 1);
   });
 
+  it('sends posts whose change notices it never heard, on its next re-read of the store', async () => {
+    const c = connector();
+    const deaf: BrokerageStore = { ...store, watch: () => () => undefined };
+    const b = start('b', c.delivery('b'), { resyncMs: 100 }, deaf);
+    await b.idle(5_000);
+    await queue(3); // b hears nothing of these: only its re-read can find them
+    const deadline = Date.now() + 5_000;
+    while (c.calls.length < 3 && Date.now() < deadline) await sleep(20);
+    once(c.calls, 3);
+  });
+
   it('keeps Teams’ per-conversation limit for both together when they share a ledger', async function () {
     this.timeout(20_000);
     const limits: RateLimits = { perConversation: [{ limit: 7, perMs: 1000 }], perBot: [{ limit: 50, perMs: 1000 }], marginMs: 30, botGapMs: 0 };
