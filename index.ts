@@ -7,6 +7,7 @@ import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
 import { startRuntime, type Runtime } from './bot/runtime.js';
 import { ReceiptLog } from './src/outbox/receiptLog.js';
+import { newInstanceId } from './src/store/instance.js';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
@@ -58,9 +59,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now });
   const deps: Deps = { store, logger, config, now, links, files: shelf };
   const bot = createBot(deps, adapter);
-  // Queued posts and deadlines resume here after a restart.
+  // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
+  // With PostgreSQL: receipts = new PgPostReceipts(pool), ledger = new PgRateLedger(pool) (src/store/postgres).
   const receipts = new ReceiptLog(join(config.DATA_DIR, 'outbox-receipts.log'));
-  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts });
+  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts, instanceId: newInstanceId() });
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());

@@ -132,6 +132,32 @@ describe('Outbox', () => {
     assert.deepEqual(c.calls.map((x) => x.id), [post(7).id]);
   });
 
+  it('records a post that answers after the timeout, and deletes the copy its retry made', async () => {
+    const removed: string[] = [];
+    let n = 0;
+    const delivery: Delivery = {
+      async deliver() {
+        const mine = ++n;
+        if (mine === 1) await new Promise((r) => setTimeout(r, 300)); // answers after its 100 ms
+        return { activityId: `act-${mine}` };
+      },
+      async remove(_item, activityId) {
+        removed.push(activityId);
+      },
+    };
+    outbox = new Outbox(store, delivery, silentLogger, { limits: FAST, timeoutMs: 100, random: () => 0, policy: { baseMs: 20, maxMs: 100, keepTryingMs: { default: 5_000 } } });
+    await queue(post(1));
+    outbox.kick();
+    await outbox.idle(10_000);
+    const deadline = Date.now() + 2_000;
+    while (!removed.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const saved = await store.get('outbox', post(1).id);
+    assert.equal(n, 2, 'the retry posted a second copy');
+    assert.equal(saved?.status, 'sent');
+    assert.deepEqual(removed, [saved?.activityId === 'act-1' ? 'act-2' : 'act-1'], 'the extra copy was deleted');
+    assert.deepEqual(saved?.copies ?? [], []);
+  });
+
   it('reports a batch once, when its last post settles, with every post of it', async () => {
     const c = fakeConnector();
     const reports: { id: string; items: OutboxItem[] }[] = [];

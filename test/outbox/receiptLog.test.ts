@@ -40,6 +40,17 @@ describe('ReceiptLog (activity ids kept across a crash)', () => {
     assert.ok(!log.read().some(([id]) => id === 'post:a'), 'the applied receipts are cleared on start');
   });
 
+  it('answers which ids an item was given, from what it wrote and what a stopped run left', async () => {
+    const first = new ReceiptLog(join(dir, 'receipts.log'));
+    first.record('post:a', 'act-a');
+    const log = new ReceiptLog(join(dir, 'receipts.log'));
+    log.record('post:b', 'act-b');
+    assert.deepEqual(await log.of('post:a'), ['act-a']);
+    assert.deepEqual(await log.of('post:b'), ['act-b']);
+    log.clear();
+    assert.deepEqual(await log.of('post:a'), [], 'cleared once saved in the store');
+  });
+
   it('writes each id the moment the connector answers', async () => {
     const log = new ReceiptLog(join(dir, 'receipts.log'));
     await store.transact({ actor: 't', action: 't' }, async (tx) => await enqueue(tx, new Date(), item('post:c')));

@@ -3,6 +3,7 @@ import { appendFile, mkdir, open as openFile, readdir, readFile, rm, stat } from
 import { join, resolve } from 'node:path';
 import { JSONFile } from 'lowdb/node';
 import { AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, TransactOptions, Tx, WorkKind } from '../store.js';
+import { Leases } from '../leases.js';
 import { WriteQueue } from '../writeQueue.js';
 import { syncDirs, writeFileDurable } from './durable.js';
 
@@ -125,7 +126,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   private closed = false;
   private auditSeq = 0;
   /** Claims on shared work: one process owns the folder, so a lease lives in memory. */
-  private readonly leases = new Map<string, { holder: string; until: number }>();
+  private readonly leases = new Leases();
 
   private constructor(
     private readonly dir: string,
@@ -603,17 +604,12 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   }
 
   async claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean> {
-    const key = `${kind}:${id}`;
-    const now = Date.now(); // a lease is wall time, not the business clock tests may freeze
-    const lease = this.leases.get(key);
-    if (lease && lease.holder !== holder && lease.until > now) return false;
-    this.leases.set(key, { holder, until: now + leaseMs });
-    return true;
+    // A lease is wall time, not the business clock tests may freeze.
+    return this.leases.claim(kind, id, holder, leaseMs, Date.now());
   }
 
   async release(kind: WorkKind, id: string, holder: string): Promise<void> {
-    const key = `${kind}:${id}`;
-    if (this.leases.get(key)?.holder === holder) this.leases.delete(key);
+    this.leases.release(kind, id, holder);
   }
 
   private async readAudit(): Promise<AuditEntry[]> {
