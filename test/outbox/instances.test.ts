@@ -54,6 +54,17 @@ class SharedReceipts implements PostReceipts {
   clear(): void {}
 }
 
+/** The store with some methods replaced (an adapter is a class: spreading it would drop its methods). */
+function overriding(store: BrokerageStore, replaced: Partial<BrokerageStore>): BrokerageStore {
+  return new Proxy(store, {
+    get: (target, key) => {
+      if (key in replaced) return replaced[key as keyof BrokerageStore];
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 describe('Outbox instances sharing one store', () => {
   let dir: string;
   let store: BrokerageStore;
@@ -126,7 +137,7 @@ describe('Outbox instances sharing one store', () => {
     const receipts = new SharedReceipts();
     await queue(1);
     // a posts, writes the receipt, and dies before saving the post as sent.
-    const dying: BrokerageStore = { ...store, transact: ((o: never, fn: never) => (receipts.ids.size ? never() : store.transact(o, fn))) as BrokerageStore['transact'] };
+    const dying = overriding(store, { transact: ((o: never, fn: never) => (receipts.ids.size ? never() : store.transact(o, fn))) as BrokerageStore['transact'] });
     start('a', c.delivery('a'), { leaseMs: 300, receipts }, dying);
     while (!receipts.ids.size) await sleep(5);
     outboxes[0].stop();
@@ -141,7 +152,7 @@ describe('Outbox instances sharing one store', () => {
 
   it('sends posts whose change notices it never heard, on its next re-read of the store', async () => {
     const c = connector();
-    const deaf: BrokerageStore = { ...store, watch: () => () => undefined };
+    const deaf = overriding(store, { watch: () => () => undefined });
     const b = start('b', c.delivery('b'), { resyncMs: 100 }, deaf);
     await b.idle(5_000);
     await queue(3); // b hears nothing of these: only its re-read can find them

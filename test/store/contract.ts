@@ -208,7 +208,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         const readable: boolean[] = [];
         const stop = store.watch('lots', (c) => void store.get('lots', c.id).then((x) => readable.push(!!x)));
         await store.transact(as, async (tx) => tx.put('lots', { id: 'a', name: 'A' }));
-        await sleep(20);
+        for (let i = 0; i < 100 && !readable.length; i++) await sleep(20);
         stop();
         assert.deepEqual(readable, [true]);
       });
