@@ -6,12 +6,10 @@ import { activityProblem } from './bot/activityShape.js';
 import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
 import { startRuntime, type Runtime } from './bot/runtime.js';
-import { ReceiptLog } from './src/outbox/receiptLog.js';
 import { newInstanceId } from './src/store/instance.js';
-import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
-import { openBrokerageLowdb } from './src/store/lowdb/brokerageLowdb.js';
+import { openStore } from './src/store/open.js';
 import type { BrokerageStore } from './src/store/collections.js';
 import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';
@@ -38,7 +36,9 @@ export interface ServerOptions {
 
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<Server> {
-  const store = await openBrokerageLowdb(config.DATA_DIR);
+  const instanceId = newInstanceId();
+  const opened = await openStore(config, { instanceId });
+  const { store } = opened;
   const auth: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MICROSOFT_APP_ID,
     MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD,
@@ -60,9 +60,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const deps: Deps = { store, logger, config, now, links, files: shelf };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
-  // With PostgreSQL: receipts = new PgPostReceipts(pool), ledger = new PgRateLedger(pool) (src/store/postgres).
-  const receipts = new ReceiptLog(join(config.DATA_DIR, 'outbox-receipts.log'));
-  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts, instanceId: newInstanceId() });
+  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId });
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());
@@ -99,7 +97,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const url = `http://127.0.0.1:${address.port}`;
   if (!config.PUBLIC_URL) publicUrl = `http://localhost:${address.port}`;
   if (!config.anonymous && !publicUrl.startsWith('https://')) logger.warn('PUBLIC_URL is not an https:// address Teams can reach: report charts and CSV links will not open in Teams', { publicUrl });
-  logger.info('listening', { url, messages: `${url}/api/messages`, dataDir: config.DATA_DIR });
+  logger.info('listening', { url, messages: `${url}/api/messages`, store: opened.kind, at: opened.where, instance: instanceId });
 
   return {
     url,

@@ -6,7 +6,7 @@ import { StoreClosedError } from '../store.js';
 import { ChangeFeed } from './changeFeed.js';
 import { claim, release } from './claims.js';
 import { migrate } from './migrate.js';
-import { createPool, withClient } from './pool.js';
+import { createPool, withClient, type Password } from './pool.js';
 import { ALONE_FROM_ATTEMPT, backoffMs, isRetryable, MAX_ATTEMPTS, sleep, TURN_LOCK } from './retry.js';
 import { tableOf } from './tables.js';
 import { PgTransaction } from './transaction.js';
@@ -19,6 +19,8 @@ export interface PostgresStoreOptions {
   instanceId?: string;
   /** Connections for transactions and reads (the change feed has one more of its own). */
   poolSize?: number;
+  /** Overrides the URL's password: e.g. a function fetching a managed identity's token. */
+  password?: Password;
 }
 
 /**
@@ -32,7 +34,8 @@ export class PostgresStore implements BrokerageStore {
   private readonly running = new Set<Promise<unknown>>();
 
   private constructor(
-    private readonly pool: pg.Pool,
+    /** The connections, shared with what instances keep beside the store (post receipts, the rate ledger). */
+    readonly pool: pg.Pool,
     private readonly feed: ChangeFeed,
     private readonly instance: string,
     private readonly now: () => Date,
@@ -40,11 +43,11 @@ export class PostgresStore implements BrokerageStore {
 
   /** Connects, applies pending migrations, and starts listening for other instances' changes. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const pool = createPool(url, options.poolSize ?? 10);
+    const pool = createPool(url, options.poolSize ?? 10, options.password);
     const instance = options.instanceId ?? randomUUID();
     try {
       await migrate(pool);
-      const feed = new ChangeFeed(url, instance, pool);
+      const feed = new ChangeFeed(url, instance, pool, options.password);
       await feed.start();
       return new PostgresStore(pool, feed, instance, options.now ?? (() => new Date()));
     } catch (e) {
