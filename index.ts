@@ -3,16 +3,14 @@ import { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { createBot } from './bot/app.js';
 import { activityProblem } from './bot/activityShape.js';
-import { ensureIndexes } from './src/app/requests/indexes.js';
 import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
 import { startRuntime, type Runtime } from './bot/runtime.js';
-import { ReceiptLog } from './src/outbox/receiptLog.js';
-import { join } from 'node:path';
+import { newInstanceId } from './src/store/instance.js';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
 import { createLogger, type Logger } from './src/log.js';
-import { LowdbStore } from './src/store/lowdbStore.js';
-import { SHARDS, type BrokerageStore, type Collections } from './src/store/collections.js';
+import { openStore } from './src/store/open.js';
+import type { BrokerageStore } from './src/store/collections.js';
 import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';
 import { linkSecret } from './src/reports/linkSecret.js';
@@ -38,8 +36,9 @@ export interface ServerOptions {
 
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<Server> {
-  const store = await LowdbStore.open<Collections>(config.DATA_DIR, { shards: SHARDS });
-  await ensureIndexes(store); // a one-off for data folders from before the indexes
+  const instanceId = newInstanceId();
+  const opened = await openStore(config, { instanceId });
+  const { store } = opened;
   const auth: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MICROSOFT_APP_ID,
     MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD,
@@ -60,9 +59,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now });
   const deps: Deps = { store, logger, config, now, links, files: shelf };
   const bot = createBot(deps, adapter);
-  // Queued posts and deadlines resume here after a restart.
-  const receipts = new ReceiptLog(join(config.DATA_DIR, 'outbox-receipts.log'));
-  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts });
+  // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
+  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId });
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());
@@ -99,7 +97,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const url = `http://127.0.0.1:${address.port}`;
   if (!config.PUBLIC_URL) publicUrl = `http://localhost:${address.port}`;
   if (!config.anonymous && !publicUrl.startsWith('https://')) logger.warn('PUBLIC_URL is not an https:// address Teams can reach: report charts and CSV links will not open in Teams', { publicUrl });
-  logger.info('listening', { url, messages: `${url}/api/messages`, dataDir: config.DATA_DIR });
+  logger.info('listening', { url, messages: `${url}/api/messages`, store: opened.kind, at: opened.where, instance: instanceId });
 
   return {
     url,

@@ -13,10 +13,10 @@ import { publishCallOff } from '../src/app/calloffs/publish.js';
 import { saveStep, startRequest, submitRequest } from '../src/app/requests/requests.js';
 import { BidInput, bidId, type Bid } from '../src/domain/calloff.js';
 import type { PackageRequest } from '../src/domain/request.js';
-import { INDEX_MARKER, unlist, type OutboxItem } from '../src/outbox/outbox.js';
-import { LowdbStore, SCHEMA_VERSION, shardStem } from '../src/store/lowdbStore.js';
-import { ensureIndexes } from '../src/app/requests/indexes.js';
-import { SHARDS, type Collections } from '../src/store/collections.js';
+import type { OutboxItem } from '../src/outbox/outbox.js';
+import { SCHEMA_VERSION, shardStem } from '../src/store/lowdb/engine.js';
+import { SHARDS } from '../src/store/lowdb/shards.js';
+import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 
 export const PROVIDERS = 200;
 /** Providers 1..BIDDERS cover the live call-offs' lot and zone; all 200 cover the broadcast's. */
@@ -103,13 +103,13 @@ export async function buildBase(dir: string, connectorUrl: string): Promise<Base
     ...(demo.users as { roles: string[] }[]).filter((u) => !u.roles.includes('provider')),
     ...Array.from({ length: PROVIDERS }, (_, k) => ({ id: providerUser(k + 1), name: `Staff ${pad(k + 1)}`, roles: ['provider'], providerId: providerId(k + 1) })),
   ];
-  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS, now: () => now });
-  await ensureIndexes(store); // history added later is written straight to files; mark the indexes done so the bot does not backfill them
+  const store = await openBrokerageLowdb(dir, { now: () => now });
+  // History added later is written straight to files; the store marked its indexes built when it opened, so the bot does not rebuild them.
   try {
     await importFramework(store, 'bench', { settings: demo.settings, lots: demo.lots, zones: demo.zones, criteria: demo.criteria, providers, users });
-    await store.transact({ actor: 'bench', action: 'bench.channels' }, (tx) => {
+    await store.transact({ actor: 'bench', action: 'bench.channels' }, async (tx) => {
       for (let i = 1; i <= PROVIDERS; i++) {
-        const p = tx.get('providers', providerId(i))!;
+        const p = (await tx.get('providers', providerId(i)))!;
         const reference = { serviceUrl: connectorUrl, channelId: 'msteams', conversation: { id: channelOf(i), conversationType: 'channel', isGroup: true, tenantId: TENANT }, bot: { id: '28:bot', name: 'Brokerage Bot' } };
         tx.put('providers', { ...p, channel: { conversationId: channelOf(i), teamId: 'team-1', tenantId: TENANT, serviceUrl: connectorUrl, reference, registeredBy: COUNCIL.alex.aadObjectId, registeredAt: now.toISOString() } });
       }
@@ -142,22 +142,15 @@ export async function buildBase(dir: string, connectorUrl: string): Promise<Base
       live.push(ref);
     }
     // The live cards are already in the channels: their posts are sent, with activity ids to update.
-    await store.transact({ actor: 'bench', action: 'bench.posted' }, (tx) => {
-      for (const item of tx.find('outbox', (i) => i.status === 'pending')) {
+    await store.transact({ actor: 'bench', action: 'bench.posted' }, async (tx) => {
+      for (const item of await tx.pendingPosts()) {
         tx.put('outbox', { ...item, status: 'sent', attempts: 1, sentAt: now.toISOString(), activityId: `act-${item.id}` });
-        unlist(tx, item.id);
       }
-      for (const b of tx.find('outboxBatches')) tx.delete('outboxBatches', b.id);
     });
     const broadcastRef = await raise('learning-disability', 'bury-east');
     // Publishing a submitted request also tells brokers it was submitted; that is not the bench's business.
-    await store.transact({ actor: 'bench', action: 'bench.quiet' }, (tx) => {
-      for (const item of tx.find('outbox', (i) => i.status === 'pending')) {
-        tx.delete('outbox', item.id);
-        unlist(tx, item.id);
-      }
-      // The pending index is complete (the outbox would otherwise build it from a scan on first start).
-      tx.put('counters', { id: INDEX_MARKER, value: 1 });
+    await store.transact({ actor: 'bench', action: 'bench.quiet' }, async (tx) => {
+      for (const item of await tx.pendingPosts()) tx.delete('outbox', item.id);
     });
     return { dir, live, broadcastRef };
   } finally {

@@ -8,8 +8,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bidData, BIDDERS, buildBase, channelOf, COUNCIL, copyStore, addHistory, LIVE_CALLOFFS, personalChat, PROVIDERS, providerId, type Base } from './generate.js';
-import { LowdbStore } from '../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../src/store/collections.js';
+import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 import { message, percentile, post, settle, startBot, stopBot } from './bot.js';
 import { MockConnector } from './mockConnector.js';
 import { runPostgres, type PostgresResults } from './pgRun.js';
@@ -69,8 +68,8 @@ async function broadcast(base: Base, dir: string, mock: MockConnector) {
     await stopBot(bot);
   }
   // The bot's own record, read from its store once it has stopped.
-  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
-  const items = (await store.find('outbox', (i) => i.id.startsWith(`post:${ref}:`) && !i.updates)).filter((i) => 'providerId' in i.target);
+  const store = await openBrokerageLowdb(dir);
+  const items = (await store.scan('outbox')).filter((i) => i.id.startsWith(`post:${ref}:`) && !i.updates && 'providerId' in i.target);
   await store.close();
   const sent = items.filter((i) => i.status === 'sent');
   const lost =

@@ -37,7 +37,7 @@ export class ActionDedup<T> {
 }
 
 /** Collections whose changes are bookkeeping, not something a person acted on. */
-const BOOKKEEPING = new Set<keyof Collections>(['outbox', 'outboxPending', 'outboxBatches', 'jobs', 'indexes', 'counters', 'receipts', 'installations']);
+const BOOKKEEPING = new Set<keyof Collections>(['outbox', 'jobs', 'counters', 'receipts', 'installations']);
 
 /**
  * Counts committed changes per call-off (its request and bids) and, under '*', to everything

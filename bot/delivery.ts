@@ -1,4 +1,5 @@
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import { listOf } from '../src/store/reading.js';
 import type { CloudAdapter } from 'botbuilder';
 import type { Delivery, OutboxItem } from '../src/outbox/outbox.js';
 import { UnreachableError } from '../src/outbox/outbox.js';
@@ -34,7 +35,7 @@ export async function referenceFor(deps: Deps, item: OutboxItem): Promise<Partia
   }
   if ('reference' in item.target) return item.target.reference as Partial<ConversationReference>;
   const userId = item.target.userId;
-  const [chat] = await deps.store.find('installations', (i) => i.kind === 'personal' && i.userId === userId && !i.removedAt);
+  const [chat] = (await listOf(deps.store, 'installations')).filter((i) => i.kind === 'personal' && i.userId === userId && !i.removedAt);
   if (!chat) throw new UnreachableError(`user ${userId} has not opened a chat with the bot`);
   return chat.reference as Partial<ConversationReference>;
 }

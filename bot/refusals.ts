@@ -73,7 +73,7 @@ export class RefusalAudit {
 
   private async write(actor: string, what: string, details: Record<string, unknown>): Promise<void> {
     try {
-      await this.store.transact({ actor, action: what }, (tx) => tx.note(what, details));
+      await this.store.transact({ actor, action: what }, async (tx) => tx.note(what, details));
     } catch (error) {
       // The refusal itself already happened; failing to log it must not turn it into a fault.
       this.logger?.error('could not audit a refusal', { error, actor, what });

@@ -2,7 +2,8 @@ import { conversationOf, enqueue, Outbox, type Delivery, type OutboxItem } from 
 import { Scheduler, type Job } from '../src/scheduler/scheduler.js';
 import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
 import { agreementJobs } from '../src/app/agreements/jobs.js';
-import type { ReceiptLog } from '../src/outbox/receiptLog.js';
+import type { PostReceipts } from '../src/outbox/receiptLog.js';
+import type { RateLedger } from '../src/outbox/rateLedger.js';
 import { markChannelUnreachable } from '../src/app/framework/channels.js';
 import type { Deps } from './deps.js';
 
@@ -15,8 +16,21 @@ export interface Runtime {
 }
 
 /** The background half of the bot: posting queued messages and running deadlines, both resumable. */
-export function startRuntime(deps: Deps, delivery: Delivery, options: { concurrency?: number; random?: () => number; timeoutMs?: number; receipts?: ReceiptLog } = {}): Runtime {
+export interface RuntimeOptions {
+  concurrency?: number;
+  random?: () => number;
+  timeoutMs?: number;
+  receipts?: PostReceipts;
+  /** This process among the instances sharing the store (src/store/instance.ts). */
+  instanceId?: string;
+  /** The sends of every instance (PostgreSQL); without it this instance's own pacing is the only one. */
+  ledger?: RateLedger;
+}
+
+export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOptions = {}): Runtime {
   const outbox = new Outbox(deps.store, delivery, deps.logger, {
+    instanceId: options.instanceId,
+    ledger: options.ledger,
     concurrency: options.concurrency ?? 8,
     now: deps.now,
     random: options.random,
@@ -24,7 +38,10 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: { concurre
     receipts: options.receipts,
     onBatchSettled: async (batch, items) => {
       if (!batch.notify || batch.notify.startsWith('system')) return;
-      await deps.store.transact({ actor: 'system:outbox', action: 'outbox.batch-report' }, (tx) => enqueue(tx, deps.now(), { id: `report:${batch.id}`, target: { userId: batch.notify! }, message: { kind: 'publish.report', text: batchReport(batch.id, items, (id) => tx.get('providers', id)?.name ?? id) } }));
+      await deps.store.transact({ actor: 'system:outbox', action: 'outbox.batch-report' }, async (tx) => {
+        const names = new Map((await tx.list('providers')).map((p) => [p.id, p.name]));
+        await enqueue(tx, deps.now(), { id: `report:${batch.id}`, target: { userId: batch.notify! }, message: { kind: 'publish.report', text: batchReport(batch.id, items, (id) => names.get(id) ?? id) } });
+      });
       outbox.kick();
     },
     onUnreachable: async (item, reason) => {
@@ -47,6 +64,8 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: { concurre
     },
     deps.logger,
     deps.now,
+    undefined,
+    { instanceId: options.instanceId },
   );
   const changed = () => {
     outbox.kick();

@@ -7,13 +7,13 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { importFramework } from '../src/app/framework/importFile.js';
 import { AppError } from '../src/app/errors.js';
-import { LowdbStore } from '../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../src/store/collections.js';
+import { openStore } from '../src/store/open.js';
 
-export async function importFile(path: string, dataDir: string): Promise<Record<string, number>> {
+/** Into the data folder, or into PostgreSQL when `databaseUrl` (DATABASE_URL) is given. */
+export async function importFile(path: string, dataDir: string, databaseUrl?: string): Promise<Record<string, number>> {
   const text = await readFile(path, 'utf8');
   const data = path.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
-  const store = await LowdbStore.open<Collections>(dataDir, { shards: SHARDS });
+  const { store } = await openStore({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PGPASSWORD_FROM: process.env.PGPASSWORD_FROM === 'managed-identity' ? 'managed-identity' : undefined });
   try {
     return await importFramework(store, 'system:import', data);
   } finally {
@@ -24,13 +24,14 @@ export async function importFile(path: string, dataDir: string): Promise<Record<
 async function main() {
   const path = process.argv[2];
   if (!path) {
-    process.stderr.write('Usage: npm run import -- <framework.yaml|framework.json>   (DATA_DIR sets the data folder, default ./data)\n');
+    process.stderr.write('Usage: npm run import -- <framework.yaml|framework.json>   (into DATABASE_URL if set, else the data folder DATA_DIR, default ./data)\n');
     process.exit(2);
   }
   const dataDir = process.env.DATA_DIR || './data';
+  const databaseUrl = process.env.DATABASE_URL || undefined;
   try {
-    const counts = await importFile(path, dataDir);
-    process.stdout.write(`Imported into ${dataDir}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+    const counts = await importFile(path, dataDir, databaseUrl);
+    process.stdout.write(`Imported into ${databaseUrl ? 'PostgreSQL' : dataDir}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
   } catch (e) {
     process.stderr.write(`Import failed, nothing was changed: ${e instanceof AppError ? e.message : (e as Error).message}\n`);
     process.exit(1);

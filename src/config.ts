@@ -4,6 +4,15 @@ const Fields = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3978),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Set: the store is this PostgreSQL database (production, several instances); unset: the embedded store in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//i, 'must be a PostgreSQL URL such as postgres://brokerage@db.example:5432/brokerage?sslmode=verify-full')
+    .optional(),
+  /** `managed-identity`: sign in to Azure Database for PostgreSQL with the App Service's managed identity instead of a password. */
+  PGPASSWORD_FROM: z.enum(['managed-identity']).optional(),
+  /** How many connections each instance keeps to PostgreSQL. */
+  PG_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   MICROSOFT_APP_ID: z
     .string()
@@ -36,6 +45,13 @@ function crossChecks(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
   // Council roles hold only in the council's tenant(s): with real Teams traffic the bot must know which they are.
   if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_TENANT_ID && !env.COUNCIL_TENANT_IDS) {
     ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: "is required when MICROSOFT_APP_ID is set (the council's tenant: council roles hold only there; COUNCIL_TENANT_IDS adds more)" });
+  }
+  // Several instances must sign and check links with one key: a key kept in one instance's DATA_DIR would not open on another.
+  if (env.DATABASE_URL && !env.LINK_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['LINK_SECRET'], message: 'is required when DATABASE_URL is set (every instance must share the key that signs report links)' });
+  }
+  if (env.PGPASSWORD_FROM && !env.DATABASE_URL) {
+    ctx.addIssue({ code: 'custom', path: ['PGPASSWORD_FROM'], message: 'only applies with DATABASE_URL' });
   }
   if (env.LINK_TTL_HOURS !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['LINK_TTL_HOURS'], message: 'is replaced by LINK_TTL_DAYS (default 35): report links now last a month or more' });

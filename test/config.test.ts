@@ -57,4 +57,14 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'x', COUNCIL_TENANT_IDS: 'a-1' }).councilTenants, ['a-1']);
     assert.deepEqual(loadConfig({}).councilTenants, []);
   });
+
+  it('chooses PostgreSQL with DATABASE_URL, and then needs the shared link key', () => {
+    assert.equal(loadConfig({}).DATABASE_URL, undefined);
+    assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://bot@db/brokerage' }), /LINK_SECRET: is required when DATABASE_URL is set/);
+    const c = loadConfig({ DATABASE_URL: 'postgres://bot@db/brokerage?sslmode=verify-full', LINK_SECRET: 'x'.repeat(32), PGPASSWORD_FROM: 'managed-identity' });
+    assert.equal(c.DATABASE_URL, 'postgres://bot@db/brokerage?sslmode=verify-full');
+    assert.equal(c.PG_POOL_SIZE, 10);
+    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://db/x', LINK_SECRET: 'x'.repeat(32) }), /DATABASE_URL: must be a PostgreSQL URL/);
+    assert.throws(() => loadConfig({ PGPASSWORD_FROM: 'managed-identity' }), /PGPASSWORD_FROM: only applies with DATABASE_URL/);
+  });
 });

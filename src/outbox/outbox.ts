@@ -1,38 +1,27 @@
 import type { Collections, BrokerageStore } from '../store/collections.js';
 import type { Tx } from '../store/store.js';
 import type { Logger } from '../log.js';
+import { PROCESS_INSTANCE } from '../store/instance.js';
 import { DEFAULT_POLICY, describeFailure, giveUpAt, isUnreachable, nextDelay, reasonOf, RetryPolicy, TIMEOUT, type SendFailure } from './retryPolicy.js';
 import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
-import type { ReceiptLog } from './receiptLog.js';
+import type { RateLedger } from './rateLedger.js';
+import type { PostReceipts } from './receiptLog.js';
 import type { NewItem, OutboxItem } from './item.js';
 
 export type { Target, OutboxItem, NewItem } from './item.js';
 
-/** The counter that says the pending index is complete (written once, when it is first built). */
-export const INDEX_MARKER = 'outbox-index';
-
 /**
- * Queues messages inside the transaction that caused them: both happen or neither does. Each item
- * is also listed in `outboxPending` (and its batch in `outboxBatches`) in the same transaction, so
- * the outbox finds its work after a restart without reading every post ever made.
+ * Queues messages inside the transaction that caused them: both happen or neither does. The store
+ * indexes pending posts and batches itself (pendingPosts, postsOfBatch), so a restart finds its
+ * work without reading every post ever made.
  */
-export function enqueue(tx: Tx<Collections>, now: Date, ...items: NewItem[]): void {
+export async function enqueue(tx: Tx<Collections>, now: Date, ...items: NewItem[]): Promise<void> {
   for (const item of items) {
-    const existing = tx.get('outbox', item.id);
+    const existing = await tx.get('outbox', item.id);
     // Same id, same message: an idempotent repeat. A pending update just gets the newer intent.
     if (existing && (existing.status !== 'sent' || !item.updates)) continue;
     tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString() });
-    tx.put('outboxPending', { id: item.id });
-    if (item.batch) {
-      const batch = tx.get('outboxBatches', item.batch.id) ?? { id: item.batch.id, members: [] };
-      if (!batch.members.includes(item.id)) tx.put('outboxBatches', { ...batch, members: [...batch.members, item.id] });
-    }
   }
-}
-
-/** Marks an outbox item settled (sent or failed) in the index; call in the transaction that settles it. */
-export function unlist(tx: Tx<Collections>, id: string): void {
-  if (tx.get('outboxPending', id)) tx.delete('outboxPending', id);
 }
 
 export interface Delivery {
@@ -65,7 +54,15 @@ export interface DrainOptions {
   /** How long one send may take before it counts as failed and is retried (default 20 s). */
   timeoutMs?: number;
   /** Where activity ids are written the moment they arrive, so a crash cannot make the bot post twice. */
-  receipts?: ReceiptLog;
+  receipts?: PostReceipts;
+  /** This process, as the holder of the posts it claims: instances sharing one store each send a post once. */
+  instanceId?: string;
+  /** How long a claim on a post lasts unless renewed (default 60 s: well past `timeoutMs`). */
+  leaseMs?: number;
+  /** How often pending posts are read again from the store, to take over those of an instance that stopped (default 30 s). */
+  resyncMs?: number;
+  /** The record of sends every instance shares, asked before each send; without it this outbox's own limiter is the only one. */
+  ledger?: RateLedger;
 }
 
 /**
@@ -92,9 +89,14 @@ export const conversationOf = (item: Pick<OutboxItem, 'target'>): string => {
  * failures Teams says are temporary wait (Retry-After or jittered backoff) and go again; the rest
  * are marked failed with why. Each posted activity id is saved so the card can be updated later.
  *
- * The outbox keeps its pending items in memory, fed by the store's change feed and, on start, by
- * the `outboxPending` index, so a drain (and a restart) costs what is pending, not the whole
- * history of posts.
+ * The outbox keeps its pending items in memory, fed by the store's change feed (this instance's
+ * changes and other instances'), on start by `pendingPosts()`, and by a periodic re-read, so a
+ * drain (and a restart) costs what is pending, not the whole history of posts.
+ *
+ * Several instances may drain one store: each attempt first claims its post (Store.claim), so one
+ * instance sends it; a post claimed elsewhere waits here until that claim could have run out, and
+ * a post whose instance stopped is then taken over, after asking the receipts whether Teams had
+ * already answered it. With a shared `ledger`, the rate limits hold for all instances together.
  */
 export class Outbox {
   private timer?: NodeJS.Timeout;
@@ -109,6 +111,14 @@ export class Outbox {
   private readonly limiter: RateLimiter;
   private readonly unwatch: () => void;
   private readonly ready: Promise<void>;
+  /** Posts another instance holds, by id: not tried again before then (wall clock). */
+  private readonly claimedElsewhere = new Map<string, number>();
+  /** Ids the change feed touched while a re-read ran: the feed's news wins over the read's. */
+  private touched?: Set<string>;
+  private resyncing = false;
+  private readonly resyncTimer: NodeJS.Timeout;
+  private readonly instanceId: string;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly store: BrokerageStore,
@@ -117,36 +127,48 @@ export class Outbox {
     private readonly options: DrainOptions = {},
   ) {
     this.limiter = new RateLimiter(options.limits ?? TEAMS_LIMITS);
+    this.instanceId = options.instanceId ?? PROCESS_INSTANCE;
+    this.leaseMs = options.leaseMs ?? 60_000;
     // Watch first, then read: a change seen by the watch is newer than what the read returns.
-    const touched = new Set<string>();
     this.unwatch = store.watch('outbox', (c) => {
-      touched.add(c.id);
+      this.touched?.add(c.id);
+      const known = this.pending.has(c.id);
       this.track(c.id, c.after);
-      if (c.after?.status === 'pending') this.nudge();
+      // New work, or one less post to wait for (settled by another instance): re-plan.
+      if (known || c.after?.status === 'pending') this.nudge();
     });
     this.ready = (async () => {
-      // A data folder from before the index existed: build it once from a full scan.
-      if (!(await store.get('counters', INDEX_MARKER))) {
-        await store.transact({ actor: 'system:outbox', action: 'outbox.index' }, (tx) => {
-          const pending = tx.find('outbox', (i) => i.status === 'pending');
-          const batchIds = new Set(pending.flatMap((i) => (i.batch ? [i.batch.id] : [])));
-          for (const i of pending) tx.put('outboxPending', { id: i.id });
-          if (batchIds.size) {
-            for (const i of tx.find('outbox', (x) => !!x.batch && batchIds.has(x.batch.id))) {
-              const b = tx.get('outboxBatches', i.batch!.id) ?? { id: i.batch!.id, members: [] };
-              if (!b.members.includes(i.id)) tx.put('outboxBatches', { ...b, members: [...b.members, i.id] });
-            }
-          }
-          tx.put('counters', { id: INDEX_MARKER, value: 1 });
-        });
-      }
-      for (const { id } of await store.find('outboxPending')) {
-        if (touched.has(id)) continue;
-        const item = await store.get('outbox', id);
-        if (item && !touched.has(id)) this.track(id, item);
-      }
+      await this.resync();
       await this.applyReceipts();
     })();
+    // Notices can be lost (a database reconnect) and instances stop: read what is pending now and then.
+    this.resyncTimer = setInterval(() => this.resyncNow(), options.resyncMs ?? 30_000);
+    this.resyncTimer.unref?.();
+  }
+
+  /** Reads every pending post from the store: adds what the change feed missed, drops what was settled meanwhile. */
+  private async resync(): Promise<void> {
+    const touched = (this.touched = new Set());
+    try {
+      const rows = await this.store.transact({ actor: 'system:outbox', action: 'outbox.resync' }, (tx) => tx.pendingPosts());
+      const seen = new Set<string>();
+      for (const item of rows) {
+        seen.add(item.id);
+        if (!touched.has(item.id)) this.track(item.id, item);
+      }
+      for (const id of [...this.pending.keys()]) if (!seen.has(id) && !touched.has(id) && !this.inFlight.has(id)) this.track(id, null);
+    } finally {
+      this.touched = undefined;
+    }
+  }
+
+  private resyncNow(): void {
+    if (this.stopped || this.resyncing) return;
+    this.resyncing = true;
+    this.resync()
+      .then(() => this.pending.size && this.kick())
+      .catch((error) => this.logger.warn('outbox: could not re-read pending posts; will try again', { error: String(error) }))
+      .finally(() => (this.resyncing = false));
   }
 
   /**
@@ -156,18 +178,21 @@ export class Outbox {
   private async applyReceipts(): Promise<void> {
     const receipts = this.options.receipts;
     if (!receipts) return;
-    for (const [id, activityId] of receipts.read()) {
+    for (const [id, activityId] of await receipts.leftOver()) {
       const item = await this.store.get('outbox', id);
       if (!item || (item.activityId === activityId) || item.copies?.includes(activityId)) continue;
       this.logger.info('outbox: recording a post answered before the restart', { id, activityId });
       await this.delivered(item, activityId);
     }
-    receipts.clear();
+    await receipts.clear();
   }
 
   private track(id: string, item: OutboxItem | null): void {
     if (item?.status === 'pending') this.pending.set(id, structuredClone(item));
-    else this.pending.delete(id);
+    else {
+      this.pending.delete(id);
+      this.claimedElsewhere.delete(id);
+    }
   }
 
   private now(): Date {
@@ -213,9 +238,11 @@ export class Outbox {
       const pick = active.size < concurrency ? this.pick(this.now().getTime(), this.clock()) : { waitMs: undefined };
       if (pick.item) {
         const item = pick.item;
-        this.limiter.take(conversationOf(item), this.clock());
+        const key = conversationOf(item);
+        const takenAt = this.clock();
+        this.limiter.take(key, takenAt);
         // An attempt that throws (a store write failing) is logged; the item stays pending for the next drain.
-        const sending: Promise<void> = this.attempt(item).catch((error) => this.logger.error('outbox: an attempt failed unexpectedly', { id: item.id, error })).finally(() => {
+        const sending: Promise<void> = this.attempt(item, key, takenAt).catch((error) => this.logger.error('outbox: an attempt failed unexpectedly', { id: item.id, error })).finally(() => {
           active.delete(sending);
           this.nudge();
         });
@@ -247,6 +274,12 @@ export class Outbox {
     const waits = new Map<string, number>();
     for (const item of this.pending.values()) {
       if (this.inFlight.has(item.id) || this.dueMs(item) > now) continue;
+      // Held by another instance: asked again once its claim could have run out.
+      const held = this.claimedElsewhere.get(item.id);
+      if (held !== undefined && held > wall) {
+        waitMs = waitMs === undefined ? held - wall : Math.min(waitMs, held - wall);
+        continue;
+      }
       // An update waits for the post it edits.
       if (item.updates && this.pending.has(item.updates)) continue;
       if (botWait > 0) return { waitMs: botWait };
@@ -270,37 +303,115 @@ export class Outbox {
     return due;
   }
 
-  private async attempt(item: OutboxItem): Promise<void> {
+  /**
+   * One attempt at an item: claimed first, so that of several instances one sends it; then read
+   * again (another instance may have settled or rescheduled it meanwhile), its receipts asked,
+   * the shared ledger passed, and only then sent. The claim is renewed while the attempt runs
+   * and given back when it settles.
+   */
+  private async attempt(item: OutboxItem, key: string, takenAt: number): Promise<void> {
     this.inFlight.add(item.id);
+    let renew: NodeJS.Timeout | undefined;
+    let claimed = false;
     try {
-      let replace: string[] = [];
-      if (item.updates) {
-        const original = await this.store.get('outbox', item.updates);
-        if (!original?.activityId) return await this.settle(item, { status: 'failed', lastError: 'the post to update was never delivered' });
-        replace = [original.activityId, ...(original.copies ?? [])];
+      if (!(await this.store.claim('outbox', item.id, this.instanceId, this.leaseMs))) {
+        this.limiter.untake(key, takenAt);
+        this.claimedElsewhere.set(item.id, this.clock() + this.leaseMs);
+        return;
       }
-      try {
-        if (!replace.length) {
-          const result = await this.send(item);
-          if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
-          // Without an id the post cannot be updated or counted as delivered; sending again could post it twice.
-          if (!result.activityId) return await this.settle(item, { status: 'failed', attempts: item.attempts + 1, lastError: 'the Bot Connector answered without an activity id' });
-          return await this.delivered(item, result.activityId, result.conversationId);
-        }
-        // An update edits every copy of the post; a retry edits them all again (an edit is idempotent).
-        for (const [i, id] of replace.entries()) {
-          if (i) this.limiter.take(conversationOf(item), this.clock());
-          const result = await this.send(item, id);
-          if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
-        }
-        await this.settle(item, { status: 'sent', sentAt: this.now().toISOString(), activityId: replace[0], attempts: item.attempts + 1 });
-      } catch (error) {
-        await this.failed(item, error instanceof UnreachableError ? { message: error.message } : describeFailure(error), error instanceof UnreachableError);
+      claimed = true;
+      renew = setInterval(() => this.renew(item.id), Math.max(1, this.leaseMs / 3));
+      renew.unref?.();
+      const current = await this.store.get('outbox', item.id);
+      if (current?.status !== 'pending' || this.dueMs(current) > this.now().getTime()) {
+        this.limiter.untake(key, takenAt);
+        return this.track(item.id, current ?? null);
       }
+      item = current;
+      if (!item.updates && (await this.answeredBefore(item))) return this.limiter.untake(key, takenAt);
+      if (!(await this.passLedger(key))) return this.limiter.untake(key, takenAt);
+      await this.sendClaimed(item, key);
     } finally {
+      clearInterval(renew);
+      if (claimed) await this.store.release('outbox', item.id, this.instanceId).catch((error) => this.logger.warn('outbox: could not release a claim; it runs out by itself', { id: item.id, error: String(error) }));
       this.inFlight.delete(item.id);
       // Every receipt so far is saved in the store once nothing is in flight.
-      if (!this.inFlight.size && !this.lateSaving) this.options.receipts?.clear(64 * 1024);
+      if (!this.inFlight.size && !this.lateSaving) await this.options.receipts?.clear(64 * 1024);
+    }
+  }
+
+  private renew(id: string): void {
+    // A stopped component holds nothing: what it was doing is taken over once the lease runs out.
+    if (this.stopped) return;
+    this.store.claim('outbox', id, this.instanceId, this.leaseMs).then(
+      (ok) => ok || this.logger.warn('outbox: lost the claim on a post being sent; its settling re-checks the post', { id }),
+      (error) => this.logger.warn('outbox: could not renew a claim', { id, error: String(error) }),
+    );
+  }
+
+  /**
+   * Teams already answered this post (an instance stopped, or timed out, before saving the id):
+   * recorded as delivered instead of being posted again.
+   */
+  private async answeredBefore(item: OutboxItem): Promise<boolean> {
+    const ids = (await this.options.receipts?.of(item.id)) ?? [];
+    if (!ids.length) return false;
+    this.logger.info('outbox: recording a post Teams answered before, instead of posting it again', { id: item.id, activityIds: ids });
+    for (const id of ids) await this.delivered(item, id);
+    return true;
+  }
+
+  /**
+   * The shared ledger's word on one more send to `key`. A refusal (another instance used the
+   * window) pauses the conversation here until the ledger says it may go; the item stays pending.
+   */
+  private async passLedger(key: string): Promise<boolean> {
+    const ledger = this.options.ledger;
+    if (!ledger) return true;
+    let wait: number;
+    try {
+      wait = await ledger.take(key);
+    } catch (error) {
+      this.logger.warn('outbox: the rate ledger did not answer; the conversation waits a second', { key, error: String(error) });
+      wait = 1_000;
+    }
+    if (wait > 0) this.limiter.pause(key, this.clock() + wait);
+    return wait <= 0;
+  }
+
+  /** Waits until the ledger lets one more send to `key` go (the second and later edits of one update). */
+  private async waitForLedger(key: string): Promise<void> {
+    while (!(await this.passLedger(key))) await new Promise((r) => setTimeout(r, Math.max(1, this.limiter.waitMs(key, this.clock()))));
+  }
+
+  /** Sends a claimed item: a new post, or an update that edits every copy of its post. */
+  private async sendClaimed(item: OutboxItem, key: string): Promise<void> {
+    let replace: string[] = [];
+    if (item.updates) {
+      const original = await this.store.get('outbox', item.updates);
+      if (!original?.activityId) return await this.settle(item, { status: 'failed', lastError: 'the post to update was never delivered' });
+      replace = [original.activityId, ...(original.copies ?? [])];
+    }
+    try {
+      if (!replace.length) {
+        const result = await this.send(item);
+        if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
+        // Without an id the post cannot be updated or counted as delivered; sending again could post it twice.
+        if (!result.activityId) return await this.settle(item, { status: 'failed', attempts: item.attempts + 1, lastError: 'the Bot Connector answered without an activity id' });
+        return await this.delivered(item, result.activityId, result.conversationId);
+      }
+      // An update edits every copy of the post; a retry edits them all again (an edit is idempotent).
+      for (const [i, id] of replace.entries()) {
+        if (i) {
+          this.limiter.take(key, this.clock());
+          await this.waitForLedger(key);
+        }
+        const result = await this.send(item, id);
+        if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
+      }
+      await this.settle(item, { status: 'sent', sentAt: this.now().toISOString(), activityId: replace[0], attempts: item.attempts + 1 });
+    } catch (error) {
+      await this.failed(item, error instanceof UnreachableError ? { message: error.message } : describeFailure(error), error instanceof UnreachableError);
     }
   }
 
@@ -309,9 +420,16 @@ export class Outbox {
    * it then answers after all, its post is adopted (`delivered`), so nothing is lost or untracked.
    */
   private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'> {
-    const sending = this.delivery.deliver(item, replace).then((result) => {
+    const sending = this.delivery.deliver(item, replace).then(async (result) => {
       // Written down before anything else happens, so a crash from here on cannot lose it.
-      if (!replace && result !== 'skip' && result.activityId) this.options.receipts?.record(item.id, result.activityId);
+      if (!replace && result !== 'skip' && result.activityId) {
+        try {
+          await this.options.receipts?.record(item.id, result.activityId);
+        } catch (error) {
+          // The id is still in hand: saving it in the store (next) matters more than failing the post.
+          this.logger.warn('outbox: could not record a receipt', { id: item.id, error: String(error) });
+        }
+      }
       return result;
     });
     const ms = this.options.timeoutMs ?? 20_000;
@@ -367,10 +485,10 @@ export class Outbox {
   private async delivered(item: OutboxItem, activityId: string, conversationId?: string): Promise<void> {
     let extra = false;
     await this.settle(item, (current) => {
-      if (current.status === 'sent' && current.activityId && current.activityId !== activityId) {
-        extra = true;
-        return { copies: [...new Set([...(current.copies ?? []), activityId])] };
-      }
+      // Decided on each run: a store may run the transaction again after a conflict with another instance.
+      extra = current.status === 'sent' && !!current.activityId && current.activityId !== activityId;
+      if (current.activityId === activityId) return {};
+      if (extra) return { copies: [...new Set([...(current.copies ?? []), activityId])] };
       return { status: 'sent', sentAt: this.now().toISOString(), activityId, ...(conversationId ? { conversationId } : {}), attempts: Math.max(current.attempts, item.attempts + 1), lastError: undefined, unreachable: undefined };
     });
     if (!extra || !this.delivery.remove) return;
@@ -382,23 +500,25 @@ export class Outbox {
     }
   }
 
-  /** Applies a change to the stored item (given, or worked out from the stored one); settling unlists it. */
+  /**
+   * Applies a change to the stored item (given, or worked out from the stored one). The
+   * transaction that settles a batch's last pending post reports the batch: transactions run as
+   * if alone across instances, so of two instances settling its last two posts, one sees the
+   * other's and reports it, once.
+   */
   private async settle(item: OutboxItem, changeOf: Partial<OutboxItem> | ((current: OutboxItem) => Partial<OutboxItem>)): Promise<void> {
     const named = typeof changeOf === 'function' ? undefined : changeOf.status;
-    const settled = await this.store.transact({ actor: 'system:outbox', action: `outbox.${named ?? 'change'}` }, (tx) => {
-      const current = tx.get('outbox', item.id);
+    const settled = await this.store.transact({ actor: 'system:outbox', action: `outbox.${named ?? 'change'}` }, async (tx) => {
+      const current = await tx.get('outbox', item.id);
       if (!current) return undefined;
       const change = typeof changeOf === 'function' ? changeOf(current) : changeOf;
-      // Already settled as sent (a late answer got there first): a retry's failure must not undo that.
+      if (!Object.keys(change).length) return undefined;
+      // Already settled as sent (a late answer, or another instance, got there first): a failure must not undo that.
       if (current.status === 'sent' && change.status !== 'sent' && !change.copies) return undefined;
       tx.put('outbox', { ...current, ...change });
-      if (!change.status || current.status !== 'pending') return undefined;
-      unlist(tx, item.id);
-      if (!current.batch) return undefined;
-      const batch = tx.get('outboxBatches', current.batch.id);
-      const siblings = (batch?.members ?? [item.id]).map((id) => tx.get('outbox', id)).filter((s): s is OutboxItem => !!s);
+      if (!change.status || current.status !== 'pending' || !current.batch) return undefined;
+      const siblings = await tx.postsOfBatch(current.batch.id);
       if (siblings.some((s) => s.status === 'pending')) return undefined;
-      if (batch) tx.delete('outboxBatches', batch.id);
       return { batch: current.batch, siblings };
     });
     if (settled && this.options.onBatchSettled) await this.options.onBatchSettled(settled.batch, settled.siblings);
@@ -408,9 +528,12 @@ export class Outbox {
     if (this.stopped) return;
     clearTimeout(this.timer);
     if (!this.pending.size) return;
+    // The soonest an item may go: when it falls due, or when another instance's claim on it could have run out.
+    const now = this.now().getTime();
+    const wall = this.clock();
     let next = Infinity;
-    for (const i of this.pending.values()) next = Math.min(next, Date.parse(i.dueAt));
-    this.timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next - this.now().getTime(), 60_000)));
+    for (const i of this.pending.values()) next = Math.min(next, Math.max(this.dueMs(i) - now, (this.claimedElsewhere.get(i.id) ?? 0) - wall));
+    this.timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next, 60_000)));
     this.timer.unref?.();
   }
 
@@ -433,6 +556,7 @@ export class Outbox {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.resyncTimer);
     this.unwatch();
     this.nudge();
   }

@@ -86,6 +86,15 @@ export class RateLimiter {
     }
   }
 
+  /** Gives back a send `take` recorded at `at` that did not happen (the post was claimed elsewhere). */
+  untake(key: string, at: number): void {
+    for (const k of [key, BOT]) {
+      const times = this.sent.get(k);
+      const i = times?.lastIndexOf(at) ?? -1;
+      if (i >= 0) times!.splice(i, 1);
+    }
+  }
+
   /** Nothing more to `key` (or, with no key, to anyone) before `untilMs`. */
   pause(key: string | undefined, untilMs: number): void {
     const k = key ?? BOT;

@@ -1,6 +1,7 @@
 import type { Agreement, ContractRules } from '../domain/agreement.js';
 import type { BrokerageStore } from '../store/collections.js';
-import { AGREEMENT_INDEX, rulesOf } from '../app/agreements/load.js';
+import { rulesOf } from '../app/agreements/load.js';
+import { reading } from '../store/reading.js';
 
 /** What the payments export and the contracts report read: every agreement, the rules, and each request's case reference. */
 export interface AgreementData {
@@ -11,8 +12,7 @@ export interface AgreementData {
 }
 
 export async function loadAgreementData(store: BrokerageStore): Promise<AgreementData> {
-  const refs = (await store.get('indexes', AGREEMENT_INDEX))?.refs ?? [];
-  const agreements = (await Promise.all(refs.map((ref) => store.get('agreements', `AGR-${ref}`)))).filter((a): a is Agreement => !!a);
+  const agreements = await reading(store, async (tx) => tx.agreements());
   const caseRefs = new Map<string, string>();
   for (const a of agreements) {
     const caseRef = (await store.get('requests', a.ref))?.person?.caseRef;

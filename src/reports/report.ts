@@ -10,24 +10,31 @@ import { csvOf, EXPORTS, type ExportName } from './csv.js';
 import type { LinkSpec, ReportFile, ReportLinks, ServedFile } from './links.js';
 import { showDay, type Period } from './period.js';
 import { awardsOverTime, choiceStats, daysDistribution, equality, headline, providerStats, type ChoiceStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
-import { requestsInMonths } from '../app/requests/indexes.js';
+import { listOf, reading } from '../store/reading.js';
 import { bidId, type Bid } from '../domain/calloff.js';
 
 /**
- * What a report for the period reads: the requests filed under its months (submitted, published or
- * awarded then) and their bids, so a report costs its period, not ten years of call-offs.
+ * What a report for the period reads: the requests with a reportable moment in it (submitted,
+ * published, chosen or awarded then) and their bids, so a report costs its period, not ten years
+ * of call-offs. The range is widened a day each side for UK time; the queries filter exactly.
  */
 export async function loadReportData(store: BrokerageStore, period: Pick<Period, 'from' | 'to'>): Promise<ReportData> {
-  const requests = await requestsInMonths(store, period.from, period.to);
+  const requests = await reading(store, async (tx) => tx.requestsActiveBetween(shiftDay(period.from, -1), shiftDay(period.to, 1)));
   const bidIds = requests.flatMap((r) => (r.calloff?.offers ?? []).map((o) => bidId(r.id, o.providerId)));
   const [bids, providers, lots, zones, settings] = await Promise.all([
     Promise.all(bidIds.map((id) => store.get('bids', id))).then((bs) => bs.filter((b): b is Bid => !!b)),
-    store.find('providers'),
-    store.find('lots'),
-    store.find('zones'),
+    listOf(store, 'providers'),
+    listOf(store, 'lots'),
+    listOf(store, 'zones'),
     store.get('settings', SETTINGS_ID),
   ]);
   return { requests, bids, providers, lots, zones, minHourlyRate: (settings ?? DEFAULT_SETTINGS).minHourlyRate };
+}
+
+function shiftDay(day: string, by: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + by);
+  return d.toISOString().slice(0, 10);
 }
 
 export interface Link {

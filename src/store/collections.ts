@@ -7,7 +7,6 @@ import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
 import type { Entity, Store, Tx } from './store.js';
 import type { BrokerageReads } from './reads.js';
-import type { ShardSpec } from './lowdbStore.js';
 
 /** An idempotency record: the result a keyed transaction returned the first time. */
 export interface Receipt extends Entity {
@@ -16,8 +15,8 @@ export interface Receipt extends Entity {
 }
 
 /**
- * Every collection the brokerage keeps. Later features add theirs here; `SHARDS` says how many
- * files each is spread over so that a write rewrites only a small file.
+ * Every collection the brokerage keeps. Later features add theirs here (and, for the lowdb
+ * adapter, a shard plan in src/store/lowdb/shards.ts if it grows with history).
  */
 export type Collections = {
   lots: Lot & Entity;
@@ -49,24 +48,6 @@ export type Collections = {
 
 /** The call-off (request) an id belongs to: `PKG-2026-0042`, `PKG-2026-0042:caring-hands`, `post:PKG-2026-0042:…`. */
 export const callOffOf = (id: string): string | undefined => /PKG-\d{4}-\d+/i.exec(id)?.[0].toUpperCase();
-
-/**
- * Collections that grow with history (requests, bids, outbox, jobs) get one file per call-off, so
- * a bid rewrites its call-off's small files and nothing that grows with the years. Ids that name no
- * call-off, and the small collections, are spread over hash shards.
- */
-export const SHARDS: Record<string, ShardSpec> = {
-  receipts: 16,
-  indexes: 16,
-  requests: { by: callOffOf, fallback: 16 },
-  bids: { by: callOffOf, fallback: 16 },
-  outbox: { by: callOffOf, fallback: 16 },
-  jobs: { by: callOffOf, fallback: 4 },
-  outboxPending: 8,
-  outboxBatches: { by: callOffOf, fallback: 4 },
-  applications: 4,
-  agreements: { by: callOffOf, fallback: 4 },
-};
 
 export type BrokerageStore = Store<Collections, BrokerageReads>;
 /** What a use case's transaction can do: read, stage changes, and ask the named reads. */

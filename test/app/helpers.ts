@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { User } from '../../src/domain/framework.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 
 export const COMMISSIONER = { aadObjectId: 'c0000000-0000-4000-8000-000000000001', name: 'Cora Commissioner' };
 export const BROKER = { aadObjectId: 'b0000000-0000-4000-8000-000000000002', name: 'Ben Broker' };
@@ -11,8 +10,8 @@ export const BROKER = { aadObjectId: 'b0000000-0000-4000-8000-000000000002', nam
 /** A fresh store in its own temp folder, with a commissioner and a broker; `done` closes and removes it. */
 export async function freshStore(users: User[] = []) {
   const dir = await mkdtemp(join(tmpdir(), 'app-test-'));
-  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
-  await store.transact({ actor: 'system', action: 'seed' }, (tx) => {
+  const store = await openBrokerageLowdb(dir);
+  await store.transact({ actor: 'system', action: 'seed' }, async (tx) => {
     tx.put('users', { id: COMMISSIONER.aadObjectId, name: COMMISSIONER.name, roles: ['commissioner'] });
     tx.put('users', { id: BROKER.aadObjectId, name: BROKER.name, roles: ['broker'] });
     for (const u of users) tx.put('users', u);

@@ -1,3 +1,4 @@
+import { scan } from '../helpers/scan.js';
 import assert from 'node:assert/strict';
 import { eligibleProviders } from '../../src/domain/eligibility.js';
 import { cardOf, cardText, PEOPLE, startTurns, Turns } from './turns.js';
@@ -75,7 +76,7 @@ describe('framework admission in Teams', () => {
     assert.deepEqual(after.lots, ['autism']);
     assert.deepEqual(after.zones, ['prestwich', 'radcliffe']);
     assert.deepEqual(after.tiers, [{ lot: 'autism', zone: 'radcliffe', tier: 'lead' }]);
-    assert.ok(eligibleProviders(await t.store.find('providers'), { lots: ['autism'], zone: 'prestwich' }).some((p) => p.id === 'riverside-support'));
+    assert.ok(eligibleProviders(await scan(t.store, 'providers'), { lots: ['autism'], zone: 'prestwich' }).some((p) => p.id === 'riverside-support'));
 
     const told = await notices();
     assert.equal(told.length, 1);
@@ -111,8 +112,8 @@ describe('framework admission in Teams', () => {
   });
 
   it('suspends a provider with a reason and the open-bids choice, and tells it', async () => {
-    await t.store.transact({ actor: 'test', action: 'channel' }, (tx) => {
-      const p = tx.get('providers', 'caring-hands')!;
+    await t.store.transact({ actor: 'test', action: 'channel' }, async (tx) => {
+      const p = (await tx.get('providers', 'caring-hands'))!;
       tx.put('providers', { ...p, channel: { conversationId: '19:ch@thread.tacv2', serviceUrl: 'https://x/', reference: { conversation: { id: '19:ch@thread.tacv2' } }, registeredBy: 'test', registeredAt: NOW.toISOString() } });
     });
     const [card] = await t.say('alex', 'standing caring-hands');
@@ -123,7 +124,7 @@ describe('framework admission in Teams', () => {
     assert.match(cardText(done.value), /Caring Hands Ltd is now suspended \(CQC rated inadequate\)\. Open bids: withdrawn/);
     const [suspended] = await notices();
     assert.match(suspended.text, /suspended from the framework\. Reason: CQC rated inadequate\. Your bids on open call-offs have been withdrawn/);
-    const [note] = await t.store.audit((e) => e.action === 'providers.open-bids');
+    const [note] = await t.store.audit({ action: 'providers.open-bids' });
     assert.equal((note.after as { choice: string }).choice, 'withdraw');
   });
 });

@@ -10,8 +10,8 @@ import type { Deps } from '../../bot/deps.js';
 import { startRuntime, type Runtime } from '../../bot/runtime.js';
 import { importFramework } from '../../src/app/framework/importFile.js';
 import { silentLogger } from '../../src/log.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type BrokerageStore, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
+import type { BrokerageStore } from '../../src/store/collections.js';
 import { MockConnector, type MockOptions } from '../../bench/mockConnector.js';
 import { PEOPLE } from './turns.js';
 
@@ -40,8 +40,8 @@ export interface ConnectorWorld {
 export async function seedChannels(store: BrokerageStore, url: string, count = ELIGIBLE.length): Promise<string[]> {
   await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
   const providers = [...ELIGIBLE];
-  await store.transact({ actor: 'test', action: 'test.world' }, (tx) => {
-    const model = tx.get('providers', 'caring-hands')!;
+  await store.transact({ actor: 'test', action: 'test.world' }, async (tx) => {
+    const model = (await tx.get('providers', 'caring-hands'))!;
     for (let i = ELIGIBLE.length; i < count; i++) {
       const id = `extra-${i}`;
       tx.put('providers', { ...model, id, name: `Extra Care ${i}`, cqcNumber: undefined });
@@ -50,7 +50,7 @@ export async function seedChannels(store: BrokerageStore, url: string, count = E
     for (const id of providers) {
       const conversationId = channelOf(id);
       const reference = { channelId: 'msteams', serviceUrl: url, bot: { id: '28:bot', name: 'Brokerage Bot' }, conversation: { id: conversationId, conversationType: 'channel', isGroup: true } };
-      tx.put('providers', { ...tx.get('providers', id)!, channel: { conversationId, teamId: 'team-1', serviceUrl: url, reference, registeredBy: 'test', registeredAt: new Date().toISOString() } });
+      tx.put('providers', { ...(await tx.get('providers', id))!, channel: { conversationId, teamId: 'team-1', serviceUrl: url, reference, registeredBy: 'test', registeredAt: new Date().toISOString() } });
     }
     for (const who of [PEOPLE.alex, PEOPLE.sam]) {
       const conversation = { id: `a:personal-${who.id}`, conversationType: 'personal' };
@@ -69,7 +69,7 @@ export async function connectorWorld(options: { providers?: number; now?: () => 
   const mock = new MockConnector(options.mock);
   const url = await mock.start();
   const dir = await mkdtemp(join(tmpdir(), 'bb-connector-'));
-  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+  const store = await openBrokerageLowdb(dir);
   const providers = await seedChannels(store, url, options.providers);
   const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
   const adapter = new TeamsAdapter({});

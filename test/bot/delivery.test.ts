@@ -1,3 +1,4 @@
+import { scan } from '../helpers/scan.js';
 import assert from 'node:assert/strict';
 import { publishCallOff } from '../../src/app/calloffs/publish.js';
 import type { OutboxItem } from '../../src/outbox/outbox.js';
@@ -9,7 +10,7 @@ import { PEOPLE } from './turns.js';
 
 const alex = { aadObjectId: PEOPLE.alex.aadObjectId };
 const report = (w: ConnectorWorld) => w.mock.posts.filter((p) => p.conversationId === `a:personal-${PEOPLE.alex.id}` && p.text.includes('posted to')).map((p) => JSON.parse(p.text).text as string);
-const posts = async (w: ConnectorWorld, ref: string) => (await w.store.find('outbox')).filter((i) => i.id.startsWith(`post:${ref}:`) && !i.updates);
+const posts = async (w: ConnectorWorld, ref: string) => (await scan(w.store, 'outbox')).filter((i) => i.id.startsWith(`post:${ref}:`) && !i.updates);
 
 /** What every test checks: nothing is `sent` without the id of a post the connector really made. */
 function assertTruthful(w: ConnectorWorld, items: OutboxItem[]) {
@@ -139,7 +140,7 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     removed = true; // the bot is taken out of Caring Hands' channel
     await w.click('priya', 'bid.submit', { ref, ...goodBid() });
     await w.runtime.outbox.idle(10_000);
-    const update = (await w.store.find('outbox')).find((i) => i.updates && (i.target as { providerId?: string }).providerId === 'caring-hands')!;
+    const update = (await scan(w.store, 'outbox')).find((i) => i.updates && (i.target as { providerId?: string }).providerId === 'caring-hands')!;
     assert.equal(update.status, 'failed');
     assert.equal(update.unreachable, true);
     assert.match((await w.store.get('providers', 'caring-hands'))!.channel!.unreachableReason!, /^403/);

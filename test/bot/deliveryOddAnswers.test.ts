@@ -1,3 +1,4 @@
+import { scan } from '../helpers/scan.js';
 import assert from 'node:assert/strict';
 import { publishCallOff } from '../../src/app/calloffs/publish.js';
 import type { Scripted } from '../../bench/mockConnector.js';
@@ -7,7 +8,7 @@ import { PEOPLE } from './turns.js';
 
 const alex = { aadObjectId: PEOPLE.alex.aadObjectId };
 const report = (w: ConnectorWorld) => w.mock.posts.filter((p) => p.conversationId === `a:personal-${PEOPLE.alex.id}` && p.text.includes('posted to')).map((p) => JSON.parse(p.text).text as string);
-const posts = async (w: ConnectorWorld, ref: string) => (await w.store.find('outbox')).filter((i) => i.id.startsWith(`post:${ref}:`) && !i.updates);
+const posts = async (w: ConnectorWorld, ref: string) => (await scan(w.store, 'outbox')).filter((i) => i.id.startsWith(`post:${ref}:`) && !i.updates);
 
 /**
  * Answers a Bot Connector (or a gateway in front of it) may really give: Retry-After as an HTTP

@@ -23,8 +23,8 @@ describe('The delivery report for a call-off offered to 200 providers', function
   it('fits the status card in the budget when most channels failed, and still names the failures it shows', async () => {
     w = await connectorWorld({ providers: 200, mock: { script: ({ conversationId }) => (conversationId.startsWith('19:chan-extra') ? { status: 403, code: 'BotNotInConversationRoster' } : undefined) } });
     // Real registered names run long.
-    await w.store.transact({ actor: 'test', action: 'test.names' }, (tx) => {
-      for (const p of tx.find('providers', (p) => p.id.startsWith('extra-'))) tx.put('providers', { ...p, name: `${p.name} Domiciliary and Supported Living Services for Adults with Complex Needs Ltd`.padEnd(100, '.').slice(0, 100) });
+    await w.store.transact({ actor: 'test', action: 'test.names' }, async (tx) => {
+      for (const p of (await tx.list('providers')).filter((p) => p.id.startsWith('extra-'))) tx.put('providers', { ...p, name: `${p.name} Domiciliary and Supported Living Services for Adults with Complex Needs Ltd`.padEnd(100, '.').slice(0, 100) });
     });
     const ref = await submitted(w.store, new Date());
     await publishCallOff(w.store, alex, ref, new Date());

@@ -47,9 +47,9 @@ export const goodBid = (over: Record<string, string> = {}) => ({
 
 /** Gives providers a Teams channel, so call-offs can be posted to them. */
 export async function registerChannels(store: BrokerageStore, now: Date, ...providerIds: string[]): Promise<void> {
-  await store.transact({ actor: 'test', action: 'test.channels' }, (tx) => {
+  await store.transact({ actor: 'test', action: 'test.channels' }, async (tx) => {
     for (const id of providerIds) {
-      const p = tx.get('providers', id)!;
+      const p = (await tx.get('providers', id))!;
       tx.put('providers', { ...p, channel: { conversationId: `channel-${id}`, teamId: 'team', serviceUrl: 'https://test.example/', reference: { conversation: { id: `channel-${id}` } }, registeredBy: 'test', registeredAt: now.toISOString() } });
     }
   });

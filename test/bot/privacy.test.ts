@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { ensureIndexes, ownerIndex } from '../../src/app/requests/indexes.js';
 import { goodBid, registerChannels, submitted } from './fixtures.js';
-import { cardText, PEOPLE, startTurns, Turns } from './turns.js';
+import { cardText, startTurns, Turns } from './turns.js';
 
 describe('council words that go to providers never identify the person', () => {
   let t: Turns;
@@ -71,27 +70,5 @@ describe('the spellings the exact-match guard let through, through the bot', () 
     assert.match(cardText(answer.value), /contains the case reference "LAS-400123"; reword it/);
     await t.drained();
     assert.equal(t.posted.filter((p) => p.item.message.kind === 'calloff.answer').length, 0);
-  });
-});
-
-describe('indexes for data written before they existed', () => {
-  it('fills the owner and open-call-off indexes once', async () => {
-    const now = new Date('2026-11-22T10:00:00Z');
-    const t = await startTurns({ now: () => now });
-    try {
-      const ref = await submitted(t.store, now);
-      // An upgraded folder: the request is there, the indexes and their marker are not.
-      await t.store.transact({ actor: 'test', action: 'test.forget-indexes' }, (tx) => {
-        for (const i of tx.find('indexes')) tx.delete('indexes', i.id);
-      });
-      const [before] = await t.say('sam', 'my requests');
-      assert.doesNotMatch(cardText(before.attachments![0].content), new RegExp(ref));
-      await ensureIndexes(t.store);
-      assert.deepEqual((await t.store.get('indexes', ownerIndex(PEOPLE.sam.aadObjectId)))?.refs, [ref]);
-      const [after] = await t.say('sam', 'my requests');
-      assert.match(cardText(after.attachments![0].content), new RegExp(ref));
-    } finally {
-      await t.close();
-    }
   });
 });

@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RefusalAudit } from '../../bot/refusals.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import { bidId } from '../../src/domain/calloff.js';
 import type { PackageRequest } from '../../src/domain/request.js';
 import * as fx from './fixtures.js';
@@ -17,13 +16,13 @@ describe('every refusal is audited', () => {
   describe('the cap against floods', () => {
     it('writes at most perActor lines per person and total in all per window, then one line with the count', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'refusals-'));
-      const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+      const store = await openBrokerageLowdb(dir);
       try {
         let clock = 0;
         const audit = new RefusalAudit(store, undefined, { perActor: 3, total: 5, windowMs: 1000 }, () => clock);
         for (let i = 0; i < 10; i++) await audit.record({ aadObjectId: 'flooder' }, 'action x', 'no role');
         for (let i = 0; i < 4; i++) await audit.record({ aadObjectId: `other-${i}` }, 'action x', 'no role');
-        const lines = async (action: string) => (await store.audit((e) => e.action === action)) as unknown as Note[];
+        const lines = async (action: string) => ((await store.audit()).filter((e) => e.action === action)) as unknown as Note[];
         assert.equal((await lines('refused')).length, 5, '3 from the flooder, 2 others, then the total cap');
         clock = 1000;
         await audit.record({ aadObjectId: 'flooder' }, 'action x', 'no role');
@@ -53,7 +52,7 @@ describe('every refusal is audited', () => {
       await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
     });
     afterEach(() => t.close());
-    const refused = async (actor: string) => (await t.store.audit((e) => e.action === 'refused' && e.actor === actor)).map(details);
+    const refused = async (actor: string) => ((await t.store.audit()).filter((e) => e.action === 'refused' && e.actor === actor)).map(details);
 
     it('a person with no role, for every verb they try', async () => {
       const verbs = [...t.bot.actions.values()].filter((a) => !a.open).map((a) => a.verb);
@@ -67,7 +66,7 @@ describe('every refusal is audited', () => {
     });
 
     it('a social worker scoring another worker’s evaluation, and a provider accepting an award it did not win', async () => {
-      await t.store.transact({ actor: 'test', action: 'test.users' }, (tx) => tx.put('users', { id: SOPHIE.aadObjectId, name: SOPHIE.name, roles: ['social_worker'] }));
+      await t.store.transact({ actor: 'test', action: 'test.users' }, async (tx) => tx.put('users', { id: SOPHIE.aadObjectId, name: SOPHIE.name, roles: ['social_worker'] }));
       const ref = await fx.submitted(t.store, now);
       await t.say('alex', `publish ${ref}`);
       await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });

@@ -24,7 +24,7 @@ describe('suspending a provider with bids on open call-offs', () => {
     assert.equal(bid?.status, 'withdrawn');
     assert.equal(bid?.versions.length, 1, 'its history is kept');
     assert.match(bid?.withdrawnReason ?? '', /CQC rating inadequate/);
-    const note = await t.store.audit((e) => e.action === 'providers.open-bids');
+    const note = await t.store.audit({ action: 'providers.open-bids' });
     assert.deepEqual((note[0].after as { withdrawn: number }).withdrawn, 1);
     const again = await t.click('priya', 'bid.submit', { ref, ...goodBid({ weeklyPrice: '504', hourlyRate: '24' }) });
     assert.match(cardText(again.value) + String(again.value), /suspended on the framework/);

@@ -11,8 +11,8 @@ import { conversationOf, type OutboxItem } from '../../src/outbox/outbox.js';
 import type { Deps } from '../../bot/deps.js';
 import { importFramework } from '../../src/app/framework/importFile.js';
 import { silentLogger } from '../../src/log.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type BrokerageStore, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
+import type { BrokerageStore } from '../../src/store/collections.js';
 
 /** The demo users, by first name. */
 export const PEOPLE = {
@@ -53,7 +53,7 @@ export interface Turns {
 /** A bot on a fresh store with the demo framework, driven through botbuilder's TestAdapter. */
 export async function startTurns(options: { now?: () => Date } = {}): Promise<Turns> {
   const dir = await mkdtemp(join(tmpdir(), 'bb-turns-'));
-  const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+  const store = await openBrokerageLowdb(dir);
   await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
   const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
   const bot = createBot(deps);

@@ -3,6 +3,7 @@
  * commissioner) opens an evaluation window, marks and admits the application; Jo is told the
  * outcome in the chat they applied from, and the new provider is on the framework.
  */
+import { listOf } from '../../src/store/reading.js';
 import assert from 'node:assert/strict';
 import { cardActions, cardInputs, cardText, messageText, startHarness, templateLeftovers, type Harness } from './harness.js';
 import { saveStep, startRequest, submitRequest } from '../../src/app/requests/requests.js';
@@ -69,7 +70,7 @@ describe('e2e: framework admission (bot + Agents Playground)', function () {
   });
 
   it('once its channel is registered, the newly admitted provider receives its first call-off', async () => {
-    const [riverside] = await h.server.store.find('providers', (p) => p.name === 'Riverside Support CIC');
+    const [riverside] = (await listOf(h.server.store, 'providers')).filter((p) => p.name === 'Riverside Support CIC');
     await h.install(h.chats.team);
     await h.nextReply(h.chats.team);
     const registered = await h.ask(h.chats.team, `register provider ${riverside.id}`);

@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startServer, type Server } from '../../index.js';
+import { freshDatabase } from '../support/postgres.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { importFile } from '../../scripts/import.js';
@@ -719,8 +720,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let server: Server | undefined;
   let playground: Playground | undefined;
   try {
+    // E2E_STORE=postgres runs the same conversations on PostgreSQL (a fresh database each).
+    const databaseUrl = process.env.E2E_STORE === 'postgres' ? await freshDatabase() : undefined;
+    const storeEnv = databaseUrl ? { DATABASE_URL: databaseUrl, LINK_SECRET: 'e2e-link-secret-that-is-long-enough-0123456789' } : {};
     const framework = options.framework === undefined ? 'demo/framework.yaml' : options.framework;
-    if (framework) await importFile(resolve(REPO_ROOT, framework), join(dataDir, 'data'));
+    if (framework) await importFile(resolve(REPO_ROOT, framework), join(dataDir, 'data'), databaseUrl);
 
     const botLog: string[] = [];
     const logger = createLogger(verbose ? 'debug' : 'warn', (line) => {
@@ -729,7 +733,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     // Only what is given here: MICROSOFT_APP_ID in the environment must not switch auth on.
     // (loadConfig rejects PORT=0, so a free port is picked first.)
-    const config = loadConfig({ DATA_DIR: join(dataDir, 'data'), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: verbose ? 'debug' : 'warn', ...options.env });
+    const config = loadConfig({ DATA_DIR: join(dataDir, 'data'), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: verbose ? 'debug' : 'warn', ...storeEnv, ...options.env });
     server = await startServer(config, logger, { now: options.now });
 
     playground = await startPlayground({

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockConnector } from '../../bench/mockConnector.js';
 import { post, startBot, stopBot, type BotProcess } from '../../bench/bot.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import { channelOf, seedChannels } from '../bot/connectorWorld.js';
 import { submitted } from '../bot/fixtures.js';
 import { PEOPLE } from '../bot/turns.js';
@@ -47,13 +46,13 @@ describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
     mock = new MockConnector();
     const url = await mock.start();
     dir = await mkdtemp(join(tmpdir(), 'bb-crash-'));
-    const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+    const store = await openBrokerageLowdb(dir);
     const providers = await seedChannels(store, url, 8);
     const ref = await submitted(store, new Date());
     // Bids close 45 s from now, so the call-off closes by itself after the restart (with room for a slow, loaded machine).
     const deadline = new Date(Date.now() + 45_000).toISOString();
-    await store.transact({ actor: 'test', action: 'test.deadline' }, (tx) => {
-      const r = tx.get('requests', ref)!;
+    await store.transact({ actor: 'test', action: 'test.deadline' }, async (tx) => {
+      const r = (await tx.get('requests', ref))!;
       tx.put('requests', { ...r, package: { ...r.package!, deadline } });
     });
     await store.close();

@@ -1,12 +1,12 @@
+import { reading } from '../../src/store/reading.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enqueue, INDEX_MARKER, Outbox, type Delivery, type OutboxItem } from '../../src/outbox/outbox.js';
+import { enqueue, Outbox, type Delivery, type OutboxItem } from '../../src/outbox/outbox.js';
 import type { RateLimits } from '../../src/outbox/ratePolicy.js';
 import { silentLogger } from '../../src/log.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 
 const FAST: RateLimits = { perConversation: [{ limit: 3, perMs: 300 }], perBot: [{ limit: 50, perMs: 1000 }], marginMs: 0, botGapMs: 0 };
 const tx = { actor: 'test', action: 'test' };
@@ -39,11 +39,11 @@ function fakeConnector(options: { throttleOnce?: string; retryAfterSeconds?: num
 
 describe('Outbox', () => {
   let dir: string;
-  let store: LowdbStore<Collections>;
+  let store: BrokerageLowdb;
   let outbox: Outbox | undefined;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'outbox-test-'));
-    store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+    store = await openBrokerageLowdb(dir);
   });
   afterEach(async () => {
     outbox?.stop();
@@ -52,7 +52,7 @@ describe('Outbox', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const queue = (...items: Parameters<typeof enqueue>[2][]) => store.transact(tx, (t) => enqueue(t, new Date(), ...items));
+  const queue = (...items: Parameters<typeof enqueue>[2][]) => store.transact(tx, async (t) => await enqueue(t, new Date(), ...items));
   const post = (i: number, to = 'p1', extra: Partial<OutboxItem> = {}) => ({ id: `post:PKG-2026-0001:${to}:${i}`, target: { providerId: to }, message: { kind: 'calloff.card' as const, ref: 'PKG-2026-0001' }, ...extra });
 
   it('honours Retry-After: the throttled conversation waits, the others go on, and the post is delivered once', async () => {
@@ -99,7 +99,7 @@ describe('Outbox', () => {
     const c = fakeConnector();
     outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST });
     const now = new Date().toISOString();
-    await store.transact(tx, (t) => t.put('outbox', { ...post(1), status: 'sent', attempts: 1, dueAt: now, createdAt: now, activityId: 'act-1', copies: ['act-1b'] } as OutboxItem));
+    await store.transact(tx, async (t) => t.put('outbox', { ...post(1), status: 'sent', attempts: 1, dueAt: now, createdAt: now, activityId: 'act-1', copies: ['act-1b'] } as OutboxItem));
     await queue({ ...post(1), id: `${post(1).id}:refresh:closed`, updates: post(1).id });
     outbox.kick();
     await outbox.idle(10_000);
@@ -107,21 +107,21 @@ describe('Outbox', () => {
     assert.equal((await store.get('outbox', `${post(1).id}:refresh:closed`))?.status, 'sent');
   });
 
-  it('keeps a pending index in the same transactions, so a restart finds unsent posts without reading old ones', async () => {
-    await store.transact(tx, (t) => t.put('counters', { id: INDEX_MARKER, value: 1 }));
+  it('finds unsent posts after a restart through the store\'s pending read, without reading old ones', async () => {
+    const pending = () => reading(store, (t) => t.pendingPosts());
     await queue(post(1), post(2));
-    assert.deepEqual((await store.find('outboxPending')).map((p) => p.id).sort(), [post(1).id, post(2).id]);
+    assert.deepEqual((await pending()).map((p) => p.id).sort(), [post(1).id, post(2).id]);
     // "restart": a new outbox on the same store delivers them
     const c = fakeConnector();
     outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST });
     outbox.kick();
     await outbox.idle(10_000);
     assert.equal(c.calls.length, 2);
-    assert.deepEqual(await store.find('outboxPending'), []);
+    assert.deepEqual(await pending(), []);
   });
 
-  it('builds the index once from a scan for a data folder that predates it', async () => {
-    await store.transact(tx, (t) => {
+  it('delivers what is pending when it starts, not what was sent', async () => {
+    await store.transact(tx, async (t) => {
       t.put('outbox', { ...post(7), status: 'pending', attempts: 0, dueAt: new Date().toISOString(), createdAt: new Date().toISOString() } as OutboxItem);
       t.put('outbox', { ...post(8), status: 'sent', attempts: 1, dueAt: new Date().toISOString(), createdAt: new Date().toISOString() } as OutboxItem);
     });
@@ -130,7 +130,32 @@ describe('Outbox', () => {
     outbox.kick();
     await outbox.idle(10_000);
     assert.deepEqual(c.calls.map((x) => x.id), [post(7).id]);
-    assert.ok(await store.get('counters', INDEX_MARKER));
+  });
+
+  it('records a post that answers after the timeout, and deletes the copy its retry made', async () => {
+    const removed: string[] = [];
+    let n = 0;
+    const delivery: Delivery = {
+      async deliver() {
+        const mine = ++n;
+        if (mine === 1) await new Promise((r) => setTimeout(r, 300)); // answers after its 100 ms
+        return { activityId: `act-${mine}` };
+      },
+      async remove(_item, activityId) {
+        removed.push(activityId);
+      },
+    };
+    outbox = new Outbox(store, delivery, silentLogger, { limits: FAST, timeoutMs: 100, random: () => 0, policy: { baseMs: 20, maxMs: 100, keepTryingMs: { default: 5_000 } } });
+    await queue(post(1));
+    outbox.kick();
+    await outbox.idle(10_000);
+    const deadline = Date.now() + 2_000;
+    while (!removed.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const saved = await store.get('outbox', post(1).id);
+    assert.equal(n, 2, 'the retry posted a second copy');
+    assert.equal(saved?.status, 'sent');
+    assert.deepEqual(removed, [saved?.activityId === 'act-1' ? 'act-2' : 'act-1'], 'the extra copy was deleted');
+    assert.deepEqual(saved?.copies ?? [], []);
   });
 
   it('reports a batch once, when its last post settles, with every post of it', async () => {
@@ -144,6 +169,5 @@ describe('Outbox', () => {
     assert.equal(reports.length, 1);
     assert.equal(reports[0].items.length, 5);
     assert.ok(reports[0].items.every((i) => i.status === 'sent'));
-    assert.equal(await store.get('outboxBatches', batch.id), undefined, 'the batch record goes once reported');
   });
 });

@@ -5,16 +5,15 @@ import { join } from 'node:path';
 import { enqueue, Outbox, type Delivery } from '../../src/outbox/outbox.js';
 import { ReceiptLog } from '../../src/outbox/receiptLog.js';
 import { silentLogger } from '../../src/log.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 
 describe('ReceiptLog (activity ids kept across a crash)', () => {
   let dir: string;
-  let store: LowdbStore<Collections>;
+  let store: BrokerageLowdb;
   let outbox: Outbox | undefined;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'receipts-test-'));
-    store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+    store = await openBrokerageLowdb(dir);
   });
   afterEach(async () => {
     outbox?.stop();
@@ -26,7 +25,7 @@ describe('ReceiptLog (activity ids kept across a crash)', () => {
 
   it('records on restart a post Teams answered before the crash, instead of posting it again', async () => {
     const log = new ReceiptLog(join(dir, 'receipts.log'));
-    await store.transact({ actor: 't', action: 't' }, (tx) => enqueue(tx, new Date(), item('post:a'), item('post:b')));
+    await store.transact({ actor: 't', action: 't' }, async (tx) => await enqueue(tx, new Date(), item('post:a'), item('post:b')));
     // The last run got an id for post:a and died before saving it; a torn line follows.
     log.record('post:a', 'act-before-crash');
     await appendFile(join(dir, 'receipts.log'), '["post:b","act-to');
@@ -41,9 +40,20 @@ describe('ReceiptLog (activity ids kept across a crash)', () => {
     assert.ok(!log.read().some(([id]) => id === 'post:a'), 'the applied receipts are cleared on start');
   });
 
+  it('answers which ids an item was given, from what it wrote and what a stopped run left', async () => {
+    const first = new ReceiptLog(join(dir, 'receipts.log'));
+    first.record('post:a', 'act-a');
+    const log = new ReceiptLog(join(dir, 'receipts.log'));
+    log.record('post:b', 'act-b');
+    assert.deepEqual(await log.of('post:a'), ['act-a']);
+    assert.deepEqual(await log.of('post:b'), ['act-b']);
+    log.clear();
+    assert.deepEqual(await log.of('post:a'), [], 'cleared once saved in the store');
+  });
+
   it('writes each id the moment the connector answers', async () => {
     const log = new ReceiptLog(join(dir, 'receipts.log'));
-    await store.transact({ actor: 't', action: 't' }, (tx) => enqueue(tx, new Date(), item('post:c')));
+    await store.transact({ actor: 't', action: 't' }, async (tx) => await enqueue(tx, new Date(), item('post:c')));
     let seen: [string, string][] = [];
     const delivery: Delivery = { deliver: async () => ({ activityId: 'act-c' }) };
     outbox = new Outbox(store, delivery, silentLogger, { receipts: log });

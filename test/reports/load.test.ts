@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadReportData } from '../../src/reports/report.js';
 import { headline } from '../../src/reports/queries.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import { dataset, Q1, seed } from './dataset.js';
 
 describe('a report reads its own period, not the whole history', () => {
   it('loads only requests filed under the months the period overlaps, and gets the same figures', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bb-report-load-'));
-    const store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+    const store = await openBrokerageLowdb(dir);
     try {
       const data = dataset();
       const old = { ...data.requests[0], id: 'PKG-2019-0001', submittedAt: '2019-05-02T10:00:00.000Z', calloff: undefined, award: undefined };

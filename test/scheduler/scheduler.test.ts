@@ -1,3 +1,4 @@
+import { scan } from '../helpers/scan.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,8 +6,7 @@ import { join } from 'node:path';
 import sinon from 'sinon';
 import { schedule, Scheduler, type Job } from '../../src/scheduler/scheduler.js';
 import { silentLogger } from '../../src/log.js';
-import { LowdbStore } from '../../src/store/lowdbStore.js';
-import { SHARDS, type Collections } from '../../src/store/collections.js';
+import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 
 const tx = { actor: 'test', action: 'test' };
 const T0 = Date.parse('2026-11-22T10:00:00Z');
@@ -18,13 +18,13 @@ const settle = async () => {
 
 describe('Scheduler (fake timers)', () => {
   let dir: string;
-  let store: LowdbStore<Collections>;
+  let store: BrokerageLowdb;
   let clock: sinon.SinonFakeTimers;
   let scheduler: Scheduler | undefined;
   let ran: string[];
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'scheduler-test-'));
-    store = await LowdbStore.open<Collections>(dir, { shards: SHARDS });
+    store = await openBrokerageLowdb(dir);
     clock = sinon.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     ran = [];
   });
@@ -41,7 +41,7 @@ describe('Scheduler (fake timers)', () => {
     scheduler.start();
     return scheduler;
   };
-  const add = (...jobs: Job[]) => store.transact(tx, (t) => jobs.forEach((j) => schedule(t, j)));
+  const add = (...jobs: Job[]) => store.transact(tx, async (t) => jobs.forEach((j) => schedule(t, j)));
   /** Waits (in real time: the store's writes are real I/O) until `cond` holds. */
   const until = async (cond: () => boolean | Promise<boolean>) => {
     const deadline = performance.now() + 5000;
@@ -66,13 +66,13 @@ describe('Scheduler (fake timers)', () => {
     await clock.tickAsync(20 * 60_000);
     await until(async () => !(await store.get('jobs', 'close:PKG-2026-0001')));
     assert.deepEqual(ran, ['remind:PKG-2026-0001', 'close:PKG-2026-0001']);
-    assert.deepEqual(await store.find('jobs'), []);
+    assert.deepEqual(await scan(store, 'jobs'), []);
   });
 
   it('hears jobs scheduled after it started, from the store’s change feed, without scanning the store', async () => {
     const s = start();
     await settle();
-    const find = sinon.spy(store, 'find');
+    const reads = sinon.spy(store, 'transact');
     await add({ id: 'close:PKG-2026-0002', kind: 'note', at: at(5), ref: 'PKG-2026-0002' });
     s.kick();
     await settle();
@@ -80,7 +80,7 @@ describe('Scheduler (fake timers)', () => {
     await clock.tickAsync(5 * 60_000);
     await until(() => ran.length === 1);
     assert.deepEqual(ran, ['close:PKG-2026-0002']);
-    assert.equal(find.callCount, 0, 'planning used the in-memory jobs');
+    assert.ok(reads.getCalls().every((c) => c.args[0].action !== 'jobs.resync'), 'planning used the in-memory jobs');
   });
 
   it('re-arms persisted jobs after a restart and runs one that fell due while it was down', async () => {

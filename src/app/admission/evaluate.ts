@@ -2,8 +2,7 @@ import { Application, Decision, EvaluationWindow, Mark, MAX_SCORE, results } fro
 import { plainNumber } from '../../domain/numbers.js';
 import { formatUk } from '../../domain/dates.js';
 import { Provider, TIERS, Tier, TierAssignment, User } from '../../domain/framework.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { loadUser, NO_ROLE_MESSAGE, Who } from '../actor.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
@@ -47,11 +46,11 @@ export async function mayEvaluate(store: BrokerageStore, who: Who, ref: string):
 }
 
 /** Reads the marks from card inputs; keeps valid ones, names each wrong one. */
-function readMarks(tx: Tx<Collections>, raw: Record<string, unknown>): { marks: Record<string, Mark>; inputs: Record<string, string>; errors: Record<string, string> } {
+async function readMarks(tx: BrokerageTx, raw: Record<string, unknown>): Promise<{ marks: Record<string, Mark>; inputs: Record<string, string>; errors: Record<string, string> }> {
   const marks: Record<string, Mark> = {};
   const inputs: Record<string, string> = {};
   const errors: Record<string, string> = {};
-  for (const q of questionsOf(tx)) {
+  for (const q of await questionsOf(tx)) {
     const id = markInput(q.id);
     const v = chosenString(raw[id]).toLowerCase();
     inputs[id] = v;
@@ -68,8 +67,8 @@ function readMarks(tx: Tx<Collections>, raw: Record<string, unknown>): { marks: 
   return { marks, inputs, errors };
 }
 
-function loadApp(tx: Tx<Collections>, ref: string): Application {
-  const a = tx.get('applications', normaliseAppRef(ref));
+async function loadApp(tx: BrokerageTx, ref: string): Promise<Application> {
+  const a = await tx.get('applications', normaliseAppRef(ref));
   if (!a) throw notFound(`There is no application ${normaliseAppRef(ref)}.`);
   return a;
 }
@@ -77,10 +76,10 @@ function loadApp(tx: Tx<Collections>, ref: string): Application {
 /** Saves an evaluator's marks; what was typed is kept even where it is wrong. */
 export async function saveMarks(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<EvaluateResult> {
   const user = await actor(store, who);
-  return store.transact({ actor: user.id, action: 'applications.mark' }, (tx) => {
-    const a = loadApp(tx, ref);
-    evaluator(a.windowId ? tx.get('windows', a.windowId) : undefined, user, a);
-    const read = readMarks(tx, raw);
+  return store.transact({ actor: user.id, action: 'applications.mark' }, async (tx) => {
+    const a = await loadApp(tx, ref);
+    evaluator(a.windowId ? await tx.get('windows', a.windowId) : undefined, user, a);
+    const read = await readMarks(tx, raw);
     const next: Application = { ...a, marks: read.marks, markInputs: { ...(a.markInputs ?? {}), ...read.inputs }, updatedAt: now.toISOString() };
     const changed = JSON.stringify(a.marks) !== JSON.stringify(read.marks);
     if (changed) next.history = [...a.history, history(user, now, 'marks saved')];
@@ -91,7 +90,7 @@ export async function saveMarks(store: BrokerageStore, who: Who, ref: string, ra
 }
 
 /** The outcome as the provider reads it: the decision, then each question's mark. */
-export function outcomeText(a: Application, questions: ReturnType<typeof questionsOf>, names: { lots: Map<string, string>; zones: Map<string, string> }): string {
+export function outcomeText(a: Application, questions: Awaited<ReturnType<typeof questionsOf>>, names: { lots: Map<string, string>; zones: Map<string, string> }): string {
   const d = a.decision!;
   const r = results(questions, a.marks);
   const marks = r.rows.map((row) => `- ${row.question.text} – ${row.label}`).join('\n');
@@ -112,14 +111,14 @@ export function outcomeText(a: Application, questions: ReturnType<typeof questio
  */
 export async function decideApplication(store: BrokerageStore, who: Who, ref: string, outcome: 'admitted' | 'rejected', raw: Record<string, unknown>, now: Date): Promise<EvaluateResult> {
   const user = await actor(store, who);
-  return store.transact({ actor: user.id, action: `applications.${outcome === 'admitted' ? 'admit' : 'reject'}` }, (tx) => {
-    const a = loadApp(tx, ref);
-    evaluator(a.windowId ? tx.get('windows', a.windowId) : undefined, user, a);
-    const read = readMarks(tx, raw);
+  return store.transact({ actor: user.id, action: `applications.${outcome === 'admitted' ? 'admit' : 'reject'}` }, async (tx) => {
+    const a = await loadApp(tx, ref);
+    evaluator(a.windowId ? await tx.get('windows', a.windowId) : undefined, user, a);
+    const read = await readMarks(tx, raw);
     const withMarks: Application = { ...a, marks: read.marks, markInputs: { ...(a.markInputs ?? {}), ...read.inputs, admitLots: inputString(raw.admitLots), admitZones: inputString(raw.admitZones), reasons: inputString(raw.reasons), ...tierInputs(a, raw) }, updatedAt: now.toISOString() };
     tx.put('applications', withMarks);
     const errors: Record<string, string> = { ...read.errors };
-    const questions = questionsOf(tx);
+    const questions = await questionsOf(tx);
     const r = results(questions, read.marks);
     const details = a.details!;
     let decision: Decision;
@@ -154,7 +153,7 @@ export async function decideApplication(store: BrokerageStore, who: Who, ref: st
       decision = { outcome, by: user.id, byName: user.name, at: now.toISOString(), reasons, lots: [], zones: [], tiers: [] };
     }
 
-    const provider = tx.get('providers', a.providerId!);
+    const provider = await tx.get('providers', a.providerId!);
     if (!provider) throw notFound(`The provider of ${a.id} no longer exists.`);
     if (outcome === 'admitted') {
       if (provider.status === 'suspended') throw conflict(`${provider.name} is suspended (${provider.statusReason}); reinstate it before admitting it to more lots or zones.`);
@@ -180,13 +179,13 @@ export async function decideApplication(store: BrokerageStore, who: Who, ref: st
       history: [...withMarks.history, history(user, now, outcome === 'admitted' ? `admitted to ${decision.lots.join(', ')} in ${decision.zones.join(', ')}` : `rejected: ${decision.reasons}`)],
     };
     tx.put('applications', decided);
-    const names = { lots: new Map(tx.find('lots').map((l) => [l.id, l.name])), zones: new Map(tx.find('zones').map((z) => [z.id, z.name])) };
+    const names = { lots: new Map((await tx.list('lots')).map((l) => [l.id, l.name])), zones: new Map((await tx.list('zones')).map((z) => [z.id, z.name])) };
     const text = outcomeText(decided, questions, names);
     const to = [decided.replyTo, provider.channel && !provider.channel.unreachableReason && provider.channel.conversationId !== (decided.replyTo?.conversation as { id?: string } | undefined)?.id ? provider.channel.reference : undefined].filter(
       (x): x is Record<string, unknown> => !!x,
     );
     const message = `${a.id} ${outcome === 'admitted' ? `admitted: ${provider.name} now receives call-offs for those lots and zones` : 'rejected'}. ${to.length ? 'The provider is being told, with its marks.' : 'The provider has no conversation with the bot to tell; they will see it with `my application`.'}`;
-    return { ok: true as const, application: decided, notices: queueNotices(tx, now, to.map((t) => ({ to: t, text }))), message };
+    return { ok: true as const, application: decided, notices: await queueNotices(tx, now, to.map((t) => ({ to: t, text }))), message };
   });
 }
 

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import type { Notice } from './applications.js';
 
@@ -10,11 +9,11 @@ import type { Notice } from './applications.js';
  * outbox like every other proactive message: paced, retried, resumed after a restart. The id is
  * the conversation and the text, so a repeat queues nothing new.
  */
-export function queueNotices(tx: Tx<Collections>, now: Date, notices: Notice[]): Notice[] {
+export async function queueNotices(tx: BrokerageTx, now: Date, notices: Notice[]): Promise<Notice[]> {
   for (const n of notices) {
     const conversation = String((n.to.conversation as { id?: string } | undefined)?.id);
     const id = `notice:${conversation}:${createHash('sha256').update(n.text).digest('hex').slice(0, 16)}`;
-    enqueue(tx, now, { id, target: { reference: n.to }, message: { kind: 'notice.text', text: n.text } });
+    await enqueue(tx, now, { id, target: { reference: n.to }, message: { kind: 'notice.text', text: n.text } });
   }
   return notices;
 }

@@ -1,8 +1,6 @@
-import type { Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { refreshProviderCard } from '../calloffs/messages.js';
-import { bidId } from '../../domain/calloff.js';
-import { indexed, OPEN_INDEX } from '../requests/indexes.js';
+import { bidId, type Bid } from '../../domain/calloff.js';
 
 /** What the commissioner chose for a suspended (or departing) provider's bids on open call-offs. */
 export const OPEN_BIDS_CHOICES = ['keep', 'withdraw'] as const;
@@ -22,17 +20,15 @@ export interface OpenBidsInput {
  * on call-offs that are still open (each keeps its versions, with the reason) and refreshes its
  * cards; "keep" leaves them to be scored.
  */
-export function handleOpenBids(tx: Tx<Collections>, input: OpenBidsInput): { kept: number; withdrawn: number } {
+export async function handleOpenBids(tx: BrokerageTx, input: OpenBidsInput): Promise<{ kept: number; withdrawn: number }> {
   // Through the open call-offs, not every bid ever made: at a county's scale that is years of files.
-  const open = indexed(tx, OPEN_INDEX)
-    .filter((ref) => tx.get('requests', ref)?.state === 'open')
-    .flatMap((ref) => tx.get('bids', bidId(ref, input.providerId)) ?? [])
-    .filter((b) => b.status === 'active');
+  const bids = await Promise.all((await tx.openCallOffs()).map((r) => tx.get('bids', bidId(r.id, input.providerId))));
+  const open = bids.filter((b): b is Bid => b?.status === 'active');
   if (input.choice === 'keep') return { kept: open.length, withdrawn: 0 };
   const now = new Date(input.at);
   for (const bid of open) {
     tx.put('bids', { ...bid, status: 'withdrawn', withdrawnAt: input.at, withdrawnReason: `withdrawn by the council: ${input.reason}` });
-    refreshProviderCard(tx, now, tx.get('requests', bid.ref)!, input.providerId, `withdrawn-by-council-${bid.versions.length}`);
+    await refreshProviderCard(tx, now, (await tx.get('requests', bid.ref))!, input.providerId, `withdrawn-by-council-${bid.versions.length}`);
   }
   return { kept: 0, withdrawn: open.length };
 }

@@ -1,12 +1,10 @@
 import type { Provider } from '../../domain/framework.js';
-import type { BrokerageStore } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { setProviderStatus } from '../framework/admin.js';
 import type { Notice } from './applications.js';
 import { queueNotices } from './notices.js';
-import type { Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
 import { OPEN_BIDS_CHOICES, OpenBidsChoice } from './openBids.js';
 
 export const STANDING_CHANGES = ['suspend', 'reinstate', 'leave'] as const;
@@ -19,9 +17,9 @@ const TO: Record<StandingChange, { from: Provider['status'][]; to: Provider['sta
 };
 
 /** Where a provider hears about its standing: its channel, or else where it last applied from. */
-function whereToTell(tx: Tx<Collections>, p: Provider): Record<string, unknown> | undefined {
+async function whereToTell(tx: BrokerageTx, p: Provider): Promise<Record<string, unknown> | undefined> {
   if (p.channel && !p.channel.unreachableReason) return p.channel.reference;
-  const apps = tx.find('applications', (a) => a.providerId === p.id && !!a.replyTo);
+  const apps = (await tx.list('applications')).filter((a) => a.providerId === p.id && !!a.replyTo);
   return apps.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.replyTo;
 }
 
@@ -50,9 +48,9 @@ export async function changeStanding(store: BrokerageStore, who: Who, providerId
   const provider = await setProviderStatus(store, who, providerId, rule.to, why, {
     openBids: change === 'reinstate' ? undefined : choice,
     at: now.toISOString(),
-    inside: (tx, p) => {
-      const to = whereToTell(tx, p);
-      notices = queueNotices(tx, now, to ? [{ to, text: `${p.name} has been ${rule.done}. Reason: ${why}.${bids}${next}` }] : []);
+    inside: async (tx, p) => {
+      const to = await whereToTell(tx, p);
+      notices = await queueNotices(tx, now, to ? [{ to, text: `${p.name} has been ${rule.done}. Reason: ${why}.${bids}${next}` }] : []);
     },
   });
   const message = `${provider.name} is now ${provider.status} (${why}).${change === 'reinstate' ? '' : ` Open bids: ${choice === 'withdraw' ? 'withdrawn' : 'kept'}.`} ${notices.length ? 'The provider is being told.' : 'The provider has no conversation with the bot to tell.'}`;

@@ -1,4 +1,5 @@
 import { AdmissionQuestion, Application, EvaluationWindow, orderQuestions } from '../../domain/admission.js';
+import { listOf } from '../../store/reading.js';
 import type { Lot, Provider, User, Zone } from '../../domain/framework.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import type { Who } from '../actor.js';
@@ -20,11 +21,11 @@ export interface AdmissionLookups {
 }
 
 export async function admissionLookups(store: BrokerageStore): Promise<AdmissionLookups> {
-  const [lots, zones, questions] = await Promise.all([store.find('lots'), store.find('zones'), store.find('admissionQuestions')]);
+  const [lots, zones, questions] = await Promise.all([listOf(store, 'lots'), listOf(store, 'zones'), listOf(store, 'admissionQuestions')]);
   return { lots, zones, questions: orderQuestions(questions) };
 }
 
-const openWindowOf = async (store: BrokerageStore): Promise<EvaluationWindow | undefined> => (await store.find('windows', (w) => !w.closedAt))[0];
+const openWindowOf = async (store: BrokerageStore): Promise<EvaluationWindow | undefined> => ((await listOf(store, 'windows')).filter((w) => !w.closedAt))[0];
 
 /** The applicant's view: the form while a draft (and why it cannot be submitted while paused), read-only after. */
 export interface ApplicantView {
@@ -69,7 +70,7 @@ export interface AdmissionHomeView {
 }
 
 export async function admissionHomeView(store: BrokerageStore): Promise<AdmissionHomeView> {
-  return { status: await admissionStatus(store), users: await store.find('users') };
+  return { status: await admissionStatus(store), users: (await listOf(store, 'users')) };
 }
 
 /** The provider whose standing is being changed; undefined when there is none by that id. */

@@ -1,4 +1,5 @@
 import { isRealDate } from '../../domain/dates.js';
+import { listOf } from '../../store/reading.js';
 import { ukDate } from '../../domain/dates.js';
 import { Application, EvaluationWindow, PauseReason } from '../../domain/admission.js';
 import type { BrokerageStore } from '../../store/collections.js';
@@ -19,7 +20,7 @@ export interface AdmissionStatus {
 }
 
 export async function admissionStatus(store: BrokerageStore): Promise<AdmissionStatus> {
-  const [state, windows, apps] = await Promise.all([store.get('admission', ADMISSION_ID), store.find('windows'), store.find('applications')]);
+  const [state, windows, apps] = await Promise.all([store.get('admission', ADMISSION_ID), listOf(store, 'windows'), listOf(store, 'applications')]);
   const window = windows.find((w) => !w.closedAt);
   const bySubmitted = (a: Application, b: Application) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? '');
   return {
@@ -47,21 +48,19 @@ export async function openWindow(store: BrokerageStore, who: Who, input: OpenWin
   const closesOn = input.closesOn?.trim() || undefined;
   if (closesOn && !isRealDate(closesOn)) throw invalid({ closesOn: 'the planned closing date must be a date (YYYY-MM-DD)' });
   if (closesOn && closesOn < ukDate(now)) throw invalid({ closesOn: 'the planned closing date must be today or later' });
-  return store.transact({ actor: user.id, action: 'windows.open' }, (tx) => {
-    const open = tx.find('windows', (w) => !w.closedAt)[0];
+  return store.transact({ actor: user.id, action: 'windows.open' }, async (tx) => {
+    const open = (await tx.list('windows')).filter((w) => !w.closedAt)[0];
     if (open) throw conflict(`Window ${open.id} is already open; close it before opening another.`);
     const evaluators = [...new Set((input.evaluators ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean))];
-    const bad = evaluators.filter((id) => {
-      const u = tx.get('users', id);
-      return !u || u.roles.includes('provider');
-    });
+    const users = await Promise.all(evaluators.map((id) => tx.get('users', id)));
+    const bad = evaluators.filter((_, i) => !users[i] || users[i]!.roles.includes('provider'));
     if (bad.length) throw invalid({ evaluators: `evaluators must be council users the bot knows (not provider users): ${bad.join(', ')}` });
     const year = Number(ukDate(now).slice(0, 4));
-    const counter = tx.get('counters', `W-${year}`) ?? { id: `W-${year}`, value: 0 };
+    const counter = await tx.get('counters', `W-${year}`) ?? { id: `W-${year}`, value: 0 };
     tx.put('counters', { ...counter, value: counter.value + 1 });
     const window: EvaluationWindow = { id: `W-${year}-${String(counter.value + 1).padStart(2, '0')}`, openedAt: now.toISOString(), openedBy: user.id, closesOn, evaluators };
     tx.put('windows', window);
-    const joined = tx.find('applications', (a) => a.state === 'submitted' && !a.windowId);
+    const joined = (await tx.list('applications')).filter((a) => a.state === 'submitted' && !a.windowId);
     for (const a of joined) tx.put('applications', { ...a, windowId: window.id, history: [...a.history, history(user, now, `joined evaluation window ${window.id}`)] });
     return { window, joined };
   });
@@ -70,11 +69,12 @@ export async function openWindow(store: BrokerageStore, who: Who, input: OpenWin
 /** Names the evaluators of the open window (replacing the list). */
 export async function nameEvaluators(store: BrokerageStore, who: Who, evaluators: string[]): Promise<EvaluationWindow> {
   const user = await requirePermission(store, who, 'admission.manage');
-  return store.transact({ actor: user.id, action: 'windows.evaluators' }, (tx) => {
-    const open = tx.find('windows', (w) => !w.closedAt)[0];
+  return store.transact({ actor: user.id, action: 'windows.evaluators' }, async (tx) => {
+    const open = (await tx.list('windows')).filter((w) => !w.closedAt)[0];
     if (!open) throw conflict('No evaluation window is open.');
     const ids = [...new Set(evaluators.map((e) => e.trim().toLowerCase()).filter(Boolean))];
-    const bad = ids.filter((id) => !tx.get('users', id) || tx.get('users', id)!.roles.includes('provider'));
+    const users = await Promise.all(ids.map((id) => tx.get('users', id)));
+    const bad = ids.filter((_, i) => !users[i] || users[i]!.roles.includes('provider'));
     if (bad.length) throw invalid({ evaluators: `evaluators must be council users the bot knows (not provider users): ${bad.join(', ')}` });
     const next = { ...open, evaluators: ids };
     tx.put('windows', next);
@@ -85,14 +85,14 @@ export async function nameEvaluators(store: BrokerageStore, who: Who, evaluators
 /** Closes the open window. Applications not yet decided wait for the next window. */
 export async function closeWindow(store: BrokerageStore, who: Who, now: Date): Promise<{ window: EvaluationWindow; carried: Application[]; decided: number }> {
   const user = await requirePermission(store, who, 'admission.manage');
-  return store.transact({ actor: user.id, action: 'windows.close' }, (tx) => {
-    const open = tx.find('windows', (w) => !w.closedAt)[0];
+  return store.transact({ actor: user.id, action: 'windows.close' }, async (tx) => {
+    const open = (await tx.list('windows')).filter((w) => !w.closedAt)[0];
     if (!open) throw conflict('No evaluation window is open.');
     const window = { ...open, closedAt: now.toISOString(), closedBy: user.id };
     tx.put('windows', window);
-    const carried = tx.find('applications', (a) => a.windowId === open.id && a.state === 'submitted');
+    const carried = (await tx.list('applications')).filter((a) => a.windowId === open.id && a.state === 'submitted');
     for (const a of carried) tx.put('applications', { ...a, windowId: undefined, history: [...a.history, history(user, now, `window ${open.id} closed before a decision; waiting for the next window`)] });
-    const decided = tx.find('applications', (a) => a.windowId === open.id && (a.state === 'admitted' || a.state === 'rejected')).length;
+    const decided = (await tx.list('applications')).filter((a) => a.windowId === open.id && (a.state === 'admitted' || a.state === 'rejected')).length;
     return { window, carried, decided };
   });
 }
@@ -105,22 +105,22 @@ export async function pauseApplications(store: BrokerageStore, who: Who, reason:
   const user = await requirePermission(store, who, 'admission.manage');
   const parsed = PauseReason.safeParse(reason);
   if (!parsed.success) throw invalid({ reason: 'say why applications are paused (at least 5 characters); applicants are told' });
-  return store.transact({ actor: user.id, action: 'admission.pause' }, (tx) => {
-    const state = tx.get('admission', ADMISSION_ID);
+  return store.transact({ actor: user.id, action: 'admission.pause' }, async (tx) => {
+    const state = await tx.get('admission', ADMISSION_ID);
     if (state?.paused?.reason === parsed.data) return { notices: [] }; // a repeated click
     tx.put('admission', { id: ADMISSION_ID, paused: { reason: parsed.data, by: user.id, at: now.toISOString() } });
-    const drafts = tx.find('applications', (a) => a.state === 'draft' && !!a.replyTo);
-    return { notices: queueNotices(tx, now, drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: ${pausedMessage(parsed.data)}` }))) };
+    const drafts = (await tx.list('applications')).filter((a) => a.state === 'draft' && !!a.replyTo);
+    return { notices: await queueNotices(tx, now, drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: ${pausedMessage(parsed.data)}` }))) };
   });
 }
 
 export async function resumeApplications(store: BrokerageStore, who: Who, now: Date = new Date()): Promise<{ notices: Notice[] }> {
   const user = await requirePermission(store, who, 'admission.manage');
-  return store.transact({ actor: user.id, action: 'admission.resume' }, (tx) => {
-    const state = tx.get('admission', ADMISSION_ID);
+  return store.transact({ actor: user.id, action: 'admission.resume' }, async (tx) => {
+    const state = await tx.get('admission', ADMISSION_ID);
     if (!state?.paused) return { notices: [] };
     tx.put('admission', { id: ADMISSION_ID });
-    const drafts = tx.find('applications', (a) => a.state === 'draft' && !!a.replyTo);
-    return { notices: queueNotices(tx, now, drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: applications to the framework are open again. Type \`my application\` to finish and submit your draft.` }))) };
+    const drafts = (await tx.list('applications')).filter((a) => a.state === 'draft' && !!a.replyTo);
+    return { notices: await queueNotices(tx, now, drafts.map((a) => ({ to: a.replyTo!, text: `${a.id}: applications to the framework are open again. Type \`my application\` to finish and submit your draft.` }))) };
   });
 }

@@ -2,14 +2,12 @@ import type { Agreement } from '../../domain/agreement.js';
 import { EndInput } from '../../domain/agreement.js';
 import { ukDate } from '../../domain/dates.js';
 import { formatRef, type PackageRequest } from '../../domain/request.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { requirePermission, type Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, parseOrThrow } from '../errors.js';
-import { addToIndex, ownerIndex } from '../requests/indexes.js';
 import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx } from './load.js';
 import { disarmAll } from './schedule.js';
 import { endTx } from './suspensions.js';
@@ -21,9 +19,9 @@ import { lapseVariations } from './variations.js';
  * are private as on any request) until the social worker sets a new start and deadline and
  * submits it; the call-off then goes out anonymised as usual.
  */
-function restart(tx: Tx<Collections>, from: PackageRequest, now: Date): PackageRequest {
+async function restart(tx: BrokerageTx, from: PackageRequest, now: Date): Promise<PackageRequest> {
   const year = Number(ukDate(now).slice(0, 4));
-  const counter = tx.get('counters', `PKG-${year}`) ?? { id: `PKG-${year}`, value: 0 };
+  const counter = await tx.get('counters', `PKG-${year}`) ?? { id: `PKG-${year}`, value: 0 };
   tx.put('counters', { ...counter, value: counter.value + 1 });
   const r: PackageRequest = {
     id: formatRef(year, counter.value + 1),
@@ -40,19 +38,18 @@ function restart(tx: Tx<Collections>, from: PackageRequest, now: Date): PackageR
     package: from.package,
   };
   tx.put('requests', r);
-  addToIndex(tx, ownerIndex(from.owner), r.id);
   tx.note('agreement.restarted', { from: from.id, to: r.id });
   return r;
 }
 
-function handOver(tx: Tx<Collections>, a: Agreement, kind: 'handed back' | 're-brokered', on: string, reason: string, by: string, now: Date): { agreement: Agreement; next: PackageRequest } {
-  const old = tx.get('requests', a.ref);
+async function handOver(tx: BrokerageTx, a: Agreement, kind: 'handed back' | 're-brokered', on: string, reason: string, by: string, now: Date): Promise<{ agreement: Agreement; next: PackageRequest }> {
+  const old = await tx.get('requests', a.ref);
   if (!old) throw conflict(`${a.ref}'s request is missing.`);
-  const next = restart(tx, old, now);
-  const ended = lapseVariations(tx, endTx(a, { on, reason, kind, by, at: now.toISOString(), nextRef: next.id }), now);
+  const next = await restart(tx, old, now);
+  const ended = await lapseVariations(tx, endTx(a, { on, reason, kind, by, at: now.toISOString(), nextRef: next.id }), now);
   tx.put('agreements', ended);
-  disarmAll(tx, ended);
-  tellUsers(tx, now, councilTeam(tx, a), `agr-handover:${a.ref}`, { kind: 'agreement.handover', ref: a.ref, next: next.id });
+  await disarmAll(tx, ended);
+  await tellUsers(tx, now, await councilTeam(tx, a), `agr-handover:${a.ref}`, { kind: 'agreement.handover', ref: a.ref, next: next.id });
   return { agreement: ended, next };
 }
 
@@ -60,13 +57,13 @@ function handOver(tx: Tx<Collections>, a: Agreement, kind: 'handed back' | 're-b
 export async function handBack(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<{ agreement: Agreement; nextRef: string; unchanged: boolean }> {
   const user = await providerUser(store, who);
   const input = parseOrThrow(EndInput, raw);
-  return store.transact({ actor: user.id, action: 'agreement.handback' }, (tx) => {
-    const a = loadAgreementTx(tx, ref);
+  return store.transact({ actor: user.id, action: 'agreement.handback' }, async (tx) => {
+    const a = await loadAgreementTx(tx, ref);
     checkProvider(tx, user, a);
     if (a.ending?.kind === 'handed back') return { agreement: a, nextRef: a.ending.nextRef!, unchanged: true };
     checkNotEnded(a);
-    const { agreement, next } = handOver(tx, a, 'handed back', input.on, input.reason, user.id, now);
-    enqueue(tx, now, { id: `agr-ended:${a.ref}`, target: { providerId: a.providerId! }, message: { kind: 'agreement.ended', ref: a.ref } });
+    const { agreement, next } = await handOver(tx, a, 'handed back', input.on, input.reason, user.id, now);
+    await enqueue(tx, now, { id: `agr-ended:${a.ref}`, target: { providerId: a.providerId! }, message: { kind: 'agreement.ended', ref: a.ref } });
     return { agreement, nextRef: next.id, unchanged: false };
   });
 }
@@ -75,13 +72,13 @@ export async function handBack(store: BrokerageStore, who: Who, ref: string, raw
 export async function rebroker(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<{ agreement: Agreement; nextRef: string; unchanged: boolean }> {
   const user = await requirePermission(store, who, 'calloff.manage');
   const input = parseOrThrow(EndInput, raw);
-  return store.transact({ actor: user.id, action: 'agreement.rebroker' }, (tx) => {
-    const a = loadAgreementTx(tx, ref);
+  return store.transact({ actor: user.id, action: 'agreement.rebroker' }, async (tx) => {
+    const a = await loadAgreementTx(tx, ref);
     checkCouncil(tx, user, a);
     if (a.ending?.kind === 're-brokered') return { agreement: a, nextRef: a.ending.nextRef!, unchanged: true };
     checkNotEnded(a);
     if (!a.offContract) throw conflict(`${a.ref} is on the framework; end it, or the provider can hand it back.`);
-    const { agreement, next } = handOver(tx, a, 're-brokered', input.on, input.reason, user.id, now);
+    const { agreement, next } = await handOver(tx, a, 're-brokered', input.on, input.reason, user.id, now);
     return { agreement, nextRef: next.id, unchanged: false };
   });
 }

@@ -1,15 +1,12 @@
 import type { Agreement, AgreementVersion, ContractRules } from '../../domain/agreement.js';
 import { agreementId, CONTRACT_RULES_ID, current, DEFAULT_RULES } from '../../domain/agreement.js';
 import type { User } from '../../domain/framework.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { REQUEST_REF } from '../../domain/request.js';
 
 /** Shared lookups of the agreement use cases: the agreement, the rules, who may act on it. */
-
-export const AGREEMENT_INDEX = 'agreements';
 
 export function refOf(text: string): string {
   const ref = text.trim().toUpperCase().replace(/^AGR-/, '');
@@ -17,14 +14,14 @@ export function refOf(text: string): string {
   return ref;
 }
 
-export const rulesTx = (tx: Pick<Tx<Collections>, 'get'>): ContractRules => tx.get('contractRules', CONTRACT_RULES_ID) ?? DEFAULT_RULES;
+export const rulesTx = async (tx: Pick<BrokerageTx, 'get'>): Promise<ContractRules> => await tx.get('contractRules', CONTRACT_RULES_ID) ?? DEFAULT_RULES;
 export const rulesOf = async (store: BrokerageStore): Promise<ContractRules> => (await store.get('contractRules', CONTRACT_RULES_ID)) ?? DEFAULT_RULES;
 /** The rules as they apply to one agreement: its own money rules, the council's current rest (reminders, thresholds). */
 export const rulesFor = (a: Pick<Agreement, 'moneyRules'>, rules: ContractRules): ContractRules => ({ ...rules, ...a.moneyRules });
 
-export function loadAgreementTx(tx: Tx<Collections>, refText: string): Agreement {
+export async function loadAgreementTx(tx: BrokerageTx, refText: string): Promise<Agreement> {
   const ref = refOf(refText);
-  const a = tx.get('agreements', agreementId(ref));
+  const a = await tx.get('agreements', agreementId(ref));
   if (!a) throw notFound(`${ref} has no service agreement (it becomes one when the provider accepts the award).`);
   return a;
 }
@@ -33,14 +30,14 @@ export function loadAgreementTx(tx: Tx<Collections>, refText: string): Agreement
  * A provider user may act only on its own organisation's agreement. A refusal is audited even
  * though the transaction then aborts: a forged card must leave a trace.
  */
-export function checkProvider(tx: Tx<Collections>, user: User, a: Agreement): void {
+export function checkProvider(tx: BrokerageTx, user: User, a: Agreement): void {
   if (a.providerId && a.providerId === user.providerId) return;
   tx.note('agreements.refused', { ref: a.ref, providerId: user.providerId, user: user.id }, { keepOnAbort: true });
   throw forbidden(`${a.ref} is not your organisation's package.`);
 }
 
 /** Council changes: the social worker who owns the request, or a broker. */
-export function checkCouncil(tx: Tx<Collections>, user: User, a: Agreement): void {
+export function checkCouncil(tx: BrokerageTx, user: User, a: Agreement): void {
   if (can(user, 'agreement.manage') && (a.owner === user.id || can(user, 'request.manage'))) return;
   tx.note('agreements.refused', { ref: a.ref, user: user.id, reason: 'not owner or broker' }, { keepOnAbort: true });
   throw forbidden(`${a.ref} is another social worker's package; only they or a broker can change it.`);
@@ -60,7 +57,7 @@ export function withVersion(a: Agreement, change: AgreementVersion['change'], pa
   return { ...a, versions: [...a.versions, v], updatedAt: who.at };
 }
 
-export const brokersTx = (tx: Tx<Collections>) => tx.find('users', (u) => u.roles.includes('broker')).map((u) => u.id);
-export const managersTx = (tx: Tx<Collections>) => tx.find('users', (u) => u.roles.includes('manager')).map((u) => u.id);
+export const brokersTx = async (tx: BrokerageTx) => (await tx.usersWithRole('broker')).map((u) => u.id);
+export const managersTx = async (tx: BrokerageTx) => (await tx.usersWithRole('manager')).map((u) => u.id);
 /** The social worker and brokers: who hears "review needed" and every change. */
-export const councilTeam = (tx: Tx<Collections>, a: Agreement) => [...new Set([a.owner, ...brokersTx(tx)].filter((id) => id && !id.startsWith('system')))];
+export const councilTeam = async (tx: BrokerageTx, a: Agreement) => [...new Set([a.owner, ...(await brokersTx(tx))].filter((id) => id && !id.startsWith('system')))];

@@ -3,12 +3,10 @@ import { agreementId, moneyRulesOf } from '../../domain/agreement.js';
 import { addDays, round2 } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
 import type { OpenCallOff } from '../calloffs/access.js';
-import type { Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { tellUsers } from '../calloffs/messages.js';
-import { addToIndex } from '../requests/indexes.js';
-import { AGREEMENT_INDEX, councilTeam, rulesTx } from './load.js';
+import { councilTeam, rulesTx } from './load.js';
 import { armReview } from './schedule.js';
 
 /**
@@ -17,10 +15,10 @@ import { armReview } from './schedule.js';
  */
 
 /** The winner accepted: the agreement waits for the provider to confirm the start from its channel. */
-export function openAgreement(tx: Tx<Collections>, r: OpenCallOff, now: Date): Agreement | undefined {
+export async function openAgreement(tx: BrokerageTx, r: OpenCallOff, now: Date): Promise<Agreement | undefined> {
   const award = r.award;
-  if (!award?.providerId || award.status !== 'accepted' || tx.get('agreements', agreementId(r.id))) return undefined;
-  const bid = award.bidId ? tx.get('bids', award.bidId)?.versions.at(-1) : undefined;
+  if (!award?.providerId || award.status !== 'accepted' || await tx.get('agreements', agreementId(r.id))) return undefined;
+  const bid = award.bidId ? (await tx.get('bids', award.bidId))?.versions.at(-1) : undefined;
   const hours = bid?.hoursPerWeek ?? r.package.hoursPerWeek;
   const start = bid?.earliestStart && bid.earliestStart > r.package.startDate ? bid.earliestStart : r.package.startDate;
   const first: AgreementVersion = {
@@ -37,9 +35,9 @@ export function openAgreement(tx: Tx<Collections>, r: OpenCallOff, now: Date): A
     by: award.acceptedBy ?? 'system',
     at: now.toISOString(),
   };
-  const a = createAgreement(tx, r, first, now, { providerId: award.providerId, providerName: award.providerName, offContract: false, status: 'awaiting_start' });
-  enqueue(tx, now, { id: `agr-start:${r.id}`, target: { providerId: award.providerId }, message: { kind: 'agreement.start', ref: r.id } });
-  tellUsers(tx, now, councilTeam(tx, a), `agr-opened:${r.id}`, { kind: 'agreement.opened', ref: r.id });
+  const a = await createAgreement(tx, r, first, now, { providerId: award.providerId, providerName: award.providerName, offContract: false, status: 'awaiting_start' });
+  await enqueue(tx, now, { id: `agr-start:${r.id}`, target: { providerId: award.providerId }, message: { kind: 'agreement.start', ref: r.id } });
+  await tellUsers(tx, now, await councilTeam(tx, a), `agr-opened:${r.id}`, { kind: 'agreement.opened', ref: r.id });
   return a;
 }
 
@@ -48,10 +46,10 @@ export function openAgreement(tx: Tx<Collections>, r: OpenCallOff, now: Date): A
  * placed, with a review date the council sets in its rules, when the brokers are reminded to
  * re-broker it to a framework provider (and every week after, until they do).
  */
-export function openOffContract(tx: Tx<Collections>, r: OpenCallOff, now: Date): Agreement | undefined {
+export async function openOffContract(tx: BrokerageTx, r: OpenCallOff, now: Date): Promise<Agreement | undefined> {
   const award = r.award;
-  if (!award?.offContract || tx.get('agreements', agreementId(r.id))) return undefined;
-  const rules = rulesTx(tx);
+  if (!award?.offContract || await tx.get('agreements', agreementId(r.id))) return undefined;
+  const rules = await rulesTx(tx);
   const start = ukDate(now);
   const hours = r.package.hoursPerWeek;
   const first: AgreementVersion = {
@@ -69,13 +67,13 @@ export function openOffContract(tx: Tx<Collections>, r: OpenCallOff, now: Date):
     by: award.recordedBy ?? 'system',
     at: now.toISOString(),
   };
-  const a = createAgreement(tx, r, first, now, { providerName: award.providerName, offContract: true, status: 'active' });
-  armReview(tx, a);
+  const a = await createAgreement(tx, r, first, now, { providerName: award.providerName, offContract: true, status: 'active' });
+  await armReview(tx, a);
   return a;
 }
 
 /** Stores a new agreement with what every one starts with: the request's package and person, the council's money rules as they are today, one version. */
-function createAgreement(tx: Tx<Collections>, r: OpenCallOff, first: AgreementVersion, now: Date, who: Pick<Agreement, 'providerId' | 'providerName' | 'offContract' | 'status'>): Agreement {
+async function createAgreement(tx: BrokerageTx, r: OpenCallOff, first: AgreementVersion, now: Date, who: Pick<Agreement, 'providerId' | 'providerName' | 'offContract' | 'status'>): Promise<Agreement> {
   const a: Agreement = {
     id: agreementId(r.id),
     ref: r.id,
@@ -83,7 +81,7 @@ function createAgreement(tx: Tx<Collections>, r: OpenCallOff, first: AgreementVe
     lots: r.package.lots,
     zone: r.person.zone,
     budgetWeekly: r.package.budgetWeekly,
-    moneyRules: moneyRulesOf(rulesTx(tx)),
+    moneyRules: moneyRulesOf(await rulesTx(tx)),
     owner: r.owner,
     proposedStart: first.startDate,
     versions: [first],
@@ -95,6 +93,5 @@ function createAgreement(tx: Tx<Collections>, r: OpenCallOff, first: AgreementVe
     updatedAt: now.toISOString(),
   };
   tx.put('agreements', a);
-  addToIndex(tx, AGREEMENT_INDEX, r.id);
   return a;
 }

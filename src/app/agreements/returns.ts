@@ -2,8 +2,7 @@ import type { Agreement, DeliveredReturn } from '../../domain/agreement.js';
 import { current, ReturnInput } from '../../domain/agreement.js';
 import { daysBetween, periodContaining, round2, type Settlement } from '../../domain/agreementRules.js';
 import { ukDate } from '../../domain/dates.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { unschedule } from '../../scheduler/scheduler.js';
 import type { User } from '../../domain/framework.js';
 import type { Who } from '../actor.js';
@@ -25,10 +24,10 @@ export interface ReturnResult {
  * plan. Beyond the council's tolerance, or with hours the bank cannot cover, the social worker
  * and brokers get "review needed" with the figures. A corrected return keeps the earlier figure.
  */
-export function recordReturnTx(tx: Tx<Collections>, user: User, ref: string, periodStart: string, hours: number, source: DeliveredReturn['source'], now: Date, field = 'periodStart'): ReturnResult {
-  const a = loadAgreementTx(tx, ref);
+export async function recordReturnTx(tx: BrokerageTx, user: User, ref: string, periodStart: string, hours: number, source: DeliveredReturn['source'], now: Date, field = 'periodStart'): Promise<ReturnResult> {
+  const a = await loadAgreementTx(tx, ref);
   checkProvider(tx, user, a);
-  const rules = rulesFor(a, rulesTx(tx));
+  const rules = rulesFor(a, await rulesTx(tx));
   const v = current(a);
   if (a.status === 'awaiting_start') throw conflict(`Confirm ${a.ref}'s start date first; returns are counted from it.`);
   const p = periodContaining(v.startDate, rules.period, periodStart < v.startDate ? v.startDate : periodStart);
@@ -44,7 +43,7 @@ export function recordReturnTx(tx: Tx<Collections>, user: User, ref: string, per
     : { periodStart: p.start, hours, source, by: user.id, at: now.toISOString(), corrections: [] };
   let next: Agreement = { ...a, returns: [...a.returns.filter((r) => r.periodStart !== p.start), ret].sort((x, y) => x.periodStart.localeCompare(y.periodStart)), updatedAt: now.toISOString() };
   tx.put('agreements', next);
-  unschedule(tx, chaseJobId(a.ref, p.start));
+  await unschedule(tx, chaseJobId(a.ref, p.start));
   const period = settlementsOf(next, rules, p.end).at(-1)!;
   const va = period.variance!;
   const key = `${p.start}:${ret.corrections.length}`;
@@ -53,9 +52,9 @@ export function recordReturnTx(tx: Tx<Collections>, user: User, ref: string, per
       (period.bank.drawn ? ` ${period.bank.drawn} banked hours used.` : '') +
       (period.bank.banked ? ` ${period.bank.banked} hours banked (balance ${period.bank.balance}).` : '') +
       (period.bank.excess ? ` ${period.bank.excess} hours above the plan are not covered by banked hours and are not payable without a variation.` : '');
-    next = raiseReview(tx, next, { id: `variance:${key}`, kind: 'variance', periodStart: p.start, text }, now);
+    next = await raiseReview(tx, next, { id: `variance:${key}`, kind: 'variance', periodStart: p.start, text }, now);
   } else if (period.bank.excess > 0) {
-    next = raiseReview(tx, next, { id: `excess:${key}`, kind: 'excess hours', periodStart: p.start, text: `${p.start} to ${p.end}: ${period.bank.excess} hours above the plan are not covered by banked hours; the provider needs a variation to be paid for them.` }, now);
+    next = await raiseReview(tx, next, { id: `excess:${key}`, kind: 'excess hours', periodStart: p.start, text: `${p.start} to ${p.end}: ${period.bank.excess} hours above the plan are not covered by banked hours; the provider needs a variation to be paid for them.` }, now);
   }
   return { agreement: next, period, unchanged: false };
 }
@@ -63,5 +62,5 @@ export function recordReturnTx(tx: Tx<Collections>, user: User, ref: string, per
 export async function submitReturn(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<ReturnResult> {
   const user = await providerUser(store, who);
   const input = parseOrThrow(ReturnInput, raw);
-  return store.transact({ actor: user.id, action: 'agreement.return' }, (tx) => recordReturnTx(tx, user, ref, input.periodStart, input.hours, 'card', now));
+  return store.transact({ actor: user.id, action: 'agreement.return' }, async (tx) => await recordReturnTx(tx, user, ref, input.periodStart, input.hours, 'card', now));
 }

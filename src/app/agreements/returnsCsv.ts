@@ -98,11 +98,11 @@ export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: st
   if (text.length > CSV_MAX_CHARS) throw invalid({ csv: `the CSV must be at most ${CSV_MAX_CHARS.toLocaleString('en-GB')} characters; send it in parts (a week or a package at a time)` });
   const { visits, errors } = parseVisits(text);
   if (errors.length) throw invalid({ csv: errors.slice(0, 5).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : '') });
-  return store.transact({ actor: user.id, action: 'agreement.return.csv' }, (tx) => {
-    const rules = rulesTx(tx);
+  return store.transact({ actor: user.id, action: 'agreement.return.csv' }, async (tx) => {
+    const rules = await rulesTx(tx);
     const totals = new Map<string, { ref: string; start: string; hours: number }>();
     for (const v of visits) {
-      const a = tx.get('agreements', agreementId(v.ref));
+      const a = await tx.get('agreements', agreementId(v.ref));
       if (!a) throw invalid({ csv: `line ${v.line}: ${v.ref} has no service agreement` });
       // Before anything about the package is read back (its start date): another organisation's
       // package is refused, and audited, as the card would refuse it.
@@ -117,7 +117,7 @@ export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: st
     const out: ReturnResult[] = [];
     for (const t of totals.values()) {
       try {
-        out.push(recordReturnTx(tx, user, t.ref, t.start, t.hours, 'csv', now, 'csv'));
+        out.push(await recordReturnTx(tx, user, t.ref, t.start, t.hours, 'csv', now, 'csv'));
       } catch (e) {
         // One period refused refuses the file: say which, in the words the card would have used.
         // Another organisation's package stays a refusal of its own (and is audited as one).

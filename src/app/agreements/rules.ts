@@ -18,8 +18,8 @@ export async function setRules(store: BrokerageStore, who: Who, raw: Record<stri
   const user = await requirePermission(store, who, 'contract.rules');
   const rules = parseOrThrow(ContractRules, { ...raw, id: CONTRACT_RULES_ID });
   if (rules.frameworkMaxAnnual > 0 && rules.frameworkMaxAnnual < rules.frameworkMinAnnual) throw invalid({ frameworkMaxAnnual: 'the maximum must be at least the minimum' });
-  return store.transact({ actor: user.id, action: 'contract.rules' }, (tx) => {
-    const before = tx.get('contractRules', CONTRACT_RULES_ID);
+  return store.transact({ actor: user.id, action: 'contract.rules' }, async (tx) => {
+    const before = await tx.get('contractRules', CONTRACT_RULES_ID);
     if (before && JSON.stringify(before) === JSON.stringify(rules)) return { rules, unchanged: true };
     tx.put('contractRules', rules);
     return { rules, unchanged: false };

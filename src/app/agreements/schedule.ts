@@ -2,8 +2,7 @@ import type { Agreement, ContractRules } from '../../domain/agreement.js';
 import { current } from '../../domain/agreement.js';
 import { addDays, periodContaining } from '../../domain/agreementRules.js';
 import { ukDateTime } from '../../domain/dates.js';
-import type { Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { schedule, unschedule } from '../../scheduler/scheduler.js';
 
 /**
@@ -18,26 +17,26 @@ export const reviewJobId = (ref: string) => `agr-review:${ref}`;
 const morning = (day: string) => ukDateTime(day, '09:00').toISOString();
 
 /** Asks for the return of the period holding `day` the morning after it ends. */
-export function armPeriod(tx: Tx<Collections>, a: Agreement, rules: ContractRules, day: string): void {
+export async function armPeriod(tx: BrokerageTx, a: Agreement, rules: ContractRules, day: string): Promise<void> {
   const v = current(a);
   const p = periodContaining(v.startDate, rules.period, day < v.startDate ? v.startDate : day);
-  if (v.endDate && p.start > v.endDate) return unschedule(tx, periodJobId(a.ref));
+  if (v.endDate && p.start > v.endDate) return await unschedule(tx, periodJobId(a.ref));
   schedule(tx, { id: periodJobId(a.ref), kind: 'agreement.period', ref: a.ref, at: morning(addDays(p.end, 1)), periodStart: p.start });
 }
 
 /** After the return was asked for: a reminder, then (still missing) "review needed". */
-export function armChase(tx: Tx<Collections>, a: Agreement, rules: ContractRules, periodStart: string, periodEnd: string, stage: 'remind' | 'flag'): void {
+export async function armChase(tx: BrokerageTx, a: Agreement, rules: ContractRules, periodStart: string, periodEnd: string, stage: 'remind' | 'flag'): Promise<void> {
   const days = rules.reminderDays * (stage === 'remind' ? 1 : 2);
   schedule(tx, { id: chaseJobId(a.ref, periodStart), kind: 'agreement.chase', ref: a.ref, at: morning(addDays(periodEnd, 1 + days)), periodStart, stage });
 }
 
-export function armReview(tx: Tx<Collections>, a: Agreement): void {
+export async function armReview(tx: BrokerageTx, a: Agreement): Promise<void> {
   const v = current(a);
-  if (!v.reviewDate || a.status === 'ended') return unschedule(tx, reviewJobId(a.ref));
+  if (!v.reviewDate || a.status === 'ended') return await unschedule(tx, reviewJobId(a.ref));
   schedule(tx, { id: reviewJobId(a.ref), kind: a.offContract ? 'agreement.offcontract' : 'agreement.review', ref: a.ref, at: morning(v.reviewDate) });
 }
 
 /** The review (or off-contract) reminders stop; a last period's return is still asked for. */
-export function disarmAll(tx: Tx<Collections>, a: Agreement): void {
-  unschedule(tx, reviewJobId(a.ref));
+export async function disarmAll(tx: BrokerageTx, a: Agreement): Promise<void> {
+  await unschedule(tx, reviewJobId(a.ref));
 }

@@ -24,27 +24,27 @@ const reviewAfter = (set: string | undefined, start: string, weeks: number) => (
 export async function confirmStart(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<Changed & { returnsPeriod: ContractRules['period'] }> {
   const user = await providerUser(store, who);
   const input = parseOrThrow(StartInput, raw);
-  return store.transact({ actor: user.id, action: 'agreement.start' }, (tx) => {
-    const a = loadAgreementTx(tx, ref);
+  return store.transact({ actor: user.id, action: 'agreement.start' }, async (tx) => {
+    const a = await loadAgreementTx(tx, ref);
     checkProvider(tx, user, a);
     const v = current(a);
-    const returnsPeriod = rulesTx(tx).period;
+    const returnsPeriod = (await rulesTx(tx)).period;
     if (a.status === 'active' && v.startDate === input.startDate) return { agreement: a, unchanged: true, returnsPeriod };
     if (a.status !== 'awaiting_start') throw conflict(`${a.ref} started on ${v.startDate}; to change it now, ask the council for a variation.`);
     const today = ukDate(now);
     if (daysBetween(today, input.startDate) < -28) throw invalid({ startDate: 'the start cannot be more than four weeks ago' });
     if (daysBetween(a.proposedStart, input.startDate) > 182) throw invalid({ startDate: 'the start must be within six months of the one awarded' });
-    const rules = rulesFor(a, rulesTx(tx));
+    const rules = rulesFor(a, await rulesTx(tx));
     const next: Agreement = {
       ...withVersion(a, 'start confirmed', { startDate: input.startDate, effectiveFrom: input.startDate, reviewDate: reviewAfter(v.reviewDate, input.startDate, rules.firstReviewWeeks) }, { by: user.id, at: now.toISOString(), summary: `Start confirmed by the provider: ${input.startDate}${input.startDate === a.proposedStart ? '' : ` (awarded for ${a.proposedStart})`}` }),
       status: 'active',
     };
     tx.put('agreements', next);
-    armPeriod(tx, next, rules, input.startDate);
-    armReview(tx, next);
+    await armPeriod(tx, next, rules, input.startDate);
+    await armReview(tx, next);
     // The start card in the channel shows the confirmation and loses its button.
-    enqueue(tx, now, { id: `agr-start:${a.ref}:confirmed`, target: { providerId: a.providerId! }, message: { kind: 'agreement.start', ref: a.ref }, updates: `agr-start:${a.ref}` });
-    tellUsers(tx, now, councilTeam(tx, a), `agr-started:${a.ref}`, { kind: 'agreement.started', ref: a.ref });
+    await enqueue(tx, now, { id: `agr-start:${a.ref}:confirmed`, target: { providerId: a.providerId! }, message: { kind: 'agreement.start', ref: a.ref }, updates: `agr-start:${a.ref}` });
+    await tellUsers(tx, now, await councilTeam(tx, a), `agr-started:${a.ref}`, { kind: 'agreement.started', ref: a.ref });
     return { agreement: next, unchanged: false, returnsPeriod };
   });
 }
@@ -53,8 +53,8 @@ export async function confirmStart(store: BrokerageStore, who: Who, ref: string,
 export async function setTerms(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<Changed> {
   const user = await requirePermission(store, who, 'agreement.manage');
   const input = parseOrThrow(TermsInput, raw);
-  return store.transact({ actor: user.id, action: 'agreement.terms' }, (tx) => {
-    const a = loadAgreementTx(tx, ref);
+  return store.transact({ actor: user.id, action: 'agreement.terms' }, async (tx) => {
+    const a = await loadAgreementTx(tx, ref);
     checkCouncil(tx, user, a);
     checkNotEnded(a);
     const v = current(a);
@@ -69,7 +69,7 @@ export async function setTerms(store: BrokerageStore, who: Who, ref: string, raw
     ].filter(Boolean);
     const next = withVersion(a, 'terms', { reviewDate: input.reviewDate, financeCodes: codes }, { by: user.id, at: now.toISOString(), summary: what.join('; ') });
     tx.put('agreements', next);
-    armReview(tx, next);
+    await armReview(tx, next);
     return { agreement: next, unchanged: false };
   });
 }

@@ -19,8 +19,8 @@ export async function recordSuspension(store: BrokerageStore, who: Who, ref: str
   const input = parseOrThrow(SuspensionInput, raw);
   if (input.to < input.from) throw invalid({ to: 'the last day must be on or after the first day' });
   if (daysBetween(input.from, input.to) > 365) throw invalid({ to: 'a suspension longer than a year is an ending; end the package instead' });
-  return store.transact({ actor: user.id, action: 'agreement.suspend' }, (tx) => {
-    const a = loadAgreementTx(tx, ref);
+  return store.transact({ actor: user.id, action: 'agreement.suspend' }, async (tx) => {
+    const a = await loadAgreementTx(tx, ref);
     checkCouncil(tx, user, a);
     const same = a.suspensions.find((s) => s.from === input.from && s.to === input.to && s.reason.startsWith(input.kind));
     if (same) return { agreement: a, suspension: same, unchanged: true };
@@ -30,15 +30,15 @@ export async function recordSuspension(store: BrokerageStore, who: Who, ref: str
     if (input.from < v.startDate) throw invalid({ from: `the suspension cannot begin before the start (${v.startDate})` });
     const clash = a.suspensions.find((s) => s.from <= input.to && input.from <= s.to);
     if (clash) throw invalid({ from: `it overlaps the ${clash.reason} suspension ${clash.from} to ${clash.to}` });
-    const rules = rulesFor(a, rulesTx(tx));
+    const rules = rulesFor(a, await rulesTx(tx));
     const suspension: Suspension = { id: `s${a.suspensions.length + 1}`, reason: input.note ? `${input.kind}: ${input.note}` : input.kind, from: input.from, to: input.to, by: user.id, at: now.toISOString() };
     const next: Agreement = {
       ...withVersion(a, 'suspension', {}, { by: user.id, at: now.toISOString(), summary: `Suspended ${input.from} to ${input.to} (${input.kind}); retainer ${rules.retainerPct}% for up to ${rules.retainerWeeks} weeks`, reason: suspension.reason }),
       suspensions: [...a.suspensions, suspension],
     };
     tx.put('agreements', next);
-    if (a.providerId) enqueue(tx, now, { id: `agr-suspended:${a.ref}:${suspension.id}`, target: { providerId: a.providerId }, message: { kind: 'agreement.suspended', ref: a.ref, suspension: suspension.id } });
-    tellUsers(tx, now, councilTeam(tx, a).filter((id) => id !== user.id), `agr-suspended:${a.ref}:${suspension.id}`, { kind: 'agreement.suspended', ref: a.ref, suspension: suspension.id });
+    if (a.providerId) await enqueue(tx, now, { id: `agr-suspended:${a.ref}:${suspension.id}`, target: { providerId: a.providerId }, message: { kind: 'agreement.suspended', ref: a.ref, suspension: suspension.id } });
+    await tellUsers(tx, now, (await councilTeam(tx, a)).filter((id) => id !== user.id), `agr-suspended:${a.ref}:${suspension.id}`, { kind: 'agreement.suspended', ref: a.ref, suspension: suspension.id });
     return { agreement: next, suspension, unchanged: false };
   });
 }
@@ -50,19 +50,19 @@ export async function recordSuspension(store: BrokerageStore, who: Who, ref: str
 export async function endAgreement(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<{ agreement: Agreement; unchanged: boolean }> {
   const user = await requirePermission(store, who, 'agreement.manage');
   const input = parseOrThrow(EndInput, raw);
-  return store.transact({ actor: user.id, action: 'agreement.end' }, (tx) => {
-    const a = loadAgreementTx(tx, ref);
+  return store.transact({ actor: user.id, action: 'agreement.end' }, async (tx) => {
+    const a = await loadAgreementTx(tx, ref);
     checkCouncil(tx, user, a);
     if (a.status === 'ended' && a.ending?.on === input.on && a.ending.kind === 'ended') return { agreement: a, unchanged: true };
     checkNotEnded(a);
     const v = current(a);
     if (input.on < v.startDate && a.status === 'active') throw invalid({ on: `the last day cannot be before the start (${v.startDate})` });
-    const next = lapseVariations(tx, endTx(a, { on: input.on, reason: input.reason, kind: 'ended', by: user.id, at: now.toISOString() }), now);
+    const next = await lapseVariations(tx, endTx(a, { on: input.on, reason: input.reason, kind: 'ended', by: user.id, at: now.toISOString() }), now);
     tx.put('agreements', next);
     // Reviews stop; the period job runs on to the period holding the last day, then stops.
-    disarmAll(tx, next);
-    if (a.providerId) enqueue(tx, now, { id: `agr-ended:${a.ref}`, target: { providerId: a.providerId }, message: { kind: 'agreement.ended', ref: a.ref } });
-    tellUsers(tx, now, councilTeam(tx, a).filter((id) => id !== user.id), `agr-ended:${a.ref}`, { kind: 'agreement.ended', ref: a.ref });
+    await disarmAll(tx, next);
+    if (a.providerId) await enqueue(tx, now, { id: `agr-ended:${a.ref}`, target: { providerId: a.providerId }, message: { kind: 'agreement.ended', ref: a.ref } });
+    await tellUsers(tx, now, (await councilTeam(tx, a)).filter((id) => id !== user.id), `agr-ended:${a.ref}`, { kind: 'agreement.ended', ref: a.ref });
     return { agreement: next, unchanged: false };
   });
 }

@@ -3,8 +3,7 @@ import { current, elementsText, VariationInput } from '../../domain/agreement.js
 import { approvalNeed, hoursOf, round2, weeklyCostOf } from '../../domain/agreementRules.js';
 import type { User } from '../../domain/framework.js';
 import { ukDate } from '../../domain/dates.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { loadUser, NO_ROLE_MESSAGE, requirePermission, type Who } from '../actor.js';
 import { tellUsers } from '../calloffs/messages.js';
@@ -56,8 +55,8 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
   const side = user.providerId ? ('provider' as const) : ('council' as const);
   if (side === 'council') await requirePermission(store, who, 'agreement.manage');
   const input = parseOrThrow(VariationInput, raw);
-  return store.transact({ actor: user.id, action: 'agreement.variation.propose' }, (tx) => {
-    let a = loadAgreementTx(tx, ref);
+  return store.transact({ actor: user.id, action: 'agreement.variation.propose' }, async (tx) => {
+    let a = await loadAgreementTx(tx, ref);
     if (side === 'provider') checkProvider(tx, user, a);
     else checkCouncil(tx, user, a);
     checkNotEnded(a);
@@ -72,7 +71,7 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     if (input.effectiveFrom < prev.startDate) throw invalid({ effectiveFrom: `the change cannot take effect before the start (${prev.startDate})` });
     if (endDate && endDate < input.effectiveFrom) throw invalid({ endDate: 'the end date must be on or after the day the change takes effect' });
     if (weeklyAfter === prev.weeklyCost && elementsText(input.elements) === elementsText(prev.elements) && (endDate ?? prev.endDate) === prev.endDate) throw invalid({ elements: 'this is the same as the current terms; change the hours, rates, elements or end date' });
-    const rules = rulesTx(tx);
+    const rules = await rulesTx(tx);
     const need = approvalNeed(prev.weeklyCost, weeklyAfter, a.budgetWeekly, rules.variationThreshold);
     // Rises applied without approval add up: measured from the last cost a manager approved (or the
     // award's), so small rises cannot be chained past the threshold one under it at a time.
@@ -110,12 +109,12 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     };
     a = { ...a, variations: [...a.variations, v], updatedAt: now.toISOString() };
     if (need.needed) {
-      const managers = managersTx(tx);
+      const managers = await managersTx(tx);
       if (!managers.length) throw conflict('Nobody has the manager role, so no one can approve this variation. Ask the commissioner to give a manager the role.');
-      tellUsers(tx, now, managers, approvalKey(a.ref, v.n), { kind: 'agreement.variation', ref: a.ref, n: v.n });
+      await tellUsers(tx, now, managers, approvalKey(a.ref, v.n), { kind: 'agreement.variation', ref: a.ref, n: v.n });
     } else {
       a = apply(a, v, user.id, now);
-      tellOutcome(tx, a, v, now);
+      await tellOutcome(tx, a, v, now);
     }
     tx.put('agreements', a);
     return { agreement: a, variation: v, unchanged: false };
@@ -131,17 +130,17 @@ function approvedCost(a: Agreement): number {
 const approvalKey = (ref: string, n: number) => `agr-variation:${ref}:${n}`;
 
 /** The provider hears every outcome; the council team hears it too. */
-function tellOutcome(tx: Tx<Collections>, a: Agreement, v: Variation, now: Date): void {
-  if (a.providerId) enqueue(tx, now, { id: `agr-variation-outcome:${a.ref}:${v.n}`, target: { providerId: a.providerId }, message: { kind: 'agreement.variation.outcome', ref: a.ref, n: v.n } });
-  tellUsers(tx, now, councilTeam(tx, a), `agr-variation-told:${a.ref}:${v.n}`, { kind: 'agreement.variation.outcome', ref: a.ref, n: v.n });
+async function tellOutcome(tx: BrokerageTx, a: Agreement, v: Variation, now: Date): Promise<void> {
+  if (a.providerId) await enqueue(tx, now, { id: `agr-variation-outcome:${a.ref}:${v.n}`, target: { providerId: a.providerId }, message: { kind: 'agreement.variation.outcome', ref: a.ref, n: v.n } });
+  await tellUsers(tx, now, await councilTeam(tx, a), `agr-variation-told:${a.ref}:${v.n}`, { kind: 'agreement.variation.outcome', ref: a.ref, n: v.n });
 }
 
 /** A manager approves or rejects (with a reason); one decision per variation; every manager's card shows it. */
 export async function decideVariation(store: BrokerageStore, who: Who, ref: string, n: number, outcome: 'approved' | 'rejected', note: string, now: Date): Promise<VariationResult> {
   const user: User = await requirePermission(store, who, 'award.decide');
   const reason = note.trim();
-  return store.transact({ actor: user.id, action: `agreement.variation.${outcome === 'approved' ? 'approve' : 'reject'}` }, (tx) => {
-    let a = loadAgreementTx(tx, ref);
+  return store.transact({ actor: user.id, action: `agreement.variation.${outcome === 'approved' ? 'approve' : 'reject'}` }, async (tx) => {
+    let a = await loadAgreementTx(tx, ref);
     const v = a.variations.find((x) => x.n === n);
     if (!v) throw conflict(`${a.ref} has no variation ${n}.`);
     if (v.status !== 'awaiting_approval') {
@@ -154,17 +153,17 @@ export async function decideVariation(store: BrokerageStore, who: Who, ref: stri
     a = { ...a, variations: a.variations.map((x) => (x.n === n ? decided : x)), updatedAt: now.toISOString() };
     if (outcome === 'approved') a = apply(a, decided, user.id, now);
     tx.put('agreements', a);
-    updateApprovalCards(tx, a.ref, n, now);
-    tellOutcome(tx, a, decided, now);
+    await updateApprovalCards(tx, a.ref, n, now);
+    await tellOutcome(tx, a, decided, now);
     return { agreement: a, variation: decided, unchanged: false };
   });
 }
 
 /** Every manager's approval card shows the decision and loses its buttons. */
-function updateApprovalCards(tx: Tx<Collections>, ref: string, n: number, now: Date): void {
-  for (const m of managersTx(tx)) {
-    const post = tx.get('outbox', `${approvalKey(ref, n)}:${m}`);
-    if (post) enqueue(tx, now, { id: `${post.id}:decided`, target: post.target, message: post.message, updates: post.id });
+async function updateApprovalCards(tx: BrokerageTx, ref: string, n: number, now: Date): Promise<void> {
+  for (const m of await managersTx(tx)) {
+    const post = await tx.get('outbox', `${approvalKey(ref, n)}:${m}`);
+    if (post) await enqueue(tx, now, { id: `${post.id}:decided`, target: post.target, message: post.message, updates: post.id });
   }
 }
 
@@ -172,9 +171,9 @@ function updateApprovalCards(tx: Tx<Collections>, ref: string, n: number, now: D
  * A package that ends takes its waiting variation with it: marked rejected as lapsed (so no
  * manager approves a change to a package that no longer runs), and the approval cards say so.
  */
-export function lapseVariations(tx: Tx<Collections>, a: Agreement, now: Date): Agreement {
+export async function lapseVariations(tx: BrokerageTx, a: Agreement, now: Date): Promise<Agreement> {
   const waiting = a.variations.filter((x) => x.status === 'awaiting_approval');
   if (!waiting.length) return a;
-  for (const x of waiting) updateApprovalCards(tx, a.ref, x.n, now);
+  for (const x of waiting) await updateApprovalCards(tx, a.ref, x.n, now);
   return { ...a, variations: a.variations.map((x) => (x.status === 'awaiting_approval' ? { ...x, status: 'rejected' as const, decidedByName: 'the bot', decidedAt: now.toISOString(), decisionNote: 'lapsed: the package ended' } : x)) };
 }

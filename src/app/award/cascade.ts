@@ -3,21 +3,19 @@ import { plainNumber } from '../../domain/numbers.js';
 import { formatUk, HH_MM, isRealDate, ukDateTime } from '../../domain/dates.js';
 import { eligibleProviders } from '../../domain/eligibility.js';
 import type { Provider } from '../../domain/framework.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, type Who } from '../actor.js';
 import { conflict, invalid } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 import { brokerIds, refreshAllProviderCards, tellUsers } from '../calloffs/messages.js';
 import { armDeadline, offerTo, type Reach } from '../calloffs/publish.js';
 import { currentBidsTx, humans, loadCallOff, managerIds } from './shared.js';
-import { addToIndex, indexMonths, OPEN_INDEX } from '../requests/indexes.js';
 import { openOffContract } from '../agreements/open.js';
 
 /** Admitted providers in the person's neighbouring zones, for the package's lots, not offered it yet. */
-export function neighbourProviders(tx: Tx<Collections>, r: OpenCallOff): { zones: string[]; providers: Provider[] } {
-  const zones = tx.get('zones', r.person.zone)?.neighbours ?? [];
-  const all = tx.find('providers');
+export async function neighbourProviders(tx: BrokerageTx, r: OpenCallOff): Promise<{ zones: string[]; providers: Provider[] }> {
+  const zones = (await tx.get('zones', r.person.zone))?.neighbours ?? [];
+  const all = await tx.list('providers');
   const seen = new Set(r.calloff.offers.map((o) => o.providerId));
   const providers: Provider[] = [];
   for (const zone of zones) {
@@ -35,12 +33,12 @@ export function neighbourProviders(tx: Tx<Collections>, r: OpenCallOff): { zones
  * to neighbouring zones; once that has run (or there is nobody there), an off-contract placement.
  * Called inside the transaction that found it; saves the request.
  */
-export function offerCascade(tx: Tx<Collections>, r: OpenCallOff, now: Date, why: string): OpenCallOff {
-  const nextStep = r.calloff.cascade || !neighbourProviders(tx, r).providers.length ? ('off-contract' as const) : ('round' as const);
+export async function offerCascade(tx: BrokerageTx, r: OpenCallOff, now: Date, why: string): Promise<OpenCallOff> {
+  const nextStep = r.calloff.cascade || !(await neighbourProviders(tx, r)).providers.length ? ('off-contract' as const) : ('round' as const);
   const next: OpenCallOff = { ...r, cascadeOffer: { at: now.toISOString(), why, next: nextStep }, updatedAt: now.toISOString() };
   tx.put('requests', next);
-  tellUsers(tx, now, brokerIds(tx), `cascade:${r.id}:${nextStep}:${r.declinedAwards?.length ?? 0}`, { kind: 'cascade.offer', ref: r.id });
-  tellUsers(tx, now, humans([r.owner]), `cascade-told:${r.id}:${nextStep}:${r.declinedAwards?.length ?? 0}`, { kind: 'cascade.told', ref: r.id });
+  await tellUsers(tx, now, await brokerIds(tx), `cascade:${r.id}:${nextStep}:${r.declinedAwards?.length ?? 0}`, { kind: 'cascade.offer', ref: r.id });
+  await tellUsers(tx, now, humans([r.owner]), `cascade-told:${r.id}:${nextStep}:${r.declinedAwards?.length ?? 0}`, { kind: 'cascade.told', ref: r.id });
   return next;
 }
 
@@ -54,9 +52,9 @@ export interface CascadePreview {
 export async function cascadePreview(store: BrokerageStore, who: Who, ref: string): Promise<CascadePreview> {
   const user = await requirePermission(store, who, 'calloff.manage');
   // A read inside a transaction to reuse the synchronous helpers; it changes nothing.
-  return store.transact({ actor: user.id, action: 'cascade.preview' }, (tx) => {
-    const r = loadCallOff(tx, ref);
-    const { zones, providers } = neighbourProviders(tx, r);
+  return store.transact({ actor: user.id, action: 'cascade.preview' }, async (tx) => {
+    const r = await loadCallOff(tx, ref);
+    const { zones, providers } = await neighbourProviders(tx, r);
     return { request: r, zones, providers: providers.map((p) => ({ id: p.id, name: p.name })) };
   });
 }
@@ -83,11 +81,11 @@ export async function runCascade(store: BrokerageStore, who: Who, ref: string, i
   if (Object.keys(errors).length) throw invalid(errors);
   const to = ukDateTime(input.date, input.time).toISOString();
   if (Date.parse(to) <= now.getTime()) throw invalid({ cascadeDate: 'the cascade deadline must be in the future' });
-  return store.transact({ actor: user.id, action: 'cascade.round' }, (tx) => {
-    const r = loadCallOff(tx, ref);
+  return store.transact({ actor: user.id, action: 'cascade.round' }, async (tx) => {
+    const r = await loadCallOff(tx, ref);
     if (r.calloff.cascade && r.calloff.cascade.deadline === to && r.state === 'open') return { request: r, reach: { offered: [], unreachable: [] }, already: true };
     cascadeAllowed(r, 'round');
-    const { zones, providers } = neighbourProviders(tx, r);
+    const { zones, providers } = await neighbourProviders(tx, r);
     const next: OpenCallOff = {
       ...r,
       state: 'open',
@@ -97,15 +95,14 @@ export async function runCascade(store: BrokerageStore, who: Who, ref: string, i
       calloff: { ...r.calloff, deadline: to, closedAt: undefined, remindersSent: [], cascade: { round: 2, zones, providerIds: [], openedAt: now.toISOString(), openedBy: user.id, deadline: to } },
       updatedAt: now.toISOString(),
     };
-    const reach = offerTo(tx, next, providers, now, { id: `cascade:${r.id}`, notify: user.id });
+    const reach = await offerTo(tx, next, providers, now, { id: `cascade:${r.id}`, notify: user.id });
     if (!reach.offered.length) throw conflict(`No neighbouring-zone provider can be reached (${reach.unreachable.map((u) => `${u.name}: ${u.why}`).join('; ') || 'none eligible'}). Register their channels, or record an off-contract placement.`);
     next.calloff.cascade!.providerIds = reach.offered.map((p) => p.id);
     tx.put('requests', next);
-    addToIndex(tx, OPEN_INDEX, r.id);
     // The close and its reminders, as for the first round; first-round cards now say it went to neighbouring zones.
-    armDeadline(tx, next, now);
-    refreshAllProviderCards(tx, now, next, `cascade-${to}`);
-    tellUsers(tx, now, humans([r.owner]), `cascade-opened:${r.id}`, { kind: 'cascade.opened', ref: r.id });
+    await armDeadline(tx, next, now);
+    await refreshAllProviderCards(tx, now, next, `cascade-${to}`);
+    await tellUsers(tx, now, humans([r.owner]), `cascade-opened:${r.id}`, { kind: 'cascade.opened', ref: r.id });
     return { request: next, reach, already: false };
   });
 }
@@ -131,8 +128,8 @@ export async function recordOffContract(store: BrokerageStore, who: Who, ref: st
   if (!priceText || !Number.isFinite(price) || price <= 0 || price > 20000) errors.weeklyPrice = 'the weekly price must be a number of pounds more than 0 and at most 20,000';
   if (reason.length < 10 || reason.length > 1000) errors.reason = 'say why it is placed off-contract (10–1,000 characters)';
   if (Object.keys(errors).length) throw invalid(errors);
-  return store.transact({ actor: user.id, action: 'award.off-contract' }, (tx) => {
-    const r = loadCallOff(tx, ref);
+  return store.transact({ actor: user.id, action: 'award.off-contract' }, async (tx) => {
+    const r = await loadCallOff(tx, ref);
     if (r.state === 'awarded' && r.award?.offContract && r.award.providerName === name && r.award.weeklyPrice === price) return r; // a repeat
     cascadeAllowed(r, 'off-contract');
     const award: Award = {
@@ -142,17 +139,16 @@ export async function recordOffContract(store: BrokerageStore, who: Who, ref: st
       weeklyPrice: price,
       budgetWeekly: r.package.budgetWeekly,
       overBudget: price > r.package.budgetWeekly,
-      bids: currentBidsTx(tx, r).length,
+      bids: (await currentBidsTx(tx, r)).length,
       reason,
       recordedBy: user.id,
       recordedAt: now.toISOString(),
     };
     const next: OpenCallOff = { ...r, state: 'awarded', award, cascadeOffer: undefined, updatedAt: now.toISOString() };
     tx.put('requests', next);
-    indexMonths(tx, next);
-    refreshAllProviderCards(tx, now, next, 'off-contract');
-    tellUsers(tx, now, humans([r.owner, ...brokerIds(tx), ...managerIds(tx)]), `off-contract:${r.id}`, { kind: 'award.off-contract', ref: r.id });
-    openOffContract(tx, next, now); // temporary: reviewed and re-brokered (issue 16)
+    await refreshAllProviderCards(tx, now, next, 'off-contract');
+    await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx)), ...(await managerIds(tx))]), `off-contract:${r.id}`, { kind: 'award.off-contract', ref: r.id });
+    await openOffContract(tx, next, now); // temporary: reviewed and re-brokered (issue 16)
     return next;
   });
 }

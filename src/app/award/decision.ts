@@ -1,8 +1,7 @@
 import type { Award, Choice, Decision } from '../../domain/award.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 import { formatUk } from '../../domain/dates.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { requirePermission, type Who } from '../actor.js';
 import { conflict, forbidden, invalid } from '../errors.js';
@@ -12,7 +11,6 @@ import { brokerIds, refreshAllProviderCards, refreshProviderCard, tellUsers } fr
 import { offerCascade } from './cascade.js';
 import { checkEvaluator, chosenBid, currentBidsTx, humans, loadCallOff, managerIds, rankingOfTx } from './shared.js';
 import { approvalOf, councilRankingOf, type ApprovalData, type CouncilRanking } from './views.js';
-import { indexMonths } from '../requests/indexes.js';
 import { csv } from '../requests/inputs.js';
 import { ChoiceInput, MIN_REASON } from '../../domain/choice.js';
 import { openAgreement } from '../agreements/open.js';
@@ -48,18 +46,18 @@ function parseChoice(raw: ChoiceRaw): { input?: ChoiceInput; errors: Record<stri
  */
 export async function recordChoice(store: BrokerageStore, who: Who, ref: string, raw: ChoiceRaw, now: Date): Promise<{ request: OpenCallOff; choice: Choice; unchanged: boolean; ranking?: CouncilRanking }> {
   const user = await requirePermission(store, who, 'evaluation.score');
-  return store.transact({ actor: user.id, action: 'award.choose' }, (tx) => {
-    const r = loadCallOff(tx, ref);
+  return store.transact({ actor: user.id, action: 'award.choose' }, async (tx) => {
+    const r = await loadCallOff(tx, ref);
     checkEvaluator(user, r);
     const current = r.choices?.at(-1);
-    if (r.state === 'awaiting_approval' && current?.bidId === raw.bidId) return { request: r, choice: current, unchanged: true, ranking: councilRankingOf(tx, r) };
+    if (r.state === 'awaiting_approval' && current?.bidId === raw.bidId) return { request: r, choice: current, unchanged: true, ranking: await councilRankingOf(tx, r) };
     if (r.state !== 'evaluated') throw conflict(stateWhy(r, 'a choice can only be recorded once every quality score is locked and before it goes for approval'));
-    const ranking = rankingOfTx(tx, r);
+    const ranking = await rankingOfTx(tx, r);
     if (!ranking) throw conflict(`${r.id} has no scored bids to choose from; a broker can run the cascade.`);
     if (!raw.bidId) throw invalid({ choice: 'choose the bid the person chose' });
     const row = ranking.rowsById.get(raw.bidId);
     if (!row) {
-      const why = ranking.excluded.includes(raw.bidId) ? 'that provider declined the award' : tx.get('bids', raw.bidId)?.status === 'withdrawn' ? 'that bid was withdrawn' : 'that is not a bid on this call-off';
+      const why = ranking.excluded.includes(raw.bidId) ? 'that provider declined the award' : (await tx.get('bids', raw.bidId))?.status === 'withdrawn' ? 'that bid was withdrawn' : 'that is not a bid on this call-off';
       throw invalid({ choice: `${why}; choose another bid` });
     }
     if (!row.compliant) throw invalid({ choice: `that bid is non-compliant (${row.reasons.join('; ')}); choose a compliant bid` });
@@ -74,7 +72,7 @@ export async function recordChoice(store: BrokerageStore, who: Who, ref: string,
     const choice: Choice = {
       n: (r.choices?.length ?? 0) + 1,
       bidId: row.bidId,
-      providerId: tx.get('bids', row.bidId)!.providerId,
+      providerId: (await tx.get('bids', row.bidId))!.providerId,
       topBidId: top.bidId,
       reason: notTop ? input.reason : undefined,
       reasonCategory: notTop ? input.reasonCategory : undefined,
@@ -84,8 +82,8 @@ export async function recordChoice(store: BrokerageStore, who: Who, ref: string,
       by: user.id,
       at: now.toISOString(),
     };
-    const next = sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
-    return { request: next, choice, unchanged: false, ranking: councilRankingOf(tx, next) };
+    const next = await sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
+    return { request: next, choice, unchanged: false, ranking: await councilRankingOf(tx, next) };
   });
 }
 
@@ -102,13 +100,12 @@ function stateWhy(r: OpenCallOff, rule: string): string {
   return `${now[r.state] ?? `${r.id} is ${r.state}`}; ${rule}.`;
 }
 
-function sendForApproval(tx: Tx<Collections>, r: OpenCallOff, choice: Choice, now: Date): OpenCallOff {
-  const managers = managerIds(tx);
+async function sendForApproval(tx: BrokerageTx, r: OpenCallOff, choice: Choice, now: Date): Promise<OpenCallOff> {
+  const managers = await managerIds(tx);
   if (!managers.length) throw conflict('Nobody has the manager role, so no one can approve the award. Ask the commissioner to give a manager the role.');
   const next: OpenCallOff = { ...r, state: 'awaiting_approval', cascadeOffer: undefined, updatedAt: now.toISOString() };
   tx.put('requests', next);
-  indexMonths(tx, next); // the reports count choices by the month they were made
-  tellUsers(tx, now, managers, approvalKey(r.id, choice.n), { kind: 'award.approval', ref: r.id, n: choice.n });
+  await tellUsers(tx, now, managers, approvalKey(r.id, choice.n), { kind: 'award.approval', ref: r.id, n: choice.n });
   return next;
 }
 
@@ -118,9 +115,9 @@ const approvalKey = (ref: string, n: number) => `approval:${ref}:${n}`;
  * Sequential offer: the first acceptance that meets the request ends the rounds and goes straight
  * to the managers (no competition scoring). Called inside the transaction that accepted it.
  */
-export function sequentialApproval(tx: Tx<Collections>, r: OpenCallOff, bid: Bid, now: Date): OpenCallOff {
+export async function sequentialApproval(tx: BrokerageTx, r: OpenCallOff, bid: Bid, now: Date): Promise<OpenCallOff> {
   const choice: Choice = { n: (r.choices?.length ?? 0) + 1, bidId: bid.id, providerId: bid.providerId, sequential: true, by: 'system:sequential-offer', at: now.toISOString() };
-  return sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
+  return await sendForApproval(tx, { ...r, choices: [...(r.choices ?? []), choice] }, choice, now);
 }
 
 export { chosenBid, type ChosenBid } from './shared.js';
@@ -140,8 +137,8 @@ export interface DecisionInput {
  */
 export async function decideAward(store: BrokerageStore, who: Who, ref: string, input: DecisionInput, now: Date): Promise<{ request: OpenCallOff; decision: Decision; approval?: ApprovalData }> {
   const user = await requirePermission(store, who, 'award.decide');
-  return store.transact({ actor: user.id, action: `award.${input.outcome === 'approved' ? 'approve' : 'reject'}` }, (tx) => {
-    const r = loadCallOff(tx, ref);
+  return store.transact({ actor: user.id, action: `award.${input.outcome === 'approved' ? 'approve' : 'reject'}` }, async (tx) => {
+    const r = await loadCallOff(tx, ref);
     const done = r.decisions?.find((d) => d.n === input.n);
     if (done) throw conflict(`This award was already ${done.outcome} by ${done.byName === user.name ? 'you' : done.byName} on ${formatUk(done.at)}; it cannot be decided again.`);
     const choice = r.choices?.at(-1);
@@ -155,20 +152,20 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
       decision.reason = reason;
       const next: OpenCallOff = { ...r, state: 'evaluated', decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
       tx.put('requests', next);
-      updateApprovalCards(tx, next, input.n, now);
-      tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `rejected:${r.id}:${input.n}`, { kind: 'award.rejected', ref: r.id, n: input.n });
-      const after = choice.sequential ? offerCascade(tx, next, now, 'the manager rejected the sequential acceptance') : next;
-      return { request: after, decision, approval: approvalOf(tx, after, input.n) };
+      await updateApprovalCards(tx, next, input.n, now);
+      await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `rejected:${r.id}:${input.n}`, { kind: 'award.rejected', ref: r.id, n: input.n });
+      const after = choice.sequential ? await offerCascade(tx, next, now, 'the manager rejected the sequential acceptance') : next;
+      return { request: after, decision, approval: await approvalOf(tx, after, input.n) };
     }
-    const settings = tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
-    const row = rankingOfTx(tx, r)?.rowsById.get(choice.bidId);
-    const chosen = chosenBid(r, choice, tx.get('bids', choice.bidId)!, settings.minHourlyRate, row);
+    const settings = await tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+    const row = (await rankingOfTx(tx, r))?.rowsById.get(choice.bidId);
+    const chosen = chosenBid(r, choice, (await tx.get('bids', choice.bidId))!, settings.minHourlyRate, row);
     if (chosen.overBudget && justification.length < MIN_REASON) {
       throw invalid({ justification: `£${chosen.weeklyPrice.toFixed(2)} a week is over the £${r.package.budgetWeekly.toFixed(2)} budget: say why it is approved (at least ${MIN_REASON} characters)` });
     }
     if (reason) decision.reason = reason;
     if (justification) decision.justification = justification;
-    const provider = tx.get('providers', choice.providerId);
+    const provider = await tx.get('providers', choice.providerId);
     const award: Award = {
       offContract: false,
       status: 'offered',
@@ -183,7 +180,7 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
       total: row?.total,
       qualityScore: row?.qualityScore,
       priceScore: row?.priceScore,
-      bids: currentBidsTx(tx, r).length,
+      bids: (await currentBidsTx(tx, r)).length,
       choiceN: choice.n,
       approvedBy: user.id,
       approvedAt: now.toISOString(),
@@ -192,20 +189,19 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
     };
     const next: OpenCallOff = { ...r, state: 'awarded', award, decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
     tx.put('requests', next);
-    indexMonths(tx, next);
-    updateApprovalCards(tx, next, input.n, now);
-    enqueue(tx, now, { id: `award-offer:${r.id}:${input.n}:${choice.providerId}`, target: { providerId: choice.providerId }, message: { kind: 'award.offer', ref: r.id, n: input.n } });
-    refreshProviderCard(tx, now, next, choice.providerId, `award-offered-${input.n}`);
-    tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `approved:${r.id}:${input.n}`, { kind: 'award.approved', ref: r.id, n: input.n });
-    return { request: next, decision, approval: approvalOf(tx, next, input.n) };
+    await updateApprovalCards(tx, next, input.n, now);
+    await enqueue(tx, now, { id: `award-offer:${r.id}:${input.n}:${choice.providerId}`, target: { providerId: choice.providerId }, message: { kind: 'award.offer', ref: r.id, n: input.n } });
+    await refreshProviderCard(tx, now, next, choice.providerId, `award-offered-${input.n}`);
+    await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `approved:${r.id}:${input.n}`, { kind: 'award.approved', ref: r.id, n: input.n });
+    return { request: next, decision, approval: await approvalOf(tx, next, input.n) };
   });
 }
 
 /** After a decision, every manager's approval card shows it (and loses its buttons). */
-function updateApprovalCards(tx: Tx<Collections>, r: OpenCallOff, n: number, now: Date): void {
+async function updateApprovalCards(tx: BrokerageTx, r: OpenCallOff, n: number, now: Date): Promise<void> {
   // By id, not by scanning the outbox: the posts are the ones tellUsers made for each manager.
-  const posts = managerIds(tx).flatMap((m) => tx.get('outbox', `${approvalKey(r.id, n)}:${m}`) ?? []);
-  for (const p of posts) enqueue(tx, now, { id: `${p.id}:decided`, target: p.target, message: p.message, updates: p.id });
+  const posts = (await Promise.all((await managerIds(tx)).map((m) => tx.get('outbox', `${approvalKey(r.id, n)}:${m}`)))).flatMap((p) => p ?? []);
+  for (const p of posts) await enqueue(tx, now, { id: `${p.id}:decided`, target: p.target, message: p.message, updates: p.id });
 }
 
 /**
@@ -214,36 +210,36 @@ function updateApprovalCards(tx: Tx<Collections>, r: OpenCallOff, n: number, now
  */
 export async function acceptAward(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<OpenCallOff> {
   const user = await providerUser(store, who);
-  return store.transact({ actor: user.id, action: 'award.accept' }, (tx) => {
-    const r = loadForProvider(tx, user, ref, now, { mustBeOpen: false });
+  return store.transact({ actor: user.id, action: 'award.accept' }, async (tx) => {
+    const r = await loadForProvider(tx, user, ref, now, { mustBeOpen: false });
     const award = ownAward(r, user.providerId);
     if (award.status === 'accepted') return r; // a repeat
     const next: OpenCallOff = { ...r, award: { ...award, status: 'accepted', acceptedAt: now.toISOString(), acceptedBy: user.id }, updatedAt: now.toISOString() };
     tx.put('requests', next);
-    answerOffer(tx, next, award, now);
-    enqueue(tx, now, { id: `referral:${r.id}:${user.providerId}`, target: { providerId: user.providerId }, message: { kind: 'award.referral', ref: r.id } });
-    const current = currentBidsTx(tx, r);
+    await answerOffer(tx, next, award, now);
+    await enqueue(tx, now, { id: `referral:${r.id}:${user.providerId}`, target: { providerId: user.providerId }, message: { kind: 'award.referral', ref: r.id } });
+    const current = await currentBidsTx(tx, r);
     for (const b of current) {
       if (b.providerId === user.providerId || r.evaluation?.excluded.some((x) => x.bidId === b.id)) continue;
-      enqueue(tx, now, { id: `outcome:${r.id}:${b.providerId}`, target: { providerId: b.providerId }, message: { kind: 'award.outcome', ref: r.id } });
+      await enqueue(tx, now, { id: `outcome:${r.id}:${b.providerId}`, target: { providerId: b.providerId }, message: { kind: 'award.outcome', ref: r.id } });
     }
     // After a cascade, the first round's bidders are told too (every bidder hears the outcome).
     for (const o of r.calloff.offers) {
-      const b = tx.get('bids', bidId(r.id, o.providerId));
+      const b = await tx.get('bids', bidId(r.id, o.providerId));
       if (b?.status !== 'active' || o.providerId === user.providerId || current.some((c) => c.id === b.id)) continue;
-      enqueue(tx, now, { id: `outcome:${r.id}:${o.providerId}`, target: { providerId: o.providerId }, message: { kind: 'award.outcome.earlier', ref: r.id } });
+      await enqueue(tx, now, { id: `outcome:${r.id}:${o.providerId}`, target: { providerId: o.providerId }, message: { kind: 'award.outcome.earlier', ref: r.id } });
     }
-    refreshAllProviderCards(tx, now, next, 'awarded');
-    tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `accepted-award:${r.id}`, { kind: 'award.accepted', ref: r.id });
-    openAgreement(tx, next, now); // the package lives on as a service agreement (issue 16)
+    await refreshAllProviderCards(tx, now, next, 'awarded');
+    await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `accepted-award:${r.id}`, { kind: 'award.accepted', ref: r.id });
+    await openAgreement(tx, next, now); // the package lives on as a service agreement (issue 16)
     return next;
   });
 }
 
 /** The award notice in the winner's channel shows the answer and loses its buttons. */
-function answerOffer(tx: Tx<Collections>, r: OpenCallOff, award: Award, now: Date): void {
+async function answerOffer(tx: BrokerageTx, r: OpenCallOff, award: Award, now: Date): Promise<void> {
   const offerId = `award-offer:${r.id}:${award.choiceN}:${award.providerId}`;
-  enqueue(tx, now, { id: `${offerId}:answered`, target: { providerId: award.providerId! }, message: { kind: 'award.offer', ref: r.id, n: award.choiceN }, updates: offerId });
+  await enqueue(tx, now, { id: `${offerId}:answered`, target: { providerId: award.providerId! }, message: { kind: 'award.offer', ref: r.id, n: award.choiceN }, updates: offerId });
 }
 
 function ownAward(r: OpenCallOff, providerId: string): Award {
@@ -263,8 +259,8 @@ function ownAward(r: OpenCallOff, providerId: string): Award {
 export async function declineAward(store: BrokerageStore, who: Who, ref: string, reasonText: string, now: Date): Promise<OpenCallOff> {
   const user = await providerUser(store, who);
   const reason = reasonText.trim();
-  return store.transact({ actor: user.id, action: 'award.decline' }, (tx) => {
-    const r = loadForProvider(tx, user, ref, now, { mustBeOpen: false });
+  return store.transact({ actor: user.id, action: 'award.decline' }, async (tx) => {
+    const r = await loadForProvider(tx, user, ref, now, { mustBeOpen: false });
     if (r.declinedAwards?.some((a) => a.providerId === user.providerId) && r.award?.providerId !== user.providerId) return r; // a repeat
     const award = ownAward(r, user.providerId);
     if (award.status === 'accepted') throw conflict(`Your organisation accepted ${r.id} on ${formatUk(award.acceptedAt!)}; to hand it back, contact the Brokerage Team.`);
@@ -273,12 +269,12 @@ export async function declineAward(store: BrokerageStore, who: Who, ref: string,
     const evaluation = r.evaluation ? { ...r.evaluation, excluded: [...r.evaluation.excluded, { bidId: award.bidId!, why: 'declined the award', at: now.toISOString() }] } : undefined;
     let next: OpenCallOff = { ...r, state: 'evaluated', award: undefined, declinedAwards: [...(r.declinedAwards ?? []), declined], evaluation, updatedAt: now.toISOString() };
     tx.put('requests', next);
-    refreshProviderCard(tx, now, next, user.providerId, `award-declined-${award.choiceN}`);
-    answerOffer(tx, next, award, now);
-    tellUsers(tx, now, humans([r.owner, ...brokerIds(tx)]), `declined-award:${r.id}:${award.choiceN}`, { kind: 'award.declined', ref: r.id, n: award.choiceN });
-    const ranking = rankingOfTx(tx, next);
-    if (!ranking?.rows.some((x) => x.compliant)) next = offerCascade(tx, next, now, 'every compliant provider declined the award');
-    else tellUsers(tx, now, [r.owner], `ranking:${r.id}:${next.evaluation!.round}:after-decline-${award.choiceN}`, { kind: 'evaluation.ranking', ref: r.id, round: next.evaluation!.round });
+    await refreshProviderCard(tx, now, next, user.providerId, `award-declined-${award.choiceN}`);
+    await answerOffer(tx, next, award, now);
+    await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `declined-award:${r.id}:${award.choiceN}`, { kind: 'award.declined', ref: r.id, n: award.choiceN });
+    const ranking = await rankingOfTx(tx, next);
+    if (!ranking?.rows.some((x) => x.compliant)) next = await offerCascade(tx, next, now, 'every compliant provider declined the award');
+    else await tellUsers(tx, now, [r.owner], `ranking:${r.id}:${next.evaluation!.round}:after-decline-${award.choiceN}`, { kind: 'evaluation.ranking', ref: r.id, round: next.evaluation!.round });
     return next;
   });
 }

@@ -4,8 +4,7 @@ import type { Bid, BidInput } from '../../domain/calloff.js';
 import { BID_FIELDS, BLIND_FIELD_KEYS, type BidFieldKey } from '../../domain/bidFields.js';
 import { formatUk } from '../../domain/dates.js';
 import { mandatoryFailures, MAX_SCORE, MIN_SCORE } from '../../domain/scoring.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, type Who } from '../actor.js';
 import { conflict, notFound } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';
@@ -23,15 +22,15 @@ export const commentInput = (questionId: string) => `c_${questionId}`;
  * or a sequential offer nobody accepted, goes to the broker as a cascade. (A sequential acceptance
  * never gets here: it goes straight to approval when it is made, see decision.ts.)
  */
-export function afterClose(tx: Tx<Collections>, r: OpenCallOff, now: Date): OpenCallOff {
+export async function afterClose(tx: BrokerageTx, r: OpenCallOff, now: Date): Promise<OpenCallOff> {
   if (r.calloff.acceptedBid) return r;
-  const bids = currentBidsTx(tx, r);
-  if (r.package.mode === 'sequential') return offerCascade(tx, r, now, bids.length ? 'no provider accepted the sequential offer on terms that meet the request' : 'no provider accepted the sequential offer');
-  if (!bids.length) return offerCascade(tx, r, now, r.calloff.cascade ? 'the cascade round had no bids' : 'the call-off closed with no bids');
-  return startEvaluation(tx, r, bids, now);
+  const bids = await currentBidsTx(tx, r);
+  if (r.package.mode === 'sequential') return await offerCascade(tx, r, now, bids.length ? 'no provider accepted the sequential offer on terms that meet the request' : 'no provider accepted the sequential offer');
+  if (!bids.length) return await offerCascade(tx, r, now, r.calloff.cascade ? 'the cascade round had no bids' : 'the call-off closed with no bids');
+  return await startEvaluation(tx, r, bids, now);
 }
 
-function startEvaluation(tx: Tx<Collections>, r: OpenCallOff, bids: Bid[], now: Date): OpenCallOff {
+async function startEvaluation(tx: BrokerageTx, r: OpenCallOff, bids: Bid[], now: Date): Promise<OpenCallOff> {
   const round = r.calloff.cascade ? 2 : 1;
   const labels = blindLabels(r.id, bids.map((b) => b.id));
   const evaluation = {
@@ -42,7 +41,7 @@ function startEvaluation(tx: Tx<Collections>, r: OpenCallOff, bids: Bid[], now: 
   };
   const next: OpenCallOff = { ...r, evaluation, pastEvaluations: r.evaluation ? [...(r.pastEvaluations ?? []), r.evaluation] : r.pastEvaluations };
   tx.put('requests', next);
-  for (const e of evaluation.bids) tellUsers(tx, now, [r.owner], `evaluate:${r.id}:${round}:${e.label}`, { kind: 'evaluation.card', ref: r.id, label: e.label, round });
+  for (const e of evaluation.bids) await tellUsers(tx, now, [r.owner], `evaluate:${r.id}:${round}:${e.label}`, { kind: 'evaluation.card', ref: r.id, label: e.label, round });
   return next;
 }
 
@@ -124,13 +123,13 @@ export interface BlindView {
 export async function blindView(store: BrokerageStore, r: OpenCallOff, label: string): Promise<BlindView> {
   const e = r.evaluation?.bids.find((x) => x.label === label);
   const bid = e && (await store.get('bids', e.bidId));
-  return blindViewOf({ get: ((_c: string, id: string) => (id === bid?.id ? bid : undefined)) as Pick<Tx<Collections>, 'get'>['get'] }, r, label);
+  return await blindViewOf({ get: (async (_c: string, id: string) => (id === bid?.id ? bid : undefined)) as Pick<BrokerageTx, 'get'>['get'] }, r, label);
 }
 
 /** The same, inside a transaction (a use case returns it for its reply). */
-export function blindViewOf(read: Pick<Tx<Collections>, 'get'>, r: OpenCallOff, label: string): BlindView {
+export async function blindViewOf(read: Pick<BrokerageTx, 'get'>, r: OpenCallOff, label: string): Promise<BlindView> {
   const e = r.evaluation?.bids.find((x) => x.label === label);
-  const bid = e && read.get('bids', e.bidId);
+  const bid = e && await read.get('bids', e.bidId);
   if (!e || !bid) throw notFound(`${r.id} has no bid ${label} to evaluate.`);
   return { request: r, evaluation: e, bid: blind(r, bid, e) };
 }
@@ -180,8 +179,8 @@ export type LockResult = ({ ok: true; request: OpenCallOff; evaluation: BidEvalu
  */
 export async function lockScores(store: BrokerageStore, who: Who, ref: string, label: string, raw: Record<string, unknown>, now: Date): Promise<LockResult> {
   const user = await requirePermission(store, who, 'evaluation.score');
-  return store.transact({ actor: user.id, action: 'evaluation.lock' }, (tx) => {
-    const r = loadCallOff(tx, ref);
+  return store.transact({ actor: user.id, action: 'evaluation.lock' }, async (tx) => {
+    const r = await loadCallOff(tx, ref);
     checkEvaluator(user, r);
     if (r.state === 'cancelled') throw conflict(`${r.id} was cancelled: ${r.cancelled?.reason ?? ''}`);
     const e = r.evaluation?.bids.find((x) => x.label === label);
@@ -189,25 +188,25 @@ export async function lockScores(store: BrokerageStore, who: Who, ref: string, l
     const parsed = parseScores(r, raw);
     if (e.lockedAt) {
       const same = parsed.ok && JSON.stringify(parsed.input.scores) === JSON.stringify(e.scores) && parsed.input.meetsNeeds === e.meetsNeeds;
-      if (same) return { ok: true as const, request: r, evaluation: e, unchanged: true, revealed: !!r.evaluation.revealedAt, view: blindViewOf(tx, r, label) };
+      if (same) return { ok: true as const, request: r, evaluation: e, unchanged: true, revealed: !!r.evaluation.revealedAt, view: await blindViewOf(tx, r, label) };
       throw conflict(`Bid ${label}'s scores were locked on ${formatUk(e.lockedAt)}; locked scores cannot be changed.`);
     }
-    if (!parsed.ok) return { ...parsed, view: blindViewOf(tx, r, label) };
+    if (!parsed.ok) return { ...parsed, view: await blindViewOf(tx, r, label) };
     if (r.state !== 'closed') throw conflict(`${r.id} is ${r.state}; scores can only be locked while it is being evaluated.`);
     const locked: BidEvaluation = { ...e, ...parsed.input, lockedAt: now.toISOString(), lockedBy: user.id };
     let next: OpenCallOff = { ...r, evaluation: { ...r.evaluation, bids: r.evaluation.bids.map((x) => (x.label === label ? locked : x)) }, updatedAt: now.toISOString() };
     const revealed = next.evaluation!.bids.every((x) => x.lockedAt);
-    if (revealed) next = reveal(tx, next, now);
+    if (revealed) next = await reveal(tx, next, now);
     tx.put('requests', next);
-    return { ok: true as const, request: next, evaluation: locked, unchanged: false, revealed, view: blindViewOf(tx, next, label) };
+    return { ok: true as const, request: next, evaluation: locked, unchanged: false, revealed, view: await blindViewOf(tx, next, label) };
   });
 }
 
 /** Every score locked: prices are revealed and the ranking goes to the social worker. */
-function reveal(tx: Tx<Collections>, r: OpenCallOff, now: Date): OpenCallOff {
+async function reveal(tx: BrokerageTx, r: OpenCallOff, now: Date): Promise<OpenCallOff> {
   let next: OpenCallOff = { ...r, state: 'evaluated', evaluation: { ...r.evaluation!, revealedAt: now.toISOString() } };
-  const ranking = rankingOfTx(tx, next)!;
-  tellUsers(tx, now, [r.owner], `ranking:${r.id}:${next.evaluation!.round}`, { kind: 'evaluation.ranking', ref: r.id, round: next.evaluation!.round });
-  if (!ranking.rows.some((x) => x.compliant)) next = offerCascade(tx, next, now, 'no bid is compliant');
+  const ranking = (await rankingOfTx(tx, next))!;
+  await tellUsers(tx, now, [r.owner], `ranking:${r.id}:${next.evaluation!.round}`, { kind: 'evaluation.ranking', ref: r.id, round: next.evaluation!.round });
+  if (!ranking.rows.some((x) => x.compliant)) next = await offerCascade(tx, next, now, 'no bid is compliant');
   return next;
 }

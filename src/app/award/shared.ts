@@ -5,15 +5,14 @@ import { inCurrentRound } from '../../domain/award.js';
 import type { User } from '../../domain/framework.js';
 import type { PackageRequest } from '../../domain/request.js';
 import { flagsFor, rank, type Ranking, type RankedRow, type ScoringBid, type ScoringPackage } from '../../domain/scoring.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import { forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 
-export function loadCallOff(tx: Tx<Collections>, ref: string): OpenCallOff {
-  const r = tx.get('requests', ref.trim().toUpperCase());
+export async function loadCallOff(tx: BrokerageTx, ref: string): Promise<OpenCallOff> {
+  const r = await tx.get('requests', ref.trim().toUpperCase());
   if (!r?.calloff || !r.package || !r.person) throw notFound(`There is no call-off ${ref.trim().toUpperCase()}.`);
   return r as OpenCallOff;
 }
@@ -24,11 +23,10 @@ export function checkEvaluator(user: User, r: PackageRequest): void {
 }
 
 /** Active bids of the current round (the cascade round has only the neighbouring-zone providers). */
-export function currentBidsTx(tx: Tx<Collections>, r: PackageRequest): Bid[] {
-  return (r.calloff?.offers ?? [])
-    .filter((o) => inCurrentRound(r.calloff!, o.providerId))
-    .map((o) => tx.get('bids', bidId(r.id, o.providerId)))
-    .filter((b): b is Bid => b?.status === 'active');
+export async function currentBidsTx(tx: BrokerageTx, r: PackageRequest): Promise<Bid[]> {
+  const offers = (r.calloff?.offers ?? []).filter((o) => inCurrentRound(r.calloff!, o.providerId));
+  const bids = await Promise.all(offers.map((o) => tx.get('bids', bidId(r.id, o.providerId))));
+  return bids.filter((b): b is Bid => b?.status === 'active');
 }
 
 export function scoringPackage(r: OpenCallOff): ScoringPackage {
@@ -84,9 +82,9 @@ export function rankingFrom(r: OpenCallOff, bids: Map<string, Bid>, minHourlyRat
   return { ...ranking, evaluation: e, excluded, rowsById: new Map(ranking.rows.map((x) => [x.bidId, x])), bids, minHourlyRate };
 }
 
-export function rankingOfTx(tx: Pick<Tx<Collections>, 'get'>, r: OpenCallOff): RankingView | undefined {
-  const settings = tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
-  const bids = new Map((r.evaluation?.bids ?? []).map((be) => [be.bidId, tx.get('bids', be.bidId)] as const).filter((x): x is [string, Bid] => !!x[1]));
+export async function rankingOfTx(tx: Pick<BrokerageTx, 'get'>, r: OpenCallOff): Promise<RankingView | undefined> {
+  const settings = await tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+  const bids = new Map((await Promise.all((r.evaluation?.bids ?? []).map(async (be) => [be.bidId, await tx.get('bids', be.bidId)] as const))).filter((x): x is [string, Bid] => !!x[1]));
   return rankingFrom(r, bids, settings.minHourlyRate);
 }
 
@@ -100,7 +98,7 @@ export async function rankingOf(store: BrokerageStore, r: OpenCallOff): Promise<
   return rankingFrom(r, bids, settings.minHourlyRate);
 }
 
-export const managerIds = (tx: Tx<Collections>) => tx.find('users', (u) => u.roles.includes('manager')).map((u) => u.id);
+export const managerIds = async (tx: BrokerageTx) => (await tx.usersWithRole('manager')).map((u) => u.id);
 export const humans = (ids: (string | undefined)[]) => ids.filter((u): u is string => !!u && !u.startsWith('system'));
 
 /** What the managers decide on: the chosen bid's price, scores and flags. */

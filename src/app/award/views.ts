@@ -6,8 +6,7 @@
  */
 import { bidId, type Bid } from '../../domain/calloff.js';
 import type { Decision } from '../../domain/award.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import { notFound } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';
@@ -15,11 +14,11 @@ import { providerCallOff, type ProviderCallOff } from '../calloffs/providerView.
 import { chosenBid, rankingOfTx, type ChosenBid, type RankingView } from './shared.js';
 
 /** What the views read: a transaction, or a snapshot of one call-off's bids, providers and settings. */
-export type Reader = Pick<Tx<Collections>, 'get'>;
+export type Reader = Pick<BrokerageTx, 'get'>;
 
 /** Provider names by bid id (council eyes only, after prices are revealed). */
-export function bidNamesOf(read: Reader, r: OpenCallOff): Map<string, string> {
-  return new Map(r.calloff.offers.map((o) => [bidId(r.id, o.providerId), read.get('providers', o.providerId)?.name ?? o.providerId]));
+export async function bidNamesOf(read: Reader, r: OpenCallOff): Promise<Map<string, string>> {
+  return new Map(await Promise.all(r.calloff.offers.map(async (o) => [bidId(r.id, o.providerId), (await read.get('providers', o.providerId))?.name ?? o.providerId] as const)));
 }
 
 /** The ranking as the social worker sees it, once prices are revealed. */
@@ -29,9 +28,9 @@ export interface CouncilRanking {
   names: Map<string, string>;
 }
 
-export function councilRankingOf(read: Reader, r: OpenCallOff): CouncilRanking | undefined {
-  const ranking = rankingOfTx(read, r);
-  return ranking && { request: r, ranking, names: bidNamesOf(read, r) };
+export async function councilRankingOf(read: Reader, r: OpenCallOff): Promise<CouncilRanking | undefined> {
+  const ranking = await rankingOfTx(read, r);
+  return ranking && { request: r, ranking, names: await bidNamesOf(read, r) };
 }
 
 /** The approval of choice `n` as it stands: open, decided, or out of date. */
@@ -48,13 +47,13 @@ export interface ApprovalData {
   minHourlyRate: number;
 }
 
-export function approvalOf(read: Reader, r: OpenCallOff, n: number): ApprovalData | undefined {
+export async function approvalOf(read: Reader, r: OpenCallOff, n: number): Promise<ApprovalData | undefined> {
   const choice = r.choices?.find((c) => c.n === n);
   if (!choice) return undefined;
-  const bid = read.get('bids', choice.bidId);
+  const bid = await read.get('bids', choice.bidId);
   if (!bid) return undefined;
-  const settings = read.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
-  const ranking = choice.sequential ? undefined : rankingOfTx(read, r);
+  const settings = await read.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+  const ranking = choice.sequential ? undefined : await rankingOfTx(read, r);
   const decision = r.decisions?.find((d) => d.n === n);
   const current = r.choices!.at(-1)!.n === n;
   const stale = decision ? undefined : r.state === 'cancelled' ? `${r.id} was cancelled: ${r.cancelled?.reason ?? ''}` : !current || r.state !== 'awaiting_approval' ? 'This approval card is out of date.' : undefined;
@@ -62,9 +61,9 @@ export function approvalOf(read: Reader, r: OpenCallOff, n: number): ApprovalDat
     request: r,
     n,
     chosen: chosenBid(r, choice, bid, settings.minHourlyRate, ranking?.rowsById.get(choice.bidId)),
-    providerName: read.get('providers', choice.providerId)?.name ?? choice.providerId,
+    providerName: (await read.get('providers', choice.providerId))?.name ?? choice.providerId,
     ranking,
-    names: bidNamesOf(read, r),
+    names: await bidNamesOf(read, r),
     decision,
     stale,
     minHourlyRate: settings.minHourlyRate,
@@ -100,7 +99,7 @@ export async function councilRanking(store: BrokerageStore, r: OpenCallOff): Pro
 }
 
 export async function approvalView(store: BrokerageStore, r: OpenCallOff, n: number): Promise<ApprovalData | undefined> {
-  return approvalOf(await callOffSnapshot(store, r), r, n);
+  return await approvalOf(await callOffSnapshot(store, r), r, n);
 }
 
 /** The winning (or declining) provider's view of its award notice: its own price only; a refusal text when it was never offered the call-off. */

@@ -1,8 +1,7 @@
 import type { User } from '../../domain/framework.js';
 import type { PackageRequest } from '../../domain/request.js';
 import type { CallOff } from '../../domain/calloff.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { formatUk } from '../../domain/dates.js';
 import { inCurrentRound } from '../../domain/award.js';
 import { requirePermission, Who } from '../actor.js';
@@ -21,15 +20,15 @@ export async function providerUser(store: BrokerageStore, who: Who): Promise<Use
  * provider, their provider still admitted, still open, before the deadline. A forged or stale
  * action is refused, and the refusal is audited.
  */
-export function loadForProvider(tx: Tx<Collections>, user: User & { providerId: string }, ref: string, now: Date, opts: { mustBeOpen?: boolean } = {}): OpenCallOff {
+export async function loadForProvider(tx: BrokerageTx, user: User & { providerId: string }, ref: string, now: Date, opts: { mustBeOpen?: boolean } = {}): Promise<OpenCallOff> {
   const refusal = (e: AppError) => {
     tx.note('calloffs.refused', { ref, providerId: user.providerId, user: user.id, reason: e.message }, { keepOnAbort: true });
     return e;
   };
-  const r = tx.get('requests', ref.trim().toUpperCase());
+  const r = await tx.get('requests', ref.trim().toUpperCase());
   if (!r?.calloff) throw refusal(notFound(`There is no call-off ${ref}.`));
   if (!r.calloff.offers.some((o) => o.providerId === user.providerId)) throw refusal(forbidden(`${r.id} was not offered to your organisation.`));
-  const provider = tx.get('providers', user.providerId);
+  const provider = await tx.get('providers', user.providerId);
   if (provider?.status !== 'admitted') throw refusal(forbidden(`Your organisation is ${provider?.status ?? 'unknown'} on the framework, so it cannot act on call-offs.`));
   if (opts.mustBeOpen !== false) {
     if (r.state === 'cancelled') throw refusal(conflict(`${r.id} was cancelled by the council; no further action is needed.`)); // never the reason: it may name the person

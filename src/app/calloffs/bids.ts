@@ -1,11 +1,8 @@
 import { Bid, BidInput, bidId, NOT_INTERESTED_REASONS, priceMismatch } from '../../domain/calloff.js';
 import { plainNumber } from '../../domain/numbers.js';
 import { answerInput, BID_FIELD_KEYS, type BidFieldKey } from '../../domain/bidFields.js';
-import type { BrokerageStore } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
-import type { Collections } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { unschedule } from '../../scheduler/scheduler.js';
-import { OPEN_INDEX, removeFromIndex } from '../requests/indexes.js';
 import type { Who } from '../actor.js';
 import { invalid } from '../errors.js';
 import { loadForProvider, OpenCallOff, providerUser } from './access.js';
@@ -60,14 +57,14 @@ export type BidResult = ({ ok: true; bid: Bid; request: OpenCallOff; unchanged: 
  */
 export async function submitBid(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<BidResult> {
   const user = await providerUser(store, who);
-  return store.transact({ actor: user.id, action: 'bids.submit' }, (tx) => {
-    const r = loadForProvider(tx, user, ref, now);
+  return store.transact({ actor: user.id, action: 'bids.submit' }, async (tx) => {
+    const r = await loadForProvider(tx, user, ref, now);
     const check = checkBid(r, raw);
-    if (!check.ok) return { ...check, request: r, own: ownCallOffOf(tx, r, user.providerId) };
+    if (!check.ok) return { ...check, request: r, own: await ownCallOffOf(tx, r, user.providerId) };
     const id = bidId(r.id, user.providerId);
-    const existing = tx.get('bids', id);
+    const existing = await tx.get('bids', id);
     const last = existing?.status === 'active' ? existing.versions.at(-1) : undefined;
-    if (last && sameBid(last, check.bid)) return { ok: true as const, bid: existing!, request: r, unchanged: true, own: ownCallOffOf(tx, r, user.providerId) };
+    if (last && sameBid(last, check.bid)) return { ok: true as const, bid: existing!, request: r, unchanged: true, own: await ownCallOffOf(tx, r, user.providerId) };
     const version = { ...check.bid, version: (existing?.versions.length ?? 0) + 1, at: now.toISOString(), by: user.id };
     const bid: Bid = { id, ref: r.id, providerId: user.providerId, status: 'active', versions: [...(existing?.versions ?? []), version], submittedAt: now.toISOString() };
     tx.put('bids', bid);
@@ -76,10 +73,10 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
       offer.declined = undefined;
       tx.put('requests', r);
     }
-    refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`);
-    if (r.package.mode === 'sequential' && meetsRequest(r, check.bid)) acceptOffer(tx, r, bid, now);
-    const after = tx.get('requests', r.id) as OpenCallOff;
-    return { ok: true as const, bid, request: after, unchanged: false, own: ownCallOffOf(tx, after, user.providerId) };
+    await refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`);
+    if (r.package.mode === 'sequential' && meetsRequest(r, check.bid)) await acceptOffer(tx, r, bid, now);
+    const after = await tx.get('requests', r.id) as OpenCallOff;
+    return { ok: true as const, bid, request: after, unchanged: false, own: await ownCallOffOf(tx, after, user.providerId) };
   });
 }
 
@@ -93,27 +90,26 @@ export function meetsRequest(r: OpenCallOff, b: BidInput): boolean {
 }
 
 /** Sequential offer: the first acceptance that meets the request ends the rounds (an award still needs approval). */
-function acceptOffer(tx: Tx<Collections>, r: OpenCallOff, bid: Bid, now: Date): void {
+async function acceptOffer(tx: BrokerageTx, r: OpenCallOff, bid: Bid, now: Date): Promise<void> {
   const next: OpenCallOff = { ...r, state: 'closed', calloff: { ...r.calloff, closedAt: now.toISOString(), acceptedBid: bid.id }, updatedAt: now.toISOString() };
   tx.put('requests', next);
-  removeFromIndex(tx, OPEN_INDEX, r.id);
   const ids = jobIds(r.id);
-  unschedule(tx, ids.round);
-  for (const [name] of REMINDERS) unschedule(tx, ids.remind(name));
-  refreshAllProviderCards(tx, now, next, 'accepted');
-  tellUsers(tx, now, [r.owner, r.calloff.publishedBy].filter((u) => !u.startsWith('system')), `accepted:${r.id}`, { kind: 'calloff.accepted', ref: r.id, providerId: bid.providerId });
-  sequentialApproval(tx, next, bid, now); // straight to the managers (issue 5)
+  await unschedule(tx, ids.round);
+  for (const [name] of REMINDERS) await unschedule(tx, ids.remind(name));
+  await refreshAllProviderCards(tx, now, next, 'accepted');
+  await tellUsers(tx, now, [r.owner, r.calloff.publishedBy].filter((u) => !u.startsWith('system')), `accepted:${r.id}`, { kind: 'calloff.accepted', ref: r.id, providerId: bid.providerId });
+  await sequentialApproval(tx, next, bid, now); // straight to the managers (issue 5)
 }
 
 export async function withdrawBid(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<Bid | undefined> {
   const user = await providerUser(store, who);
-  return store.transact({ actor: user.id, action: 'bids.withdraw' }, (tx) => {
-    const r = loadForProvider(tx, user, ref, now);
-    const bid = tx.get('bids', bidId(r.id, user.providerId));
+  return store.transact({ actor: user.id, action: 'bids.withdraw' }, async (tx) => {
+    const r = await loadForProvider(tx, user, ref, now);
+    const bid = await tx.get('bids', bidId(r.id, user.providerId));
     if (!bid || bid.status === 'withdrawn') return bid; // nothing to withdraw, or a repeat
     const next: Bid = { ...bid, status: 'withdrawn', withdrawnAt: now.toISOString() };
     tx.put('bids', next);
-    refreshProviderCard(tx, now, r, user.providerId, `withdrawn-${bid.versions.length}`);
+    await refreshProviderCard(tx, now, r, user.providerId, `withdrawn-${bid.versions.length}`);
     return next;
   });
 }
@@ -121,17 +117,17 @@ export async function withdrawBid(store: BrokerageStore, who: Who, ref: string, 
 /** "Not interested", with a reason kept for market intelligence. */
 export async function declineOffer(store: BrokerageStore, who: Who, ref: string, reason: string, detail: string, now: Date): Promise<OpenCallOff> {
   const user = await providerUser(store, who);
-  return store.transact({ actor: user.id, action: 'offers.decline' }, (tx) => {
-    const r = loadForProvider(tx, user, ref, now);
+  return store.transact({ actor: user.id, action: 'offers.decline' }, async (tx) => {
+    const r = await loadForProvider(tx, user, ref, now);
     if (!(NOT_INTERESTED_REASONS as readonly string[]).includes(reason)) throw invalid({ reason: 'choose a reason' });
     if (reason === 'other' && detail.trim().length < 5) throw invalid({ detail: 'say a little more (at least 5 characters)' });
     const offer = r.calloff.offers.find((o) => o.providerId === user.providerId)!;
     if (offer.declined) return r;
-    const bid = tx.get('bids', bidId(r.id, user.providerId));
+    const bid = await tx.get('bids', bidId(r.id, user.providerId));
     if (bid?.status === 'active') throw invalid({ reason: 'your organisation has a bid in; withdraw it first' });
     offer.declined = { reason, detail: detail.trim(), by: user.id, at: now.toISOString() };
     tx.put('requests', r);
-    refreshProviderCard(tx, now, r, user.providerId, 'declined');
+    await refreshProviderCard(tx, now, r, user.providerId, 'declined');
     return r;
   });
 }
@@ -139,8 +135,8 @@ export async function declineOffer(store: BrokerageStore, who: Who, ref: string,
 /** The provider's own bid, for the form that amends it. Never another provider's. */
 export async function ownBid(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<{ request: OpenCallOff; bid?: Bid }> {
   const user = await providerUser(store, who);
-  return store.transact({ actor: user.id, action: 'bids.view' }, (tx) => {
-    const r = loadForProvider(tx, user, ref, now, { mustBeOpen: false });
-    return { request: r, bid: tx.get('bids', bidId(r.id, user.providerId)) };
+  return store.transact({ actor: user.id, action: 'bids.view' }, async (tx) => {
+    const r = await loadForProvider(tx, user, ref, now, { mustBeOpen: false });
+    return { request: r, bid: await tx.get('bids', bidId(r.id, user.providerId)) };
   });
 }

@@ -17,14 +17,14 @@ const questionText = (text: string, field: string) => {
 export async function askQuestion(store: BrokerageStore, who: Who, ref: string, text: string, now: Date): Promise<Clarification> {
   const user = await providerUser(store, who);
   const question = questionText(text, 'question');
-  return store.transact({ actor: user.id, action: 'calloffs.ask' }, (tx) => {
-    const r = loadForProvider(tx, user, ref, now);
+  return store.transact({ actor: user.id, action: 'calloffs.ask' }, async (tx) => {
+    const r = await loadForProvider(tx, user, ref, now);
     const repeat = r.calloff.clarifications.find((c) => c.askedByProvider === user.providerId && c.question === question && !c.answer);
     if (repeat) return repeat;
     const c: Clarification = { id: `Q${r.calloff.clarifications.length + 1}`, askedBy: user.id, askedByProvider: user.providerId, askedAt: now.toISOString(), question };
     r.calloff.clarifications.push(c);
     tx.put('requests', r);
-    tellUsers(tx, now, brokerIds(tx), `question:${r.id}:${c.id}`, { kind: 'calloff.question', ref: r.id, questionId: c.id });
+    await tellUsers(tx, now, await brokerIds(tx), `question:${r.id}:${c.id}`, { kind: 'calloff.question', ref: r.id, questionId: c.id });
     return c;
   });
 }
@@ -38,8 +38,8 @@ export async function answerQuestion(store: BrokerageStore, who: Who, ref: strin
   const text = answer.trim();
   if (text.length < 2) throw invalid({ answer: 'write the answer' });
   const shown = questionText(questionAsShown, 'questionAsShown');
-  return store.transact({ actor: user.id, action: 'calloffs.answer' }, (tx) => {
-    const r = tx.get('requests', ref.trim().toUpperCase());
+  return store.transact({ actor: user.id, action: 'calloffs.answer' }, async (tx) => {
+    const r = await tx.get('requests', ref.trim().toUpperCase());
     if (!r?.calloff) throw notFound(`There is no call-off ${ref}.`);
     const c = r.calloff.clarifications.find((x) => x.id === questionId);
     if (!c) throw notFound(`${r.id} has no question ${questionId}.`);
@@ -52,7 +52,7 @@ export async function answerQuestion(store: BrokerageStore, who: Who, ref: strin
     }
     c.answer = { text, question: shown, by: user.id, at: now.toISOString() };
     tx.put('requests', r);
-    tellProviders(tx, now, r, `answer:${r.id}:${c.id}`, { kind: 'calloff.answer', ref: r.id, questionId: c.id });
+    await tellProviders(tx, now, r, `answer:${r.id}:${c.id}`, { kind: 'calloff.answer', ref: r.id, questionId: c.id });
     return c;
   });
 }

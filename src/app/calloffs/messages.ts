@@ -1,6 +1,5 @@
 import type { PackageRequest } from '../../domain/request.js';
-import type { Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import type { Notification } from '../notifications.js';
 
@@ -11,29 +10,29 @@ import type { Notification } from '../notifications.js';
 export const postId = (ref: string, providerId: string) => `post:${ref}:${providerId}`;
 
 /** Re-render the provider's call-off card in place (bid in, closed, cancelled, extended). */
-export function refreshProviderCard(tx: Tx<Collections>, now: Date, r: PackageRequest, providerId: string, why: string): void {
+export async function refreshProviderCard(tx: BrokerageTx, now: Date, r: PackageRequest, providerId: string, why: string): Promise<void> {
   // The offer's post: a call-off sent again after its channel was re-registered has a new one.
   const post = r.calloff?.offers.find((o) => o.providerId === providerId)?.postId ?? postId(r.id, providerId);
-  enqueue(tx, now, { id: `${post}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card', ref: r.id }, updates: post });
+  await enqueue(tx, now, { id: `${post}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card', ref: r.id }, updates: post });
 }
 
-export function refreshAllProviderCards(tx: Tx<Collections>, now: Date, r: PackageRequest, why: string): void {
-  for (const o of r.calloff?.offers ?? []) refreshProviderCard(tx, now, r, o.providerId, why);
+export async function refreshAllProviderCards(tx: BrokerageTx, now: Date, r: PackageRequest, why: string): Promise<void> {
+  for (const o of r.calloff?.offers ?? []) await refreshProviderCard(tx, now, r, o.providerId, why);
 }
 
 /** A notice posted in every offered provider's channel. */
-export function tellProviders(tx: Tx<Collections>, now: Date, r: PackageRequest, key: string, message: Notification, only?: (providerId: string) => boolean, giveUpAt?: string): void {
+export async function tellProviders(tx: BrokerageTx, now: Date, r: PackageRequest, key: string, message: Notification, only?: (providerId: string) => boolean, giveUpAt?: string): Promise<void> {
   for (const o of r.calloff?.offers ?? []) {
     if (only && !only(o.providerId)) continue;
-    enqueue(tx, now, { id: `${key}:${o.providerId}`, target: { providerId: o.providerId }, message, giveUpAt });
+    await enqueue(tx, now, { id: `${key}:${o.providerId}`, target: { providerId: o.providerId }, message, giveUpAt });
   }
 }
 
 /** A message to council people in their 1:1 chats with the bot. */
-export function tellUsers(tx: Tx<Collections>, now: Date, userIds: string[], key: string, message: Notification): void {
-  for (const userId of new Set(userIds)) enqueue(tx, now, { id: `${key}:${userId}`, target: { userId }, message });
+export async function tellUsers(tx: BrokerageTx, now: Date, userIds: string[], key: string, message: Notification): Promise<void> {
+  for (const userId of new Set(userIds)) await enqueue(tx, now, { id: `${key}:${userId}`, target: { userId }, message });
 }
 
-export function brokerIds(tx: Tx<Collections>): string[] {
-  return tx.find('users', (u) => u.roles.includes('broker')).map((u) => u.id);
+export async function brokerIds(tx: BrokerageTx): Promise<string[]> {
+  return (await tx.usersWithRole('broker')).map((u) => u.id);
 }

@@ -2,15 +2,13 @@ import { eligibleProviders } from '../../domain/eligibility.js';
 import { TIERS, type Provider, type Tier } from '../../domain/framework.js';
 import type { CallOff, Offer } from '../../domain/calloff.js';
 import type { PackageRequest } from '../../domain/request.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { schedule } from '../../scheduler/scheduler.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { SETTINGS_ID, DEFAULT_SETTINGS } from '../framework/entities.js';
 import { postId } from './messages.js';
-import { addToIndex, indexMonths, OPEN_INDEX } from '../requests/indexes.js';
 
 export interface Reach {
   offered: { id: string; name: string }[];
@@ -36,7 +34,7 @@ export const jobIds = (ref: string) => ({ close: `close:${ref}`, round: `round:$
 const reachable = (p: Provider) => (!p.channel ? 'no channel registered' : p.channel.unreachableReason);
 
 /** Offers the call-off to providers and queues each one's card; returns who was and was not reached. */
-export function offerTo(tx: Tx<Collections>, r: PackageRequest & { calloff: CallOff }, providers: Provider[], now: Date, batch: { id: string; notify?: string }, tier?: Tier): Reach {
+export async function offerTo(tx: BrokerageTx, r: PackageRequest & { calloff: CallOff }, providers: Provider[], now: Date, batch: { id: string; notify?: string }, tier?: Tier): Promise<Reach> {
   const reach: Reach = { offered: [], unreachable: [], tier };
   for (const p of providers) {
     const why = reachable(p);
@@ -48,14 +46,14 @@ export function offerTo(tx: Tx<Collections>, r: PackageRequest & { calloff: Call
     const offer: Offer = { providerId: p.id, tier, offeredAt: now.toISOString(), postId: postId(r.id, p.id) };
     r.calloff.offers.push(offer);
     // A provider can bid until the deadline, so its card keeps trying until then (retryPolicy.ts).
-    enqueue(tx, now, { id: offer.postId, target: { providerId: p.id }, message: { kind: 'calloff.card', ref: r.id }, batch, giveUpAt: r.calloff.deadline });
+    await enqueue(tx, now, { id: offer.postId, target: { providerId: p.id }, message: { kind: 'calloff.card', ref: r.id }, batch, giveUpAt: r.calloff.deadline });
     reach.offered.push({ id: p.id, name: p.name });
   }
   return reach;
 }
 
 /** Arms the close job and the reminders that are still in the future. */
-export function armDeadline(tx: Tx<Collections>, r: PackageRequest & { calloff: CallOff }, now: Date): void {
+export async function armDeadline(tx: BrokerageTx, r: PackageRequest & { calloff: CallOff }, now: Date): Promise<void> {
   const ids = jobIds(r.id);
   const deadline = Date.parse(r.calloff.deadline);
   const isSequential = r.package?.mode === 'sequential';
@@ -67,9 +65,9 @@ export function armDeadline(tx: Tx<Collections>, r: PackageRequest & { calloff: 
 }
 
 /** The first tier, from `from` on, that has an eligible provider. */
-export function nextTier(tx: Tx<Collections>, r: PackageRequest, from: number): { tier: Tier; providers: Provider[] } | undefined {
+export async function nextTier(tx: BrokerageTx, r: PackageRequest, from: number): Promise<{ tier: Tier; providers: Provider[] } | undefined> {
   for (let i = from; i < TIERS.length; i++) {
-    const providers = eligibleProviders(tx.find('providers'), { lots: r.package!.lots, zone: r.person!.zone, tier: TIERS[i] });
+    const providers = eligibleProviders((await tx.list('providers')), { lots: r.package!.lots, zone: r.person!.zone, tier: TIERS[i] });
     if (providers.length) return { tier: TIERS[i], providers };
   }
   return undefined;
@@ -81,13 +79,13 @@ export function nextTier(tx: Tx<Collections>, r: PackageRequest, from: number): 
  */
 export async function publishCallOff(store: BrokerageStore, who: Who | 'system', ref: string, now: Date): Promise<Published> {
   const actor = who === 'system' ? 'system:auto-publish' : (await requirePermission(store, who, 'calloff.publish')).id;
-  return store.transact({ actor, action: 'calloffs.publish' }, (tx) => {
-    const r = tx.get('requests', ref.trim().toUpperCase());
+  return store.transact({ actor, action: 'calloffs.publish' }, async (tx) => {
+    const r = await tx.get('requests', ref.trim().toUpperCase());
     if (!r) throw notFound(`There is no request ${ref}.`);
-    if (r.calloff) return { request: r, already: true, offered: r.calloff.offers.map((o) => ({ id: o.providerId, name: tx.get('providers', o.providerId)?.name ?? o.providerId })), unreachable: [] };
+    if (r.calloff) return { request: r, already: true, offered: await Promise.all(r.calloff.offers.map(async (o) => ({ id: o.providerId, name: (await tx.get('providers', o.providerId))?.name ?? o.providerId }))), unreachable: [] };
     if (r.state !== 'submitted') throw conflict(`${r.id} is ${r.state === 'draft' ? 'still a draft' : r.state}; only a submitted request can be published.`);
     const pkg = r.package!;
-    const settings = tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+    const settings = await tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
     const sequential = pkg.mode === 'sequential';
     const deadline = sequential ? new Date(Math.min(now.getTime() + settings.sequentialRoundHours * HOUR, Date.parse(pkg.deadline))).toISOString() : pkg.deadline;
     if (Date.parse(deadline) <= now.getTime()) throw invalid({ deadline: 'the bid deadline has passed; ask the social worker to set a new one' }, `${r.id}'s bid deadline has passed.`);
@@ -96,20 +94,18 @@ export async function publishCallOff(store: BrokerageStore, who: Who | 'system',
     const batch = { id: `publish:${r.id}`, notify: who === 'system' ? r.owner : actor };
     let reach: Reach;
     if (sequential) {
-      const first = nextTier(tx, r, 0);
-      reach = first ? offerTo(tx, next, first.providers, now, batch, first.tier) : { offered: [], unreachable: [] };
+      const first = await nextTier(tx, r, 0);
+      reach = first ? await offerTo(tx, next, first.providers, now, batch, first.tier) : { offered: [], unreachable: [] };
       if (first) calloff.rounds.push({ tier: first.tier, opensAt: now.toISOString(), closesAt: deadline });
     } else {
-      reach = offerTo(tx, next, eligibleProviders(tx.find('providers'), { lots: pkg.lots, zone: r.person!.zone }), now, batch);
+      reach = await offerTo(tx, next, eligibleProviders((await tx.list('providers')), { lots: pkg.lots, zone: r.person!.zone }), now, batch);
     }
     if (!reach.offered.length) {
       const why = reach.unreachable.length ? `every eligible provider is unreachable (${reach.unreachable.map((u) => `${u.name}: ${u.why}`).join('; ')})` : 'no admitted provider covers these lots in this zone';
       throw conflict(`${r.id} was not published: ${why}. Register their channels, or use the cascade to neighbouring zones.`);
     }
     tx.put('requests', next);
-    addToIndex(tx, OPEN_INDEX, next.id);
-    indexMonths(tx, next);
-    armDeadline(tx, next, now);
+    await armDeadline(tx, next, now);
     return { request: next, already: false, ...reach };
   });
 }

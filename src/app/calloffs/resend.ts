@@ -14,23 +14,23 @@ import { sentElsewhere } from './status.js';
  */
 export async function resendCallOff(store: BrokerageStore, who: Who, ref: string, providerId: string, now: Date): Promise<{ request: PackageRequest; name: string }> {
   const actor = (await requirePermission(store, who, 'calloff.publish')).id;
-  return store.transact({ actor, action: 'calloffs.resend' }, (tx) => {
-    const r = tx.get('requests', ref.trim().toUpperCase());
+  return store.transact({ actor, action: 'calloffs.resend' }, async (tx) => {
+    const r = await tx.get('requests', ref.trim().toUpperCase());
     if (!r?.calloff) throw notFound(`There is no published call-off ${ref}.`);
     if (r.state !== 'open' || Date.parse(r.calloff.deadline) <= now.getTime()) throw conflict(`${r.id} is closed for bids, so there is nothing to send again.`);
     const offer = r.calloff.offers.find((o) => o.providerId === providerId);
     if (!offer) throw invalid({ providerId: `${r.id} was not offered to ${providerId}` });
-    const p = tx.get('providers', providerId);
+    const p = await tx.get('providers', providerId);
     if (!p?.channel) throw conflict(`${p?.name ?? providerId} has no registered channel: a commissioner types \`register provider ${providerId}\` in its channel first.`);
     if (p.channel.unreachableReason) throw conflict(`${p.name}'s channel is still unreachable (${p.channel.unreachableReason}). A commissioner registers it again with \`register provider ${p.id}\` in the channel; then send again.`);
-    const post = tx.get('outbox', offer.postId);
+    const post = await tx.get('outbox', offer.postId);
     if (post?.status === 'sent' && !sentElsewhere(post, p.channel.conversationId)) throw conflict(`${p.name} already has the call-off card.`);
     if (post?.status === 'pending') throw conflict(`The call-off card is still on its way to ${p.name}.`);
     const again = Number(/:again:(\d+)$/.exec(offer.postId)?.[1] ?? 0) + 1;
     const id = `${postId(r.id, providerId)}:again:${again}`;
     const next = { ...r, calloff: { ...r.calloff, offers: r.calloff.offers.map((o) => (o === offer ? { ...o, postId: id } : o)) }, updatedAt: now.toISOString() };
     tx.put('requests', next);
-    enqueue(tx, now, { id, target: { providerId }, message: { kind: 'calloff.card', ref: r.id }, giveUpAt: r.calloff.deadline, batch: { id: `resend:${r.id}:${providerId}:${again}`, notify: actor } });
+    await enqueue(tx, now, { id, target: { providerId }, message: { kind: 'calloff.card', ref: r.id }, giveUpAt: r.calloff.deadline, batch: { id: `resend:${r.id}:${providerId}:${again}`, notify: actor } });
     return { request: next, name: p.name };
   });
 }

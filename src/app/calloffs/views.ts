@@ -4,8 +4,7 @@
  * transaction) or by the query below; bot/ only draws it.
  */
 import { bidId, type Bid } from '../../domain/calloff.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import type { Who } from '../actor.js';
 import { lookupsTx, type Lookups } from '../framework/lookups.js';
 import { loadForProvider, providerUser, type OpenCallOff } from './access.js';
@@ -19,12 +18,12 @@ export interface OwnCallOff {
   lookups: Lookups;
 }
 
-export function ownCallOffOf(tx: Pick<Tx<Collections>, 'get' | 'find'>, r: OpenCallOff, providerId: string): OwnCallOff {
-  return { view: providerCallOff(r, providerId), bid: tx.get('bids', bidId(r.id, providerId)), lookups: lookupsTx(tx) };
+export async function ownCallOffOf(tx: BrokerageTx, r: OpenCallOff, providerId: string): Promise<OwnCallOff> {
+  return { view: providerCallOff(r, providerId), bid: await tx.get('bids', bidId(r.id, providerId)), lookups: await lookupsTx(tx) };
 }
 
 /** The provider's own view of a call-off, open or not. Never another provider's bid. */
 export async function ownCallOff(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<OwnCallOff> {
   const user = await providerUser(store, who);
-  return store.transact({ actor: user.id, action: 'bids.view' }, (tx) => ownCallOffOf(tx, loadForProvider(tx, user, ref, now, { mustBeOpen: false }), user.providerId));
+  return store.transact({ actor: user.id, action: 'bids.view' }, async (tx) => await ownCallOffOf(tx, await loadForProvider(tx, user, ref, now, { mustBeOpen: false }), user.providerId));
 }

@@ -12,13 +12,13 @@ import { choicePackContent, type ChoicePack } from './pack.js';
  */
 export async function produceChoicePack(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<{ request: OpenCallOff; pack: ChoicePack }> {
   const user = await requirePermission(store, who, 'evaluation.score');
-  return store.transact({ actor: user.id, action: 'choice.pack' }, (tx) => {
-    const r = loadCallOff(tx, ref);
+  return store.transact({ actor: user.id, action: 'choice.pack' }, async (tx) => {
+    const r = await loadCallOff(tx, ref);
     checkEvaluator(user, r);
     if (r.state !== 'evaluated') throw conflict(`${r.id} is ${r.state.replace('_', ' ')}: a choice pack is made while the person is choosing, after every quality score is locked and before the choice goes for approval.`);
-    const ranking = rankingOfTx(tx, r);
+    const ranking = await rankingOfTx(tx, r);
     if (!ranking) throw conflict(`${r.id}'s prices are not revealed yet.`);
-    const names = new Map([...ranking.bids.values()].map((b) => [b.providerId, tx.get('providers', b.providerId)?.name ?? b.providerId]));
+    const names = new Map(await Promise.all([...ranking.bids.values()].map(async (b) => [b.providerId, (await tx.get('providers', b.providerId))?.name ?? b.providerId] as const)));
     const pack = choicePackContent(r, ranking, names, user.name, now);
     if (!pack.offers.length) throw conflict(`${r.id} has no offer that meets the person's needs, so there is nothing to put in a choice pack.`);
     const next: OpenCallOff = {

@@ -1,23 +1,22 @@
 import { Provider, ProviderStatus, Settings, Zone } from '../../domain/framework.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, fieldErrors, invalid, notFound } from '../errors.js';
 import { DEFAULT_SETTINGS, ENTITY_KINDS, EntityKind, EntityKindName, SETTINGS_ID } from './entities.js';
 import { handleOpenBids, OpenBidsChoice } from '../admission/openBids.js';
 
 /** Validates an item of `kind` against its schema and its references; throws field errors. */
-export function validateEntity<T extends { id: string }>(tx: Tx<Collections>, kind: EntityKind<T>, input: unknown): T {
+export async function validateEntity<T extends { id: string }>(tx: BrokerageTx, kind: EntityKind<T>, input: unknown): Promise<T> {
   const parsed = kind.schema.safeParse(input);
   if (!parsed.success) throw invalid(fieldErrors(parsed.error));
-  const refErrors = kind.references(tx, parsed.data);
+  const refErrors = await kind.references(tx, parsed.data);
   if (Object.keys(refErrors).length) throw invalid(refErrors);
   return parsed.data;
 }
 
 /** Neighbouring is mutual: the Kent cascade offers to B's providers when A has none, and back. */
-function syncNeighbours(tx: Tx<Collections>, zone: Zone): void {
-  for (const other of tx.find('zones', (z) => z.id !== zone.id)) {
+async function syncNeighbours(tx: BrokerageTx, zone: Zone): Promise<void> {
+  for (const other of (await tx.list('zones')).filter((z) => z.id !== zone.id)) {
     const should = zone.neighbours.includes(other.id);
     const has = other.neighbours.includes(zone.id);
     if (should && !has) tx.put('zones', { ...other, neighbours: [...other.neighbours, zone.id].sort() });
@@ -34,17 +33,17 @@ export interface SaveOptions {
 export async function saveEntity(store: BrokerageStore, who: Who, kindName: EntityKindName, input: unknown, options: SaveOptions = {}) {
   await requirePermission(store, who, 'framework.manage');
   const kind = ENTITY_KINDS[kindName] as EntityKind<{ id: string }>;
-  return store.transact({ actor: who.aadObjectId, action: `${kind.collection}.save` }, (tx) => {
-    const item = validateEntity(tx, kind, input);
+  return store.transact({ actor: who.aadObjectId, action: `${kind.collection}.save` }, async (tx) => {
+    const item = await validateEntity(tx, kind, input);
     if (options.editing && options.editing !== item.id) throw invalid({ id: 'the id cannot be changed once created' });
-    if (!options.editing && tx.get(kind.collection, item.id)) throw invalid({ id: `a ${kind.label} with id "${item.id}" already exists` });
+    if (!options.editing && await tx.get(kind.collection, item.id)) throw invalid({ id: `a ${kind.label} with id "${item.id}" already exists` });
     if (kind.collection === 'providers') {
       // The channel is registered in the channel itself, never through the form.
-      const before = tx.get('providers', item.id);
+      const before = await tx.get('providers', item.id);
       (item as Provider).channel = before?.channel;
     }
     tx.put(kind.collection, item as never);
-    if (kind.collection === 'zones') syncNeighbours(tx, item as Zone);
+    if (kind.collection === 'zones') await syncNeighbours(tx, item as Zone);
     return item;
   });
 }
@@ -52,12 +51,12 @@ export async function saveEntity(store: BrokerageStore, who: Who, kindName: Enti
 export async function removeEntity(store: BrokerageStore, who: Who, kindName: EntityKindName, id: string): Promise<void> {
   await requirePermission(store, who, 'framework.manage');
   const kind = ENTITY_KINDS[kindName] as EntityKind<{ id: string }>;
-  await store.transact({ actor: who.aadObjectId, action: `${kind.collection}.remove` }, (tx) => {
-    if (!tx.get(kind.collection, id)) throw notFound(`There is no ${kind.label} "${id}".`);
-    const why = kind.inUse(tx, id);
+  await store.transact({ actor: who.aadObjectId, action: `${kind.collection}.remove` }, async (tx) => {
+    if (!await tx.get(kind.collection, id)) throw notFound(`There is no ${kind.label} "${id}".`);
+    const why = await kind.inUse(tx, id);
     if (why) throw conflict(`The ${kind.label} "${id}" cannot be removed: ${why}.`);
     tx.delete(kind.collection, id);
-    if (kind.collection === 'zones') for (const z of tx.find('zones', (z) => z.neighbours.includes(id))) tx.put('zones', { ...z, neighbours: z.neighbours.filter((n) => n !== id) });
+    if (kind.collection === 'zones') for (const z of (await tx.list('zones')).filter((z) => z.neighbours.includes(id))) tx.put('zones', { ...z, neighbours: z.neighbours.filter((n) => n !== id) });
   });
 }
 
@@ -69,7 +68,7 @@ export async function saveSettings(store: BrokerageStore, who: Who, input: unkno
   await requirePermission(store, who, 'framework.manage');
   const parsed = Settings.safeParse({ ...(input as object), id: SETTINGS_ID });
   if (!parsed.success) throw invalid(fieldErrors(parsed.error));
-  await store.transact({ actor: who.aadObjectId, action: 'settings.save' }, (tx) => tx.put('settings', parsed.data));
+  await store.transact({ actor: who.aadObjectId, action: 'settings.save' }, async (tx) => tx.put('settings', parsed.data));
   return parsed.data;
 }
 
@@ -78,21 +77,21 @@ export async function saveSettings(store: BrokerageStore, who: Who, input: unkno
  * Suspending or leaving records what happens to the provider's bids on open call-offs (kept
  * unless the commissioner chooses to withdraw them) and hands that choice to `handleOpenBids`.
  */
-export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string, options: { openBids?: OpenBidsChoice; at?: string; inside?: (tx: Tx<Collections>, next: Provider) => void } = {}): Promise<Provider> {
+export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string, options: { openBids?: OpenBidsChoice; at?: string; inside?: (tx: BrokerageTx, next: Provider) => Promise<void> } = {}): Promise<Provider> {
   await requirePermission(store, who, 'framework.manage');
   if (status !== 'admitted' && !reason?.trim()) throw invalid({ reason: `say why the provider is ${status}` });
-  return store.transact({ actor: who.aadObjectId, action: `providers.${status}` }, (tx) => {
-    const p = tx.get('providers', providerId);
+  return store.transact({ actor: who.aadObjectId, action: `providers.${status}` }, async (tx) => {
+    const p = await tx.get('providers', providerId);
     if (!p) throw notFound(`There is no provider "${providerId}".`);
     if (p.status === status) return p; // repeated click: no second change
     const next: Provider = { ...p, status, statusReason: reason?.trim() || undefined };
     tx.put('providers', next);
     if (status === 'suspended' || status === 'left') {
       const input = { providerId, choice: options.openBids ?? 'keep', reason: reason!.trim(), by: who.aadObjectId, at: options.at ?? new Date().toISOString() };
-      const handled = handleOpenBids(tx, input);
+      const handled = await handleOpenBids(tx, input);
       tx.note('providers.open-bids', { ...input, ...handled });
     }
-    options.inside?.(tx, next); // what the change causes (the provider's notice), in the same transaction
+    await options.inside?.(tx, next); // what the change causes (the provider's notice), in the same transaction
     return next;
   });
 }

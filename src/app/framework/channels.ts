@@ -9,8 +9,8 @@ import { enqueue } from '../../outbox/outbox.js';
  * for a new installation: Teams sends both installationUpdate and membersAdded for one install.
  */
 export async function recordInstallation(store: BrokerageStore, who: Who, installation: Installation): Promise<boolean> {
-  return store.transact({ actor: who.aadObjectId || 'system', action: 'installations.add' }, (tx) => {
-    const before = tx.get('installations', installation.id);
+  return store.transact({ actor: who.aadObjectId || 'system', action: 'installations.add' }, async (tx) => {
+    const before = await tx.get('installations', installation.id);
     if (before && !before.removedAt) return false;
     tx.put('installations', installation);
     return true;
@@ -33,11 +33,11 @@ export async function rememberPersonalChat(store: BrokerageStore, who: Who, inst
  * more, so the providers whose channel it was are marked unreachable until re-registered.
  */
 export async function recordRemoval(store: BrokerageStore, who: Who, scope: { teamId?: string; conversationId?: string }, at: string, why: string): Promise<Provider[]> {
-  return store.transact({ actor: who.aadObjectId || 'system', action: 'installations.remove' }, (tx) => {
+  return store.transact({ actor: who.aadObjectId || 'system', action: 'installations.remove' }, async (tx) => {
     const matches = (x: { teamId?: string; conversationId?: string; id?: string }) =>
       (scope.teamId && x.teamId === scope.teamId) || (scope.conversationId && (x.conversationId ?? x.id) === scope.conversationId);
-    for (const i of tx.find('installations', (i) => !!matches(i) && !i.removedAt)) tx.put('installations', { ...i, removedAt: at });
-    const affected = tx.find('providers', (p) => !!p.channel && !p.channel.unreachableReason && !!matches(p.channel));
+    for (const i of (await tx.list('installations')).filter((i) => !!matches(i) && !i.removedAt)) tx.put('installations', { ...i, removedAt: at });
+    const affected = (await tx.list('providers')).filter((p) => !!p.channel && !p.channel.unreachableReason && !!matches(p.channel));
     for (const p of affected) tx.put('providers', { ...p, channel: { ...p.channel!, unreachableReason: why } });
     return affected;
   });
@@ -56,8 +56,8 @@ export const UNREACHABLE = {
  * off only because the bot had been removed from that channel can be reached again.
  */
 export async function recordChannelReturn(store: BrokerageStore, who: Who, conversationId: string): Promise<Provider[]> {
-  return store.transact({ actor: who.aadObjectId || 'system', action: 'providers.channel-return' }, (tx) => {
-    const back = tx.find('providers', (p) => p.channel?.conversationId === conversationId && p.channel.unreachableReason === UNREACHABLE.removedFromChannel);
+  return store.transact({ actor: who.aadObjectId || 'system', action: 'providers.channel-return' }, async (tx) => {
+    const back = (await tx.list('providers')).filter((p) => p.channel?.conversationId === conversationId && p.channel.unreachableReason === UNREACHABLE.removedFromChannel);
     for (const p of back) tx.put('providers', { ...p, channel: { ...p.channel!, unreachableReason: undefined } });
     return back;
   });
@@ -77,10 +77,10 @@ export function channelWarning(channel: Pick<ChannelRef, 'kind'>): string | unde
 export async function registerProviderChannel(store: BrokerageStore, who: Who, providerId: string, channel: Omit<ChannelRef, 'registeredBy' | 'registeredAt'>, at: string): Promise<Provider> {
   await requirePermission(store, who, 'channel.register');
   if (!channel.teamId) throw invalid({ providerId: 'register a provider in a team channel (a shared channel with the provider), not in a chat' });
-  return store.transact({ actor: who.aadObjectId, action: 'providers.register-channel' }, (tx) => {
-    const p = tx.get('providers', providerId);
+  return store.transact({ actor: who.aadObjectId, action: 'providers.register-channel' }, async (tx) => {
+    const p = await tx.get('providers', providerId);
     if (!p) throw notFound(`There is no provider "${providerId}". \`providers\` lists them.`);
-    const other = tx.find('providers', (o) => o.id !== providerId && o.channel?.conversationId === channel.conversationId && !o.channel.unreachableReason);
+    const other = (await tx.list('providers')).filter((o) => o.id !== providerId && o.channel?.conversationId === channel.conversationId && !o.channel.unreachableReason);
     if (other.length) throw invalid({ providerId: `this channel is already ${other[0].name}'s channel; each provider needs its own` });
     const next: Provider = { ...p, channel: { ...channel, registeredBy: who.aadObjectId, registeredAt: at } };
     tx.put('providers', next);
@@ -95,16 +95,16 @@ export async function registerProviderChannel(store: BrokerageStore, who: Who, p
  * provider when this changed its channel.
  */
 export async function markChannelUnreachable(store: BrokerageStore, providerId: string, reason: string, at: Date, tell: { ref?: string; told?: boolean }): Promise<Provider | undefined> {
-  return store.transact({ actor: 'system:outbox', action: 'providers.channel-unreachable' }, (tx) => {
-    const p = tx.get('providers', providerId);
+  return store.transact({ actor: 'system:outbox', action: 'providers.channel-unreachable' }, async (tx) => {
+    const p = await tx.get('providers', providerId);
     if (!p?.channel || p.channel.unreachableReason) return undefined;
     const next: Provider = { ...p, channel: { ...p.channel, unreachableReason: reason } };
     tx.put('providers', next);
     if (tell.told) return next;
-    const r = tell.ref ? tx.get('requests', tell.ref) : undefined;
-    const to = r?.calloff?.publishedBy && !r.calloff.publishedBy.startsWith('system') ? [r.calloff.publishedBy] : tx.find('users', (u) => u.roles.includes('broker')).map((u) => u.id);
+    const r = tell.ref ? await tx.get('requests', tell.ref) : undefined;
+    const to = r?.calloff?.publishedBy && !r.calloff.publishedBy.startsWith('system') ? [r.calloff.publishedBy] : (await tx.usersWithRole('broker')).map((u) => u.id);
     const text = `${p.name}'s channel can no longer be reached (${reason}), so posts to it have stopped${r ? `, including call-off ${r.id}` : ''}. A commissioner can register the channel again (\`register provider ${p.id}\` in it); then send the call-off again from its status card.`;
-    for (const userId of to) enqueue(tx, at, { id: `unreachable:${p.id}:${at.toISOString()}:${userId}`, target: { userId }, message: { kind: 'notice.text', text } });
+    for (const userId of to) await enqueue(tx, at, { id: `unreachable:${p.id}:${at.toISOString()}:${userId}`, target: { userId }, message: { kind: 'notice.text', text } });
     return next;
   });
 }

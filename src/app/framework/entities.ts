@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { Criterion, Lot, Provider, Settings, User, Zone } from '../../domain/framework.js';
 import { AdmissionQuestion } from '../../domain/admission.js';
-import type { Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageTx } from '../../store/collections.js';
 
 /**
  * The framework's reference data, one entry per kind the commissioner manages. Each says how
@@ -14,18 +13,20 @@ export interface EntityKind<T extends { id: string }> {
   label: string;
   schema: z.ZodType<T, z.ZodTypeDef, unknown>;
   /** Field errors for references to things that do not exist. */
-  references(tx: Tx<Collections>, item: T): Record<string, string>;
+  references(tx: BrokerageTx, item: T): Promise<Record<string, string>>;
   /** Why the item cannot be removed, if something still refers to it. */
-  inUse(tx: Tx<Collections>, id: string): string | undefined;
+  inUse(tx: BrokerageTx, id: string): Promise<string | undefined>;
 }
 
-const missing = (tx: Tx<Collections>, collection: 'lots' | 'zones' | 'providers', ids: string[]) =>
-  ids.filter((id) => !tx.get(collection, id));
+const missing = async (tx: BrokerageTx, collection: 'lots' | 'zones' | 'providers', ids: string[]) => {
+  const found = await Promise.all(ids.map((id) => tx.get(collection, id)));
+  return ids.filter((_, i) => !found[i]);
+};
 
-function unknownRefs(tx: Tx<Collections>, refs: [field: string, collection: 'lots' | 'zones' | 'providers', ids: string[]][]) {
+async function unknownRefs(tx: BrokerageTx, refs: [field: string, collection: 'lots' | 'zones' | 'providers', ids: string[]][]): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
   for (const [field, collection, ids] of refs) {
-    const bad = missing(tx, collection, ids);
+    const bad = await missing(tx, collection, ids);
     if (bad.length) errors[field] = `unknown ${collection.replace(/s$/, '')}${bad.length > 1 ? 's' : ''}: ${bad.join(', ')}`;
   }
   return errors;
@@ -35,10 +36,10 @@ export const LOTS: EntityKind<Lot> = {
   collection: 'lots',
   label: 'lot',
   schema: Lot,
-  references: () => ({}),
-  inUse: (tx, id) => {
-    const p = tx.find('providers', (p) => p.lots.includes(id));
-    const c = tx.find('criteria', (c) => c.lots.includes(id));
+  references: async () => ({}),
+  inUse: async (tx, id) => {
+    const p = (await tx.list('providers')).filter((p) => p.lots.includes(id));
+    const c = (await tx.list('criteria')).filter((c) => c.lots.includes(id));
     if (p.length) return `providers are admitted to it (${p.map((x) => x.name).join(', ')})`;
     if (c.length) return `checklist items point to it (${c.map((x) => x.id).join(', ')})`;
     return undefined;
@@ -49,13 +50,13 @@ export const ZONES: EntityKind<Zone> = {
   collection: 'zones',
   label: 'zone',
   schema: Zone,
-  references: (tx, z) => {
-    const errors = unknownRefs(tx, [['neighbours', 'zones', z.neighbours.filter((n) => n !== z.id)]]);
+  references: async (tx, z) => {
+    const errors = await unknownRefs(tx, [['neighbours', 'zones', z.neighbours.filter((n) => n !== z.id)]]);
     if (z.neighbours.includes(z.id)) errors.neighbours = 'a zone cannot neighbour itself';
     return errors;
   },
-  inUse: (tx, id) => {
-    const p = tx.find('providers', (p) => p.zones.includes(id));
+  inUse: async (tx, id) => {
+    const p = (await tx.list('providers')).filter((p) => p.zones.includes(id));
     return p.length ? `providers cover it (${p.map((x) => x.name).join(', ')})` : undefined;
   },
 };
@@ -64,8 +65,8 @@ export const PROVIDERS: EntityKind<Provider> = {
   collection: 'providers',
   label: 'provider',
   schema: Provider,
-  references: (tx, p) => {
-    const errors = unknownRefs(tx, [
+  references: async (tx, p) => {
+    const errors = await unknownRefs(tx, [
       ['lots', 'lots', p.lots],
       ['zones', 'zones', p.zones],
     ]);
@@ -74,8 +75,8 @@ export const PROVIDERS: EntityKind<Provider> = {
     if (outside.length) errors.tiers = `tiers name lots or zones the provider is not admitted to: ${outside.map((t) => `${t.lot}/${t.zone}`).join(', ')}`;
     return errors;
   },
-  inUse: (tx, id) => {
-    const u = tx.find('users', (u) => u.providerId === id);
+  inUse: async (tx, id) => {
+    const u = (await tx.list('users')).filter((u) => u.providerId === id);
     return u.length ? `users belong to it (${u.map((x) => x.name).join(', ')}); set its status to "left" instead` : undefined;
   },
 };
@@ -85,7 +86,7 @@ export const USERS: EntityKind<User> = {
   label: 'user',
   schema: User,
   references: (tx, u) => unknownRefs(tx, [['providerId', 'providers', u.providerId ? [u.providerId] : []]]),
-  inUse: () => undefined,
+  inUse: async () => undefined,
 };
 
 export const CRITERIA: EntityKind<Criterion> = {
@@ -93,7 +94,7 @@ export const CRITERIA: EntityKind<Criterion> = {
   label: 'checklist item',
   schema: Criterion,
   references: (tx, c) => unknownRefs(tx, [['lots', 'lots', c.lots]]),
-  inUse: () => undefined,
+  inUse: async () => undefined,
 };
 
 /** Admission questions: answered by applicants, marked pass/fail or 0–5 against a pass mark by evaluators. */
@@ -101,9 +102,9 @@ export const ADMISSION_QUESTIONS: EntityKind<AdmissionQuestion> = {
   collection: 'admissionQuestions',
   label: 'admission question',
   schema: AdmissionQuestion,
-  references: () => ({}),
-  inUse: (tx, id) => {
-    const a = tx.find('applications', (a) => a.state === 'submitted' && (a.answers?.[id] !== undefined || a.marks[id] !== undefined));
+  references: async () => ({}),
+  inUse: async (tx, id) => {
+    const a = (await tx.list('applications')).filter((a) => a.state === 'submitted' && (a.answers?.[id] !== undefined || a.marks[id] !== undefined));
     return a.length ? `applications waiting for a decision answer it (${a.map((x) => x.id).join(', ')})` : undefined;
   },
 };

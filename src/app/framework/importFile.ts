@@ -29,19 +29,19 @@ export async function importFramework(store: BrokerageStore, actor: string, data
   const file = FrameworkFile.safeParse(data);
   if (!file.success) throw invalid({ _file: file.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ') }, 'The framework file is not in the expected shape.');
   const f = file.data;
-  return store.transact({ actor, action: 'framework.import' }, (tx) => {
+  return store.transact({ actor, action: 'framework.import' }, async (tx) => {
     if (f.settings) {
-      const s = Settings.safeParse({ ...(tx.get('settings', SETTINGS_ID) ?? {}), ...f.settings, id: SETTINGS_ID });
+      const s = Settings.safeParse({ ...(await tx.get('settings', SETTINGS_ID) ?? {}), ...f.settings, id: SETTINGS_ID });
       if (!s.success) throw located('settings', undefined, s.error.issues[0].path.join('.'), s.error.issues[0].message);
       tx.put('settings', s.data);
     }
     const counts = { lots: 0, zones: 0, providers: 0, users: 0, criteria: 0, admissionQuestions: 0 };
-    const save = (section: keyof typeof counts, items: unknown[], check = true) => {
+    const save = async (section: keyof typeof counts, items: unknown[], check = true) => {
       const kind = ENTITY_KINDS[section] as EntityKind<{ id: string }>;
-      items.forEach((raw, index) => {
+      for (const [index, raw] of items.entries()) {
         try {
-          const item = check ? validateEntity(tx, kind, raw) : (kind.schema.parse(raw) as { id: string });
-          const before = tx.get(kind.collection, item.id) as { channel?: unknown } | undefined;
+          const item = check ? await validateEntity(tx, kind, raw) : (kind.schema.parse(raw) as { id: string });
+          const before = await tx.get(kind.collection, item.id) as { channel?: unknown } | undefined;
           if (section === 'providers' && before?.channel) (item as { channel?: unknown }).channel = before.channel;
           tx.put(kind.collection, item as never);
         } catch (e) {
@@ -52,24 +52,24 @@ export async function importFramework(store: BrokerageStore, actor: string, data
           if (e instanceof z.ZodError) throw located(section, index, e.issues[0].path.join('.'), e.issues[0].message);
           throw e;
         }
-      });
+      }
       counts[section] = items.length;
     };
-    save('lots', f.lots);
-    save('zones', f.zones, false);
-    save('zones', f.zones);
+    await save('lots', f.lots);
+    await save('zones', f.zones, false);
+    await save('zones', f.zones);
     // Neighbouring is mutual (as when zones are saved one by one): a file may list only one side.
     for (const raw of f.zones) {
-      const zone = tx.get('zones', (raw as { id: string }).id.trim());
+      const zone = await tx.get('zones', (raw as { id: string }).id.trim());
       for (const n of zone?.neighbours ?? []) {
-        const other = tx.get('zones', n)!;
+        const other = (await tx.get('zones', n))!;
         if (!other.neighbours.includes(zone!.id)) tx.put('zones', { ...other, neighbours: [...other.neighbours, zone!.id].sort() });
       }
     }
-    save('providers', f.providers);
-    save('users', f.users);
-    save('criteria', f.criteria);
-    save('admissionQuestions', f.admissionQuestions);
+    await save('providers', f.providers);
+    await save('users', f.users);
+    await save('criteria', f.criteria);
+    await save('admissionQuestions', f.admissionQuestions);
     return counts;
   });
 }

@@ -1,6 +1,6 @@
 import type { Criterion, Lot, Zone } from '../../domain/framework.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import { listOf } from '../../store/reading.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from './entities.js';
 
 /** The framework's names for ids (lots, zones, specialist criteria) and the council's examples: what every request and call-off card draws on. */
@@ -13,14 +13,14 @@ export interface Lookups {
 }
 
 /** Inside a transaction: a use case returns them with its result, so the reply needs no second read. */
-export function lookupsTx(tx: Pick<Tx<Collections>, 'get' | 'find'>): Lookups {
-  const settings = tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
-  return { lots: tx.find('lots'), zones: tx.find('zones'), criteria: tx.find('criteria'), examples: { postcode: settings.postcodeExample, caseRef: settings.caseRefExample } };
+export async function lookupsTx(tx: BrokerageTx): Promise<Lookups> {
+  const settings = await tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+  return { lots: await tx.list('lots'), zones: await tx.list('zones'), criteria: await tx.list('criteria'), examples: { postcode: settings.postcodeExample, caseRef: settings.caseRefExample } };
 }
 
 /** The query, for replies that follow no use case. */
 export async function lookupsOf(store: BrokerageStore): Promise<Lookups> {
-  const [lots, zones, criteria, settings] = await Promise.all([store.find('lots'), store.find('zones'), store.find('criteria'), store.get('settings', SETTINGS_ID)]);
+  const [lots, zones, criteria, settings] = await Promise.all([listOf(store, 'lots'), listOf(store, 'zones'), listOf(store, 'criteria'), store.get('settings', SETTINGS_ID)]);
   const s = settings ?? DEFAULT_SETTINGS;
   return { lots, zones, criteria, examples: { postcode: s.postcodeExample, caseRef: s.caseRefExample } };
 }

@@ -1,4 +1,5 @@
 import type { Lot, Provider, Tier, Zone } from '../../domain/framework.js';
+import { listOf } from '../../store/reading.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import { channelWarning } from './channels.js';
 
@@ -23,7 +24,7 @@ export interface FrameworkSummary {
 }
 
 export async function frameworkSummary(store: BrokerageStore): Promise<FrameworkSummary> {
-  const [lots, zones, providers] = await Promise.all([store.find('lots'), store.find('zones'), store.find('providers')]);
+  const [lots, zones, providers] = await Promise.all([listOf(store, 'lots'), listOf(store, 'zones'), listOf(store, 'providers')]);
   const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
   lots.sort(byName);
   zones.sort(byName);

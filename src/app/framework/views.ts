@@ -1,4 +1,5 @@
 import type { Settings } from '../../domain/framework.js';
+import { listOf } from '../../store/reading.js';
 import type { BrokerageStore, Collections } from '../../store/collections.js';
 import { getSettings } from './admin.js';
 import { ENTITY_KINDS, EntityKindName } from './entities.js';
@@ -18,13 +19,13 @@ export interface AdminHomeView {
 }
 
 export async function adminHomeView(store: BrokerageStore): Promise<AdminHomeView> {
-  const counts = await Promise.all(KINDS.map(async (k) => (await store.find(ENTITY_KINDS[k].collection)).length));
+  const counts = await Promise.all(KINDS.map(async (k) => (await listOf(store, ENTITY_KINDS[k].collection)).length));
   return { counts: Object.fromEntries(KINDS.map((k, i) => [k, counts[i]])) as Record<EntityKindName, number>, settings: await getSettings(store) };
 }
 
 /** Every recorded item of one kind (the list card pages and searches them). */
 export async function entitiesOf<K extends EntityKindName>(store: BrokerageStore, kind: K): Promise<Collections[K][]> {
-  return (await store.find(ENTITY_KINDS[kind].collection)) as Collections[K][];
+  return (await listOf(store, ENTITY_KINDS[kind].collection)) as Collections[K][];
 }
 
 /** One item of a kind, to edit; undefined when it no longer exists. */
@@ -48,13 +49,13 @@ const named = (x: Named): Named => ({ id: x.id, name: x.name });
 const byName = (a: Named, b: Named) => a.name.localeCompare(b.name);
 
 export async function pickLists(store: BrokerageStore): Promise<PickLists> {
-  const [lots, zones, providers] = await Promise.all([store.find('lots'), store.find('zones'), store.find('providers')]);
+  const [lots, zones, providers] = await Promise.all([listOf(store, 'lots'), listOf(store, 'zones'), listOf(store, 'providers')]);
   return { lots: lots.map(named).sort(byName), zones: zones.map(named).sort(byName), providers: providers.map(named).sort(byName) };
 }
 
 /** Providers whose name or id passes `matches`, by name, a page at a time (the type-ahead picker). */
 export async function findProviders(store: BrokerageStore, matches: (text: string) => boolean, skip: number, count: number): Promise<Named[]> {
-  const providers = await store.find('providers');
+  const providers = await listOf(store, 'providers');
   return providers
     .filter((p) => matches(`${p.name} ${p.id}`))
     .sort(byName)

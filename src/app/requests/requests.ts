@@ -4,14 +4,13 @@ import { packageLeaks } from '../../domain/personQuestions.js';
 import { ChecklistStep, formatRef, MAX_QUESTIONS, PackageRequest, PackageStep, PersonStep, REQUEST_REF, Step } from '../../domain/request.js';
 import { eligibleProviders } from '../../domain/eligibility.js';
 import type { User } from '../../domain/framework.js';
-import type { BrokerageStore, Collections } from '../../store/collections.js';
-import type { Tx } from '../../store/store.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { checklistAnswers, inputErrors, packageCandidate, personCandidate, questionSlots, SLOTS_KEY } from './inputs.js';
 import { packageRules, personRules } from './rules.js';
-import { addToIndex, indexMonths, ownerIndex, OPEN_INDEX, removeFromIndex } from './indexes.js';
+import { reading } from '../../store/reading.js';
 import { onCallOffCancelled } from '../calloffs/deadline.js';
 import { brokerIds, tellUsers } from '../calloffs/messages.js';
 import { publishCallOff, type Published } from '../calloffs/publish.js';
@@ -22,9 +21,9 @@ export type StepResult = { ok: true; request: PackageRequest } | { ok: false; re
 /** Raises a new draft with the next reference of the year. */
 export async function startRequest(store: BrokerageStore, who: Who, now: Date): Promise<PackageRequest> {
   const user = await requirePermission(store, who, 'request.raise');
-  return store.transact({ actor: user.id, action: 'requests.start' }, (tx) => {
+  return store.transact({ actor: user.id, action: 'requests.start' }, async (tx) => {
     const year = Number(ukDate(now).slice(0, 4));
-    const counter = tx.get('counters', `PKG-${year}`) ?? { id: `PKG-${year}`, value: 0 };
+    const counter = await tx.get('counters', `PKG-${year}`) ?? { id: `PKG-${year}`, value: 0 };
     const next = { ...counter, value: counter.value + 1 };
     tx.put('counters', next);
     const request: PackageRequest = {
@@ -38,7 +37,6 @@ export async function startRequest(store: BrokerageStore, who: Who, now: Date): 
       inputs: {},
     };
     tx.put('requests', request);
-    addToIndex(tx, ownerIndex(user.id), request.id);
     return request;
   });
 }
@@ -55,8 +53,8 @@ function access(user: User, r: PackageRequest, want: 'view' | 'edit' | 'cancel')
   if (want === 'view' && !own && !can(user, 'request.manage') && !can(user, 'framework.view')) throw forbidden(`${r.id} is ${r.ownerName}'s request.`);
 }
 
-function load(tx: Tx<Collections>, ref: string): PackageRequest {
-  const r = tx.get('requests', normaliseRef(ref));
+async function load(tx: BrokerageTx, ref: string): Promise<PackageRequest> {
+  const r = await tx.get('requests', normaliseRef(ref));
   if (!r) throw notFound(`There is no request ${normaliseRef(ref)}.`);
   return r;
 }
@@ -76,8 +74,7 @@ export async function getRequest(store: BrokerageStore, who: Who, ref: string): 
 
 export async function myRequests(store: BrokerageStore, who: Who): Promise<PackageRequest[]> {
   const user = await requirePermission(store, who, 'request.raise');
-  const index = await store.get('indexes', ownerIndex(user.id));
-  const mine = (await Promise.all((index?.refs ?? []).map((ref) => store.get('requests', ref)))).filter((r): r is PackageRequest => !!r);
+  const mine = await reading(store, async (tx) => tx.requestsOf(user.id));
   return mine.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
@@ -88,24 +85,24 @@ export async function myRequests(store: BrokerageStore, who: Who): Promise<Packa
  */
 export async function saveStep(store: BrokerageStore, who: Who, ref: string, step: Exclude<Step, 'review'>, raw: Record<string, unknown>, now: Date): Promise<StepResult> {
   const user = await requirePermission(store, who, 'request.raise');
-  return store.transact({ actor: user.id, action: `requests.save-${step}` }, (tx) => {
-    const r = load(tx, ref);
+  return store.transact({ actor: user.id, action: `requests.save-${step}` }, async (tx) => {
+    const r = await load(tx, ref);
     access(user, r, 'edit');
     editable(r);
     // The number of question slots asked for survives a save, so an empty new slot stays on screen.
     const kept = step === 'package' && r.inputs.package?.[SLOTS_KEY] !== undefined ? { ...raw, [SLOTS_KEY]: r.inputs.package[SLOTS_KEY] } : raw;
     const next: PackageRequest = { ...r, inputs: { ...r.inputs, [step]: kept }, updatedAt: now.toISOString() };
-    const errors = applyStep(tx, next, step, raw, now);
+    const errors = await applyStep(tx, next, step, raw, now);
     tx.put('requests', next);
     return Object.keys(errors).length ? { ok: false as const, request: next, errors } : { ok: true as const, request: next };
   });
 }
 
-function applyStep(tx: Tx<Collections>, r: PackageRequest, step: Exclude<Step, 'review'>, raw: Record<string, unknown>, now: Date): Record<string, string> {
+async function applyStep(tx: BrokerageTx, r: PackageRequest, step: Exclude<Step, 'review'>, raw: Record<string, unknown>, now: Date): Promise<Record<string, string>> {
   if (step === 'person') {
     const candidate = personCandidate(raw);
     const parsed = PersonStep.safeParse(candidate);
-    const errors = { ...personRules(tx, candidate, now), ...(parsed.success ? {} : inputErrors(parsed.error)) };
+    const errors = { ...(await personRules(tx, candidate, now)), ...(parsed.success ? {} : inputErrors(parsed.error)) };
     if (!parsed.success || Object.keys(errors).length) return errors;
     r.person = parsed.data;
     if (r.step === 'person') r.step = 'checklist';
@@ -113,7 +110,7 @@ function applyStep(tx: Tx<Collections>, r: PackageRequest, step: Exclude<Step, '
   }
   if (step === 'checklist') {
     if (!r.person) return { _form: 'Fill in the person first.' };
-    const criteria = tx.find('criteria');
+    const criteria = await tx.list('criteria');
     const answers = checklistAnswers(raw, criteria.map((c) => c.id));
     const a = assess(criteria, answers);
     r.checklist = { answers, override: r.checklist?.override, meetsDefinition: a.meetsDefinition, suggestedLots: a.suggestedLots };
@@ -124,7 +121,7 @@ function applyStep(tx: Tx<Collections>, r: PackageRequest, step: Exclude<Step, '
   if (!r.checklist || !(r.checklist.meetsDefinition || r.checklist.override)) return { _form: 'Complete the specialist-need checklist first.' };
   const candidate = packageCandidate(raw);
   const parsed = PackageStep.safeParse(candidate);
-  const errors = { ...packageRules(tx, candidate, now), ...(parsed.success ? {} : inputErrors(parsed.error, candidate)) };
+  const errors = { ...(await packageRules(tx, candidate, now)), ...(parsed.success ? {} : inputErrors(parsed.error, candidate)) };
   if (!parsed.success || Object.keys(errors).length) return errors;
   r.package = { ...parsed.data, deadline: ukDateTime(parsed.data.deadlineDate, parsed.data.deadlineTime).toISOString() };
   r.step = 'review';
@@ -137,8 +134,8 @@ function applyStep(tx: Tx<Collections>, r: PackageRequest, step: Exclude<Step, '
  */
 export async function addQuestionSlot(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<StepResult> {
   const user = await requirePermission(store, who, 'request.raise');
-  return store.transact({ actor: user.id, action: 'requests.add-question' }, (tx) => {
-    const r = load(tx, ref);
+  return store.transact({ actor: user.id, action: 'requests.add-question' }, async (tx) => {
+    const r = await load(tx, ref);
     access(user, r, 'edit');
     editable(r);
     const shown = questionSlots({ ...raw, [SLOTS_KEY]: r.inputs.package?.[SLOTS_KEY] });
@@ -153,8 +150,8 @@ export async function addQuestionSlot(store: BrokerageStore, who: Who, ref: stri
 export async function overrideChecklist(store: BrokerageStore, who: Who, ref: string, reason: string, now: Date): Promise<StepResult> {
   const user = await requirePermission(store, who, 'request.raise');
   if (!can(user, 'request.manage')) throw forbidden('Only a broker can raise a specialist request for someone who does not meet the definition.');
-  return store.transact({ actor: user.id, action: 'requests.override-checklist' }, (tx) => {
-    const r = load(tx, ref);
+  return store.transact({ actor: user.id, action: 'requests.override-checklist' }, async (tx) => {
+    const r = await load(tx, ref);
     access(user, r, 'edit');
     editable(r);
     if (!r.checklist) throw conflict('Answer the checklist first.');
@@ -181,14 +178,15 @@ export interface Submitted {
  */
 export async function submitRequest(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<Submitted> {
   const user = await requirePermission(store, who, 'request.raise');
-  const submitted: Submitted = await store.transact({ actor: user.id, action: 'requests.submit' }, (tx) => {
-    const r = load(tx, ref);
+  const submitted: Submitted = await store.transact({ actor: user.id, action: 'requests.submit' }, async (tx) => {
+    const r = await load(tx, ref);
     access(user, r, 'edit');
-    const count = (req: PackageRequest) => eligibleProviders(tx.find('providers'), { lots: req.package!.lots, zone: req.person!.zone }).length;
+    const providers = await tx.list('providers');
+    const count = (req: PackageRequest) => eligibleProviders(providers, { lots: req.package!.lots, zone: req.person!.zone }).length;
     if (r.state === 'submitted') return { request: r, eligible: count(r) }; // a repeated click
     editable(r);
     if (!r.person || !r.checklist || !r.package) throw invalid({ _form: 'Complete every step before submitting.' });
-    const stepErrors = { ...personRules(tx, r.person, now), ...packageRules(tx, r.package, now) };
+    const stepErrors = { ...(await personRules(tx, r.person, now)), ...(await packageRules(tx, r.package, now)) };
     if (Object.keys(stepErrors).length) throw new AppError('invalid', `Please check the request: ${Object.values(stepErrors).join('; ')}.`, stepErrors);
     const leaks = packageLeaks(r.person, r.package);
     if (leaks.length) {
@@ -206,8 +204,7 @@ export async function submitRequest(store: BrokerageStore, who: Who, ref: string
       updatedAt: now.toISOString(),
     };
     tx.put('requests', next);
-    indexMonths(tx, next);
-    tellUsers(tx, now, brokerIds(tx).filter((b) => b !== user.id), `submitted:${next.id}`, { kind: 'request.submitted', ref: next.id });
+    await tellUsers(tx, now, (await brokerIds(tx)).filter((b) => b !== user.id), `submitted:${next.id}`, { kind: 'request.submitted', ref: next.id });
     return { request: next, eligible: count(next) };
   });
   const settings = await getSettings(store);
@@ -225,16 +222,15 @@ export async function submitRequest(store: BrokerageStore, who: Who, ref: string
 export async function cancelRequest(store: BrokerageStore, who: Who, ref: string, reason: string, now: Date): Promise<PackageRequest> {
   const user = await requirePermission(store, who, 'request.raise');
   const why = reason.trim();
-  return store.transact({ actor: user.id, action: 'requests.cancel' }, (tx) => {
-    const r = load(tx, ref);
+  return store.transact({ actor: user.id, action: 'requests.cancel' }, async (tx) => {
+    const r = await load(tx, ref);
     access(user, r, 'cancel');
     if (r.state === 'cancelled') return r;
     if (r.state === 'awarded') throw conflict(`${r.id} has been awarded and cannot be cancelled.`);
     if (why.length < 5) throw invalid({ reason: 'say why it is cancelled (at least 5 characters)' });
     const next: PackageRequest = { ...r, state: 'cancelled', cancelled: { reason: why, by: user.id, at: now.toISOString(), fromState: r.state }, updatedAt: now.toISOString() };
     tx.put('requests', next);
-    removeFromIndex(tx, OPEN_INDEX, next.id);
-    onCallOffCancelled(tx, next, now);
+    await onCallOffCancelled(tx, next, now);
     return next;
   });
 }

@@ -1,6 +1,5 @@
-import type { Collections } from '../../store/collections.js';
+import type { BrokerageTx } from '../../store/collections.js';
 import { plainNumber } from '../../domain/numbers.js';
-import type { Tx } from '../../store/store.js';
 import { ageOn, isRealDate, ukDate, ukDateTime, HH_MM } from '../../domain/dates.js';
 
 /**
@@ -8,10 +7,10 @@ import { ageOn, isRealDate, ukDate, ukDateTime, HH_MM } from '../../domain/dates
  * take the step as typed (possibly partly invalid) and check what they can, so the user sees
  * every problem at once rather than one per attempt.
  */
-export function personRules(tx: Tx<Collections>, p: { zone?: unknown; dateOfBirth?: unknown }, now: Date): Record<string, string> {
+export async function personRules(tx: BrokerageTx, p: { zone?: unknown; dateOfBirth?: unknown }, now: Date): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
   const today = ukDate(now);
-  if (typeof p.zone === 'string' && p.zone && !tx.get('zones', p.zone)) errors.zone = `unknown zone "${p.zone}"`;
+  if (typeof p.zone === 'string' && p.zone && !await tx.get('zones', p.zone)) errors.zone = `unknown zone "${p.zone}"`;
   if (typeof p.dateOfBirth === 'string' && isRealDate(p.dateOfBirth)) {
     if (p.dateOfBirth >= today) errors.dateOfBirth = 'date of birth must be in the past';
     else if (ageOn(p.dateOfBirth, today) > 120) errors.dateOfBirth = 'date of birth is more than 120 years ago; please check it';
@@ -31,11 +30,12 @@ export interface PackageLike {
   questions?: { weight?: unknown }[];
 }
 
-export function packageRules(tx: Tx<Collections>, p: PackageLike, now: Date): Record<string, string> {
+export async function packageRules(tx: BrokerageTx, p: PackageLike, now: Date): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
   const today = ukDate(now);
   const lots = Array.isArray(p.lots) ? (p.lots as string[]) : [];
-  const unknown = lots.filter((l) => !tx.get('lots', l));
+  const found = await Promise.all(lots.map((l) => tx.get('lots', l)));
+  const unknown = lots.filter((_, i) => !found[i]);
   if (unknown.length) errors.lots = `unknown lot${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
   const start = typeof p.startDate === 'string' && isRealDate(p.startDate) ? p.startDate : undefined;
   if (start && start < today) errors.startDate = 'start date cannot be in the past';

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Change, Entity } from '../store.js';
 import { CHANNEL } from './writes.js';
 import { tableOf } from './tables.js';
+import type { Password } from './pool.js';
 
 type Listener = (change: Change<Entity>) => void;
 
@@ -22,6 +23,7 @@ export class ChangeFeed {
     private readonly url: string,
     private readonly instance: string,
     private readonly pool: pg.Pool,
+    private readonly password?: Password,
   ) {}
 
   /** Resolves once LISTEN is in place, so changes committed after `open` returns are heard. */
@@ -62,7 +64,7 @@ export class ChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client({ connectionString: this.url, ...(this.password ? { password: this.password } : {}) });
     const lost = () => {
       if (this.client !== client) return;
       this.client = undefined;

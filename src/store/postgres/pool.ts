@@ -1,13 +1,16 @@
 import pg from 'pg';
 
+/** A password, or a function that fetches one for each new connection (an Azure managed identity's token). */
+export type Password = string | (() => Promise<string>);
+
 /**
  * A connection pool. Every connection asks for synchronous_commit on, whatever the server's
  * default: a transaction resolves only once its COMMIT is flushed to disk (docs/postgres.md).
  * An idle client that loses its connection (a database restart, a network blip) emits 'error' on
  * the pool: without a listener that would crash the process, while the pool simply replaces it.
  */
-export function createPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, options: '-c synchronous_commit=on' });
+export function createPool(url: string, max = 10, password?: Password): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, options: '-c synchronous_commit=on', ...(password ? { password } : {}) });
   pool.on('error', () => {});
   return pool;
 }

@@ -6,8 +6,8 @@ import { StoreClosedError } from '../store.js';
 import { ChangeFeed } from './changeFeed.js';
 import { claim, release } from './claims.js';
 import { migrate } from './migrate.js';
-import { createPool, withClient } from './pool.js';
-import { backoffMs, isRetryable, MAX_ATTEMPTS, sleep } from './retry.js';
+import { createPool, withClient, type Password } from './pool.js';
+import { ALONE_FROM_ATTEMPT, backoffMs, isRetryable, MAX_ATTEMPTS, sleep, TURN_LOCK } from './retry.js';
 import { tableOf } from './tables.js';
 import { PgTransaction } from './transaction.js';
 import { appendAudit, notifyChanges } from './writes.js';
@@ -19,6 +19,8 @@ export interface PostgresStoreOptions {
   instanceId?: string;
   /** Connections for transactions and reads (the change feed has one more of its own). */
   poolSize?: number;
+  /** Overrides the URL's password: e.g. a function fetching a managed identity's token. */
+  password?: Password;
 }
 
 /**
@@ -32,7 +34,8 @@ export class PostgresStore implements BrokerageStore {
   private readonly running = new Set<Promise<unknown>>();
 
   private constructor(
-    private readonly pool: pg.Pool,
+    /** The connections, shared with what instances keep beside the store (post receipts, the rate ledger). */
+    readonly pool: pg.Pool,
     private readonly feed: ChangeFeed,
     private readonly instance: string,
     private readonly now: () => Date,
@@ -40,11 +43,11 @@ export class PostgresStore implements BrokerageStore {
 
   /** Connects, applies pending migrations, and starts listening for other instances' changes. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const pool = createPool(url, options.poolSize ?? 10);
+    const pool = createPool(url, options.poolSize ?? 10, options.password);
     const instance = options.instanceId ?? randomUUID();
     try {
       await migrate(pool);
-      const feed = new ChangeFeed(url, instance, pool);
+      const feed = new ChangeFeed(url, instance, pool, options.password);
       await feed.start();
       return new PostgresStore(pool, feed, instance, options.now ?? (() => new Date()));
     } catch (e) {
@@ -70,7 +73,9 @@ export class PostgresStore implements BrokerageStore {
 
   private async attempts<T>(client: pg.PoolClient, options: TransactOptions, fn: (tx: BrokerageTx) => T | Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(client, options, fn);
+      // A transaction that keeps losing conflicts to newer ones would starve under a burst on one
+      // row: from its third try it runs alone (see attempt), so it is bound to finish.
+      const outcome = await this.attempt(client, options, fn, attempt >= ALONE_FROM_ATTEMPT);
       if (outcome.kind === 'done') return outcome.result;
       if (outcome.kind === 'aborted') throw outcome.error;
       if (attempt >= MAX_ATTEMPTS) throw outcome.error;
@@ -83,9 +88,15 @@ export class PostgresStore implements BrokerageStore {
     client: pg.PoolClient,
     options: TransactOptions,
     fn: (tx: BrokerageTx) => T | Promise<T>,
+    alone = false,
   ): Promise<{ kind: 'done'; result: T } | { kind: 'aborted' | 'conflict'; error: unknown }> {
     const t = new PgTransaction(client);
     let inFn = false;
+    // Every transaction holds the turn lock shared; one that runs alone holds it exclusively, so it
+    // waits for those running and new ones wait for it. It is a session lock taken before BEGIN: a
+    // serializable snapshot taken before the wait would be stale after it.
+    const [lock, unlock] = alone ? ['pg_advisory_lock', 'pg_advisory_unlock'] : ['pg_advisory_lock_shared', 'pg_advisory_unlock_shared'];
+    await client.query(`SELECT ${lock}(${TURN_LOCK})`);
     try {
       await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
       if (options.idempotencyKey) {
@@ -116,6 +127,8 @@ export class PostgresStore implements BrokerageStore {
       if (isRetryable(error) || t.conflicted) return { kind: 'conflict', error };
       if (inFn) await this.keepNotes(client, options, t);
       return { kind: 'aborted', error };
+    } finally {
+      await client.query(`SELECT ${unlock}(${TURN_LOCK})`).catch(() => {});
     }
   }
 

@@ -12,6 +12,12 @@ export function isRetryable(error: unknown): boolean {
 
 export const MAX_ATTEMPTS = 12;
 
+/** From this try on, a transaction runs alone (the turn lock held exclusively): it cannot lose again. */
+export const ALONE_FROM_ATTEMPT = 3;
+
+/** The advisory lock key of the turn lock (any constant the brokerage uses for nothing else). */
+export const TURN_LOCK = 0x6b726f62; // "brok"
+
 /**
  * Full-jitter exponential backoff: losers of one conflict spread out instead of colliding again
  * in step: a random wait up to 20 ms, 40 ms, … capped at 1 s. The cap is wide because new

@@ -1,3 +1,4 @@
+import { scan } from '../../helpers/scan.js';
 import assert from 'node:assert/strict';
 import { AppError } from '../../../src/app/errors.js';
 import { saveEntity } from '../../../src/app/framework/admin.js';
@@ -105,7 +106,7 @@ describe('framework admission rules', () => {
     assert.match(rejected.ok ? rejected.notices[0].text : '', /not successful\. Reasons: Support planning.*2\/5 \(pass mark 3\)/s);
     assert.deepEqual(rejected.ok && rejected.notices[0].to, { conversation: { id: 'chat-dee' } });
     // Queued by the use case, in the transaction that decided it: no second step can lose it.
-    const queued = (await store.find('outbox')).filter((i) => i.message.kind === 'notice.text');
+    const queued = (await scan(store, 'outbox')).filter((i) => i.message.kind === 'notice.text');
     assert.deepEqual(queued.map((i) => [i.target, i.message.kind === 'notice.text' && i.message.text]), [[{ reference: { conversation: { id: 'chat-dee' } } }, rejected.ok && rejected.notices[0].text]]);
     assert.equal((await store.get('providers', 'dee-care'))?.status, 'applied');
     await assert.rejects(decideApplication(store, COMMISSIONER, a.id, 'admitted', {}, NOW), /already been decided/);
@@ -126,7 +127,7 @@ describe('framework admission rules', () => {
     await assert.rejects(changeStanding(store, COMMISSIONER, 'p1', 'leave', '', 'keep', NOW), (e: AppError) => !!e.fields.reason);
     const left = await changeStanding(store, COMMISSIONER, 'p1', 'leave', 'withdrew its application', 'withdraw', NOW);
     assert.equal(left.provider.status, 'left');
-    const [note] = await store.audit((e) => e.action === 'providers.open-bids');
+    const [note] = await store.audit({ action: 'providers.open-bids' });
     assert.deepEqual([note.actor, (note.after as { choice: string }).choice], [COMMISSIONER.aadObjectId, 'withdraw'], 'the open-bids choice is audited');
   });
 });

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { appendFile, mkdir, open as openFile, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open as openFile, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { AuditEntry, Change, Entity, Store, StoreClosedError, TransactOptions, Tx } from './store.js';
-import { WriteQueue } from './writeQueue.js';
+import { AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, TransactOptions, Tx, WorkKind } from '../store.js';
+import { Leases } from '../leases.js';
+import { WriteQueue } from '../writeQueue.js';
+import { syncDirs, writeFileDurable } from './durable.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -37,10 +38,39 @@ interface Meta {
  */
 export type ShardSpec = number | { by: (id: string) => string | undefined; fallback?: number };
 
-export interface LowdbStoreOptions {
+/** A staged change, as a transaction commits it. */
+export interface StagedChange {
+  collection: string;
+  id: string;
+  after: Entity | null;
+}
+
+/**
+ * What an adapter built on the engine sees of a transaction: reads that include its staged
+ * changes, synchronous and uncloned (the adapter clones what it hands out).
+ */
+export interface TxView {
+  /** The item as the transaction sees it. */
+  get(collection: string, id: string): Entity | undefined;
+  /** The transaction's own puts (item) and deletes (null) in a collection, by id. */
+  staged(collection: string): Map<string, Entity | null>;
+  /** Every committed item of a collection held in memory or in hash files (not for collections kept one file per call-off). */
+  committedAll(collection: string): Entity[];
+}
+
+export interface LowdbStoreOptions<R = unknown> {
   /** How each collection is spread over files (default: one file). */
   shards?: Record<string, ShardSpec>;
   now?: () => Date;
+  /** The named reads a transaction offers, answered from what the view sees. */
+  reads?: (view: TxView) => R;
+  /**
+   * Changes derived from a commit's changes (an adapter's indexes), written in the same commit.
+   * `committed` gives the item before this commit. Derived collections are neither audited nor watched.
+   */
+  derive?: (changes: (StagedChange & { before: Entity | null })[], committed: (collection: string, id: string) => Entity | undefined) => StagedChange[];
+  /** Collections written only through `derive`. */
+  derived?: string[];
 }
 
 /** The file (without `.json`) that holds the item with this id under this spec. */
@@ -71,7 +101,6 @@ function hashIndex(id: string, count: number): number {
 interface Partition {
   stem: string;
   data?: ShardData;
-  low?: Low<ShardData>;
 }
 
 /** Hash-shard files are named by number; keyed files by their key. */
@@ -83,26 +112,29 @@ type Listener = (change: Change<Entity>) => void;
  * The embedded store: each collection lives in lowdb JSON files (`<dir>/<collection>/<stem>.json`,
  * see `ShardSpec`), so a write rewrites only the files it touched; collections that grow with
  * history are kept one file per call-off, so that cost stays flat as the years pile up. Every item
- * is held in memory; reads never touch the disk. lowdb writes
- * through steno (temp file + rename), so a crash leaves either the old or the new file, never half
- * of one. Every change goes through one queue; the audit log is appended (JSON Lines) before the
- * data files are written.
+ * is held in memory; reads never touch the disk. Files are read with lowdb and written temp file,
+ * fsync, rename (durable.ts), so a crash leaves either the old or the new file, never half of one.
+ * Every change goes through one queue; the audit log is appended (JSON Lines) and fsynced before
+ * the data files are written, and a transaction resolves once all of it is on disk. An adapter
+ * adds its named reads (`reads`) and keeps its indexes in the same commit (`derive`).
  */
-export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
+export class LowdbStore<C extends Record<string, Entity>, R = unknown> implements Store<C, R> {
   private readonly collections = new Map<string, Map<string, Partition>>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private auditFile?: import('node:fs/promises').FileHandle;
   private readonly queue = new WriteQueue();
   private closed = false;
   private auditSeq = 0;
+  /** Claims on shared work: one process owns the folder, so a lease lives in memory. */
+  private readonly leases = new Leases();
 
   private constructor(
     private readonly dir: string,
-    private readonly options: LowdbStoreOptions,
+    private readonly options: LowdbStoreOptions<R>,
   ) {}
 
-  static async open<C extends Record<string, Entity>>(dir: string, options: LowdbStoreOptions = {}): Promise<LowdbStore<C>> {
-    const store = new LowdbStore<C>(dir, options);
+  static async open<C extends Record<string, Entity>, R = unknown>(dir: string, options: LowdbStoreOptions<R> = {}): Promise<LowdbStore<C, R>> {
+    const store = new LowdbStore<C, R>(dir, options);
     const key = resolve(dir);
     if (openHere.has(key)) throw new Error(`The data folder ${dir} is in use: this process has already opened it. Close that store first.`);
     openHere.add(key);
@@ -131,7 +163,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     if (holder && holder !== process.pid && isAlive(holder)) {
       throw new Error(`The data folder ${this.dir} is in use by another process (pid ${holder}), probably the running bot. Stop it first.`);
     }
-    await writeFileAtomic(path, String(process.pid));
+    await writeFileDurable(path, String(process.pid));
   }
 
   private get now(): Date {
@@ -147,7 +179,8 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`The data file ${path} cannot be read: ${(e as Error).message}`);
     }
     if (!meta) {
-      await writeFileAtomic(path, JSON.stringify({ schemaVersion: SCHEMA_VERSION, createdAt: this.now.toISOString() }, null, 2));
+      await writeFileDurable(path, JSON.stringify({ schemaVersion: SCHEMA_VERSION, createdAt: this.now.toISOString() }, null, 2));
+      await syncDirs([this.dir]);
       return;
     }
     if (meta.schemaVersion > SCHEMA_VERSION) {
@@ -159,7 +192,8 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       const migrate = MIGRATIONS[v];
       if (!migrate) throw new Error(`No migration to schema version ${v}`);
       await migrate(this.dir);
-      await writeFileAtomic(path, JSON.stringify({ ...meta, schemaVersion: v }, null, 2));
+      await writeFileDurable(path, JSON.stringify({ ...meta, schemaVersion: v }, null, 2));
+      await syncDirs([this.dir]);
     }
   }
 
@@ -224,6 +258,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
         dirty.add(home);
       }
       await mapLimit([...dirty], 32, (p) => this.writePartition(collection, p, parts));
+      await syncDirs([folder]);
       for (const stem of sources) {
         const p = parts.get(stem);
         if (p && Object.keys(p.data!.items).length) await this.writePartition(collection, p, parts);
@@ -232,6 +267,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
           await rm(join(folder, `${stem}.json`), { force: true });
         }
       }
+      await syncDirs([folder]);
     }
     this.collections.set(collection, parts);
     return parts;
@@ -268,7 +304,10 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     }
   }
 
-  /** Writes one data file atomically (lowdb/steno: temp file + rename); an emptied keyed file is removed. */
+  /**
+   * Writes one data file atomically and durably (temp file, fsync, rename; the caller syncs the
+   * folder), in lowdb's format; an emptied keyed file is removed.
+   */
   private async writePartition(collection: string, p: Partition, parts: Map<string, Partition>): Promise<void> {
     const path = join(this.dir, collection, `${p.stem}.json`);
     if (!p.data) return; // never read, so never changed
@@ -277,9 +316,13 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       await rm(path, { force: true });
       return;
     }
-    p.low ??= new Low<ShardData>(new JSONFile(path), p.data);
-    p.low.data = p.data;
-    await p.low.write();
+    await writeFileDurable(path, JSON.stringify(p.data, null, 2));
+  }
+
+  /** Writes the touched files, then syncs each touched folder once. */
+  private async writeDirty(dirty: Map<Partition, string>): Promise<void> {
+    await Promise.all([...dirty].map(([p, collection]) => this.writePartition(collection, p, this.collections.get(collection)!)));
+    await syncDirs([...dirty.values()].map((c) => join(this.dir, c)));
   }
 
   private partitionOf(collection: string, id: string, create = false): (Partition & { data: ShardData }) | undefined {
@@ -301,7 +344,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
    * a scan over ten years of call-offs must not pull them all into memory (but it does cost a read
    * of each, so hot paths look items up by id instead).
    */
-  private committedAll(collection: string): Entity[] {
+  committedAll(collection: string): Entity[] {
     const out: Entity[] = [];
     for (const p of this.collections.get(collection)?.values() ?? []) {
       const items = p.data?.items ?? this.readSync(collection, p.stem)?.items ?? {};
@@ -335,60 +378,61 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     return item ? (structuredClone(item) as C[K]) : undefined;
   }
 
-  async find<K extends keyof C & string>(collection: K, where?: (item: C[K]) => boolean): Promise<C[K][]> {
-    return structuredClone((await this.committedAllAsync(collection, where as ((item: Entity) => boolean) | undefined)) as C[K][]);
+  /**
+   * Every committed item of a collection, reading each file of it: for tools, tests and one-off
+   * rebuilds, never a hot path (use cases ask the named reads). Not part of the port.
+   */
+  async scan<K extends keyof C & string>(collection: K): Promise<C[K][]> {
+    if (!this.collections.has(collection)) return [];
+    return structuredClone((await this.committedAllAsync(collection)) as C[K][]);
   }
 
-  transact<R>(options: TransactOptions, fn: (tx: Tx<C>) => R | Promise<R>): Promise<R> {
+  transact<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     return this.queue.run(() => this.runTransaction(options, fn));
   }
 
-  private async runTransaction<R>(options: TransactOptions, fn: (tx: Tx<C>) => R | Promise<R>): Promise<R> {
+  private async runTransaction<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T> {
     if (options.idempotencyKey) {
-      const receipt = this.committed('receipts', options.idempotencyKey) as { result: R } | undefined;
+      const receipt = this.committed('receipts', options.idempotencyKey) as { result: T } | undefined;
       if (receipt) return structuredClone(receipt.result);
     }
-    const staged = new Map<string, { collection: string; id: string; after: Entity | null }>();
+    const staged = new Map<string, StagedChange>();
+    const byCollection = new Map<string, Map<string, Entity | null>>();
     const notes: { what: string; details: unknown; keepOnAbort?: boolean }[] = [];
     const key = (c: string, id: string) => `${c}\u0000${id}`;
-    const tx: Tx<C> = {
+    const stage = (collection: string, id: string, after: Entity | null) => {
+      staged.set(key(collection, id), { collection, id, after });
+      let mine = byCollection.get(collection);
+      if (!mine) byCollection.set(collection, (mine = new Map()));
+      mine.set(id, after);
+    };
+    const view: TxView = {
       get: (collection, id) => {
         const s = staged.get(key(collection, id));
-        const item = s ? s.after : this.committed(collection, id);
+        return (s ? s.after : this.committed(collection, id)) ?? undefined;
+      },
+      staged: (collection) => byCollection.get(collection) ?? new Map(),
+      committedAll: (collection) => this.committedAll(collection),
+    };
+    const base: Tx<C> = {
+      get: async (collection, id) => {
+        const item = view.get(collection, id);
         return item ? (structuredClone(item) as C[typeof collection]) : undefined;
       },
-      find: (collection, where) => {
-        // Committed items in place (a staged change replaces its item, a staged delete drops it),
-        // then items new in this transaction. Filter first, clone only what is returned: a find
-        // must not cost a copy of the whole collection.
-        const mine = new Map<string, Entity | null>();
-        for (const s of staged.values()) if (s.collection === collection) mine.set(s.id, s.after);
-        const out: C[typeof collection][] = [];
-        const consider = (item: Entity | null | undefined) => {
-          if (item && (!where || where(item as C[typeof collection]))) out.push(item as C[typeof collection]);
-        };
-        for (const item of this.committedAll(collection)) {
-          if (!mine.has(item.id)) consider(item);
-          else {
-            consider(mine.get(item.id));
-            mine.delete(item.id);
-          }
-        }
-        for (const after of mine.values()) consider(after);
-        return structuredClone(out);
-      },
       put: (collection, item) => {
-        staged.set(key(collection, item.id), { collection, id: item.id, after: structuredClone(item) });
+        if (this.options.derived?.includes(collection)) throw new Error(`${collection} is kept by the store itself`);
+        stage(collection, item.id, structuredClone(item));
       },
       delete: (collection, id) => {
-        staged.set(key(collection, id), { collection, id, after: null });
+        stage(collection, id, null);
       },
       note: (what, details, opts) => {
         notes.push({ what, details, keepOnAbort: opts?.keepOnAbort });
       },
     };
-    let result: R;
+    const tx = Object.assign(base, this.options.reads?.(view)) as Tx<C> & R;
+    let result: T;
     try {
       result = await fn(tx);
     } catch (error) {
@@ -407,22 +451,35 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     return result;
   }
 
+  /** Writes changes to derived collections (an index rebuild) as one unaudited commit. */
+  async writeDerived(changes: StagedChange[]): Promise<void> {
+    await this.queue.run(() => this.commit({ actor: 'system:store', action: 'store.index' }, changes, [], false));
+  }
+
   private async commit(
     options: TransactOptions,
     changes: Iterable<{ collection: string; id: string; after: Entity | null }>,
     notes: { what: string; details: unknown }[],
+    derive = true,
   ): Promise<void> {
     const at = this.now.toISOString();
     const lines: AuditEntry[] = [];
-    const list = [...changes];
-    for (const c of list) {
-      if (!this.collections.has(c.collection)) await this.load(c.collection);
-    }
-    for (const c of list) {
-      const before = this.committed(c.collection, c.id) ?? null;
-      if (c.collection !== 'receipts') {
-        lines.push({ seq: 0, at, actor: options.actor, action: options.action, collection: c.collection, id: c.id, before, after: c.after });
+    let list = [...changes];
+    const unaudited = new Set(['receipts', ...(this.options.derived ?? [])]);
+    const load = async (all: StagedChange[]) => {
+      for (const c of all) if (!this.collections.has(c.collection)) await this.load(c.collection);
+    };
+    await load(list);
+    const withBefore = list.map((c) => ({ ...c, before: this.committed(c.collection, c.id) ?? null }));
+    for (const c of withBefore) {
+      if (!unaudited.has(c.collection)) {
+        lines.push({ seq: 0, at, actor: options.actor, action: options.action, collection: c.collection, id: c.id, before: c.before, after: c.after });
       }
+    }
+    if (derive && this.options.derive && list.length) {
+      const extra = this.options.derive(withBefore, (collection, id) => this.committed(collection, id));
+      await load(extra);
+      list = [...list, ...extra];
     }
     for (const n of notes) {
       lines.push({ seq: 0, at, actor: options.actor, action: n.what, collection: '-', id: '-', before: null, after: n.details });
@@ -432,6 +489,8 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       // One handle kept open in append mode: each entry is one write, with no open/close per transaction.
       this.auditFile ??= await openFile(join(this.dir, 'audit.jsonl'), 'a');
       await this.auditFile.appendFile(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      // The audit is the record of what happened: durable before the data it describes.
+      await this.auditFile.sync();
     }
     const dirty = new Map<Partition, string>();
     for (const c of list) {
@@ -443,10 +502,15 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     // A transaction that touches several files is journalled first: a crash between the files'
     // writes is finished on the next open instead of leaving half a change (e.g. a post without its pending entry).
     const journal = dirty.size > 1;
-    if (journal) await writeFileAtomic(join(this.dir, JOURNAL), JSON.stringify(list));
-    await Promise.all([...dirty].map(([p, collection]) => this.writePartition(collection, p, this.collections.get(collection)!)));
+    if (journal) {
+      await writeFileDurable(join(this.dir, JOURNAL), JSON.stringify(list));
+      await syncDirs([this.dir]);
+    }
+    await this.writeDirty(dirty);
+    // Every file is durable now; a journal left behind by a crash here would only be replayed again.
     if (journal) await rm(join(this.dir, JOURNAL), { force: true });
     for (const c of list) {
+      if (this.options.derived?.includes(c.collection)) continue;
       for (const listener of this.listeners.get(c.collection) ?? []) {
         try {
           listener({ id: c.id, after: c.after });
@@ -471,7 +535,7 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
       else delete p.data.items[c.id];
       dirty.set(p, c.collection);
     }
-    await Promise.all([...dirty].map(([p, collection]) => this.writePartition(collection, p, this.collections.get(collection)!)));
+    await this.writeDirty(dirty);
     await rm(path, { force: true });
   }
 
@@ -532,10 +596,20 @@ export class LowdbStore<C extends Record<string, Entity>> implements Store<C> {
     }
   }
 
-  async audit(where?: (e: AuditEntry) => boolean): Promise<AuditEntry[]> {
+  async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     await this.queue.drain();
     const all = await this.readAudit();
-    return where ? all.filter(where) : all;
+    const fields = Object.entries(query).filter(([, v]) => v !== undefined) as [keyof AuditEntry, unknown][];
+    return fields.length ? all.filter((e) => fields.every(([k, v]) => e[k] === v)) : all;
+  }
+
+  async claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean> {
+    // A lease is wall time, not the business clock tests may freeze.
+    return this.leases.claim(kind, id, holder, leaseMs, Date.now());
+  }
+
+  async release(kind: WorkKind, id: string, holder: string): Promise<void> {
+    this.leases.release(kind, id, holder);
   }
 
   private async readAudit(): Promise<AuditEntry[]> {
@@ -576,13 +650,6 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Temp file + rename: a crash leaves the old file or the new one, never half of one. */
-async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */

@@ -3,7 +3,7 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LowdbStore, SCHEMA_VERSION } from '../../src/store/lowdbStore.js';
+import { LowdbStore, SCHEMA_VERSION } from '../../src/store/lowdb/engine.js';
 import { StoreClosedError } from '../../src/store/store.js';
 
 type Thing = { id: string; n?: number; label?: string };
@@ -42,46 +42,46 @@ describe('LowdbStore', () => {
   describe('reading and writing through transactions', () => {
     it('puts, gets, finds and deletes items', async () => {
       const s = await open();
-      await s.transact(tx, (t) => {
+      await s.transact(tx, async (t) => {
         t.put('things', { id: 'a', n: 1 });
         t.put('things', { id: 'b', n: 2 });
       });
       assert.deepEqual(await s.get('things', 'a'), { id: 'a', n: 1 });
       assert.equal(await s.get('things', 'missing'), undefined);
-      assert.deepEqual((await s.find('things', (x) => (x.n ?? 0) > 1)).map((x) => x.id), ['b']);
-      await s.transact(tx, (t) => t.delete('things', 'a'));
+      assert.deepEqual(((await s.scan('things')).filter((x) => (x.n ?? 0) > 1)).map((x) => x.id), ['b']);
+      await s.transact(tx, async (t) => t.delete('things', 'a'));
       assert.equal(await s.get('things', 'a'), undefined);
-      assert.equal((await s.find('things')).length, 1);
+      assert.equal((await s.scan('things')).length, 1);
     });
 
     it('lets a transaction see its own staged changes', async () => {
       const s = await open();
-      await s.transact(tx, (t) => t.put('things', { id: 'a', n: 1 }));
-      const seen = await s.transact(tx, (t) => {
+      await s.transact(tx, async (t) => t.put('things', { id: 'a', n: 1 }));
+      const seen = await s.transact(tx, async (t) => {
         t.put('things', { id: 'b', n: 2 });
         t.delete('things', 'a');
-        return { b: t.get('things', 'b'), a: t.get('things', 'a'), all: t.find('things').map((x) => x.id) };
+        return { b: await t.get('things', 'b'), a: await t.get('things', 'a') };
       });
-      assert.deepEqual(seen, { b: { id: 'b', n: 2 }, a: undefined, all: ['b'] });
+      assert.deepEqual(seen, { b: { id: 'b', n: 2 }, a: undefined });
     });
 
     it('hands out copies, so changing a returned item changes nothing stored', async () => {
       const s = await open();
-      await s.transact(tx, (t) => t.put('things', { id: 'a', n: 1 }));
+      await s.transact(tx, async (t) => t.put('things', { id: 'a', n: 1 }));
       const got = (await s.get('things', 'a'))!;
       got.n = 99;
-      (await s.find('things'))[0].n = 98;
-      await s.transact(tx, (t) => {
-        t.get('things', 'a')!.n = 97;
+      (await s.scan('things'))[0].n = 98;
+      await s.transact(tx, async (t) => {
+        (await t.get('things', 'a'))!.n = 97;
       });
       assert.equal((await s.get('things', 'a'))!.n, 1);
     });
 
     it('keeps nothing of a transaction that throws, and writes no audit entry for it', async () => {
       const s = await open();
-      await s.transact(tx, (t) => t.put('things', { id: 'a', n: 1 }));
+      await s.transact(tx, async (t) => t.put('things', { id: 'a', n: 1 }));
       await assert.rejects(
-        s.transact(tx, (t) => {
+        s.transact(tx, async (t) => {
           t.put('things', { id: 'a', n: 2 });
           t.put('things', { id: 'b', n: 3 });
           t.note('something', {});
@@ -89,20 +89,20 @@ describe('LowdbStore', () => {
         }),
         /boom/,
       );
-      assert.deepEqual(await s.find('things'), [{ id: 'a', n: 1 }]);
+      assert.deepEqual(await s.scan('things'), [{ id: 'a', n: 1 }]);
       assert.equal((await s.audit()).length, 1);
       // and the queue keeps working after a failure
-      await s.transact(tx, (t) => t.put('things', { id: 'c' }));
+      await s.transact(tx, async (t) => t.put('things', { id: 'c' }));
       assert.ok(await s.get('things', 'c'));
     });
 
     it('loses no update when 200 transactions increment one counter at once', async () => {
       const s = await open();
-      await s.transact(tx, (t) => t.put('counters', { id: 'c', n: 0 }));
+      await s.transact(tx, async (t) => t.put('counters', { id: 'c', n: 0 }));
       await Promise.all(
         Array.from({ length: 200 }, () =>
           s.transact(tx, async (t) => {
-            const c = t.get('counters', 'c')!;
+            const c = (await t.get('counters', 'c'))!;
             await new Promise((r) => setImmediate(r));
             t.put('counters', { ...c, n: c.n! + 1 });
           }),
@@ -116,11 +116,11 @@ describe('LowdbStore', () => {
 
     it('loses no item when 200 distinct puts across 8 shards run at once, and a re-opened store sees them all', async () => {
       const s = await open({ shards: { things: 8 } });
-      await Promise.all(Array.from({ length: 200 }, (_, i) => s.transact(tx, (t) => t.put('things', { id: `item-${i}`, n: i }))));
-      assert.equal((await s.find('things')).length, 200);
+      await Promise.all(Array.from({ length: 200 }, (_, i) => s.transact(tx, async (t) => t.put('things', { id: `item-${i}`, n: i }))));
+      assert.equal((await s.scan('things')).length, 200);
       await s.close();
       const again = await open({ shards: { things: 8 } });
-      const items = await again.find('things');
+      const items = await again.scan('things');
       assert.equal(items.length, 200);
       assert.deepEqual(new Set(items.map((x) => x.n)), new Set(Array.from({ length: 200 }, (_, i) => i)));
     });
@@ -137,9 +137,9 @@ describe('LowdbStore', () => {
       const s = await open();
       let runs = 0;
       const once = () =>
-        s.transact({ ...tx, idempotencyKey: 'click-1' }, (t) => {
+        s.transact({ ...tx, idempotencyKey: 'click-1' }, async (t) => {
           runs++;
-          const n = (t.get('counters', 'c')?.n ?? 0) + 1;
+          const n = ((await t.get('counters', 'c'))?.n ?? 0) + 1;
           t.put('counters', { id: 'c', n });
           return { n };
         });
@@ -153,17 +153,17 @@ describe('LowdbStore', () => {
 
     it('remembers keys across a restart', async () => {
       const s = await open();
-      await s.transact({ ...tx, idempotencyKey: 'k' }, (t) => t.put('things', { id: 'a', n: 1 }));
+      await s.transact({ ...tx, idempotencyKey: 'k' }, async (t) => t.put('things', { id: 'a', n: 1 }));
       await s.close();
       const again = await open();
-      await again.transact({ ...tx, idempotencyKey: 'k' }, (t) => t.put('things', { id: 'a', n: 2 }));
+      await again.transact({ ...tx, idempotencyKey: 'k' }, async (t) => t.put('things', { id: 'a', n: 2 }));
       assert.equal((await again.get('things', 'a'))!.n, 1);
     });
 
     it('returns undefined again when the first run returned undefined', async () => {
       const s = await open();
-      const first = await s.transact({ ...tx, idempotencyKey: 'u' }, (t) => t.put('things', { id: 'a' }));
-      const second = await s.transact({ ...tx, idempotencyKey: 'u' }, (t) => t.put('things', { id: 'a' }));
+      const first = await s.transact({ ...tx, idempotencyKey: 'u' }, async (t) => t.put('things', { id: 'a' }));
+      const second = await s.transact({ ...tx, idempotencyKey: 'u' }, async (t) => t.put('things', { id: 'a' }));
       assert.equal(first, undefined);
       assert.equal(second, undefined);
     });
@@ -172,9 +172,9 @@ describe('LowdbStore', () => {
   describe('the audit log', () => {
     it('records actor, action, collection, id, before and after with an increasing seq', async () => {
       const s = await open();
-      await s.transact({ actor: 'u1', action: 'things.add' }, (t) => t.put('things', { id: 'a', n: 1 }));
-      await s.transact({ actor: 'u2', action: 'things.edit' }, (t) => t.put('things', { id: 'a', n: 2 }));
-      await s.transact({ actor: 'u3', action: 'things.remove' }, (t) => t.delete('things', 'a'));
+      await s.transact({ actor: 'u1', action: 'things.add' }, async (t) => t.put('things', { id: 'a', n: 1 }));
+      await s.transact({ actor: 'u2', action: 'things.edit' }, async (t) => t.put('things', { id: 'a', n: 2 }));
+      await s.transact({ actor: 'u3', action: 'things.remove' }, async (t) => t.delete('things', 'a'));
       const log = await s.audit();
       assert.deepEqual(
         log.map(({ seq, actor, action, collection, id, before, after }) => ({ seq, actor, action, collection, id, before, after })),
@@ -185,12 +185,12 @@ describe('LowdbStore', () => {
         ],
       );
       assert.ok(log.every((e) => !Number.isNaN(Date.parse(e.at))));
-      assert.equal((await s.audit((e) => e.actor === 'u2')).length, 1);
+      assert.equal((await s.audit({ actor: 'u2' })).length, 1);
     });
 
     it('records a note that is not a data change', async () => {
       const s = await open();
-      await s.transact({ actor: 'u1', action: 'bid.submit' }, (t) => t.note('refused a forged action', { verb: 'award' }));
+      await s.transact({ actor: 'u1', action: 'bid.submit' }, async (t) => t.note('refused a forged action', { verb: 'award' }));
       const [entry] = await s.audit();
       assert.equal(entry.actor, 'u1');
       assert.equal(entry.action, 'refused a forged action');
@@ -200,20 +200,20 @@ describe('LowdbStore', () => {
 
     it('continues the seq after a restart', async () => {
       const s = await open();
-      await s.transact(tx, (t) => t.put('things', { id: 'a' }));
+      await s.transact(tx, async (t) => t.put('things', { id: 'a' }));
       await s.close();
       const again = await open();
-      await again.transact(tx, (t) => t.put('things', { id: 'b' }));
+      await again.transact(tx, async (t) => t.put('things', { id: 'b' }));
       assert.deepEqual((await again.audit()).map((e) => e.seq), [1, 2]);
     });
 
     it('skips a torn last line and starts the next entry on a new line', async () => {
       const s = await open();
-      await s.transact(tx, (t) => t.put('things', { id: 'a' }));
+      await s.transact(tx, async (t) => t.put('things', { id: 'a' }));
       await s.close();
       await appendFile(join(dir, 'audit.jsonl'), '{"seq":2,"at":"2026-01-01T00:00:00.000Z","actor":"x","act');
       const again = await open();
-      await again.transact(tx, (t) => t.put('things', { id: 'b' }));
+      await again.transact(tx, async (t) => t.put('things', { id: 'b' }));
       const log = await again.audit();
       assert.deepEqual(log.map((e) => e.id), ['a', 'b']);
       assert.ok(log[1].seq > log[0].seq);
@@ -226,7 +226,7 @@ describe('LowdbStore', () => {
   describe('sharding', () => {
     it('spreads a collection over its shard files', async () => {
       const s = await open({ shards: { things: 8 } });
-      await s.transact(tx, (t) => {
+      await s.transact(tx, async (t) => {
         for (let i = 0; i < 64; i++) t.put('things', { id: `t-${i}` });
       });
       const files = (await readdir(join(dir, 'things'))).filter((f) => f.endsWith('.json')).sort();
@@ -247,15 +247,15 @@ describe('LowdbStore', () => {
     ] as const) {
       it(`re-homes every item when re-opened with ${to} shards instead of ${from}`, async () => {
         const s = await open({ shards: { things: from } });
-        await s.transact(tx, (t) => {
+        await s.transact(tx, async (t) => {
           for (let i = 0; i < 50; i++) t.put('things', { id: `t-${i}`, n: i });
         });
         await s.close();
         const again = await open({ shards: { things: to } });
-        assert.equal((await again.find('things')).length, 50);
+        assert.equal((await again.scan('things')).length, 50);
         for (let i = 0; i < 50; i++) assert.deepEqual(await again.get('things', `t-${i}`), { id: `t-${i}`, n: i });
         // changes after re-homing stick, and nothing deleted comes back on the next open
-        await again.transact(tx, (t) => {
+        await again.transact(tx, async (t) => {
           t.delete('things', 't-0');
           t.put('things', { id: 't-1', n: 100 });
         });
@@ -263,7 +263,7 @@ describe('LowdbStore', () => {
         const third = await open({ shards: { things: to } });
         assert.equal(await third.get('things', 't-0'), undefined);
         assert.equal((await third.get('things', 't-1'))!.n, 100);
-        assert.equal((await third.find('things')).length, 49);
+        assert.equal((await third.scan('things')).length, 49);
         const files = (await readdir(join(dir, 'things'))).filter((f) => /^\d+\.json$/.test(f));
         assert.ok(files.every((f) => Number.parseInt(f, 10) < to), `no stale shard files left: ${files.join(', ')}`);
       });
@@ -366,7 +366,7 @@ describe('LowdbStore', () => {
           for (const id of acked) assert.ok(await s.get('things', id), `round ${round}: acknowledged ${id} survived`);
           const c = await s.get('counters', 'c');
           assert.ok(c && c.n! >= ackedSoFar, 'the counter kept every acknowledged increment');
-          await s.transact(tx, (t) => t.put('things', { id: `after-${round}` }));
+          await s.transact(tx, async (t) => t.put('things', { id: `after-${round}` }));
           assert.ok((await s.audit()).length > 0);
         } finally {
           await s.close();

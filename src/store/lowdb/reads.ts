@@ -1,0 +1,55 @@
+import type { Entity } from '../store.js';
+import type { Collections } from '../collections.js';
+import { reportableMoments, type BrokerageReads, type ReferenceCollection } from '../reads.js';
+import type { PackageRequest } from '../../domain/request.js';
+import type { OutboxItem } from '../../outbox/item.js';
+import type { TxView } from './engine.js';
+import { AGREEMENTS_KEY, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf } from './indexes.js';
+
+/**
+ * The named reads over lowdb: the candidates are an index document's refs plus whatever this
+ * transaction staged in the collection; each is read as the transaction sees it and kept only if
+ * it still answers the question. So staged puts and deletes show, and an index that lags (it is
+ * written at commit) never gives a wrong answer. Nothing here scans a collection that grows.
+ */
+export function lowdbReads(view: TxView): BrokerageReads {
+  const indexed = (doc: string) => refsOf('indexes', view.get('indexes', doc));
+  const pick = <T extends Entity>(collection: string, refs: Iterable<string>, keep: (item: T) => boolean = () => true): T[] => {
+    const ids = new Set(refs);
+    for (const id of view.staged(collection).keys()) ids.add(id);
+    const out: T[] = [];
+    for (const id of ids) {
+      const item = view.get(collection, id) as T | undefined;
+      if (item && keep(item)) out.push(item);
+    }
+    return structuredClone(out);
+  };
+  const list = <K extends ReferenceCollection>(collection: K): Collections[K][] => {
+    const mine = view.staged(collection);
+    const out = view.committedAll(collection).filter((item) => !mine.has(item.id));
+    for (const after of mine.values()) if (after) out.push(after);
+    return structuredClone(out) as Collections[K][];
+  };
+  return {
+    list: async (collection) => list(collection),
+    usersWithRole: async (role) => list('users').filter((u) => u.roles.includes(role)),
+    openCallOffs: async () => pick<PackageRequest>('requests', indexed(OPEN_KEY), (r) => r.state === 'open'),
+    requestsOf: async (owner) => pick<PackageRequest>('requests', indexed(ownerKey(owner)), (r) => r.owner === owner),
+    requestsActiveBetween: async (from, to) => {
+      const refs: string[] = [];
+      for (const m = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); m.toISOString().slice(0, 10) <= to; m.setUTCMonth(m.getUTCMonth() + 1)) {
+        refs.push(...indexed(monthKey(m.toISOString())));
+      }
+      return pick<PackageRequest>('requests', refs, (r) => reportableMoments(r).some((at) => at.slice(0, 10) >= from && at.slice(0, 10) <= to));
+    },
+    agreements: async () => pick('agreements', indexed(AGREEMENTS_KEY)),
+    pendingPosts: async () =>
+      pick<OutboxItem>(
+        'outbox',
+        view.committedAll('outboxPending').map((p) => p.id),
+        (o) => o.status === 'pending',
+      ),
+    postsOfBatch: async (batchId) => pick<OutboxItem>('outbox', refsOf('outboxBatches', view.get('outboxBatches', batchId)), (o) => o.batch?.id === batchId),
+    jobs: async () => pick('jobs', indexed(JOBS_KEY)),
+  };
+}

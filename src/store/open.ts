@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { BrokerageStore } from './collections.js';
+import { openBrokerageLowdb } from './lowdb/brokerageLowdb.js';
+import { PostgresStore } from './postgres/postgresStore.js';
+import { PgPostReceipts } from './postgres/postReceipts.js';
+import { PgRateLedger } from './postgres/rateLedger.js';
+import { managedIdentityPassword } from './postgres/managedIdentity.js';
+import { ReceiptLog, type PostReceipts } from '../outbox/receiptLog.js';
+import type { RateLedger } from '../outbox/rateLedger.js';
+
+export interface StoreChoice {
+  DATA_DIR: string;
+  DATABASE_URL?: string;
+  PGPASSWORD_FROM?: 'managed-identity';
+  PG_POOL_SIZE?: number;
+}
+
+/** The store and what instances keep beside it: where activity ids are written the moment Teams answers, and the shared rate ledger. */
+export interface OpenedStore {
+  store: BrokerageStore;
+  kind: 'lowdb' | 'postgres';
+  receipts: PostReceipts;
+  /** Only with several possible instances (PostgreSQL): the rate limits then hold for all of them together. */
+  ledger?: RateLedger;
+  /** Where the store is, for the log (never the password). */
+  where: string;
+}
+
+/**
+ * DATABASE_URL set: PostgreSQL (production; several instances may share it). Unset: the embedded
+ * store in DATA_DIR (one process).
+ */
+export async function openStore(choice: StoreChoice, options: { now?: () => Date; instanceId?: string; env?: NodeJS.ProcessEnv } = {}): Promise<OpenedStore> {
+  if (!choice.DATABASE_URL) {
+    const store = await openBrokerageLowdb(choice.DATA_DIR, { now: options.now });
+    return { store, kind: 'lowdb', receipts: new ReceiptLog(join(choice.DATA_DIR, 'outbox-receipts.log')), where: choice.DATA_DIR };
+  }
+  const password = choice.PGPASSWORD_FROM === 'managed-identity' ? managedIdentityPassword(options.env ?? process.env) : undefined;
+  const store = await PostgresStore.open(choice.DATABASE_URL, { now: options.now, instanceId: options.instanceId, poolSize: choice.PG_POOL_SIZE, password });
+  const url = new URL(choice.DATABASE_URL);
+  url.password = '';
+  return { store, kind: 'postgres', receipts: new PgPostReceipts(store.pool), ledger: new PgRateLedger(store.pool), where: url.href };
+}
