@@ -123,7 +123,8 @@ async function report(url: string, dir: string, mock: MockConnector, year: numbe
     try {
       const period = { from: `${year}-01-01`, to: `${year}-12-31`, label: String(year) };
       const links = new ReportLinks({ ttlMs: 86_400_000, baseUrl: () => 'http://localhost', secret: LINK_SECRET });
-      for (let i = 0; i < (turns[0] > 30_000 ? 1 : 2); i++) {
+      // Not when the turn itself took over 30 s: the use case alone would take as long again.
+      for (let i = 0; i < (turns[0] > 30_000 ? 0 : 2); i++) {
         const t = performance.now();
         const data = await reports.loadReportData(store as never, period);
         reports.buildReport(data, period, links);
@@ -244,6 +245,8 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
     if (!snap) throw new Error('no sizes');
     const version = await withDb(url, async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0].v);
 
+    // The latency run's card refreshes are still pending: without a reset the report's bot would be sending them.
+    await reset(url, snap, base);
     const year = await busiestYear(url);
     const reportDir = join(work, 'pg-report');
     await mkdir(reportDir, { recursive: true });
