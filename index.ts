@@ -32,6 +32,9 @@ export interface Server {
 export interface ServerOptions {
   /** The clock (tests replace it to pass a deadline without waiting). */
   now?: () => Date;
+  /** Claims on posts and jobs (default 60 s) and the wait for the Bot Connector's answer (default 20 s): tests shorten them to see an instance take over. */
+  leaseMs?: number;
+  sendTimeoutMs?: number;
 }
 
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
@@ -60,7 +63,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const deps: Deps = { store, logger, config, now, links, files: shelf };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
-  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId });
+  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId, leaseMs: options.leaseMs, timeoutMs: options.sendTimeoutMs });
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());
