@@ -308,6 +308,8 @@ describe('two bot instances on one PostgreSQL database', function () {
     );
     assert.equal(reportText.length, 1);
     assert.match(reportText[0], new RegExp(`posted to ${PROVIDERS} of ${PROVIDERS} provider channels\\.`));
+    // Both took a share: otherwise "exactly once" would prove nothing about claims.
+    assert.ok(claimedBy.A > 0 && claimedBy.B > 0, `one instance sent every post (claims seen: A ${claimedBy.A}, B ${claimedBy.B})`);
   });
 
   it('closes a call-off once when its deadline passes with both instances running', async function () {
