@@ -134,8 +134,10 @@ export class Outbox {
       this.touched?.add(c.id);
       const known = this.pending.has(c.id);
       this.track(c.id, c.after);
-      // New work, or one less post to wait for (settled by another instance): re-plan.
-      if (known || c.after?.status === 'pending') this.nudge();
+      // New work, or one less post to wait for (settled by another instance): re-plan. Kicked, not
+      // only nudged: an idle instance (no drain running) would otherwise leave another instance's
+      // posts to it until its next re-read, and a publish started elsewhere would get no help.
+      if (known || c.after?.status === 'pending') this.kick();
     });
     this.ready = (async () => {
       await this.resync();
