@@ -8,8 +8,9 @@
  * 60) share the database and post to one mock Bot Connector, which enforces Teams' rate limits and
  * records every post.
  *
- *  1. A burst of 200 `bid.submit` invokes (160 provider/call-off pairs, 40 of them amended on the
- *     other instance) spread across both; B is SIGKILLed once a third are acknowledged. Every
+ *  1. A burst of 224 `bid.submit` invokes (160 provider/call-off pairs, 40 of them amended on the
+ *     other instance, 24 sending two versions at once, one to each instance) spread across both;
+ *     B is SIGKILLed once a third are acknowledged. Every
  *     acknowledged bid is in PostgreSQL exactly once, with its last acknowledged version; no bid
  *     holds a version (or a submission) twice; A acknowledges every bid sent to it.
  *  2. With B restarted, a publish started on A reaches each of the 200 eligible channels exactly
@@ -42,6 +43,8 @@ const LINK_SECRET = 'two-instances-test-link-secret-0123456789abcdef';
 const CALLOFFS = 8;
 const PER_CALLOFF = 20;
 const AMENDING = 5;
+/** Providers after those that send two versions at once, one to each instance (a double submit racing itself). */
+const RACING = 3;
 /** The first submissions go out evenly over this long (the amendments follow their first answer). */
 const SPREAD_MS = 2500;
 /** Claims on posts and jobs last this long unless renewed (60 s in production), and a send waits this long for the connector (20 s). */
@@ -63,8 +66,9 @@ interface Submission {
   provider: number;
   /** The weekly price, unique to this submission: how it is found among a bid's versions. */
   price: string;
-  /** 0: the first bid; 1: the amendment, sent once the first was answered. */
+  /** 0: the first bid; 1: the amendment, sent once the first was answered (or at the same time, `racing`). */
   round: number;
+  racing?: boolean;
   bot: 'A' | 'B';
   sentAt: number;
   reply?: Reply;
@@ -144,15 +148,15 @@ describe('two bot instances on one PostgreSQL database', function () {
     const startDate = (await db.query<{ d: string }>(`SELECT doc -> 'package' ->> 'startDate' AS d FROM requests WHERE id = $1`, [base.live[0]])).rows[0].d;
     assert.ok(PER_CALLOFF <= BIDDERS && CALLOFFS <= base.live.length);
     const pairs = base.live.slice(0, CALLOFFS).flatMap((ref) => Array.from({ length: PER_CALLOFF }, (_, k) => ({ ref, provider: k + 1 })));
-    const total = pairs.length + CALLOFFS * AMENDING;
+    const total = pairs.length + CALLOFFS * (AMENDING + RACING);
     const killAt = Math.ceil(total / 3);
     let price = 0;
     const submissions = burst;
     let acks = 0;
     let killed: Promise<unknown> | undefined;
-    const submit = (ref: string, provider: number, round: number, bot: 'A' | 'B'): Promise<Submission> => {
+    const submit = (ref: string, provider: number, round: number, bot: 'A' | 'B', racing = false): Promise<Submission> => {
       const data = bidData(ref, startDate, 22 + ++price / 100);
-      const s: Submission = { ref, provider, price: String(data.weeklyPrice), round, bot, sentAt: Date.now() };
+      const s: Submission = { ref, provider, price: String(data.weeklyPrice), round, bot, racing, sentAt: Date.now() };
       submissions.push(s);
       return post(bots[bot]!.url, invoke(mock.url, provider, 'bid.submit', data), 30_000).then(
         (r) => {
@@ -176,9 +180,13 @@ describe('two bot instances on one PostgreSQL database', function () {
       if (Date.now() < due) await sleep(due - Date.now());
       const { ref, provider } = pairs[k];
       const first: 'A' | 'B' = k % 2 ? 'B' : 'A';
-      const sent = submit(ref, provider, 0, first);
-      // Some providers amend: the second version goes to the other instance once the first is answered.
-      inflight.push(provider <= AMENDING ? sent.then(() => submit(ref, provider, 1, first === 'A' ? 'B' : 'A')) : sent);
+      const other = first === 'A' ? 'B' : 'A';
+      const racing = provider > AMENDING && provider <= AMENDING + RACING;
+      const sent = submit(ref, provider, 0, first, racing);
+      // Some providers amend: the second version goes to the other instance once the first is
+      // answered; a few send both at once, one to each instance (two versions, numbered 1 and 2).
+      inflight.push(provider <= AMENDING ? sent.then(() => submit(ref, provider, 1, other)) : sent);
+      if (racing) inflight.push(submit(ref, provider, 1, other, true));
     }
     await Promise.all(inflight);
     assert.ok(killed, `the kill never happened (${acks} acknowledged)`);
@@ -213,6 +221,7 @@ describe('two bot instances on one PostgreSQL database', function () {
       const last = b.versions.at(-1)!.weeklyPrice.toFixed(2);
       const lastSent = mine.find((s) => Number(s.price).toFixed(2) === last);
       if (!lastSent) problems.push(`${id}: last version ${last} was never sent`);
+      else if (mine.some((s) => s.racing)) continue; // sent at once: either may be the later
       else if (lastAcked && lastSent.round < lastAcked.round) problems.push(`${id}: last version is round ${lastSent.round}, but round ${lastAcked.round} was acknowledged`);
     }
     // Bids that exist without any submission to them acknowledged: only ones whose answer was lost.
@@ -228,6 +237,10 @@ describe('two bot instances on one PostgreSQL database', function () {
       unacknowledged: unacked.length,
       unacked_committed: committedUnanswered.length,
       unacked_absent: lost.length,
+      racing_both_kept: base.live.slice(0, CALLOFFS).flatMap((ref) => Array.from({ length: RACING }, (_, k) => `${ref}:${providerId(AMENDING + k + 1)}`)).filter((id) => {
+        const mine = submissions.filter((s) => s.racing && `${s.ref}:${providerId(s.provider)}` === id);
+        return mine.length === 2 && mine.every(acknowledged) && bids.get(id)?.versions.length === 2;
+      }).length,
       burst_s: (burstMs / 1000).toFixed(1),
     });
     console.log(
