@@ -228,7 +228,14 @@ describe('two bot instances on one PostgreSQL database', function () {
     const present = acked.filter((s) => where(s).length === 1).length;
     const committedUnanswered = unacked.filter((s) => where(s).length === 1);
     const lost = unacked.filter((s) => where(s).length === 0);
-    const reasons = (xs: Submission[]) => [...new Set(xs.map((s) => (s.error ? s.error.replace(/\d+\.\d+\.\d+\.\d+:\d+/, '') : `HTTP ${s.reply!.status}`)))].join('; ');
+    const reasons = (xs: Submission[]) => {
+      const counts = new Map<string, number>();
+      for (const x of xs) {
+        const why = x.error ? x.error.replace(/\s*\d+\.\d+\.\d+\.\d+:\d+/, '') : `HTTP ${x.reply!.status}`;
+        counts.set(why, (counts.get(why) ?? 0) + 1);
+      }
+      return [...counts].map(([why, n]) => `${n} ${why}`).join(', ');
+    };
     Object.assign(figures, {
       submitted: submissions.length,
       acknowledged: acked.length,
