@@ -59,7 +59,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const links = new ReportLinks({ secret, ttlMs: config.LINK_TTL_DAYS * 86_400_000, baseUrl: () => publicUrl, now });
   const files = new ReportFiles(store, links, now);
   // Choice packs and payments exports hold personal or payment data: made when asked, kept in memory for an hour.
-  const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now });
+  const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now, storage: opened.shelf });
   const deps: Deps = { store, logger, config, now, links, files: shelf };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
@@ -86,7 +86,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   server.get('/files/:token', async (req, res) => {
     const token = String(req.params.token ?? '');
     // A report link names what to draw (five parts); a personal document's link names a file on the shelf (three).
-    const answer = token.split('.').length === 3 ? shelfResponse(shelf, token, now()) : await files.respond(token);
+    const answer = token.split('.').length === 3 ? await shelfResponse(shelf, token, now()) : await files.respond(token);
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
   });
