@@ -32,6 +32,9 @@ export interface Server {
 export interface ServerOptions {
   /** The clock (tests replace it to pass a deadline without waiting). */
   now?: () => Date;
+  /** Claims on posts and jobs (default 60 s) and the wait for the Bot Connector's answer (default 20 s): tests shorten them to see an instance take over. */
+  leaseMs?: number;
+  sendTimeoutMs?: number;
 }
 
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
@@ -56,11 +59,11 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const links = new ReportLinks({ secret, ttlMs: config.LINK_TTL_DAYS * 86_400_000, baseUrl: () => publicUrl, now });
   const files = new ReportFiles(store, links, now);
   // Choice packs and payments exports hold personal or payment data: made when asked, kept in memory for an hour.
-  const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now });
+  const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now, storage: opened.shelf });
   const deps: Deps = { store, logger, config, now, links, files: shelf };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
-  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId });
+  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId, leaseMs: options.leaseMs, timeoutMs: options.sendTimeoutMs });
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());
@@ -83,7 +86,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   server.get('/files/:token', async (req, res) => {
     const token = String(req.params.token ?? '');
     // A report link names what to draw (five parts); a personal document's link names a file on the shelf (three).
-    const answer = token.split('.').length === 3 ? shelfResponse(shelf, token, now()) : await files.respond(token);
+    const answer = token.split('.').length === 3 ? await shelfResponse(shelf, token, now()) : await files.respond(token);
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
   });

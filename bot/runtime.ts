@@ -25,11 +25,14 @@ export interface RuntimeOptions {
   instanceId?: string;
   /** The sends of every instance (PostgreSQL); without it this instance's own pacing is the only one. */
   ledger?: RateLedger;
+  /** How long a claim on a post or a job lasts unless renewed (default 60 s; tests shorten it to see a take-over). */
+  leaseMs?: number;
 }
 
 export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOptions = {}): Runtime {
   const outbox = new Outbox(deps.store, delivery, deps.logger, {
     instanceId: options.instanceId,
+    leaseMs: options.leaseMs,
     ledger: options.ledger,
     concurrency: options.concurrency ?? 8,
     now: deps.now,
@@ -65,7 +68,7 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOpt
     deps.logger,
     deps.now,
     undefined,
-    { instanceId: options.instanceId },
+    { instanceId: options.instanceId, leaseMs: options.leaseMs },
   );
   const changed = () => {
     outbox.kick();

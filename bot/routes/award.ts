@@ -116,8 +116,8 @@ export function awardRoutes(): Routes {
           // Links in the reply to the social worker who asked only: the pack names the person.
           const shelf = shelfOf(deps);
           const file = (body: Buffer, version: string) => shelf.put({ body, contentType: 'application/pdf', filename: `choice-pack-${pack.ref}-${version}.pdf` });
-          const plain = file(await plainPackPdf(pack), 'plain-english');
-          const easy = file(await easyReadPackPdf(pack), 'easy-read');
+          const plain = await file(await plainPackPdf(pack), 'plain-english');
+          const easy = await file(await easyReadPackPdf(pack), 'easy-read');
           const links = [
             { title: 'Choice pack (plain English, PDF)', url: plain.url },
             { title: 'Choice pack (easy read, PDF)', url: easy.url },

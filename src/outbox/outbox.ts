@@ -134,8 +134,10 @@ export class Outbox {
       this.touched?.add(c.id);
       const known = this.pending.has(c.id);
       this.track(c.id, c.after);
-      // New work, or one less post to wait for (settled by another instance): re-plan.
-      if (known || c.after?.status === 'pending') this.nudge();
+      // New work, or one less post to wait for (settled by another instance): re-plan. Kicked, not
+      // only nudged: an idle instance (no drain running) would otherwise leave another instance's
+      // posts to it until its next re-read, and a publish started elsewhere would get no help.
+      if (known || c.after?.status === 'pending') this.kick();
     });
     this.ready = (async () => {
       await this.resync();
@@ -241,8 +243,11 @@ export class Outbox {
         const key = conversationOf(item);
         const takenAt = this.clock();
         this.limiter.take(key, takenAt);
-        // An attempt that throws (a store write failing) is logged; the item stays pending for the next drain.
-        const sending: Promise<void> = this.attempt(item, key, takenAt).catch((error) => this.logger.error('outbox: an attempt failed unexpectedly', { id: item.id, error })).finally(() => {
+        // An attempt that throws (a store write failing) is logged; the item stays pending and is tried again in a second.
+        const sending: Promise<void> = this.attempt(item, key, takenAt).catch((error) => {
+          this.logger.error('outbox: an attempt failed unexpectedly', { id: item.id, error });
+          this.claimedElsewhere.set(item.id, this.clock() + 1000);
+        }).finally(() => {
           active.delete(sending);
           this.nudge();
         });
@@ -384,7 +389,12 @@ export class Outbox {
     while (!(await this.passLedger(key))) await new Promise((r) => setTimeout(r, Math.max(1, this.limiter.waitMs(key, this.clock()))));
   }
 
-  /** Sends a claimed item: a new post, or an update that edits every copy of its post. */
+  /**
+   * Sends a claimed item: a new post, or an update that edits every copy of its post. Only the
+   * connector's errors count against the post: if saving the outcome fails (the store lost a
+   * conflict with another instance too often), that error leaves the item pending, and the next
+   * attempt finds Teams' answer in the receipts instead of posting again, or edits again.
+   */
   private async sendClaimed(item: OutboxItem, key: string): Promise<void> {
     let replace: string[] = [];
     if (item.updates) {
@@ -392,27 +402,28 @@ export class Outbox {
       if (!original?.activityId) return await this.settle(item, { status: 'failed', lastError: 'the post to update was never delivered' });
       replace = [original.activityId, ...(original.copies ?? [])];
     }
+    let result: Awaited<ReturnType<Outbox['send']>> | undefined;
     try {
-      if (!replace.length) {
-        const result = await this.send(item);
-        if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
-        // Without an id the post cannot be updated or counted as delivered; sending again could post it twice.
-        if (!result.activityId) return await this.settle(item, { status: 'failed', attempts: item.attempts + 1, lastError: 'the Bot Connector answered without an activity id' });
-        return await this.delivered(item, result.activityId, result.conversationId);
-      }
-      // An update edits every copy of the post; a retry edits them all again (an edit is idempotent).
-      for (const [i, id] of replace.entries()) {
-        if (i) {
-          this.limiter.take(key, this.clock());
-          await this.waitForLedger(key);
+      if (!replace.length) result = await this.send(item);
+      else {
+        // An update edits every copy of the post; a retry edits them all again (an edit is idempotent).
+        for (const [i, id] of replace.entries()) {
+          if (i) {
+            this.limiter.take(key, this.clock());
+            await this.waitForLedger(key);
+          }
+          result = await this.send(item, id);
+          if (result === 'skip') break;
         }
-        const result = await this.send(item, id);
-        if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
       }
-      await this.settle(item, { status: 'sent', sentAt: this.now().toISOString(), activityId: replace[0], attempts: item.attempts + 1 });
     } catch (error) {
-      await this.failed(item, error instanceof UnreachableError ? { message: error.message } : describeFailure(error), error instanceof UnreachableError);
+      return await this.failed(item, error instanceof UnreachableError ? { message: error.message } : describeFailure(error), error instanceof UnreachableError);
     }
+    if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
+    if (replace.length) return await this.settle(item, { status: 'sent', sentAt: this.now().toISOString(), activityId: replace[0], attempts: item.attempts + 1 });
+    // Without an id the post cannot be updated or counted as delivered; sending again could post it twice.
+    if (!result?.activityId) return await this.settle(item, { status: 'failed', attempts: item.attempts + 1, lastError: 'the Bot Connector answered without an activity id' });
+    return await this.delivered(item, result.activityId, result.conversationId);
   }
 
   /**

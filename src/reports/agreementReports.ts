@@ -24,7 +24,7 @@ export async function paymentsExport(store: BrokerageStore, shelf: Pick<FileShel
   const rows = paymentRows(await loadAgreementData(store), period);
   const { providers, total } = paymentTotals(rows);
   // paymentFiles lists one file per provider, in the order of `providers`, then all rows, then the totals.
-  const urls = paymentFiles(rows, period).map((f) => shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename }).url);
+  const urls = await Promise.all(paymentFiles(rows, period).map(async (f) => (await shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename })).url));
   return { providers, total, providerUrls: urls.slice(0, providers.length), allRowsUrl: urls[providers.length], totalsUrl: urls[providers.length + 1] };
 }
 

@@ -9,9 +9,10 @@
  * A token whose signature does not check is refused 403 (forged or altered: the expiry is signed
  * too); a genuine one past its expiry, or whose file is no longer here, 410 Gone.
  *
- * The files are kept in memory only, evicted at expiry and beyond a size cap: a restart loses
- * them (their links then answer 410 and the bot makes new ones in a second). That is cheap to
- * redo and keeps personal data off the disk. Report charts and CSVs, which hold none, use the
+ * With the embedded store the files are kept in memory only, evicted at expiry and beyond a size
+ * cap: a restart loses them (their links then answer 410 and the bot makes new ones in a second).
+ * That is cheap to redo and keeps personal data off the disk. With PostgreSQL they wait in the
+ * database, where every instance can serve them, and are deleted at expiry (postgres/shelfFiles.ts). Report charts and CSVs, which hold none, use the
  * longer-lived links of links.ts instead.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -35,30 +36,39 @@ export interface ShelfOptions {
 
 export type Taken = { ok: true; file: ShelfFile; expiresAt: Date } | { ok: false; status: 403 | 410; message: string };
 
+/**
+ * Where the files wait for their links to be opened. In memory for one process (the embedded
+ * store); in PostgreSQL when several instances serve the bot, since the instance that opens a link
+ * is not always the one that made it.
+ */
+export interface ShelfStorage {
+  keep(id: string, file: ShelfFile, expires: number, now: number): Promise<void>;
+  /** The file, unless it expired (at `now`) or was evicted. */
+  fetch(id: string, now: number): Promise<ShelfFile | undefined>;
+}
+
 export class FileShelf {
-  private readonly files = new Map<string, { file: ShelfFile; expires: number }>();
   private readonly secret: Buffer;
   private readonly now: () => Date;
-  private bytes = 0;
+  private readonly storage: ShelfStorage;
 
-  constructor(private readonly options: ShelfOptions) {
+  constructor(private readonly options: ShelfOptions & { storage?: ShelfStorage }) {
     this.secret = options.secret ? Buffer.from(options.secret, 'utf8') : randomBytes(32);
     this.now = options.now ?? (() => new Date());
+    this.storage = options.storage ?? new MemoryShelf(options.maxBytes);
   }
 
   /** Keeps a file and returns its signed link. */
-  put(file: ShelfFile): { url: string; token: string; expiresAt: Date } {
-    this.prune();
+  async put(file: ShelfFile): Promise<{ url: string; token: string; expiresAt: Date }> {
     const id = randomBytes(16).toString('base64url');
-    const expires = this.now().getTime() + this.options.ttlMs;
-    this.files.set(id, { file, expires });
-    this.bytes += file.body.length;
-    this.evictOverCap();
+    const now = this.now().getTime();
+    const expires = now + this.options.ttlMs;
+    await this.storage.keep(id, file, expires, now);
     const token = `${id}.${expires.toString(36)}.${this.sign(id, expires)}`;
     return { url: `${this.options.baseUrl().replace(/\/+$/, '')}/files/${token}`, token, expiresAt: new Date(expires) };
   }
 
-  take(token: string): Taken {
+  async take(token: string): Promise<Taken> {
     const m = /^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
     if (!m) return { ok: false, status: 403, message: 'This link is not valid.' };
     const [, id, exp36, sig] = m;
@@ -67,32 +77,47 @@ export class FileShelf {
     if (!Number.isSafeInteger(expires) || expires.toString(36) !== exp36) return { ok: false, status: 403, message: 'This link is not valid.' };
     const expected = Buffer.from(this.sign(id, expires));
     if (!timingSafeEqual(expected, Buffer.from(sig))) return { ok: false, status: 403, message: 'This link is not valid.' };
-    if (expires <= this.now().getTime()) return { ok: false, status: 410, message: 'This link has expired. Ask the bot for it again to get a new one.' };
+    const now = this.now().getTime();
+    if (expires <= now) return { ok: false, status: 410, message: 'This link has expired. Ask the bot for it again to get a new one.' };
+    const file = await this.storage.fetch(id, now);
+    if (!file) return { ok: false, status: 410, message: 'This file is no longer available (the bot may have restarted). Ask the bot for it again.' };
+    return { ok: true, file, expiresAt: new Date(expires) };
+  }
+
+  private sign(id: string, expires: number): string {
+    return createHmac('sha256', this.secret).update(`${id}.${expires}`).digest('base64url');
+  }
+}
+
+/** The files in this process's memory: evicted at expiry and, oldest first, beyond a size cap. */
+export class MemoryShelf implements ShelfStorage {
+  private readonly files = new Map<string, { file: ShelfFile; expires: number }>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+
+  async keep(id: string, file: ShelfFile, expires: number, now: number): Promise<void> {
+    this.prune(now);
+    this.files.set(id, { file, expires });
+    this.bytes += file.body.length;
+    // Oldest first (a Map keeps insertion order).
+    for (const old of this.files.keys()) {
+      if (this.bytes <= this.maxBytes || this.files.size <= 1) break;
+      this.drop(old);
+    }
+  }
+
+  async fetch(id: string, now: number): Promise<ShelfFile | undefined> {
     const held = this.files.get(id);
-    if (!held) return { ok: false, status: 410, message: 'This file is no longer available (the bot may have restarted). Ask the bot for it again.' };
-    return { ok: true, file: held.file, expiresAt: new Date(expires) };
+    return held && held.expires > now ? held.file : undefined;
   }
 
   get size(): number {
     return this.files.size;
   }
 
-  private sign(id: string, expires: number): string {
-    return createHmac('sha256', this.secret).update(`${id}.${expires}`).digest('base64url');
-  }
-
-  private prune(): void {
-    const now = this.now().getTime();
+  private prune(now: number): void {
     for (const [id, f] of this.files) if (f.expires <= now) this.drop(id);
-  }
-
-  /** Oldest first (a Map keeps insertion order). */
-  private evictOverCap(): void {
-    const cap = this.options.maxBytes ?? 64 * 1024 * 1024;
-    for (const id of this.files.keys()) {
-      if (this.bytes <= cap || this.files.size <= 1) break;
-      this.drop(id);
-    }
   }
 
   private drop(id: string): void {
@@ -104,8 +129,8 @@ export class FileShelf {
 }
 
 /** The HTTP answer for GET /files/:token: the file with its type (and a download name for CSV), or why not. */
-export function shelfResponse(shelf: FileShelf, token: string, now: Date = new Date()): { status: number; headers: Record<string, string>; body: Buffer } {
-  const taken = shelf.take(token);
+export async function shelfResponse(shelf: FileShelf, token: string, now: Date = new Date()): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  const taken = await shelf.take(token);
   const base = { 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
   if (!taken.ok) return { status: taken.status, headers: { ...base, 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`${taken.message}\n`) };
   const { file } = taken;

@@ -45,6 +45,7 @@ export class Scheduler {
   private running = false;
   private again = false;
   private stopped = false;
+  private started = false;
   private readonly jobs = new Map<string, Job>();
   private readonly unwatch: () => void;
   private readonly ready: Promise<void>;
@@ -71,6 +72,8 @@ export class Scheduler {
     this.unwatch = store.watch('jobs', (c) => {
       this.touched?.add(c.id);
       this.track(c.id, c.after);
+      // A job added or moved by another instance (or process) is planned now, not at the next re-read.
+      if (c.after && this.started) this.kick();
     });
     this.ready = this.resync();
   }
@@ -110,6 +113,7 @@ export class Scheduler {
 
   start(): void {
     this.stopped = false;
+    this.started = true;
     clearInterval(this.resyncTimer);
     // Notices can be lost (a database reconnect) and instances stop: read every job now and then.
     this.resyncTimer = setInterval(() => this.resyncNow(), this.options.resyncMs ?? 30_000);
@@ -119,6 +123,7 @@ export class Scheduler {
 
   stop(): void {
     this.stopped = true;
+    this.started = false;
     clearTimeout(this.timer);
     clearInterval(this.resyncTimer);
     this.unwatch();

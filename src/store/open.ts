@@ -7,6 +7,8 @@ import { PgRateLedger } from './postgres/rateLedger.js';
 import { managedIdentityPassword } from './postgres/managedIdentity.js';
 import { ReceiptLog, type PostReceipts } from '../outbox/receiptLog.js';
 import type { RateLedger } from '../outbox/rateLedger.js';
+import type { ShelfStorage } from '../reports/shelf.js';
+import { PgShelfFiles } from './postgres/shelfFiles.js';
 
 export interface StoreChoice {
   DATA_DIR: string;
@@ -22,6 +24,8 @@ export interface OpenedStore {
   receipts: PostReceipts;
   /** Only with several possible instances (PostgreSQL): the rate limits then hold for all of them together. */
   ledger?: RateLedger;
+  /** Where personal documents wait for their links (PostgreSQL); unset: in this process's memory. */
+  shelf?: ShelfStorage;
   /** Where the store is, for the log (never the password). */
   where: string;
 }
@@ -39,5 +43,5 @@ export async function openStore(choice: StoreChoice, options: { now?: () => Date
   const store = await PostgresStore.open(choice.DATABASE_URL, { now: options.now, instanceId: options.instanceId, poolSize: choice.PG_POOL_SIZE, password });
   const url = new URL(choice.DATABASE_URL);
   url.password = '';
-  return { store, kind: 'postgres', receipts: new PgPostReceipts(store.pool), ledger: new PgRateLedger(store.pool), where: url.href };
+  return { store, kind: 'postgres', receipts: new PgPostReceipts(store.pool), ledger: new PgRateLedger(store.pool), shelf: new PgShelfFiles(store.pool), where: url.href };
 }

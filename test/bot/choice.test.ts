@@ -59,7 +59,7 @@ describe("the person's choice: the choice pack and their words", () => {
     assert.equal(links.length, 2);
     const texts: string[] = [];
     for (const url of links) {
-      const taken = shelfOf(t.deps).take(url.split('/files/')[1]);
+      const taken = await shelfOf(t.deps).take(url.split('/files/')[1]);
       assert.ok(taken.ok);
       assert.equal(taken.file.contentType, 'application/pdf');
       assert.match(taken.file.filename!, new RegExp(`^choice-pack-${ref}-(plain-english|easy-read)\\.pdf$`));

@@ -10,62 +10,62 @@ import { FileShelf, shelfResponse } from '../../src/reports/shelf.js';
 const HOUR = 3_600_000;
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 
-describe('personal documents: short-lived signed links (FileShelf)', () => {
+describe('personal documents: short-lived signed links (FileShelf)', async () => {
   let clock = new Date('2026-03-31T12:00:00Z');
   const shelf = () => new FileShelf({ secret: SECRET, ttlMs: HOUR, baseUrl: () => 'https://bot.example.gov.uk/', now: () => clock });
 
-  it('gives a link under the public URL that serves the file until it expires', () => {
+  it('gives a link under the public URL that serves the file until it expires', async () => {
     const s = shelf();
-    const put = s.put({ body: Buffer.from('a,b\r\n'), contentType: 'text/csv', filename: 'x.csv' });
+    const put = await s.put({ body: Buffer.from('a,b\r\n'), contentType: 'text/csv', filename: 'x.csv' });
     assert.match(put.url, /^https:\/\/bot\.example\.gov\.uk\/files\/[\w-]+\.[0-9a-z]+\.[\w-]{43}$/);
     assert.equal(put.expiresAt.toISOString(), '2026-03-31T13:00:00.000Z');
-    const ok = s.take(put.token);
+    const ok = await s.take(put.token);
     assert.ok(ok.ok && ok.file.body.toString() === 'a,b\r\n');
     clock = new Date(clock.getTime() + HOUR);
-    assert.deepEqual(pickStatus(s.take(put.token)), 410);
+    assert.deepEqual(pickStatus(await s.take(put.token)), 410);
     clock = new Date('2026-03-31T12:00:00Z');
   });
 
-  it('refuses a forged or altered token with 403, whatever part was changed', () => {
+  it('refuses a forged or altered token with 403, whatever part was changed', async () => {
     const s = shelf();
-    const { token } = s.put({ body: Buffer.from('x'), contentType: 'text/plain' });
+    const { token } = await s.put({ body: Buffer.from('x'), contentType: 'text/plain' });
     const [id, exp, sig] = token.split('.');
     const later = (parseInt(exp, 36) + 10 * HOUR).toString(36);
     const flip = (s: string) => `${s.slice(0, -1)}${s.endsWith('A') ? 'B' : 'A'}`;
     for (const forged of [`${id}.${later}.${sig}`, `${flip(id)}.${exp}.${sig}`, `${id}.${exp}.${flip(sig)}`, 'nonsense', '', `${id}.${exp}`]) {
-      assert.equal(pickStatus(s.take(forged)), 403, forged);
+      assert.equal(pickStatus(await s.take(forged)), 403, forged);
     }
     // Signed with another key (another process without LINK_SECRET): 403 too.
     const other = new FileShelf({ ttlMs: HOUR, baseUrl: () => '', now: () => clock });
-    assert.equal(pickStatus(other.take(token)), 403);
+    assert.equal(pickStatus(await other.take(token)), 403);
   });
 
-  it('accepts one spelling of each token only: a leading zero in the expiry, or upper case, is 403', () => {
+  it('accepts one spelling of each token only: a leading zero in the expiry, or upper case, is 403', async () => {
     const s = shelf();
-    const { token } = s.put({ body: Buffer.from('x'), contentType: 'text/plain' });
+    const { token } = await s.put({ body: Buffer.from('x'), contentType: 'text/plain' });
     const [id, exp, sig] = token.split('.');
-    assert.ok(s.take(token).ok);
+    assert.ok((await s.take(token)).ok);
     for (const respelled of [`${id}.0${exp}.${sig}`, `${id}.00${exp}.${sig}`, `${id}.${exp.toUpperCase()}.${sig}`, `${id}.${exp}.${sig}=`, `${id}=.${exp}.${sig}`, ` ${token}`, `${token}\n`]) {
-      assert.equal(pickStatus(s.take(respelled)), 403, respelled);
+      assert.equal(pickStatus(await s.take(respelled)), 403, respelled);
     }
   });
 
-  it('a genuine token whose file is gone (a restart, eviction) is 410', () => {
+  it('a genuine token whose file is gone (a restart, eviction) is 410', async () => {
     const a = shelf();
-    const { token } = a.put({ body: Buffer.from('x'), contentType: 'text/plain' });
-    assert.equal(pickStatus(shelf().take(token)), 410);
+    const { token } = await a.put({ body: Buffer.from('x'), contentType: 'text/plain' });
+    assert.equal(pickStatus(await shelf().take(token)), 410);
   });
 
-  it('evicts the oldest files beyond its size cap', () => {
+  it('evicts the oldest files beyond its size cap', async () => {
     const s = new FileShelf({ secret: SECRET, ttlMs: HOUR, baseUrl: () => '', now: () => clock, maxBytes: 10 });
-    const first = s.put({ body: Buffer.alloc(6), contentType: 'x' });
-    const second = s.put({ body: Buffer.alloc(6), contentType: 'x' });
-    assert.equal(pickStatus(s.take(first.token)), 410);
-    assert.equal(pickStatus(s.take(second.token)), 200);
+    const first = await s.put({ body: Buffer.alloc(6), contentType: 'x' });
+    const second = await s.put({ body: Buffer.alloc(6), contentType: 'x' });
+    assert.equal(pickStatus(await s.take(first.token)), 410);
+    assert.equal(pickStatus(await s.take(second.token)), 200);
   });
 });
 
-const pickStatus = (t: ReturnType<FileShelf['take']>) => (t.ok ? 200 : t.status);
+const pickStatus = (t: Awaited<ReturnType<FileShelf['take']>>) => (t.ok ? 200 : t.status);
 
 describe('personal documents: GET /files/:token on the real server (index.ts)', function () {
   this.timeout(10_000);
@@ -92,7 +92,7 @@ describe('personal documents: GET /files/:token on the real server (index.ts)', 
   it('serves a PNG inline and a CSV as a download, under http://localhost:<port> by default', async () => {
     const s = await start();
     const port = new URL(s.url).port;
-    const png = s.shelf.put({ body: Buffer.from([0x89, 0x50, 0x4e, 0x47]), contentType: 'image/png' });
+    const png = await s.shelf.put({ body: Buffer.from([0x89, 0x50, 0x4e, 0x47]), contentType: 'image/png' });
     assert.equal(new URL(png.url).origin, `http://localhost:${port}`);
     const r1 = await fetch(png.url);
     assert.equal(r1.status, 200);
@@ -102,7 +102,7 @@ describe('personal documents: GET /files/:token on the real server (index.ts)', 
     assert.match(r1.headers.get('cache-control')!, /^private, max-age=3600$/);
     assert.deepEqual([...Buffer.from(await r1.arrayBuffer())], [0x89, 0x50, 0x4e, 0x47]);
 
-    const csv = s.shelf.put({ body: Buffer.from('\uFEFFreference\r\nPKG-2026-0001\r\n'), contentType: 'text/csv; charset=utf-8', filename: 'awards_2026-01-01_to_2026-03-31.csv' });
+    const csv = await s.shelf.put({ body: Buffer.from('\uFEFFreference\r\nPKG-2026-0001\r\n'), contentType: 'text/csv; charset=utf-8', filename: 'awards_2026-01-01_to_2026-03-31.csv' });
     const r2 = await fetch(`${s.url}/files/${csv.token}`);
     assert.equal(r2.status, 200);
     assert.equal(r2.headers.get('content-type'), 'text/csv; charset=utf-8');
@@ -112,12 +112,12 @@ describe('personal documents: GET /files/:token on the real server (index.ts)', 
 
   it('uses PUBLIC_URL for the links', async () => {
     const s = await start({ PUBLIC_URL: 'https://brokerage.council.gov.uk/' });
-    assert.match(s.shelf.put({ body: Buffer.from('x'), contentType: 'text/plain' }).url, /^https:\/\/brokerage\.council\.gov\.uk\/files\//);
+    assert.match((await s.shelf.put({ body: Buffer.from('x'), contentType: 'text/plain' })).url, /^https:\/\/brokerage\.council\.gov\.uk\/files\//);
   });
 
   it('refuses a forged token 403 and an expired one 410', async () => {
     const s = await start();
-    const { token } = s.shelf.put({ body: Buffer.from('x'), contentType: 'text/plain' });
+    const { token } = await s.shelf.put({ body: Buffer.from('x'), contentType: 'text/plain' });
     const [id, exp, sig] = token.split('.');
     const forged = await fetch(`${s.url}/files/${id}.${(parseInt(exp, 36) + HOUR).toString(36)}.${sig}`);
     assert.equal(forged.status, 403);
@@ -131,7 +131,7 @@ describe('personal documents: GET /files/:token on the real server (index.ts)', 
 
   it('after a restart with the same LINK_SECRET, an unexpired link answers 410 (files are kept in memory only)', async () => {
     const s = await start();
-    const { token } = s.shelf.put({ body: Buffer.from('x'), contentType: 'text/plain' });
+    const { token } = await s.shelf.put({ body: Buffer.from('x'), contentType: 'text/plain' });
     await s.close();
     server = undefined;
     const again = await start();
@@ -145,11 +145,11 @@ describe('personal documents: downloads that name people are not kept in a brows
   it('a choice pack PDF and a payments CSV are served no-store; a chart may be cached until its link expires', async () => {
         const now = new Date('2026-03-31T12:00:00Z');
     const shelf = new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost', now: () => now });
-    const pdf = shelf.put({ body: Buffer.from('%PDF-1.7'), contentType: 'application/pdf', filename: 'choice-pack-PKG-2026-0001-plain-english.pdf' });
-    assert.equal(shelfResponse(shelf, pdf.token, now).headers['cache-control'], 'private, no-store');
-    const csv = shelf.put({ body: Buffer.from('x'), contentType: 'text/csv; charset=utf-8', filename: 'payments.csv' });
-    assert.equal(shelfResponse(shelf, csv.token, now).headers['cache-control'], 'private, no-store');
-    const png = shelf.put({ body: Buffer.from([0x89]), contentType: 'image/png' });
-    assert.equal(shelfResponse(shelf, png.token, now).headers['cache-control'], 'private, max-age=3600');
+    const pdf = await shelf.put({ body: Buffer.from('%PDF-1.7'), contentType: 'application/pdf', filename: 'choice-pack-PKG-2026-0001-plain-english.pdf' });
+    assert.equal((await shelfResponse(shelf, pdf.token, now)).headers['cache-control'], 'private, no-store');
+    const csv = await shelf.put({ body: Buffer.from('x'), contentType: 'text/csv; charset=utf-8', filename: 'payments.csv' });
+    assert.equal((await shelfResponse(shelf, csv.token, now)).headers['cache-control'], 'private, no-store');
+    const png = await shelf.put({ body: Buffer.from([0x89]), contentType: 'image/png' });
+    assert.equal((await shelfResponse(shelf, png.token, now)).headers['cache-control'], 'private, max-age=3600');
   });
 });

@@ -6,6 +6,7 @@ import { AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, Transa
 import { Leases } from '../leases.js';
 import { WriteQueue } from '../writeQueue.js';
 import { syncDirs, writeFileDurable } from './durable.js';
+import { isAlive } from './processAlive.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -640,15 +641,6 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     this.auditFile = undefined;
     await rm(join(this.dir, 'store.lock'), { force: true });
     openHere.delete(resolve(this.dir));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

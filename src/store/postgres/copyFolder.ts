@@ -7,6 +7,7 @@ import { migrate } from './migrate.js';
 import { withClient } from './pool.js';
 import { TABLES, tableOf } from './tables.js';
 import { requestDays } from './writes.js';
+import { isAlive } from '../lowdb/processAlive.js';
 
 /** The embedded (lowdb) data folder's format version this command reads. */
 const EMBEDDED_SCHEMA_VERSION = 1;
@@ -177,11 +178,3 @@ async function refuseIfNotEmpty(client: pg.ClientBase): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -3,7 +3,7 @@ import type { Queryable } from './rateLedger.js';
 
 /**
  * Receipts (src/outbox/receiptLog.ts) in PostgreSQL, table post_receipts (migration
- * 100_shared_work.sql): every instance reads them, so one that takes over a post of an instance
+ * 003_shared_work.sql): every instance reads them, so one that takes over a post of an instance
  * that stopped finds the id Teams had already returned, instead of posting again. Each receipt is
  * its own autocommit INSERT, durable before the post is saved as sent.
  */

@@ -17,7 +17,7 @@ const LOCKS = 'rate_sends';
 
 /**
  * The sending ledger of every instance, in PostgreSQL (table rate_sends, migration
- * 100_shared_work.sql). One take is one short transaction: it locks the conversation's key and
+ * 003_shared_work.sql). One take is one short transaction: it locks the conversation's key and
  * then the bot's (always in that order, so two takes cannot deadlock; every take counts the
  * bot-wide window, so takes run one at a time, which at under 50 a second is cheap), counts the
  * sends in each window on the database's clock, and records the send only if every window has

@@ -37,16 +37,18 @@ export class PgTransaction {
   readonly tx: BrokerageTx;
 
   constructor(private readonly client: pg.ClientBase) {
-    const reads = namedReads(async (sql, values) => {
-      await this.flush();
-      return (await this.query<{ doc: unknown }>(sql, values)).map((r) => r.doc);
-    });
+    const reads = namedReads((sql, values) =>
+      this.inTurn(async () => {
+        await this.flushStaged();
+        return (await this.query<{ doc: unknown }>(sql, values)).map((r) => r.doc);
+      }),
+    );
     this.tx = {
       ...reads,
       get: async (collection, id) => {
         const s = this.staged.get(key(collection, id));
         if (s) return s.after ? structuredClone(s.after) : undefined;
-        const rows = await this.query<{ doc: never }>(`SELECT doc FROM ${tableOf(collection)} WHERE id = $1`, [id]);
+        const rows = await this.inTurn(() => this.query<{ doc: never }>(`SELECT doc FROM ${tableOf(collection)} WHERE id = $1`, [id]));
         return rows[0]?.doc;
       },
       put: (collection, item) => {
@@ -72,8 +74,25 @@ export class PgTransaction {
     }
   }
 
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One use of the client at a time: use cases read with Promise.all, and a read must not run
+   * between the statements of a write it should see (pg would queue them, interleaved, and
+   * warns that pg 9 will refuse overlapping queries on one client).
+   */
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
   /** Writes every change staged since the last flush, in the order staged. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    return this.inTurn(() => this.flushStaged());
+  }
+
+  private async flushStaged(): Promise<void> {
     for (const [k, s] of this.staged) {
       if (s.flushed) continue;
       s.flushed = true;

@@ -16,15 +16,21 @@ describe('signing in to Azure PostgreSQL with the managed identity', () => {
       const url = new URL(req.url!, 'http://x');
       calls.push(url);
       if (req.headers['x-identity-header'] !== 'secret') {
-        res.writeHead(401).end('{"error":"bad header"}');
+        // Two calls: restify, loaded by other tests, patches writeHead so it no longer returns the response.
+        res.writeHead(401);
+        res.end('{"error":"bad header"}');
         return;
       }
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/msi/token`;
   });
-  afterEach(() => new Promise((r) => server.close(r)));
+  afterEach(() => {
+    server.closeAllConnections();
+    return new Promise((r) => server.close(r));
+  });
 
   it('asks App Service for a token for Azure Database for PostgreSQL, with the identity header, and reuses it', async () => {
     const password = managedIdentityPassword({ IDENTITY_ENDPOINT: endpoint, IDENTITY_HEADER: 'secret', AZURE_CLIENT_ID: 'client-9' });

@@ -1,42 +1,32 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { PgRateLedger, type PoolLike } from '../../../src/store/postgres/rateLedger.js';
+import type pg from 'pg';
+import { PgRateLedger } from '../../../src/store/postgres/rateLedger.js';
+import { createPool } from '../../../src/store/postgres/pool.js';
+import { migrate } from '../../../src/store/postgres/migrate.js';
+import { freshDatabase } from '../../support/postgres.js';
 import { PgPostReceipts } from '../../../src/store/postgres/postReceipts.js';
 import type { RateLimits } from '../../../src/outbox/ratePolicy.js';
 
-/**
- * The shared rate ledger and post receipts on a real PostgreSQL: TEST_DATABASE_URL names it
- * (skipped without). Each run works in a schema of its own, dropped afterwards.
- */
-type Pool = PoolLike & { end(): Promise<void> };
-const url = process.env.TEST_DATABASE_URL;
-const MIGRATION = new URL('../../../src/store/postgres/migrations/100_shared_work.sql', import.meta.url);
+/** The shared rate ledger and post receipts on a real PostgreSQL (embedded, or TEST_DATABASE_URL), migrated as the bot migrates. */
 const LIMITS: RateLimits = { perConversation: [{ limit: 7, perMs: 1000 }, { limit: 8, perMs: 2000 }], perBot: [{ limit: 12, perMs: 1000 }], marginMs: 0, botGapMs: 0 };
 
 describe('PostgreSQL: the shared rate ledger and post receipts', function () {
-  this.timeout(20_000);
-  const schema = `shared_work_${randomBytes(4).toString('hex')}`;
-  const pools: Pool[] = [];
-  let admin: Pool;
+  this.timeout(30_000);
+  const pools: pg.Pool[] = [];
+  let url: string;
+  let admin: pg.Pool;
   /** A pool as one instance of the bot has it. */
-  const instance = async (): Promise<Pool> => {
-    // A name in a variable: `pg` is the PostgreSQL adapter's dependency, not one this code is typed against.
-    const name = 'pg';
-    const pg = ((await import(name)) as { default: { Pool: new (o: object) => Pool } }).default;
-    const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 4 });
+  const instance = async (): Promise<pg.Pool> => {
+    const pool = createPool(url, 4);
     pools.push(pool);
     return pool;
   };
-  before(async function () {
-    if (!url) return this.skip();
+  before(async () => {
+    url = await freshDatabase();
     admin = await instance();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.query(await readFile(MIGRATION, 'utf8'));
+    await migrate(admin);
   });
   after(async () => {
-    if (!url) return;
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     for (const p of pools) await p.end();
   });
   beforeEach(async () => {
