@@ -2,7 +2,7 @@ import type { Provider } from '../../domain/framework.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import { setProviderStatus } from '../framework/admin.js';
+import { changeProviderStatus } from '../framework/admin.js';
 import type { Notice } from './applications.js';
 import { queueNotices } from './notices.js';
 import { OPEN_BIDS_CHOICES, OpenBidsChoice } from './openBids.js';
@@ -44,15 +44,15 @@ export async function changeStanding(store: BrokerageStore, who: Who, providerId
   const bids = change === 'reinstate' ? '' : choice === 'withdraw' ? ' Your bids on open call-offs have been withdrawn.' : ' Your bids on open call-offs still stand.';
   const next = change === 'suspend' ? ' You will receive no new call-offs while suspended.' : change === 'reinstate' ? ' You will receive call-offs again from now on.' : '';
   // The provider is told in the transaction that changes its standing.
-  let notices: Notice[] = [];
-  const provider = await setProviderStatus(store, who, providerId, rule.to, why, {
+  const { provider, caused } = await changeProviderStatus(store, who, providerId, rule.to, why, {
     openBids: change === 'reinstate' ? undefined : choice,
     at: now.toISOString(),
     inside: async (tx, p) => {
       const to = await whereToTell(tx, p);
-      notices = await queueNotices(tx, now, to ? [{ to, text: `${p.name} has been ${rule.done}. Reason: ${why}.${bids}${next}` }] : []);
+      return queueNotices(tx, now, to ? [{ to, text: `${p.name} has been ${rule.done}. Reason: ${why}.${bids}${next}` }] : []);
     },
   });
+  const notices: Notice[] = caused ?? [];
   const message = `${provider.name} is now ${provider.status} (${why}).${change === 'reinstate' ? '' : ` Open bids: ${choice === 'withdraw' ? 'withdrawn' : 'kept'}.`} ${notices.length ? 'The provider is being told.' : 'The provider has no conversation with the bot to tell.'}`;
   return { provider, notices, message };
 }

@@ -77,13 +77,22 @@ export async function saveSettings(store: BrokerageStore, who: Who, input: unkno
  * Suspending or leaving records what happens to the provider's bids on open call-offs (kept
  * unless the commissioner chooses to withdraw them) and hands that choice to `handleOpenBids`.
  */
-export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string, options: { openBids?: OpenBidsChoice; at?: string; inside?: (tx: BrokerageTx, next: Provider) => Promise<void> } = {}): Promise<Provider> {
+export async function setProviderStatus(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string, options: { openBids?: OpenBidsChoice; at?: string } = {}): Promise<Provider> {
+  return (await changeProviderStatus(store, who, providerId, status, reason, options)).provider;
+}
+
+/**
+ * setProviderStatus, with `inside` run in the same transaction when the status changes; its result
+ * comes back as `caused` from the run that committed (a store may run the transaction again, so a
+ * value kept from an earlier run could describe a change that was undone).
+ */
+export async function changeProviderStatus<T>(store: BrokerageStore, who: Who, providerId: string, status: ProviderStatus, reason?: string, options: { openBids?: OpenBidsChoice; at?: string; inside?: (tx: BrokerageTx, next: Provider) => Promise<T> } = {}): Promise<{ provider: Provider; caused?: T }> {
   await requirePermission(store, who, 'framework.manage');
   if (status !== 'admitted' && !reason?.trim()) throw invalid({ reason: `say why the provider is ${status}` });
   return store.transact({ actor: who.aadObjectId, action: `providers.${status}` }, async (tx) => {
     const p = await tx.get('providers', providerId);
     if (!p) throw notFound(`There is no provider "${providerId}".`);
-    if (p.status === status) return p; // repeated click: no second change
+    if (p.status === status) return { provider: p }; // repeated click: no second change
     const next: Provider = { ...p, status, statusReason: reason?.trim() || undefined };
     tx.put('providers', next);
     if (status === 'suspended' || status === 'left') {
@@ -91,7 +100,7 @@ export async function setProviderStatus(store: BrokerageStore, who: Who, provide
       const handled = await handleOpenBids(tx, input);
       tx.note('providers.open-bids', { ...input, ...handled });
     }
-    await options.inside?.(tx, next); // what the change causes (the provider's notice), in the same transaction
-    return next;
+    const caused = await options.inside?.(tx, next); // what the change causes (the provider's notice), in the same transaction
+    return { provider: next, caused };
   });
 }

@@ -127,6 +127,8 @@ describe('framework admission rules', () => {
     await assert.rejects(changeStanding(store, COMMISSIONER, 'p1', 'leave', '', 'keep', NOW), (e: AppError) => !!e.fields.reason);
     const left = await changeStanding(store, COMMISSIONER, 'p1', 'leave', 'withdrew its application', 'withdraw', NOW);
     assert.equal(left.provider.status, 'left');
+    assert.deepEqual(left.notices, [], 'no conversation to tell');
+    assert.match(left.message, /The provider has no conversation with the bot to tell\./);
     const [note] = await store.audit({ action: 'providers.open-bids' });
     assert.deepEqual([note.actor, (note.after as { choice: string }).choice], [COMMISSIONER.aadObjectId, 'withdraw'], 'the open-bids choice is audited');
   });
