@@ -21,7 +21,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startBot(dataDir: string, extraEnv: Record<string, string> = {}): Promise<BotProcess> {
+/** `onLog` hears each line the bot logs (tests keep them to show when they fail). */
+export async function startBot(dataDir: string, extraEnv: Record<string, string> = {}, onLog?: (line: string) => void): Promise<BotProcess> {
   const t0 = performance.now();
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'child.ts')], {
@@ -31,8 +32,10 @@ export async function startBot(dataDir: string, extraEnv: Record<string, string>
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   let errText = '';
   child.stderr!.on('data', (d: Buffer) => {
-    errText += d.toString();
+    const text = d.toString();
+    errText += text;
     if (errText.length > 20_000) errText = errText.slice(-10_000);
+    if (onLog) for (const line of text.split('\n')) if (line) onLog(line);
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -1,11 +1,16 @@
-/** The real bot server in its own process (so the bench can SIGKILL it): prints its URL when listening. */
+/**
+ * The real bot server in its own process (so the bench and tests can SIGKILL it): prints its URL
+ * when listening. BOT_LEASE_MS and BOT_SEND_TIMEOUT_MS shorten the claim lease and the send
+ * timeout, so a test sees an instance take over a killed one's posts in seconds, not a minute.
+ */
 import { startServer } from '../index.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 
 const config = loadConfig({ ...process.env, PORT: process.env.PORT ?? '0', HOST: '127.0.0.1' });
 const logger = createLogger(config.LOG_LEVEL, (line) => process.stderr.write(line + '\n'));
-const server = await startServer(config, logger);
+const ms = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+const server = await startServer(config, logger, { leaseMs: ms('BOT_LEASE_MS'), sendTimeoutMs: ms('BOT_SEND_TIMEOUT_MS') });
 process.stdout.write(`READY ${server.url}\n`);
 const stop = async () => {
   await server.close();

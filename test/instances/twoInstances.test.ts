@@ -29,14 +29,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildBase, bidData, BIDDERS, channelOf, COUNCIL, personalChat, PROVIDERS, providerId, type Base } from '../../bench/generate.js';
-import { invoke, message, post, stopBot, type BotProcess, type Reply } from '../../bench/bot.js';
+import { invoke, message, post, startBot, stopBot, type BotProcess, type Reply } from '../../bench/bot.js';
 import { MockConnector } from '../../bench/mockConnector.js';
 import { copyFolder } from '../../src/store/postgres/copyFolder.js';
 import { createPool } from '../../src/store/postgres/pool.js';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.js';
 import { jobIds } from '../../src/app/calloffs/publish.js';
 import { freshDatabase } from '../support/postgres.js';
-import { startInstance } from './instance.js';
 
 const LINK_SECRET = 'two-instances-test-link-secret-0123456789abcdef';
 /** Call-offs bid on, providers bidding on each, and how many of those amend their bid. */
@@ -91,11 +90,11 @@ describe('two bot instances on one PostgreSQL database', function () {
   /** The burst's submissions and their answers. */
   const burst: Submission[] = [];
 
-  const env = () => ({ DATABASE_URL: url, LINK_SECRET, LOG_LEVEL: 'warn', MICROSOFT_APP_ID: '', INSTANCE_LEASE_MS: String(LEASE_MS), INSTANCE_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS) });
+  const env = () => ({ DATABASE_URL: url, LINK_SECRET, LOG_LEVEL: 'warn', MICROSOFT_APP_ID: '', BOT_LEASE_MS: String(LEASE_MS), BOT_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS) });
   const start = async (name: 'A' | 'B', dir: string) => {
     await mkdir(join(work, dir), { recursive: true });
     // Its warnings and errors are shown if a check fails (LOG_LEVEL=warn: a quiet run writes nothing).
-    bots[name] = await startInstance(join(work, dir), env(), (line) => logs.push(`${name}(${dir}) ${line}`));
+    bots[name] = await startBot(join(work, dir), env(), (line) => logs.push(`${name}(${dir}) ${line}`));
   };
   const logs: string[] = [];
 
