@@ -2,6 +2,7 @@ import type { Collections, BrokerageStore } from '../store/collections.js';
 import type { Tx } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { PROCESS_INSTANCE } from '../store/instance.js';
+import { Resync } from '../store/resync.js';
 import { DEFAULT_POLICY, describeFailure, giveUpAt, isUnreachable, nextDelay, reasonOf, RetryPolicy, TIMEOUT, type SendFailure } from './retryPolicy.js';
 import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
 import type { RateLedger } from './rateLedger.js';
@@ -113,10 +114,7 @@ export class Outbox {
   private readonly ready: Promise<void>;
   /** Posts another instance holds, by id: not tried again before then (wall clock). */
   private readonly claimedElsewhere = new Map<string, number>();
-  /** Ids the change feed touched while a re-read ran: the feed's news wins over the read's. */
-  private touched?: Set<string>;
-  private resyncing = false;
-  private readonly resyncTimer: NodeJS.Timeout;
+  private readonly resync: Resync<OutboxItem>;
   private readonly instanceId: string;
   private readonly leaseMs: number;
 
@@ -130,8 +128,14 @@ export class Outbox {
     this.instanceId = options.instanceId ?? PROCESS_INSTANCE;
     this.leaseMs = options.leaseMs ?? 60_000;
     // Watch first, then read: a change seen by the watch is newer than what the read returns.
+    const resync = (this.resync = new Resync({
+      read: () => store.transact({ actor: 'system:outbox', action: 'outbox.resync' }, (tx) => tx.pendingPosts()),
+      held: () => this.pending.keys(),
+      track: (id, item) => this.track(id, item),
+      keep: (id) => this.inFlight.has(id),
+    }));
     this.unwatch = store.watch('outbox', (c) => {
-      this.touched?.add(c.id);
+      this.resync.heard(c.id);
       const known = this.pending.has(c.id);
       this.track(c.id, c.after);
       // New work, or one less post to wait for (settled by another instance): re-plan. Kicked, not
@@ -140,37 +144,14 @@ export class Outbox {
       if (known || c.after?.status === 'pending') this.kick();
     });
     this.ready = (async () => {
-      await this.resync();
+      await resync.run();
       await this.applyReceipts();
     })();
-    // Notices can be lost (a database reconnect) and instances stop: read what is pending now and then.
-    this.resyncTimer = setInterval(() => this.resyncNow(), options.resyncMs ?? 30_000);
-    this.resyncTimer.unref?.();
-  }
-
-  /** Reads every pending post from the store: adds what the change feed missed, drops what was settled meanwhile. */
-  private async resync(): Promise<void> {
-    const touched = (this.touched = new Set());
-    try {
-      const rows = await this.store.transact({ actor: 'system:outbox', action: 'outbox.resync' }, (tx) => tx.pendingPosts());
-      const seen = new Set<string>();
-      for (const item of rows) {
-        seen.add(item.id);
-        if (!touched.has(item.id)) this.track(item.id, item);
-      }
-      for (const id of [...this.pending.keys()]) if (!seen.has(id) && !touched.has(id) && !this.inFlight.has(id)) this.track(id, null);
-    } finally {
-      this.touched = undefined;
-    }
-  }
-
-  private resyncNow(): void {
-    if (this.stopped || this.resyncing) return;
-    this.resyncing = true;
-    this.resync()
-      .then(() => this.pending.size && this.kick())
-      .catch((error) => this.logger.warn('outbox: could not re-read pending posts; will try again', { error: String(error) }))
-      .finally(() => (this.resyncing = false));
+    this.resync.every(
+      options.resyncMs ?? 30_000,
+      () => void (this.pending.size && this.kick()),
+      (error) => this.logger.warn('outbox: could not re-read pending posts; will try again', { error: String(error) }),
+    );
   }
 
   /**
@@ -399,7 +380,7 @@ export class Outbox {
     let replace: string[] = [];
     if (item.updates) {
       const original = await this.store.get('outbox', item.updates);
-      if (!original?.activityId) return await this.settle(item, { status: 'failed', lastError: 'the post to update was never delivered' });
+      if (!original?.activityId) return void (await this.settle(item, { status: 'failed', lastError: 'the post to update was never delivered' }));
       replace = [original.activityId, ...(original.copies ?? [])];
     }
     let result: Awaited<ReturnType<Outbox['send']>> | undefined;
@@ -419,10 +400,10 @@ export class Outbox {
     } catch (error) {
       return await this.failed(item, error instanceof UnreachableError ? { message: error.message } : describeFailure(error), error instanceof UnreachableError);
     }
-    if (result === 'skip') return await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' });
-    if (replace.length) return await this.settle(item, { status: 'sent', sentAt: this.now().toISOString(), activityId: replace[0], attempts: item.attempts + 1 });
+    if (result === 'skip') return void (await this.settle(item, { status: 'failed', lastError: 'nothing to send any more' }));
+    if (replace.length) return void (await this.settle(item, { status: 'sent', sentAt: this.now().toISOString(), activityId: replace[0], attempts: item.attempts + 1 }));
     // Without an id the post cannot be updated or counted as delivered; sending again could post it twice.
-    if (!result?.activityId) return await this.settle(item, { status: 'failed', attempts: item.attempts + 1, lastError: 'the Bot Connector answered without an activity id' });
+    if (!result?.activityId) return void (await this.settle(item, { status: 'failed', attempts: item.attempts + 1, lastError: 'the Bot Connector answered without an activity id' }));
     return await this.delivered(item, result.activityId, result.conversationId);
   }
 
@@ -494,15 +475,14 @@ export class Outbox {
    * did), this is a second copy: it is kept in `copies`, so updates reach it, and then deleted.
    */
   private async delivered(item: OutboxItem, activityId: string, conversationId?: string): Promise<void> {
-    let extra = false;
-    await this.settle(item, (current) => {
-      // Decided on each run: a store may run the transaction again after a conflict with another instance.
-      extra = current.status === 'sent' && !!current.activityId && current.activityId !== activityId;
+    // Whether this id was an extra copy is read from what the committed run changed: a store may run
+    // the transaction again after a conflict with another instance.
+    const applied = await this.settle(item, (current) => {
       if (current.activityId === activityId) return {};
-      if (extra) return { copies: [...new Set([...(current.copies ?? []), activityId])] };
+      if (current.status === 'sent' && current.activityId) return { copies: [...new Set([...(current.copies ?? []), activityId])] };
       return { status: 'sent', sentAt: this.now().toISOString(), activityId, ...(conversationId ? { conversationId } : {}), attempts: Math.max(current.attempts, item.attempts + 1), lastError: undefined, unreachable: undefined };
     });
-    if (!extra || !this.delivery.remove) return;
+    if (!applied?.copies || !this.delivery.remove) return;
     try {
       await this.delivery.remove(item, activityId);
       await this.settle(item, (current) => ({ copies: (current.copies ?? []).filter((c) => c !== activityId) }));
@@ -517,22 +497,24 @@ export class Outbox {
    * if alone across instances, so of two instances settling its last two posts, one sees the
    * other's and reports it, once.
    */
-  private async settle(item: OutboxItem, changeOf: Partial<OutboxItem> | ((current: OutboxItem) => Partial<OutboxItem>)): Promise<void> {
+  /** Applies a change to the stored item (given, or worked out from the stored one) and returns the change the committed run made. */
+  private async settle(item: OutboxItem, changeOf: Partial<OutboxItem> | ((current: OutboxItem) => Partial<OutboxItem>)): Promise<Partial<OutboxItem> | undefined> {
     const named = typeof changeOf === 'function' ? undefined : changeOf.status;
-    const settled = await this.store.transact({ actor: 'system:outbox', action: `outbox.${named ?? 'change'}` }, async (tx) => {
+    const { change, batch } = await this.store.transact({ actor: 'system:outbox', action: `outbox.${named ?? 'change'}` }, async (tx) => {
       const current = await tx.get('outbox', item.id);
-      if (!current) return undefined;
+      if (!current) return {};
       const change = typeof changeOf === 'function' ? changeOf(current) : changeOf;
-      if (!Object.keys(change).length) return undefined;
+      if (!Object.keys(change).length) return {};
       // Already settled as sent (a late answer, or another instance, got there first): a failure must not undo that.
-      if (current.status === 'sent' && change.status !== 'sent' && !change.copies) return undefined;
+      if (current.status === 'sent' && change.status !== 'sent' && !change.copies) return {};
       tx.put('outbox', { ...current, ...change });
-      if (!change.status || current.status !== 'pending' || !current.batch) return undefined;
+      if (!change.status || current.status !== 'pending' || !current.batch) return { change };
       const siblings = await tx.postsOfBatch(current.batch.id);
-      if (siblings.some((s) => s.status === 'pending')) return undefined;
-      return { batch: current.batch, siblings };
+      if (siblings.some((s) => s.status === 'pending')) return { change };
+      return { change, batch: { batch: current.batch, siblings } };
     });
-    if (settled && this.options.onBatchSettled) await this.options.onBatchSettled(settled.batch, settled.siblings);
+    if (batch && this.options.onBatchSettled) await this.options.onBatchSettled(batch.batch, batch.siblings);
+    return change;
   }
 
   private scheduleNext(): void {
@@ -567,7 +549,7 @@ export class Outbox {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearInterval(this.resyncTimer);
+    this.resync.stop();
     this.unwatch();
     this.nudge();
   }

@@ -3,6 +3,7 @@ import type { Tx } from '../store/store.js';
 import type { Collections } from '../store/collections.js';
 import type { Logger } from '../log.js';
 import { PROCESS_INSTANCE } from '../store/instance.js';
+import { Resync } from '../store/resync.js';
 import type { Job } from './job.js';
 
 export type { Job } from './job.js';
@@ -51,9 +52,7 @@ export class Scheduler {
   private readonly ready: Promise<void>;
   /** Jobs another instance holds, by id: not tried again before then (the scheduler's clock). */
   private readonly claimedElsewhere = new Map<string, number>();
-  private touched?: Set<string>;
-  private resyncing = false;
-  private resyncTimer?: NodeJS.Timeout;
+  private readonly resync: Resync<Job>;
   private readonly instanceId: string;
   private readonly leaseMs: number;
 
@@ -69,13 +68,18 @@ export class Scheduler {
     this.instanceId = options.instanceId ?? PROCESS_INSTANCE;
     this.leaseMs = options.leaseMs ?? 60_000;
     // Watch first, then read: a change seen by the watch is newer than what the read returns.
+    this.resync = new Resync({
+      read: () => store.transact({ actor: 'system:scheduler', action: 'jobs.resync' }, (tx) => tx.jobs()),
+      held: () => this.jobs.keys(),
+      track: (id, job) => this.track(id, job),
+    });
     this.unwatch = store.watch('jobs', (c) => {
-      this.touched?.add(c.id);
+      this.resync.heard(c.id);
       this.track(c.id, c.after);
       // A job added or moved by another instance (or process) is planned now, not at the next re-read.
       if (c.after && this.started) this.kick();
     });
-    this.ready = this.resync();
+    this.ready = this.resync.run();
   }
 
   private track(id: string, job: Job | null): void {
@@ -86,38 +90,15 @@ export class Scheduler {
     }
   }
 
-  /** Reads every job from the store: adds what the change feed missed, drops what was done meanwhile. */
-  private async resync(): Promise<void> {
-    const touched = (this.touched = new Set());
-    try {
-      const rows = await this.store.transact({ actor: 'system:scheduler', action: 'jobs.resync' }, (tx) => tx.jobs());
-      const seen = new Set<string>();
-      for (const job of rows) {
-        seen.add(job.id);
-        if (!touched.has(job.id)) this.track(job.id, job);
-      }
-      for (const id of [...this.jobs.keys()]) if (!seen.has(id) && !touched.has(id)) this.track(id, null);
-    } finally {
-      this.touched = undefined;
-    }
-  }
-
-  private resyncNow(): void {
-    if (this.stopped || this.resyncing) return;
-    this.resyncing = true;
-    this.resync()
-      .then(() => this.kick())
-      .catch((error) => this.logger.warn('scheduler: could not re-read jobs; will try again', { error: String(error) }))
-      .finally(() => (this.resyncing = false));
-  }
 
   start(): void {
     this.stopped = false;
     this.started = true;
-    clearInterval(this.resyncTimer);
-    // Notices can be lost (a database reconnect) and instances stop: read every job now and then.
-    this.resyncTimer = setInterval(() => this.resyncNow(), this.options.resyncMs ?? 30_000);
-    this.resyncTimer.unref?.();
+    this.resync.every(
+      this.options.resyncMs ?? 30_000,
+      () => this.kick(),
+      (error) => this.logger.warn('scheduler: could not re-read jobs; will try again', { error: String(error) }),
+    );
     this.kick();
   }
 
@@ -125,7 +106,7 @@ export class Scheduler {
     this.stopped = true;
     this.started = false;
     clearTimeout(this.timer);
-    clearInterval(this.resyncTimer);
+    this.resync.stop();
     this.unwatch();
   }
 
