@@ -107,6 +107,8 @@ export class Outbox {
   private readonly inFlight = new Set<string>();
   /** Sends that timed out but may still answer: their receipts are not saved in the store yet. */
   private lateSaving = 0;
+  /** Late answers that arrived and are being recorded (and their extra copy deleted): idle waits for them. */
+  private settlingLate = 0;
   /** Pending items by id: the only ones a drain looks at. */
   private readonly pending = new Map<string, OutboxItem>();
   private readonly limiter: RateLimiter;
@@ -434,7 +436,11 @@ export class Outbox {
           this.lateSaving++;
           sending
             .then(
-              (late) => (late !== 'skip' && late.activityId ? this.delivered(item, late.activityId, late.conversationId) : undefined),
+              (late) => {
+                if (late === 'skip' || !late.activityId) return undefined;
+                this.settlingLate++;
+                return this.delivered(item, late.activityId, late.conversationId).finally(() => this.settlingLate--);
+              },
               () => undefined,
             )
             .catch((error) => this.logger.error('outbox: could not record a late delivery', { id: item.id, error }))
@@ -535,7 +541,7 @@ export class Outbox {
     const until = Date.now() + timeoutMs;
     await this.ready;
     for (;;) {
-      if (!this.running && !this.pending.size) return;
+      if (!this.running && !this.pending.size && !this.settlingLate) return;
       if (Date.now() > until) throw new Error('outbox did not drain in time');
       await new Promise((r) => setTimeout(r, 20));
     }

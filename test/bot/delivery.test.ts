@@ -155,6 +155,8 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
       timeoutMs: 300,
       mock: {
         script: ({ conversationId, method }) => {
+          // The copy's deletion answers late too: its record must still be settled before the outbox is idle.
+          if (method === 'DELETE') return { delayMs: 200 };
           if (conversationId !== channelOf('caring-hands') || method !== 'POST' || !slow) return undefined;
           slow = false;
           return { delayMs: 1_200 };
@@ -167,6 +169,7 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     await w.runtime.outbox.idle(25_000);
     const deadline = Date.now() + 5_000;
     while (!w.mock.deleted.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await w.runtime.outbox.idle(5_000); // the late answer's record is settled once the copy is deleted
     const item = (await posts(w, ref)).find((i) => (i.target as { providerId: string }).providerId === 'caring-hands')!;
     assert.equal(w.mock.posts.filter((p) => p.conversationId === channelOf('caring-hands')).length, 2, 'the retry posted a second copy');
     const shown = w.mock.shown(channelOf('caring-hands'));
