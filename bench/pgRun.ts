@@ -189,7 +189,11 @@ async function check(url: string, acked: Sent[]) {
   return { acknowledged: acked.length, present, duplicates };
 }
 
-export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number): Promise<PostgresResults> {
+/**
+ * The whole PostgreSQL run; with `only: 'report'` (BENCH_ONLY=report) just the databases (kept
+ * ones reused) and the report, to time a change to the report without the rest: nothing returned.
+ */
+export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number, only?: 'report'): Promise<PostgresResults | undefined> {
   const began = performance.now();
   const sizes = [
     ['empty', 0],
@@ -238,6 +242,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       made[name] = { ...(await readMeta<Made>(server, dbName(count), 'made'))!, reused: !!kept, db_mb: size.mb, tables_mb: size.tables };
       log(`  database ${dbName(count)}: ${size.mb} MB (${Object.entries(size.tables).map(([k, v]) => `${k} ${v}`).join(', ')})`);
       previous = count;
+      if (only === 'report') continue;
       await reset(url, snap, base);
       const dir = join(work, `pg-latency-${name}`);
       await mkdir(dir, { recursive: true });
@@ -256,6 +261,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
     const rep = await report(url, reportDir, mock, year.year, log);
     const reportSeconds = round(percentile(rep.turn_ms, 50) / 1000, 2);
     log(`report for ${year.year} (${year.callOffs} call-offs): turns ${rep.turn_ms.join(', ')} ms; use case alone ${rep.use_case_ms.join(', ')} ms (${rep.requests_read} requests, ${rep.bids_read} bids)`);
+    if (only === 'report') return undefined;
 
     const bursts: Record<string, Awaited<ReturnType<typeof burst>> & { check: Awaited<ReturnType<typeof check>> }> = {};
     for (const [name, n] of [['one', 1], ['two', 2]] as const) {

@@ -196,6 +196,11 @@ async function main() {
       for (let i = 0; i < 3; i++) log(JSON.stringify(await broadcast(base, await fresh(base, work, `broadcast-${i}`), mock)));
       return;
     }
+    if (process.env.BENCH_ONLY === 'report') {
+      // The PostgreSQL report alone, on kept databases (BENCH_PG_DIR); results.json is left as it is.
+      await runPostgres(base, work, mock, log, SCALE, 'report');
+      return;
+    }
 
     const stores = whichStores();
     const lowdb = stores.includes('lowdb') ? await runLowdb(base, work, mock) : undefined;
