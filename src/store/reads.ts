@@ -1,6 +1,8 @@
 import type { Role, User } from '../domain/framework.js';
 import type { PackageRequest } from '../domain/request.js';
 import type { Agreement } from '../domain/agreement.js';
+import type { Award, Choice } from '../domain/award.js';
+import type { Bid, CallOff } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/item.js';
 import type { Job } from '../scheduler/job.js';
 import type { Collections } from './collections.js';
@@ -37,6 +39,13 @@ export interface BrokerageReads {
    * [from, to] (ISO days, UTC); the caller may widen the range and filter exactly.
    */
   requestsActiveBetween(from: string, to: string): Promise<PackageRequest[]>;
+  /**
+   * What the report card reads of the same requests as requestsActiveBetween: a few fields each
+   * (requestFigures) and its call-off's active bids counted, instead of whole requests and bids.
+   */
+  requestFiguresBetween(from: string, to: string): Promise<RequestFigures[]>;
+  /** Every bid (any status) on these call-offs, by reference. */
+  bidsOf(refs: readonly string[]): Promise<Bid[]>;
   /** Every service agreement. */
   agreements(): Promise<Agreement[]>;
   /** Outbox items still pending. */
@@ -51,4 +60,36 @@ export interface BrokerageReads {
 export function reportableMoments(r: PackageRequest): string[] {
   const at = [r.submittedAt, r.calloff?.publishedAt, ...(r.choices ?? []).map((c) => c.at), r.award?.approvedAt, r.award?.recordedAt];
   return at.filter((x): x is string => !!x);
+}
+
+/**
+ * A request trimmed to what the report card's figures read (src/reports/queries.ts, CardRequest),
+ * plus its call-off's active bids (each provider's last version, not withdrawn). Optional fields
+ * absent from the request are absent here too. The PostgreSQL adapter keeps the same trimming in
+ * SQL (migrations/005_report_figures.sql); the contract suite checks that both agree.
+ */
+export type RequestFigures = Pick<PackageRequest, 'id' | 'state' | 'createdAt' | 'submittedAt'> & {
+  calloff?: Pick<CallOff, 'publishedAt' | 'closedAt'>;
+  award?: Pick<Award, 'offContract' | 'status' | 'weeklyPrice' | 'budgetWeekly' | 'approvedAt' | 'recordedAt'>;
+  choices?: Pick<Choice, 'bidId' | 'topBidId' | 'reasonCategory' | 'tookPart' | 'packUsed' | 'sequential' | 'at'>[];
+  activeBids: number;
+};
+
+/** Copies the named fields that are set (not undefined or null), as SQL's jsonb_strip_nulls leaves them. */
+function only<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) if (from[k] !== undefined && from[k] !== null) out[k] = from[k];
+  return out;
+}
+
+/** The lowdb adapter's trimming of a request for requestFiguresBetween. */
+export function requestFigures(r: PackageRequest, activeBids: number): RequestFigures {
+  const choices = (r.choices ?? []).map((c) => only(c, ['bidId', 'topBidId', 'reasonCategory', 'tookPart', 'packUsed', 'sequential', 'at'] as const));
+  return {
+    ...only(r, ['id', 'state', 'createdAt', 'submittedAt'] as const),
+    ...(r.calloff ? { calloff: only(r.calloff, ['publishedAt', 'closedAt'] as const) } : {}),
+    ...(r.award ? { award: only(r.award, ['offContract', 'status', 'weeklyPrice', 'budgetWeekly', 'approvedAt', 'recordedAt'] as const) } : {}),
+    ...(choices.length ? { choices } : {}),
+    activeBids,
+  };
 }

@@ -372,6 +372,87 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
       });
     });
 
+    describe('report reads: bidsOf and requestFiguresBetween', () => {
+      const bid = (ref: string, providerId: string, status: 'active' | 'withdrawn' = 'active') =>
+        ({ id: `${ref}:${providerId}`, ref, providerId, status, versions: [{ version: 1, weeklyPrice: 300 }], submittedAt: '2026-01-12T10:00:00Z' }) as never;
+      const offers = (...providers: string[]) => providers.map((providerId) => ({ providerId, offeredAt: '2026-01-11T10:00:00Z' }));
+      const award = { offContract: false, status: 'accepted', bidId: 'PKG-2026-0011:p1', providerId: 'p1', providerName: 'P1', weeklyPrice: 300.5, budgetWeekly: 320, overBudget: false, bids: 2, approvedAt: '2026-01-20T10:00:00Z', approvedBy: 'alex' };
+      const choice = { n: 1, bidId: 'PKG-2026-0011:p1', providerId: 'p1', topBidId: 'PKG-2026-0011:p3', reasonCategory: 'continuity', reason: 'knows the carer', personWords: 'I know her', tookPart: ['person', 'family'], packUsed: true, by: 'sam', at: '2026-01-18T10:00:00Z' };
+      // One awarded call-off with an active, a withdrawn and another active bid; one closed with none; a request never published.
+      const seed = async () =>
+        store.transact(as, async (tx) => {
+          tx.put('requests', request('PKG-2026-0011', { state: 'awarded', submittedAt: '2026-01-10T10:00:00Z', person: { zone: 'north' } as never, calloff: { publishedAt: '2026-01-11T10:00:00Z', closedAt: '2026-01-15T10:00:00Z', offers: offers('p1', 'p2', 'p3') } as never, choices: [choice] as never, award: award as never }));
+          tx.put('requests', request('PKG-2026-0012', { state: 'closed', submittedAt: '2026-01-10T11:00:00Z', calloff: { publishedAt: '2026-01-12T10:00:00Z', closedAt: '2026-01-16T10:00:00Z', offers: offers('p1') } as never }));
+          tx.put('requests', request('PKG-2026-0013', { state: 'submitted', submittedAt: '2026-01-13T10:00:00Z' }));
+          tx.put('requests', request('PKG-2026-0014', { state: 'open', submittedAt: '2026-05-01T10:00:00Z', calloff: { publishedAt: '2026-05-02T10:00:00Z', offers: offers('p1') } as never }));
+          tx.put('bids', bid('PKG-2026-0011', 'p1'));
+          tx.put('bids', bid('PKG-2026-0011', 'p2', 'withdrawn'));
+          tx.put('bids', bid('PKG-2026-0011', 'p3'));
+          tx.put('bids', bid('PKG-2026-0014', 'p1'));
+        });
+      const figures = {
+        'PKG-2026-0011': {
+          id: 'PKG-2026-0011',
+          state: 'awarded',
+          createdAt: '2026-01-01T09:00:00Z',
+          submittedAt: '2026-01-10T10:00:00Z',
+          calloff: { publishedAt: '2026-01-11T10:00:00Z', closedAt: '2026-01-15T10:00:00Z' },
+          award: { offContract: false, status: 'accepted', weeklyPrice: 300.5, budgetWeekly: 320, approvedAt: '2026-01-20T10:00:00Z' },
+          choices: [{ bidId: 'PKG-2026-0011:p1', topBidId: 'PKG-2026-0011:p3', reasonCategory: 'continuity', tookPart: ['person', 'family'], packUsed: true, at: '2026-01-18T10:00:00Z' }],
+          activeBids: 2,
+        },
+        'PKG-2026-0012': { id: 'PKG-2026-0012', state: 'closed', createdAt: '2026-01-01T09:00:00Z', submittedAt: '2026-01-10T11:00:00Z', calloff: { publishedAt: '2026-01-12T10:00:00Z', closedAt: '2026-01-16T10:00:00Z' }, activeBids: 0 },
+        'PKG-2026-0013': { id: 'PKG-2026-0013', state: 'submitted', createdAt: '2026-01-01T09:00:00Z', submittedAt: '2026-01-13T10:00:00Z', activeBids: 0 },
+      };
+      const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
+
+      it('give the bids of the call-offs asked for, and the trimmed figures of the period with active bids counted', async () => {
+        await seed();
+        const r = await read(store, async (tx) => ({
+          bids: ids(await tx.bidsOf(['PKG-2026-0011', 'PKG-2026-0012', 'PKG-2026-0099'])),
+          one: ids(await tx.bidsOf(['PKG-2026-0014'])),
+          none: await tx.bidsOf([]),
+          january: byId(await tx.requestFiguresBetween('2026-01-01', '2026-01-31')),
+          may: (await tx.requestFiguresBetween('2026-05-01', '2026-05-31')).map((f) => [f.id, f.activeBids]),
+        }));
+        assert.deepEqual(r, {
+          bids: ['PKG-2026-0011:p1', 'PKG-2026-0011:p2', 'PKG-2026-0011:p3'],
+          one: ['PKG-2026-0014:p1'],
+          none: [],
+          january: [figures['PKG-2026-0011'], figures['PKG-2026-0012'], figures['PKG-2026-0013']],
+          may: [['PKG-2026-0014', 1]],
+        });
+      });
+
+      it("see the transaction's own staged bids and requests", async () => {
+        await seed();
+        const r = await read(store, async (tx) => {
+          tx.put('bids', bid('PKG-2026-0011', 'p3', 'withdrawn'));
+          tx.put('bids', bid('PKG-2026-0012', 'p1'));
+          tx.delete('requests', 'PKG-2026-0013');
+          tx.put('requests', request('PKG-2026-0015', { state: 'cancelled', submittedAt: '2026-01-20T10:00:00Z', calloff: { publishedAt: '2026-01-21T10:00:00Z', offers: [] } as never }));
+          return {
+            bids: ids(await tx.bidsOf(['PKG-2026-0011', 'PKG-2026-0012'])),
+            statuses: (await tx.bidsOf(['PKG-2026-0011'])).map((b) => `${b.id} ${b.status}`).sort(),
+            january: byId(await tx.requestFiguresBetween('2026-01-01', '2026-01-31')).map((f) => [f.id, f.activeBids]),
+          };
+        });
+        assert.deepEqual(r, {
+          bids: ['PKG-2026-0011:p1', 'PKG-2026-0011:p2', 'PKG-2026-0011:p3', 'PKG-2026-0012:p1'],
+          statuses: ['PKG-2026-0011:p1 active', 'PKG-2026-0011:p2 withdrawn', 'PKG-2026-0011:p3 withdrawn'],
+          january: [['PKG-2026-0011', 1], ['PKG-2026-0012', 1], ['PKG-2026-0015', 0]],
+        });
+      });
+
+      it('answer the same after a restart', async function () {
+        if (!subject.reopen) this.skip();
+        await seed();
+        store = await subject.reopen!();
+        const r = await read(store, async (tx) => ({ bids: ids(await tx.bidsOf(['PKG-2026-0011'])), january: byId(await tx.requestFiguresBetween('2026-01-01', '2026-01-31')) }));
+        assert.deepEqual(r, { bids: ['PKG-2026-0011:p1', 'PKG-2026-0011:p2', 'PKG-2026-0011:p3'], january: [figures['PKG-2026-0011'], figures['PKG-2026-0012'], figures['PKG-2026-0013']] });
+      });
+    });
+
     describe('claims on shared work', () => {
       it('refuses a second holder until the first releases', async () => {
         assert.equal(await store.claim('outbox', 'p1', 'one', 60_000), true);

@@ -1,7 +1,8 @@
 import type { Entity } from '../store.js';
 import type { Collections } from '../collections.js';
-import { reportableMoments, type BrokerageReads, type ReferenceCollection } from '../reads.js';
+import { reportableMoments, requestFigures, type BrokerageReads, type ReferenceCollection } from '../reads.js';
 import type { PackageRequest } from '../../domain/request.js';
+import { bidId, type Bid } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { TxView } from './engine.js';
 import { AGREEMENTS_KEY, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf } from './indexes.js';
@@ -30,18 +31,33 @@ export function lowdbReads(view: TxView): BrokerageReads {
     for (const after of mine.values()) if (after) out.push(after);
     return structuredClone(out) as Collections[K][];
   };
+  const activeBetween = (from: string, to: string): PackageRequest[] => {
+    const refs: string[] = [];
+    for (const m = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); m.toISOString().slice(0, 10) <= to; m.setUTCMonth(m.getUTCMonth() + 1)) {
+      refs.push(...indexed(monthKey(m.toISOString())));
+    }
+    return pick<PackageRequest>('requests', refs, (r) => reportableMoments(r).some((at) => at.slice(0, 10) >= from && at.slice(0, 10) <= to));
+  };
+  // A call-off's bids live in its own file, one per offered provider (bidId): the offers name them.
+  const bidsOf = (refs: readonly string[]): Bid[] => {
+    const wanted = new Set(refs);
+    const ids: string[] = [];
+    for (const ref of wanted) for (const o of (view.get('requests', ref) as PackageRequest | undefined)?.calloff?.offers ?? []) ids.push(bidId(ref, o.providerId));
+    return pick<Bid>('bids', ids, (b) => wanted.has(b.ref));
+  };
   return {
     list: async (collection) => list(collection),
     usersWithRole: async (role) => list('users').filter((u) => u.roles.includes(role)),
     openCallOffs: async () => pick<PackageRequest>('requests', indexed(OPEN_KEY), (r) => r.state === 'open'),
     requestsOf: async (owner) => pick<PackageRequest>('requests', indexed(ownerKey(owner)), (r) => r.owner === owner),
-    requestsActiveBetween: async (from, to) => {
-      const refs: string[] = [];
-      for (const m = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); m.toISOString().slice(0, 10) <= to; m.setUTCMonth(m.getUTCMonth() + 1)) {
-        refs.push(...indexed(monthKey(m.toISOString())));
-      }
-      return pick<PackageRequest>('requests', refs, (r) => reportableMoments(r).some((at) => at.slice(0, 10) >= from && at.slice(0, 10) <= to));
+    requestsActiveBetween: async (from, to) => activeBetween(from, to),
+    requestFiguresBetween: async (from, to) => {
+      const requests = activeBetween(from, to);
+      const active = new Map<string, number>();
+      for (const b of bidsOf(requests.filter((r) => r.calloff).map((r) => r.id))) if (b.status === 'active') active.set(b.ref, (active.get(b.ref) ?? 0) + 1);
+      return requests.map((r) => requestFigures(r, active.get(r.id) ?? 0));
     },
+    bidsOf: async (refs) => bidsOf(refs),
     agreements: async () => pick('agreements', indexed(AGREEMENTS_KEY)),
     pendingPosts: async () =>
       pick<OutboxItem>(

@@ -1,5 +1,8 @@
 import type { BrokerageReads } from '../reads.js';
 import { tableOf } from './tables.js';
+import type { Bid } from '../../domain/calloff.js';
+
+const BIDS_CHUNK = 5000;
 
 /** Runs one query and returns the documents of its rows (every query below selects `doc`). */
 export type Query = (sql: string, values?: unknown[]) => Promise<unknown[]>;
@@ -22,6 +25,20 @@ export function namedReads(query: Query): BrokerageReads {
          ORDER BY r.id`,
         [from.slice(0, 10), to.slice(0, 10)],
       ),
+    requestFiguresBetween: (from, to) =>
+      docs(
+        `SELECT r.figures || jsonb_build_object('activeBids', (SELECT count(*) FROM bids b WHERE b.ref = r.id AND b.status = 'active')) AS doc
+         FROM requests r
+         WHERE r.id IN (SELECT request_id FROM request_days WHERE day BETWEEN $1::date AND $2::date)
+         ORDER BY r.id`,
+        [from.slice(0, 10), to.slice(0, 10)],
+      ),
+    bidsOf: async (refs) => {
+      // One query per few thousand call-offs keeps each parameter array and result modest.
+      const out = [];
+      for (let i = 0; i < refs.length; i += BIDS_CHUNK) out.push(...(await docs<Bid>('SELECT doc FROM bids WHERE ref = ANY($1) ORDER BY id', [refs.slice(i, i + BIDS_CHUNK)])));
+      return out;
+    },
     agreements: () => docs('SELECT doc FROM agreements ORDER BY id'),
     pendingPosts: () => docs(`SELECT doc FROM outbox WHERE status = 'pending' ORDER BY id`),
     postsOfBatch: (batchId) => docs('SELECT doc FROM outbox WHERE batch_id = $1 ORDER BY id', [batchId]),
