@@ -85,8 +85,8 @@ async function busiestYear(url: string): Promise<{ year: number; callOffs: numbe
 
 /**
  * `report YYYY-01-01 to YYYY-12-31` from a commissioner in the 1:1 chat, as Teams sends it: the
- * turn loads the year's requests (requestsActiveBetween), their bids, and draws the headline card.
- * Three times; the first is the cold one. Then the same use case (loadReportData and buildReport)
+ * turn reads the year's request figures and active-bid counts (requestFiguresBetween) and draws
+ * the headline card. Three times; the first is the cold one. Then the same use case (loadCardData and buildReport)
  * timed in this process on its own PostgresStore, without the turn around it.
  */
 async function report(url: string, dir: string, mock: MockConnector, year: number, log: Log) {
@@ -129,11 +129,11 @@ async function report(url: string, dir: string, mock: MockConnector, year: numbe
       // Not when the turn itself took over 30 s: the use case alone would take as long again.
       for (let i = 0; i < (turns[0] > 30_000 ? 0 : 2); i++) {
         const t = performance.now();
-        const data = await reports.loadReportData(store as never, period);
+        const data = await reports.loadCardData(store as never, period);
         reports.buildReport(data, period, links);
         useCase.push(performance.now() - t);
         requests = data.requests.length;
-        bids = data.bids.length;
+        bids = [...data.activeBids.values()].reduce((a, b) => a + b, 0);
       }
     } finally {
       await store.close();
@@ -142,7 +142,7 @@ async function report(url: string, dir: string, mock: MockConnector, year: numbe
     log(`  report use case not timed on its own: ${(e as Error).message.split('\n')[0]}`);
   }
   const awards = /"(\d[\d,]*)"[^{}]*awards?|awards?[^{}]*?(\d[\d,]+)/i.exec(card);
-  return { text, turn_ms: turns.map((t) => Math.round(t)), use_case_ms: useCase.map((t) => Math.round(t)), requests_read: requests, bids_read: bids, reply_bytes: card.length, reply_awards_hint: awards?.[1] ?? awards?.[2] ?? null };
+  return { text, turn_ms: turns.map((t) => Math.round(t)), use_case_ms: useCase.map((t) => Math.round(t)), requests_read: requests, active_bids_counted: bids, reply_bytes: card.length, reply_awards_hint: awards?.[1] ?? awards?.[2] ?? null };
 }
 
 /** Fires `count` new bids with at most `concurrency` in flight, round-robin over the bots. */
@@ -260,7 +260,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
     await mkdir(reportDir, { recursive: true });
     const rep = await report(url, reportDir, mock, year.year, log);
     const reportSeconds = round(percentile(rep.turn_ms, 50) / 1000, 2);
-    log(`report for ${year.year} (${year.callOffs} call-offs): turns ${rep.turn_ms.join(', ')} ms; use case alone ${rep.use_case_ms.join(', ')} ms (${rep.requests_read} requests, ${rep.bids_read} bids)`);
+    log(`report for ${year.year} (${year.callOffs} call-offs): turns ${rep.turn_ms.join(', ')} ms; use case alone ${rep.use_case_ms.join(', ')} ms (${rep.requests_read} requests, ${rep.active_bids_counted} active bids counted)`);
     if (only === 'report') return undefined;
 
     const bursts: Record<string, Awaited<ReturnType<typeof burst>> & { check: Awaited<ReturnType<typeof check>> }> = {};

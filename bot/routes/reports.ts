@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
 import { ReportLinks } from '../../src/reports/links.js';
 import { FileShelf } from '../../src/reports/shelf.js';
-import { buildReport, equalityReport, loadReportData, providersReport } from '../../src/reports/report.js';
+import { buildReport, equalityReport, loadCardData, loadReportData, providersReport } from '../../src/reports/report.js';
 import type { Deps } from '../deps.js';
 import type { Action, Command, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
@@ -24,13 +24,10 @@ const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ tt
 type Kind = 'headline' | 'providers' | 'equality';
 
 async function reportCard(deps: Deps, kind: Kind, period: Period, page: unknown = 1): Promise<CardJson> {
+  if (kind === 'headline') return headlineCard(buildReport(await loadCardData(deps.store, period), period, linksOf(deps)));
   const data = await loadReportData(deps.store, period);
-  if (kind === 'providers') return providersCard(period, providersReport(data, period).providers, page);
-  if (kind === 'equality') {
-    const e = equalityReport(data, period);
-    return equalityCard(period, e.equality);
-  }
-  return headlineCard(buildReport(data, period, linksOf(deps)));
+  if (kind === 'equality') return equalityCard(period, equalityReport(data, period).equality);
+  return providersCard(period, providersReport(data, period).providers, page);
 }
 
 function command(kind: Kind, usage: string, summary: string, pattern: RegExp): Command {

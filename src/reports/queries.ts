@@ -27,8 +27,8 @@
  * - **Weekly spend committed**: the sum of the awards' weekly prices; the **difference** is that
  *   sum minus the sum of their personal budgets (negative: under budget).
  */
-import type { Award } from '../domain/award.js';
-import type { Bid } from '../domain/calloff.js';
+import type { Award, Choice } from '../domain/award.js';
+import type { Bid, CallOff } from '../domain/calloff.js';
 import type { Lot, Provider, Zone } from '../domain/framework.js';
 import { DISABILITY_CATEGORIES, GENDERS, type PackageRequest } from '../domain/request.js';
 import { rank } from '../domain/scoring.js';
@@ -44,7 +44,29 @@ export interface ReportData {
   minHourlyRate: number;
 }
 
-export type AwardedRequest = PackageRequest & { award: Award };
+/**
+ * What the headline figures read of a request, and no more: the card is drawn from these fields
+ * alone (the store can hand them over without the person, the package or the offers), and the
+ * helpers below take the parts they use, so full requests and trimmed ones go through the same code.
+ */
+export type AwardFigures = Pick<Award, 'offContract' | 'status' | 'weeklyPrice' | 'budgetWeekly' | 'approvedAt' | 'recordedAt'>;
+export type ChoiceFigures = Pick<Choice, 'bidId' | 'topBidId' | 'reasonCategory' | 'tookPart' | 'packUsed' | 'sequential' | 'at'>;
+export type CardRequest = Pick<PackageRequest, 'id' | 'state' | 'createdAt' | 'submittedAt'> & {
+  calloff?: Pick<CallOff, 'publishedAt' | 'closedAt'>;
+  award?: AwardFigures;
+  choices?: ChoiceFigures[];
+};
+
+/** What the report card (headline and choices) is drawn from. */
+export interface CardData {
+  requests: CardRequest[];
+  /** Active bids (each provider's last version, not withdrawn) per call-off reference; absent means none. */
+  activeBids: ReadonlyMap<string, number>;
+}
+
+/** A request's award, known to be there. */
+export type Awarded<R extends { award?: unknown }> = R & { award: NonNullable<R['award']> };
+export type AwardedRequest = Awarded<PackageRequest>;
 
 // ───────────────────────────── small statistics ─────────────────────────────
 
@@ -69,20 +91,22 @@ const pounds = (xs: number[]) => Math.round(sum(xs.map((x) => Math.round(x * 100
 
 // ───────────────────────────── the building blocks ─────────────────────────────
 
-export const isAward = (a: Award | undefined): a is Award => !!a && a.status !== 'declined';
-export const awardDate = (a: Award): string | undefined => (a.offContract ? a.recordedAt : a.approvedAt);
+export const isAward = <A extends Pick<Award, 'status'>>(a: A | undefined): a is A => !!a && a.status !== 'declined';
+export const awardDate = (a: Pick<Award, 'offContract' | 'approvedAt' | 'recordedAt'>): string | undefined => (a.offContract ? a.recordedAt : a.approvedAt);
 
-export function awardsIn(data: Pick<ReportData, 'requests'>, p: Pick<Period, 'from' | 'to'>): AwardedRequest[] {
-  return data.requests.filter((r): r is AwardedRequest => isAward(r.award) && inPeriod(awardDate(r.award), p)).sort(byAwardDate);
+type WithAward = Pick<PackageRequest, 'id'> & { award?: Pick<Award, 'status' | 'offContract' | 'approvedAt' | 'recordedAt'> };
+
+export function awardsIn<R extends WithAward>(data: { requests: readonly R[] }, p: Pick<Period, 'from' | 'to'>): Awarded<R>[] {
+  return data.requests.filter((r): r is Awarded<R> => isAward(r.award) && inPeriod(awardDate(r.award), p)).sort(byAwardDate);
 }
 
-const byAwardDate = (a: AwardedRequest, b: AwardedRequest) => (awardDate(a.award) ?? '').localeCompare(awardDate(b.award) ?? '') || a.id.localeCompare(b.id);
+const byAwardDate = (a: Awarded<WithAward>, b: Awarded<WithAward>) => (awardDate(a.award) ?? '').localeCompare(awardDate(b.award) ?? '') || a.id.localeCompare(b.id);
 
-export function publishedIn(data: Pick<ReportData, 'requests'>, p: Pick<Period, 'from' | 'to'>): PackageRequest[] {
+export function publishedIn<R extends Pick<PackageRequest, 'id'> & { calloff?: Pick<CallOff, 'publishedAt'> }>(data: { requests: readonly R[] }, p: Pick<Period, 'from' | 'to'>): R[] {
   return data.requests.filter((r) => r.calloff && inPeriod(r.calloff.publishedAt, p)).sort((a, b) => a.calloff!.publishedAt.localeCompare(b.calloff!.publishedAt) || a.id.localeCompare(b.id));
 }
 
-export function daysToAward(r: AwardedRequest): number | undefined {
+export function daysToAward(r: Pick<PackageRequest, 'submittedAt' | 'createdAt'> & { award: Pick<Award, 'offContract' | 'approvedAt' | 'recordedAt'> }): number | undefined {
   const at = awardDate(r.award);
   const from = r.submittedAt ?? r.createdAt;
   return at && from ? calendarDays(from, at) : undefined;
@@ -95,10 +119,21 @@ export function bidsByRef(bids: Bid[]): Map<string, Bid[]> {
   return m;
 }
 
-export const activeBids = (byRef: Map<string, Bid[]>, ref: string) => (byRef.get(ref) ?? []).filter((b) => b.status === 'active');
+export const isActiveBid = (b: Pick<Bid, 'status'>) => b.status === 'active';
+export const activeBids = (byRef: Map<string, Bid[]>, ref: string) => (byRef.get(ref) ?? []).filter(isActiveBid);
+
+/** Active bids per call-off reference, counted from the bids themselves. */
+export function activeBidCounts(bids: readonly Pick<Bid, 'ref' | 'status'>[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const b of bids) if (isActiveBid(b)) m.set(b.ref, (m.get(b.ref) ?? 0) + 1);
+  return m;
+}
+
+/** The card's data from full report data: the same figures as the store's trimmed read gives. */
+export const cardOf = (data: Pick<ReportData, 'requests' | 'bids'>): CardData => ({ requests: data.requests, activeBids: activeBidCounts(data.bids) });
 
 export type Outcome = 'open' | 'awarded' | 'off-contract' | 'cancelled';
-export function outcomeOf(r: PackageRequest): Outcome {
+export function outcomeOf(r: Pick<PackageRequest, 'state'> & { award?: Pick<Award, 'status' | 'offContract'> }): Outcome {
   if (r.state === 'cancelled') return 'cancelled';
   if (isAward(r.award)) return r.award.offContract ? 'off-contract' : 'awarded';
   return 'open';
@@ -154,20 +189,19 @@ export interface Headline {
   spend: { weekly: number; budgets: number; difference: number };
 }
 
-export function headline(data: ReportData, p: Pick<Period, 'from' | 'to'>): Headline {
+export function headline(data: CardData, p: Pick<Period, 'from' | 'to'>): Headline {
   const published = publishedIn(data, p);
-  const byRef = bidsByRef(data.bids);
   const closed = published.filter((r) => r.calloff!.closedAt);
   const awards = awardsIn(data, p);
   const days = awards.map(daysToAward).filter((d): d is number => d !== undefined);
-  const bidCounts = closed.map((r) => activeBids(byRef, r.id).length);
+  const bidCounts = closed.map((r) => data.activeBids.get(r.id) ?? 0);
   const within = awards.filter((r) => r.award.weeklyPrice <= r.award.budgetWeekly).length;
   const weekly = pounds(awards.map((r) => r.award.weeklyPrice));
   const budgets = pounds(awards.map((r) => r.award.budgetWeekly));
   return {
     published: published.length,
     open: published.filter((r) => outcomeOf(r) === 'open').length,
-    noBids: closed.filter((r) => activeBids(byRef, r.id).length === 0).length,
+    noBids: bidCounts.filter((n) => n === 0).length,
     cancelled: published.filter((r) => r.state === 'cancelled').length,
     awarded: awards.length,
     offContract: awards.filter((r) => r.award.offContract).length,
@@ -197,7 +231,7 @@ export interface ChoiceStats {
 /** Choices recorded before issue 17 had a reason but no reason group. */
 export const NOT_GROUPED = 'not grouped';
 
-export function choiceStats(data: Pick<ReportData, 'requests'>, p: Pick<Period, 'from' | 'to'>): ChoiceStats {
+export function choiceStats(data: { requests: readonly { choices?: ChoiceFigures[] }[] }, p: Pick<Period, 'from' | 'to'>): ChoiceStats {
   const last = data.requests.flatMap((r) => (r.choices ?? []).filter((c) => !c.sequential && inPeriod(c.at, p)).slice(-1));
   const notTop = last.filter((c) => c.topBidId && c.topBidId !== c.bidId);
   const count = (keys: string[]) =>

@@ -9,26 +9,36 @@ import { awardsSpendSvg, daysToAwardSvg, rasterise } from './charts.js';
 import { csvOf, EXPORTS, type ExportName } from './csv.js';
 import type { LinkSpec, ReportFile, ReportLinks, ServedFile } from './links.js';
 import { showDay, type Period } from './period.js';
-import { awardsOverTime, choiceStats, daysDistribution, equality, headline, providerStats, type ChoiceStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
+import { awardsOverTime, cardOf, choiceStats, daysDistribution, equality, headline, providerStats, type CardData, type ChoiceStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
 import { listOf, reading } from '../store/reading.js';
-import { bidId, type Bid } from '../domain/calloff.js';
 
 /**
  * What a report for the period reads: the requests with a reportable moment in it (submitted,
  * published, chosen or awarded then) and their bids, so a report costs its period, not ten years
  * of call-offs. The range is widened a day each side for UK time; the queries filter exactly.
+ * The CSVs, charts, providers and equality reports need all of it; the card needs loadCardData.
  */
 export async function loadReportData(store: BrokerageStore, period: Pick<Period, 'from' | 'to'>): Promise<ReportData> {
-  const requests = await reading(store, async (tx) => tx.requestsActiveBetween(shiftDay(period.from, -1), shiftDay(period.to, 1)));
-  const bidIds = requests.flatMap((r) => (r.calloff?.offers ?? []).map((o) => bidId(r.id, o.providerId)));
-  const [bids, providers, lots, zones, settings] = await Promise.all([
-    Promise.all(bidIds.map((id) => store.get('bids', id))).then((bs) => bs.filter((b): b is Bid => !!b)),
+  const { requests, bids } = await reading(store, async (tx) => {
+    const requests = await tx.requestsActiveBetween(shiftDay(period.from, -1), shiftDay(period.to, 1));
+    return { requests, bids: await tx.bidsOf(requests.filter((r) => r.calloff).map((r) => r.id)) };
+  });
+  const [providers, lots, zones, settings] = await Promise.all([
     listOf(store, 'providers'),
     listOf(store, 'lots'),
     listOf(store, 'zones'),
     store.get('settings', SETTINGS_ID),
   ]);
   return { requests, bids, providers, lots, zones, minHourlyRate: (settings ?? DEFAULT_SETTINGS).minHourlyRate };
+}
+
+/**
+ * What the report card reads for the period: the same requests trimmed to the fields its figures
+ * use, with their active bids counted by the store, so a year of call-offs is read in seconds.
+ */
+export async function loadCardData(store: BrokerageStore, period: Pick<Period, 'from' | 'to'>): Promise<CardData> {
+  const requests = await reading(store, (tx) => tx.requestFiguresBetween(shiftDay(period.from, -1), shiftDay(period.to, 1)));
+  return { requests, activeBids: new Map(requests.map((r) => [r.id, r.activeBids])) };
 }
 
 function shiftDay(day: string, by: number): string {
@@ -57,7 +67,7 @@ const CHART_TITLES = { 'awards-spend': 'Awards and weekly spend committed', 'day
 /** CSV exports by the file name their links carry. */
 const CSV_FILES: Record<Exclude<ReportFile, keyof typeof CHART_TITLES>, ExportName> = { awards: 'awards', calloffs: 'calloffs', bids: 'bids', 'off-contract': 'offContract' };
 
-export function buildReport(data: ReportData, period: Period, links: ReportLinks): Report {
+export function buildReport(data: CardData, period: Period, links: ReportLinks): Report {
   const h = headline(data, period);
   let expiresAt = new Date(0);
   const link = (file: ReportFile) => {
@@ -75,7 +85,7 @@ export function reportFile(data: ReportData, spec: LinkSpec): ServedFile {
   const period = { from: spec.from, to: spec.to };
   const span = `${showDay(period.from)} to ${showDay(period.to)} (UK time)`;
   if (spec.file === 'awards-spend') return { body: rasterise(awardsSpendSvg(awardsOverTime(data, period), span)).png, contentType: 'image/png' };
-  if (spec.file === 'days-to-award') return { body: rasterise(daysToAwardSvg(daysDistribution(data, period), headline(data, period).daysToAward, span)).png, contentType: 'image/png' };
+  if (spec.file === 'days-to-award') return { body: rasterise(daysToAwardSvg(daysDistribution(data, period), headline(cardOf(data), period).daysToAward, span)).png, contentType: 'image/png' };
   const name = CSV_FILES[spec.file];
   return { body: Buffer.from(csvOf[name](data, period), 'utf8'), contentType: 'text/csv; charset=utf-8', filename: `${EXPORTS[name].file}_${slug(period)}.csv` };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { awardsSpendSvg, CHART, chartFont, daysToAwardSvg, niceScale, rasterise } from '../../src/reports/charts.js';
-import { awardsOverTime, daysDistribution, headline } from '../../src/reports/queries.js';
+import { awardsOverTime, cardOf, daysDistribution, headline } from '../../src/reports/queries.js';
 import { dataset, Q1 } from './dataset.js';
 
 /** Width, height, bit depth and colour type from a PNG's IHDR, after checking the signature. */
@@ -57,7 +57,7 @@ describe('reports: charts rendered to PNG on the server', () => {
 
   for (const [name, svg] of [
     ['awards and spend', () => awardsSpendSvg(awardsOverTime(data, Q1), Q1.label)],
-    ['days to award', () => daysToAwardSvg(daysDistribution(data, Q1), headline(data, Q1).daysToAward, Q1.label)],
+    ['days to award', () => daysToAwardSvg(daysDistribution(data, Q1), headline(cardOf(data), Q1).daysToAward, Q1.label)],
     ['an empty period', () => awardsSpendSvg(awardsOverTime(data, { from: '2024-01-01', to: '2024-01-31' }), 'Jan 2024')],
   ] as const) {
     it(`${name}: a ${CHART.width}×${CHART.height} RGBA PNG with bars and text on it`, async () => {

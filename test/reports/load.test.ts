@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadReportData } from '../../src/reports/report.js';
-import { headline } from '../../src/reports/queries.js';
+import { cardOf, headline } from '../../src/reports/queries.js';
 import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import { dataset, Q1, seed } from './dataset.js';
 
@@ -17,7 +17,7 @@ describe('a report reads its own period, not the whole history', () => {
       await seed(store, { ...data, requests: [...data.requests, old] });
       const loaded = await loadReportData(store, Q1);
       assert.ok(!loaded.requests.some((r) => r.id === 'PKG-2019-0001'), 'a 2019 request is not read for Q1 2026');
-      assert.deepEqual(headline(loaded, Q1), headline(data, Q1), 'the figures are those of the whole data set');
+      assert.deepEqual(headline(cardOf(loaded), Q1), headline(cardOf(data), Q1), 'the figures are those of the whole data set');
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { awardsOverTime, daysDistribution, equality, headline, median, percentile, providerStats } from '../../src/reports/queries.js';
+import { awardsOverTime, cardOf, daysDistribution, equality, headline, median, percentile, providerStats } from '../../src/reports/queries.js';
 import { buckets, calendarDays, inPeriod, parsePeriod, PeriodError } from '../../src/reports/period.js';
 import { dataset, Q1 } from './dataset.js';
 
@@ -57,7 +57,7 @@ describe('reports: median and nearest-rank percentile', () => {
 });
 
 describe('reports: headline figures on the known data set (Q1 2026)', () => {
-  const h = headline(dataset(), Q1);
+  const h = headline(cardOf(dataset()), Q1);
 
   it('counts call-offs published in the period and where they stand now', () => {
     // Published 6 Jan … 3 Mar: R1–R6 (R7 was published in December, R8 is a draft, R9 unpublished).
@@ -97,12 +97,12 @@ describe('reports: headline figures on the known data set (Q1 2026)', () => {
   });
 
   it('an empty period has zeros and no medians', () => {
-    const e = headline(dataset(), { from: '2024-01-01', to: '2024-12-31' });
+    const e = headline(cardOf(dataset()), { from: '2024-01-01', to: '2024-12-31' });
     assert.deepEqual(e, { published: 0, open: 0, noBids: 0, cancelled: 0, awarded: 0, offContract: 0, daysToAward: { n: 0, median: undefined, p90: undefined }, bidsPerCallOff: { callOffs: 0, bids: 0, mean: undefined }, withinBudget: { n: 0, of: 0, share: undefined }, spend: { weekly: 0, budgets: 0, difference: 0 } });
   });
 
   it('Q2 picks up R6, awarded at 00:30 BST on 1 April', () => {
-    const q2 = headline(dataset(), { from: '2026-04-01', to: '2026-06-30' });
+    const q2 = headline(cardOf(dataset()), { from: '2026-04-01', to: '2026-06-30' });
     assert.equal(q2.awarded, 1);
     // R6 submitted 2 Mar, awarded 1 Apr (UK) = 30 days.
     assert.deepEqual(q2.daysToAward, { n: 1, median: 30, p90: 30 });
