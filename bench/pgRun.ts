@@ -12,6 +12,8 @@ import { bidData, COUNCIL, personalChat, providerId, type Base } from './generat
 import { invoke, message, percentile, post, settle, startBot, stopBot, type BotProcess } from './bot.js';
 import type { MockConnector } from './mockConnector.js';
 import { accepted, latency, pairs, round, startDate, type Sent } from './turns.js';
+import { createPool } from '../src/store/postgres/pool.js';
+import { migrate } from '../src/store/postgres/migrate.js';
 import { addHistorySql, copyBase, createDatabase, databaseSize, readMeta, readTemplates, startPostgres, withDb, writeMeta, type GenerationStats } from './postgres.js';
 
 const LINK_SECRET = 'bench-link-secret-0123456789-abcdefghijklmnop';
@@ -218,6 +220,11 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       if (kept?.count === count) {
         url = server.url(dbName(count));
         log(`${name}: using the kept database ${dbName(count)}`);
+        // A kept database may predate the code's schema: migrated here, timed, not inside a measured bot's start.
+        const t = performance.now();
+        const pool = createPool(url, 1);
+        const applied = await migrate(pool).finally(() => pool.end());
+        if (applied.length) log(`  migration(s) ${applied.join(', ')} applied in ${round((performance.now() - t) / 1000, 1)} s`);
       } else if (previous === undefined) {
         url = await createDatabase(server, dbName(count));
         const t = performance.now();
