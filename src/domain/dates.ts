@@ -1,10 +1,26 @@
 /** Dates as the council works with them: calendar days and wall-clock times in the UK. */
 export const TIME_ZONE = 'Europe/London';
 
+const UK_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+/**
+ * UK days by UTC hour: the UK's offset has been a whole number of hours since 1847, so every instant of one UTC
+ * hour falls on the same UK day. A year's report asks for hundreds of thousands of days, and
+ * formatting each (let alone building a formatter each time) took most of its seconds.
+ */
+const daysByHour = new Map<number, string>();
+const HOUR = 3_600_000;
+
 /** "2026-11-22" for the UK calendar day that `at` falls on. */
 export function ukDate(at: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-  return parts; // en-CA formats as YYYY-MM-DD
+  const hour = Math.floor(at.getTime() / HOUR);
+  let day = daysByHour.get(hour);
+  if (day === undefined) {
+    if (Number.isNaN(hour)) return UK_DAY.format(at); // throws RangeError, as before
+    if (daysByHour.size >= 200_000) daysByHour.clear();
+    day = UK_DAY.format(at); // en-CA formats as YYYY-MM-DD
+    daysByHour.set(hour, day);
+  }
+  return day;
 }
 
 /** Minutes the UK is ahead of UTC at that instant (0 in winter, 60 in summer). */

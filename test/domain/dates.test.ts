@@ -12,6 +12,19 @@ describe('dates as the council works with them (UK time)', () => {
     assert.equal(ukDate(new Date('2026-12-31T23:30:00Z')), '2026-12-31');
   });
 
+  it('gives, from its cache, the day a fresh formatter gives, at every minute either side of both 2026 clock changes', () => {
+    const fresh = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+    for (const edge of ['2026-03-28T22:00:00Z', '2026-03-29T22:00:00Z', '2026-10-24T22:00:00Z', '2026-10-25T22:00:00Z']) {
+      // Earlier instants first, then later ones in the same hours: a cache keyed wrongly would show.
+      for (const step of [1, -1]) {
+        for (let m = step > 0 ? -120 : 120; m >= -120 && m <= 120; m += step * 7) {
+          const at = new Date(Date.parse(edge) + m * 60_000);
+          assert.equal(ukDate(at), fresh.format(at), at.toISOString());
+        }
+      }
+    }
+  });
+
   it('counts whole years of age and bands them too broadly to identify anyone', () => {
     assert.equal(ageOn('1961-04-09', '2026-04-08'), 64);
     assert.equal(ageOn('1961-04-09', '2026-04-09'), 65);
