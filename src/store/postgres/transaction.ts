@@ -40,7 +40,7 @@ export class PgTransaction {
     const reads = namedReads((sql, values) =>
       this.inTurn(async () => {
         await this.flushStaged();
-        return (await this.query<{ doc: unknown }>(sql, values)).map((r) => r.doc);
+        return this.query<Record<string, unknown>>(sql, values);
       }),
     );
     this.tx = {
