@@ -37,7 +37,8 @@ export function namedReads(query: Query): BrokerageReads {
          JOIN requests r ON r.id = d.request_id`,
         [from.slice(0, 10), to.slice(0, 10)],
       )) as { doc: Omit<RequestFigures, 'activeBids'>; active_bids: number }[];
-      return rows.map((r) => ({ ...r.doc, activeBids: r.active_bids })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      // Each parsed document is this read's own: the count is added to it rather than to a copy.
+      return rows.map((r) => Object.assign(r.doc, { activeBids: r.active_bids })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     bidsOf: async (refs) => {
       // One query per few thousand call-offs keeps each parameter array and result modest.
