@@ -231,8 +231,8 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
         const pool = createPool(url, 1);
         const applied = await migrate(pool).finally(() => pool.end());
         if (applied.length) log(`  migration(s) ${applied.join(', ')} applied in ${round((performance.now() - t) / 1000, 1)} s`);
-        if (applied.includes(5)) {
-          // What docs/postgres.md asks after 005's rewrite: without it the bid counts visit every row.
+        if (applied.includes(6)) {
+          // What docs/postgres.md asks after 006's rewrite: without it the bid counts visit every row.
           const v = performance.now();
           await withDb(url, (c) => c.query('VACUUM (ANALYZE) requests, bids'));
           log(`  VACUUM (ANALYZE) requests, bids in ${round((performance.now() - v) / 1000, 1)} s`);

@@ -66,7 +66,7 @@ export function reportableMoments(r: PackageRequest): string[] {
  * A request trimmed to what the report card's figures read (src/reports/queries.ts, CardRequest),
  * plus its call-off's active bids (each provider's last version, not withdrawn). Optional fields
  * absent from the request are absent here too. The PostgreSQL adapter keeps the same trimming in
- * SQL (migrations/005_report_figures.sql); the contract suite checks that both agree.
+ * SQL (migrations/006_report_figures.sql); the contract suite checks that both agree.
  */
 export type RequestFigures = Pick<PackageRequest, 'id' | 'state' | 'createdAt' | 'submittedAt'> & {
   calloff?: Pick<CallOff, 'publishedAt' | 'closedAt'>;
