@@ -30,8 +30,9 @@ function connector() {
           hung.set(item.id, Date.now());
           return never();
         }
-        await sleep(2); // a round trip, so that instances overlap
+        // Stamped when sent (the ledger counts a send when it grants it), then a round trip, so that instances overlap.
         calls.push({ id: item.id, to: 'providerId' in item.target ? item.target.providerId : '?', at: Date.now(), by });
+        await sleep(2);
         return { activityId: `act-${item.id}` };
       },
     };
