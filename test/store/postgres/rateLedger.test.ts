@@ -31,7 +31,7 @@ describe('PostgreSQL: the shared rate ledger and post receipts', function () {
     for (const p of pools) await p.end();
   });
   beforeEach(async () => {
-    await admin.query('TRUNCATE rate_sends, post_receipts');
+    await admin.query('TRUNCATE rate_sends, rate_pauses, post_receipts');
   });
 
   it('records a send while every window has room, then says how long to wait', async () => {
@@ -54,15 +54,34 @@ describe('PostgreSQL: the shared rate ledger and post receipts', function () {
     assert.equal(spread.filter((w) => w === 0).length, 12);
   });
 
-  it('prunes sends older than the longest window, by the database clock', async () => {
+  it('holds a conversation for every instance once one was given a Retry-After, and no other conversation', async () => {
+    const [a, b] = [new PgRateLedger(await instance(), LIMITS), new PgRateLedger(await instance(), LIMITS)];
+    await a.pause('provider:x', 3_000);
+    const wait = await b.take('provider:x');
+    assert.ok(wait > 2_000 && wait <= 3_000, `the other instance waits out the pause (${wait} ms)`);
+    assert.equal(await b.take('provider:y'), 0, 'other conversations go on');
+    await a.pause('provider:x', 100); // a shorter Retry-After later does not cut the first one short
+    assert.ok((await b.take('provider:x')) > 2_000);
+    const { rows } = await admin.query("SELECT count(*)::int AS n FROM rate_sends WHERE key = 'provider:x'");
+    assert.equal(rows[0].n, 0, 'refused takes record nothing');
+  });
+
+  /** The prune runs after a take, unawaited: waits (up to 10 s) until `sql` finds nothing. */
+  const eventuallyGone = async (sql: string) => {
+    for (const until = Date.now() + 10_000; (await admin.query(sql)).rows.length && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await admin.query(sql)).rows.length, 0, sql);
+  };
+
+  it('prunes sends older than the longest window, and pauses that have ended, by the database clock', async () => {
     await admin.query("INSERT INTO rate_sends (key, at) VALUES ('provider:old', now() - interval '2 hours'), ('provider:a', now() + interval '10 seconds')");
+    await admin.query("INSERT INTO rate_pauses (key, until) VALUES ('provider:ended', now() - interval '1 second') ON CONFLICT DO NOTHING");
     const ledger = new PgRateLedger(admin, LIMITS, 0);
     const wait = await ledger.take('provider:b');
     assert.equal(wait, 0);
-    // The prune runs after the take, unawaited: wait (up to 10 s) for the old row to go.
+    await eventuallyGone("SELECT 1 FROM rate_sends WHERE key = 'provider:old'");
     const keys = async () => (await admin.query<{ key: string }>('SELECT key FROM rate_sends ORDER BY key')).rows.map((r) => r.key).sort();
-    for (const until = Date.now() + 10_000; (await keys()).includes('provider:old') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(await keys(), ['bot', 'provider:a', 'provider:b']);
+    await eventuallyGone("SELECT 1 FROM rate_pauses WHERE key = 'provider:ended'");
   });
 
   it('keeps receipts every instance reads, once each', async () => {
