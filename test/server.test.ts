@@ -103,7 +103,7 @@ describe('server (index.ts startServer)', function () {
       const started = Date.now();
       const res = await post(server!, message('help', connector.url), headers);
       assert.equal(res.status, 401);
-      assert.ok(Date.now() - started < 2000, 'refused at once, without waiting on the network');
+      assert.ok(Date.now() - started < 5000, 'refused at once, without waiting on the network');
       assert.equal(connector.received.length, 0, 'the bot did not answer');
       for (const spy of outbound) assert.equal(spy.callCount, 0, 'no outbound request');
     };
@@ -199,7 +199,7 @@ describe('server (index.ts startServer)', function () {
       assert.ok(closing, 'close() was called while the request was in flight');
       const waited = Date.now();
       await closing;
-      assert.ok(Date.now() - waited < 1500, 'close() does not wait for the keep-alive connection to time out');
+      assert.ok(Date.now() - waited < 4000, 'close() does not wait for the keep-alive connection to time out');
       server = undefined; // already closed
 
       const providers = JSON.parse(await readFile(join(dataDir, 'providers', '0.json'), 'utf8')) as { items: Record<string, { status: string; statusReason?: string }> };

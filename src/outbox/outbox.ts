@@ -463,8 +463,13 @@ export class Outbox {
       return;
     }
     const now = this.now().getTime();
-    // Teams said when this conversation may be posted to again: nothing goes to it before then.
-    if (Number.isFinite(failure.retryAfterMs)) this.limiter.pause(conversationOf(item), this.clock() + failure.retryAfterMs!);
+    // Teams said when this conversation may be posted to again: nothing goes to it before then,
+    // from this instance or (through the shared ledger) any other.
+    if (Number.isFinite(failure.retryAfterMs)) {
+      const key = conversationOf(item);
+      this.limiter.pause(key, this.clock() + failure.retryAfterMs!);
+      await this.options.ledger?.pause(key, failure.retryAfterMs!).catch((error) => this.logger.warn('outbox: could not share a Retry-After; other instances learn it from Teams', { key, error: String(error) }));
+    }
     const delay = nextDelay(failure, attempts, now, giveUpAt(item, this.options.policy ?? DEFAULT_POLICY), this.options.policy ?? DEFAULT_POLICY, this.options.random);
     if (delay === undefined) {
       this.logger.warn('outbox: giving up', { id: item.id, reason, attempts });

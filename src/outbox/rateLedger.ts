@@ -8,6 +8,8 @@ import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
  */
 export interface RateLedger {
   take(key: string): Promise<number>;
+  /** Teams answered a send to `key` with a Retry-After: no instance sends to it for `ms`. */
+  pause(key: string, ms: number): Promise<void>;
 }
 
 /**
@@ -27,5 +29,9 @@ export class LimiterLedger implements RateLedger {
     if (wait > 0) return wait;
     this.limiter.take(key, now);
     return 0;
+  }
+
+  async pause(key: string, ms: number): Promise<void> {
+    this.limiter.pause(key, this.clock() + ms);
   }
 }

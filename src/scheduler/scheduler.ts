@@ -45,6 +45,8 @@ export class Scheduler {
   private timer?: NodeJS.Timeout;
   private running = false;
   private again = false;
+  /** The run in progress, which a runDue during it waits for. */
+  private current?: Promise<void>;
   private stopped = false;
   private started = false;
   private readonly jobs = new Map<string, Job>();
@@ -125,8 +127,17 @@ export class Scheduler {
     return [...this.jobs.values()].sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async runDue(): Promise<void> {
-    if (this.running) return;
+  /** Runs what is due; during a run, asks it to look again and returns when it has (not at once). */
+  runDue(): Promise<void> {
+    if (this.current) {
+      this.again = true;
+      return this.current;
+    }
+    this.current = this.runLoop().finally(() => (this.current = undefined));
+    return this.current;
+  }
+
+  private async runLoop(): Promise<void> {
     this.running = true;
     try {
       await this.ready;

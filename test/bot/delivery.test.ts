@@ -22,7 +22,7 @@ function assertTruthful(w: ConnectorWorld, items: OutboxItem[]) {
 }
 
 describe('Proactive posts through the real adapter and a local Bot Connector', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let w: ConnectorWorld | undefined;
   afterEach(async () => {
     await w?.close();
@@ -30,12 +30,14 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
   });
 
   it('waits out 5 s of 429s (Retry-After 1), then delivers every call-off card once and reports 8 of 8', async () => {
-    const until = Date.now() + 5_000;
-    w = await connectorWorld({ providers: 8, mock: { script: ({ conversationId }) => (conversationId.startsWith('19:') && Date.now() < until ? { status: 429, retryAfter: 1 } : undefined) } });
+    // The 5 s of throttling start at the first channel post, however long set-up took.
+    let until: number | undefined;
+    const throttle = (conversationId: string) => conversationId.startsWith('19:') && Date.now() < (until ??= Date.now() + 5_000);
+    w = await connectorWorld({ providers: 8, mock: { script: ({ conversationId }) => (throttle(conversationId) ? { status: 429, retryAfter: 1 } : undefined) } });
     const ref = await submitted(w.store, new Date());
     await publishCallOff(w.store, alex, ref, new Date());
     w.runtime.changed();
-    await w.runtime.outbox.idle(25_000);
+    await w.runtime.outbox.idle(45_000);
     const items = await posts(w, ref);
     assert.equal(items.length, 8);
     assert.ok(items.every((i) => i.status === 'sent'), items.map((i) => `${i.id} ${i.status} ${i.lastError}`).join('\n'));
@@ -52,15 +54,17 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
 
   it('keeps a call-off card trying until its deadline, then records it failed with the 429, never sent', async () => {
     const ref0 = { deadline: '' };
-    const t0 = Date.now();
-    // The business clock stands 2 s before the deadline; the connector throttles for the next 30 s.
-    const now = () => (ref0.deadline ? new Date(Date.parse(ref0.deadline) - 2_000 + (Date.now() - t0)) : new Date());
-    w = await connectorWorld({ providers: 8, now, mock: { script: ({ conversationId }) => (conversationId.startsWith('19:') && Date.now() < t0 + 30_000 ? { status: 429, retryAfter: 1 } : undefined) } });
+    let t0 = 0;
+    // Once the call-off exists, the business clock stands 5 s before its deadline (set-up time not
+    // counted) and runs on; the connector throttles every channel post.
+    const now = () => (ref0.deadline ? new Date(Date.parse(ref0.deadline) - 5_000 + (Date.now() - t0)) : new Date());
+    w = await connectorWorld({ providers: 8, now, mock: { script: ({ conversationId }) => (conversationId.startsWith('19:') ? { status: 429, retryAfter: 1 } : undefined) } });
     const ref = await submitted(w.store, new Date());
     ref0.deadline = (await w.store.get('requests', ref))!.package!.deadline;
+    t0 = Date.now();
     await publishCallOff(w.store, alex, ref, now());
     w.runtime.changed();
-    await w.runtime.outbox.idle(25_000);
+    await w.runtime.outbox.idle(45_000);
     const items = await posts(w, ref);
     assert.equal(items.length, 8);
     assert.ok(items.every((i) => i.status === 'failed' && /^429/.test(i.lastError ?? '')), items.map((i) => `${i.status} ${i.lastError}`).join('\n'));
@@ -88,7 +92,7 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     const ref = await submitted(w.store, new Date());
     await publishCallOff(w.store, alex, ref, new Date());
     w.runtime.changed();
-    await w.runtime.outbox.idle(25_000);
+    await w.runtime.outbox.idle(45_000);
     const items = await posts(w, ref);
     const byProvider = new Map(items.map((i) => [(i.target as { providerId: string }).providerId, i]));
     assert.equal(byProvider.get('extra-3')?.status, 'sent');
@@ -152,23 +156,24 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
   it('records a post that answers after the timeout, and deletes the copy its retry made', async () => {
     let slow = true;
     w = await connectorWorld({
-      timeoutMs: 300,
+      // Only the scripted post outlasts the timeout (2 s; its answer comes at 6 s), however slow the machine.
+      timeoutMs: 2_000,
       mock: {
         script: ({ conversationId, method }) => {
           // The copy's deletion answers late too: its record must still be settled before the outbox is idle.
           if (method === 'DELETE') return { delayMs: 200 };
           if (conversationId !== channelOf('caring-hands') || method !== 'POST' || !slow) return undefined;
           slow = false;
-          return { delayMs: 1_200 };
+          return { delayMs: 6_000 };
         },
       },
     });
     const ref = await submitted(w.store, new Date());
     await publishCallOff(w.store, alex, ref, new Date());
     w.runtime.changed();
-    await w.runtime.outbox.idle(25_000);
-    const deadline = Date.now() + 5_000;
-    while (!w.mock.deleted.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await w.runtime.outbox.idle(45_000);
+    const deadline = Date.now() + 15_000;
+    while (!w.mock.deleted.some((d) => d.conversationId === channelOf('caring-hands')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await w.runtime.outbox.idle(5_000); // the late answer's record is settled once the copy is deleted
     const item = (await posts(w, ref)).find((i) => (i.target as { providerId: string }).providerId === 'caring-hands')!;
     assert.equal(w.mock.posts.filter((p) => p.conversationId === channelOf('caring-hands')).length, 2, 'the retry posted a second copy');

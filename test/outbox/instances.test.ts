@@ -30,8 +30,9 @@ function connector() {
           hung.set(item.id, Date.now());
           return never();
         }
-        await sleep(2); // a round trip, so that instances overlap
+        // Stamped when sent (the ledger counts a send when it grants it), then a round trip, so that instances overlap.
         calls.push({ id: item.id, to: 'providerId' in item.target ? item.target.providerId : '?', at: Date.now(), by });
+        await sleep(2);
         return { activityId: `act-${item.id}` };
       },
     };
@@ -174,5 +175,35 @@ describe('Outbox instances sharing one store', () => {
     const times = c.calls.map((x) => x.at).sort((x, y) => x - y);
     for (const t of times) assert.ok(times.filter((x) => x > t - 1000 && x <= t).length <= 7, 'at most 7 in any second, from both');
     assert.ok(c.calls.some((x) => x.by === 'a') && c.calls.some((x) => x.by === 'b'), 'both sent');
+  });
+
+  it('holds a conversation for both when Teams gave one of them a Retry-After, through the shared ledger', async function () {
+    this.timeout(20_000);
+    const ledger = new LimiterLedger(ROOMY);
+    const sent: { by: string; at: number }[] = [];
+    let throttledAt = 0;
+    const delivery = (by: string): Delivery => ({
+      async deliver(item) {
+        if (!throttledAt) {
+          throttledAt = Date.now();
+          const headers = new Map([['retry-after', '2']]);
+          throw Object.assign(new Error('Too Many Requests'), { statusCode: 429, response: { status: 429, headers: { get: (k: string) => headers.get(k) } } });
+        }
+        sent.push({ by, at: Date.now() });
+        return { activityId: `act-${item.id}` };
+      },
+    });
+    await store.transact(tx, (t) => enqueue(t, new Date(), post(1, 'busy')));
+    const a = start('a', delivery('a'), { ledger });
+    // A has handled its 429 once the post's failure is saved (the pause is shared before that).
+    const handled = async () => !!(await store.get('outbox', post(1, 'busy').id))?.lastError;
+    for (const end = Date.now() + 5_000; !(await handled()) && Date.now() < end; ) await sleep(10);
+    assert.ok(throttledAt && (await handled()), 'A was throttled');
+    // B starts after A's 429, with a post of its own to the same conversation: only the ledger can tell it to wait.
+    await store.transact(tx, (t) => enqueue(t, new Date(), post(2, 'busy')));
+    const b = start('b', delivery('b'), { ledger });
+    await Promise.all([a.idle(15_000), b.idle(15_000)]);
+    assert.equal(sent.length, 2, 'both posts went');
+    assert.ok(sent.every((s) => s.at - throttledAt >= 1_990), `nothing went to the conversation before its Retry-After: ${sent.map((s) => `${s.by} +${s.at - throttledAt} ms`).join(', ')}`);
   });
 });

@@ -135,10 +135,13 @@ describe('Outbox', () => {
   it('records a post that answers after the timeout, and deletes the copy its retry made', async () => {
     const removed: string[] = [];
     let n = 0;
+    let retried!: () => void;
+    const retry = new Promise<void>((r) => (retried = r));
     const delivery: Delivery = {
       async deliver() {
         const mine = ++n;
-        if (mine === 1) await new Promise((r) => setTimeout(r, 300)); // answers after its 100 ms
+        if (mine === 1) await retry; // answers after its 100 ms, once the retry has been sent
+        else retried();
         return { activityId: `act-${mine}` };
       },
       async remove(_item, activityId) {

@@ -118,4 +118,26 @@ describe('Scheduler (fake timers)', () => {
     await until(async () => !(await store.get('jobs', 'close:PKG-2026-0005')));
     assert.deepEqual(ran, ['close:PKG-2026-0004', 'close:PKG-2026-0005', 'close:PKG-2026-0005']);
   });
+
+  it('a runDue called while a run is going returns when that run has finished, not at once', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let started = false;
+    const s = start({
+      note: async (j) => {
+        started = true;
+        await gate;
+        ran.push(j.id);
+      },
+    });
+    await add({ id: 'close:PKG-2026-0006', kind: 'note', at: at(-1), ref: 'PKG-2026-0006' });
+    await until(() => started);
+    let returned = false;
+    const second = s.runDue().then(() => (returned = true));
+    await settle();
+    assert.equal(returned, false, 'the caller would read the store before the job had run');
+    open();
+    await second;
+    assert.deepEqual(ran, ['close:PKG-2026-0006']);
+  });
 });

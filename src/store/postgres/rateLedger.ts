@@ -74,19 +74,32 @@ export class PgRateLedger implements RateLedger {
     return wait;
   }
 
-  /** Sends older than the longest window count for nothing: dropped now and then, outside the takes. */
+  /** Held on the database's clock, so every instance's takes see the same end; a longer pause already there stays. */
+  async pause(key: string, ms: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO rate_pauses (key, until) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
+       ON CONFLICT (key) DO UPDATE SET until = GREATEST(rate_pauses.until, EXCLUDED.until)`,
+      [key, Math.max(0, Math.ceil(ms))],
+    );
+  }
+
+  /** Sends older than the longest window, and pauses that have ended, count for nothing: dropped now and then, outside the takes. */
   private prune(): void {
     const now = Date.now();
     if (now - this.prunedAt < this.pruneEveryMs) return;
     this.prunedAt = now;
-    this.db.query('DELETE FROM rate_sends WHERE at < clock_timestamp() - $1 * interval \'1 millisecond\'', [this.keepMs]).catch(() => (this.prunedAt = 0));
+    this.db
+      .query('DELETE FROM rate_sends WHERE at < clock_timestamp() - $1 * interval \'1 millisecond\'', [this.keepMs])
+      .then(() => this.db.query('DELETE FROM rate_pauses WHERE until < clock_timestamp()'))
+      .catch(() => (this.prunedAt = 0));
   }
 }
 
 /**
  * For each window ($1 keys, $2 limits, $3 spans in ms), the newest `limit`-th send still inside it
- * says how long until it leaves; the longest such wait is the answer. Only when it is 0 are the
- * sends ($4: the conversation and the bot) recorded, at the database's time.
+ * says how long until it leaves; a Retry-After pause on the conversation or the bot ($4) says how
+ * long until it ends; the longest such wait is the answer. Only when it is 0 are the sends ($4)
+ * recorded, at the database's time.
  */
 const TAKE = `
 WITH t AS (SELECT clock_timestamp() AS now),
@@ -97,7 +110,10 @@ waits AS (
           WHERE s.key = w.key AND s.at > t.now - w.span_ms * interval '1 millisecond'
           ORDER BY s.at DESC OFFSET w.lim - 1 LIMIT 1) AS wait
   FROM w, t),
-verdict AS (SELECT GREATEST(0, COALESCE(CEIL(MAX(wait)), 0))::int AS wait FROM waits),
+paused AS (
+  SELECT EXTRACT(EPOCH FROM (p.until - t.now)) * 1000 AS wait
+  FROM rate_pauses p, t WHERE p.key = ANY($4::text[]) AND p.until > t.now),
+verdict AS (SELECT GREATEST(0, COALESCE(CEIL(MAX(wait)), 0))::int AS wait FROM (SELECT wait FROM waits UNION ALL SELECT wait FROM paused) AS all_waits),
 ins AS (
   INSERT INTO rate_sends (key, at)
   SELECT k, t.now FROM unnest($4::text[]) AS k, t, verdict WHERE verdict.wait = 0

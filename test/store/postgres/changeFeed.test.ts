@@ -51,7 +51,10 @@ describe('PostgresStore change feed', function () {
     b.watch('counters', (c) => atB.push(c));
     const pool = (a as unknown as { pool: import('pg').Pool }).pool;
     await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN brokerage_changes' AND pid <> pg_backend_pid()`);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Both instances' LISTEN connections were dropped: commit once both listen again (a commit in
+    // the gap is not heard, which the outbox's and scheduler's re-reads of the store cover).
+    const listening = async () => (await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN brokerage_changes'`)).rows[0].n;
+    await eventually(async () => assert.equal(await listening(), 2));
     await a.transact(as, (tx) => tx.put('counters', { id: 'after-drop', value: 1 }));
     await eventually(() => assert.deepEqual(atB.map((c) => c.id), ['after-drop']));
   });

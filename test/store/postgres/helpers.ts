@@ -20,11 +20,11 @@ export function openStores() {
 }
 
 /** Waits until `check` passes (a change from another instance arrives asynchronously). */
-export async function eventually(check: () => void, ms = 3000): Promise<void> {
+export async function eventually(check: () => void | Promise<void>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     try {
-      check();
+      await check();
       return;
     } catch (e) {
       if (Date.now() > end) throw e;
