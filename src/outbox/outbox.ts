@@ -78,6 +78,9 @@ function sooner(a: OutboxItem, b: OutboxItem): boolean {
 }
 
 /** The conversation an item goes to, as far as rate limits are concerned. */
+/** The longest a Retry-After holds a conversation. */
+const MAX_PAUSE_MS = 3_600_000;
+
 export const conversationOf = (item: Pick<OutboxItem, 'target'>): string => {
   const t = item.target;
   if ('providerId' in t) return `provider:${t.providerId}`;
@@ -414,7 +417,14 @@ export class Outbox {
    * it then answers after all, its post is adopted (`delivered`), so nothing is lost or untracked.
    */
   private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'> {
+    let timedOut = false;
+    /** A late new post is being recorded, from the moment Teams answered: idle() waits for it. */
+    let settling = false;
     const sending = this.delivery.deliver(item, replace).then(async (result) => {
+      if (timedOut && !replace && result !== 'skip' && result.activityId) {
+        settling = true;
+        this.settlingLate++;
+      }
       // Written down before anything else happens, so a crash from here on cannot lose it.
       if (!replace && result !== 'skip' && result.activityId) {
         try {
@@ -430,21 +440,21 @@ export class Outbox {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        timedOut = true;
         reject(Object.assign(new Error(`no answer from the Bot Connector in ${Math.round(ms / 1000)} s`), { code: TIMEOUT }));
         // The late answer, if any: a new post that went through is recorded, not forgotten.
         if (!replace) {
           this.lateSaving++;
           sending
             .then(
-              (late) => {
-                if (late === 'skip' || !late.activityId) return undefined;
-                this.settlingLate++;
-                return this.delivered(item, late.activityId, late.conversationId).finally(() => this.settlingLate--);
-              },
+              (late) => (late !== 'skip' && late.activityId ? this.delivered(item, late.activityId, late.conversationId) : undefined),
               () => undefined,
             )
             .catch((error) => this.logger.error('outbox: could not record a late delivery', { id: item.id, error }))
-            .finally(() => this.lateSaving--);
+            .finally(() => {
+              this.lateSaving--;
+              if (settling) this.settlingLate--;
+            });
         }
       }, ms);
       timer.unref?.();
@@ -467,8 +477,11 @@ export class Outbox {
     // from this instance or (through the shared ledger) any other.
     if (Number.isFinite(failure.retryAfterMs)) {
       const key = conversationOf(item);
-      this.limiter.pause(key, this.clock() + failure.retryAfterMs!);
-      await this.options.ledger?.pause(key, failure.retryAfterMs!).catch((error) => this.logger.warn('outbox: could not share a Retry-After; other instances learn it from Teams', { key, error: String(error) }));
+      // At most an hour: a Retry-After of days (or a far HTTP date) would hold the conversation
+      // past every post's give-up time, and on every instance.
+      const ms = Math.min(failure.retryAfterMs!, MAX_PAUSE_MS);
+      this.limiter.pause(key, this.clock() + ms);
+      await this.options.ledger?.pause(key, ms).catch((error) => this.logger.warn('outbox: could not share a Retry-After; other instances learn it from Teams', { key, error: String(error) }));
     }
     const delay = nextDelay(failure, attempts, now, giveUpAt(item, this.options.policy ?? DEFAULT_POLICY), this.options.policy ?? DEFAULT_POLICY, this.options.random);
     if (delay === undefined) {

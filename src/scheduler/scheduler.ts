@@ -133,8 +133,9 @@ export class Scheduler {
       this.again = true;
       return this.current;
     }
-    this.current = this.runLoop().finally(() => (this.current = undefined));
-    return this.current;
+    const run = this.runLoop();
+    this.current = run;
+    return run;
   }
 
   private async runLoop(): Promise<void> {
@@ -151,7 +152,9 @@ export class Scheduler {
         }
       } while (this.again && !this.stopped);
     } finally {
+      // Both at once: a kick in between would otherwise be handed the run that has just ended.
       this.running = false;
+      this.current = undefined;
     }
     this.arm();
   }

@@ -206,4 +206,20 @@ describe('Outbox instances sharing one store', () => {
     assert.equal(sent.length, 2, 'both posts went');
     assert.ok(sent.every((s) => s.at - throttledAt >= 1_990), `nothing went to the conversation before its Retry-After: ${sent.map((s) => `${s.by} +${s.at - throttledAt} ms`).join(', ')}`);
   });
+
+  it('holds a conversation for at most an hour, whatever Retry-After Teams gave', async () => {
+    const paused: number[] = [];
+    const shared = new LimiterLedger(ROOMY);
+    const ledger = { take: (key: string) => shared.take(key), pause: async (key: string, ms: number) => void paused.push(ms) };
+    const delivery: Delivery = {
+      async deliver() {
+        const headers = new Map([['retry-after', String(30 * 24 * 3600)]]); // thirty days
+        throw Object.assign(new Error('Too Many Requests'), { statusCode: 429, response: { status: 429, headers: { get: (k: string) => headers.get(k) } } });
+      },
+    };
+    await store.transact(tx, (t) => enqueue(t, new Date(), post(1, 'busy')));
+    start('a', delivery, { ledger });
+    for (const end = Date.now() + 5_000; !paused.length && Date.now() < end; ) await sleep(10);
+    assert.deepEqual(paused, [3_600_000]);
+  });
 });

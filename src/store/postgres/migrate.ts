@@ -45,6 +45,13 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<
       if (current > newest) {
         throw new Error(`The database is at schema version ${current}, newer than this bot knows (${newest}). Upgrade the bot.`);
       }
+      // A version recorded under another name is another migration (a build that numbered them
+      // differently): going on would skip this one, so stop and say which.
+      const { rows: recorded } = await client.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations');
+      for (const r of recorded) {
+        const mine = known.find((m) => m.version === r.version);
+        if (mine && mine.name !== r.name) throw new Error(`The database recorded migration ${r.version} as "${r.name}", but this bot's migration ${r.version} is "${mine.name}". Restore the database from before that migration, or run the build that made it.`);
+      }
       const applied: number[] = [];
       for (const m of known) {
         if (m.version <= current) continue;

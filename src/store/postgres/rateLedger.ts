@@ -113,7 +113,7 @@ waits AS (
 paused AS (
   SELECT EXTRACT(EPOCH FROM (p.until - t.now)) * 1000 AS wait
   FROM rate_pauses p, t WHERE p.key = ANY($4::text[]) AND p.until > t.now),
-verdict AS (SELECT GREATEST(0, COALESCE(CEIL(MAX(wait)), 0))::int AS wait FROM (SELECT wait FROM waits UNION ALL SELECT wait FROM paused) AS all_waits),
+verdict AS (SELECT LEAST(GREATEST(0, COALESCE(CEIL(MAX(wait)), 0)), 2147483647)::int AS wait FROM (SELECT wait FROM waits UNION ALL SELECT wait FROM paused) AS all_waits),
 ins AS (
   INSERT INTO rate_sends (key, at)
   SELECT k, t.now FROM unnest($4::text[]) AS k, t, verdict WHERE verdict.wait = 0

@@ -42,8 +42,9 @@ export function namedReads(query: Query): BrokerageReads {
     },
     bidsOf: async (refs) => {
       // One query per few thousand call-offs keeps each parameter array and result modest.
-      const out = [];
-      for (let i = 0; i < refs.length; i += BIDS_CHUNK) out.push(...(await docs<Bid>('SELECT doc FROM bids WHERE ref = ANY($1) ORDER BY id', [refs.slice(i, i + BIDS_CHUNK)])));
+      let out: Bid[] = [];
+      // concat, not push(...rows): a spread of a chunk's 100 000+ bids overflows the call stack.
+      for (let i = 0; i < refs.length; i += BIDS_CHUNK) out = out.concat(await docs<Bid>('SELECT doc FROM bids WHERE ref = ANY($1) ORDER BY id', [refs.slice(i, i + BIDS_CHUNK)]));
       return out;
     },
     agreements: () => docs('SELECT doc FROM agreements ORDER BY id'),

@@ -51,6 +51,12 @@ describe('PostgreSQL migrations', function () {
     assert.match((await run()).stdout, /The schema is up to date\./);
   });
 
+  it('refuses a database that recorded one of its versions under another migration', async () => {
+    await migrate(pool);
+    await pool.query(`UPDATE schema_migrations SET name = 'report_figures' WHERE version = 5`);
+    await assert.rejects(migrate(pool), /recorded migration 5 as "report_figures", but this bot's migration 5 is "rate_pauses"/);
+  });
+
   it('refuses a database at a newer version than the code knows', async () => {
     await migrate(pool);
     await pool.query(`INSERT INTO schema_migrations (version, name) VALUES (999, 'from_the_future')`);
