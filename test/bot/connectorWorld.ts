@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/log.js';
 import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../src/store/collections.js';
 import { MockConnector, type MockOptions } from '../../bench/mockConnector.js';
+import type { RateLedger } from '../../src/outbox/rateLedger.js';
 import { PEOPLE } from './turns.js';
 
 /** The providers eligible for the fixtures' package (learning disability in Bury East), by id. */
@@ -65,16 +66,18 @@ export async function seedChannels(store: BrokerageStore, url: string, count = E
  * handler, as in production), botbuilder's TeamsAdapter and connector client, posting over HTTP
  * to a local Bot Connector whose answers a test scripts. Only the HTTP edge is fake.
  */
-export async function connectorWorld(options: { providers?: number; now?: () => Date; timeoutMs?: number; mock?: MockOptions } = {}): Promise<ConnectorWorld> {
-  const mock = new MockConnector(options.mock);
-  const url = await mock.start();
+export async function connectorWorld(
+  options: { providers?: number; now?: () => Date; timeoutMs?: number; mock?: MockOptions; ledger?: RateLedger; /** Another world's connector, shared (another instance of the bot). */ connector?: MockConnector } = {},
+): Promise<ConnectorWorld> {
+  const mock = options.connector ?? new MockConnector(options.mock);
+  const url = options.connector ? mock.url : await mock.start();
   const dir = await mkdtemp(join(tmpdir(), 'bb-connector-'));
   const store = await openBrokerageLowdb(dir);
   const providers = await seedChannels(store, url, options.providers);
   const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
   const adapter = new TeamsAdapter({});
   const bot = createBot(deps, adapter);
-  const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps), { timeoutMs: options.timeoutMs });
+  const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps), { timeoutMs: options.timeoutMs, ledger: options.ledger });
   const invokes = new TestAdapter(async (ctx) => void (await bot.app.run(ctx)));
   const click: ConnectorWorld['click'] = async (as, verb, data = {}) => {
     const p = PEOPLE[as];
@@ -100,7 +103,7 @@ export async function connectorWorld(options: { providers?: number; now?: () => 
     providers,
     close: async () => {
       runtime.stop();
-      await mock.stop();
+      if (!options.connector) await mock.stop();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

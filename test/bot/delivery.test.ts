@@ -6,6 +6,7 @@ import { submitted, goodBid } from './fixtures.js';
 import { registerProviderChannel } from '../../src/app/framework/channels.js';
 import { cardText } from './turns.js';
 import { channelOf, connectorWorld, type ConnectorWorld } from './connectorWorld.js';
+import { LimiterLedger } from '../../src/outbox/rateLedger.js';
 import { PEOPLE } from './turns.js';
 
 const alex = { aadObjectId: PEOPLE.alex.aadObjectId };
@@ -182,5 +183,35 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     assert.equal(item.status, 'sent');
     assert.equal(item.activityId, shown[0].activityId);
     assert.deepEqual(item.copies ?? [], []);
+  });
+
+  it('holds a channel for a second instance of the bot once Teams gave the first a Retry-After there (a shared ledger)', async () => {
+    let throttled = false;
+    const ledger = new LimiterLedger();
+    // The first post to Caring Hands' channel, from either instance, is answered 429, Retry-After 2 s.
+    w = await connectorWorld({
+      ledger,
+      mock: { script: ({ conversationId, method }) => (conversationId === channelOf('caring-hands') && method === 'POST' && !throttled ? ((throttled = true), { status: 429, retryAfter: 2 }) : undefined) },
+    });
+    const other = await connectorWorld({ ledger, connector: w.mock });
+    try {
+      const first = await submitted(w.store, new Date());
+      await publishCallOff(w.store, alex, first, new Date());
+      w.runtime.changed();
+      // The first instance has handled its 429 once the post's failure is saved (the pause is shared before that).
+      const handled = async () => (await posts(w!, first)).some((i) => (i.target as { providerId: string }).providerId === 'caring-hands' && i.lastError);
+      for (const end = Date.now() + 10_000; !(await handled()) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+      const at429 = w.mock.log.find((r) => r.status === 429)!.at;
+      // The second instance publishes its own call-off to the same channel: only the ledger can tell it to wait.
+      const second = await submitted(other.store, new Date());
+      await publishCallOff(other.store, alex, second, new Date());
+      other.runtime.changed();
+      await Promise.all([w.runtime.outbox.idle(20_000), other.runtime.outbox.idle(20_000)]);
+      const after = w.mock.log.filter((r) => r.conversationId === channelOf('caring-hands') && r.method === 'POST' && r.status === 200);
+      assert.equal(after.length, 2, 'both call-off cards reached the channel');
+      assert.ok(after.every((r) => r.at - at429 >= 1_900), `nothing went to the channel before its Retry-After: ${after.map((r) => `+${r.at - at429} ms`).join(', ')}`);
+    } finally {
+      await other.close();
+    }
   });
 });
