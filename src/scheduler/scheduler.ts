@@ -43,7 +43,6 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   private timer?: NodeJS.Timeout;
-  private running = false;
   private again = false;
   /** The run in progress, which a runDue during it waits for. */
   private current?: Promise<void>;
@@ -115,7 +114,7 @@ export class Scheduler {
   /** Re-plan after jobs were added or moved. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
+    if (this.current) {
       this.again = true;
       return;
     }
@@ -139,7 +138,6 @@ export class Scheduler {
   }
 
   private async runLoop(): Promise<void> {
-    this.running = true;
     try {
       await this.ready;
       do {
@@ -152,8 +150,7 @@ export class Scheduler {
         }
       } while (this.again && !this.stopped);
     } finally {
-      // Both at once: a kick in between would otherwise be handed the run that has just ended.
-      this.running = false;
+      // Cleared here, not after the promise settles: a kick in between would be handed the run that has just ended.
       this.current = undefined;
     }
     this.arm();
