@@ -214,4 +214,16 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
       await other.close();
     }
   });
+
+  it('holds a channel for at most an hour, whatever Retry-After Teams gave', async () => {
+    const paused: number[] = [];
+    const shared = new LimiterLedger();
+    const ledger = { take: (key: string) => shared.take(key), pause: async (_key: string, ms: number) => void paused.push(ms) };
+    w = await connectorWorld({ ledger, mock: { script: ({ conversationId }) => (conversationId === channelOf('caring-hands') ? { status: 429, retryAfter: 30 * 24 * 3600 } : undefined) } }); // thirty days
+    const ref = await submitted(w.store, new Date());
+    await publishCallOff(w.store, alex, ref, new Date());
+    w.runtime.changed();
+    for (const end = Date.now() + 10_000; !paused.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(paused, [3_600_000]);
+  });
 });

@@ -4,6 +4,7 @@ import { PgRateLedger } from '../../../src/store/postgres/rateLedger.js';
 import { createPool } from '../../../src/store/postgres/pool.js';
 import { migrate } from '../../../src/store/postgres/migrate.js';
 import { freshDatabase } from '../../support/postgres.js';
+import { eventually } from './helpers.js';
 import { PgPostReceipts } from '../../../src/store/postgres/postReceipts.js';
 import type { RateLimits } from '../../../src/outbox/ratePolicy.js';
 
@@ -66,11 +67,8 @@ describe('PostgreSQL: the shared rate ledger and post receipts', function () {
     assert.equal(rows[0].n, 0, 'refused takes record nothing');
   });
 
-  /** The prune runs after a take, unawaited: waits (up to 10 s) until `sql` finds nothing. */
-  const eventuallyGone = async (sql: string) => {
-    for (const until = Date.now() + 10_000; (await admin.query(sql)).rows.length && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
-    assert.equal((await admin.query(sql)).rows.length, 0, sql);
-  };
+  /** The prune runs after a take, unawaited: waits until `sql` finds nothing. */
+  const eventuallyGone = (sql: string) => eventually(async () => assert.equal((await admin.query(sql)).rows.length, 0, sql));
 
   it('prunes sends older than the longest window, and pauses that have ended, by the database clock', async () => {
     await admin.query("INSERT INTO rate_sends (key, at) VALUES ('provider:old', now() - interval '2 hours'), ('provider:a', now() + interval '10 seconds')");
