@@ -27,11 +27,12 @@
  * - **Weekly spend committed**: the sum of the awards' weekly prices; the **difference** is that
  *   sum minus the sum of their personal budgets (negative: under budget).
  */
-import type { Award, Choice } from '../domain/award.js';
+import type { Award } from '../domain/award.js';
 import type { Bid, CallOff } from '../domain/calloff.js';
 import type { Lot, Provider, Zone } from '../domain/framework.js';
 import { DISABILITY_CATEGORIES, GENDERS, type PackageRequest } from '../domain/request.js';
 import { rank } from '../domain/scoring.js';
+import type { RequestFigures } from '../store/reads.js';
 import { buckets, calendarDays, inPeriod, type Bucket, type Period } from './period.js';
 
 export interface ReportData {
@@ -49,13 +50,9 @@ export interface ReportData {
  * alone (the store can hand them over without the person, the package or the offers), and the
  * helpers below take the parts they use, so full requests and trimmed ones go through the same code.
  */
-export type AwardFigures = Pick<Award, 'offContract' | 'status' | 'weeklyPrice' | 'budgetWeekly' | 'approvedAt' | 'recordedAt'>;
-export type ChoiceFigures = Pick<Choice, 'bidId' | 'topBidId' | 'reasonCategory' | 'tookPart' | 'packUsed' | 'sequential' | 'at'>;
-export type CardRequest = Pick<PackageRequest, 'id' | 'state' | 'createdAt' | 'submittedAt'> & {
-  calloff?: Pick<CallOff, 'publishedAt' | 'closedAt'>;
-  award?: AwardFigures;
-  choices?: ChoiceFigures[];
-};
+export type CardRequest = Omit<RequestFigures, 'activeBids'>;
+export type AwardFigures = NonNullable<CardRequest['award']>;
+export type ChoiceFigures = NonNullable<CardRequest['choices']>[number];
 
 /** What the report card (headline and choices) is drawn from. */
 export interface CardData {

@@ -68,12 +68,17 @@ export function reportableMoments(r: PackageRequest): string[] {
  * absent from the request are absent here too. The PostgreSQL adapter keeps the same trimming in
  * SQL (migrations/006_report_figures.sql); the contract suite checks that both agree.
  */
-export type RequestFigures = Pick<PackageRequest, 'id' | 'state' | 'createdAt' | 'submittedAt'> & {
-  calloff?: Pick<CallOff, 'publishedAt' | 'closedAt'>;
-  award?: Pick<Award, 'offContract' | 'status' | 'weeklyPrice' | 'budgetWeekly' | 'approvedAt' | 'recordedAt'>;
-  choices?: Pick<Choice, 'bidId' | 'topBidId' | 'reasonCategory' | 'tookPart' | 'packUsed' | 'sequential' | 'at'>[];
+export type RequestFigures = Pick<PackageRequest, (typeof REQUEST_FIELDS)[number]> & {
+  calloff?: Pick<CallOff, (typeof CALLOFF_FIELDS)[number]>;
+  award?: Pick<Award, (typeof AWARD_FIELDS)[number]>;
+  choices?: Pick<Choice, (typeof CHOICE_FIELDS)[number]>[];
   activeBids: number;
 };
+/** The fields kept, named once: the type above and the lowdb trimming below both follow them. */
+const REQUEST_FIELDS = ['id', 'state', 'createdAt', 'submittedAt'] as const;
+const CALLOFF_FIELDS = ['publishedAt', 'closedAt'] as const;
+const AWARD_FIELDS = ['offContract', 'status', 'weeklyPrice', 'budgetWeekly', 'approvedAt', 'recordedAt'] as const;
+const CHOICE_FIELDS = ['bidId', 'topBidId', 'reasonCategory', 'tookPart', 'packUsed', 'sequential', 'at'] as const;
 
 /** Copies the named fields that are set (not undefined or null), as SQL's jsonb_strip_nulls leaves them. */
 function only<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
@@ -84,11 +89,11 @@ function only<T extends object, K extends keyof T>(from: T, keys: readonly K[]):
 
 /** The lowdb adapter's trimming of a request for requestFiguresBetween. */
 export function requestFigures(r: PackageRequest, activeBids: number): RequestFigures {
-  const choices = (r.choices ?? []).map((c) => only(c, ['bidId', 'topBidId', 'reasonCategory', 'tookPart', 'packUsed', 'sequential', 'at'] as const));
+  const choices = (r.choices ?? []).map((c) => only(c, CHOICE_FIELDS));
   return {
-    ...only(r, ['id', 'state', 'createdAt', 'submittedAt'] as const),
-    ...(r.calloff ? { calloff: only(r.calloff, ['publishedAt', 'closedAt'] as const) } : {}),
-    ...(r.award ? { award: only(r.award, ['offContract', 'status', 'weeklyPrice', 'budgetWeekly', 'approvedAt', 'recordedAt'] as const) } : {}),
+    ...only(r, REQUEST_FIELDS),
+    ...(r.calloff ? { calloff: only(r.calloff, CALLOFF_FIELDS) } : {}),
+    ...(r.award ? { award: only(r.award, AWARD_FIELDS) } : {}),
     ...(choices.length ? { choices } : {}),
     activeBids,
   };
