@@ -130,7 +130,7 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     assert.match(report(w).at(-1)!, /posted to 1 of 1/);
     assert.match(cardText(await w.click('alex', 'calloff.status', { ref })), /7 of 8 channels/);
     // Later updates edit the new post.
-    await w.click('tom', 'bid.submit', { ref, ...goodBid() });
+    await w.click('tom', 'bid.submit', { ref, ...goodBid({}, new Date()) });
     await w.runtime.outbox.idle(10_000);
     assert.ok(w.mock.updates.some((u) => u.activityId === shown[0].activityId), 'the card was updated in place');
   });
@@ -143,7 +143,7 @@ describe('Proactive posts through the real adapter and a local Bot Connector', f
     w.runtime.changed();
     await w.runtime.outbox.idle(10_000);
     removed = true; // the bot is taken out of Caring Hands' channel
-    await w.click('priya', 'bid.submit', { ref, ...goodBid() });
+    await w.click('priya', 'bid.submit', { ref, ...goodBid({}, new Date()) });
     await w.runtime.outbox.idle(10_000);
     const update = (await scan(w.store, 'outbox')).find((i) => i.updates && (i.target as { providerId?: string }).providerId === 'caring-hands')!;
     assert.equal(update.status, 'failed');

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { startRequest, saveStep, submitRequest } from '../../src/app/requests/requests.js';
+import { addDays } from '../../src/domain/agreementRules.js';
+import { ukDate } from '../../src/domain/dates.js';
 import type { BrokerageStore } from '../../src/store/collections.js';
 import { PEOPLE } from './turns.js';
 
@@ -10,13 +12,21 @@ export const person = { name: 'Margaret Ellis', caseRef: 'LAS-400123', dateOfBir
 /** Every string that identifies the person: none may ever reach a provider that has not accepted the award. */
 export const PERSON_SECRETS = ['Margaret', 'Ellis', 'LAS-400123', '1961', 'Rowan', 'BL9'];
 
-export const pkg = (over: Record<string, string> = {}) => ({
+/**
+ * The clock most tests set (`now`), and the fixtures' dates as UK days after a clock: bids close 9
+ * days on at 17:00 and care starts 22 days on. At TEST_CLOCK that is 1 and 14 December 2026, which
+ * the tests on it name; a test on the real clock passes its own `now`, so the dates are always ahead.
+ */
+export const TEST_CLOCK = new Date('2026-11-22T10:00:00Z');
+export const fixtureDays = (now: Date = TEST_CLOCK) => ({ deadlineDate: addDays(ukDate(now), 9), startDate: addDays(ukDate(now), 22) });
+
+export const pkg = (over: Record<string, string> = {}, now: Date = TEST_CLOCK) => ({
   lots: 'learning-disability',
   needsSummary: 'Lives alone with a learning disability and epilepsy; needs rescue medication given by trained staff.',
   outcomes: 'To keep her own home and go to the day centre three times a week.',
   hoursPerWeek: '21',
   visitPattern: '3 hours each morning',
-  startDate: '2026-12-14',
+  startDate: fixtureDays(now).startDate,
   carerGender: 'female',
   languageNeeds: '',
   budgetWeekly: '650',
@@ -27,16 +37,17 @@ export const pkg = (over: Record<string, string> = {}) => ({
   q1Weight: '60',
   q2Text: 'How will you keep a consistent, trained team?',
   q2Weight: '40',
-  deadlineDate: '2026-12-01',
+  deadlineDate: fixtureDays(now).deadlineDate,
   deadlineTime: '17:00',
   ...over,
 });
 
-export const goodBid = (over: Record<string, string> = {}) => ({
+/** A bid that meets the package `pkg(…, now)` makes with the same clock. */
+export const goodBid = (over: Record<string, string> = {}, now: Date = TEST_CLOCK) => ({
   weeklyPrice: '525',
   hourlyRate: '25',
   hoursPerWeek: '21',
-  earliestStart: '2026-12-14',
+  earliestStart: fixtureDays(now).startDate,
   supportPlan: 'A team of four trained in epilepsy rescue medication, with a named lead and weekly reviews.',
   a_q1: 'Person-centred plan built with her and her sister; day-centre escorts.',
   a_q2: 'Guaranteed hours contracts; 3 named staff; cover from the same small team.',
@@ -61,7 +72,7 @@ export async function submitted(store: BrokerageStore, now: Date, over: Record<s
   const r = await startRequest(store, who, now);
   await saveStep(store, who, r.id, 'person', { ...person, ...personOver }, now);
   await saveStep(store, who, r.id, 'checklist', { 'c_specialist-skill': 'true' }, now);
-  const saved = await saveStep(store, who, r.id, 'package', pkg(over), now);
+  const saved = await saveStep(store, who, r.id, 'package', pkg(over, now), now);
   assert.ok(saved.ok, JSON.stringify(!saved.ok && saved.errors));
   if (options.submit !== false) await submitRequest(store, who, r.id, now);
   return r.id;

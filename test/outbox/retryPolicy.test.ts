@@ -30,8 +30,9 @@ describe('retryPolicy (when a failed post goes again, and when it stops)', () =>
   });
 
   it('gives up at the item’s own time (a call-off card: its deadline), else its kind’s budget', () => {
-    const createdAt = '2026-11-26T10:00:00.000Z';
-    assert.equal(giveUpAt({ createdAt, giveUpAt: '2026-12-01T17:00:00.000Z', message: { kind: 'calloff.card' } }), Date.parse('2026-12-01T17:00:00.000Z'));
+    const createdAt = new Date().toISOString();
+    const deadline = new Date(Date.parse(createdAt) + 5 * 24 * 3600_000).toISOString();
+    assert.equal(giveUpAt({ createdAt, giveUpAt: deadline, message: { kind: 'calloff.card' } }), Date.parse(deadline));
     assert.equal(giveUpAt({ createdAt, message: { kind: 'award.offer' } }), Date.parse(createdAt) + DEFAULT_POLICY.keepTryingMs.default);
     assert.equal(giveUpAt({ createdAt, message: { kind: 'x' } }, { ...policy, keepTryingMs: { default: 1, x: 5 } }), Date.parse(createdAt) + 5);
   });
