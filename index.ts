@@ -15,6 +15,7 @@ import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';
 import { linkSecret } from './src/reports/linkSecret.js';
 import { FileShelf, shelfResponse } from './src/reports/shelf.js';
+import { inTurn } from './src/telemetry/phases.js';
 
 export interface Server {
   url: string;
@@ -81,7 +82,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       res.send(400, { error: `Not a Bot Framework activity the bot can act on: ${problem}.` });
       return;
     }
-    await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
+    // With the bench's phase clock on (src/telemetry/phases.ts), the turn is timed phase by phase.
+    await inTurn(String((req.body as { id?: unknown }).id ?? ''), () => adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined)));
   });
   server.get('/files/:token', async (req, res) => {
     const token = String(req.params.token ?? '');

@@ -21,11 +21,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `onLog` hears each line the bot logs (tests keep them to show when they fail). */
-export async function startBot(dataDir: string, extraEnv: Record<string, string> = {}, onLog?: (line: string) => void): Promise<BotProcess> {
+/**
+ * `onLog` hears each line the bot logs (tests keep them to show when they fail). With
+ * BENCH_CPU_PROF=<folder> the bot runs under Node's own CPU profiler (`--cpu-prof`), writing
+ * its profiles into `<folder>/<label>/` when it stops (see bench/profile.ts).
+ */
+export async function startBot(dataDir: string, extraEnv: Record<string, string> = {}, onLog?: (line: string) => void, label?: string): Promise<BotProcess> {
   const t0 = performance.now();
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'child.ts')], {
+  const prof = process.env.BENCH_CPU_PROF;
+  // A folder per run: the tsx loader's thread writes a profile of its own beside the main thread's.
+  const profile = prof && label ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, label)}`, '--cpu-prof-interval=250'] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'child.ts')], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', MICROSOFT_APP_ID: '', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,6 +6,11 @@
 import { startServer } from '../index.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
+import { writeFileSync } from 'node:fs';
+import { enablePhases, takeTurnPhases } from '../src/telemetry/phases.js';
+
+// BENCH_PHASES_FILE: every turn timed phase by phase, written there when the bot stops (bench/phases.ts reads it).
+if (process.env.BENCH_PHASES_FILE) enablePhases();
 
 const config = loadConfig({ ...process.env, PORT: process.env.PORT ?? '0', HOST: '127.0.0.1' });
 const logger = createLogger(config.LOG_LEVEL, (line) => process.stderr.write(line + '\n'));
@@ -14,6 +19,7 @@ const server = await startServer(config, logger, { leaseMs: ms('BOT_LEASE_MS'), 
 process.stdout.write(`READY ${server.url}\n`);
 const stop = async () => {
   await server.close();
+  if (process.env.BENCH_PHASES_FILE) writeFileSync(process.env.BENCH_PHASES_FILE, JSON.stringify(takeTurnPhases()));
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());

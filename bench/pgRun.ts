@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { bidData, COUNCIL, personalChat, providerId, type Base } from './generate.js';
 import { invoke, message, percentile, post, settle, startBot, stopBot, type BotProcess } from './bot.js';
 import type { MockConnector } from './mockConnector.js';
-import { accepted, latency, pairs, round, startDate, type Sent } from './turns.js';
+import { accepted, latency, pairs, phaseLines, round, startDate, wanted, type Sent } from './turns.js';
 import { createPool } from '../src/store/postgres/pool.js';
 import { migrate } from '../src/store/postgres/migrate.js';
 import { addHistorySql, copyBase, createDatabase, databaseSize, readMeta, readTemplates, startPostgres, withDb, writeMeta, type GenerationStats } from './postgres.js';
@@ -195,7 +195,7 @@ async function check(url: string, acked: Sent[]) {
  * The whole PostgreSQL run; with `only: 'report'` (BENCH_ONLY=report) just the databases (kept
  * ones reused) and the report, to time a change to the report without the rest: nothing returned.
  */
-export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number, only?: 'report'): Promise<PostgresResults | undefined> {
+export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number, only?: 'report' | 'latency'): Promise<PostgresResults | undefined> {
   const began = performance.now();
   const sizes = [
     ['empty', 0],
@@ -261,15 +261,17 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       made[name] = { ...(await readMeta<Made>(server, dbName(count), 'made'))!, reused: !!kept, db_mb: size.mb, tables_mb: size.tables };
       log(`  database ${dbName(count)}: ${size.mb} MB (${Object.entries(size.tables).map(([k, v]) => `${k} ${v}`).join(', ')})`);
       previous = count;
-      if (only === 'report') continue;
+      if (only === 'report' || (only === 'latency' && !wanted(name))) continue;
       await reset(url, snap, base);
       const dir = join(work, `pg-latency-${name}`);
       await mkdir(dir, { recursive: true });
-      latencies[name] = await latency(base, dir, mock, env(url, dir));
+      latencies[name] = await latency(base, dir, mock, env(url, dir), `postgres-${name}`);
       const l = latencies[name];
       log(`  postgres ${name}: bid p50 ${round(percentile(l.bids, 50))} ms, p99 ${round(percentile(l.bids, 99))} ms; echo p50 ${round(percentile(l.echoes, 50))} ms, p99 ${round(percentile(l.echoes, 99))} ms; refused ${l.refused}; start ${l.startMs} ms; RSS ${l.rssStart} → ${l.rss} MB`);
+      log(phaseLines(l));
     }
     if (!snap) throw new Error('no sizes');
+    if (only === 'latency') return undefined;
     const version = await withDb(url, async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0].v);
 
     // The latency run's card refreshes are still pending: without a reset the report's bot would be sending them.
@@ -322,7 +324,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
         databases: made,
         database_mb_at_end: finalSize.mb,
         per_store: Object.fromEntries(
-          Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss }]),
+          Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss, phases: l.phases }]),
         ),
         report: { year: year.year, call_offs_in_year: year.callOffs, seconds_reported: 'the median of the three turns', ...rep },
         bursts: { count: BURST, concurrency: BURST_CONCURRENCY, one: strip(bursts.one), two: strip(bursts.two) },

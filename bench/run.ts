@@ -12,7 +12,7 @@ import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 import { message, percentile, post, settle, startBot, stopBot } from './bot.js';
 import { MockConnector } from './mockConnector.js';
 import { runPostgres, type PostgresResults } from './pgRun.js';
-import { accepted, fire, latency, MEASURED, pairs, round, startDate, type Sent } from './turns.js';
+import { accepted, fire, latency, MEASURED, pairs, phaseLines, round, startDate, wanted, type Sent } from './turns.js';
 
 /** BENCH_SCALE=0.01 shrinks the history for a quick smoke run (the figures then mean little). */
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -203,6 +203,12 @@ async function main() {
     }
 
     const stores = whichStores();
+    if (process.env.BENCH_ONLY === 'latency') {
+      // The latency runs alone (with BENCH_CPU_PROF, profiled); results.json is left as it is.
+      if (stores.includes('lowdb')) await runLowdb(base, work, mock, 'latency');
+      if (stores.includes('postgres')) await runPostgres(base, work, mock, log, SCALE, 'latency');
+      return;
+    }
     const lowdb = stores.includes('lowdb') ? await runLowdb(base, work, mock) : undefined;
     const postgres = stores.includes('postgres') ? await runPostgres(base, work, mock, log, SCALE) : undefined;
     // Merged into the file: a run on one store keeps the other's figures.
@@ -228,22 +234,25 @@ function whichStores(): ('lowdb' | 'postgres')[] {
 }
 
 /** The embedded store's runs: latency at three history sizes, broadcast, burst, crash. */
-async function runLowdb(base: Base, work: string, mock: MockConnector) {
+async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'latency') {
   const t0 = performance.now();
   const latencies: Record<string, Awaited<ReturnType<typeof latency>>> = {};
   const generated: Record<string, { seconds: number; files: number; mb: number }> = {};
   for (const [name, count] of SIZES) {
+    if (only && !wanted(name)) continue;
     const dir = join(work, `latency-${name}`);
     const t = performance.now();
     await copyStore(base.dir, dir);
     const h = await addHistory(dir, count);
     generated[name] = { seconds: round((performance.now() - t) / 1000), files: h.files, mb: Math.round(h.bytes / 1e6) };
     log(`store ${name}: ${count} past call-offs (${h.files} files, ${generated[name].mb} MB) in ${generated[name].seconds}s`);
-    latencies[name] = await latency(base, dir, mock);
+    latencies[name] = await latency(base, dir, mock, {}, `lowdb-${name}`);
     const l = latencies[name];
     log(`  bid p50 ${round(percentile(l.bids, 50))} ms, p99 ${round(percentile(l.bids, 99))} ms; echo p50 ${round(percentile(l.echoes, 50))} ms, p99 ${round(percentile(l.echoes, 99))} ms; refused ${l.refused}; start ${l.startMs} ms; RSS ${l.rss} MB`);
+    log(phaseLines(l));
     await rm(dir, { recursive: true, force: true });
   }
+  if (only) return undefined;
 
   const b = await broadcast(base, await fresh(base, work, 'broadcast'), mock);
   log(`broadcast: ${b.seconds}s (${b.ratio_to_minimum}× the ${b.theoretical_min_seconds} s minimum; ${b.ratio_to_requests_minimum}× ${b.min_for_requests_seconds} s for its ${b.connector_requests} requests; last Retry-After ended at ${b.last_retry_after_s} s), delivered ${b.delivered}, failed ${b.failed}, lost ${b.lost}, duplicates ${b.duplicates}, 429s ${b.throttled_429}, 502s ${b.failed_502}`);
@@ -267,7 +276,7 @@ async function runLowdb(base: Base, work: string, mock: MockConnector) {
       echo_turn: "an Action.Execute invoke with an unknown verb ('bench.echo'): same HTTP path, adapter and teams-ai route as a bid, answered without touching the store",
       samples_per_store: MEASURED,
       per_store: Object.fromEntries(
-        Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss, generated: generated[k] }]),
+        Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss, generated: generated[k], phases: l.phases }]),
       ),
       broadcast: b,
       burst: u,

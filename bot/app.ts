@@ -9,6 +9,7 @@ import { identify } from './identity.js';
 import { RefusalAudit } from './refusals.js';
 import type { Who } from '../src/app/actor.js';
 import { replyPrivately } from './invokeReply.js';
+import { detached, nameTurn, timed } from '../src/telemetry/phases.js';
 import { capInputs } from './inputLimits.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import { CardTooLargeError, type CardJson } from './render.js';
@@ -87,18 +88,19 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   app.adaptiveCards.actionExecute<Record<string, unknown>>(/.*/, async (ctx, _state, data) => {
     let result: CardJson | string;
     try {
-      result = await answer(ctx, capInputs(data ?? {}));
+      result = await timed('route', () => answer(ctx, capInputs(data ?? {})));
     } catch (error) {
       // Unanswered, an invoke becomes a 501 and Teams shows "Unable to reach the app": say something true instead.
       deps.logger.error('action failed', { error, verb: (ctx.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb });
       result = 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.';
     }
-    await replyPrivately(ctx, result);
+    await timed('reply', () => replyPrivately(ctx, result));
     return result;
   });
 
   async function answer(ctx: TurnContext, data: Record<string, unknown> | undefined): Promise<CardJson | string> {
     const verb = String((ctx.activity.value as { action?: { verb?: string } }).action?.verb ?? '');
+    nameTurn(verb);
     const who = await identify(ctx, deps);
     const action = actions.get(verb);
     if (!action) return 'This card is out of date. Type `help` for what you can do now.';
@@ -124,7 +126,8 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         if (e.kind === 'forbidden') await refusals.record(who, `action ${verb}`, e.message);
         return e.message;
       } finally {
-        deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now
+        // Whatever the action queued (posts, deadlines) goes out now, as work of its own: not the turn's.
+        timed('after', () => detached(() => deps.changed?.()));
       }
     };
     return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle, subjectOf(data)) : handle();

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ACData from 'adaptivecards-templating';
+import { timed } from '../src/telemetry/phases.js';
 
 export const CARDS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'cards');
 
@@ -49,8 +50,10 @@ export class CardTooLargeError extends Error {
 
 /** Fills a card template from its view model and checks it stays within Teams' budget. */
 export function render(name: string, viewModel: object): CardJson {
-  const card = template(name).expand({ $root: viewModel }) as CardJson;
-  const bytes = Buffer.byteLength(JSON.stringify(card));
-  if (bytes > CARD_BUDGET_BYTES) throw new CardTooLargeError(name, bytes);
-  return card;
+  return timed('render', () => {
+    const card = template(name).expand({ $root: viewModel }) as CardJson;
+    const bytes = Buffer.byteLength(JSON.stringify(card));
+    if (bytes > CARD_BUDGET_BYTES) throw new CardTooLargeError(name, bytes);
+    return card;
+  });
 }

@@ -8,6 +8,7 @@ import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
 import type { RateLedger } from './rateLedger.js';
 import type { PostReceipts } from './receiptLog.js';
 import type { NewItem, OutboxItem } from './item.js';
+import { inTurn } from '../telemetry/phases.js';
 
 export type { Target, OutboxItem, NewItem } from './item.js';
 
@@ -230,7 +231,8 @@ export class Outbox {
         const takenAt = this.clock();
         this.limiter.take(key, takenAt);
         // An attempt that throws (a store write failing) is logged; the item stays pending and is tried again in a second.
-        const sending: Promise<void> = this.attempt(item, key, takenAt).catch((error) => {
+        // Timed on its own clock when the bench records phases: the sends a turn caused are not the turn's.
+        const sending: Promise<void> = inTurn(item.id, () => this.attempt(item, key, takenAt), `outbox ${item.message.kind}`).catch((error) => {
           this.logger.error('outbox: an attempt failed unexpectedly', { id: item.id, error });
           this.claimedElsewhere.set(item.id, this.clock() + 1000);
         }).finally(() => {

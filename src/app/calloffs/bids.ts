@@ -10,6 +10,7 @@ import { refreshAllProviderCards, refreshProviderCard, tellUsers } from './messa
 import { jobIds, REMINDERS } from './publish.js';
 import { sequentialApproval } from '../award/decision.js';
 import { ownCallOffOf, type OwnCallOff } from './views.js';
+import { timed } from '../../telemetry/phases.js';
 
 export { answerInput };
 
@@ -56,15 +57,16 @@ export type BidResult = ({ ok: true; bid: Bid; request: OpenCallOff; unchanged: 
  * one version. In a sequential offer, a bid that meets the request accepts the offer and ends the rounds.
  */
 export async function submitBid(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<BidResult> {
-  const user = await providerUser(store, who);
+  const user = await timed('load', () => providerUser(store, who));
   return store.transact({ actor: user.id, action: 'bids.submit' }, async (tx) => {
-    const r = await loadForProvider(tx, user, ref, now);
-    const check = checkBid(r, raw);
-    if (!check.ok) return { ...check, request: r, own: await ownCallOffOf(tx, r, user.providerId) };
+    const r = await timed('load', () => loadForProvider(tx, user, ref, now));
+    const check = timed('validate', () => checkBid(r, raw));
+    const view = (of: OpenCallOff) => timed('view', () => ownCallOffOf(tx, of, user.providerId));
+    if (!check.ok) return { ...check, request: r, own: await view(r) };
     const id = bidId(r.id, user.providerId);
     const existing = await tx.get('bids', id);
     const last = existing?.status === 'active' ? existing.versions.at(-1) : undefined;
-    if (last && sameBid(last, check.bid)) return { ok: true as const, bid: existing!, request: r, unchanged: true, own: await ownCallOffOf(tx, r, user.providerId) };
+    if (last && sameBid(last, check.bid)) return { ok: true as const, bid: existing!, request: r, unchanged: true, own: await view(r) };
     const version = { ...check.bid, version: (existing?.versions.length ?? 0) + 1, at: now.toISOString(), by: user.id };
     const bid: Bid = { id, ref: r.id, providerId: user.providerId, status: 'active', versions: [...(existing?.versions ?? []), version], submittedAt: now.toISOString() };
     tx.put('bids', bid);
@@ -76,7 +78,7 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
     await refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`);
     if (r.package.mode === 'sequential' && meetsRequest(r, check.bid)) await acceptOffer(tx, r, bid, now);
     const after = await tx.get('requests', r.id) as OpenCallOff;
-    return { ok: true as const, bid, request: after, unchanged: false, own: await ownCallOffOf(tx, after, user.providerId) };
+    return { ok: true as const, bid, request: after, unchanged: false, own: await view(after) };
   });
 }
 

@@ -1,4 +1,5 @@
 import { open, rename } from 'node:fs/promises';
+import { timed } from '../../telemetry/phases.js';
 
 /**
  * Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one, and
@@ -11,7 +12,7 @@ export async function writeFileDurable(path: string, text: string): Promise<void
   const fh = await open(tmp, 'w');
   try {
     await fh.writeFile(text);
-    await fh.sync();
+    await timed('commit.durable', () => fh.sync());
   } finally {
     await fh.close();
   }

@@ -7,6 +7,7 @@ import { Leases } from '../leases.js';
 import { WriteQueue } from '../writeQueue.js';
 import { syncDirs, writeFileDurable } from './durable.js';
 import { isAlive } from './processAlive.js';
+import { timed } from '../../telemetry/phases.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -323,7 +324,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   /** Writes the touched files, then syncs each touched folder once. */
   private async writeDirty(dirty: Map<Partition, string>): Promise<void> {
     await Promise.all([...dirty].map(([p, collection]) => this.writePartition(collection, p, this.collections.get(collection)!)));
-    await syncDirs([...dirty.values()].map((c) => join(this.dir, c)));
+    await timed('commit.durable', () => syncDirs([...dirty.values()].map((c) => join(this.dir, c))));
   }
 
   private partitionOf(collection: string, id: string, create = false): (Partition & { data: ShardData }) | undefined {
@@ -390,7 +391,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
 
   transact<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError());
-    return this.queue.run(() => this.runTransaction(options, fn));
+    return timed('tx.wait', () => this.queue.run(() => this.runTransaction(options, fn)));
   }
 
   private async runTransaction<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T> {
@@ -435,7 +436,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     const tx = Object.assign(base, this.options.reads?.(view)) as Tx<C> & R;
     let result: T;
     try {
-      result = await fn(tx);
+      result = await timed('stage', () => fn(tx));
     } catch (error) {
       const kept = notes.filter((n) => n.keepOnAbort);
       if (kept.length) await this.commit(options, [], kept);
@@ -457,11 +458,20 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     await this.queue.run(() => this.commit({ actor: 'system:store', action: 'store.index' }, changes, [], false));
   }
 
-  private async commit(
+  private commit(
     options: TransactOptions,
     changes: Iterable<{ collection: string; id: string; after: Entity | null }>,
     notes: { what: string; details: unknown }[],
     derive = true,
+  ): Promise<void> {
+    return timed('commit.prepare', () => this.commitNow(options, changes, notes, derive));
+  }
+
+  private async commitNow(
+    options: TransactOptions,
+    changes: Iterable<{ collection: string; id: string; after: Entity | null }>,
+    notes: { what: string; details: unknown }[],
+    derive: boolean,
   ): Promise<void> {
     const at = this.now.toISOString();
     const lines: AuditEntry[] = [];
@@ -488,10 +498,10 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     if (lines.length) {
       for (const l of lines) l.seq = ++this.auditSeq;
       // One handle kept open in append mode: each entry is one write, with no open/close per transaction.
-      this.auditFile ??= await openFile(join(this.dir, 'audit.jsonl'), 'a');
-      await this.auditFile.appendFile(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      const file = (this.auditFile ??= await openFile(join(this.dir, 'audit.jsonl'), 'a'));
+      await timed('commit.write', () => file.appendFile(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
       // The audit is the record of what happened: durable before the data it describes.
-      await this.auditFile.sync();
+      await timed('commit.durable', () => file.sync());
     }
     const dirty = new Map<Partition, string>();
     for (const c of list) {
@@ -504,10 +514,10 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     // writes is finished on the next open instead of leaving half a change (e.g. a post without its pending entry).
     const journal = dirty.size > 1;
     if (journal) {
-      await writeFileDurable(join(this.dir, JOURNAL), JSON.stringify(list));
-      await syncDirs([this.dir]);
+      await timed('commit.write', () => writeFileDurable(join(this.dir, JOURNAL), JSON.stringify(list)));
+      await timed('commit.durable', () => syncDirs([this.dir]));
     }
-    await this.writeDirty(dirty);
+    await timed('commit.write', () => this.writeDirty(dirty));
     // Every file is durable now; a journal left behind by a crash here would only be replayed again.
     if (journal) await rm(join(this.dir, JOURNAL), { force: true });
     for (const c of list) {

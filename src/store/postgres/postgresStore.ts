@@ -10,7 +10,8 @@ import { createPool, withClient, type Password } from './pool.js';
 import { ALONE_FROM_ATTEMPT, backoffMs, isRetryable, MAX_ATTEMPTS, sleep, TURN_LOCK } from './retry.js';
 import { tableOf } from './tables.js';
 import { PgTransaction } from './transaction.js';
-import { appendAudit, notifyChanges } from './writes.js';
+import { appendAudit, notifyChanges, roundTrip } from './writes.js';
+import { count, timed } from '../../telemetry/phases.js';
 
 export interface PostgresStoreOptions {
   /** The clock for audit times and receipts (leases use the database's clock). */
@@ -58,6 +59,7 @@ export class PostgresStore implements BrokerageStore {
 
   async get<K extends keyof Collections & string>(collection: K, id: string): Promise<Collections[K] | undefined> {
     if (this.closed) throw new StoreClosedError();
+    count('pg.round_trips');
     const { rows } = await this.pool.query<{ doc: Collections[K] }>(`SELECT doc FROM ${tableOf(collection)} WHERE id = $1`, [id]);
     return rows[0]?.doc;
   }
@@ -96,18 +98,19 @@ export class PostgresStore implements BrokerageStore {
     // waits for those running and new ones wait for it. It is a session lock taken before BEGIN: a
     // serializable snapshot taken before the wait would be stale after it.
     const [lock, unlock] = alone ? ['pg_advisory_lock', 'pg_advisory_unlock'] : ['pg_advisory_lock_shared', 'pg_advisory_unlock_shared'];
-    await client.query(`SELECT ${lock}(${TURN_LOCK})`);
+    count('tx.attempts');
+    await timed('tx.begin', () => roundTrip(client, `SELECT ${lock}(${TURN_LOCK})`));
     try {
-      await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+      await timed('tx.begin', () => roundTrip(client, 'BEGIN ISOLATION LEVEL SERIALIZABLE'));
       if (options.idempotencyKey) {
-        const { rows } = await client.query<{ doc: { result: T } }>('SELECT doc FROM receipts WHERE id = $1', [options.idempotencyKey]);
+        const { rows } = await timed('tx.read', () => roundTrip<{ doc: { result: T } }>(client, 'SELECT doc FROM receipts WHERE id = $1', [options.idempotencyKey]));
         if (rows.length) {
-          await client.query('COMMIT');
+          await timed('commit.durable', () => roundTrip(client, 'COMMIT'));
           return { kind: 'done', result: rows[0].doc.result };
         }
       }
       inFn = true;
-      const result = await fn(t.tx);
+      const result = await timed('stage', () => fn(t.tx));
       inFn = false;
       const at = this.now().toISOString();
       if (options.idempotencyKey) {
@@ -115,11 +118,13 @@ export class PostgresStore implements BrokerageStore {
         // sends this attempt round again, and the next one returns that instance's result.
         t.tx.put('receipts', { id: options.idempotencyKey, at, result: result === undefined ? undefined : structuredClone(result) });
       }
-      await t.flush();
+      await timed('commit.write', async () => {
+        await t.flush();
+        await appendAudit(client, t.auditRows(at, options.actor, options.action));
+        await notifyChanges(client, this.instance, t.changes());
+      });
       const changes = t.changes();
-      await appendAudit(client, t.auditRows(at, options.actor, options.action));
-      await notifyChanges(client, this.instance, changes);
-      await client.query('COMMIT');
+      await timed('commit.durable', () => roundTrip(client, 'COMMIT'));
       this.feed.publish(changes);
       return { kind: 'done', result };
     } catch (error) {
@@ -128,7 +133,7 @@ export class PostgresStore implements BrokerageStore {
       if (inFn) await this.keepNotes(client, options, t);
       return { kind: 'aborted', error };
     } finally {
-      await client.query(`SELECT ${unlock}(${TURN_LOCK})`).catch(() => {});
+      await timed('tx.begin', () => roundTrip(client, `SELECT ${unlock}(${TURN_LOCK})`)).catch(() => {});
     }
   }
 

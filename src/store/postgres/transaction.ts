@@ -4,7 +4,8 @@ import type { Entity } from '../store.js';
 import { isRetryable } from './retry.js';
 import { namedReads } from './reads.js';
 import { tableOf } from './tables.js';
-import { writeItem, type AuditRow } from './writes.js';
+import { roundTrip, writeItem, type AuditRow } from './writes.js';
+import { timed } from '../../telemetry/phases.js';
 
 interface Staged {
   collection: string;
@@ -39,8 +40,8 @@ export class PgTransaction {
   constructor(private readonly client: pg.ClientBase) {
     const reads = namedReads((sql, values) =>
       this.inTurn(async () => {
-        await this.flushStaged();
-        return this.query<Record<string, unknown>>(sql, values);
+        await timed('tx.write', () => this.flushStaged());
+        return timed('tx.read', () => this.query<Record<string, unknown>>(sql, values));
       }),
     );
     this.tx = {
@@ -48,7 +49,7 @@ export class PgTransaction {
       get: async (collection, id) => {
         const s = this.staged.get(key(collection, id));
         if (s) return s.after ? structuredClone(s.after) : undefined;
-        const rows = await this.inTurn(() => this.query<{ doc: never }>(`SELECT doc FROM ${tableOf(collection)} WHERE id = $1`, [id]));
+        const rows = await this.inTurn(() => timed('tx.read', () => this.query<{ doc: never }>(`SELECT doc FROM ${tableOf(collection)} WHERE id = $1`, [id])));
         return rows[0]?.doc;
       },
       put: (collection, item) => {
@@ -67,7 +68,7 @@ export class PgTransaction {
 
   private async query<T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]> {
     try {
-      return (await this.client.query<T>(sql, values)).rows;
+      return (await roundTrip<T>(this.client, sql, values)).rows;
     } catch (e) {
       if (isRetryable(e)) this.conflicted = true;
       throw e;

@@ -3,8 +3,15 @@ import { reportableMoments } from '../reads.js';
 import type { PackageRequest } from '../../domain/request.js';
 import type { Entity } from '../store.js';
 import { tableOf } from './tables.js';
+import { count } from '../../telemetry/phases.js';
 
 export const CHANNEL = 'brokerage_changes';
+
+/** One statement on the transaction's client, counted (the bench's phase clock counts round trips). */
+export async function roundTrip<T extends pg.QueryResultRow = pg.QueryResultRow>(client: pg.ClientBase, sql: string, values?: unknown[]): Promise<pg.QueryResult<T>> {
+  count('pg.round_trips');
+  return client.query<T>(sql, values);
+}
 
 /**
  * Writes one item (or deletes it when `after` is null) and returns the row it replaced. Both
@@ -19,7 +26,7 @@ export async function writeItem(client: pg.ClientBase, collection: string, id: s
       : `WITH before AS (SELECT doc FROM ${table} WHERE id = $1),
               up AS (INSERT INTO ${table} (id, doc) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc)
          SELECT (SELECT doc FROM before) AS before`;
-  const { rows } = await client.query<{ before: Entity | null }>(sql, after === null ? [id] : [id, JSON.stringify(after)]);
+  const { rows } = await roundTrip<{ before: Entity | null }>(client, sql, after === null ? [id] : [id, JSON.stringify(after)]);
   if (collection === 'requests' && after !== null) await writeRequestDays(client, after as PackageRequest);
   return rows[0]?.before ?? null;
 }
@@ -56,7 +63,8 @@ export interface AuditRow {
 /** Appends audit rows in one statement; seq comes from the table's sequence, in the order given. */
 export async function appendAudit(client: pg.ClientBase, rows: AuditRow[]): Promise<void> {
   if (!rows.length) return;
-  await client.query(
+  await roundTrip(
+    client,
     `INSERT INTO audit (at, actor, action, collection, item_id, before, after)
      SELECT at, actor, action, collection, item_id, before, after
      FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
@@ -73,7 +81,7 @@ export async function appendAudit(client: pg.ClientBase, rows: AuditRow[]): Prom
  */
 export async function notifyChanges(client: pg.ClientBase, instance: string, changes: { collection: string; id: string }[]): Promise<void> {
   if (!changes.length) return;
-  await client.query(`SELECT pg_notify('${CHANNEL}', m) FROM unnest($1::text[]) AS m`, [
+  await roundTrip(client, `SELECT pg_notify('${CHANNEL}', m) FROM unnest($1::text[]) AS m`, [
     changes.map((c) => JSON.stringify({ instance, collection: c.collection, id: c.id })),
   ]);
 }
