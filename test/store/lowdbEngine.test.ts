@@ -229,6 +229,7 @@ describe('LowdbStore', () => {
       await s.transact(tx, async (t) => {
         for (let i = 0; i < 64; i++) t.put('things', { id: `t-${i}` });
       });
+      await s.flush(); // data files are brought up to date by the checkpoint
       const files = (await readdir(join(dir, 'things'))).filter((f) => f.endsWith('.json')).sort();
       assert.equal(files.length, 8);
       let total = 0;

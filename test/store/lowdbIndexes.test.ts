@@ -41,9 +41,10 @@ describe('lowdb adapter: its own indexes', () => {
       tx.put('jobs', { id: 'close:PKG-2026-0001', kind: 'calloff.close', ref: 'PKG-2026-0001', at: '2026-02-01T00:00:00Z' });
     });
 
-  it('keeps them in the collections and keys an existing data folder has, written in the same commit, unaudited', async () => {
+  it('keeps them in the collections and keys an existing data folder has, committed with the change, unaudited', async () => {
     store = await openBrokerageLowdb(dir);
     await seed(store);
+    await store.flush(); // data files are brought up to date by the checkpoint
     const indexes = await onDisk(dir, 'indexes');
     assert.deepEqual(indexes['owner:sam'].refs, ['PKG-2026-0001']);
     assert.deepEqual(indexes['owner:kim'].refs, ['PKG-2026-0002']);
@@ -60,6 +61,7 @@ describe('lowdb adapter: its own indexes', () => {
       tx.put('outbox', { ...pending('post:PKG-2026-0001:a', 'publish:PKG-2026-0001'), status: 'sent' } as OutboxItem);
       tx.put('requests', request('PKG-2026-0001', { owner: 'sam', state: 'closed', submittedAt: '2026-01-10T10:00:00Z' }));
     });
+    await store.flush();
     assert.deepEqual(await onDisk(dir, 'outboxPending'), {});
     assert.equal((await onDisk(dir, 'indexes'))['open-calloffs'], undefined);
   });
@@ -91,6 +93,7 @@ describe('lowdb adapter: its own indexes', () => {
       jobs: (await tx.jobs()).map((x) => x.id),
     }));
     assert.deepEqual(r, { sams: ['PKG-2026-0001'], open: ['PKG-2026-0001'], pending: ['post:PKG-2026-0001:a'], batch: ['post:PKG-2026-0001:a'], jobs: ['close:PKG-2026-0001'] });
+    await store.flush();
     const indexes = await onDisk(dir, 'indexes');
     assert.equal(indexes['owner:ghost'], undefined);
     assert.equal(indexes['backfilled:3'], undefined);

@@ -33,6 +33,7 @@ describe('LowdbStore partitions: one file per call-off, read when first needed',
       t.put('things', { id: 'post:PKG-2026-0002:brightpath', n: 3 });
       t.put('things', { id: 'no-call-off-here', n: 4 });
     });
+    await s.flush(); // data files are brought up to date by the checkpoint
     const names = await files();
     assert.ok(names.includes('PKG-2026-0001.json') && names.includes('PKG-2026-0002.json'), names.join());
     assert.ok(names.some((f) => /^\d\.json$/.test(f)), 'the id without a call-off went to a hash file');
@@ -45,9 +46,12 @@ describe('LowdbStore partitions: one file per call-off, read when first needed',
     await s.transact(tx, async (t) => {
       for (let i = 1; i <= 5; i++) t.put('things', { id: `PKG-2026-000${i}`, n: i });
     });
+    await s.flush();
     const before = await stat(join(dir, 'things', 'PKG-2026-0001.json'));
     await new Promise((r) => setTimeout(r, 20));
     await s.transact(tx, async (t) => t.put('things', { id: 'PKG-2026-0005:x', n: 50 }));
+    await s.flush();
+    assert.ok((await stat(join(dir, 'things', 'PKG-2026-0005.json'))).mtimeMs > before.mtimeMs);
     assert.equal((await stat(join(dir, 'things', 'PKG-2026-0001.json'))).mtimeMs, before.mtimeMs);
   });
 
@@ -83,8 +87,10 @@ describe('LowdbStore partitions: one file per call-off, read when first needed',
   it('removes a call-off file once its last item is deleted', async () => {
     const s = await open();
     await s.transact(tx, async (t) => t.put('things', { id: 'close:PKG-2026-0009', n: 1 }));
+    await s.flush();
     assert.ok((await files()).includes('PKG-2026-0009.json'));
     await s.transact(tx, async (t) => t.delete('things', 'close:PKG-2026-0009'));
+    await s.flush();
     assert.ok(!(await files()).includes('PKG-2026-0009.json'));
     assert.equal(await s.get('things', 'close:PKG-2026-0009'), undefined);
   });

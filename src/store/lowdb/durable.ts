@@ -1,21 +1,22 @@
 import { open, rename } from 'node:fs/promises';
-import { timed } from '../../telemetry/phases.js';
 
 /**
  * Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one, and
- * once this resolves the new content is on disk. The rename itself is durable only after the
+ * once this resolves the new content is on disk. `beforeRename` may hold the new file back until
+ * something else is durable (the journal records its text holds). The rename itself is durable only after the
  * folder is synced (`syncDirs`), which callers batch: one folder sync per commit, not per file.
  * (lowdb's writer, steno, renames without fsync, hence this.)
  */
-export async function writeFileDurable(path: string, text: string): Promise<void> {
+export async function writeFileDurable(path: string, text: string, beforeRename?: () => Promise<void>): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   const fh = await open(tmp, 'w');
   try {
     await fh.writeFile(text);
-    await timed('commit.durable', () => fh.sync());
+    await fh.sync();
   } finally {
     await fh.close();
   }
+  await beforeRename?.();
   await rename(tmp, path);
 }
 

@@ -1,50 +1,53 @@
-import { readFileSync } from 'node:fs';
-import { appendFile, mkdir, open as openFile, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { JSONFile } from 'lowdb/node';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, TransactOptions, Tx, WorkKind } from '../store.js';
 import { Leases } from '../leases.js';
 import { WriteQueue } from '../writeQueue.js';
 import { syncDirs, writeFileDurable } from './durable.js';
-import { isAlive } from './processAlive.js';
-import { timed } from '../../telemetry/phases.js';
+import { AuditFile } from './auditFile.js';
+import { emptyData, isKeyed, mapLimit, readPartitionFile, readPartitionSync, SCHEMA_VERSION, shardStem, writePartition, type Partition, type ShardData, type ShardSpec } from './files.js';
+import { lockFolder } from './folderLock.js';
+import { Journal, readJournal } from './journal.js';
+import { detached, timed } from '../../telemetry/phases.js';
 
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION, shardStem, type ShardSpec } from './files.js';
 
-/** The change being written, while a transaction writes more than one file. */
-const JOURNAL = 'journal.json';
+/** What an earlier version of the store left when it died in the middle of a multi-file write. */
+const LEGACY_JOURNAL = 'journal.json';
 
-/** Folders opened by this process: the pid lock cannot tell two stores in one process apart. */
-const openHere = new Set<string>();
+/**
+ * A checkpoint follows 30 s after the first change it would write, or at once when the journal
+ * passes 16 MB: rarely, because each one fsyncs every file it writes, and those fsyncs delay the
+ * journal's (one disk); a busy call-off's files are then written once for many bids. A crash costs
+ * a replay of at most that much journal on the next open (well under a second).
+ */
+const CHECKPOINT_AFTER_MS = 30_000;
+const CHECKPOINT_BYTES = 16 * 1024 * 1024;
+/** Files a checkpoint writes at once: few, so the journal's write and fsync find a free thread (libuv has four). */
+const CHECKPOINT_FILES_AT_ONCE = 2;
 
 /** Steps that bring a data folder from version N-1 to N; keyed by the version they produce. */
 const MIGRATIONS: Record<number, (dir: string) => Promise<void>> = {};
-
-interface ShardData {
-  schemaVersion: number;
-  items: Record<string, Entity>;
-}
 
 interface Meta {
   schemaVersion: number;
   createdAt: string;
 }
 
-/**
- * How a collection is spread over files:
- * - a number N: N files `0.json` … `N-1.json`, an item's file chosen by a hash of its id. Right for
- *   collections that stay small (the framework, users);
- * - `{ by, fallback }`: one file per partition key, `by(id)` (e.g. the call-off an id belongs to),
- *   so a write rewrites only that key's file and its cost does not grow with history; ids for which
- *   `by` returns undefined go to `fallback` hash files.
- */
-export type ShardSpec = number | { by: (id: string) => string | undefined; fallback?: number };
-
 /** A staged change, as a transaction commits it. */
 export interface StagedChange {
   collection: string;
   id: string;
   after: Entity | null;
+}
+
+/**
+ * One transaction in the journal: its audit entries (an audited change is read back from its
+ * entry, so each document is written once) and the changes nobody audits (receipts, indexes).
+ */
+interface JournalRecord {
+  audit: AuditEntry[];
+  changes: StagedChange[];
 }
 
 /**
@@ -75,97 +78,59 @@ export interface LowdbStoreOptions<R = unknown> {
   derived?: string[];
 }
 
-/** The file (without `.json`) that holds the item with this id under this spec. */
-export function shardStem(spec: ShardSpec | undefined, id: string): string {
-  if (spec === undefined || typeof spec === 'number') return String(hashIndex(id, spec ?? 1));
-  const key = spec.by(id);
-  if (key === undefined || key === '') return String(hashIndex(id, spec.fallback ?? 1));
-  const safe = key.replace(/[^A-Za-z0-9._-]/g, '_');
-  // Numeric names are the hash files'; a key that looks like one gets a prefix.
-  return /^\d+$/.test(safe) || safe.startsWith('.') ? `k${safe}` : safe;
-}
-
-function hashIndex(id: string, count: number): number {
-  if (count <= 1) return 0;
-  let h = 2166136261; // FNV-1a: cheap and evenly spread for short ids
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return (h >>> 0) % count;
-}
-
-/**
- * One data file: its items in memory once read, and the lowdb handle that writes it (made on first
- * write). A keyed file (one call-off's) is read only when something asks for one of its items, so
- * years of finished call-offs stay on disk until needed.
- */
-interface Partition {
-  stem: string;
-  data?: ShardData;
-}
-
-/** Hash-shard files are named by number; keyed files by their key. */
-const isKeyed = (stem: string) => !/^\d+$/.test(stem);
-
 type Listener = (change: Change<Entity>) => void;
 
 /**
  * The embedded store: each collection lives in lowdb JSON files (`<dir>/<collection>/<stem>.json`,
- * see `ShardSpec`), so a write rewrites only the files it touched; collections that grow with
- * history are kept one file per call-off, so that cost stays flat as the years pile up. Every item
- * is held in memory; reads never touch the disk. Files are read with lowdb and written temp file,
- * fsync, rename (durable.ts), so a crash leaves either the old or the new file, never half of one.
- * Every change goes through one queue; the audit log is appended (JSON Lines) and fsynced before
- * the data files are written, and a transaction resolves once all of it is on disk. An adapter
- * adds its named reads (`reads`) and keeps its indexes in the same commit (`derive`).
+ * see `ShardSpec`); collections that grow with history are kept one file per call-off, so the cost
+ * of a change stays flat as the years pile up. Every item is held in memory once read; reads never
+ * touch the disk. Transactions run one at a time (one queue); each is durable once its journal
+ * record is fsynced (journal.ts: the records queued behind one flush share the next), and resolves
+ * then. The data files are brought up to date by a checkpoint a second later, many transactions at
+ * a time, each file written temp file, fsync, rename (durable.ts), so a crash leaves the old file
+ * or the new one; what the files lack is in the journal, which is replayed on open. The audit log
+ * follows the journal (auditFile.ts). An adapter adds its named reads (`reads`) and keeps its
+ * indexes in the same commit (`derive`).
  */
 export class LowdbStore<C extends Record<string, Entity>, R = unknown> implements Store<C, R> {
   private readonly collections = new Map<string, Map<string, Partition>>();
   private readonly listeners = new Map<string, Set<Listener>>();
-  private auditFile?: import('node:fs/promises').FileHandle;
+  private readonly auditLog: AuditFile;
+  private journal!: Journal;
   private readonly queue = new WriteQueue();
   private closed = false;
   private auditSeq = 0;
   /** Claims on shared work: one process owns the folder, so a lease lives in memory. */
   private readonly leases = new Leases();
+  /** Partitions changed since the last checkpoint took its list, with their collection. */
+  private dirty = new Map<Partition, string>();
+  /** Committed changes whose journal record is not durable yet: watchers hear of them once it is. */
+  private unheard: { n: number; changes: StagedChange[] }[] = [];
+  private checkpointTimer?: NodeJS.Timeout;
+  private checkpointing?: Promise<void>;
+  private unlock?: () => Promise<void>;
 
   private constructor(
     private readonly dir: string,
     private readonly options: LowdbStoreOptions<R>,
-  ) {}
+  ) {
+    this.auditLog = new AuditFile(dir);
+  }
 
   static async open<C extends Record<string, Entity>, R = unknown>(dir: string, options: LowdbStoreOptions<R> = {}): Promise<LowdbStore<C, R>> {
     const store = new LowdbStore<C, R>(dir, options);
-    const key = resolve(dir);
-    if (openHere.has(key)) throw new Error(`The data folder ${dir} is in use: this process has already opened it. Close that store first.`);
-    openHere.add(key);
+    await mkdir(dir, { recursive: true });
+    const unlock = await lockFolder(dir);
     try {
-      await mkdir(dir, { recursive: true });
-      await store.lock();
       await store.checkSchema();
       await store.loadAll();
-      await store.replayJournal();
-      store.auditSeq = await store.lastAuditSeq();
-      await store.endTornAuditLine();
+      await store.recover();
     } catch (e) {
-      openHere.delete(key);
+      await unlock();
       throw e;
     }
+    store.unlock = unlock;
     return store;
-  }
-
-  /**
-   * lowdb keeps everything in memory and rewrites files from there, so two processes on one
-   * folder would overwrite each other's changes: the second is refused while the first lives.
-   */
-  private async lock(): Promise<void> {
-    const path = join(this.dir, 'store.lock');
-    const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new Error(`The data folder ${this.dir} is in use by another process (pid ${holder}), probably the running bot. Stop it first.`);
-    }
-    await writeFileDurable(path, String(process.pid));
   }
 
   private get now(): Date {
@@ -229,13 +194,13 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     const loaded = await mapLimit(
       stems.filter((stem) => !isKeyed(stem)),
       32,
-      async (stem) => ({ stem, data: await this.readPartitionFile(collection, stem) }),
+      async (stem) => ({ stem, data: await readPartitionFile(this.dir, collection, stem) }),
     );
     const parts = new Map<string, Partition>();
     for (const stem of stems) if (isKeyed(stem)) parts.set(stem, { stem });
     const part = (stem: string) => {
       let p = parts.get(stem);
-      if (!p) parts.set(stem, (p = { stem, data: { schemaVersion: SCHEMA_VERSION, items: {} } }));
+      if (!p) parts.set(stem, (p = { stem, data: emptyData() }));
       return this.ensure(collection, p);
     };
     const strays: Entity[] = [];
@@ -244,7 +209,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
       const items = data?.items ?? {};
       if (!Object.keys(items).length) continue;
       for (const id in items) {
-        if (this.stemFor(collection, id) === stem) part(stem).data!.items[id] = items[id];
+        if (this.stemFor(collection, id) === stem) part(stem).data.items[id] = items[id];
         else {
           strays.push(items[id]);
           sources.add(stem);
@@ -255,15 +220,15 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
       const dirty = new Set<Partition>();
       for (const item of strays) {
         const home = part(this.stemFor(collection, item.id));
-        if (item.id in home.data!.items) continue;
-        home.data!.items[item.id] = item;
+        if (item.id in home.data.items) continue;
+        home.data.items[item.id] = item;
         dirty.add(home);
       }
-      await mapLimit([...dirty], 32, (p) => this.writePartition(collection, p, parts));
+      await mapLimit([...dirty], 32, (p) => writePartition(this.dir, collection, p));
       await syncDirs([folder]);
       for (const stem of sources) {
         const p = parts.get(stem);
-        if (p && Object.keys(p.data!.items).length) await this.writePartition(collection, p, parts);
+        if (p && Object.keys(p.data!.items).length) await writePartition(this.dir, collection, p);
         else {
           parts.delete(stem);
           await rm(join(folder, `${stem}.json`), { force: true });
@@ -275,56 +240,10 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     return parts;
   }
 
-  private async readPartitionFile(collection: string, stem: string): Promise<ShardData | null> {
-    const path = join(this.dir, collection, `${stem}.json`);
-    try {
-      return await new JSONFile<ShardData>(path).read();
-    } catch (e) {
-      throw new Error(`The data file ${path} cannot be read: ${(e as Error).message}`);
-    }
-  }
-
   /** A keyed file's items, read (synchronously: transactions are) the first time they are needed. */
   private ensure(collection: string, p: Partition): Partition & { data: ShardData } {
-    if (!p.data) p.data = this.readSync(collection, p.stem) ?? { schemaVersion: SCHEMA_VERSION, items: {} };
+    if (!p.data) p.data = readPartitionSync(this.dir, collection, p.stem) ?? emptyData();
     return p as Partition & { data: ShardData };
-  }
-
-  private readSync(collection: string, stem: string): ShardData | null {
-    const path = join(this.dir, collection, `${stem}.json`);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw e;
-    }
-    try {
-      return JSON.parse(text) as ShardData;
-    } catch (e) {
-      throw new Error(`The data file ${path} cannot be read: ${(e as Error).message}`);
-    }
-  }
-
-  /**
-   * Writes one data file atomically and durably (temp file, fsync, rename; the caller syncs the
-   * folder), in lowdb's format; an emptied keyed file is removed.
-   */
-  private async writePartition(collection: string, p: Partition, parts: Map<string, Partition>): Promise<void> {
-    const path = join(this.dir, collection, `${p.stem}.json`);
-    if (!p.data) return; // never read, so never changed
-    if (isKeyed(p.stem) && !Object.keys(p.data.items).length) {
-      if (parts.get(p.stem) === p) parts.delete(p.stem);
-      await rm(path, { force: true });
-      return;
-    }
-    await writeFileDurable(path, JSON.stringify(p.data, null, 2));
-  }
-
-  /** Writes the touched files, then syncs each touched folder once. */
-  private async writeDirty(dirty: Map<Partition, string>): Promise<void> {
-    await Promise.all([...dirty].map(([p, collection]) => this.writePartition(collection, p, this.collections.get(collection)!)));
-    await timed('commit.durable', () => syncDirs([...dirty.values()].map((c) => join(this.dir, c))));
   }
 
   private partitionOf(collection: string, id: string, create = false): (Partition & { data: ShardData }) | undefined {
@@ -332,13 +251,21 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     if (!parts) return undefined;
     const stem = this.stemFor(collection, id);
     let p = parts.get(stem);
-    if (!p && create) parts.set(stem, (p = { stem, data: { schemaVersion: SCHEMA_VERSION, items: {} } }));
+    if (!p && create) parts.set(stem, (p = { stem, data: emptyData() }));
     return p && this.ensure(collection, p);
   }
 
   private committed(collection: string, id: string): Entity | undefined {
     const items = this.partitionOf(collection, id)?.data.items;
     return items && Object.hasOwn(items, id) ? items[id] : undefined;
+  }
+
+  /** Puts a change into memory; the partition is written at the next checkpoint. */
+  private apply(c: StagedChange): void {
+    const p = this.partitionOf(c.collection, c.id, true)!;
+    if (c.after) p.data.items[c.id] = c.after;
+    else delete p.data.items[c.id];
+    this.dirty.set(p, c.collection);
   }
 
   /**
@@ -349,13 +276,13 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   committedAll(collection: string): Entity[] {
     const out: Entity[] = [];
     for (const p of this.collections.get(collection)?.values() ?? []) {
-      const items = p.data?.items ?? this.readSync(collection, p.stem)?.items ?? {};
+      const items = p.data?.items ?? readPartitionSync(this.dir, collection, p.stem)?.items ?? {};
       for (const id in items) out.push(items[id]);
     }
     return out;
   }
 
-  private async committedAllAsync(collection: string, where?: (item: Entity) => boolean): Promise<Entity[]> {
+  private async committedAllAsync(collection: string): Promise<Entity[]> {
     const out: Entity[] = [];
     const cold: string[] = [];
     for (const p of this.collections.get(collection)?.values() ?? []) {
@@ -363,21 +290,33 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
         cold.push(p.stem);
         continue;
       }
-      for (const id in p.data.items) if (!where || where(p.data.items[id])) out.push(p.data.items[id]);
+      for (const id in p.data.items) out.push(p.data.items[id]);
     }
     await mapLimit(cold, 16, async (stem) => {
-      const parts = this.collections.get(collection);
-      const p = parts?.get(stem);
+      const p = this.collections.get(collection)?.get(stem);
       // Read now unless a transaction loaded (and maybe changed) it meanwhile.
-      const items = p?.data?.items ?? (p ? (await this.readPartitionFile(collection, stem))?.items : undefined) ?? {};
-      for (const id in items) if (!where || where(items[id])) out.push(p?.data?.items[id] ?? items[id]);
+      const items = p?.data?.items ?? (p ? (await readPartitionFile(this.dir, collection, stem))?.items : undefined) ?? {};
+      for (const id in items) out.push(p?.data?.items[id] ?? items[id]);
     });
     return out;
   }
 
+  /** Waits until whatever was committed before this call is durable, so no read hands out a change a crash could still undo. */
+  private async settled(upTo = this.journal.last): Promise<void> {
+    if (this.broken) throw this.broken;
+    if (this.journal.pending) await this.journal.whenDurable(upTo);
+  }
+
+  /** The journal could not be written: memory holds changes the disk does not, so the store stops. */
+  private get broken(): unknown {
+    return this.journal?.failure;
+  }
+
   async get<K extends keyof C & string>(collection: K, id: string): Promise<C[K] | undefined> {
     const item = this.committed(collection, id);
-    return item ? (structuredClone(item) as C[K]) : undefined;
+    const copy = item ? (structuredClone(item) as C[K]) : undefined;
+    await this.settled();
+    return copy;
   }
 
   /**
@@ -386,12 +325,29 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
    */
   async scan<K extends keyof C & string>(collection: K): Promise<C[K][]> {
     if (!this.collections.has(collection)) return [];
-    return structuredClone((await this.committedAllAsync(collection)) as C[K][]);
+    const all = structuredClone((await this.committedAllAsync(collection)) as C[K][]);
+    await this.settled();
+    return all;
   }
 
-  transact<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new StoreClosedError());
-    return timed('tx.wait', () => this.queue.run(() => this.runTransaction(options, fn)));
+  async transact<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreClosedError();
+    if (this.broken) throw this.broken;
+    // Whatever the transaction read or wrote is durable before it answers, refusals included.
+    let upTo = 0;
+    try {
+      return await timed('tx.wait', () =>
+        this.queue.run(async () => {
+          try {
+            return await this.runTransaction(options, fn);
+          } finally {
+            upTo = this.journal.last;
+          }
+        }),
+      );
+    } finally {
+      await timed('commit.durable', () => this.settled(upTo));
+    }
   }
 
   private async runTransaction<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T> {
@@ -456,98 +412,162 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   /** Writes changes to derived collections (an index rebuild) as one unaudited commit. */
   async writeDerived(changes: StagedChange[]): Promise<void> {
     await this.queue.run(() => this.commit({ actor: 'system:store', action: 'store.index' }, changes, [], false));
+    await this.settled();
   }
 
-  private commit(
-    options: TransactOptions,
-    changes: Iterable<{ collection: string; id: string; after: Entity | null }>,
-    notes: { what: string; details: unknown }[],
-    derive = true,
-  ): Promise<void> {
-    return timed('commit.prepare', () => this.commitNow(options, changes, notes, derive));
-  }
-
-  private async commitNow(
-    options: TransactOptions,
-    changes: Iterable<{ collection: string; id: string; after: Entity | null }>,
-    notes: { what: string; details: unknown }[],
-    derive: boolean,
-  ): Promise<void> {
-    const at = this.now.toISOString();
-    const lines: AuditEntry[] = [];
-    let list = [...changes];
-    const unaudited = new Set(['receipts', ...(this.options.derived ?? [])]);
-    const load = async (all: StagedChange[]) => {
-      for (const c of all) if (!this.collections.has(c.collection)) await this.load(c.collection);
-    };
-    await load(list);
-    const withBefore = list.map((c) => ({ ...c, before: this.committed(c.collection, c.id) ?? null }));
-    for (const c of withBefore) {
-      if (!unaudited.has(c.collection)) {
-        lines.push({ seq: 0, at, actor: options.actor, action: options.action, collection: c.collection, id: c.id, before: c.before, after: c.after });
+  /**
+   * Makes a transaction's changes the committed state and queues its journal record: audit
+   * entries for every change but receipts and derived ones, then the derived changes (indexes).
+   * Everything after the collections are loaded is synchronous, so a checkpoint never sees half a commit.
+   */
+  private commit(options: TransactOptions, changes: Iterable<StagedChange>, notes: { what: string; details: unknown }[], derive = true): Promise<void> {
+    return timed('commit.prepare', async () => {
+      let list = [...changes];
+      const loadAll = async (all: StagedChange[]) => {
+        for (const c of all) if (!this.collections.has(c.collection)) await this.load(c.collection);
+      };
+      await loadAll(list);
+      const unaudited = new Set(['receipts', ...(this.options.derived ?? [])]);
+      const withBefore = list.map((c) => ({ ...c, before: this.committed(c.collection, c.id) ?? null }));
+      let extra: StagedChange[] = [];
+      if (derive && this.options.derive && list.length) {
+        extra = this.options.derive(withBefore, (collection, id) => this.committed(collection, id));
+        await loadAll(extra);
+        list = [...list, ...extra];
       }
-    }
-    if (derive && this.options.derive && list.length) {
-      const extra = this.options.derive(withBefore, (collection, id) => this.committed(collection, id));
-      await load(extra);
-      list = [...list, ...extra];
-    }
-    for (const n of notes) {
-      lines.push({ seq: 0, at, actor: options.actor, action: n.what, collection: '-', id: '-', before: null, after: n.details });
-    }
-    if (lines.length) {
-      for (const l of lines) l.seq = ++this.auditSeq;
-      // One handle kept open in append mode: each entry is one write, with no open/close per transaction.
-      const file = (this.auditFile ??= await openFile(join(this.dir, 'audit.jsonl'), 'a'));
-      await timed('commit.write', () => file.appendFile(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
-      // The audit is the record of what happened: durable before the data it describes.
-      await timed('commit.durable', () => file.sync());
-    }
-    const dirty = new Map<Partition, string>();
-    for (const c of list) {
-      const p = this.partitionOf(c.collection, c.id, true)!;
-      if (c.after) p.data.items[c.id] = c.after;
-      else delete p.data.items[c.id];
-      dirty.set(p, c.collection);
-    }
-    // A transaction that touches several files is journalled first: a crash between the files'
-    // writes is finished on the next open instead of leaving half a change (e.g. a post without its pending entry).
-    const journal = dirty.size > 1;
-    if (journal) {
-      await timed('commit.write', () => writeFileDurable(join(this.dir, JOURNAL), JSON.stringify(list)));
-      await timed('commit.durable', () => syncDirs([this.dir]));
-    }
-    await timed('commit.write', () => this.writeDirty(dirty));
-    // Every file is durable now; a journal left behind by a crash here would only be replayed again.
-    if (journal) await rm(join(this.dir, JOURNAL), { force: true });
-    for (const c of list) {
-      if (this.options.derived?.includes(c.collection)) continue;
-      for (const listener of this.listeners.get(c.collection) ?? []) {
-        try {
-          listener({ id: c.id, after: c.after });
-        } catch {
-          // A watcher's bug must not fail a transaction that is already saved.
+      if (!list.length && !notes.length) return;
+      const at = this.now.toISOString();
+      const entries: AuditEntry[] = [];
+      for (const c of withBefore) {
+        if (!unaudited.has(c.collection)) entries.push({ seq: ++this.auditSeq, at, actor: options.actor, action: options.action, collection: c.collection, id: c.id, before: c.before, after: c.after });
+      }
+      for (const n of notes) entries.push({ seq: ++this.auditSeq, at, actor: options.actor, action: n.what, collection: '-', id: '-', before: null, after: n.details });
+      for (const c of list) this.apply(c);
+      // Each entry is serialized once: the same text goes into the journal record and, once durable, the audit log.
+      const lines = entries.map((e) => JSON.stringify(e));
+      const record = `{"audit":[${lines.join(',')}],"changes":${JSON.stringify(list.filter((c) => unaudited.has(c.collection)))}}`;
+      const n = timed('commit.write', () => this.journal.append(record, lines.map((l) => l + '\n').join('')));
+      const heard = list.filter((c) => !this.options.derived?.includes(c.collection));
+      if (heard.length) this.unheard.push({ n, changes: heard });
+      this.scheduleCheckpoint();
+    });
+  }
+
+  /** The journal is durable up to record `upTo`: watchers hear those records' changes, in commit order. */
+  private heard(upTo: number): void {
+    while (this.unheard.length && this.unheard[0].n <= upTo) {
+      for (const c of this.unheard.shift()!.changes) {
+        for (const listener of this.listeners.get(c.collection) ?? []) {
+          try {
+            listener({ id: c.id, after: c.after });
+          } catch {
+            // A watcher's bug must not fail a transaction that is already saved.
+          }
         }
       }
     }
   }
 
-  /** Finishes the last transaction if the process died while writing its files (see commit). */
-  private async replayJournal(): Promise<void> {
-    const path = join(this.dir, JOURNAL);
-    const text = await readFile(path, 'utf8').catch(() => undefined);
-    if (text === undefined) return;
-    const list = JSON.parse(text) as { collection: string; id: string; after: Entity | null }[];
-    const dirty = new Map<Partition, string>();
-    for (const c of list) {
-      if (!this.collections.has(c.collection)) await this.load(c.collection);
-      const p = this.partitionOf(c.collection, c.id, true)!;
-      if (c.after) p.data.items[c.id] = c.after;
-      else delete p.data.items[c.id];
-      dirty.set(p, c.collection);
+  /**
+   * Brings the store back to where the last durable commit left it: a journal left by an earlier
+   * version (one multi-file transaction), then every journal record, into memory; the audit entries
+   * the log lacks appended; then one checkpoint, so the store starts with no journal behind it.
+   */
+  private async recover(): Promise<void> {
+    const legacy = await readFile(join(this.dir, LEGACY_JOURNAL), 'utf8').catch(() => undefined);
+    const changes: StagedChange[] = legacy === undefined ? [] : (JSON.parse(legacy) as StagedChange[]);
+    const { records, lastGeneration } = await readJournal<JournalRecord>(this.dir);
+    await this.auditLog.endTornLine();
+    const logged = await this.auditLog.lastSeq();
+    let missing = '';
+    this.auditSeq = logged;
+    for (const r of records) {
+      for (const e of r.audit) {
+        if (e.collection !== '-') changes.push({ collection: e.collection, id: e.id, after: e.after as Entity | null });
+        if (e.seq > logged) missing += JSON.stringify(e) + '\n';
+        this.auditSeq = Math.max(this.auditSeq, e.seq);
+      }
+      changes.push(...r.changes);
     }
-    await this.writeDirty(dirty);
-    await rm(path, { force: true });
+    for (const c of changes) {
+      if (!this.collections.has(c.collection)) await this.load(c.collection);
+      this.apply(c);
+    }
+    if (missing) await this.auditLog.append(missing);
+    this.journal = new Journal(
+      this.dir,
+      lastGeneration,
+      (text) => this.auditLog.append(text),
+      (upTo) => this.heard(upTo),
+    );
+    if (!records.length && legacy === undefined) return;
+    await this.writeFiles(this.takeDirty());
+    await this.auditLog.sync();
+    await this.journal.removeUpTo(lastGeneration);
+    if (legacy !== undefined) {
+      await rm(join(this.dir, LEGACY_JOURNAL), { force: true });
+      await syncDirs([this.dir]);
+    }
+  }
+
+  private takeDirty(): Map<Partition, string> {
+    const dirty = this.dirty;
+    this.dirty = new Map();
+    return dirty;
+  }
+
+  /**
+   * Writes data files, at most a few at a time, then syncs their folders. A file is renamed into
+   * place only once every journal record its text holds is durable (`ready`): a data file never
+   * shows a change whose audit entry a crash could still lose.
+   */
+  private async writeFiles(dirty: Map<Partition, string>, ready?: (n: number) => Promise<void>): Promise<void> {
+    await mapLimit([...dirty], CHECKPOINT_FILES_AT_ONCE, ([p, collection]) => {
+      const n = this.journal.last;
+      return writePartition(this.dir, collection, p, ready && (() => ready(n)));
+    });
+    await syncDirs([...new Set(dirty.values())].map((c) => join(this.dir, c)));
+  }
+
+  private scheduleCheckpoint(): void {
+    if (this.journal.bytes >= CHECKPOINT_BYTES) return detached(() => this.startCheckpoint());
+    if (this.checkpointTimer || this.closed) return;
+    // Not the work of the turn whose commit armed it.
+    this.checkpointTimer = detached(() => setTimeout(() => this.startCheckpoint(), CHECKPOINT_AFTER_MS));
+    this.checkpointTimer.unref?.();
+  }
+
+  private startCheckpoint(): void {
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    if (this.checkpointing || this.broken) return;
+    this.checkpointing = this.checkpoint()
+      // A checkpoint that fails loses nothing (the journal still holds it all): the next one tries again.
+      .catch(() => undefined)
+      .finally(() => {
+        this.checkpointing = undefined;
+        if (this.dirty.size && !this.closed) this.scheduleCheckpoint();
+      });
+  }
+
+  /**
+   * Writes every partition changed since the last checkpoint, syncs the audit log, then removes the
+   * journal generations the files now hold. Taken between commits (commits are synchronous past
+   * their loads), so the files hold at least everything in those generations.
+   */
+  private async checkpoint(): Promise<void> {
+    const generation = this.journal.rotate();
+    const dirty = this.takeDirty();
+    const upTo = this.journal.last;
+    try {
+      await this.journal.whenDurable(upTo);
+      await this.writeFiles(dirty, (n) => this.journal.whenDurable(n));
+      await this.auditLog.sync();
+    } catch (error) {
+      for (const [p, c] of dirty) this.dirty.set(p, c);
+      throw error;
+    }
+    await this.journal.removeUpTo(generation);
   }
 
   watch<K extends keyof C & string>(collection: K, listener: (change: Change<C[K]>) => void): () => void {
@@ -557,59 +577,10 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     return () => set!.delete(listener as Listener);
   }
 
-  /** After a crash mid-append the log may end without a newline; start the next entry on its own line. */
-  private async endTornAuditLine(): Promise<void> {
-    const path = join(this.dir, 'audit.jsonl');
-    const size = await stat(path).then((s) => s.size, () => 0);
-    if (!size) return;
-    const fh = await openFile(path, 'r');
-    try {
-      const last = Buffer.alloc(1);
-      await fh.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) await appendFile(path, '\n');
-    } finally {
-      await fh.close();
-    }
-  }
-
-  /**
-   * The seq of the last whole entry, read from the end of the log: opening the store must not cost
-   * a read of ten years of audit. Entries are appended in seq order, so the last whole one is the highest.
-   */
-  private async lastAuditSeq(): Promise<number> {
-    const path = join(this.dir, 'audit.jsonl');
-    const size = await stat(path).then((s) => s.size, () => 0);
-    if (!size) return 0;
-    const fh = await openFile(path, 'r');
-    try {
-      let tail = Buffer.alloc(0);
-      for (let end = size; end > 0; ) {
-        const start = Math.max(0, end - 256 * 1024);
-        const chunk = Buffer.alloc(end - start);
-        await fh.read(chunk, 0, chunk.length, start);
-        tail = Buffer.concat([chunk, tail]);
-        end = start;
-        const lines = tail.toString('utf8').split('\n');
-        // The first piece may be a partial line unless we reached the start of the file.
-        for (let i = lines.length - 1; i >= (start === 0 ? 0 : 1); i--) {
-          if (!lines[i]) continue;
-          try {
-            const seq = Number((JSON.parse(lines[i]) as AuditEntry).seq);
-            if (Number.isFinite(seq)) return seq;
-          } catch {
-            // a torn line: look at the one before
-          }
-        }
-      }
-      return 0;
-    } finally {
-      await fh.close();
-    }
-  }
-
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     await this.queue.drain();
-    const all = await this.readAudit();
+    await this.settled();
+    const all = await this.auditLog.read();
     const fields = Object.entries(query).filter(([, v]) => v !== undefined) as [keyof AuditEntry, unknown][];
     return fields.length ? all.filter((e) => fields.every(([k, v]) => e[k] === v)) : all;
   }
@@ -623,48 +594,26 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     this.leases.release(kind, id, holder);
   }
 
-  private async readAudit(): Promise<AuditEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(join(this.dir, 'audit.jsonl'), 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
-    const out: AuditEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as AuditEntry);
-      } catch {
-        // A line torn by a crash mid-append: the change it describes was never written either.
-      }
-    }
-    return out;
+  /** Brings every data file up to date now (tests and tools that read the files while the store is open). */
+  async flush(): Promise<void> {
+    await this.queue.drain();
+    await this.checkpointing;
+    this.startCheckpoint();
+    await this.checkpointing;
+    if (this.broken) throw this.broken;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.queue.drain();
-    await this.auditFile?.close();
-    this.auditFile = undefined;
-    await rm(join(this.dir, 'store.lock'), { force: true });
-    openHere.delete(resolve(this.dir));
+    clearTimeout(this.checkpointTimer);
+    await this.checkpointing;
+    // A broken journal means memory is ahead of the disk: nothing more is written, and the next open replays what is durable.
+    await this.journal.whenDurable().catch(() => undefined);
+    if (!this.broken) await this.checkpoint();
+    await this.journal.close();
+    await this.auditLog.close();
+    await this.unlock?.();
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
 }

@@ -106,8 +106,10 @@ async function checkFolder(dir: string): Promise<void> {
   if (pid && pid !== process.pid && isAlive(pid)) {
     throw new CopyRefused(`${dir} is in use by process ${pid}, probably the running bot: stop it first.`);
   }
-  if (await readFile(join(dir, 'journal.json')).then(() => true, () => false)) {
-    throw new CopyRefused(`${dir} has an unfinished write (journal.json): start and stop the bot once so it finishes its last write.`);
+  // A journal left behind holds changes the data files may lack (a bot that was killed): the bot replays it when it opens the folder.
+  const unfinished = (await readdir(dir)).filter((f) => f === 'journal.json' || /^journal-\d+\.jsonl$/.test(f));
+  if (unfinished.length) {
+    throw new CopyRefused(`${dir} has unfinished writes (${unfinished.join(', ')}): start and stop the bot once so it finishes them.`);
   }
 }
 
