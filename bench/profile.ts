@@ -157,6 +157,7 @@ export function callers(profile: CpuProfile, window: { from: number; to: number 
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const stacks = new Map<string, number>();
+  if (name === '(anonymous)') name = '';
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     t += profile.timeDeltas[i];

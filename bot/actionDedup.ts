@@ -22,11 +22,16 @@ export class ActionDedup<T> {
 
   run(key: string, job: () => Promise<T>, subject = '*'): Promise<T> {
     const t = this.now();
-    for (const [k, v] of this.recent) if (t - v.at > this.windowMs) this.recent.delete(k);
+    // Oldest first (a key is re-added when it runs again), so pruning stops at the first still in the window.
+    for (const [k, v] of this.recent) {
+      if (t - v.at <= this.windowMs) break;
+      this.recent.delete(k);
+    }
     const hit = this.recent.get(key);
     // Still running (a retry while the first is in flight), or finished with nothing changed since.
     if (hit && (hit.stamp === undefined || hit.stamp === this.revision(subject))) return hit.result;
     const entry: { at: number; result: Promise<T>; stamp?: number } = { at: t, result: job() };
+    this.recent.delete(key);
     this.recent.set(key, entry);
     entry.result.then(
       () => (entry.stamp = this.revision(subject)), // after its own changes: those are not "since"

@@ -70,9 +70,13 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOpt
     undefined,
     { instanceId: options.instanceId, leaseMs: options.leaseMs },
   );
+  // After the turn that called it has answered: the send a bid queues (its card refresh renders the
+  // card and calls Teams) would otherwise run between the turn's last steps and delay its answer.
   const changed = () => {
-    outbox.kick();
-    scheduler.kick();
+    setImmediate(() => {
+      outbox.kick();
+      scheduler.kick();
+    });
   };
   deps.changed = changed;
   scheduler.start();

@@ -83,6 +83,38 @@ describe('lowdb adapter: a transaction resolves once durable', () => {
     }
   });
 
+  it('makes a read wait for a change it would see until that change is on disk, and for nothing else', async () => {
+    const store = await openBrokerageLowdb(dir);
+    try {
+      await store.transact({ actor: 't', action: 'seed' }, async (tx) => {
+        tx.put('lots', { id: 'autism', name: 'Autism' });
+        tx.put('zones', { id: 'bury', name: 'Bury', neighbours: [] });
+      });
+      const proto = await fileHandlePrototype(dir);
+      const original = proto.datasync;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      sinon.stub(proto, 'datasync').callsFake(async function (this: unknown) {
+        await held;
+        await original.call(this);
+      });
+      let renamed = false;
+      const writing = store.transact({ actor: 't', action: 'rename' }, async (tx) => tx.put('lots', { id: 'autism', name: 'Autism (renamed)' })).then(() => (renamed = true));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await store.get('zones', 'bury'))?.name, 'Bury', 'an item nobody is changing is read at once');
+      let read: string | undefined;
+      const reading = store.get('lots', 'autism').then((l) => (read = l?.name));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(read, undefined, 'the changed item waits for its fsync');
+      assert.equal(renamed, false);
+      release();
+      await Promise.all([writing, reading]);
+      assert.equal(read, 'Autism (renamed)');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stops, rather than answer, when the journal cannot be written, and the next open has only what was durable', async () => {
     const store = await openBrokerageLowdb(dir);
     await store.transact({ actor: 't', action: 'kept' }, async (tx) => tx.put('lots', { id: 'kept', name: 'Kept' }));

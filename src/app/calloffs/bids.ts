@@ -76,8 +76,8 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
       tx.put('requests', r);
     }
     await refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`);
-    if (r.package.mode === 'sequential' && meetsRequest(r, check.bid)) await acceptOffer(tx, r, bid, now);
-    const after = await tx.get('requests', r.id) as OpenCallOff;
+    // The call-off as it stands after the bid: changed only when the bid accepted a sequential offer.
+    const after = r.package.mode === 'sequential' && meetsRequest(r, check.bid) ? await acceptOffer(tx, r, bid, now) : r;
     return { ok: true as const, bid, request: after, unchanged: false, own: await view(after) };
   });
 }
@@ -92,7 +92,7 @@ export function meetsRequest(r: OpenCallOff, b: BidInput): boolean {
 }
 
 /** Sequential offer: the first acceptance that meets the request ends the rounds (an award still needs approval). */
-async function acceptOffer(tx: BrokerageTx, r: OpenCallOff, bid: Bid, now: Date): Promise<void> {
+async function acceptOffer(tx: BrokerageTx, r: OpenCallOff, bid: Bid, now: Date): Promise<OpenCallOff> {
   const next: OpenCallOff = { ...r, state: 'closed', calloff: { ...r.calloff, closedAt: now.toISOString(), acceptedBid: bid.id }, updatedAt: now.toISOString() };
   tx.put('requests', next);
   const ids = jobIds(r.id);
@@ -100,7 +100,7 @@ async function acceptOffer(tx: BrokerageTx, r: OpenCallOff, bid: Bid, now: Date)
   for (const [name] of REMINDERS) await unschedule(tx, ids.remind(name));
   await refreshAllProviderCards(tx, now, next, 'accepted');
   await tellUsers(tx, now, [r.owner, r.calloff.publishedBy].filter((u) => !u.startsWith('system')), `accepted:${r.id}`, { kind: 'calloff.accepted', ref: r.id, providerId: bid.providerId });
-  await sequentialApproval(tx, next, bid, now); // straight to the managers (issue 5)
+  return await sequentialApproval(tx, next, bid, now); // straight to the managers (issue 5)
 }
 
 export async function withdrawBid(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<Bid | undefined> {

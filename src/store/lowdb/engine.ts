@@ -102,6 +102,8 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   private auditSeq = 0;
   /** Claims on shared work: one process owns the folder, so a lease lives in memory. */
   private readonly leases = new Leases();
+  /** The newest journal record the running transaction read or wrote (transactions run one at a time). */
+  private seen = 0;
   /** Partitions changed since the last checkpoint took its list, with their collection. */
   private dirty = new Map<Partition, string>();
   /** Committed changes whose journal record is not durable yet: watchers hear of them once it is. */
@@ -260,11 +262,19 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     return items && Object.hasOwn(items, id) ? items[id] : undefined;
   }
 
-  /** Puts a change into memory; the partition is written at the next checkpoint. */
-  private apply(c: StagedChange): void {
+  /** `committed`, for the running transaction: it answers once the record that wrote what it read is durable. */
+  private read(collection: string, id: string): Entity | undefined {
+    const p = this.partitionOf(collection, id);
+    if (p?.n && p.n > this.seen) this.seen = p.n;
+    return p && Object.hasOwn(p.data.items, id) ? p.data.items[id] : undefined;
+  }
+
+  /** Puts a change into memory, as written by journal record `n`; the partition is written at the next checkpoint. */
+  private apply(c: StagedChange, n?: number): void {
     const p = this.partitionOf(c.collection, c.id, true)!;
     if (c.after) p.data.items[c.id] = c.after;
     else delete p.data.items[c.id];
+    p.n = n;
     this.dirty.set(p, c.collection);
   }
 
@@ -276,6 +286,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   committedAll(collection: string): Entity[] {
     const out: Entity[] = [];
     for (const p of this.collections.get(collection)?.values() ?? []) {
+      if (p.n && p.n > this.seen) this.seen = p.n;
       const items = p.data?.items ?? readPartitionSync(this.dir, collection, p.stem)?.items ?? {};
       for (const id in items) out.push(items[id]);
     }
@@ -313,9 +324,12 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   }
 
   async get<K extends keyof C & string>(collection: K, id: string): Promise<C[K] | undefined> {
-    const item = this.committed(collection, id);
+    if (this.broken) throw this.broken;
+    const p = this.partitionOf(collection, id);
+    const item = p && Object.hasOwn(p.data.items, id) ? p.data.items[id] : undefined;
     const copy = item ? (structuredClone(item) as C[K]) : undefined;
-    await this.settled();
+    // Only a change still on its way to disk is waited for, not every write in flight.
+    if (p?.n && this.journal.waitsFor(p.n)) await this.journal.whenDurable(p.n);
     return copy;
   }
 
@@ -338,10 +352,11 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     try {
       return await timed('tx.wait', () =>
         this.queue.run(async () => {
+          this.seen = 0;
           try {
             return await this.runTransaction(options, fn);
           } finally {
-            upTo = this.journal.last;
+            upTo = this.seen;
           }
         }),
       );
@@ -352,7 +367,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
 
   private async runTransaction<T>(options: TransactOptions, fn: (tx: Tx<C> & R) => T | Promise<T>): Promise<T> {
     if (options.idempotencyKey) {
-      const receipt = this.committed('receipts', options.idempotencyKey) as { result: T } | undefined;
+      const receipt = this.read('receipts', options.idempotencyKey) as { result: T } | undefined;
       if (receipt) return structuredClone(receipt.result);
     }
     const staged = new Map<string, StagedChange>();
@@ -368,7 +383,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     const view: TxView = {
       get: (collection, id) => {
         const s = staged.get(key(collection, id));
-        return (s ? s.after : this.committed(collection, id)) ?? undefined;
+        return (s ? s.after : this.read(collection, id)) ?? undefined;
       },
       staged: (collection) => byCollection.get(collection) ?? new Map(),
       committedAll: (collection) => this.committedAll(collection),
@@ -442,11 +457,13 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
         if (!unaudited.has(c.collection)) entries.push({ seq: ++this.auditSeq, at, actor: options.actor, action: options.action, collection: c.collection, id: c.id, before: c.before, after: c.after });
       }
       for (const n of notes) entries.push({ seq: ++this.auditSeq, at, actor: options.actor, action: n.what, collection: '-', id: '-', before: null, after: n.details });
-      for (const c of list) this.apply(c);
+      const n = this.journal.last + 1;
+      for (const c of list) this.apply(c, n);
       // Each entry is serialized once: the same text goes into the journal record and, once durable, the audit log.
       const lines = entries.map((e) => JSON.stringify(e));
       const record = `{"audit":[${lines.join(',')}],"changes":${JSON.stringify(list.filter((c) => unaudited.has(c.collection)))}}`;
-      const n = timed('commit.write', () => this.journal.append(record, lines.map((l) => l + '\n').join('')));
+      timed('commit.write', () => this.journal.append(record, lines.map((l) => l + '\n').join('')));
+      this.seen = n;
       const heard = list.filter((c) => !this.options.derived?.includes(c.collection));
       if (heard.length) this.unheard.push({ n, changes: heard });
       this.scheduleCheckpoint();

@@ -31,6 +31,8 @@ export type ShardSpec = number | { by: (id: string) => string | undefined; fallb
 export interface Partition {
   stem: string;
   data?: ShardData;
+  /** The journal record that last changed it: until that record is durable, a read of it waits. */
+  n?: number;
 }
 
 /** The file (without `.json`) that holds the item with this id under this spec. */

@@ -103,6 +103,11 @@ export class Journal {
     return this.durable < this.appended;
   }
 
+  /** Whether record `n` is still on its way to disk. */
+  waitsFor(n: number): boolean {
+    return n > this.durable;
+  }
+
   /** Resolves once record `n` (and every one before it) is on disk. */
   whenDurable(n = this.appended): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
