@@ -10,6 +10,7 @@ import { RefusalAudit } from './refusals.js';
 import type { Who } from '../src/app/actor.js';
 import { replyPrivately } from './invokeReply.js';
 import { detached, nameTurn, timed } from '../src/telemetry/phases.js';
+import { readUsersOnce } from '../src/store/turnReads.js';
 import { capInputs } from './inputLimits.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import { CardTooLargeError, type CardJson } from './render.js';
@@ -33,6 +34,7 @@ export interface Bot {
 
 /** Builds the Teams application: every role's routes behind one text router and one action router. */
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
+  const shared = deps;
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
   const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
@@ -101,6 +103,8 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   async function answer(ctx: TurnContext, data: Record<string, unknown> | undefined): Promise<CardJson | string> {
     const verb = String((ctx.activity.value as { action?: { verb?: string } }).action?.verb ?? '');
     nameTurn(verb);
+    // The clicker's user record is read once for the turn: identity, role check and the use case all ask.
+    const deps: Deps = Object.assign(Object.create(shared) as Deps, { store: readUsersOnce(shared.store) });
     const who = await identify(ctx, deps);
     const action = actions.get(verb);
     if (!action) return 'This card is out of date. Type `help` for what you can do now.';

@@ -25,10 +25,10 @@ export async function loadForProvider(tx: BrokerageTx, user: User & { providerId
     tx.note('calloffs.refused', { ref, providerId: user.providerId, user: user.id, reason: e.message }, { keepOnAbort: true });
     return e;
   };
-  const r = await tx.get('requests', ref.trim().toUpperCase());
+  // Both read at once (one round trip on a store that can), then checked in order.
+  const [r, provider] = await Promise.all([tx.get('requests', ref.trim().toUpperCase()), tx.get('providers', user.providerId)]);
   if (!r?.calloff) throw refusal(notFound(`There is no call-off ${ref}.`));
   if (!r.calloff.offers.some((o) => o.providerId === user.providerId)) throw refusal(forbidden(`${r.id} was not offered to your organisation.`));
-  const provider = await tx.get('providers', user.providerId);
   if (provider?.status !== 'admitted') throw refusal(forbidden(`Your organisation is ${provider?.status ?? 'unknown'} on the framework, so it cannot act on call-offs.`));
   if (opts.mustBeOpen !== false) {
     if (r.state === 'cancelled') throw refusal(conflict(`${r.id} was cancelled by the council; no further action is needed.`)); // never the reason: it may name the person

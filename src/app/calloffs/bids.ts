@@ -59,12 +59,15 @@ export type BidResult = ({ ok: true; bid: Bid; request: OpenCallOff; unchanged: 
 export async function submitBid(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<BidResult> {
   const user = await timed('load', () => providerUser(store, who));
   return store.transact({ actor: user.id, action: 'bids.submit' }, async (tx) => {
+    // The provider's earlier bid is read with the call-off (one round trip on a store that can).
+    const earlier = tx.get('bids', bidId(ref.trim().toUpperCase(), user.providerId));
+    earlier.catch(() => undefined); // awaited below unless the call-off is refused first
     const r = await timed('load', () => loadForProvider(tx, user, ref, now));
     const check = timed('validate', () => checkBid(r, raw));
     const view = (of: OpenCallOff) => timed('view', () => ownCallOffOf(tx, of, user.providerId));
     if (!check.ok) return { ...check, request: r, own: await view(r) };
     const id = bidId(r.id, user.providerId);
-    const existing = await tx.get('bids', id);
+    const existing = await earlier;
     const last = existing?.status === 'active' ? existing.versions.at(-1) : undefined;
     if (last && sameBid(last, check.bid)) return { ok: true as const, bid: existing!, request: r, unchanged: true, own: await view(r) };
     const version = { ...check.bid, version: (existing?.versions.length ?? 0) + 1, at: now.toISOString(), by: user.id };

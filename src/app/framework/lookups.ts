@@ -1,5 +1,5 @@
 import type { Criterion, Lot, Zone } from '../../domain/framework.js';
-import { listOf } from '../../store/reading.js';
+import { reading } from '../../store/reading.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from './entities.js';
 
@@ -14,13 +14,13 @@ export interface Lookups {
 
 /** Inside a transaction: a use case returns them with its result, so the reply needs no second read. */
 export async function lookupsTx(tx: BrokerageTx): Promise<Lookups> {
-  const settings = await tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
-  return { lots: await tx.list('lots'), zones: await tx.list('zones'), criteria: await tx.list('criteria'), examples: { postcode: settings.postcodeExample, caseRef: settings.caseRefExample } };
+  // Asked together: a store that can answer them in one round trip does.
+  const [settings, lots, zones, criteria] = await Promise.all([tx.get('settings', SETTINGS_ID), tx.list('lots'), tx.list('zones'), tx.list('criteria')]);
+  const s = settings ?? DEFAULT_SETTINGS;
+  return { lots, zones, criteria, examples: { postcode: s.postcodeExample, caseRef: s.caseRefExample } };
 }
 
 /** The query, for replies that follow no use case. */
 export async function lookupsOf(store: BrokerageStore): Promise<Lookups> {
-  const [lots, zones, criteria, settings] = await Promise.all([listOf(store, 'lots'), listOf(store, 'zones'), listOf(store, 'criteria'), store.get('settings', SETTINGS_ID)]);
-  const s = settings ?? DEFAULT_SETTINGS;
-  return { lots, zones, criteria, examples: { postcode: s.postcodeExample, caseRef: s.caseRefExample } };
+  return reading(store, lookupsTx);
 }

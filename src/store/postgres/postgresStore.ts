@@ -9,8 +9,8 @@ import { migrate } from './migrate.js';
 import { createPool, withClient, type Password } from './pool.js';
 import { ALONE_FROM_ATTEMPT, backoffMs, isRetryable, MAX_ATTEMPTS, sleep, TURN_LOCK } from './retry.js';
 import { tableOf } from './tables.js';
-import { PgTransaction } from './transaction.js';
-import { appendAudit, notifyChanges, roundTrip } from './writes.js';
+import { literal, PgTransaction, TURN_LOCK_BUSY, TurnLockBusy } from './transaction.js';
+import { appendAudit, roundTrip } from './writes.js';
 import { count, timed } from '../../telemetry/phases.js';
 
 export interface PostgresStoreOptions {
@@ -74,74 +74,84 @@ export class PostgresStore implements BrokerageStore {
   }
 
   private async attempts<T>(client: pg.PoolClient, options: TransactOptions, fn: (tx: BrokerageTx) => T | Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+    let wait = false;
+    for (let attempt = 1; ; ) {
       // A transaction that keeps losing conflicts to newer ones would starve under a burst on one
       // row: from its third try it runs alone (see attempt), so it is bound to finish.
-      const outcome = await this.attempt(client, options, fn, attempt >= ALONE_FROM_ATTEMPT);
+      const outcome = await this.attempt(client, options, fn, attempt >= ALONE_FROM_ATTEMPT ? 'alone' : wait ? 'wait' : 'try');
       if (outcome.kind === 'done') return outcome.result;
       if (outcome.kind === 'aborted') throw outcome.error;
+      // The turn lock was held by a transaction running alone: not a conflict, so not a try; this one waits its turn.
+      if (outcome.kind === 'busy') {
+        wait = true;
+        continue;
+      }
       if (attempt >= MAX_ATTEMPTS) throw outcome.error;
-      await sleep(backoffMs(attempt));
+      attempt++;
+      await sleep(backoffMs(attempt - 1));
     }
   }
 
-  /** One run of the transaction: done, aborted by fn (nothing kept but keepOnAbort notes), or lost a conflict. */
+  /**
+   * One run of the transaction: done, aborted by fn (nothing kept but keepOnAbort notes), lost a
+   * conflict, or found the turn lock held by a transaction running alone (busy).
+   *
+   * Every transaction holds the turn lock shared; one that runs alone holds it exclusively, so it
+   * waits for those running and new ones wait for it. Normally the shared lock is tried inside the
+   * transaction, with BEGIN and the first read (one round trip, released by COMMIT): a try never
+   * waits, so the serializable snapshot it takes is fresh. Waiting for the lock (`wait`) and
+   * running alone take it as a session lock before BEGIN: a snapshot taken before the wait would
+   * be stale after it.
+   */
   private async attempt<T>(
     client: pg.PoolClient,
     options: TransactOptions,
     fn: (tx: BrokerageTx) => T | Promise<T>,
-    alone = false,
-  ): Promise<{ kind: 'done'; result: T } | { kind: 'aborted' | 'conflict'; error: unknown }> {
-    const t = new PgTransaction(client);
-    let inFn = false;
-    // Every transaction holds the turn lock shared; one that runs alone holds it exclusively, so it
-    // waits for those running and new ones wait for it. It is a session lock taken before BEGIN: a
-    // serializable snapshot taken before the wait would be stale after it.
-    const [lock, unlock] = alone ? ['pg_advisory_lock', 'pg_advisory_unlock'] : ['pg_advisory_lock_shared', 'pg_advisory_unlock_shared'];
+    lock: 'try' | 'wait' | 'alone',
+  ): Promise<{ kind: 'done'; result: T } | { kind: 'aborted' | 'conflict' | 'busy'; error: unknown }> {
+    const begin = 'BEGIN ISOLATION LEVEL SERIALIZABLE';
+    const session = lock === 'alone' ? 'pg_advisory_lock' : 'pg_advisory_lock_shared';
     count('tx.attempts');
-    await timed('tx.begin', () => roundTrip(client, `SELECT ${lock}(${TURN_LOCK})`));
+    if (lock !== 'try') await timed('tx.begin', () => roundTrip(client, `SELECT ${session}(${TURN_LOCK})`));
+    const t = new PgTransaction(
+      client,
+      lock === 'try' ? [begin, `DO $$ BEGIN IF NOT pg_try_advisory_xact_lock_shared(${TURN_LOCK}) THEN RAISE EXCEPTION USING ERRCODE = '${TURN_LOCK_BUSY}', MESSAGE = 'turn lock busy'; END IF; END $$`] : [begin],
+    );
+    let inFn = false;
     try {
-      await timed('tx.begin', () => roundTrip(client, 'BEGIN ISOLATION LEVEL SERIALIZABLE'));
       if (options.idempotencyKey) {
-        const { rows } = await timed('tx.read', () => roundTrip<{ doc: { result: T } }>(client, 'SELECT doc FROM receipts WHERE id = $1', [options.idempotencyKey]));
+        const rows = await t.read(`SELECT doc FROM receipts WHERE id = ${literal(options.idempotencyKey)}`);
         if (rows.length) {
-          await timed('commit.durable', () => roundTrip(client, 'COMMIT'));
-          return { kind: 'done', result: rows[0].doc.result };
+          await t.commit(this.now().toISOString(), options.actor, options.action, this.instance);
+          return { kind: 'done', result: (rows[0].doc as { result: T }).result };
         }
       }
       inFn = true;
       const result = await timed('stage', () => fn(t.tx));
       inFn = false;
-      const at = this.now().toISOString();
       if (options.idempotencyKey) {
-        // A plain INSERT: if another instance committed this key meanwhile, the unique violation
-        // sends this attempt round again, and the next one returns that instance's result.
-        t.tx.put('receipts', { id: options.idempotencyKey, at, result: result === undefined ? undefined : structuredClone(result) });
+        // If another instance committed this key meanwhile, the conflict sends this attempt round
+        // again, and the next one returns that instance's result.
+        t.tx.put('receipts', { id: options.idempotencyKey, at: this.now().toISOString(), result: result === undefined ? undefined : structuredClone(result) });
       }
-      await timed('commit.write', async () => {
-        await t.flush();
-        await appendAudit(client, t.auditRows(at, options.actor, options.action));
-        await notifyChanges(client, this.instance, t.changes());
-      });
-      const changes = t.changes();
-      await timed('commit.durable', () => roundTrip(client, 'COMMIT'));
-      this.feed.publish(changes);
+      await t.commit(this.now().toISOString(), options.actor, options.action, this.instance);
+      this.feed.publish(t.changes());
       return { kind: 'done', result };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
+      if (error instanceof TurnLockBusy) return { kind: 'busy', error };
       if (isRetryable(error) || t.conflicted) return { kind: 'conflict', error };
       if (inFn) await this.keepNotes(client, options, t);
       return { kind: 'aborted', error };
     } finally {
-      await timed('tx.begin', () => roundTrip(client, `SELECT ${unlock}(${TURN_LOCK})`)).catch(() => {});
+      if (lock !== 'try') await timed('tx.begin', () => roundTrip(client, `SELECT ${session.replace('lock', 'unlock')}(${TURN_LOCK})`)).catch(() => {});
     }
   }
 
   /** A refused action leaves its trace even though the transaction that noted it was undone. */
   private async keepNotes(client: pg.PoolClient, options: TransactOptions, tx: PgTransaction): Promise<void> {
-    const kept = tx.notes.filter((n) => n.keepOnAbort);
-    if (!kept.length) return;
-    const rows = kept.map((n) => ({ at: this.now().toISOString(), actor: options.actor, action: n.what, collection: '-', item_id: '-', before: null, after: n.details }));
+    const rows = tx.keptNotes(this.now().toISOString(), options.actor);
+    if (!rows.length) return;
     await client.query('BEGIN');
     try {
       await appendAudit(client, rows);

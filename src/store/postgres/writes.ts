@@ -74,14 +74,3 @@ export async function appendAudit(client: pg.ClientBase, rows: AuditRow[]): Prom
     [JSON.stringify(rows.map((r) => ({ ...r, before: r.before ?? null, after: r.after ?? null })))],
   );
 }
-
-/**
- * Tells other instances what changed; PostgreSQL delivers notifications only when (and if) the
- * transaction commits, in commit order. One small message per item keeps each under the 8000-byte limit.
- */
-export async function notifyChanges(client: pg.ClientBase, instance: string, changes: { collection: string; id: string }[]): Promise<void> {
-  if (!changes.length) return;
-  await roundTrip(client, `SELECT pg_notify('${CHANNEL}', m) FROM unnest($1::text[]) AS m`, [
-    changes.map((c) => JSON.stringify({ instance, collection: c.collection, id: c.id })),
-  ]);
-}

@@ -103,9 +103,12 @@ describe('copy-to-postgres', function () {
     await writeFile(join(dir, 'store.lock'), String(process.ppid));
     await assert.rejects(copyFolder(dir, pool), /in use by process .*stop it first/);
     await writeFile(join(dir, 'store.lock'), '2147483646');
-    await writeFile(join(dir, 'journal.json'), '[]');
-    await assert.rejects(copyFolder(dir, pool), /start and stop the bot once so it finishes its last write/);
-    await rm(join(dir, 'journal.json'));
+    // What a bot killed before its checkpoint leaves (and an earlier version's journal.json).
+    for (const journal of ['journal-3.jsonl', 'journal.json']) {
+      await writeFile(join(dir, journal), '');
+      await assert.rejects(copyFolder(dir, pool), new RegExp(`unfinished writes \\(${journal.replace('.', '\\.')}\\): start and stop the bot once`));
+      await rm(join(dir, journal));
+    }
     assert.equal((await copyFolder(dir, pool)).ok, true);
     await assert.rejects(copyFolder(dir, pool), /already has brokerage data/);
   });
