@@ -57,10 +57,20 @@ async function snapshot(url: string, base: Base): Promise<Snapshot> {
  * jobs, receipts or claims the runs made), so every run's bids are new ones. The audit keeps the
  * runs' lines: it is append-only, and a real database's audit grows too.
  */
-async function reset(url: string, snap: Snapshot, base: Base): Promise<void> {
+async function reset(url: string, snap: Snapshot, base: Base, connector: string): Promise<void> {
   const thisYear = new Date().getUTCFullYear();
   await withDb(url, async (c) => {
     await c.query('BEGIN');
+    // A kept database was made against an earlier run's mock connector: its channels and chats point at this run's.
+    await c.query(
+      `UPDATE providers SET doc = jsonb_set(jsonb_set(doc, '{channel,serviceUrl}', to_jsonb($1::text)), '{channel,reference,serviceUrl}', to_jsonb($1::text))
+       WHERE doc -> 'channel' IS NOT NULL AND doc #>> '{channel,serviceUrl}' IS DISTINCT FROM $1`,
+      [connector],
+    );
+    await c.query(
+      `UPDATE installations SET doc = jsonb_set(jsonb_set(doc, '{serviceUrl}', to_jsonb($1::text)), '{reference,serviceUrl}', to_jsonb($1::text)) WHERE doc ->> 'serviceUrl' IS DISTINCT FROM $1`,
+      [connector],
+    );
     await c.query(`DELETE FROM bids WHERE id LIKE $1`, [`PKG-${thisYear}-%`]);
     await c.query(`DELETE FROM outbox WHERE doc ->> 'createdAt' >= $1`, [snap.startedAt]);
     await c.query('DELETE FROM jobs WHERE NOT (id = ANY($1))', [snap.jobs]);
@@ -250,7 +260,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
         const t = performance.now();
         url = await createDatabase(server, dbName(count), dbName(previous));
         log(`${name}: ${dbName(count)} copied from ${dbName(previous)} in ${round((performance.now() - t) / 1000, 1)} s; generating ${count - previous} past call-offs in SQL`);
-        await reset(url, (await readMeta<Snapshot>(server, dbName(count), 'snapshot'))!, base);
+        await reset(url, (await readMeta<Snapshot>(server, dbName(count), 'snapshot'))!, base, mock.url);
         templates ??= await readTemplates(url, base.live[0]);
         const g = await addHistorySql(url, templates, previous, count, log);
         log(`  ${g.callOffs} call-offs in ${g.seconds} s (${Math.round(g.callOffs / g.seconds)}/s)`);
@@ -262,7 +272,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       log(`  database ${dbName(count)}: ${size.mb} MB (${Object.entries(size.tables).map(([k, v]) => `${k} ${v}`).join(', ')})`);
       previous = count;
       if (only === 'report' || (only === 'latency' && !wanted(name))) continue;
-      await reset(url, snap, base);
+      await reset(url, snap, base, mock.url);
       const dir = join(work, `pg-latency-${name}`);
       await mkdir(dir, { recursive: true });
       latencies[name] = await latency(base, dir, mock, env(url, dir), `postgres-${name}`);
@@ -275,7 +285,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
     const version = await withDb(url, async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0].v);
 
     // The latency run's card refreshes are still pending: without a reset the report's bot would be sending them.
-    await reset(url, snap, base);
+    await reset(url, snap, base, mock.url);
     const year = await busiestYear(url);
     const reportDir = join(work, 'pg-report');
     await mkdir(reportDir, { recursive: true });
@@ -286,7 +296,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
 
     const bursts: Record<string, Awaited<ReturnType<typeof burst>> & { check: Awaited<ReturnType<typeof check>> }> = {};
     for (const [name, n] of [['one', 1], ['two', 2]] as const) {
-      await reset(url, snap, base);
+      await reset(url, snap, base, mock.url);
       const bots: BotProcess[] = [];
       try {
         for (let i = 0; i < n; i++) {

@@ -134,5 +134,5 @@ export const p = (values: number[], q: number) => round(percentile(values, q));
 export function phaseLines(l: Awaited<ReturnType<typeof latency>>): string {
   if (!l.phases.bid) return '  (no phases recorded)';
   const b = l.phases.background;
-  return `  bid turn by phase (ms):\n${phaseTable(l.phases.bid, l.phases.echo)}` + (b ? `\n    not waited for, per bid: ${b.pieces_per_bid} outbox send(s), ${b.ms_per_bid} ms (${Object.entries(b.phases_ms_per_bid).map(([k, ms]) => `${k} ${ms}`).join(', ')})` : '');
+  return `  bid turn by phase (ms):\n${phaseTable(l.phases.bid, l.phases.echo)}` + (b ? `\n    not waited for, per bid: ${b.pieces_per_bid} outbox attempt(s) (${Object.entries(b.kinds).map(([k, n]) => `${k.replace('outbox ', '')} ${n}`).join(', ')}), ${b.ms_per_bid} ms (${Object.entries(b.phases_ms_per_bid).map(([k, ms]) => `${k} ${ms}`).join(', ')})` : '');
 }

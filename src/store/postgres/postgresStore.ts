@@ -9,7 +9,8 @@ import { migrate } from './migrate.js';
 import { createPool, withClient, type Password } from './pool.js';
 import { ALONE_FROM_ATTEMPT, backoffMs, isRetryable, MAX_ATTEMPTS, sleep, TURN_LOCK } from './retry.js';
 import { tableOf } from './tables.js';
-import { literal, PgTransaction, TURN_LOCK_BUSY, TurnLockBusy } from './transaction.js';
+import { literal } from './literals.js';
+import { PgTransaction, TURN_LOCK_BUSY, TurnLockBusy } from './transaction.js';
 import { appendAudit, roundTrip } from './writes.js';
 import { count, timed } from '../../telemetry/phases.js';
 

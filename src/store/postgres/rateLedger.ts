@@ -1,5 +1,6 @@
 import type { RateLedger } from '../../outbox/rateLedger.js';
 import { TEAMS_LIMITS, type RateLimits } from '../../outbox/ratePolicy.js';
+import { inline } from './literals.js';
 
 /** What the ledger and the receipts need of `pg`: a Pool or a Client (the `pg` types are not a dependency of this code). */
 export interface Queryable {
@@ -58,12 +59,18 @@ export class PgRateLedger implements RateLedger {
     const db = client ?? this.db;
     let wait: number;
     try {
-      await db.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      await db.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [LOCKS, key]);
-      await db.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [LOCKS, BOT]);
-      const { rows } = await db.query(TAKE, [this.windows.map(([c]) => (c ? key : BOT)), this.windows.map(([, l]) => l), this.windows.map(([, , s]) => s), [key, BOT]]);
-      await db.query('COMMIT');
-      wait = Number(rows[0]?.wait ?? 0);
+      // One round trip: the statements go as one query, values written in (each statement still
+      // takes its own read-committed snapshot, after the locks before it).
+      const results = (await db.query(
+        [
+          'BEGIN ISOLATION LEVEL READ COMMITTED',
+          inline('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [LOCKS, key]),
+          inline('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [LOCKS, BOT]),
+          inline(TAKE, [this.windows.map(([c]) => (c ? key : BOT)), this.windows.map(([, l]) => l), this.windows.map(([, , s]) => s), [key, BOT]]),
+          'COMMIT',
+        ].join(';\n'),
+      )) as unknown as { rows: Record<string, unknown>[] }[];
+      wait = Number(results[3]?.rows[0]?.wait ?? 0);
     } catch (error) {
       await db.query('ROLLBACK').catch(() => undefined);
       client?.release(error instanceof Error ? error : true);

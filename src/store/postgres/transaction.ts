@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { inline, literal } from './literals.js';
 import type { BrokerageTx } from '../collections.js';
 import type { Entity } from '../store.js';
 import { isRetryable } from './retry.js';
@@ -22,22 +23,6 @@ export interface Note {
 }
 
 const key = (collection: string, id: string) => `${collection}\u0000${id}`;
-
-/** A value written into SQL text: the statements of one round trip go as one simple-protocol query, which takes no parameters. */
-export function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`not a number SQL can hold: ${value}`);
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(',')}]::text[]`;
-  if (typeof value === 'string') return pg.escapeLiteral(value);
-  throw new Error(`no SQL literal for a ${typeof value}`);
-}
-
-/** `$1`, `$2` … replaced by their values as literals (the brokerage's own SQL: no `$` inside its string constants). */
-export const inline = (sql: string, values: unknown[] = []) => sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
 
 const doc = (e: Entity) => `${literal(JSON.stringify(e))}::jsonb`;
 
