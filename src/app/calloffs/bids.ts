@@ -10,6 +10,7 @@ import { refreshAllProviderCards, refreshProviderCard, tellUsers } from './messa
 import { jobIds, REMINDERS } from './publish.js';
 import { sequentialApproval } from '../award/decision.js';
 import { ownCallOffOf, type OwnCallOff } from './views.js';
+import { lookupsTx } from '../framework/lookups.js';
 import { timed } from '../../telemetry/phases.js';
 
 export { answerInput };
@@ -59,12 +60,14 @@ export type BidResult = ({ ok: true; bid: Bid; request: OpenCallOff; unchanged: 
 export async function submitBid(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<BidResult> {
   const user = await timed('load', () => providerUser(store, who));
   return store.transact({ actor: user.id, action: 'bids.submit' }, async (tx) => {
-    // The provider's earlier bid is read with the call-off (one round trip on a store that can).
+    // The provider's earlier bid and the names the reply shows are read with the call-off (one
+    // round trip on a store that can); awaited below unless the call-off is refused first.
     const earlier = tx.get('bids', bidId(ref.trim().toUpperCase(), user.providerId));
-    earlier.catch(() => undefined); // awaited below unless the call-off is refused first
+    const lookups = lookupsTx(tx);
+    for (const read of [earlier, lookups]) read.catch(() => undefined);
     const r = await timed('load', () => loadForProvider(tx, user, ref, now));
     const check = timed('validate', () => checkBid(r, raw));
-    const view = (of: OpenCallOff) => timed('view', () => ownCallOffOf(tx, of, user.providerId));
+    const view = (of: OpenCallOff) => timed('view', () => ownCallOffOf(tx, of, user.providerId, lookups));
     if (!check.ok) return { ...check, request: r, own: await view(r) };
     const id = bidId(r.id, user.providerId);
     const existing = await earlier;

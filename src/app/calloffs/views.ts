@@ -18,8 +18,10 @@ export interface OwnCallOff {
   lookups: Lookups;
 }
 
-export async function ownCallOffOf(tx: BrokerageTx, r: OpenCallOff, providerId: string): Promise<OwnCallOff> {
-  return { view: providerCallOff(r, providerId), bid: await tx.get('bids', bidId(r.id, providerId)), lookups: await lookupsTx(tx) };
+/** `lookups` when the caller already asked for them. */
+export async function ownCallOffOf(tx: BrokerageTx, r: OpenCallOff, providerId: string, lookups?: Promise<Lookups>): Promise<OwnCallOff> {
+  const [bid, names] = await Promise.all([tx.get('bids', bidId(r.id, providerId)), lookups ?? lookupsTx(tx)]);
+  return { view: providerCallOff(r, providerId), bid, lookups: names };
 }
 
 /** The provider's own view of a call-off, open or not. Never another provider's bid. */
