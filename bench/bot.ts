@@ -32,7 +32,9 @@ export async function startBot(dataDir: string, extraEnv: Record<string, string>
   const prof = process.env.BENCH_CPU_PROF;
   // A folder per run: the tsx loader's thread writes a profile of its own beside the main thread's.
   const profile = prof && label ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, label)}`, '--cpu-prof-interval=250'] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'child.ts')], {
+  // BENCH_NODE_ARGS: V8/Node flags for the bot (a look at memory settings), split on spaces.
+  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', join(import.meta.dirname, 'child.ts')], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', MICROSOFT_APP_ID: '', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

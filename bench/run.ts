@@ -196,6 +196,12 @@ async function main() {
       for (let i = 0; i < 3; i++) log(JSON.stringify(await broadcast(base, await fresh(base, work, `broadcast-${i}`), mock)));
       return;
     }
+    if (process.env.BENCH_ONLY === 'burst') {
+      // The embedded store's burst and crash alone (nothing written).
+      log(`burst: ${JSON.stringify(await burst(base, await fresh(base, work, 'burst'), mock))}`);
+      log(`crash: ${JSON.stringify(await crash(base, await fresh(base, work, 'crash'), mock))}`);
+      return;
+    }
     if (process.env.BENCH_ONLY === 'report') {
       // The PostgreSQL report alone, on kept databases (BENCH_PG_DIR); results.json is left as it is.
       await runPostgres(base, work, mock, log, SCALE, 'report');
@@ -248,7 +254,7 @@ async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'l
     log(`store ${name}: ${count} past call-offs (${h.files} files, ${generated[name].mb} MB) in ${generated[name].seconds}s`);
     latencies[name] = await latency(base, dir, mock, {}, `lowdb-${name}`);
     const l = latencies[name];
-    log(`  bid p50 ${round(percentile(l.bids, 50))} ms, p99 ${round(percentile(l.bids, 99))} ms; echo p50 ${round(percentile(l.echoes, 50))} ms, p99 ${round(percentile(l.echoes, 99))} ms; refused ${l.refused}; start ${l.startMs} ms; RSS ${l.rss} MB`);
+    log(`  bid p50 ${round(percentile(l.bids, 50))} ms, p99 ${round(percentile(l.bids, 99))} ms; echo p50 ${round(percentile(l.echoes, 50))} ms, p99 ${round(percentile(l.echoes, 99))} ms; refused ${l.refused}; start ${l.startMs} ms; RSS ${l.rssStart} → ${l.rss} MB${l.memory ? ` (at stop: RSS ${l.memory.rss_mb}, heap ${l.memory.heap_total_mb} MB, ${l.memory.heap_used_mb} MB used: ${Object.entries(l.memory.heap_spaces_mb).filter(([, v]) => v).map(([k, v]) => `${k.replace(/_space$/, "")} ${v}`).join(", ")}; buffers ${l.memory.array_buffers_mb} MB)` : ''}`);
     log(phaseLines(l));
     await rm(dir, { recursive: true, force: true });
   }
@@ -276,7 +282,7 @@ async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'l
       echo_turn: "an Action.Execute invoke with an unknown verb ('bench.echo'): same HTTP path, adapter and teams-ai route as a bid, answered without touching the store",
       samples_per_store: MEASURED,
       per_store: Object.fromEntries(
-        Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss, generated: generated[k], phases: l.phases }]),
+        Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss, memory_at_stop: l.memory, generated: generated[k], phases: l.phases }]),
       ),
       broadcast: b,
       burst: u,

@@ -39,46 +39,74 @@ export const accepted = (r: Reply) => r.status === 200 && r.body.includes('Bid r
 /** The monotonic clock in microseconds: the clock V8's CPU profiles are stamped with (bench/profile.ts). */
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 
-/**
- * `env` starts the bot on another store (DATABASE_URL); the live call-offs are read from the base
- * folder. `label` names the run's CPU profile (BENCH_CPU_PROF), beside which the measured window is kept.
- */
 /** The measured window of a profiled run, for bench/profile.ts (Node writes the profile itself when the bot stops). */
-async function keepWindow(folder: string, from: number) {
+async function keepWindow(folder: string, from: number, count: number) {
   await mkdir(folder, { recursive: true });
-  await writeFile(join(folder, 'window.json'), JSON.stringify({ from, to: micros(), bids: MEASURED, echoes: MEASURED }));
+  await writeFile(join(folder, 'window.json'), JSON.stringify({ from, to: micros(), bids: count, echoes: count }));
 }
 
+/** Bids of the phase run: the (call-off, provider) pairs the measured run left (1 250 in all). */
+export const PHASE_WARMUP = 10;
+export const PHASE_SAMPLES = 200;
+
 /**
- * Bid turns paired with echo turns, one at a time. The bot times each turn phase by phase
- * (bench/phases.ts) unless BENCH_PHASES=0: the clock keeps an async context, which costs a little.
+ * Bid turns paired with echo turns, one at a time: `MEASURED` of them on a bot as it runs in
+ * production (the figures, the RSS), then `PHASE_SAMPLES` more on a bot started again with its
+ * phase clock on (bench/phases.ts: the clock keeps an async context, which costs a little time
+ * and memory, so it does not run during the measured turns). `env` starts the bot on another
+ * store (DATABASE_URL); the live call-offs are read from the base folder. `label` names the run's
+ * CPU profile (BENCH_CPU_PROF: the measured run's), and BENCH_PHASES=0 leaves the phase run out.
  */
 export async function latency(base: Base, dir: string, mock: MockConnector, env: Record<string, string> = {}, label = 'latency') {
-  const phasesFile = process.env.BENCH_PHASES === '0' ? undefined : join(dir, `phases-${label}.json`);
-  const bot = await startBot(dir, { ...env, ...(phasesFile ? { BENCH_PHASES_FILE: phasesFile } : {}) }, undefined, label);
+  const memoryFile = join(dir, `memory-${label}.json`);
+  const bot = await startBot(dir, { ...env, BENCH_MEMORY_FILE: memoryFile }, undefined, label);
   const bidSamples: Sample[] = [];
   const echoSamples: Sample[] = [];
   let measured: Awaited<ReturnType<typeof measure>>;
   try {
     await settle(bot.child.pid!);
-    measured = await measure(bot, base, mock, bidSamples, echoSamples);
-    if (process.env.BENCH_CPU_PROF) await keepWindow(join(process.env.BENCH_CPU_PROF, label), measured.from);
+    measured = await measure(bot, base, mock, 0, WARMUP, MEASURED, bidSamples, echoSamples);
+    if (process.env.BENCH_CPU_PROF) await keepWindow(join(process.env.BENCH_CPU_PROF, label), measured.from, MEASURED);
   } finally {
     await stopBot(bot);
   }
-  const records = phasesFile ? await readPhases(phasesFile) : [];
-  const phases = { bid: phaseFigures(records, bidSamples), echo: phaseFigures(records, echoSamples), background: backgroundFigures(records, bidSamples.length) };
-  return { ...measured, bids: bidSamples.map((s) => s.ms), echoes: echoSamples.map((s) => s.ms), startMs: Math.round(bot.startMs), phases };
+  return { ...measured, bids: bidSamples.map((s) => s.ms), echoes: echoSamples.map((s) => s.ms), startMs: Math.round(bot.startMs), memory: await readMemory(memoryFile), phases: process.env.BENCH_PHASES === '0' ? undefined : await phaseRun(base, dir, mock, env, label) };
 }
 
-async function measure(bot: BotProcess, base: Base, mock: MockConnector, bids: Sample[], echoes: Sample[]) {
+/** The phase run: the bid turn split into phases, with the echo beside it and what the bids set going. */
+async function phaseRun(base: Base, dir: string, mock: MockConnector, env: Record<string, string>, label: string) {
+  const file = join(dir, `phases-${label}.json`);
+  const bot = await startBot(dir, { ...env, BENCH_PHASES_FILE: file });
+  const bids: Sample[] = [];
+  const echoes: Sample[] = [];
+  try {
+    await settle(bot.child.pid!);
+    await measure(bot, base, mock, WARMUP + MEASURED, PHASE_WARMUP, PHASE_SAMPLES, bids, echoes);
+  } finally {
+    await stopBot(bot);
+  }
+  const records = await readPhases(file);
+  return { bid: phaseFigures(records, bids), echo: phaseFigures(records, echoes), background: backgroundFigures(records, bids.length) };
+}
+
+/** Where the bot's memory went when it stopped (bench/child.ts writes it). */
+async function readMemory(file: string) {
+  const mb = (n: number) => Math.round(n / 1e6);
+  const m = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as { rss?: number; heapTotal?: number; heapUsed?: number; external?: number; arrayBuffers?: number; spaces?: Record<string, number> };
+  if (m.heapUsed === undefined) return undefined;
+  return { rss_mb: mb(m.rss ?? 0), heap_total_mb: mb(m.heapTotal ?? 0), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external ?? 0), array_buffers_mb: mb(m.arrayBuffers ?? 0), heap_spaces_mb: Object.fromEntries(Object.entries(m.spaces ?? {}).map(([k, v]) => [k, mb(v)])) };
+}
+
+/** `count` bid turns, each after an echo, on pairs `first`…, the first `warmup` not kept. */
+async function measure(bot: BotProcess, base: Base, mock: MockConnector, first: number, warmup: number, count: number, bids: Sample[], echoes: Sample[]) {
   const rssStart = rssMb(bot.child.pid!);
   const start = await startDate(base.dir, base.live[0]);
   const work = pairs(base);
+  if (work.length < first + warmup + count) throw new Error(`only ${work.length} (call-off, provider) pairs for ${first + warmup + count} new bids`);
   let refused = 0;
   let from = 0;
-  for (let k = 0; k < WARMUP + MEASURED; k++) {
-    if (k === WARMUP) from = micros();
+  for (let k = first; k < first + warmup + count; k++) {
+    if (k === first + warmup) from = micros();
     const { ref, provider } = work[k];
     const echoTurn = invoke(mock.url, provider, 'bench.echo', { ref });
     const echo = await post(bot.url, echoTurn);
@@ -86,7 +114,7 @@ async function measure(bot: BotProcess, base: Base, mock: MockConnector, bids: S
     const bidTurn = invoke(mock.url, provider, 'bid.submit', bidData(ref, start, 22 + k / 100));
     const bid = await post(bot.url, bidTurn);
     if (!accepted(bid)) refused++;
-    if (k >= WARMUP) {
+    if (k >= first + warmup) {
       echoes.push({ id: String(echoTurn.id), ms: echo.ms });
       bids.push({ id: String(bidTurn.id), ms: bid.ms });
     }
@@ -132,7 +160,7 @@ export const p = (values: number[], q: number) => round(percentile(values, q));
 
 /** The latency run's phase table and background work, as the bench prints them. */
 export function phaseLines(l: Awaited<ReturnType<typeof latency>>): string {
-  if (!l.phases.bid) return '  (no phases recorded)';
+  if (!l.phases?.bid) return '  (no phases recorded)';
   const b = l.phases.background;
-  return `  bid turn by phase (ms):\n${phaseTable(l.phases.bid, l.phases.echo)}` + (b ? `\n    not waited for, per bid: ${b.pieces_per_bid} outbox attempt(s) (${Object.entries(b.kinds).map(([k, n]) => `${k.replace('outbox ', '')} ${n}`).join(', ')}), ${b.ms_per_bid} ms (${Object.entries(b.phases_ms_per_bid).map(([k, ms]) => `${k} ${ms}`).join(', ')})` : '');
+  return `  bid turn by phase (ms; a run of ${PHASE_SAMPLES} more with the phase clock on):\n${phaseTable(l.phases.bid, l.phases.echo)}` + (b ? `\n    not waited for, per bid: ${b.pieces_per_bid} outbox attempt(s) (${Object.entries(b.kinds).map(([k, n]) => `${k.replace('outbox ', '')} ${n}`).join(', ')}), ${b.ms_per_bid} ms (${Object.entries(b.phases_ms_per_bid).map(([k, ms]) => `${k} ${ms}`).join(', ')})` : '');
 }

@@ -1,11 +1,12 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdir, opendir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, TransactOptions, Tx, WorkKind } from '../store.js';
 import { Leases } from '../leases.js';
 import { WriteQueue } from '../writeQueue.js';
 import { syncDirs, writeFileDurable } from './durable.js';
 import { AuditFile } from './auditFile.js';
-import { emptyData, isKeyed, mapLimit, readPartitionFile, readPartitionSync, SCHEMA_VERSION, shardStem, writePartition, type Partition, type ShardData, type ShardSpec } from './files.js';
+import { emptyData, isKeyed, mapLimit, readPartitionFile, readPartitionSync, SCHEMA_VERSION, shardStem, writePartition, type Partition, type ShardSpec } from './files.js';
 import { lockFolder } from './folderLock.js';
 import { Journal, readJournal } from './journal.js';
 import { detached, timed } from '../../telemetry/phases.js';
@@ -190,20 +191,21 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
   private async load(collection: string): Promise<Map<string, Partition>> {
     const folder = join(this.dir, collection);
     await mkdir(folder, { recursive: true });
-    const files = (await readdir(folder)).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
-    const stems = files.map((f) => f.slice(0, -'.json'.length));
+    // Only the hash files' names are kept: a folder of ten years of call-offs is streamed past, not held.
+    const stems: string[] = [];
+    for await (const entry of await opendir(folder)) if (/^\d+\.json$/.test(entry.name)) stems.push(entry.name.slice(0, -'.json'.length));
     // Hash shards are read now (and checked for items whose home moved); keyed files when first used.
     const loaded = await mapLimit(
-      stems.filter((stem) => !isKeyed(stem)),
+      stems,
       32,
       async (stem) => ({ stem, data: await readPartitionFile(this.dir, collection, stem) }),
     );
+    // Keyed files are not even listed: ten years of call-offs would be 300 000 entries held for nothing.
     const parts = new Map<string, Partition>();
-    for (const stem of stems) if (isKeyed(stem)) parts.set(stem, { stem });
     const part = (stem: string) => {
       let p = parts.get(stem);
-      if (!p) parts.set(stem, (p = { stem, data: emptyData() }));
-      return this.ensure(collection, p);
+      if (!p) parts.set(stem, (p = { stem, data: (isKeyed(stem) ? readPartitionSync(this.dir, collection, stem) : null) ?? emptyData() }));
+      return p;
     };
     const strays: Entity[] = [];
     const sources = new Set<string>();
@@ -230,7 +232,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
       await syncDirs([folder]);
       for (const stem of sources) {
         const p = parts.get(stem);
-        if (p && Object.keys(p.data!.items).length) await writePartition(this.dir, collection, p);
+        if (p && Object.keys(p.data.items).length) await writePartition(this.dir, collection, p);
         else {
           parts.delete(stem);
           await rm(join(folder, `${stem}.json`), { force: true });
@@ -242,19 +244,31 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     return parts;
   }
 
-  /** A keyed file's items, read (synchronously: transactions are) the first time they are needed. */
-  private ensure(collection: string, p: Partition): Partition & { data: ShardData } {
-    if (!p.data) p.data = readPartitionSync(this.dir, collection, p.stem) ?? emptyData();
-    return p as Partition & { data: ShardData };
-  }
-
-  private partitionOf(collection: string, id: string, create = false): (Partition & { data: ShardData }) | undefined {
+  /**
+   * The partition holding `id`, in memory. A call-off's file is read (synchronously: transactions
+   * are) the first time one of its items is asked for, and kept; asking for an item no file holds
+   * keeps nothing, unless `create` (a write).
+   */
+  private partitionOf(collection: string, id: string, create = false): Partition | undefined {
     const parts = this.collections.get(collection);
     if (!parts) return undefined;
     const stem = this.stemFor(collection, id);
     let p = parts.get(stem);
-    if (!p && create) parts.set(stem, (p = { stem, data: emptyData() }));
-    return p && this.ensure(collection, p);
+    if (!p) {
+      const data = isKeyed(stem) ? readPartitionSync(this.dir, collection, stem) : null;
+      if (data || create) parts.set(stem, (p = { stem, data: data ?? emptyData() }));
+    }
+    return p;
+  }
+
+  /** The call-off files of a collection not in memory (none for collections kept in hash files only). */
+  private coldStems(collection: string, files: string[]): string[] {
+    const parts = this.collections.get(collection);
+    return files.filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -'.json'.length)).filter((stem) => isKeyed(stem) && !parts?.has(stem));
+  }
+
+  private keyed(collection: string): boolean {
+    return typeof this.spec(collection) === 'object';
   }
 
   private committed(collection: string, id: string): Entity | undefined {
@@ -287,7 +301,11 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     const out: Entity[] = [];
     for (const p of this.collections.get(collection)?.values() ?? []) {
       if (p.n && p.n > this.seen) this.seen = p.n;
-      const items = p.data?.items ?? readPartitionSync(this.dir, collection, p.stem)?.items ?? {};
+      for (const id in p.data.items) out.push(p.data.items[id]);
+    }
+    if (!this.keyed(collection)) return out;
+    for (const stem of this.coldStems(collection, readdirSync(join(this.dir, collection)))) {
+      const items = readPartitionSync(this.dir, collection, stem)?.items ?? {};
       for (const id in items) out.push(items[id]);
     }
     return out;
@@ -295,19 +313,14 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
 
   private async committedAllAsync(collection: string): Promise<Entity[]> {
     const out: Entity[] = [];
-    const cold: string[] = [];
-    for (const p of this.collections.get(collection)?.values() ?? []) {
-      if (!p.data) {
-        cold.push(p.stem);
-        continue;
-      }
-      for (const id in p.data.items) out.push(p.data.items[id]);
-    }
-    await mapLimit(cold, 16, async (stem) => {
+    for (const p of this.collections.get(collection)?.values() ?? []) for (const id in p.data.items) out.push(p.data.items[id]);
+    if (!this.keyed(collection)) return out;
+    await mapLimit(this.coldStems(collection, await readdir(join(this.dir, collection))), 16, async (stem) => {
+      const items = (await readPartitionFile(this.dir, collection, stem))?.items ?? {};
+      // A transaction may have read (and changed) it meanwhile: then what memory holds is the answer.
       const p = this.collections.get(collection)?.get(stem);
-      // Read now unless a transaction loaded (and maybe changed) it meanwhile.
-      const items = p?.data?.items ?? (p ? (await readPartitionFile(this.dir, collection, stem))?.items : undefined) ?? {};
-      for (const id in items) out.push(p?.data?.items[id] ?? items[id]);
+      const now = p?.data.items ?? items;
+      for (const id in now) out.push(now[id]);
     });
     return out;
   }

@@ -25,12 +25,12 @@ export interface ShardData {
 export type ShardSpec = number | { by: (id: string) => string | undefined; fallback?: number };
 
 /**
- * One data file: its items in memory once read. A keyed file (one call-off's) is read only when
- * something asks for one of its items, so years of finished call-offs stay on disk until needed.
+ * One data file in memory: its items. A keyed file (one call-off's) is read only when something
+ * asks for one of its items, so years of finished call-offs stay on disk until needed.
  */
 export interface Partition {
   stem: string;
-  data?: ShardData;
+  data: ShardData;
   /** The journal record that last changed it: until that record is durable, a read of it waits. */
   n?: number;
 }
@@ -93,7 +93,6 @@ export function readPartitionSync(dir: string, collection: string, stem: string)
  */
 export async function writePartition(dir: string, collection: string, p: Partition, beforeRename?: () => Promise<void>): Promise<void> {
   const path = join(dir, collection, `${p.stem}.json`);
-  if (!p.data) return; // never read, so never changed
   if (isKeyed(p.stem) && !Object.keys(p.data.items).length) {
     await beforeRename?.();
     return void (await rm(path, { force: true }));
