@@ -255,7 +255,9 @@ function tokenLateral(used: Set<string>, exprs: Record<string, string>): string 
 function insertDocs(table: string, idExpr: string, from: string, exprs: Record<string, string>, templates: string | ((c: (t: string) => string) => string)): string {
   const used = new Set<string>();
   const doc = typeof templates === 'string' ? concat(templates, used) : templates((t) => concat(t, used));
-  return `INSERT INTO ${table} (id, doc) SELECT ${idExpr}, ${doc} FROM ${from}, ${tokenLateral(used, exprs)}`;
+  // In id order (a call-off's year, then its number): rows land as a council's would, a year's
+  // call-offs together, not every tenth row of the table (call-off n belongs to year n mod 10).
+  return `INSERT INTO ${table} (id, doc) SELECT ${idExpr}, ${doc} FROM ${from}, ${tokenLateral(used, exprs)} ORDER BY 1`;
 }
 
 const iso = (days: string) => `to_char((h.t0 + (${days}) * interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -23,6 +23,25 @@ export function ukDate(at: Date): string {
   return day;
 }
 
+/** UK days by the text of a UTC hour ("2026-11-22T09"), for `ukDayOf`. */
+const daysByHourText = new Map<string, string>();
+const UTC_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z$/;
+
+/**
+ * `ukDate` of a time as the store keeps it (an ISO string in UTC, "2026-11-22T09:30:00.000Z"),
+ * without making a Date: its UTC hour is read from the text. Any other form goes through `ukDate`.
+ */
+export function ukDayOf(at: string): string {
+  const hour = at.slice(0, 13);
+  let day = daysByHourText.get(hour);
+  if (day !== undefined && at.endsWith('Z')) return day;
+  if (!UTC_TIME.test(at)) return ukDate(new Date(at));
+  if (daysByHourText.size >= 200_000) daysByHourText.clear();
+  day = ukDate(new Date(`${hour}:00:00Z`));
+  daysByHourText.set(hour, day);
+  return day;
+}
+
 /** Minutes the UK is ahead of UTC at that instant (0 in winter, 60 in summer). */
 function ukOffsetMinutes(at: Date): number {
   const f = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });

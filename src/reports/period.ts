@@ -1,4 +1,4 @@
-import { isRealDate, ukDate } from '../domain/dates.js';
+import { isRealDate, ukDate, ukDayOf } from '../domain/dates.js';
 
 /**
  * A reporting period: whole UK calendar days, `from` and `to` both included. An instant belongs to
@@ -54,15 +54,16 @@ export function dates(from: string, to: string): Period {
 /** Whether an instant (ISO string) falls on a UK calendar day within the period. */
 export function inPeriod(at: string | undefined, p: Pick<Period, 'from' | 'to'>): boolean {
   if (!at) return false;
-  const day = ukDate(new Date(at));
+  const day = ukDayOf(at);
   return day >= p.from && day <= p.to;
 }
 
+/** Days since 1970 of a calendar day ("2026-11-22"). */
+const dayNumber = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
+
 /** Whole UK calendar days from one instant to another (same day = 0). */
 export function calendarDays(from: string, to: string): number {
-  const a = Date.parse(`${ukDate(new Date(from))}T00:00:00Z`);
-  const b = Date.parse(`${ukDate(new Date(to))}T00:00:00Z`);
-  return Math.round((b - a) / 86_400_000);
+  return dayNumber(ukDayOf(to)) - dayNumber(ukDayOf(from));
 }
 
 export interface Bucket {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ageBand, ageOn, isRealDate, ukDate, ukDateTime } from '../../src/domain/dates.js';
+import { ageBand, ageOn, isRealDate, ukDate, ukDateTime, ukDayOf } from '../../src/domain/dates.js';
 
 describe('dates as the council works with them (UK time)', () => {
   it('turns a UK wall-clock deadline into the right instant in winter and in summer', () => {
@@ -36,5 +36,18 @@ describe('dates as the council works with them (UK time)', () => {
     assert.ok(!isRealDate('2026-02-29'));
     assert.ok(!isRealDate('2026-13-01'));
     assert.ok(!isRealDate('01/02/2026'));
+  });
+});
+
+describe('ukDayOf: the UK day of a stored time, read from its text', () => {
+  it('agrees with ukDate every 17 minutes over three years, clock changes included, and for times not in UTC', () => {
+    for (let t = Date.UTC(2025, 0, 1); t < Date.UTC(2028, 0, 1); t += 17 * 60_000) {
+      const at = new Date(t);
+      assert.equal(ukDayOf(at.toISOString()), ukDate(at), at.toISOString());
+    }
+    // The last UTC hour of a summer day is the next UK day; a time with an offset is read as a Date.
+    assert.equal(ukDayOf('2026-07-01T23:30:00Z'), '2026-07-02');
+    assert.equal(ukDayOf('2026-10-24T23:00:00.000+01:00'), '2026-10-24');
+    assert.equal(ukDayOf('2026-12-31T23:59:59.999Z'), '2026-12-31');
   });
 });
