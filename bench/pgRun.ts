@@ -6,6 +6,7 @@
  * two instances on one database (with what the database holds afterwards), and the bot's memory.
  */
 import { mkdir } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { bidData, COUNCIL, personalChat, providerId, type Base } from './generate.js';
@@ -104,6 +105,7 @@ async function busiestYear(url: string): Promise<{ year: number; callOffs: numbe
 async function report(url: string, dir: string, mock: MockConnector, year: number, log: Log) {
   const text = `report ${year}-01-01 to ${year}-12-31`;
   const turns: number[] = [];
+  const downloads: { file: string; ms: number; bytes: number; status: number }[] = [];
   let card = '';
   const bot = await startBot(dir, env(url, dir));
   try {
@@ -119,6 +121,16 @@ async function report(url: string, dir: string, mock: MockConnector, year: numbe
       // Typing indicators go to the same chat while the turn works: the card is the post with an Adaptive Card.
       card = replies.filter((p) => p.text.includes('application/vnd.microsoft.card.adaptive')).at(-1)?.text ?? '';
       log(`  report ${year}: turn ${round(r.ms / 1000, 2)} s, ${replies.length} post(s), card ${card.length} bytes`);
+    }
+    // The card's CSV links, opened as a commissioner would (each draws its file from the year's whole requests and bids).
+    // A token is `<file>.<from>.<to>.<expiry>.<signature>` (src/reports/links.ts); the charts are left out.
+    const tokens = new Set([...card.matchAll(/\/files\/((awards|calloffs|bids|off-contract)\.[A-Za-z0-9_.-]+)/g)].map((m) => m[1]));
+    for (const token of tokens) {
+      const t = performance.now();
+      const got = await download(`${bot.url}/files/${token}`, REPORT_TIMEOUT_MS).catch((e: Error) => ({ status: 0, bytes: 0, type: e.message, filename: token.split('.')[0] }));
+      const ms = Math.round(performance.now() - t);
+      downloads.push({ file: got.filename, ms, bytes: got.bytes, status: got.status });
+      log(`  ${got.filename}: ${got.status} ${got.type.split(';')[0]}, ${round(ms / 1000, 1)} s, ${round(got.bytes / 1e6, 1)} MB`);
     }
   } finally {
     // A turn cut off by the timeout may still be working: do not wait for it.
@@ -154,7 +166,21 @@ async function report(url: string, dir: string, mock: MockConnector, year: numbe
     log(`  report use case not timed on its own: ${(e as Error).message.split('\n')[0]}`);
   }
   const awards = /"(\d[\d,]*)"[^{}]*awards?|awards?[^{}]*?(\d[\d,]+)/i.exec(card);
-  return { text, turn_ms: turns.map((t) => Math.round(t)), use_case_ms: useCase.map((t) => Math.round(t)), requests_read: requests, active_bids_counted: bids, reply_bytes: card.length, reply_awards_hint: awards?.[1] ?? awards?.[2] ?? null };
+  return { text, turn_ms: turns.map((t) => Math.round(t)), csv_downloads: downloads, use_case_ms: useCase.map((t) => Math.round(t)), requests_read: requests, active_bids_counted: bids, reply_bytes: card.length, reply_awards_hint: awards?.[1] ?? awards?.[2] ?? null };
+}
+
+/** GETs a file from the bot: status, size, content type and the file name it is offered under. */
+function download(url: string, timeoutMs: number): Promise<{ status: number; bytes: number; type: string; filename: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { timeout: timeoutMs }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, type: String(res.headers['content-type'] ?? ''), filename: /filename="?([^";]+)/.exec(String(res.headers['content-disposition'] ?? ''))?.[1] ?? '' }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
 }
 
 /** Fires `count` new bids with at most `concurrency` in flight, round-robin over the bots. */
