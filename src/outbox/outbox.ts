@@ -9,6 +9,7 @@ import type { RateLedger } from './rateLedger.js';
 import type { PostReceipts } from './receiptLog.js';
 import type { NewItem, OutboxItem } from './item.js';
 import { inTurn } from '../telemetry/phases.js';
+import { PendingPosts } from './pending.js';
 
 export type { Target, OutboxItem, NewItem } from './item.js';
 
@@ -67,17 +68,6 @@ export interface DrainOptions {
   ledger?: RateLedger;
 }
 
-/**
- * Which of two due items goes first: a retry whose wait is over, then the oldest. A retry is due
- * later than the fresh posts queued with it, so ordering by due time alone would hold every
- * throttled post back until the whole broadcast had gone, and then wait its Retry-After again.
- */
-function sooner(a: OutboxItem, b: OutboxItem): boolean {
-  if (!!a.attempts !== !!b.attempts) return !!a.attempts;
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
-  return a.dueAt < b.dueAt;
-}
-
 /** The conversation an item goes to, as far as rate limits are concerned. */
 /** The longest a Retry-After holds a conversation. */
 const MAX_PAUSE_MS = 3_600_000;
@@ -115,8 +105,8 @@ export class Outbox {
   private lateSaving = 0;
   /** Late answers that arrived and are being recorded (and their extra copy deleted): idle waits for them. */
   private settlingLate = 0;
-  /** Pending items by id: the only ones a drain looks at. */
-  private readonly pending = new Map<string, OutboxItem>();
+  /** Pending items by id, in the order they go: the only ones a drain looks at. */
+  private readonly pending = new PendingPosts();
   private readonly limiter: RateLimiter;
   private readonly unwatch: () => void;
   private readonly ready: Promise<void>;
@@ -256,19 +246,20 @@ export class Outbox {
     await Promise.all(active);
   }
 
-  /** The oldest due item that may go now, or how long until the first due one may. */
   private clock(): number {
     return this.options.clock ? this.options.clock() : Date.now();
   }
 
+  /** The first due item (in the order they go) that may go now, or how long until the first due one may. */
   private pick(now: number, wall: number): { item?: OutboxItem; waitMs?: number } {
-    let best: OutboxItem | undefined;
-    let waitMs: number | undefined;
-    // While the bot-wide window is full nothing may go; otherwise each conversation is asked once.
+    // While the bot-wide window is full nothing may go: not a post looked at until it opens.
     const botWait = this.limiter.waitMs(undefined, wall);
+    if (botWait > 0) return this.pending.size ? { waitMs: botWait } : {};
+    let waitMs: number | undefined;
     const waits = new Map<string, number>();
-    for (const item of this.pending.values()) {
-      if (this.inFlight.has(item.id) || this.dueMs(item) > now) continue;
+    // The first that may go is the one to send: they come in the order they go.
+    for (const item of this.pending.inOrder()) {
+      if (this.inFlight.has(item.id) || this.pending.dueMs(item) > now) continue;
       // Held by another instance: asked again once its claim could have run out.
       const held = this.claimedElsewhere.get(item.id);
       if (held !== undefined && held > wall) {
@@ -277,7 +268,7 @@ export class Outbox {
       }
       // An update waits for the post it edits.
       if (item.updates && this.pending.has(item.updates)) continue;
-      if (botWait > 0) return { waitMs: botWait };
+      // Each conversation's window is asked once.
       const key = conversationOf(item);
       let wait = waits.get(key);
       if (wait === undefined) waits.set(key, (wait = this.limiter.waitMs(key, wall)));
@@ -285,17 +276,9 @@ export class Outbox {
         waitMs = waitMs === undefined ? wait : Math.min(waitMs, wait);
         continue;
       }
-      if (!best || sooner(item, best)) best = item;
+      return { item };
     }
-    return best ? { item: best } : { waitMs };
-  }
-
-  private readonly dueCache = new WeakMap<OutboxItem, number>();
-
-  private dueMs(item: OutboxItem): number {
-    let due = this.dueCache.get(item);
-    if (due === undefined) this.dueCache.set(item, (due = Date.parse(item.dueAt)));
-    return due;
+    return { waitMs };
   }
 
   /**
@@ -318,7 +301,7 @@ export class Outbox {
       renew = setInterval(() => this.renew(item.id), Math.max(1, this.leaseMs / 3));
       renew.unref?.();
       const current = await this.store.get('outbox', item.id);
-      if (current?.status !== 'pending' || this.dueMs(current) > this.now().getTime()) {
+      if (current?.status !== 'pending' || this.pending.dueMs(current) > this.now().getTime()) {
         this.limiter.untake(key, takenAt);
         return this.track(item.id, current ?? null);
       }
@@ -559,7 +542,7 @@ export class Outbox {
     const now = this.now().getTime();
     const wall = this.clock();
     let next = Infinity;
-    for (const i of this.pending.values()) next = Math.min(next, Math.max(this.dueMs(i) - now, (this.claimedElsewhere.get(i.id) ?? 0) - wall));
+    for (const i of this.pending.values()) next = Math.min(next, Math.max(this.pending.dueMs(i) - now, (this.claimedElsewhere.get(i.id) ?? 0) - wall));
     this.timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next, 60_000)));
     this.timer.unref?.();
   }
