@@ -1,7 +1,7 @@
 import type { BrokerageStore } from '../store/collections.js';
 import { loadAgreementData } from './agreementData.js';
 import { contractsReport, type ContractsReport } from './contracts.js';
-import { paymentFiles, paymentRows, paymentTotals, type ProviderTotal } from './payments.js';
+import { paymentFiles, paymentRows, paymentTotals, providerFilesIndex, type ProviderTotal } from './payments.js';
 import type { Period } from './period.js';
 import type { FileShelf } from './shelf.js';
 
@@ -17,6 +17,8 @@ export interface PaymentsExport {
   providerUrls: string[];
   allRowsUrl: string;
   totalsUrl: string;
+  /** Every provider's file with its link (the card names only the largest). */
+  indexUrl: string;
 }
 
 /** Computes the export for the period and puts its CSV files on the shelf behind signed links. */
@@ -24,8 +26,11 @@ export async function paymentsExport(store: BrokerageStore, shelf: Pick<FileShel
   const rows = paymentRows(await loadAgreementData(store), period);
   const { providers, total } = paymentTotals(rows);
   // paymentFiles lists one file per provider, in the order of `providers`, then all rows, then the totals.
-  const urls = await Promise.all(paymentFiles(rows, period).map(async (f) => (await shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename })).url));
-  return { providers, total, providerUrls: urls.slice(0, providers.length), allRowsUrl: urls[providers.length], totalsUrl: urls[providers.length + 1] };
+  const put = async (f: { csv: string; filename: string }) => (await shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename })).url;
+  const urls = await Promise.all(paymentFiles(rows, period).map(put));
+  const providerUrls = urls.slice(0, providers.length);
+  const indexUrl = await put(providerFilesIndex(providers, providerUrls, period));
+  return { providers, total, providerUrls, allRowsUrl: urls[providers.length], totalsUrl: urls[providers.length + 1], indexUrl };
 }
 
 export async function contractsReportFor(store: BrokerageStore, period: Period): Promise<ContractsReport> {

@@ -130,3 +130,14 @@ export function paymentFiles(rows: PaymentRow[], period: Pick<Period, 'from' | '
     { filename: `${stem}-totals.csv`, csv: toCsv(TOTAL_COLUMNS, [...providers, total]) },
   ];
 }
+
+/** Every provider's payments file with its link, for a council with more providers than a card can name. */
+export function providerFilesIndex(providers: ProviderTotal[], urls: string[], period: Pick<Period, 'from' | 'to'>): PaymentFile {
+  const columns: Column<{ t: ProviderTotal; url: string }>[] = [
+    { name: 'provider_id', about: "the framework provider's id (empty for an off-contract placement)", value: (r) => r.t.providerId },
+    { name: 'provider_name', about: "the provider's name", value: (r) => r.t.providerName, text: true },
+    { name: 'payable_amount', about: 'what is payable to it for the periods (£)', value: (r) => r.t.payable.toFixed(2) },
+    { name: 'file', about: 'the link to its CSV (works for a limited time)', value: (r) => r.url, text: true },
+  ];
+  return { filename: `payments-${period.from}-to-${period.to}-provider-files.csv`, csv: toCsv(columns, providers.map((t, i) => ({ t, url: urls[i] }))) };
+}

@@ -10,6 +10,7 @@ import { goodBid, pkg, person, registerChannels, submitted } from '../bot/fixtur
 import { cardOf, PEOPLE, startTurns, type Turns } from '../bot/turns.js';
 import { CardRenderer } from './browser.js';
 import { collectBigCards } from '../bot/fixtures/bigFramework.js';
+import { contractsCard, paymentsCard } from '../../bot/views/contractCards.js';
 
 describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headless Chromium)', function () {
   let t: Turns;
@@ -53,6 +54,13 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     cards.push(['answer form', await value(t.click('alex', 'calloff.answer.form', { ref, questionId: 'Q1' }))]);
     await t.drained();
     for (const p of t.posted) if (p.activity.attachments?.[0]) cards.push([`posted ${p.item.message.kind} to ${p.to}`, p.activity.attachments[0].content as object]);
+    // At a county's scale the payments and contracts cards name the largest lines and sum the rest.
+    const county = Array.from({ length: 200 }, (_, i) => ({ providerId: `prov-${i}`, providerName: `Provider ${i} Home Care Ltd`, rows: 4, plannedHours: 84, deliveredHours: 80, payableHours: 80, retainer: 0, payable: 2000 + i, missingReturns: i % 2 }));
+    const url = (n: number) => `https://bot.example.org/files/${'x'.repeat(22)}.${n.toString(36)}.${'s'.repeat(43)}`;
+    const month = { from: '2026-10-01', to: '2026-10-31', label: 'October 2026' };
+    cards.push(['payments for 200 providers', paymentsCard(month, { providers: county, total: { ...county[0], providerId: '', providerName: 'All providers', payable: 420_000 }, providerUrls: county.map((_, i) => url(i)), allRowsUrl: url(900), totalsUrl: url(901), indexUrl: url(902) })]);
+    const spend = (n: number, what: string) => Array.from({ length: n }, (_, i) => ({ key: `${what} ${i}`, committed: 9000 + i, delivered: 8800 + i }));
+    cards.push(['contracts report for 200 providers', contractsCard(month, { byProvider: spend(200, 'Provider'), byLot: spend(40, 'Lot'), byZone: spend(30, 'Zone'), needingReview: [], framework: { spend: 420_000, min: 0, max: 0, days: 31, status: 'no limits set' }, offContract: [] })]);
   });
 
   after(async function () {
