@@ -16,7 +16,8 @@ import { accepted, latency, pairs, phaseLines, round, startDate, wanted, type Se
 import { createPool } from '../src/store/postgres/pool.js';
 import { migrate } from '../src/store/postgres/migrate.js';
 import { bidsDuringMigration } from './pgMigration.js';
-import { addHistorySql, copyBase, createDatabase, databaseSize, readMeta, readTemplates, startPostgres, withDb, writeMeta, type GenerationStats } from './postgres.js';
+import { addAgreements, agreementReports, dueNow, morning } from './agreements.js';
+import { addHistorySql, copyBase, createDatabase, databaseSize, readMeta, readTemplates, startPostgres, withDb, writeMeta, type GenerationStats, type PgServer } from './postgres.js';
 
 const LINK_SECRET = 'bench-link-secret-0123456789-abcdefghijklmnop';
 const BURST = 1000;
@@ -24,6 +25,7 @@ const BURST_CONCURRENCY = 16;
 const REPORT_TIMEOUT_MS = 180_000;
 
 export interface PostgresResults {
+  agreements: { payments_s: number; contracts_s: number; morning_posts: number; morning_seconds: number; morning_429s: number; morning_bid_p99_ms: number };
   migration_100k: { bid_p99_ms: number; seconds: number; one_transaction_bid_p99_ms: number; one_transaction_seconds: number };
   latency: Record<'echo' | 'empty' | '100k' | '1m', { p50_ms: number; p99_ms: number }>;
   report_1m_seconds: number;
@@ -171,6 +173,36 @@ async function report(url: string, dir: string, mock: MockConnector, year: numbe
   return { text, turn_ms: turns.map((t) => Math.round(t)), csv_downloads: downloads, use_case_ms: useCase.map((t) => Math.round(t)), requests_read: requests, active_bids_counted: bids, reply_bytes: card.length, reply_awards_hint: awards?.[1] ?? awards?.[2] ?? null };
 }
 
+/**
+ * The agreements runs (bench/agreements.ts) on a copy of the base database: 2 000 agreements made
+ * through the store, the payments export and contracts report, then the morning's reminders.
+ */
+async function pgAgreements(server: PgServer, source: string, base: Base, mock: MockConnector, work: string, snap: Snapshot | undefined, log: Log) {
+  const url = await createDatabase(server, 'bench_agreements', source);
+  await reset(url, snap!, base, mock.url);
+  const dir = join(work, 'pg-agreements');
+  await mkdir(dir, { recursive: true });
+  const { PostgresStore } = await import('../src/store/postgres/postgresStore.js');
+  const now = new Date();
+  const t = performance.now();
+  let store = await PostgresStore.open(url);
+  const { refs } = await addAgreements(store, now).finally(() => store.close());
+  log(`agreements: ${refs.length} active, each with 52 weekly returns, made in ${round((performance.now() - t) / 1000)} s`);
+  const bot = await startBot(dir, env(url, dir));
+  let reports;
+  try {
+    await settle(bot.child.pid!);
+    reports = await agreementReports(bot.url, mock, now, log);
+  } finally {
+    await stopBot(bot);
+  }
+  store = await PostgresStore.open(url);
+  const due = await dueNow(store, refs, new Date()).finally(() => store.close());
+  const result = { count: refs.length, reports, morning: await morning(dir, env(url, dir), base, mock, due, log) };
+  await withDb(server.url('postgres'), (c) => c.query('DROP DATABASE IF EXISTS bench_agreements WITH (FORCE)'));
+  return result;
+}
+
 /** GETs a file from the bot: status, size, content type and the file name it is offered under. */
 function download(url: string, timeoutMs: number): Promise<{ status: number; bytes: number; type: string; filename: string }> {
   return new Promise((resolve, reject) => {
@@ -233,7 +265,7 @@ async function check(url: string, acked: Sent[]) {
  * The whole PostgreSQL run; with `only: 'report'` (BENCH_ONLY=report) just the databases (kept
  * ones reused) and the report, to time a change to the report without the rest: nothing returned.
  */
-export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number, only?: 'report' | 'latency' | 'migration'): Promise<PostgresResults | undefined> {
+export async function runPostgres(base: Base, work: string, mock: MockConnector, log: Log, scale: number, only?: 'report' | 'latency' | 'migration' | 'agreements'): Promise<PostgresResults | undefined> {
   const began = performance.now();
   const sizes = [
     ['empty', 0],
@@ -299,7 +331,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       made[name] = { ...(await readMeta<Made>(server, dbName(count), 'made'))!, reused: !!kept, db_mb: size.mb, tables_mb: size.tables };
       log(`  database ${dbName(count)}: ${size.mb} MB (${Object.entries(size.tables).map(([k, v]) => `${k} ${v}`).join(', ')})`);
       previous = count;
-      if (only === 'report' || only === 'migration' || (only === 'latency' && !wanted(name))) continue;
+      if (only === 'report' || only === 'migration' || only === 'agreements' || (only === 'latency' && !wanted(name))) continue;
       await reset(url, snap, base, mock.url);
       const dir = join(work, `pg-latency-${name}`);
       await mkdir(dir, { recursive: true });
@@ -310,6 +342,10 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
     }
     if (!snap) throw new Error('no sizes');
     if (only === 'latency') return undefined;
+    if (only === 'agreements') {
+      await pgAgreements(server, dbName(0), base, mock, work, snap, log);
+      return undefined;
+    }
     if (only === 'migration') {
       const migDir = join(work, 'pg-migration');
       await mkdir(migDir, { recursive: true });
@@ -349,6 +385,8 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       log(`burst on ${n} instance(s): ${b.acked.length}/${BURST} acknowledged in ${round(b.seconds, 2)} s (${b.per_second}/s, p50 ${b.p50_ms} ms, p99 ${b.p99_ms} ms); in the database ${b.check.present}, duplicates ${b.check.duplicates}`);
     }
 
+    const agreementsRun = await pgAgreements(server, dbName(0), base, mock, work, snap, log);
+
     // Bids while a schema change fills derived columns on the 100 000-call-off database (a copy of it).
     const migDir = join(work, 'pg-migration');
     await mkdir(migDir, { recursive: true });
@@ -365,6 +403,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       bids_per_second: { one: bursts.one.per_second, two: bursts.two.per_second },
       two_instances: bursts.two.check,
       rss_mb_1m: latencies['1m'].rss,
+      agreements: { payments_s: round(percentile(agreementsRun.reports.payments_turn_ms, 50) / 1000, 2), contracts_s: round(percentile(agreementsRun.reports.contracts_turn_ms, 50) / 1000, 2), morning_posts: agreementsRun.morning.posts, morning_seconds: agreementsRun.morning.seconds_to_last, morning_429s: agreementsRun.morning.throttled_429, morning_bid_p99_ms: agreementsRun.morning.bid_p99_ms },
       migration_100k: { bid_p99_ms: migration.in_steps.bid_p99_ms, seconds: migration.in_steps.migration_seconds, one_transaction_bid_p99_ms: migration.one_transaction.bid_p99_ms, one_transaction_seconds: migration.one_transaction.migration_seconds },
       details: {
         when: new Date().toISOString(),
@@ -379,6 +418,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
         report: { year: year.year, call_offs_in_year: year.callOffs, seconds_reported: 'the median of the three turns', ...rep },
         bursts: { count: BURST, concurrency: BURST_CONCURRENCY, one: strip(bursts.one), two: strip(bursts.two) },
         bids_during_migration: migration,
+        agreements: agreementsRun,
         seconds: round((performance.now() - began) / 1000),
       },
     };

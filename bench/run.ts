@@ -12,6 +12,7 @@ import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 import { message, percentile, post, settle, startBot, stopBot } from './bot.js';
 import { MockConnector } from './mockConnector.js';
 import { runPostgres, type PostgresResults } from './pgRun.js';
+import { addAgreements, agreementReports, dueNow, morning } from './agreements.js';
 import { accepted, fire, latency, MEASURED, pairs, phaseLines, round, startDate, wanted, type Sent } from './turns.js';
 
 /** BENCH_SCALE=0.01 shrinks the history for a quick smoke run (the figures then mean little). */
@@ -202,6 +203,12 @@ async function main() {
       log(`crash: ${JSON.stringify(await crash(base, await fresh(base, work, 'crash'), mock))}`);
       return;
     }
+    if (process.env.BENCH_ONLY === 'agreements') {
+      // The agreements runs alone (nothing written).
+      if (whichStores().includes('lowdb')) log(JSON.stringify(await agreements(base, work, mock)));
+      if (whichStores().includes('postgres')) await runPostgres(base, work, mock, log, SCALE, 'agreements');
+      return;
+    }
     if (process.env.BENCH_ONLY === 'migration') {
       // Bids while a schema change runs on a copy of the kept 100 000-call-off database; results.json is left as it is.
       await runPostgres(base, work, mock, log, SCALE, 'migration');
@@ -232,6 +239,29 @@ async function main() {
     await mock.stop();
     if (!process.env.BENCH_KEEP) await rm(work, { recursive: true, force: true });
   }
+}
+
+/** 2 000 active agreements with a year of weekly returns: the payments export, the contracts report, a morning's reminders with bids meanwhile. */
+async function agreements(base: Base, work: string, mock: MockConnector) {
+  const dir = await fresh(base, work, 'agreements');
+  const now = new Date();
+  const store = await openBrokerageLowdb(dir);
+  const t = performance.now();
+  const { refs } = await addAgreements(store, now);
+  await store.close();
+  log(`agreements: ${refs.length} active, each with ${52} weekly returns, made in ${round((performance.now() - t) / 1000)} s`);
+  const bot = await startBot(dir);
+  let reports;
+  try {
+    await settle(bot.child.pid!);
+    reports = await agreementReports(bot.url, mock, now, log);
+  } finally {
+    await stopBot(bot);
+  }
+  const again = await openBrokerageLowdb(dir);
+  const due = await dueNow(again, refs, new Date());
+  await again.close();
+  return { count: refs.length, reports, morning: await morning(dir, {}, base, mock, due, log) };
 }
 
 /** `--store lowdb|postgres` (or BENCH_STORE); both when neither is given. */
@@ -271,6 +301,7 @@ async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'l
   log(`burst: acknowledged ${u.acknowledged}, persisted ${u.persisted}, lost ${u.lost}, p99 ${u.p99_ms} ms`);
   const c = await crash(base, await fresh(base, work, 'crash'), mock);
   log(`crash: acknowledged ${c.acknowledged}, present ${c.present}, corrupt ${c.corrupt}`);
+  const a = await agreements(base, work, mock);
 
   const allEchoes = Object.values(latencies).flatMap((l) => l.echoes);
   const lat = (name: string) => ({ p50_ms: round(percentile(latencies[name].bids, 50)), p99_ms: round(percentile(latencies[name].bids, 99)) });
@@ -280,6 +311,7 @@ async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'l
     burst: { acknowledged: u.acknowledged, persisted: u.persisted, lost: u.lost, p99_ms: u.p99_ms },
     crash: { acknowledged: c.acknowledged, present: c.present, corrupt: c.corrupt },
     memory: { rss_mb_100k: latencies['100k'].rss },
+    agreements: { payments_s: round(percentile(a.reports.payments_turn_ms, 50) / 1000, 2), contracts_s: round(percentile(a.reports.contracts_turn_ms, 50) / 1000, 2), morning_posts: a.morning.posts, morning_seconds: a.morning.seconds_to_last, morning_429s: a.morning.throttled_429, morning_bid_p99_ms: a.morning.bid_p99_ms },
     details: {
       when: new Date().toISOString(),
       node: process.version,
@@ -292,6 +324,7 @@ async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'l
       broadcast: b,
       burst: u,
       crash: c,
+      agreements: a,
       total_seconds: round((performance.now() - began) / 1000),
     },
   };
