@@ -23,6 +23,12 @@ export interface MockOptions {
    * `hold` neither posts nor answers.
    */
   script?: (r: { conversationId: string; method: string; activityId?: string }) => Scripted | undefined;
+  /**
+   * The members API (`GET /v3/conversations/{id}/members/{memberId}`, what TeamsInfo.getMember
+   * asks): the member's account, or a scripted answer (`status`, `reset`, `hold`). Unset, or
+   * undefined for a member, answers 404 MemberNotFound.
+   */
+  member?: (r: { conversationId: string; memberId: string }) => { account: Record<string, unknown> } | Scripted | undefined;
 }
 
 /**
@@ -40,6 +46,8 @@ export interface Scripted {
   hold?: boolean;
 }
 
+const MEMBER_PATH = /^\/v3\/conversations\/([^/]+)\/members\/([^/?]+)/;
+
 export interface Posted {
   conversationId: string;
   activityId: string;
@@ -54,6 +62,8 @@ export class MockConnector {
   /** Every request and the status it got, in arrival order. */
   readonly log: { conversationId: string; method: string; at: number; status: number; retryAfter?: string }[] = [];
   readonly counts = { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 };
+  /** Every member lookup and the status it got, in arrival order (kept apart from the posts' `log`). */
+  readonly memberLookups: { conversationId: string; memberId: string; at: number; status: number }[] = [];
   private server?: Server;
   private readonly botTimes: number[] = [];
   private readonly convTimes = new Map<string, number[]>();
@@ -79,6 +89,7 @@ export class MockConnector {
     this.updates.length = 0;
     this.deleted.length = 0;
     this.log.length = 0;
+    this.memberLookups.length = 0;
     Object.assign(this.counts, { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 });
   }
 
@@ -87,7 +98,9 @@ export class MockConnector {
       const at = Date.now();
       void this.handle(req).then(({ status, body, headers, html, reset }) => {
         const conversationId = decodeURIComponent(/^\/v3\/conversations\/([^/]+)/.exec(req.url ?? '')?.[1] ?? '');
-        this.log.push({ conversationId, method: req.method ?? '', at, status: reset ? 0 : status, retryAfter: headers?.['retry-after'] });
+        const member = MEMBER_PATH.exec(req.url ?? '');
+        if (member) this.memberLookups.push({ conversationId, memberId: decodeURIComponent(member[2]), at, status: reset ? 0 : status });
+        else this.log.push({ conversationId, method: req.method ?? '', at, status: reset ? 0 : status, retryAfter: headers?.['retry-after'] });
         if (reset) return void req.socket.destroy();
         if (html) {
           res.writeHead(status, { 'content-type': 'text/html', ...headers });
@@ -109,6 +122,18 @@ export class MockConnector {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
+  private async memberAnswer(conversationId: string, memberId: string): Promise<{ status: number; body: unknown; headers?: Record<string, string>; reset?: boolean }> {
+    const answer = this.options.member?.({ conversationId, memberId });
+    if (answer && 'account' in answer) return { status: 200, body: { id: memberId, ...answer.account } };
+    if (answer?.hold) return new Promise(() => undefined);
+    if (answer?.reset) return { status: 0, body: undefined, reset: true };
+    if (answer?.status) {
+      this.counts.scripted++;
+      return { status: answer.status, body: { error: { code: answer.code ?? `Status${answer.status}`, message: `scripted ${answer.status}` } }, headers: answer.retryAfter === undefined ? {} : { 'retry-after': String(answer.retryAfter) } };
+    }
+    return { status: 404, body: { error: { code: 'MemberNotFound', message: 'The member is not in the conversation' } } };
+  }
+
   /** Seconds until one more request fits the window (at least 1, as Teams sends whole seconds). */
   private retryAfter(times: number[], limit: number, now: number, windowMs: number): number | undefined {
     while (times.length && times[0] <= now - windowMs) times.shift();
@@ -121,6 +146,8 @@ export class MockConnector {
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     this.counts.requests++;
+    const member = req.method === 'GET' ? MEMBER_PATH.exec(req.url ?? '') : null;
+    if (member) return this.memberAnswer(decodeURIComponent(member[1]), decodeURIComponent(member[2]));
     const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     if (!m) return { status: 404, body: { error: { code: 'NotFound', message: req.url } } };
     const conversationId = decodeURIComponent(m[1]);

@@ -31,6 +31,13 @@ export interface ConnectorWorld {
   providers: string[];
   /** Clicks an Action.Execute button as a person (the invoke goes through the same teams-ai app); resolves with the reply card or text. */
   click(as: keyof typeof PEOPLE, verb: string, data?: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Any activity through the real TeamsAdapter, as `/api/messages` hands it over (anonymous auth):
+   * the turn gets a connector client for the activity's serviceUrl (the local connector unless the
+   * activity names another), so Teams calls in the turn reach it. Resolves with the HTTP status the
+   * adapter answered and its body (the invoke response, for an invoke).
+   */
+  send(activity: Partial<Activity>): Promise<{ status: number; body?: unknown }>;
   close(): Promise<void>;
 }
 
@@ -93,8 +100,22 @@ export async function connectorWorld(
     const body = (replies.find((r) => r.type === 'invokeResponse')?.value as { body?: { value?: unknown } } | undefined)?.body;
     return body?.value;
   };
+  const send: ConnectorWorld['send'] = async (activity) => {
+    let answer: { status: number; body?: unknown } | undefined;
+    const res = {
+      status: (status: number) => void (answer = { status }),
+      send: (body: unknown) => void (answer!.body = body),
+      end: () => undefined,
+      header: () => undefined,
+    };
+    const req = { method: 'POST', headers: {}, body: { serviceUrl: url, channelId: 'msteams', ...activity } };
+    await adapter.process(req as never, res as never, async (ctx) => void (await bot.app.run(ctx)));
+    if (!answer) throw new Error('the adapter did not answer');
+    return answer;
+  };
   return {
     click,
+    send,
     mock,
     store,
     deps,
