@@ -15,6 +15,7 @@ import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';
 import { linkSecret } from './src/reports/linkSecret.js';
 import { FileShelf, shelfResponse } from './src/reports/shelf.js';
+import { RefusalAudit } from './src/app/refusals.js';
 
 export interface Server {
   url: string;
@@ -60,7 +61,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const files = new ReportFiles(store, links, now);
   // Choice packs and payments exports hold personal or payment data: made when asked, kept in memory for an hour.
   const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now, storage: opened.shelf });
-  const deps: Deps = { store, logger, config, now, links, files: shelf };
+  // Every refusal is audited from the first turn: the log exists before the bot does.
+  const deps: Deps = { store, logger, config, now, links, files: shelf, refusals: new RefusalAudit(store, logger) };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
   const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId, leaseMs: options.leaseMs, timeoutMs: options.sendTimeoutMs });
@@ -118,7 +120,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await closed;
       clearInterval(sweep);
       runtime.stop();
-      await deps.refusals?.flush(); // counts of a flood still inside its window
+      await deps.refusals.flush(); // counts of a flood still inside its window
       await store.close();
       logger.info('stopped');
     },

@@ -4,9 +4,9 @@ import { loadUser } from '../src/app/actor.js';
 import { AppError } from '../src/app/errors.js';
 import { can } from '../src/app/permissions.js';
 import type { Deps } from './deps.js';
-import { ActionDedup, Revisions, stableKey, subjectOf } from './actionDedup.js';
+import { Revisions, subjectOf } from '../src/app/revisions.js';
+import { ActionDedup, stableKey } from './actionDedup.js';
 import { identify } from './identity.js';
-import { RefusalAudit } from './refusals.js';
 import type { Who } from '../src/app/actor.js';
 import { replyPrivately } from './invokeReply.js';
 import { capInputs } from './inputLimits.js';
@@ -40,7 +40,6 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).
   const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements']);
   const dedup = new ActionDedup<CardJson | string>(15_000, Date.now, revisions.of);
-  const refusals = { record: (...args: Parameters<RefusalAudit['record']>) => (deps.refusals ??= new RefusalAudit(deps.store, deps.logger)).record(...args) };
   /** Why someone Teams identifies has no user here: no role at all, or a user known only from another tenant. */
   const noUser = async (who: Who) => ((await deps.store.get('users', who.aadObjectId)) ? 'not recognised from this tenant' : 'no role');
 
@@ -51,7 +50,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     // People with no role reach only commands marked open (e.g. `apply`); the rest are told how to get a role.
     if (!user && !commands.some((c) => c.open && c.pattern.test(text))) {
       const tried = commands.find((c) => c.pattern.test(text));
-      if (tried) await refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await noUser(who));
+      if (tried) await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await noUser(who));
       return explainNoRole(ctx, who.aadObjectId, commands.filter((c) => c.open));
     }
     const place = placeOf(ctx);
@@ -60,7 +59,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       const match = text.match(command.pattern);
       if (!match) continue;
       if (user && command.permission && !can(user, command.permission)) {
-        await refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'role', { roles: user.roles });
+        await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'role', { roles: user.roles });
         return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));
       }
       if (command.where && !command.where.includes(place)) {
@@ -75,7 +74,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
           deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, command: command.usage });
           await ctx.sendActivity(e.advice);
         } else if (e instanceof AppError) {
-          if (e.kind === 'forbidden') await refusals.record(who, `command ${command.usage.split(' ')[0]}`, e.message);
+          if (e.kind === 'forbidden') await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, e.message);
           await ctx.sendActivity(refusalText(e));
         } else throw e;
       }
@@ -105,11 +104,11 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     const handle = async (): Promise<CardJson | string> => {
       const user = await loadUser(deps.store, who);
       if (!user && !action.open) {
-        await refusals.record(who, `action ${verb}`, await noUser(who));
+        await deps.refusals.record(who, `action ${verb}`, await noUser(who));
         return "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
       }
       if (user && action.permission && !can(user, action.permission)) {
-        await refusals.record(who, `action ${verb}`, 'role', { roles: user.roles });
+        await deps.refusals.record(who, `action ${verb}`, 'role', { roles: user.roles });
         return "Your role doesn't allow that action.";
       }
       deps.logger.info('action', { verb, user: who.aadObjectId });
@@ -121,7 +120,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
           return e.advice;
         }
         if (!(e instanceof AppError)) throw e;
-        if (e.kind === 'forbidden') await refusals.record(who, `action ${verb}`, e.message);
+        if (e.kind === 'forbidden') await deps.refusals.record(who, `action ${verb}`, e.message);
         return e.message;
       } finally {
         deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now

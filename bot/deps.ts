@@ -2,7 +2,7 @@ import type { Config } from '../src/config.js';
 import type { Logger } from '../src/log.js';
 import type { BrokerageStore } from '../src/store/collections.js';
 import type { FileShelf } from '../src/reports/shelf.js';
-import type { RefusalAudit } from './refusals.js';
+import type { RefusalAudit } from '../src/app/refusals.js';
 import type { ReportLinks } from '../src/reports/links.js';
 
 /** What every route needs; built once in index.ts (or a test) and passed down. */
@@ -16,8 +16,8 @@ export interface Deps {
   changed?: () => void;
   /** Personal documents (choice packs, payments exports) behind short-lived signed links (index.ts serves them at /files/:token). */
   files?: FileShelf;
-  /** Audits refused actions, with a cap against floods; createBot makes one when none is given. */
-  refusals?: RefusalAudit;
+  /** Audits every refusal (commands, clicks, searches, and those a use case decides), with a cap against floods. */
+  refusals: RefusalAudit;
   /** Signs links to report charts and CSVs (index.ts serves them at /files/:token). */
   links?: ReportLinks;
 }

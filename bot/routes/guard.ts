@@ -36,7 +36,7 @@ export function guarded(
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
         // Forbidden is someone acting on what is not theirs (another worker's evaluation, an award it did not win): audit it.
-        if (e.kind === 'forbidden') await deps.refusals?.record(turn.who, `action ${verb}`, e.message);
+        if (e.kind === 'forbidden') await deps.refusals.record(turn.who, `action ${verb}`, e.message);
         if (!onError) return refusalText(e);
         try {
           return await onError(deps, turn, e);

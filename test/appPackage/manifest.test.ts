@@ -199,7 +199,7 @@ describe('Teams app package', () => {
     /** Announced in the manifest ahead of their implementation (issue 3); checked once they exist. */
     const PENDING = new Set(['new request', 'my requests']);
     const scopePlace = { personal: 'personal', team: 'channel', groupChat: 'groupChat' } as const;
-    const bot = createBot({ store: {} as Deps['store'], logger: silentLogger, config: { anonymous: true }, now: () => new Date() });
+    const bot = createBot({ store: {} as Deps['store'], logger: silentLogger, config: { anonymous: true }, now: () => new Date(), refusals: {} as Deps['refusals'] });
 
     /** What a user types for a title: the title, or the command's usage with sample arguments. */
     const typed = (title: string) => [title, ...bot.commands.filter((c) => c.usage.toLowerCase().startsWith(title.toLowerCase() + ' ')).map((c) => c.usage.replace(/‹[^›]+›/g, 'sample'))];

@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/log.js';
 import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../src/store/collections.js';
 import { MockConnector, type MockOptions } from '../../bench/mockConnector.js';
+import { RefusalAudit } from '../../src/app/refusals.js';
 import type { RateLedger } from '../../src/outbox/rateLedger.js';
 import { PEOPLE } from './turns.js';
 
@@ -81,7 +82,7 @@ export async function connectorWorld(
   const dir = await mkdtemp(join(tmpdir(), 'bb-connector-'));
   const store = await openBrokerageLowdb(dir);
   const providers = await seedChannels(store, url, options.providers);
-  const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
+  const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()), refusals: new RefusalAudit(store) };
   const adapter = new TeamsAdapter({});
   const bot = createBot(deps, adapter);
   const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps), { timeoutMs: options.timeoutMs, ledger: options.ledger });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { TeamsInfo, type Activity, type TeamsChannelAccount } from 'botbuilder';
 import { whoFrom } from '../../bot/identity.js';
-import { RefusalAudit } from '../../bot/refusals.js';
+import { RefusalAudit } from '../../src/app/refusals.js';
 import * as fx from './fixtures.js';
 import { COUNCIL_TENANT, PROVIDER_TENANT, sharedChannelInvoke } from './fixtures/sharedChannelActivities.js';
 import { cardText, PEOPLE, startTurns, type Turns } from './turns.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RefusalAudit } from '../../bot/refusals.js';
+import { RefusalAudit } from '../../src/app/refusals.js';
 import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import { bidId } from '../../src/domain/calloff.js';
 import type { PackageRequest } from '../../src/domain/request.js';
@@ -79,6 +79,59 @@ describe('every refusal is audited', () => {
       assert.match((await refused(SOPHIE.aadObjectId)).join(), /action evaluation\.lock.*Sam Patel's request/);
       await t.click('tom', 'award.accept', { ref });
       assert.match((await refused(PEOPLE.tom.aadObjectId)).join(), /action award\.accept.*not been awarded to your organisation/);
+    });
+  });
+
+  /**
+   * A bot as it starts (no refusal log handed to it by a test): the first refusal it meets is one
+   * decided inside an action, by the use case, with nothing audited before it.
+   */
+  describe('from the first turn after a start', () => {
+    let t: Turns;
+    let now: Date;
+    const SOPHIE = { id: 'user-sophie', aadObjectId: 'a1e0f3b2-0008-4000-8000-000000000008', name: 'Sophie Grant' };
+    const lines = async () => (await t.store.audit({ action: 'refused' })).map((e): Record<string, unknown> => ({ actor: e.actor, ...(e.after as Record<string, unknown>) }));
+    const asSophie = (verb: string, data: Record<string, unknown>) =>
+      t.send('jo', { type: 'invoke', name: 'adaptiveCard/action', from: SOPHIE, replyToId: 'card', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
+
+    beforeEach(async () => {
+      now = new Date('2026-11-22T10:00:00Z');
+      t = await startTurns({ now: () => now });
+      await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
+      await t.store.transact({ actor: 'test', action: 'test.users' }, async (tx) => tx.put('users', { id: SOPHIE.aadObjectId, name: SOPHIE.name, roles: ['social_worker'] }));
+    });
+    afterEach(() => t.close());
+
+    /** Sam's request, with both bids scored and the ranking revealed to Sam. */
+    async function revealed(): Promise<string> {
+      const ref = await fx.submitted(t.store, now);
+      await t.say('alex', `publish ${ref}`);
+      await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+      now = new Date('2026-12-01T17:00:01Z');
+      await t.runtime.scheduler.runDue();
+      await t.drained();
+      return ref;
+    }
+
+    it("audits another social worker scoring Sam's evaluation", async () => {
+      const ref = await revealed();
+      const label = ((await t.store.get('requests', ref)) as PackageRequest).evaluation!.bids[0].label;
+      await asSophie('evaluation.lock', { ref, bid: label, s_q1: '5', s_q2: '5', meetsNeeds: 'yes' });
+      assert.deepEqual(await lines(), [{ actor: SOPHIE.aadObjectId, what: 'action evaluation.lock', reason: `${ref} is Sam Patel's request; only they or a broker can evaluate it and record the person's choice.` }]);
+    });
+
+    it("audits another social worker asking for Sam's choice pack", async () => {
+      const ref = await revealed();
+      await asSophie('choice.pack', { ref });
+      assert.deepEqual(await lines(), [{ actor: SOPHIE.aadObjectId, what: 'action choice.pack', reason: `${ref} is Sam Patel's request; only they or a broker can evaluate it and record the person's choice.` }]);
+    });
+
+    it('audits a provider bidding on a call-off not offered to it', async () => {
+      const ref = await fx.submitted(t.store, now, { lots: 'deaf-services' }); // Signing Hands only
+      await t.say('alex', `publish ${ref}`);
+      const answer = await t.click('tom', 'bid.submit', { ref, ...fx.goodBid() });
+      assert.match(JSON.stringify(answer.value), /was not offered to your organisation/);
+      assert.deepEqual(await lines(), [{ actor: PEOPLE.tom.aadObjectId, what: 'action bid.submit', reason: `${ref} was not offered to your organisation.` }]);
     });
   });
 });

@@ -1,6 +1,6 @@
-import type { Who } from '../src/app/actor.js';
-import type { BrokerageStore } from '../src/store/collections.js';
-import type { Logger } from '../src/log.js';
+import type { Who } from './actor.js';
+import type { BrokerageStore } from '../store/collections.js';
+import type { Logger } from '../log.js';
 
 export interface RefusalLimits {
   /** Audit lines per person per window; beyond it their refusals are only counted. */
