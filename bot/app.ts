@@ -1,20 +1,19 @@
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
-import { loadUser } from '../src/app/actor.js';
+import { loadUser, unrecognisedReason } from '../src/app/actor.js';
 import { AppError } from '../src/app/errors.js';
 import { can } from '../src/app/permissions.js';
 import type { Deps } from './deps.js';
 import { Revisions, subjectOf } from '../src/app/revisions.js';
 import { ActionDedup, stableKey } from './actionDedup.js';
-import { identify } from './identity.js';
-import type { Who } from '../src/app/actor.js';
+import { identifier } from './identity.js';
 import { replyPrivately } from './invokeReply.js';
 import { capInputs } from './inputLimits.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import { CardTooLargeError, type CardJson } from './render.js';
 import { adminRoutes } from './routes/admin.js';
 import { admissionRoutes } from './routes/admission.js';
-import { commonRoutes, explainNoRole, placeOf } from './routes/common.js';
+import { commonRoutes, explainNoRole, placeOf, UNCONFIRMED } from './routes/common.js';
 import { registerLifecycle } from './routes/lifecycle.js';
 import { registerSearch } from './routes/search.js';
 import { requestRoutes } from './routes/requests.js';
@@ -40,17 +39,17 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).
   const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements']);
   const dedup = new ActionDedup<CardJson | string>(15_000, Date.now, revisions.of);
-  /** Why someone Teams identifies has no user here: no role at all, or a user known only from another tenant. */
-  const noUser = async (who: Who) => ((await deps.store.get('users', who.aadObjectId)) ? 'not recognised from this tenant' : 'no role');
+  const identify = identifier(deps);
 
   app.activity(ActivityTypes.Message, async (ctx) => {
     const text = (ctx.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').replace(/\s+/g, ' ').trim();
-    const who = await identify(ctx, deps);
+    const who = await identify(ctx);
     const user = await loadUser(deps.store, who);
     // People with no role reach only commands marked open (e.g. `apply`); the rest are told how to get a role.
     if (!user && !commands.some((c) => c.open && c.pattern.test(text))) {
       const tried = commands.find((c) => c.pattern.test(text));
-      if (tried) await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await noUser(who));
+      if (tried) await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await unrecognisedReason(deps.store, who));
+      if (who.memberLookupFailed) return void (await ctx.sendActivity(UNCONFIRMED));
       return explainNoRole(ctx, who.aadObjectId, commands.filter((c) => c.open));
     }
     const place = placeOf(ctx);
@@ -98,14 +97,14 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
 
   async function answer(ctx: TurnContext, data: Record<string, unknown> | undefined): Promise<CardJson | string> {
     const verb = String((ctx.activity.value as { action?: { verb?: string } }).action?.verb ?? '');
-    const who = await identify(ctx, deps);
+    const who = await identify(ctx);
     const action = actions.get(verb);
     if (!action) return 'This card is out of date. Type `help` for what you can do now.';
     const handle = async (): Promise<CardJson | string> => {
       const user = await loadUser(deps.store, who);
       if (!user && !action.open) {
-        await deps.refusals.record(who, `action ${verb}`, await noUser(who));
-        return "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
+        await deps.refusals.record(who, `action ${verb}`, await unrecognisedReason(deps.store, who));
+        return who.memberLookupFailed ? UNCONFIRMED : "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
       }
       if (user && action.permission && !can(user, action.permission)) {
         await deps.refusals.record(who, `action ${verb}`, 'role', { roles: user.roles });
@@ -129,7 +128,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle, subjectOf(data)) : handle();
   }
 
-  registerLifecycle(app, deps, () => commands);
+  registerLifecycle(app, deps, () => commands, identify);
   registerSearch(app, deps);
 
   app.error(async (ctx: TurnContext, error: Error) => {
