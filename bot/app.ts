@@ -129,7 +129,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   }
 
   registerLifecycle(app, deps, () => commands, identify);
-  registerSearch(app, deps);
+  registerSearch(app, deps, identify);
 
   app.error(async (ctx: TurnContext, error: Error) => {
     deps.logger.error('turn failed', { error, activityType: ctx.activity.type });

@@ -15,8 +15,17 @@ export async function replyPrivately(ctx: TurnContext, result: CardJson | string
     typeof result === 'string'
       ? { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result }
       : { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result };
-  const response: Partial<Activity> = { type: ActivityTypes.InvokeResponse, value: { status: 200, body } };
+  await answerInvoke(ctx, 200, body);
+}
+
+/** Answers an invoke with this HTTP status and body (what the adapter returns to Teams). */
+export async function answerInvoke(ctx: TurnContext, status: number, body: unknown): Promise<void> {
+  const response: Partial<Activity> = { type: ActivityTypes.InvokeResponse, value: { status, body } };
   await ctx.sendActivity(response);
   // CloudAdapter marks the turn answered as it sends; other adapters (and a future one) may not, so mark it here.
   if (!ctx.turnState.get(INVOKE_RESPONSE_KEY)) ctx.turnState.set(INVOKE_RESPONSE_KEY, response);
 }
+
+/** A 4xx answer to an invoke, in the shape Teams and botbuilder use for one (`application/vnd.microsoft.error`), with the same status over HTTP. */
+export const answerInvokeError = (ctx: TurnContext, statusCode: 400 | 403 | 404, code: string, message: string): Promise<void> =>
+  answerInvoke(ctx, statusCode, { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } });
