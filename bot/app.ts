@@ -100,16 +100,17 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     const who = await identify(ctx);
     const action = actions.get(verb);
     if (!action) return 'This card is out of date. Type `help` for what you can do now.';
-    const handle = async (): Promise<CardJson | string> => {
-      const user = await loadUser(deps.store, who);
-      if (!user && !action.open) {
-        await deps.refusals.record(who, `action ${verb}`, await unrecognisedReason(deps.store, who));
-        return who.memberLookupFailed ? UNCONFIRMED : "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
-      }
-      if (user && action.permission && !can(user, action.permission)) {
-        await deps.refusals.record(who, `action ${verb}`, 'role', { roles: user.roles });
-        return "Your role doesn't allow that action.";
-      }
+    // Who is asking is settled before anything else, a replay included.
+    const user = await loadUser(deps.store, who);
+    if (!user && !action.open) {
+      await deps.refusals.record(who, `action ${verb}`, await unrecognisedReason(deps.store, who));
+      return who.memberLookupFailed ? UNCONFIRMED : "You don't have a role in Brokerage Bot, so this card's actions are not open to you.";
+    }
+    if (user && action.permission && !can(user, action.permission)) {
+      await deps.refusals.record(who, `action ${verb}`, 'role', { roles: user.roles });
+      return "Your role doesn't allow that action.";
+    }
+    const run = async (): Promise<CardJson | string> => {
       deps.logger.info('action', { verb, user: who.aadObjectId });
       try {
         return await action.run(ctx, deps, { who, user: user ?? guestOf(who), data: data ?? {} });
@@ -125,7 +126,9 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         deps.changed?.(); // whatever the action queued (posts, deadlines) goes out now
       }
     };
-    return action.once ? dedup.run(stableKey([who.aadObjectId, ctx.activity.replyToId ?? '', verb, data]), handle, subjectOf(data)) : handle();
+    // A repeat is the same person (object id and tenant, as Teams gave them) clicking the same card in the same conversation.
+    const key = stableKey([who.aadObjectId, who.tenantId ?? '', who.memberTenantId ?? '', ctx.activity.conversation?.id ?? '', ctx.activity.replyToId ?? '', verb, data]);
+    return action.once ? dedup.run(key, run, subjectOf(data)) : run();
   }
 
   registerLifecycle(app, deps, () => commands, identify);
