@@ -7,7 +7,7 @@ import type { Deps } from './deps.js';
 import { Revisions, subjectOf } from '../src/app/revisions.js';
 import { ActionDedup, stableKey } from './actionDedup.js';
 import { identifier } from './identity.js';
-import { replyPrivately } from './invokeReply.js';
+import { answerInvokeError, replyPrivately } from './invokeReply.js';
 import { capInputs } from './inputLimits.js';
 import { guestOf, type Action, type Command, type Routes } from './registry.js';
 import { CardTooLargeError, type CardJson } from './render.js';
@@ -83,20 +83,41 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   });
 
   app.adaptiveCards.actionExecute<Record<string, unknown>>(/.*/, async (ctx, _state, data) => {
+    const verb = String((ctx.activity.value as { action: { verb: string } }).action.verb);
+    return respond(ctx, verb, data ?? {});
+  });
+
+  // The same invoke with another kind of action: teams-ai's actionExecute takes only Action.Execute, and botbuilder answers the rest 501.
+  const otherCardAction = async (ctx: TurnContext) => ctx.activity.type === ActivityTypes.Invoke && ctx.activity.name === 'adaptiveCard/action' && (ctx.activity.value as { action?: { type?: unknown } })?.action?.type !== 'Action.Execute';
+  app.addRoute(
+    otherCardAction,
+    async (ctx) => {
+      const action = (ctx.activity.value as { action?: { type?: unknown; verb?: unknown; data?: Record<string, unknown> } } | undefined)?.action ?? {};
+      if (action.type !== 'Action.Submit') return answerInvokeError(ctx, 400, 'NotSupported', `The bot does not act on '${String(action.type).slice(0, 40)}' buttons.`);
+      // An Action.Submit names its verb in its data (the convention teams-ai's actionSubmit follows), or, from some clients, on the action.
+      const { verb: dataVerb, ...data } = action.data ?? {};
+      const verb = typeof action.verb === 'string' ? action.verb : typeof dataVerb === 'string' ? dataVerb : undefined;
+      if (!verb) return answerInvokeError(ctx, 400, 'BadRequest', 'This button names no action for the bot. Open the card again from the bot (type `help`) and use its buttons.');
+      await respond(ctx, verb, data);
+    },
+    true,
+  );
+
+  /** Answers a click, privately; a fault becomes a true sentence rather than an unanswered invoke. */
+  async function respond(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<CardJson | string> {
     let result: CardJson | string;
     try {
-      result = await answer(ctx, capInputs(data ?? {}));
+      result = await answer(ctx, verb, capInputs(data));
     } catch (error) {
       // Unanswered, an invoke becomes a 501 and Teams shows "Unable to reach the app": say something true instead.
-      deps.logger.error('action failed', { error, verb: (ctx.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb });
+      deps.logger.error('action failed', { error, verb });
       result = 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.';
     }
     await replyPrivately(ctx, result);
     return result;
-  });
+  }
 
-  async function answer(ctx: TurnContext, data: Record<string, unknown> | undefined): Promise<CardJson | string> {
-    const verb = String((ctx.activity.value as { action?: { verb?: string } }).action?.verb ?? '');
+  async function answer(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<CardJson | string> {
     const who = await identify(ctx);
     const action = actions.get(verb);
     if (!action) return 'This card is out of date. Type `help` for what you can do now.';
@@ -113,7 +134,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     const run = async (): Promise<CardJson | string> => {
       deps.logger.info('action', { verb, user: who.aadObjectId });
       try {
-        return await action.run(ctx, deps, { who, user: user ?? guestOf(who), data: data ?? {} });
+        return await action.run(ctx, deps, { who, user: user ?? guestOf(who), data });
       } catch (e) {
         if (e instanceof CardTooLargeError) {
           deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, verb });
