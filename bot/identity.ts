@@ -1,7 +1,7 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Who } from '../src/app/actor.js';
 import type { Deps } from './deps.js';
-import { lookUpMemberTenant, type MemberAnswer } from './memberLookup.js';
+import { lookUpMemberTenant } from './memberLookup.js';
 
 /** Which tenants are the council's; none (anonymous mode, the playground) means any. */
 export interface TenantPolicy {
@@ -45,7 +45,7 @@ export type Identify = (ctx: TurnContext) => Promise<Who>;
  * asks again). Until Teams names the user's own tenant, the user is not recognised (fails closed);
  * when Teams did not answer, the refusal is audited as "member lookup failed".
  */
-export function identifier(deps: Pick<Deps, 'store' | 'logger' | 'config'>, lookup: (ctx: TurnContext) => Promise<MemberAnswer> = lookUpMemberTenant): Identify {
+export function identifier(deps: Pick<Deps, 'store' | 'logger' | 'config'>): Identify {
   const known = new Map<string, { tenantId: string; at: number }>();
   return async (ctx) => {
     const who = whoFrom(ctx.activity, { councilTenants: deps.config.councilTenants });
@@ -56,7 +56,7 @@ export function identifier(deps: Pick<Deps, 'store' | 'logger' | 'config'>, look
     const key = `${who.tenantId}|${who.aadObjectId}`;
     const cached = known.get(key);
     if (cached && Date.now() - cached.at < MEMBER_TTL_MS) return { ...who, memberTenantId: cached.tenantId };
-    const answer = await lookup(ctx);
+    const answer = await lookUpMemberTenant(ctx);
     if ('failed' in answer) {
       deps.logger.warn('member lookup failed', { error: answer.failed, user: who.aadObjectId, tries: answer.tries });
       return { ...who, memberLookupFailed: true };

@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { ConnectorClient } from 'botframework-connector';
-import { describeFailure, RETRYABLE, TIMEOUT } from '../src/outbox/retryPolicy.js';
+import { describeFailure, RETRYABLE, TIMEOUT, type SendFailure } from '../src/outbox/retryPolicy.js';
 
 /**
  * How Teams' members API is asked inside a turn. An invoke must be answered within 5 s, so a
@@ -14,7 +14,7 @@ export const MEMBER_LOOKUP = { backoffMs: [100, 400], tryTimeoutMs: 1_000, budge
 export type MemberAnswer = { tenantId?: string } | { failed: string; tries: number };
 
 /** The acting user's own tenant from Teams' member lookup (TeamsInfo.getMember's request), with the retries above. */
-export async function lookUpMemberTenant(ctx: TurnContext, policy = MEMBER_LOOKUP, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<MemberAnswer> {
+export async function lookUpMemberTenant(ctx: TurnContext, policy = MEMBER_LOOKUP): Promise<MemberAnswer> {
   const turn = ctx.turnState.get(ctx.adapter.ConnectorClientKey) as ConnectorClient | undefined;
   if (!turn) return { failed: 'no connector client in this turn', tries: 0 };
   // A client of its own on the turn's credentials, so that taking the retry policy off leaves the turn's replies theirs.
@@ -28,12 +28,13 @@ export async function lookUpMemberTenant(ctx: TurnContext, policy = MEMBER_LOOKU
       const member = await client.conversations.getConversationMember(roster, ctx.activity.from.id, { abortSignal: AbortSignal.timeout(Math.max(1, Math.min(policy.tryTimeoutMs, deadline - Date.now()))) });
       return { tenantId: (member as { tenantId?: string }).tenantId?.toLowerCase() || undefined };
     } catch (error) {
-      const f = (error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError' ? { status: TIMEOUT, message: 'no answer in time' } : describeFailure(error);
+      const timedOut = ['AbortError', 'TimeoutError'].includes((error as Error)?.name);
+      const f: SendFailure = timedOut ? { status: TIMEOUT, message: 'no answer in time' } : describeFailure(error);
       if (f.status === 404) return {}; // not a member of this roster: an answer, not a failure
-      const wait = Math.max(policy.backoffMs[tries - 1] ?? Infinity, 'retryAfterMs' in f ? (f.retryAfterMs ?? 0) : 0);
+      const wait = Math.max(policy.backoffMs[tries - 1] ?? Infinity, f.retryAfterMs ?? 0);
       const transient = f.status === TIMEOUT || RETRYABLE.has(f.status as number);
       if (!transient || Date.now() + wait >= deadline) return { failed: `${f.status ?? ''} ${f.message}`.trim(), tries };
-      await sleep(wait);
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }

@@ -54,7 +54,8 @@ export function registerSearch(app: Application, deps: Deps, identify: Identify)
       const who = await identify(ctx);
       const user = await loadUser(deps.store, who);
       if (!user || !can(user, dataset.permission)) {
-        await (user ? deps.refusals.record(who, dataset.what, 'role', { roles: user.roles }) : deps.refusals.record(who, dataset.what, await unrecognisedReason(deps.store, who)));
+        if (user) await deps.refusals.record(who, dataset.what, 'role', { roles: user.roles });
+        else await deps.refusals.record(who, dataset.what, await unrecognisedReason(deps.store, who));
         return answerInvoke(ctx, 200, searchResults([]));
       }
       const text = typeof value.queryText === 'string' ? value.queryText : '';

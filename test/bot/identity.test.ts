@@ -137,4 +137,12 @@ describe("Teams' member lookup, at the HTTP edge", function () {
     assert.match((await bid('after')).answer, /Bid received \(version 1\)/);
     assert.equal(await versions(), 1);
   });
+
+  it('gives up on a members API that does not answer at all, within the 5 s, and says so', async () => {
+    answer = () => ({ hold: true });
+    const silent = await bid('silent');
+    assert.match(silent.answer, /Teams could not confirm which organisation you are signed in from/);
+    assert.ok(silent.ms < 4500, `answered in ${silent.ms} ms, inside the invoke's 5 s`);
+    assert.deepEqual(await refused(), ['member lookup failed']);
+  });
 });
