@@ -222,20 +222,3 @@ export function settle(
   }
   return out;
 }
-
-export interface ApprovalNeed {
-  needed: boolean;
-  reasons: string[];
-}
-
-/**
- * A variation goes to a manager when it raises the weekly cost by more than the council's
- * threshold, or takes it above the personal budget. Cuts and small rises apply at once.
- */
-export function approvalNeed(before: number, after: number, budget: number, threshold: number): ApprovalNeed {
-  const reasons: string[] = [];
-  const rise = round2(after - before);
-  if (rise > threshold) reasons.push(`it raises the weekly cost by £${rise.toFixed(2)}, more than the £${threshold.toFixed(2)} threshold`);
-  if (rise > 0 && after > budget) reasons.push(`it takes the weekly cost to £${after.toFixed(2)}, above the £${budget.toFixed(2)} personal budget`);
-  return { needed: reasons.length > 0, reasons };
-}
