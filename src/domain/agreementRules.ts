@@ -74,6 +74,18 @@ export function dayPlans(versions: AgreementVersion[], suspensions: Suspension[]
   return out;
 }
 
+/**
+ * What is wrong with a last day for an agreement (an ending, a hand-back, a re-brokering), if
+ * anything: once started, not before the start; and not before the end of a period already
+ * returned, which the ending would re-price (or drop from the payments export).
+ */
+export function lastDayProblem(a: { startDate: string; started: boolean; returned: string[]; period: PeriodKind }, on: string): string | undefined {
+  if (a.started && on < a.startDate) return `the last day cannot be before the start (${a.startDate})`;
+  const latest = [...a.returned].sort().map((start) => periodContaining(a.startDate, a.period, start)).filter((p) => on < p.end).at(-1);
+  if (latest) return `the last day cannot be before ${latest.end}: the return for the period from ${latest.start} is in`;
+  return undefined;
+}
+
 export interface Variance {
   planned: number;
   delivered: number;
@@ -175,7 +187,9 @@ export interface Settlement extends Period {
  * carries from one to the next. Suspended days are out of the plan (the provider is not expected
  * to deliver) and earn the retainer instead. Delivered hours are paid at the period's average
  * planned rate (planned cost ÷ planned hours), up to the plan plus what the bank covers. A period
- * with no return pays only its retainer until the return comes in.
+ * with no return pays only its retainer until the return comes in. A period that was returned is
+ * never dropped, even where the last day was later put before it (an old hand-back could): it
+ * shows its hours, with nothing planned and nothing payable without a variation.
  */
 export function settle(
   a: { versions: AgreementVersion[]; suspensions: Suspension[]; returns: DeliveredReturn[] },
@@ -184,7 +198,9 @@ export function settle(
 ): Settlement[] {
   const last = a.versions.at(-1);
   if (!last) return [];
-  const stop = last.endDate && last.endDate < until ? last.endDate : until;
+  const lastReturned = a.returns.map((r) => r.periodStart).filter((d) => d <= until).sort().at(-1) ?? '';
+  const ends = last.endDate && last.endDate < until ? last.endDate : until;
+  const stop = lastReturned > ends ? lastReturned : ends;
   const out: Settlement[] = [];
   let lots: BankLot[] = [];
   for (const p of periodsStarting(last.startDate, rules.period, last.startDate, stop)) {
