@@ -1,8 +1,4 @@
 import assert from 'node:assert/strict';
-import { bidId } from '../../src/domain/calloff.js';
-import { lockScores } from '../../src/app/award/evaluation.js';
-import { acceptAward, decideAward, recordChoice } from '../../src/app/award/decision.js';
-import { setRules } from '../../src/app/agreements/rules.js';
 import { DEFAULT_RULES } from '../../src/domain/agreement.js';
 import type { Agreement } from '../../src/domain/agreement.js';
 import { agreementCard } from '../../bot/views/agreementCards.js';
@@ -10,6 +6,7 @@ import { buildView } from '../../src/app/agreements/views.js';
 import { CARD_BUDGET_BYTES } from '../../bot/render.js';
 import { cardText, PEOPLE, startTurns, type Turns } from './turns.js';
 import * as fx from './fixtures.js';
+import { acceptedAgreement } from './agreementWorld.js';
 
 describe('service agreements from Teams (issue 16)', () => {
   let t: Turns;
@@ -19,22 +16,8 @@ describe('service agreements from Teams (issue 16)', () => {
   const body = (r: { value: unknown }) => JSON.stringify(r.value);
 
   beforeEach(async () => {
-    now = new Date('2026-11-22T10:00:00Z');
     t = await startTurns({ now: () => now });
-    await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath');
-    await setRules(t.store, who('alex'), { ...DEFAULT_RULES, period: 'weekly' });
-    ref = await fx.submitted(t.store, now);
-    await t.say('alex', `publish ${ref}`);
-    await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
-    now = new Date('2026-12-01T17:00:01Z');
-    await t.runtime.scheduler.runDue();
-    const label = (await t.store.get('requests', ref))!.evaluation!.bids[0].label;
-    await lockScores(t.store, who('sam'), ref, label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
-    await recordChoice(t.store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, now);
-    await decideAward(t.store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
-    await acceptAward(t.store, who('priya'), ref, now);
-    t.runtime.changed();
-    await t.drained();
+    ref = await acceptedAgreement(t, (d) => (now = d));
   });
   afterEach(() => t.close());
 
@@ -141,6 +124,22 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.deepEqual((await t.store.get('agreements', `AGR-${ref}`))!.returns.map((x) => x.hours), [37.5], 'all 150 visits of a quarter hour');
     const huge = ['reference,date,hours,carer', ...Array.from({ length: 600 }, (_, i) => row(i))].join('\n');
     assert.match(body(await t.click('priya', 'agreement.csv', { ref, csv: huge })), /at most 20,000 characters/);
+  });
+
+  it('a pasted CSV names every bad line, a row for another provider’s package too, also when it is pasted alone (issue 22, 11)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    const a = (await t.store.get('agreements', `AGR-${ref}`))!;
+    const other = 'PKG-2026-0099';
+    await t.store.transact({ actor: 'test', action: 'test.other-agreement' }, async (tx) => tx.put('agreements', { ...a, id: `AGR-${other}`, ref: other, providerId: 'brightpath', providerName: 'BrightPath Care' }));
+    now = new Date('2026-12-29T10:00:00Z');
+    const csv = ['reference,date,hours', `${ref},2026-12-14,3`, `${ref},2026-02-30,3`, `${ref},2026-12-15,25`, `${other},2026-12-15,3`, 'PKG-1,2026-12-16,3'].join('\n');
+    const r = await t.click('priya', 'agreement.csv', { ref, csv });
+    assert.match(cardText(r.value), /line 3: "2026-02-30" is not a date; line 4: the hours must be a number from 0 to 24; line 5: PKG-2026-0099 is not your organisation's package; line 6: "PKG-1" is not a package reference/);
+    const alone = await t.click('priya', 'agreement.csv', { ref, csv: `reference,date,hours\n${ref},2026-12-14,3\n${other},2026-12-15,3` });
+    assert.match(cardText(alone.value), /line 3: PKG-2026-0099 is not your organisation's package/);
+    assert.doesNotMatch(JSON.stringify(alone.value), /2026-12-14\)/, 'nothing about the other package (its start) is read back');
+    assert.equal((await t.store.get('agreements', `AGR-${ref}`))!.returns.length, 0, 'nothing recorded from a refused file');
+    assert.equal((await t.store.audit({ action: 'agreements.refused' })).filter((e) => JSON.stringify(e).includes(other)).length >= 2, true, 'each forged row is audited');
   });
 
   it('a payments export or contracts report cannot run centuries ahead: the bot refuses it at once instead of working out every week to 9999 (review)', async () => {

@@ -32,9 +32,14 @@ export async function loadAgreementTx(tx: BrokerageTx, refText: string): Promise
  * though the transaction then aborts: a forged card must leave a trace.
  */
 export function checkProvider(tx: BrokerageTx, user: User, a: Agreement): void {
-  if (a.providerId && a.providerId === user.providerId) return;
-  tx.note('agreements.refused', { ref: a.ref, providerId: user.providerId, user: user.id }, { keepOnAbort: true });
-  throw forbidden(`${a.ref} is not your organisation's package.`);
+  if (!ownsAgreement(tx, user, a)) throw forbidden(`${a.ref} is not your organisation's package.`);
+}
+
+/** Whether the provider user's organisation holds the agreement; a refusal is audited (`audit: false` when this one already was). */
+export function ownsAgreement(tx: BrokerageTx, user: User, a: Agreement, audit = true): boolean {
+  if (a.providerId && a.providerId === user.providerId) return true;
+  if (audit) tx.note('agreements.refused', { ref: a.ref, providerId: user.providerId, user: user.id }, { keepOnAbort: true });
+  return false;
 }
 
 /** Council changes: the social worker who owns the request, or a broker. */
