@@ -12,6 +12,23 @@ export const round2 = (x: number) => Math.round((x + Number.EPSILON) * 100) / 10
 export const weeklyCostOf = (els: Element[]) => round2(els.reduce((t, e) => t + e.hoursPerWeek * e.hourlyRate, 0));
 export const hoursOf = (els: Element[]) => round2(els.reduce((t, e) => t + e.hoursPerWeek, 0));
 
+/** What changed between two sets of terms, in words (e.g. "hours 21 → 28 a week; Waking night added (7 h at £22.00)"). */
+export function termsChange(before: { elements: Element[]; endDate?: string }, after: { elements: Element[]; endDate?: string }): string {
+  const parts: string[] = [];
+  const same = (x: Element, y: Element) => x.name.toLowerCase() === y.name.toLowerCase();
+  const hb = hoursOf(before.elements);
+  const ha = hoursOf(after.elements);
+  if (hb !== ha) parts.push(`hours ${hb} → ${ha} a week`);
+  for (const e of after.elements) {
+    const was = before.elements.find((b) => same(b, e));
+    if (!was) parts.push(`${e.name} added (${e.hoursPerWeek} h at £${e.hourlyRate.toFixed(2)})`);
+    else if (was.hourlyRate !== e.hourlyRate) parts.push(`${e.name} rate £${was.hourlyRate.toFixed(2)} → £${e.hourlyRate.toFixed(2)}`);
+  }
+  for (const b of before.elements) if (!after.elements.some((e) => same(e, b))) parts.push(`${b.name} removed`);
+  if ((before.endDate ?? '') !== (after.endDate ?? '')) parts.push(`end date ${before.endDate || 'none'} → ${after.endDate || 'none'}`);
+  return parts.join('; ') || 'no change to the terms';
+}
+
 const DAY_MS = 86_400_000;
 export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);

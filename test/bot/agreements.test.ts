@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_RULES } from '../../src/domain/agreement.js';
 import type { Agreement } from '../../src/domain/agreement.js';
 import { agreementCard } from '../../bot/views/agreementCards.js';
-import { buildView } from '../../src/app/agreements/views.js';
+import { councilView } from '../../src/app/agreements/views.js';
 import { CARD_BUDGET_BYTES } from '../../bot/render.js';
 import { cardText, PEOPLE, startTurns, type Turns } from './turns.js';
 import * as fx from './fixtures.js';
@@ -163,7 +163,7 @@ describe('service agreements from Teams (issue 16)', () => {
       versions: [...a.versions, ...Array.from({ length: 40 }, (_, i) => ({ ...a.versions[1], version: i + 3, summary: 'x'.repeat(200), reason: 'y'.repeat(300) }))],
       reviews: Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, kind: 'variance' as const, text: 'z'.repeat(300), at: 'x' })),
     };
-    const card = agreementCard(buildView(big, { ...DEFAULT_RULES, period: 'weekly' }, new Date('2027-12-20T10:00:00Z'), 'council', { id: PEOPLE.sam.aadObjectId, name: 'Sam', roles: ['social_worker'] }));
+    const card = agreementCard(councilView(big, { ...DEFAULT_RULES, period: 'weekly' }, new Date('2027-12-20T10:00:00Z'), { id: PEOPLE.sam.aadObjectId, name: 'Sam', roles: ['social_worker'] }));
     assert.ok(Buffer.byteLength(JSON.stringify(card)) < CARD_BUDGET_BYTES);
     assert.match(cardText(card), /History \(42 versions\)/);
   });

@@ -1,6 +1,6 @@
-import type { Agreement, ContractRules, Element, Variation } from '../../domain/agreement.js';
+import type { Agreement, ContractRules, Variation } from '../../domain/agreement.js';
 import { current, elementsText, VariationInput } from '../../domain/agreement.js';
-import { addDays, hoursOf, versionOn, weeklyCostOf } from '../../domain/agreementRules.js';
+import { addDays, hoursOf, termsChange, versionOn, weeklyCostOf } from '../../domain/agreementRules.js';
 import { reasonsForProvider, repricedPeriods, variationApproval, type RepricedPeriod } from '../../domain/variationApproval.js';
 import type { User } from '../../domain/framework.js';
 import { ukDate } from '../../domain/dates.js';
@@ -18,21 +18,6 @@ export interface VariationResult {
   unchanged: boolean;
 }
 
-const describe = (before: Element[], after: Element[], endBefore?: string, endAfter?: string) => {
-  const parts: string[] = [];
-  const hb = hoursOf(before);
-  const ha = hoursOf(after);
-  if (hb !== ha) parts.push(`hours ${hb} → ${ha} a week`);
-  for (const e of after) {
-    const was = before.find((b) => b.name.toLowerCase() === e.name.toLowerCase());
-    if (!was) parts.push(`${e.name} added (${e.hoursPerWeek} h at £${e.hourlyRate.toFixed(2)})`);
-    else if (was.hourlyRate !== e.hourlyRate) parts.push(`${e.name} rate £${was.hourlyRate.toFixed(2)} → £${e.hourlyRate.toFixed(2)}`);
-  }
-  for (const b of before) if (!after.some((e) => e.name.toLowerCase() === b.name.toLowerCase())) parts.push(`${b.name} removed`);
-  if ((endBefore ?? '') !== (endAfter ?? '')) parts.push(`end date ${endBefore || 'none'} → ${endAfter || 'none'}`);
-  return parts.join('; ') || 'no change to the terms';
-};
-
 /** Puts an approved (or needs-no-approval) variation into force as a new version. */
 function apply(a: Agreement, v: Variation, by: string, now: Date): Agreement {
   const prev = current(a);
@@ -40,7 +25,7 @@ function apply(a: Agreement, v: Variation, by: string, now: Date): Agreement {
     a,
     'variation',
     { elements: v.elements, hoursPerWeek: hoursOf(v.elements), weeklyCost: v.weeklyAfter, effectiveFrom: v.effectiveFrom, endDate: v.endDate || prev.endDate },
-    { by, at: now.toISOString(), summary: `Variation ${v.n}: ${describe(prev.elements, v.elements, prev.endDate, v.endDate || prev.endDate)}`, reason: v.reason },
+    { by, at: now.toISOString(), summary: `Variation ${v.n}: ${termsChange(prev, { elements: v.elements, endDate: v.endDate || prev.endDate })}`, reason: v.reason },
   );
   // The period job runs on: it reads the terms (and any new end date) when it falls due.
   return next;
