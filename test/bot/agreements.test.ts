@@ -24,7 +24,9 @@ describe('service agreements from Teams (issue 16)', () => {
   it('the provider confirms from the start card; another provider, a social worker and someone with no role cannot', async () => {
     const start = t.posted.find((p) => p.item.message.kind === 'agreement.start');
     assert.equal(start?.to, 'provider:caring-hands');
-    assert.match(body(await t.click('tom', 'agreement.start', { ref, startDate: '2026-12-14' })), /not your organisation's package/);
+    const forged = body(await t.click('tom', 'agreement.start', { ref, startDate: '2026-12-14' }));
+    assert.match(forged, /not your organisation's package/);
+    assert.doesNotMatch(forged, /21 h|£525|Mon, 14 Dec 2026/, "the refusal is not drawn on Caring Hands' start form");
     assert.match(body(await t.click('sam', 'agreement.start', { ref, startDate: '2026-12-14' })), /role doesn't allow/);
     assert.match(body(await t.click('jo', 'agreement.start', { ref, startDate: '2026-12-14' })), /don't have a role/);
     assert.match(body(await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' })), /Start confirmed/);
