@@ -12,6 +12,18 @@ import { CardRenderer } from './browser.js';
 import { collectBigCards } from '../bot/fixtures/bigFramework.js';
 import { acceptedAgreement } from '../bot/agreementWorld.js';
 
+/** Each card renders with no problem the SDK reports, at a readable size (kept as a PNG under CARD_PNG_DIR). */
+async function rendersCleanly(renderer: CardRenderer, cards: [string, object][]): Promise<void> {
+  const dir = process.env.CARD_PNG_DIR;
+  for (const [name, card] of cards) {
+    const out = dir ? join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`) : undefined;
+    const { warnings, size, png } = await renderer.render(card, { out });
+    assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
+    assert.ok(size.height > 60 && size.width >= 400, `the ${name} card drew at ${size.width}×${size.height}`);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  }
+}
+
 describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headless Chromium)', function () {
   let t: Turns;
   let renderer: CardRenderer;
@@ -65,14 +77,7 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
   it('reports no problem with any card and draws each at a readable size', async function () {
     this.timeout(60_000);
     assert.ok(cards.length >= 20, `only ${cards.length} cards collected`);
-    const dir = process.env.CARD_PNG_DIR;
-    for (const [name, card] of cards) {
-      const out = dir ? join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`) : undefined;
-      const { warnings, size, png } = await renderer.render(card, { out });
-      assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
-      assert.ok(size.height > 60 && size.width >= 400, `the ${name} card drew at ${size.width}×${size.height}`);
-      assert.equal(png.subarray(1, 4).toString(), 'PNG');
-    }
+    await rendersCleanly(renderer, cards);
   });
 });
 
@@ -114,12 +119,7 @@ describe('e2e: the service-agreement cards render cleanly (issue 22: the provide
   it('reports no problem with any of them and draws each at a readable size', async function () {
     this.timeout(60_000);
     assert.equal(cards.length, 8);
-    const dir = process.env.CARD_PNG_DIR;
-    for (const [name, card] of cards) {
-      const { warnings, size } = await renderer.render(card, { out: dir ? join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`) : undefined });
-      assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
-      assert.ok(size.height > 60 && size.width >= 400, `the ${name} card drew at ${size.width}×${size.height}`);
-    }
+    await rendersCleanly(renderer, cards);
   });
 });
 
