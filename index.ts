@@ -14,7 +14,7 @@ import type { BrokerageStore } from './src/store/collections.js';
 import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';
 import { linkSecret } from './src/reports/linkSecret.js';
-import { FileShelf, shelfResponse } from './src/reports/shelf.js';
+import { FileShelf, PRIVATE_FILE_TTL_MS, shelfResponse } from './src/reports/shelf.js';
 import { RefusalAudit } from './src/app/refusals.js';
 
 export interface Server {
@@ -60,7 +60,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const links = new ReportLinks({ secret, ttlMs: config.LINK_TTL_DAYS * 86_400_000, baseUrl: () => publicUrl, now });
   const files = new ReportFiles(store, links, now);
   // Choice packs and payments exports hold personal or payment data: made when asked, kept in memory for an hour.
-  const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now, storage: opened.shelf });
+  const shelf = new FileShelf({ secret, ttlMs: PRIVATE_FILE_TTL_MS, baseUrl: () => publicUrl, now, storage: opened.shelf });
   // Every refusal is audited from the first turn: the log exists before the bot does.
   const deps: Deps = { store, logger, config, now, links, files: shelf, refusals: new RefusalAudit(store, logger) };
   const bot = createBot(deps, adapter);

@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
 import { ReportLinks } from '../../src/reports/links.js';
-import { FileShelf } from '../../src/reports/shelf.js';
+import { FileShelf, PRIVATE_FILE_TTL_MS } from '../../src/reports/shelf.js';
 import { buildReport, equalityReport, loadCardData, loadReportData, providersReport } from '../../src/reports/report.js';
 import type { Deps } from '../deps.js';
 import type { Action, Command, Routes } from '../registry.js';
@@ -16,7 +16,7 @@ import { sendCard } from './common.js';
 
 /** Personal documents (choice packs, payments exports): index.ts gives the shelf it serves; a bot built without one (tests) keeps its own. */
 let ownShelf: FileShelf | undefined;
-export const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+export const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: PRIVATE_FILE_TTL_MS, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 /** Report links: index.ts gives the links the HTTP server serves; a bot built without them (tests) signs its own. */
 let ownLinks: ReportLinks | undefined;
 const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));

@@ -81,8 +81,10 @@ export interface Variation {
   reason: string;
   weeklyBefore: number;
   weeklyAfter: number;
-  /** Why it needs a manager (empty: applied at once). */
+  /** Why it needs a manager (empty: applied at once), in the council's words (domain/variationApproval.ts). */
   approvalReasons: string[];
+  /** The same, without what the provider may not read (the budget, unless shown to providers); absent on variations from before it was kept, which show the provider none. */
+  providerReasons?: string[];
   status: 'awaiting_approval' | 'approved' | 'rejected' | 'applied';
   decidedBy?: string;
   decidedByName?: string;
@@ -131,6 +133,8 @@ export interface Agreement {
   lots: string[];
   zone: string;
   budgetWeekly: number;
+  /** The broker showed the budget to providers on the call-off ("Show the budget to providers"); absent on older agreements, which keep it from them. */
+  budgetShown?: boolean;
   /** Period, tolerance, banking and retainer as they were when the agreement was created. */
   moneyRules: MoneyRules;
   /** The social worker who owns the request. */

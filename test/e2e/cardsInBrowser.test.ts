@@ -10,6 +10,19 @@ import { goodBid, pkg, person, registerChannels, submitted } from '../bot/fixtur
 import { cardOf, PEOPLE, startTurns, type Turns } from '../bot/turns.js';
 import { CardRenderer } from './browser.js';
 import { collectBigCards } from '../bot/fixtures/bigFramework.js';
+import { acceptedAgreement } from '../bot/agreementWorld.js';
+
+/** Each card renders with no problem the SDK reports, at a readable size (kept as a PNG under CARD_PNG_DIR). */
+async function rendersCleanly(renderer: CardRenderer, cards: [string, object][]): Promise<void> {
+  const dir = process.env.CARD_PNG_DIR;
+  for (const [name, card] of cards) {
+    const out = dir ? join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`) : undefined;
+    const { warnings, size, png } = await renderer.render(card, { out });
+    assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
+    assert.ok(size.height > 60 && size.width >= 400, `the ${name} card drew at ${size.width}×${size.height}`);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  }
+}
 
 describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headless Chromium)', function () {
   let t: Turns;
@@ -64,14 +77,49 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
   it('reports no problem with any card and draws each at a readable size', async function () {
     this.timeout(60_000);
     assert.ok(cards.length >= 20, `only ${cards.length} cards collected`);
-    const dir = process.env.CARD_PNG_DIR;
-    for (const [name, card] of cards) {
-      const out = dir ? join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`) : undefined;
-      const { warnings, size, png } = await renderer.render(card, { out });
-      assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
-      assert.ok(size.height > 60 && size.width >= 400, `the ${name} card drew at ${size.width}×${size.height}`);
-      assert.equal(png.subarray(1, 4).toString(), 'PNG');
-    }
+    await rendersCleanly(renderer, cards);
+  });
+});
+
+describe('e2e: the service-agreement cards render cleanly (issue 22: the provider’s own history, variation answers, CSV errors, contracts report)', function () {
+  let t: Turns;
+  let renderer: CardRenderer;
+  let now = new Date('2026-11-22T10:00:00Z');
+  const cards: [string, object][] = [];
+
+  before(async function () {
+    this.timeout(60_000);
+    renderer = await CardRenderer.launch();
+    t = await startTurns({ now: () => now });
+    const ref = await acceptedAgreement(t, (d) => (now = d));
+    const value = async (p: Promise<{ value: unknown }>) => (await p).value as object;
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    await t.click('sam', 'agreement.terms', { ref, reviewDate: '2027-01-11', costCentre: 'ASC-AUT-07', providerFinanceId: 'MHP-2231' });
+    await t.click('sam', 'agreement.suspend', { ref, kind: 'hospital stay', from: '2026-12-16', to: '2026-12-17', note: 'Fairfield General, ward 4' });
+    now = new Date('2026-12-22T10:00:00Z');
+    cards.push(['agreement return answer (provider)', await value(t.click('priya', 'agreement.return', { ref, periodStart: '2026-12-14', hours: '10' }))]);
+    cards.push(['agreement variation answer (provider)', await value(t.click('priya', 'agreement.vary', { ref, elements: 'Support: 21 @ 25\nWaking night: 7 @ 22', effectiveFrom: '2026-12-14', reason: 'Night-time seizures need a waking night.' }))]);
+    cards.push(['agreement CSV with bad lines (provider)', await value(t.click('priya', 'agreement.csv', { ref, csv: `reference,date,hours\n${ref},2026-02-30,3\nPKG-2026-0099,2026-12-15,3\n${ref},2026-12-15,25` }))]);
+    cards.push(['agreement in the channel (provider)', cardOf((await t.say('priya', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-caring-hands' }))[0])]);
+    cards.push(['agreement (council)', cardOf((await t.say('sam', `agreement ${ref}`))[0])]);
+    cards.push(['handback refused (provider)', await value(t.click('priya', 'agreement.handback', { ref, on: '2026-11-14', reason: 'We can no longer staff the mornings.' }))]);
+    await t.click('sam', 'agreement.end', { ref, on: '2026-12-27', reason: 'She has moved to a care home.' });
+    cards.push(['contracts report with an ended agreement', cardOf((await t.say('alex', 'contracts report 2026-12-14 to 2026-12-27'))[0])]);
+    await t.drained();
+    const approval = t.posted.find((p) => p.item.message.kind === 'agreement.variation');
+    if (approval) cards.push(['variation approval (manager)', approval.activity.attachments![0].content as object]);
+  });
+
+  after(async function () {
+    this.timeout(20_000);
+    await renderer?.close();
+    await t?.close();
+  });
+
+  it('reports no problem with any of them and draws each at a readable size', async function () {
+    this.timeout(60_000);
+    assert.equal(cards.length, 8);
+    await rendersCleanly(renderer, cards);
   });
 });
 

@@ -1,6 +1,7 @@
-import type { Agreement, Element, Variation } from '../../domain/agreement.js';
+import type { Agreement, ContractRules, Variation } from '../../domain/agreement.js';
 import { current, elementsText, VariationInput } from '../../domain/agreement.js';
-import { approvalNeed, hoursOf, round2, weeklyCostOf } from '../../domain/agreementRules.js';
+import { addDays, hoursOf, termsChange, versionOn, weeklyCostOf } from '../../domain/agreementRules.js';
+import { reasonsForProvider, repricedPeriods, variationApproval, type RepricedPeriod } from '../../domain/variationApproval.js';
 import type { User } from '../../domain/framework.js';
 import { ukDate } from '../../domain/dates.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
@@ -8,28 +9,14 @@ import { enqueue } from '../../outbox/outbox.js';
 import { loadUser, NO_ROLE_MESSAGE, requirePermission, type Who } from '../actor.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, forbidden, invalid, parseOrThrow } from '../errors.js';
-import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, managersTx, rulesTx, withVersion } from './load.js';
+import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, managersTx, rulesFor, rulesTx, withVersion } from './load.js';
+import { settlementsOf } from './settlement.js';
 
 export interface VariationResult {
   agreement: Agreement;
   variation: Variation;
   unchanged: boolean;
 }
-
-const describe = (before: Element[], after: Element[], endBefore?: string, endAfter?: string) => {
-  const parts: string[] = [];
-  const hb = hoursOf(before);
-  const ha = hoursOf(after);
-  if (hb !== ha) parts.push(`hours ${hb} → ${ha} a week`);
-  for (const e of after) {
-    const was = before.find((b) => b.name.toLowerCase() === e.name.toLowerCase());
-    if (!was) parts.push(`${e.name} added (${e.hoursPerWeek} h at £${e.hourlyRate.toFixed(2)})`);
-    else if (was.hourlyRate !== e.hourlyRate) parts.push(`${e.name} rate £${was.hourlyRate.toFixed(2)} → £${e.hourlyRate.toFixed(2)}`);
-  }
-  for (const b of before) if (!after.some((e) => e.name.toLowerCase() === b.name.toLowerCase())) parts.push(`${b.name} removed`);
-  if ((endBefore ?? '') !== (endAfter ?? '')) parts.push(`end date ${endBefore || 'none'} → ${endAfter || 'none'}`);
-  return parts.join('; ') || 'no change to the terms';
-};
 
 /** Puts an approved (or needs-no-approval) variation into force as a new version. */
 function apply(a: Agreement, v: Variation, by: string, now: Date): Agreement {
@@ -38,7 +25,7 @@ function apply(a: Agreement, v: Variation, by: string, now: Date): Agreement {
     a,
     'variation',
     { elements: v.elements, hoursPerWeek: hoursOf(v.elements), weeklyCost: v.weeklyAfter, effectiveFrom: v.effectiveFrom, endDate: v.endDate || prev.endDate },
-    { by, at: now.toISOString(), summary: `Variation ${v.n}: ${describe(prev.elements, v.elements, prev.endDate, v.endDate || prev.endDate)}`, reason: v.reason },
+    { by, at: now.toISOString(), summary: `Variation ${v.n}: ${termsChange(prev, { elements: v.elements, endDate: v.endDate || prev.endDate })}`, reason: v.reason },
   );
   // The period job runs on: it reads the terms (and any new end date) when it falls due.
   return next;
@@ -46,8 +33,8 @@ function apply(a: Agreement, v: Variation, by: string, now: Date): Agreement {
 
 /**
  * The social worker, a broker or the provider proposes a change of hours, rates, elements or end
- * date, with a reason. A change that raises the weekly cost above the council's threshold, or
- * above the personal budget, goes to the managers' approval cards; anything else applies at once.
+ * date, with a reason. Whether it needs a manager is decided in one place (variationApproval, from
+ * the facts gathered here); if so it goes to the managers' approval cards, else it applies at once.
  */
 export async function proposeVariation(store: BrokerageStore, who: Who, ref: string, raw: Record<string, unknown>, now: Date): Promise<VariationResult> {
   const user = await loadUser(store, who);
@@ -63,6 +50,8 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     // Before the start is confirmed the terms are the award's; a change waits until it is.
     if (a.status === 'awaiting_start') throw conflict(`${a.ref} has not started yet: the provider confirms the start first, then the terms can vary.`);
     const prev = current(a);
+    // A back-dated change is measured against the terms in force on its first day, not the latest.
+    const inForce = versionOn(a.versions, input.effectiveFrom) ?? a.versions[0];
     const weeklyAfter = weeklyCostOf(input.elements);
     const endDate = input.endDate || undefined;
     const last = a.variations.at(-1);
@@ -70,29 +59,10 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     if (a.variations.some((x) => x.status === 'awaiting_approval')) throw conflict(`${a.ref} already has a variation waiting for a manager; wait for that decision first.`);
     if (input.effectiveFrom < prev.startDate) throw invalid({ effectiveFrom: `the change cannot take effect before the start (${prev.startDate})` });
     if (endDate && endDate < input.effectiveFrom) throw invalid({ endDate: 'the end date must be on or after the day the change takes effect' });
-    if (weeklyAfter === prev.weeklyCost && elementsText(input.elements) === elementsText(prev.elements) && (endDate ?? prev.endDate) === prev.endDate) throw invalid({ elements: 'this is the same as the current terms; change the hours, rates, elements or end date' });
-    const rules = await rulesTx(tx);
-    const need = approvalNeed(prev.weeklyCost, weeklyAfter, a.budgetWeekly, rules.variationThreshold);
-    // Rises applied without approval add up: measured from the last cost a manager approved (or the
-    // award's), so small rises cannot be chained past the threshold one under it at a time.
-    const approved = approvedCost(a);
-    const sinceApproval = round2(weeklyAfter - approved);
-    // A cost-neutral change can still commit more money: the provider moving a fixed term's end later.
-    if (side === 'provider' && endDate && prev.endDate && endDate > prev.endDate) {
-      need.needed = true;
-      need.reasons.push(`the provider moves the end date from ${prev.endDate} to ${endDate}, committing more weeks of spend`);
-    }
-    // A rise from a day already past re-prices periods that may have been returned and paid.
-    const today = ukDate(now);
-    if (weeklyAfter > prev.weeklyCost && input.effectiveFrom < today) {
-      need.needed = true;
-      need.reasons.push(`it raises the cost from ${input.effectiveFrom}, before today, so it re-prices days already past`);
-    }
-    if (weeklyAfter > prev.weeklyCost && sinceApproval > rules.variationThreshold && !need.reasons.some((r) => r.includes('threshold'))) {
-      need.needed = true;
-      need.reasons.push(`with the rises applied since the last approval it raises the weekly cost by £${sinceApproval.toFixed(2)} (from £${approved.toFixed(2)}), more than the £${rules.variationThreshold.toFixed(2)} threshold`);
-    }
-    const v: Variation = {
+    const sameTerms = [inForce, prev].every((x) => elementsText(input.elements) === elementsText(x.elements));
+    if (sameTerms && (endDate ?? prev.endDate) === prev.endDate) throw invalid({ elements: 'this is the same as the current terms; change the hours, rates, elements or end date' });
+    const rules = rulesFor(a, await rulesTx(tx));
+    const proposed: Variation = {
       n: a.variations.length + 1,
       proposedBy: user.id,
       proposedByName: user.name,
@@ -102,11 +72,28 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
       elements: input.elements,
       endDate,
       reason: input.reason,
-      weeklyBefore: prev.weeklyCost,
+      weeklyBefore: inForce.weeklyCost,
       weeklyAfter,
-      approvalReasons: need.reasons,
-      status: need.needed ? 'awaiting_approval' : 'applied',
+      approvalReasons: [],
+      status: 'applied',
     };
+    const need = variationApproval(
+      {
+        side,
+        weeklyBefore: inForce.weeklyCost,
+        weeklyAfter,
+        approvedWeekly: approvedCost(a),
+        budgetWeekly: a.budgetWeekly,
+        effectiveFrom: input.effectiveFrom,
+        today: ukDate(now),
+        endBefore: prev.endDate,
+        endAfter: endDate,
+        repriced: repricedBy(a, apply(a, proposed, user.id, now), rules, now),
+        settledAs: a.offContract ? 'paid' : 'returned',
+      },
+      rules,
+    );
+    const v: Variation = { ...proposed, approvalReasons: need.reasons.map((r) => r.text), providerReasons: reasonsForProvider(need, a.budgetShown === true), status: need.needed ? 'awaiting_approval' : 'applied' };
     a = { ...a, variations: [...a.variations, v], updatedAt: now.toISOString() };
     if (need.needed) {
       const managers = await managersTx(tx);
@@ -119,6 +106,16 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     tx.put('agreements', a);
     return { agreement: a, variation: v, unchanged: false };
   });
+}
+
+/**
+ * The periods already settled (returned, or paid as planned off-contract: every period ended by
+ * yesterday) whose money the change would alter.
+ */
+function repricedBy(before: Agreement, after: Agreement, rules: ContractRules, now: Date): RepricedPeriod[] {
+  const yesterday = addDays(ukDate(now), -1);
+  const settled = (x: Agreement) => settlementsOf(x, rules, yesterday).filter((p) => p.end <= yesterday);
+  return repricedPeriods(settled(before), settled(after));
 }
 
 /** The weekly cost a manager last approved, or the award's when no variation was approved. */

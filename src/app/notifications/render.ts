@@ -3,7 +3,8 @@ import { bidId } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import { rulesFor, rulesOf } from '../agreements/load.js';
-import { buildView, returnChoices, type AgreementView } from '../agreements/views.js';
+import { returnChoices } from '../agreements/views.js';
+import { providerView, type ProviderAgreementView } from '../agreements/providerView.js';
 import { blindView, type BlindView } from '../award/evaluation.js';
 import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } from '../award/views.js';
 import type { OpenCallOff } from '../calloffs/access.js';
@@ -27,15 +28,26 @@ export interface ProviderMessageView {
   now: Date;
 }
 
-export interface AgreementMessageView {
+/** A service-agreement message: to the provider's channel drawn from its view only, to council people from the agreement. */
+export type AgreementMessageView = ProviderAgreementMessage | CouncilAgreementMessage;
+
+export interface ProviderAgreementMessage {
   family: 'agreement';
   message: AgreementNotification;
+  toProvider: true;
+  /** The provider's view (providerView.ts): no budget, finance codes, review date or council notes to draw. */
+  view: ProviderAgreementView;
+  /** The periods it can return (for a return or a chase). */
+  choices: ReturnType<typeof returnChoices>;
+}
+
+export interface CouncilAgreementMessage {
+  family: 'agreement';
+  message: AgreementNotification;
+  toProvider: false;
   agreement: Agreement;
   /** The council's rules with the agreement's own money rules over them. */
   rules: ContractRules;
-  toProvider: boolean;
-  /** For a return or a chase: the provider's view of the agreement and the periods it can return. */
-  returns?: { view: AgreementView; choices: ReturnType<typeof returnChoices> };
 }
 
 /** Call-off, evaluation, award and cascade notices to council people. */
@@ -151,12 +163,11 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
 async function loadAgreementMessage(store: BrokerageStore, item: OutboxItem, m: AgreementNotification, now: Date): Promise<AgreementMessageView | 'skip'> {
   const a = await store.get('agreements', agreementId(m.ref));
   if (!a) return 'skip';
-  if ('providerId' in item.target && item.target.providerId !== a.providerId) return 'skip';
-  const rules = rulesFor(a, await rulesOf(store));
-  const view: AgreementMessageView = { family: 'agreement', message: m, agreement: a, rules, toProvider: 'providerId' in item.target };
-  if (m.kind === 'agreement.return' || m.kind === 'agreement.chase') {
-    const v = buildView(a, rules, now, 'provider');
-    view.returns = { view: v, choices: returnChoices(v) };
+  const councilRules = await rulesOf(store);
+  if ('providerId' in item.target) {
+    if (item.target.providerId !== a.providerId) return 'skip';
+    const view = providerView(a, councilRules, now);
+    return { family: 'agreement', message: m, toProvider: true, view, choices: returnChoices(view) };
   }
-  return view;
+  return { family: 'agreement', message: m, toProvider: false, agreement: a, rules: rulesFor(a, councilRules) };
 }

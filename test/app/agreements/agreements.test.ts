@@ -331,7 +331,7 @@ describe('app/agreements: service agreements after the award', () => {
     await rejects(decideVariation(store, who('morgan'), ref, 1, 'approved', '', now), 'conflict', /already rejected by the bot/);
     await rejects(agreementView(store, who('tom'), ref, now), 'forbidden', /not your organisation's package/);
     const v = await agreementView(store, who('priya'), ref, now);
-    assert.deepEqual([v.audience, v.canManage], ['provider', false]);
+    assert.deepEqual([v.audience, 'canManage' in v, 'budgetWeekly' in v.agreement, 'versions' in v.agreement], ['provider', false, false, false], 'the provider’s view holds no budget and no council versions');
   });
 
   it('an ending keeps asking for every period up to the last day, and nothing after it', async () => {
