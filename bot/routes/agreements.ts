@@ -8,7 +8,8 @@ import { rulesOf } from '../../src/app/agreements/load.js';
 import { confirmStart, setTerms } from '../../src/app/agreements/start.js';
 import { submitReturn } from '../../src/app/agreements/returns.js';
 import { submitReturnsCsv } from '../../src/app/agreements/returnsCsv.js';
-import { decideVariation, proposeVariation } from '../../src/app/agreements/variations.js';
+import { answerProviderChange, decideVariation, proposeVariation } from '../../src/app/agreements/variations.js';
+import { approvalNote } from '../../src/app/approvals/views.js';
 import { endAgreement, recordSuspension } from '../../src/app/agreements/suspensions.js';
 import { handBack, rebroker } from '../../src/app/agreements/handBack.js';
 import { getRules, setRules } from '../../src/app/agreements/rules.js';
@@ -19,7 +20,7 @@ import { contractsReportFor, paymentsExport } from '../../src/reports/agreementR
 import type { Deps } from '../deps.js';
 import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
-import { agreementCard, variationApprovalCard } from '../views/agreementCards.js';
+import { agreementCard, providerChangeCard, variationApprovalCard } from '../views/agreementCards.js';
 import { csvForm, endForm, returnForm, rulesForm, startForm, suspendForm, termsForm, varyForm } from '../views/agreementForms.js';
 import { contractsCard, paymentsCard } from '../views/contractCards.js';
 import { placeOf, sendCard } from './common.js';
@@ -158,15 +159,15 @@ export function agreementRoutes(): Routes {
         async (_deps, { data }, e) => csvForm({ ref: refIn(data) }, { values: { csv: data.csv }, errors: Object.keys(e.fields).length ? e.fields : { csv: e.message } }),
         { once: true },
       ),
-      guarded('agreement.handback.form', 'bid.submit', async (deps, { who, data }) => endForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement, 'handback')),
+      guarded('agreement.handback.form', 'bid.submit', async (deps, { who, data }) => endForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement, 'handback', {}, (await rulesOf(deps.store)).handBackNoticeDays)),
       formAction(
         'agreement.handback',
         'bid.submit',
         async (deps, { who, data }) => {
           const r = await handBack(deps.store, who, refIn(data), inputs(data), deps.now());
-          return r.unchanged ? 'The package was already handed back.' : 'Handed back. The council is told and will find another provider; thank you for the notice.';
+          return r.unchanged ? 'The package was already handed back.' : `Handed back: you support the person until ${r.agreement.ending?.on ?? 'the last day'}. The council's brokers are told now and will find another provider; thank you for the notice.`;
         },
-        async (deps, { data }, errors) => endForm(await loadAgreement(deps, refIn(data)), 'handback', { values: inputs(data), errors }),
+        async (deps, { data }, errors) => endForm(await loadAgreement(deps, refIn(data)), 'handback', { values: inputs(data), errors }, (await rulesOf(deps.store)).handBackNoticeDays),
       ),
       // ── variations: the provider asks, the social worker or a broker proposes
       guarded('agreement.vary.form', undefined, async (deps, { who, user, data }) => varyForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement, side(user), await rulesOf(deps.store))),
@@ -175,7 +176,8 @@ export function agreementRoutes(): Routes {
         undefined,
         async (deps, { who, data }) => {
           const { variation: x, unchanged } = await proposeVariation(deps.store, who, refIn(data), inputs(data), deps.now());
-          if (unchanged) return `Variation ${x.n} was already ${x.status === 'awaiting_approval' ? 'sent for approval' : 'applied'}; nothing changed.`;
+          if (unchanged) return `Variation ${x.n} was already ${x.status === 'awaiting_approval' ? 'sent for approval' : x.status === 'awaiting_agreement' ? "sent for the council's agreement" : 'applied'}; nothing changed.`;
+          if (x.status === 'awaiting_agreement') return `Variation ${x.n} reduces the care the person gets, so the social worker or a broker must agree to it first; it has been sent to them. Nothing changes until they do.`;
           return x.status === 'awaiting_approval' ? `Variation ${x.n} needs a manager's approval (${x.approvalReasons.join('; ')}); it has been sent.` : `Variation ${x.n} is within the limits and applies from ${x.effectiveFrom}.`;
         },
         async (deps, { user, data }, errors) => varyForm(await loadAgreement(deps, refIn(data)), side(user), await rulesOf(deps.store), { values: inputs(data), errors }),
@@ -186,12 +188,32 @@ export function agreementRoutes(): Routes {
           'award.decide',
           async (deps, { who, data }) => {
             const { agreement, variation, unchanged } = await decideVariation(deps.store, who, refIn(data), Number(data.n), outcome, str(data.decisionNote), deps.now());
-            return variationApprovalCard(agreement, variation, { notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
+            const note = await approvalNote(deps.store, 'variation', agreement.ref, variation.n, deps.now());
+            return variationApprovalCard(agreement, variation, { note, notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
           },
           async (deps, { data }, e) => {
             const a = await loadAgreement(deps, refIn(data));
             const x = a.variations.find((v) => v.n === Number(data.n));
-            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields }) : refusalText(e);
+            const note = await approvalNote(deps.store, 'variation', a.ref, Number(data.n), deps.now());
+            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields, note }) : refusalText(e);
+          },
+          { once: true },
+        ),
+      ),
+      // ── a provider's cut: the social worker or a broker agrees first (src/app/approvals/providerChanges.ts)
+      ...(['agreed', 'declined'] as const).map((outcome) =>
+        guarded(
+          outcome === 'agreed' ? 'agreement.variation.agree' : 'agreement.variation.decline',
+          'agreement.manage',
+          async (deps, { who, data }) => {
+            const { agreement, variation, unchanged } = await answerProviderChange(deps.store, who, refIn(data), Number(data.n), outcome, str(data.agreementNote), deps.now());
+            const next = variation.status === 'awaiting_approval' ? 'It now needs an approver (they have been sent it).' : variation.status === 'applied' ? `It applies from ${variation.effectiveFrom}.` : 'The current terms stand.';
+            return providerChangeCard(agreement, variation, { notice: unchanged ? 'You already answered this; nothing changed.' : `${outcome === 'agreed' ? 'Agreed' : 'Not agreed'}. ${next} The provider is told.` });
+          },
+          async (deps, { data }, e) => {
+            const a = await loadAgreement(deps, refIn(data));
+            const x = a.variations.find((v) => v.n === Number(data.n));
+            return x ? providerChangeCard(a, x, { error: refusalText(e), values: { agreementNote: data.agreementNote }, errors: e.fields }) : refusalText(e);
           },
           { once: true },
         ),

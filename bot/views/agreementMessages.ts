@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { current } from '../../src/domain/agreement.js';
 import { noCard } from '../../src/app/notifications.js';
 import type { AgreementMessageView } from '../../src/app/notifications/render.js';
-import { agreementCard, panel, variationApprovalCard } from './agreementCards.js';
+import { agreementCard, panel, providerChangeCard, variationApprovalCard } from './agreementCards.js';
 import { returnForm, startForm } from './agreementForms.js';
 import { card, day, gbp, text } from './format.js';
 import { plainText } from '../../src/domain/plainText.js';
@@ -41,13 +41,17 @@ export function drawAgreementMessage(v: AgreementMessageView): Partial<Activity>
     }
     case 'agreement.variation': {
       const x = a.variations.find((v) => v.n === Number(m.n));
-      return x ? card(variationApprovalCard(a, x)) : 'skip';
+      return x ? card(variationApprovalCard(a, x, { note: v.note })) : 'skip';
+    }
+    case 'agreement.variation.consent': {
+      const x = a.variations.find((v) => v.n === Number(m.n));
+      return x ? card(providerChangeCard(a, x)) : 'skip';
     }
     case 'agreement.variation.outcome': {
       const x = a.variations.find((v) => v.n === Number(m.n));
-      if (!x || x.status === 'awaiting_approval') return 'skip';
+      if (!x || x.status === 'awaiting_approval' || x.status === 'awaiting_agreement') return 'skip';
       const what = `Variation ${x.n} of ${a.ref} (${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week from ${day(x.effectiveFrom)})`;
-      if (x.status === 'rejected') return text(`${what} was not approved${x.decisionNote ? `: ${plainText(x.decisionNote)}` : ''}. The current terms stand.`);
+      if (x.status === 'rejected') return text(`${what} was not ${x.agreedByName && !x.decidedBy ? 'agreed by the council' : 'approved'}${x.decisionNote ? `: ${plainText(x.decisionNote)}` : ''}. The current terms stand.`);
       return text(`${what} ${x.status === 'approved' ? 'was approved' : 'is within the limits and applies'}: ${c.hoursPerWeek} hours, ${gbp(c.weeklyCost)} a week now.`);
     }
     case 'agreement.suspended': {
@@ -63,7 +67,7 @@ export function drawAgreementMessage(v: AgreementMessageView): Partial<Activity>
       return card(
         panel({
           title: `${a.ref} ${a.ending?.kind === 're-brokered' ? 're-brokered' : 'handed back'}`,
-          status: `${a.ending?.kind === 'handed back' ? `${a.providerName} handed the package back` : 'The off-contract placement ends'}; last day ${a.ending ? day(a.ending.on) : ''}. Reason: ${plainText(a.ending?.reason ?? '')}`,
+          status: `${a.ending?.kind === 'handed back' ? `${a.providerName} handed the package back, with the contract's ${rules.handBackNoticeDays} days' notice` : 'The off-contract placement ends'}; last day ${a.ending ? day(a.ending.on) : ''}. Reason: ${plainText(a.ending?.reason ?? '')}`,
           statusStyle: 'warning',
           rows: [{ title: `New request ${String(m.next)}`, lines: ['Started from the same request, pre-filled with the person, the checklist and the package. Set a new start date and deadline, then submit and publish it.'] }],
           actions: [{ title: `Open ${String(m.next)}`, verb: 'request.edit', data: { ref: String(m.next), step: 'package' } }, show],

@@ -83,7 +83,19 @@ export interface Variation {
   weeklyAfter: number;
   /** Why it needs a manager (empty: applied at once). */
   approvalReasons: string[];
-  status: 'awaiting_approval' | 'approved' | 'rejected' | 'applied';
+  /**
+   * awaiting_agreement: the provider's change cuts hours or ends the package early, so the social
+   * worker or a broker must agree before anything else (src/app/approvals/providerChanges.ts).
+   */
+  status: 'awaiting_agreement' | 'awaiting_approval' | 'approved' | 'rejected' | 'applied';
+  /** The council's answer to a provider's cut: who agreed (or declined) and when. */
+  agreedBy?: string;
+  agreedByName?: string;
+  agreedAt?: string;
+  agreementNote?: string;
+  /** Set when decided by an absent approver's delegate: "approved by X for Y". */
+  decidedFor?: string;
+  decidedForName?: string;
   decidedBy?: string;
   decidedByName?: string;
   decidedAt?: string;
@@ -180,6 +192,8 @@ export const ContractRules = z.object({
   reminderDays: n('days after a period before a return is chased', 1, 28, true).default(3),
   frameworkMinAnnual: n('framework minimum annual spend (£)', 0, 1e9).default(0),
   frameworkMaxAnnual: n('framework maximum annual spend (£)', 0, 1e9).default(0),
+  /** The notice a provider gives when it hands a package back: its last day is at least this many days on. */
+  handBackNoticeDays: n("days' notice of a provider's hand-back", 0, 365, true).default(28),
 });
 export type ContractRules = z.infer<typeof ContractRules>;
 export const CONTRACT_RULES_ID = 'contract-rules';

@@ -8,7 +8,8 @@ import { requirePermission, type Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, parseOrThrow } from '../errors.js';
-import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx } from './load.js';
+import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, rulesTx } from './load.js';
+import { checkHandBackNotice } from '../approvals/providerChanges.js';
 import { disarmAll } from './schedule.js';
 import { endTx } from './suspensions.js';
 import { lapseVariations } from './variations.js';
@@ -62,6 +63,7 @@ export async function handBack(store: BrokerageStore, who: Who, ref: string, raw
     checkProvider(tx, user, a);
     if (a.ending?.kind === 'handed back') return { agreement: a, nextRef: a.ending.nextRef!, unchanged: true };
     checkNotEnded(a);
+    checkHandBackNotice(await rulesTx(tx), input.on, now); // the contractual notice (src/app/approvals/)
     const { agreement, next } = await handOver(tx, a, 'handed back', input.on, input.reason, user.id, now);
     await enqueue(tx, now, { id: `agr-ended:${a.ref}`, target: { providerId: a.providerId! }, message: { kind: 'agreement.ended', ref: a.ref } });
     return { agreement, nextRef: next.id, unchanged: false };

@@ -8,7 +8,11 @@ import { enqueue } from '../../outbox/outbox.js';
 import { loadUser, NO_ROLE_MESSAGE, requirePermission, type Who } from '../actor.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, forbidden, invalid, parseOrThrow } from '../errors.js';
-import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, managersTx, rulesTx, withVersion } from './load.js';
+import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, rulesTx, withVersion } from './load.js';
+import { raiseApproval } from '../approvals/raise.js';
+import { authorise, lapseById, settle } from '../approvals/decide.js';
+import { variationDraft } from '../approvals/subjects.js';
+import { answerCards, askCouncil, delegationReasons, providerCut } from '../approvals/providerChanges.js';
 
 export interface VariationResult {
   agreement: Agreement;
@@ -67,7 +71,7 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
     const endDate = input.endDate || undefined;
     const last = a.variations.at(-1);
     if (last && last.status !== 'rejected' && last.effectiveFrom === input.effectiveFrom && elementsText(last.elements) === elementsText(input.elements) && (last.endDate ?? '') === (endDate ?? '')) return { agreement: a, variation: last, unchanged: true };
-    if (a.variations.some((x) => x.status === 'awaiting_approval')) throw conflict(`${a.ref} already has a variation waiting for a manager; wait for that decision first.`);
+    if (a.variations.some((x) => x.status === 'awaiting_approval' || x.status === 'awaiting_agreement')) throw conflict(`${a.ref} already has a variation waiting for ${a.variations.some((x) => x.status === 'awaiting_agreement') ? "the council's agreement" : 'a manager'}; wait for that decision first.`);
     if (input.effectiveFrom < prev.startDate) throw invalid({ effectiveFrom: `the change cannot take effect before the start (${prev.startDate})` });
     if (endDate && endDate < input.effectiveFrom) throw invalid({ endDate: 'the end date must be on or after the day the change takes effect' });
     if (weeklyAfter === prev.weeklyCost && elementsText(input.elements) === elementsText(prev.elements) && (endDate ?? prev.endDate) === prev.endDate) throw invalid({ elements: 'this is the same as the current terms; change the hours, rates, elements or end date' });
@@ -92,6 +96,11 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
       need.needed = true;
       need.reasons.push(`with the rises applied since the last approval it raises the weekly cost by £${sinceApproval.toFixed(2)} (from £${approved.toFixed(2)}), more than the £${rules.variationThreshold.toFixed(2)} threshold`);
     }
+    // The scheme of delegation and a provider's cut (src/app/approvals/): a rise past a manager's
+    // limits needs its level; a provider cannot cut hours or end early without the council.
+    const cut = side === 'provider' ? providerCut(prev, input.elements, endDate) : undefined;
+    need.reasons.push(...(await delegationReasons(tx, a, prev.weeklyCost, weeklyAfter, input.effectiveFrom, endDate)));
+    need.needed ||= need.reasons.length > 0;
     const v: Variation = {
       n: a.variations.length + 1,
       proposedBy: user.id,
@@ -105,13 +114,13 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
       weeklyBefore: prev.weeklyCost,
       weeklyAfter,
       approvalReasons: need.reasons,
-      status: need.needed ? 'awaiting_approval' : 'applied',
+      status: cut ? 'awaiting_agreement' : need.needed ? 'awaiting_approval' : 'applied',
     };
     a = { ...a, variations: [...a.variations, v], updatedAt: now.toISOString() };
-    if (need.needed) {
-      const managers = await managersTx(tx);
-      if (!managers.length) throw conflict('Nobody has the manager role, so no one can approve this variation. Ask the commissioner to give a manager the role.');
-      await tellUsers(tx, now, managers, approvalKey(a.ref, v.n), { kind: 'agreement.variation', ref: a.ref, n: v.n });
+    if (cut) {
+      await askCouncil(tx, a, v, now);
+    } else if (need.needed) {
+      await raiseApproval(tx, await variationDraft(tx, a, v), now);
     } else {
       a = apply(a, v, user.id, now);
       await tellOutcome(tx, a, v, now);
@@ -127,8 +136,6 @@ function approvedCost(a: Agreement): number {
   return last ? last.weeklyAfter : a.versions[0].weeklyCost;
 }
 
-const approvalKey = (ref: string, n: number) => `agr-variation:${ref}:${n}`;
-
 /** The provider hears every outcome; the council team hears it too. */
 async function tellOutcome(tx: BrokerageTx, a: Agreement, v: Variation, now: Date): Promise<void> {
   if (a.providerId) await enqueue(tx, now, { id: `agr-variation-outcome:${a.ref}:${v.n}`, target: { providerId: a.providerId }, message: { kind: 'agreement.variation.outcome', ref: a.ref, n: v.n } });
@@ -143,28 +150,22 @@ export async function decideVariation(store: BrokerageStore, who: Who, ref: stri
     let a = await loadAgreementTx(tx, ref);
     const v = a.variations.find((x) => x.n === n);
     if (!v) throw conflict(`${a.ref} has no variation ${n}.`);
+    if (v.status === 'awaiting_agreement') throw conflict(`Variation ${n} of ${a.ref} is waiting for the social worker's or a broker's agreement first.`);
     if (v.status !== 'awaiting_approval') {
       if (v.decidedBy === user.id && v.status === outcome) return { agreement: a, variation: v, unchanged: true };
       throw conflict(`Variation ${n} of ${a.ref} was already ${v.status === 'applied' ? 'applied without approval' : `${v.status} by ${v.decidedBy === user.id ? 'you' : (v.decidedByName ?? 'a manager')}`}; it cannot be decided again.`);
     }
     if (a.status === 'ended') throw conflict(`${a.ref}'s agreement has ended; the variation lapses.`);
+    const auth = await authorise(tx, user, await variationDraft(tx, a, v), now);
     if (outcome === 'rejected' && reason.length < 5) throw invalid({ decisionNote: 'say why the variation is rejected (at least 5 characters)' });
-    const decided: Variation = { ...v, status: outcome, decidedBy: user.id, decidedByName: user.name, decidedAt: now.toISOString(), decisionNote: reason || undefined };
+    const decided: Variation = { ...v, status: outcome, decidedBy: user.id, decidedByName: user.name, decidedFor: auth.forId, decidedForName: auth.forName, decidedAt: now.toISOString(), decisionNote: reason || undefined };
     a = { ...a, variations: a.variations.map((x) => (x.n === n ? decided : x)), updatedAt: now.toISOString() };
     if (outcome === 'approved') a = apply(a, decided, user.id, now);
     tx.put('agreements', a);
-    await updateApprovalCards(tx, a.ref, n, now);
+    await settle(tx, auth, user, outcome, now, reason);
     await tellOutcome(tx, a, decided, now);
     return { agreement: a, variation: decided, unchanged: false };
   });
-}
-
-/** Every manager's approval card shows the decision and loses its buttons. */
-async function updateApprovalCards(tx: BrokerageTx, ref: string, n: number, now: Date): Promise<void> {
-  for (const m of await managersTx(tx)) {
-    const post = await tx.get('outbox', `${approvalKey(ref, n)}:${m}`);
-    if (post) await enqueue(tx, now, { id: `${post.id}:decided`, target: post.target, message: post.message, updates: post.id });
-  }
 }
 
 /**
@@ -172,8 +173,43 @@ async function updateApprovalCards(tx: BrokerageTx, ref: string, n: number, now:
  * manager approves a change to a package that no longer runs), and the approval cards say so.
  */
 export async function lapseVariations(tx: BrokerageTx, a: Agreement, now: Date): Promise<Agreement> {
-  const waiting = a.variations.filter((x) => x.status === 'awaiting_approval');
+  const waiting = a.variations.filter((x) => x.status === 'awaiting_approval' || x.status === 'awaiting_agreement');
   if (!waiting.length) return a;
-  for (const x of waiting) await updateApprovalCards(tx, a.ref, x.n, now);
-  return { ...a, variations: a.variations.map((x) => (x.status === 'awaiting_approval' ? { ...x, status: 'rejected' as const, decidedByName: 'the bot', decidedAt: now.toISOString(), decisionNote: 'lapsed: the package ended' } : x)) };
+  for (const x of waiting) await lapseById(tx, 'variation', a.ref, x.n, now, 'the package ended');
+  return { ...a, variations: a.variations.map((x) => (x.status === 'awaiting_approval' || x.status === 'awaiting_agreement' ? { ...x, status: 'rejected' as const, decidedByName: 'the bot', decidedAt: now.toISOString(), decisionNote: 'lapsed: the package ended' } : x)) };
+}
+
+/**
+ * The social worker who owns the package, or a broker, answers a provider's cut (fewer hours, an
+ * earlier end): agreed, it goes on as any variation (applied, or to the approvers when its amounts
+ * need them); declined (with a reason), the current terms stand and the provider is told.
+ */
+export async function answerProviderChange(store: BrokerageStore, who: Who, ref: string, n: number, outcome: 'agreed' | 'declined', note: string, now: Date): Promise<VariationResult> {
+  const user = await requirePermission(store, who, 'agreement.manage');
+  const reason = note.trim();
+  return store.transact({ actor: user.id, action: `agreement.variation.${outcome === 'agreed' ? 'agree' : 'decline'}` }, async (tx) => {
+    let a = await loadAgreementTx(tx, ref);
+    checkCouncil(tx, user, a);
+    const v = a.variations.find((x) => x.n === n);
+    if (!v) throw conflict(`${a.ref} has no variation ${n}.`);
+    if (v.status !== 'awaiting_agreement') {
+      if (v.agreedBy === user.id) return { agreement: a, variation: v, unchanged: true };
+      throw conflict(`Variation ${n} of ${a.ref} was already ${v.agreedByName ? `answered by ${v.agreedByName}` : v.status.replace('_', ' ')}; it cannot be answered again.`);
+    }
+    checkNotEnded(a);
+    if (outcome === 'declined' && reason.length < 5) throw invalid({ agreementNote: "say why the council does not agree (at least 5 characters); the provider is told" });
+    const answered: Variation = { ...v, agreedBy: user.id, agreedByName: user.name, agreedAt: now.toISOString(), agreementNote: reason || undefined };
+    let next: Variation;
+    if (outcome === 'declined') next = { ...answered, status: 'rejected', decidedByName: user.name, decidedAt: now.toISOString(), decisionNote: reason };
+    else next = { ...answered, status: v.approvalReasons.length ? 'awaiting_approval' : 'applied' };
+    a = { ...a, variations: a.variations.map((x) => (x.n === n ? next : x)), updatedAt: now.toISOString() };
+    await answerCards(tx, a, next, now);
+    if (next.status === 'awaiting_approval') await raiseApproval(tx, await variationDraft(tx, a, next), now);
+    else {
+      if (next.status === 'applied') a = apply(a, next, user.id, now);
+      await tellOutcome(tx, a, next, now);
+    }
+    tx.put('agreements', a);
+    return { agreement: a, variation: next, unchanged: false };
+  });
 }

@@ -64,7 +64,7 @@ export function buildView(a: Agreement, councilRules: ContractRules, now: Date, 
     rules,
     periods,
     owed: a.offContract ? [] : periods.filter((p) => p.delivered === undefined).map((p) => p.start),
-    pending: a.variations.find((x) => x.status === 'awaiting_approval'),
+    pending: a.variations.find((x) => x.status === 'awaiting_approval' || x.status === 'awaiting_agreement'),
     canManage: council && can(user, 'agreement.manage') && (a.owner === user.id || can(user, 'request.manage')),
     canRebroker: council && a.offContract && a.status !== 'ended' && can(user, 'calloff.manage'),
   };
