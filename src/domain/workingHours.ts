@@ -135,6 +135,6 @@ export function workingAge(cal: WorkingCalendar, hours: number): string {
   const perDay = hoursInDay(cal);
   const days = Math.floor(hours / perDay + 1e-9);
   const rest = Math.round((hours - days * perDay) * 10) / 10;
-  if (!days) return `${rest} working hour${rest === 1 ? '' : 's'}`;
+  if (!days) return rest < 1 ? 'under a working hour' : `${rest} working hour${rest === 1 ? '' : 's'}`;
   return `${days} working day${days === 1 ? '' : 's'}${rest ? ` ${rest} h` : ''}`;
 }
