@@ -37,9 +37,9 @@ export interface Routing {
 /**
  * Sends a decision to the approvers of the lowest level from `fromLevel` up that has someone who
  * may decide it today: not conflicted, not away (an absent approver's delegate takes their place
- * when the delegate may decide it). People already routed are left out (an escalation adds people).
+ * when the delegate may decide it). People already routed are left out: an escalation adds people.
  */
-export async function route(tx: Reader, s: ApprovalScheme, fromLevel: number, conflicts: Conflict[], day: string, at: string, already: string[] = []): Promise<Routing> {
+export async function route(tx: Reader, s: ApprovalScheme, fromLevel: number, conflicts: Conflict[], day: string, at: string, already: string[] = [], escalating = false): Promise<Routing> {
   const all = await approversOf(tx, s);
   const conflicted = new Map(conflicts.map((c) => [c.userId, c.why]));
   const passed: string[] = [];
@@ -56,7 +56,7 @@ export async function route(tx: Reader, s: ApprovalScheme, fromLevel: number, co
       }
       const away = await absenceOn(tx, u.id, day);
       if (!away) {
-        add({ userId: u.id, name: u.name, level: s.levels[level].id, via: fromLevel === level ? 'level' : 'escalation', at });
+        add({ userId: u.id, name: u.name, level: s.levels[level].id, via: escalating ? 'escalation' : 'level', at });
         continue;
       }
       const d = all.find((x) => x.id === away.delegateId);

@@ -34,7 +34,7 @@ export function approvalJobs(store: BrokerageStore, now: () => Date): Record<str
             await tellUsers(tx, at, a.routed.map((r) => r.userId), `approval-reminder:${a.id}:${next.reminders.length}`, { kind: 'approval.reminder', ref: a.ref, id: a.id });
             return armChase(tx, next, s, at, level >= s.levels.length - 1 ? 'remind' : 'escalate');
           }
-          const routing = await route(tx, s, level + 1, a.conflicts, ukDate(at), at.toISOString(), a.routed.map((r) => r.userId));
+          const routing = await route(tx, s, level + 1, a.conflicts, ukDate(at), at.toISOString(), a.routed.map((r) => r.userId), true);
           if (!routing.routed.length) {
             // Nobody new above: it stays where it is, and is reminded again.
             return armChase(tx, a, s, at, 'remind');
