@@ -19,8 +19,8 @@ export function noteFacts(note: ApprovalNote | undefined): { title: string; valu
     { title: 'Level needed', value: note.level },
     { title: 'Sent to', value: note.withWhom },
     { title: 'Cannot decide (separation of duties)', value: note.cannot },
-    ...(note.escalated ? [{ title: 'Escalated', value: note.escalated }] : []),
-    ...(note.waiting ? [{ title: 'Waiting', value: note.waiting }] : []),
+    ...(note.escalated ? [{ title: 'Escalated', value: note.escalated.replace(/^Escalated /, '') }] : []),
+    ...(note.waiting ? [{ title: 'Waiting', value: note.waiting.replace(/^Waiting /, '') }] : []),
     ...(note.decided ? [{ title: 'Decision', value: note.decided }] : []),
   ];
 }
