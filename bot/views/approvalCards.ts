@@ -92,19 +92,24 @@ export function schemeCard(s: ApprovalScheme, editable: boolean, f: { notice?: s
 /** An approver's out-of-office: their absences and a form for a new one. */
 export function awayCard(v: AwayView, f: { notice?: string; values?: Record<string, unknown>; errors?: Record<string, string> } = {}): CardJson {
   const now = v.absences.map((a) => `Away from ${day(a.from)} to ${day(a.to)}; ${v.delegates.find((d) => d.id === a.delegateId)?.name ?? 'your delegate'} decides for you.`);
+  const nobody = !v.delegates.length;
   return renderForm({
     title: 'Out of office',
-    intro: `${now.join(' ') || 'You have no absence recorded.'} Decisions that arrive while you are away go to your delegate and you are told; theirs are recorded as "by them for you". It ends by itself after the last day.`,
+    intro: nobody
+      ? `${now.join(' ') || 'You have no absence recorded.'} There is no other approver at your level or above to decide for you while you are away: ask the commissioner to give someone the manager role at your level (users), then name them here.`
+      : `${now.join(' ') || 'You have no absence recorded.'} Decisions that arrive while you are away go to your delegate and you are told; theirs are recorded as "by them for you". It ends by itself after the last day.`,
     notice: f.notice,
-    fields: [
-      { id: 'from', label: 'First day away', kind: 'date', required: true },
-      { id: 'to', label: 'Last day away', kind: 'date', required: true },
-      { id: 'delegate', label: 'Who decides while you are away (your level or above)', kind: 'choice', required: true, choices: v.delegates.map((d) => ({ title: `${d.name} (${d.level})`, value: d.id })) },
-    ],
+    fields: nobody
+      ? []
+      : [
+          { id: 'from', label: 'First day away', kind: 'date', required: true },
+          { id: 'to', label: 'Last day away', kind: 'date', required: true },
+          { id: 'delegate', label: 'Who decides while you are away (your level or above)', kind: 'choice', required: true, choices: v.delegates.map((d) => ({ title: `${d.name} (${d.level})`, value: d.id })) },
+        ],
     values: f.values ?? {},
     errors: f.errors,
     actions: [
-      { title: 'Record the absence', verb: 'approvals.away.save', style: 'positive' },
+      ...(nobody ? [] : [{ title: 'Record the absence', verb: 'approvals.away.save', style: 'positive' as const }]),
       ...v.absences.map((a) => ({ title: `End the absence from ${day(a.from)}`, verb: 'approvals.away.end', data: { id: a.id }, inputs: 'none' as const })),
     ],
   });

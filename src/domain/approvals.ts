@@ -48,15 +48,17 @@ export const ApprovalScheme = z
     closedDays: z.array(z.string().refine(isRealDate, 'closed days must be dates (YYYY-MM-DD)')).max(100, 'at most 100 closed days').default([]),
   })
   .superRefine((s, ctx) => {
-    const top = s.levels.at(-1);
-    if (top && (top.weeklyLimit || top.commitmentLimit || top.yearlyLimit)) ctx.addIssue({ code: 'custom', path: ['levels'], message: `the top level (${top.name}) decides whatever is above the others: leave its limits empty` });
+    // Each issue names the level and limit it is about, so a card shows it next to that field.
+    const last = s.levels.length - 1;
+    const topLimit = (['weeklyLimit', 'commitmentLimit', 'yearlyLimit'] as const).find((k) => s.levels[last]?.[k]);
+    if (topLimit) ctx.addIssue({ code: 'custom', path: ['levels', last, topLimit], message: `the top level (${s.levels[last].name}) decides whatever is above the others: leave its limits empty` });
     for (let i = 1; i < s.levels.length; i++) {
       const [lo, hi] = [s.levels[i - 1], s.levels[i]];
       for (const k of ['weeklyLimit', 'commitmentLimit', 'yearlyLimit'] as const) {
-        if (lo[k] && hi[k] && hi[k]! < lo[k]!) ctx.addIssue({ code: 'custom', path: ['levels'], message: `${hi.name}'s ${LIMIT_WORDS[k]} limit is below ${lo.name}'s: a higher level may approve at least as much` });
+        if (lo[k] && hi[k] && hi[k]! < lo[k]!) ctx.addIssue({ code: 'custom', path: ['levels', i, k], message: `${hi.name}'s ${LIMIT_WORDS[k]} limit is below ${lo.name}'s: a higher level may approve at least as much` });
       }
+      if (s.levels.slice(0, i).some((l) => l.id === hi.id)) ctx.addIssue({ code: 'custom', path: ['levels', i, 'name'], message: 'two levels have the same name' });
     }
-    if (new Set(s.levels.map((l) => l.id)).size !== s.levels.length) ctx.addIssue({ code: 'custom', path: ['levels'], message: 'two levels have the same name' });
     if (s.escalateAfterHours <= s.remindAfterHours) ctx.addIssue({ code: 'custom', path: ['escalateAfterHours'], message: 'escalation must come after the reminder' });
     if (s.closes <= s.opens) ctx.addIssue({ code: 'custom', path: ['closes'], message: 'the office must close after it opens' });
   });

@@ -115,7 +115,7 @@ describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)'
     assert.match(cardText(placed.card), /placement with Acme Care at £610\.00 a week is waiting for approval/);
     // A spending decision (issue 23): it becomes the award once an approver says so.
     const approval = await h.nextReply(morgan, { match: /Approve the off-contract placement/ });
-    assert.match(cardText(approval.card), /Cannot decide \(separation of duties\)\nAlex Morgan: recorded the placement; Sam Patel: raised the request/);
+    assert.match(cardText(approval.card), /Cannot decide \(separation of duties\): Alex Morgan: recorded the placement; Sam Patel: raised the request/);
     const approved = await h.click(approval, 'Approve', { as: 'user-morgan' });
     assert.match(cardText(approved.card), /✔ Approved by Morgan Lee/);
     await h.nextReply(morgan, { match: /placed off-contract/ });
