@@ -117,6 +117,8 @@ describe('e2e: approvals under the scheme of delegation (bot + Agents Playground
     await at('2026-12-09T10:00:00Z'); // Monday 7 + Tuesday 8 + Wednesday 1 working hours
     const reminder = await h.nextReply(morgan, { match: /Reminder: the award/ });
     assert.match(messageText(reminder), /Waiting 2 working days \(since Mon, 7 Dec 2026, 10:00\) at Manager level\./);
+    const opened = await h.click(reminder, 'Open it', { as: 'user-morgan' });
+    assert.match(cardText(opened.card), new RegExp(`Approve the award of ${refs[2]}\\?[\\s\\S]*Waiting: 2 working days`));
     await at('2026-12-10T10:00:00Z'); // 8 working hours on: escalated
     const escalated = await approvalCard(jo, 2);
     assert.match(cardText(escalated.card), /Sent to: Morgan Lee \(Manager\); Jo Visitor \(Head of service, escalated\)/);
