@@ -8,7 +8,7 @@ import { CardJson, render } from '../render.js';
 import { day, gbp } from './format.js';
 import { plainText } from '../../src/domain/plainText.js';
 import type { ApprovalNote } from '../../src/app/approvals/views.js';
-import { noteFacts } from './approvalCards.js';
+import { decisionButtons, noteFacts } from './approvalCards.js';
 
 /**
  * Free text on an agreement (reasons, notes, element names, version summaries that quote them) may
@@ -141,7 +141,7 @@ export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: 
     fields: decided ? [] : [{ id: 'decisionNote', label: 'Note (required to reject)' }],
     values: f.values,
     errors: f.errors,
-    actions: decided ? [] : [{ title: 'Approve', verb: 'agreement.variation.approve', data: { ref: a.ref, n: x.n }, style: 'positive' }, { title: 'Reject', verb: 'agreement.variation.reject', data: { ref: a.ref, n: x.n }, style: 'destructive' }],
+    actions: decided ? [] : decisionButtons('agreement.variation.approve', 'agreement.variation.reject', { ref: a.ref, n: x.n }),
   });
 }
 

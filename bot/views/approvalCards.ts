@@ -2,7 +2,7 @@ import type { ApprovalScheme } from '../../src/domain/approvals.js';
 import type { ApprovalNote, MyApprovals, ApprovalItem } from '../../src/app/approvals/views.js';
 import type { AwayView } from '../../src/app/approvals/absences.js';
 import { LEVEL_ROWS } from '../../src/app/approvals/scheme.js';
-import { renderForm, type FieldSpec } from '../forms/form.js';
+import { renderForm, type CardAction, type FieldSpec } from '../forms/form.js';
 import type { CardJson } from '../render.js';
 import { listCard, type ListRow } from './listCard.js';
 import { cap, day, gbp } from './format.js';
@@ -24,6 +24,12 @@ export function noteFacts(note: ApprovalNote | undefined): { title: string; valu
     ...(note.decided ? [{ title: 'Decision', value: note.decided }] : []),
   ];
 }
+
+/** The two buttons of every approval card (award, variation, placement), while it is open. */
+export const decisionButtons = (approve: string, reject: string, data: Record<string, unknown>): CardAction[] => [
+  { title: 'Approve', verb: approve, data, style: 'positive' },
+  { title: 'Reject', verb: reject, data, style: 'destructive' },
+];
 
 const row = (i: ApprovalItem): ListRow => ({
   title: `${cap(i.approval.subject)}: ${gbp(i.approval.amounts.weekly)} a week`,

@@ -1,7 +1,7 @@
 import { panelBindings, type PanelCommon } from './panelBindings.js';
 import type { BidEvaluation, Placement } from '../../src/domain/award.js';
 import type { ApprovalNote } from '../../src/app/approvals/views.js';
-import { noteFacts } from './approvalCards.js';
+import { decisionButtons, noteFacts } from './approvalCards.js';
 import { plainText } from '../../src/domain/plainText.js';
 import type { BidFieldKey } from '../../src/domain/bidFields.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
@@ -267,12 +267,7 @@ export function approvalCard(v: ApprovalView): CardJson {
       : [],
     values: v.values,
     errors: v.errors,
-    actions: open
-      ? [
-          { title: 'Approve', verb: 'award.approve', data: { ref: r.id, n: v.n }, style: 'positive' },
-          { title: 'Reject', verb: 'award.reject', data: { ref: r.id, n: v.n }, style: 'destructive' },
-        ]
-      : [],
+    actions: open ? decisionButtons('award.approve', 'award.reject', { ref: r.id, n: v.n }) : [],
   });
 }
 
@@ -380,12 +375,7 @@ export function placementApprovalCard(r: OpenCallOff, p: Placement, o: { note?: 
     fields: open ? [{ id: 'decisionNote', label: 'Reason, if you reject (required to reject)', kind: 'multiline' }] : [],
     values: o.values,
     errors: o.errors,
-    actions: open
-      ? [
-          { title: 'Approve', verb: 'offcontract.approve', data: { ref: r.id, n: p.n }, style: 'positive' },
-          { title: 'Reject', verb: 'offcontract.reject', data: { ref: r.id, n: p.n }, style: 'destructive' },
-        ]
-      : [],
+    actions: open ? decisionButtons('offcontract.approve', 'offcontract.reject', { ref: r.id, n: p.n }) : [],
   });
 }
 
