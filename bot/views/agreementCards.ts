@@ -149,7 +149,7 @@ export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: 
 export function providerChangeCard(a: Agreement, x: Variation, f: { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string; error?: string } = {}): CardJson {
   const open = x.status === 'awaiting_agreement';
   const c = current(a);
-  const answered = x.agreedByName ? `${x.status === 'rejected' ? '✖ Not agreed' : '✔ Agreed'} by ${x.agreedByName}${x.agreementNote ? `: ${said(x.agreementNote)}` : ''}.` : `Lapsed: ${x.decisionNote ?? 'the package ended'}.`;
+  const answered = x.agreedByName ? `${x.status === 'rejected' ? '✖ Not agreed' : '✔ Agreed'} by ${x.agreedByName}${x.agreementNote ? `: ${said(x.agreementNote)}` : ''}.` : `No longer open (${x.decisionNote ?? 'the package ended'}).`;
   return panel({
     title: `${a.providerName} asks to cut ${a.ref}`,
     subtitle: `Variation ${x.n}, asked by ${x.proposedByName} on ${day(x.at.slice(0, 10))}. Nothing changes unless the council agrees.`,

@@ -88,7 +88,7 @@ export interface Variation {
    * worker or a broker must agree before anything else (src/app/approvals/providerChanges.ts).
    */
   status: 'awaiting_agreement' | 'awaiting_approval' | 'approved' | 'rejected' | 'applied';
-  /** The council's answer to a provider's cut: who agreed (or declined) and when. */
+  /** The council's answer to a provider's cut: who answered and when (agreed; or declined, status rejected). */
   agreedBy?: string;
   agreedByName?: string;
   agreedAt?: string;
