@@ -11,6 +11,7 @@ import { noticeCard } from './views/notice.js';
 import type { Lookups } from './views/requestCards.js';
 import { drawAwardMessage } from './views/awardMessages.js';
 import { drawAgreementMessage } from './views/agreementMessages.js';
+import { drawApprovalMessage } from './views/approvalMessages.js';
 import { card, text } from './views/format.js';
 
 /** The framework's lookups the cards name things by (loaded by the brokerage). */
@@ -34,6 +35,8 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
       return renderProviderMessage(v.message, v.side, v.lookups, v.now);
     case 'text':
       return text(v.message.text);
+    case 'approval':
+      return drawApprovalMessage(v); // the scheme of delegation (issue 23)
     case 'council':
       return drawCouncilMessage(v);
     case 'unknown':

@@ -8,7 +8,8 @@ import { rulesOf } from '../../src/app/agreements/load.js';
 import { confirmStart, setTerms } from '../../src/app/agreements/start.js';
 import { submitReturn } from '../../src/app/agreements/returns.js';
 import { submitReturnsCsv } from '../../src/app/agreements/returnsCsv.js';
-import { decideVariation, proposeVariation } from '../../src/app/agreements/variations.js';
+import { answerProviderChange, decideVariation, proposeVariation } from '../../src/app/agreements/variations.js';
+import { approvalNote } from '../../src/app/approvals/views.js';
 import { endAgreement, recordSuspension } from '../../src/app/agreements/suspensions.js';
 import { handBack, rebroker } from '../../src/app/agreements/handBack.js';
 import { getRules, setRules } from '../../src/app/agreements/rules.js';
@@ -20,7 +21,7 @@ import { contractsReportFor, paymentsExport } from '../../src/reports/agreementR
 import type { Deps } from '../deps.js';
 import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
-import { agreementCard, variationApprovalCard, variationNotice } from '../views/agreementCards.js';
+import { agreementCard, providerChangeCard, variationApprovalCard, variationNotice } from '../views/agreementCards.js';
 import { csvForm, endForm, returnForm, rulesForm, startForm, suspendForm, termsForm, varyForm } from '../views/agreementForms.js';
 import { contractsCard, paymentsCard } from '../views/contractCards.js';
 import { placeOf, sendCard } from './common.js';
@@ -45,6 +46,11 @@ async function view(deps: Deps, who: Who, ref: string, extra: { notice?: string;
 const loadAgreement = (deps: Deps, ref: string) => agreementOf(deps.store, ref);
 /** The acting provider user's view of its own agreement (any other is refused): everything provider-bound is drawn from it. */
 const providerOf = async (deps: Deps, t: Pick<Turn, 'who' | 'data'>) => (await providerAgreementView(deps.store, t.who, refIn(t.data), deps.now())).agreement;
+/** The hand-back form, from the provider's own view: its reference and the contract's notice. */
+async function handBackForm(deps: Deps, t: Pick<Turn, 'who' | 'data'>, f: Parameters<typeof endForm>[2] = {}): Promise<CardJson> {
+  const v = await providerAgreementView(deps.store, t.who, refIn(t.data), deps.now());
+  return endForm(v.agreement, 'handback', f, v.rules.handBackNoticeDays);
+}
 /** What a variation form shows of the agreement, from the acting person's own view. */
 const termsIn = (v: AgreementView) => (v.audience === 'provider' ? v.agreement : { ref: v.agreement.ref, terms: termsOf(v.agreement) });
 
@@ -171,15 +177,16 @@ export function agreementRoutes(): Routes {
         async (_deps, { data }, e) => csvForm({ ref: refIn(data) }, { values: { csv: data.csv }, errors: Object.keys(e.fields).length ? e.fields : { csv: e.message } }),
         { once: true },
       ),
-      guarded('agreement.handback.form', 'bid.submit', async (deps, t) => endForm(await providerOf(deps, t), 'handback')),
+      guarded('agreement.handback.form', 'bid.submit', async (deps, t) => handBackForm(deps, t)),
       formAction(
         'agreement.handback',
         'bid.submit',
         async (deps, { who, data }) => {
           const r = await handBack(deps.store, who, refIn(data), inputs(data), deps.now());
-          return r.unchanged ? 'The package was already handed back.' : 'Handed back. The council is told and will find another provider; thank you for the notice.';
+          // The last day as the provider's own view holds it.
+          return r.unchanged ? 'The package was already handed back.' : (v) => `Handed back: you support the person until ${v.agreement.ending?.on ?? 'the last day'}. The council's brokers are told now and will find another provider; thank you for the notice.`;
         },
-        async (deps, t, errors) => endForm(await providerOf(deps, t), 'handback', { values: inputs(t.data), errors }),
+        async (deps, t, errors) => handBackForm(deps, t, { values: inputs(t.data), errors }),
       ),
       // ── variations: the provider asks, the social worker or a broker proposes
       guarded('agreement.vary.form', undefined, async (deps, { who, user, data }) => varyForm(termsIn(await agreementView(deps.store, who, refIn(data), deps.now())), side(user), await rulesOf(deps.store))),
@@ -188,7 +195,7 @@ export function agreementRoutes(): Routes {
         undefined,
         async (deps, { who, data }) => {
           const { variation, unchanged } = await proposeVariation(deps.store, who, refIn(data), inputs(data), deps.now());
-          // Why it waits, in the words of the card's own view: the provider's leave out the budget.
+          // Why it waits, in the words of the card's own view: the provider's leave out the budget and the council's levels.
           return (v) => variationNotice(variation, v.audience === 'council' ? variation.approvalReasons : (v.agreement.variations.find((x) => x.n === variation.n)?.reasons ?? []), unchanged);
         },
         async (deps, { who, user, data }, errors) => varyForm(termsIn(await agreementView(deps.store, who, refIn(data), deps.now())), side(user), await rulesOf(deps.store), { values: inputs(data), errors }),
@@ -199,12 +206,32 @@ export function agreementRoutes(): Routes {
           'award.decide',
           async (deps, { who, data }) => {
             const { agreement, variation, unchanged } = await decideVariation(deps.store, who, refIn(data), Number(data.n), outcome, str(data.decisionNote), deps.now());
-            return variationApprovalCard(agreement, variation, { notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
+            const note = await approvalNote(deps.store, 'variation', agreement.ref, variation.n, deps.now());
+            return variationApprovalCard(agreement, variation, { note, notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
           },
           async (deps, { data }, e) => {
             const a = await loadAgreement(deps, refIn(data));
             const x = a.variations.find((v) => v.n === Number(data.n));
-            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields }) : refusalText(e);
+            const note = await approvalNote(deps.store, 'variation', a.ref, Number(data.n), deps.now());
+            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields, note }) : refusalText(e);
+          },
+          { once: true },
+        ),
+      ),
+      // ── a provider's cut: the social worker or a broker agrees first (src/app/approvals/providerChanges.ts)
+      ...(['agreed', 'declined'] as const).map((outcome) =>
+        guarded(
+          outcome === 'agreed' ? 'agreement.variation.agree' : 'agreement.variation.decline',
+          'agreement.manage',
+          async (deps, { who, data }) => {
+            const { agreement, variation, unchanged } = await answerProviderChange(deps.store, who, refIn(data), Number(data.n), outcome, str(data.agreementNote), deps.now());
+            const next = variation.status === 'awaiting_approval' ? 'It now needs an approver (they have been sent it).' : variation.status === 'applied' ? `It applies from ${variation.effectiveFrom}.` : 'The current terms stand.';
+            return providerChangeCard(agreement, variation, { notice: unchanged ? 'You already answered this; nothing changed.' : `${outcome === 'agreed' ? 'Agreed' : 'Not agreed'}. ${next} The provider is told.` });
+          },
+          async (deps, { data }, e) => {
+            const a = await loadAgreement(deps, refIn(data));
+            const x = a.variations.find((v) => v.n === Number(data.n));
+            return x ? providerChangeCard(a, x, { error: refusalText(e), values: { agreementNote: data.agreementNote }, errors: e.fields }) : refusalText(e);
           },
           { once: true },
         ),

@@ -3,6 +3,7 @@ import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/
 import { ReportLinks } from '../../src/reports/links.js';
 import { FileShelf, PRIVATE_FILE_TTL_MS } from '../../src/reports/shelf.js';
 import { buildReport, equalityReport, loadCardData, loadReportData, providersReport } from '../../src/reports/report.js';
+import { loadApprovalData } from '../../src/reports/approvals.js';
 import type { Deps } from '../deps.js';
 import type { Action, Command, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
@@ -24,7 +25,7 @@ const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ tt
 type Kind = 'headline' | 'providers' | 'equality';
 
 async function reportCard(deps: Deps, kind: Kind, period: Period, page: unknown = 1): Promise<CardJson> {
-  if (kind === 'headline') return headlineCard(buildReport(await loadCardData(deps.store, period), period, linksOf(deps)));
+  if (kind === 'headline') return headlineCard(buildReport(await loadCardData(deps.store, period), period, linksOf(deps), await loadApprovalData(deps.store, period, deps.now())));
   const data = await loadReportData(deps.store, period);
   if (kind === 'equality') return equalityCard(period, equalityReport(data, period).equality);
   return providersCard(period, providersReport(data, period).providers, page);

@@ -9,6 +9,8 @@ import type { CardAction } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import { day, gbp } from './format.js';
 import { plainText } from '../../src/domain/plainText.js';
+import type { ApprovalNote } from '../../src/app/approvals/views.js';
+import { decisionButtons, noteFacts } from './approvalCards.js';
 
 /**
  * Free text on an agreement (reasons, notes, element names, version summaries that quote them) may
@@ -60,17 +62,19 @@ export const periodLine = (p: Settlement) =>
   (p.suspendedDays ? `, ${p.suspendedDays} day(s) suspended (retainer ${gbp(p.retainer)})` : '') +
   `; payable ${gbp(p.payable)}`;
 
-type VariationShown = Pick<Variation, 'n' | 'elements' | 'effectiveFrom' | 'endDate' | 'weeklyBefore' | 'weeklyAfter' | 'status' | 'decidedByName' | 'decisionNote' | 'reason'>;
+/** A variation as a line: the council's (with who decided for whom) or the provider's view of it. */
+type VariationShown = Pick<Variation, 'n' | 'elements' | 'effectiveFrom' | 'endDate' | 'weeklyBefore' | 'weeklyAfter' | 'status' | 'decidedByName' | 'decisionNote' | 'reason'> & Partial<Pick<Variation, 'decidedForName'>>;
 
 const variationLine = (x: VariationShown) =>
-  `${x.n}. ${elementsShown(x.elements)} from ${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}: ${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week. ${x.status === 'awaiting_approval' ? 'Waiting for a manager' : x.status === 'applied' ? 'Applied (within limits)' : `${x.status[0].toUpperCase()}${x.status.slice(1)} by ${x.decidedByName ?? 'a manager'}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}`}. Reason: ${said(x.reason)}`;
+  `${x.n}. ${elementsShown(x.elements)} from ${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}: ${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week. ${x.status === 'awaiting_approval' ? 'Waiting for a manager' : x.status === 'awaiting_agreement' ? "Waiting for the council's agreement" : x.status === 'applied' ? 'Applied (within limits)' : `${x.status[0].toUpperCase()}${x.status.slice(1)} by ${x.decidedByName ?? 'a manager'}${x.decidedForName ? ` for ${x.decidedForName}` : ''}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}`}. Reason: ${said(x.reason)}`;
 
 /**
  * Why a variation waits for a manager, or that it applied, in the words of the view it is drawn
  * from: the council's reasons for staff, the provider's (no budget unless shown) for the provider.
  */
 export function variationNotice(x: { n: number; status: Variation['status']; effectiveFrom: string }, reasons: string[], unchanged: boolean): string {
-  if (unchanged) return `Variation ${x.n} was already ${x.status === 'awaiting_approval' ? 'sent for approval' : 'applied'}; nothing changed.`;
+  if (unchanged) return `Variation ${x.n} was already ${x.status === 'awaiting_approval' ? 'sent for approval' : x.status === 'awaiting_agreement' ? "sent for the council's agreement" : 'applied'}; nothing changed.`;
+  if (x.status === 'awaiting_agreement') return `Variation ${x.n} reduces the care the person gets, so the social worker or a broker must agree to it first; it has been sent to them. Nothing changes until they do.${reasons.length ? ` If they agree, it then needs a manager's approval (${reasons.join('; ')}).` : ''}`;
   if (x.status !== 'awaiting_approval') return `Variation ${x.n} is within the limits and applies from ${x.effectiveFrom}.`;
   return reasons.length ? `Variation ${x.n} needs a manager's approval (${reasons.join('; ')}); it has been sent.` : `Variation ${x.n} needs a manager's approval; it has been sent. You will be told the outcome.`;
 }
@@ -88,7 +92,8 @@ function termsFacts(x: { status: AgreementStatus; terms: ProviderTerms; ending?:
   ];
 }
 
-const statusOf = (pending: { n: number } | undefined, status: AgreementStatus) => (pending ? `Variation ${pending.n} is waiting for a manager's approval.` : status === 'awaiting_start' ? 'Confirm the start date to begin the agreement.' : '');
+const statusOf = (pending: Pick<Variation, 'n' | 'status'> | undefined, status: AgreementStatus) =>
+  (pending ? `Variation ${pending.n} is waiting for ${pending.status === 'awaiting_agreement' ? "the social worker's or a broker's agreement" : "a manager's approval"}.` : status === 'awaiting_start' ? 'Confirm the start date to begin the agreement.' : '');
 
 /** The agreement: terms, the periods so far, history; actions for what this person may do. */
 export function agreementCard(v: AgreementView, extra: { notice?: string; error?: string } = {}): CardJson {
@@ -172,13 +177,13 @@ function providerCard(v: ProviderAgreementView, extra: { notice?: string; error?
   });
 }
 
-/** The manager's approval card for a variation: the figures, the reasons it needs approval, the buttons until decided. */
-export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string; error?: string } = {}): CardJson {
+/** The manager's approval card for a variation: the figures, the reasons it needs approval, who may decide it, the buttons until decided. */
+export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string; error?: string; note?: ApprovalNote } = {}): CardJson {
   const decided = x.status !== 'awaiting_approval';
   return panel({
     title: `Approve a variation of ${a.ref}`,
     subtitle: `${a.providerName}; proposed by ${x.proposedByName} (${x.side}) on ${day(x.at.slice(0, 10))}`,
-    status: decided ? `${x.status === 'approved' ? '✔ Approved' : x.status === 'rejected' ? '✖ Rejected' : 'Applied'} by ${x.decidedByName ?? 'the bot'}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}` : `Needs approval: ${x.approvalReasons.join('; ')}.`,
+    status: decided ? `${x.status === 'approved' ? '✔ Approved' : x.status === 'rejected' ? '✖ Rejected' : 'Applied'} by ${x.decidedByName ?? 'the bot'}${x.decidedForName ? ` for ${x.decidedForName}` : ''}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}` : `Needs approval: ${x.approvalReasons.join('; ')}.`,
     statusStyle: decided ? (x.status === 'approved' ? 'good' : 'attention') : 'warning',
     notice: f.notice,
     error: f.error,
@@ -187,10 +192,43 @@ export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: 
       { title: 'Elements', value: elementsShown(x.elements) },
       { title: 'From', value: `${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}` },
       { title: 'Reason', value: said(x.reason) },
+      ...(x.agreedByName ? [{ title: "Council's agreement", value: `${x.agreedByName} agreed to the provider's change` }] : []),
+      ...noteFacts(f.note),
     ],
     fields: decided ? [] : [{ id: 'decisionNote', label: 'Note (required to reject)' }],
     values: f.values,
     errors: f.errors,
-    actions: decided ? [] : [{ title: 'Approve', verb: 'agreement.variation.approve', data: { ref: a.ref, n: x.n }, style: 'positive' }, { title: 'Reject', verb: 'agreement.variation.reject', data: { ref: a.ref, n: x.n }, style: 'destructive' }],
+    actions: decided ? [] : decisionButtons('agreement.variation.approve', 'agreement.variation.reject', { ref: a.ref, n: x.n }),
+  });
+}
+
+/** A provider's cut (fewer hours, an earlier end) put to the social worker and brokers: agree or decline. */
+export function providerChangeCard(a: Agreement, x: Variation, f: { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string; error?: string } = {}): CardJson {
+  const open = x.status === 'awaiting_agreement';
+  const c = current(a);
+  const answered = x.agreedByName ? `${x.status === 'rejected' ? '✖ Not agreed' : '✔ Agreed'} by ${x.agreedByName}${x.agreementNote ? `: ${said(x.agreementNote)}` : ''}.` : `No longer open (${x.decisionNote ?? 'the package ended'}).`;
+  return panel({
+    title: `${a.providerName} asks to cut ${a.ref}`,
+    subtitle: `Variation ${x.n}, asked by ${x.proposedByName} on ${day(x.at.slice(0, 10))}. Nothing changes unless the council agrees.`,
+    status: open ? `A provider cannot reduce a person's hours or end a package early on its own: the social worker or a broker must agree first.` : answered,
+    statusStyle: open ? 'warning' : x.status === 'rejected' ? 'attention' : 'good',
+    notice: f.notice,
+    error: f.error,
+    facts: [
+      { title: 'Now', value: `${c.hoursPerWeek} hours, ${gbp(c.weeklyCost)} a week${c.endDate ? `, ending ${day(c.endDate)}` : ''}` },
+      { title: 'Asked for', value: `${elementsShown(x.elements)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}, from ${day(x.effectiveFrom)}: ${gbp(x.weeklyAfter)} a week` },
+      { title: "Provider's reason", value: said(x.reason) },
+      ...(open && x.approvalReasons.length ? [{ title: 'If agreed', value: `it then needs approval: ${x.approvalReasons.join('; ')}` }] : []),
+    ],
+    fields: open ? [{ id: 'agreementNote', label: 'Note (required if you do not agree; the provider is told)' }] : [],
+    values: f.values,
+    errors: f.errors,
+    actions: open
+      ? [
+          { title: 'Agree to the change', verb: 'agreement.variation.agree', data: { ref: a.ref, n: x.n }, style: 'positive' },
+          { title: 'Do not agree', verb: 'agreement.variation.decline', data: { ref: a.ref, n: x.n }, style: 'destructive' },
+          { title: `Show ${a.ref}`, verb: 'agreement.show', data: { ref: a.ref }, inputs: 'none' },
+        ]
+      : [{ title: `Show ${a.ref}`, verb: 'agreement.show', data: { ref: a.ref }, inputs: 'none' }],
   });
 }

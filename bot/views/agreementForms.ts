@@ -111,11 +111,11 @@ export function suspendForm(a: Agreement, rules: ContractRules, f: Form = {}): C
   });
 }
 
-export function endForm(a: Pick<Agreement, 'ref'>, kind: 'end' | 'handback' | 'rebroker', f: Form = {}): CardJson {
+export function endForm(a: Pick<Agreement, 'ref'>, kind: 'end' | 'handback' | 'rebroker', f: Form = {}, noticeDays?: number): CardJson {
   const title = { end: 'end the package', handback: 'hand the package back', rebroker: 're-broker to the framework' }[kind];
   const intro = {
     end: 'The package ends after the last day; the last period still asks for its return.',
-    handback: 'The council will start a new call-off for this package. Please give the last day you can provide support and why.',
+    handback: `The council will start a new call-off for this package. Please give the last day you can provide support and why.${noticeDays ? ` The contract gives the council ${noticeDays} days' notice: the last day is at least ${noticeDays} days from today.` : ''}`,
     rebroker: 'The off-contract placement ends after the last day, and a new request is started from this one, pre-filled, for you to publish to the framework.',
   }[kind];
   return renderForm({
@@ -145,6 +145,7 @@ export function rulesForm(rules: ContractRules, f: Form = {}): CardJson {
     { id: 'reminderDays', label: 'Days after a period before a missing return is chased', kind: 'number', required: true },
     { id: 'frameworkMinAnnual', label: 'Framework minimum annual spend (£)', kind: 'number', required: true },
     { id: 'frameworkMaxAnnual', label: 'Framework maximum annual spend (£, 0 for none)', kind: 'number', required: true },
+    { id: 'handBackNoticeDays', label: "Days' notice a provider gives when it hands a package back", kind: 'number', required: true },
   ];
   return renderForm({
     title: 'Contract rules',

@@ -1,9 +1,9 @@
 import type { Activity } from 'botbuilder';
 import type { ContractRules, Variation } from '../../src/domain/agreement.js';
-import { current } from '../../src/domain/agreement.js';
+import { current, isWaiting, notAgreed } from '../../src/domain/agreement.js';
 import { noCard } from '../../src/app/notifications.js';
 import type { AgreementMessageView, CouncilAgreementMessage, ProviderAgreementMessage } from '../../src/app/notifications/render.js';
-import { agreementCard, panel, variationApprovalCard } from './agreementCards.js';
+import { agreementCard, panel, providerChangeCard, variationApprovalCard } from './agreementCards.js';
 import { returnForm, startForm } from './agreementForms.js';
 import { card, day, gbp, text } from './format.js';
 import { plainText } from '../../src/domain/plainText.js';
@@ -47,6 +47,7 @@ function toProvider(v: ProviderAgreementMessage): Partial<Activity> | 'skip' {
     case 'agreement.started':
     case 'agreement.review':
     case 'agreement.variation':
+    case 'agreement.variation.consent':
     case 'agreement.handover':
     case 'agreement.offcontract':
       return 'skip';
@@ -55,12 +56,12 @@ function toProvider(v: ProviderAgreementMessage): Partial<Activity> | 'skip' {
   }
 }
 
-type Outcome = Pick<Variation, 'n' | 'status' | 'weeklyBefore' | 'weeklyAfter' | 'effectiveFrom' | 'decisionNote'>;
+type Outcome = Pick<Variation, 'n' | 'status' | 'weeklyBefore' | 'weeklyAfter' | 'effectiveFrom' | 'decisionNote'> & { notAgreed: boolean };
 
 function outcomeText(ref: string, x: Outcome, now: { hoursPerWeek: number; weeklyCost: number }): Partial<Activity> | 'skip' {
-  if (x.status === 'awaiting_approval') return 'skip';
+  if (isWaiting(x)) return 'skip';
   const what = `Variation ${x.n} of ${ref} (${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week from ${day(x.effectiveFrom)})`;
-  if (x.status === 'rejected') return text(`${what} was not approved${x.decisionNote ? `: ${plainText(x.decisionNote)}` : ''}. The current terms stand.`);
+  if (x.status === 'rejected') return text(`${what} was not ${x.notAgreed ? 'agreed by the council' : 'approved'}${x.decisionNote ? `: ${plainText(x.decisionNote)}` : ''}. The current terms stand.`);
   return text(`${what} ${x.status === 'approved' ? 'was approved' : 'is within the limits and applies'}: ${now.hoursPerWeek} hours, ${gbp(now.weeklyCost)} a week now.`);
 }
 
@@ -85,11 +86,15 @@ function toCouncil(v: CouncilAgreementMessage): Partial<Activity> | 'skip' {
     }
     case 'agreement.variation': {
       const x = a.variations.find((y) => y.n === Number(m.n));
-      return x ? card(variationApprovalCard(a, x)) : 'skip';
+      return x ? card(variationApprovalCard(a, x, { note: v.note })) : 'skip';
+    }
+    case 'agreement.variation.consent': {
+      const x = a.variations.find((y) => y.n === Number(m.n));
+      return x ? card(providerChangeCard(a, x)) : 'skip';
     }
     case 'agreement.variation.outcome': {
       const x = a.variations.find((y) => y.n === Number(m.n));
-      return x ? outcomeText(a.ref, x, c) : 'skip';
+      return x ? outcomeText(a.ref, { ...x, notAgreed: notAgreed(x) }, c) : 'skip';
     }
     case 'agreement.suspended': {
       const s = a.suspensions.find((x) => x.id === m.suspension);
@@ -101,7 +106,7 @@ function toCouncil(v: CouncilAgreementMessage): Partial<Activity> | 'skip' {
       return card(
         panel({
           title: `${a.ref} ${a.ending?.kind === 're-brokered' ? 're-brokered' : 'handed back'}`,
-          status: `${a.ending?.kind === 'handed back' ? `${a.providerName} handed the package back` : 'The off-contract placement ends'}; last day ${a.ending ? day(a.ending.on) : ''}. Reason: ${plainText(a.ending?.reason ?? '')}`,
+          status: `${a.ending?.kind === 'handed back' ? `${a.providerName} handed the package back, with the contract's ${rules.handBackNoticeDays} days' notice` : 'The off-contract placement ends'}; last day ${a.ending ? day(a.ending.on) : ''}. Reason: ${plainText(a.ending?.reason ?? '')}`,
           statusStyle: 'warning',
           rows: [{ title: `New request ${String(m.next)}`, lines: ['Started from the same request, pre-filled with the person, the checklist and the package. Set a new start date and deadline, then submit and publish it.'] }],
           actions: [{ title: `Open ${String(m.next)}`, verb: 'request.edit', data: { ref: String(m.next), step: 'package' } }, show],

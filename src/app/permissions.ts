@@ -27,6 +27,12 @@ export const PERMISSIONS = {
   'agreement.manage': ['social_worker', 'broker'],
   /** Set the council's contract rules: period, tolerance, banking, thresholds, retainer. */
   'contract.rules': ['commissioner'],
+  /** See approval levels and what waits for me / what I wait on (src/app/approvals/). */
+  'approvals.view': ['social_worker', 'broker', 'manager', 'commissioner'],
+  /** Set the scheme of delegation: levels, limits, reminder and escalation hours, closed days. */
+  'approvals.scheme': ['commissioner'],
+  /** Record an out-of-office and the delegate who decides meanwhile (approvers). */
+  'approvals.away': ['manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -65,6 +65,13 @@ export function versionOn(versions: AgreementVersion[], day: string): AgreementV
   return found;
 }
 
+/** Every version in force on some day from `day` on: the one in force that day, then each later one that takes over. */
+export function versionsFrom(versions: AgreementVersion[], day: string): AgreementVersion[] {
+  const first = versionOn(versions, day);
+  const later = versions.filter((v) => v.effectiveFrom > day && versionOn(versions, v.effectiveFrom) === v);
+  return first ? [first, ...later] : later;
+}
+
 export interface DayPlan {
   day: string;
   hours: number;

@@ -1,6 +1,7 @@
 import type { Role, User } from '../domain/framework.js';
 import type { PackageRequest } from '../domain/request.js';
 import type { Agreement } from '../domain/agreement.js';
+import type { Approval } from '../domain/approvals.js';
 import type { Award, Choice } from '../domain/award.js';
 import type { Bid, CallOff } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/item.js';
@@ -24,7 +25,9 @@ export type ReferenceCollection =
   | 'applications'
   | 'windows'
   | 'admission'
-  | 'contractRules';
+  | 'contractRules'
+  | 'approvalSchemes'
+  | 'absences';
 
 /** The questions the brokerage asks of its store, besides get-by-id. In a transaction they see its own changes. */
 export interface BrokerageReads {
@@ -54,6 +57,10 @@ export interface BrokerageReads {
   postsOfBatch(batchId: string): Promise<OutboxItem[]>;
   /** Every scheduled job. */
   jobs(): Promise<Job[]>;
+  /** Approvals still waiting for a decision. */
+  waitingApprovals(): Promise<Approval[]>;
+  /** Approvals raised on a day in [from, to] (ISO days, UTC), whatever their status. */
+  approvalsRaisedBetween(from: string, to: string): Promise<Approval[]>;
 }
 
 /** The days a request had a reportable moment: what requestsActiveBetween indexes. */

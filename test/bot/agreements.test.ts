@@ -78,7 +78,7 @@ describe('service agreements from Teams (issue 16)', () => {
     const told = t.posted.find((p) => p.to === `user:${PEOPLE.sam.aadObjectId}` && p.item.message.kind === 'agreement.handover')!;
     const next = String((told.item.message as { next?: string }).next);
     const card = told.activity.attachments?.[0]?.content;
-    assert.match(cardText(card), new RegExp(`Caring Hands Ltd handed the package back; last day Sun, 31 Jan 2027[\\s\\S]*New request ${next}`));
+    assert.match(cardText(card), new RegExp(`Caring Hands Ltd handed the package back, with the contract's 28 days' notice; last day Sun, 31 Jan 2027[\\s\\S]*New request ${next}`));
     const opened = await t.click('sam', 'request.edit', { ref: next, step: 'package' });
     assert.match(body(opened), /"id":"hoursPerWeek","label":"Hours per week","value":21/, 'the package step, pre-filled with the hours');
     const json = JSON.stringify((await t.store.get('requests', next))!.person);

@@ -352,7 +352,13 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
     assert.match(cardText(bad.value), /weekly price must be a number/);
     assert.match(cardText(bad.value), /say why it is placed off-contract/);
     const placed = await t.click('alex', 'offcontract.record', { ref, providerName: 'Acme Care', weeklyPrice: '£700', reason: 'No framework provider can meet the female-carer need in time.' });
-    assert.match(cardText(placed.value), /Placed off-contract with Acme Care at £700\.00 a week/);
+    assert.match(cardText(placed.value), /placement with Acme Care at £700\.00 a week is waiting for approval/);
+    await t.drained();
+    // A spending decision (issue 23): Alex recorded it, so Alex could not approve it; Morgan gets the card.
+    const [placementCard] = postsTo(user('morgan'), 'placement.approval');
+    assert.match(textOf(placementCard), /Cannot decide \(separation of duties\)\nAlex Morgan: recorded the placement; Sam Patel: raised the request/);
+    const approved = await t.click('morgan', 'offcontract.approve', { ref, n: 1 });
+    assert.match(cardText(approved.value), /✔ Approved by Morgan Lee/);
     await t.drained();
     r = await request(ref);
     assert.equal(r.state, 'awarded');
@@ -362,7 +368,7 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
     );
     assert.match(textOf(postsTo(user('morgan'), 'award.off-contract')[0]), /placed off-contract with Acme Care at £700\.00 a week \(over budget\)/);
     assert.match(textOf(postsTo('provider:caring-hands', 'calloff.card').at(-1)!), /placement outside the framework/);
-    const audit = (await t.store.audit()).filter((e) => e.action === 'award.off-contract' || e.action === 'cascade.round');
-    assert.deepEqual([...new Set(audit.map((e) => e.action))].sort(), ['award.off-contract', 'cascade.round']);
+    const audit = (await t.store.audit()).filter((e) => e.action.startsWith('award.off-contract') || e.action === 'cascade.round');
+    assert.deepEqual([...new Set(audit.map((e) => e.action))].sort(), ['award.off-contract', 'award.off-contract.approve', 'cascade.round']);
   });
 });

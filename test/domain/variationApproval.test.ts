@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AgreementVersion, DeliveredReturn } from '../../src/domain/agreement.js';
 import { DEFAULT_RULES } from '../../src/domain/agreement.js';
+import { ApprovalScheme, DEFAULT_SCHEME } from '../../src/domain/approvals.js';
 import { settle } from '../../src/domain/agreementRules.js';
 import { reasonsForProvider, repricedPeriods, variationApproval, type VariationFacts } from '../../src/domain/variationApproval.js';
 
@@ -8,6 +9,8 @@ const facts = (over: Partial<VariationFacts> = {}): VariationFacts => ({
   side: 'provider',
   weeklyBefore: 525,
   weeklyAfter: 525,
+  hoursBefore: 21,
+  hoursAfter: 21,
   approvedWeekly: 525,
   budgetWeekly: 650,
   effectiveFrom: '2027-01-04',
@@ -17,18 +20,20 @@ const facts = (over: Partial<VariationFacts> = {}): VariationFacts => ({
   ...over,
 });
 const rules = { variationThreshold: 50 };
-const reasons = (f: VariationFacts) => variationApproval(f, rules).reasons.map((r) => r.rule);
+/** Decided under the council's default scheme of delegation (Manager up to £1,500 a week and £100,000 committed). */
+const decide = (f: VariationFacts, scheme = DEFAULT_SCHEME) => variationApproval(f, rules, scheme);
+const reasons = (f: VariationFacts) => decide(f).reasons.map((r) => r.rule);
 
 describe('domain/variationApproval: when a variation needs a manager', () => {
   it('a rise over the threshold, or above the budget, needs a manager; a small rise or a cut from today on does not', () => {
     assert.deepEqual(reasons(facts({ weeklyAfter: 679 })), ['rise over threshold', 'above budget']);
-    assert.deepEqual(variationApproval(facts({ weeklyAfter: 560 }), rules), { needed: false, reasons: [] });
-    assert.match(variationApproval(facts({ weeklyBefore: 600, weeklyAfter: 640, approvedWeekly: 600, budgetWeekly: 620 }), rules).reasons[0].text, /above the £620\.00 personal budget/);
-    assert.equal(variationApproval(facts({ weeklyBefore: 700, weeklyAfter: 680 }), rules).needed, false, 'a cut never needs approval');
+    assert.deepEqual(decide(facts({ weeklyAfter: 560 })), { needed: false, reasons: [] });
+    assert.match(decide(facts({ weeklyBefore: 600, weeklyAfter: 640, approvedWeekly: 600, budgetWeekly: 620 })).reasons[0].text, /above the £620\.00 personal budget/);
+    assert.equal(decide(facts({ weeklyBefore: 700, weeklyAfter: 680 })).needed, false, 'a cut never needs approval');
   });
 
   it('rises are also measured from the last approved cost, so they cannot be chained past the threshold', () => {
-    const f = variationApproval(facts({ weeklyBefore: 567, weeklyAfter: 609 }), rules);
+    const f = decide(facts({ weeklyBefore: 567, weeklyAfter: 609 }));
     assert.deepEqual(f.reasons.map((r) => r.text), ['with the rises applied since the last approval it raises the weekly cost by £84.00 (from £525.00), more than the £50.00 threshold']);
   });
 
@@ -38,9 +43,9 @@ describe('domain/variationApproval: when a variation needs a manager', () => {
   });
 
   it('any change to the money of a period already returned needs a manager, whatever the weekly cost (issue 22, 1)', () => {
-    const f = variationApproval(facts({ effectiveFrom: '2026-12-14', repriced: [{ start: '2026-12-14', plannedBefore: 525, plannedAfter: 525, payableBefore: 262.5, payableAfter: 525 }] }), rules);
+    const f = decide(facts({ effectiveFrom: '2026-12-14', repriced: [{ start: '2026-12-14', plannedBefore: 525, plannedAfter: 525, payableBefore: 262.5, payableAfter: 525 }] }));
     assert.deepEqual(f.reasons, [{ rule: 'settled periods re-priced', text: 'it re-prices the period from 2026-12-14, already returned: payable £262.50 → £525.00' }]);
-    const paid = variationApproval(facts({ settledAs: 'paid', repriced: ['2026-12-14', '2026-12-21', '2026-12-28', '2027-01-04'].map((start) => ({ start, plannedBefore: 610, plannedAfter: 500, payableBefore: 610, payableAfter: 500 })) }), rules);
+    const paid = decide(facts({ settledAs: 'paid', repriced: ['2026-12-14', '2026-12-21', '2026-12-28', '2027-01-04'].map((start) => ({ start, plannedBefore: 610, plannedAfter: 500, payableBefore: 610, payableAfter: 500 })) }));
     assert.equal(paid.reasons[0].text, 'it re-prices 4 periods already paid: from 2026-12-14 (payable £610.00 → £500.00), from 2026-12-21 (payable £610.00 → £500.00), from 2026-12-28 (payable £610.00 → £500.00) and 1 more');
   });
 
@@ -50,9 +55,34 @@ describe('domain/variationApproval: when a variation needs a manager', () => {
   });
 
   it('the provider reads every reason but the budget, unless the budget was shown to providers (issue 22, 4)', () => {
-    const need = variationApproval(facts({ weeklyAfter: 679 }), rules);
+    const need = decide(facts({ weeklyAfter: 679 }));
     assert.deepEqual(reasonsForProvider(need, false), ['it raises the weekly cost by £154.00, more than the £50.00 threshold']);
     assert.equal(reasonsForProvider(need, true).length, 2);
+  });
+
+  it('a rise within the threshold still needs approval when its amounts are above the first level of the scheme of delegation; so does a council extension committing more than a manager may (issue 23)', () => {
+    const low = ApprovalScheme.parse({ ...DEFAULT_SCHEME, levels: [{ id: 'manager', name: 'Manager', weeklyLimit: 500 }, { id: 'head-of-service', name: 'Head of service' }] });
+    const rise = decide(facts({ side: 'council', weeklyAfter: 550 }), low);
+    assert.deepEqual(rise.reasons, [{ rule: 'delegation level', text: "it needs Head of service approval (£550.00 a week is above Manager's £500.00 a week)" }]);
+    assert.deepEqual(decide(facts({ side: 'council', weeklyAfter: 550 })).reasons, [], "within the default Manager's limits");
+    assert.deepEqual(decide(facts({ side: 'council', weeklyBefore: 600, weeklyAfter: 560 }), low).reasons, [], 'a cut commits nothing more');
+    const longer = decide(facts({ side: 'council', endBefore: '2027-03-31', endAfter: '2031-03-31' }));
+    assert.match(longer.reasons.map((r) => r.text).join(), /^it needs Head of service approval \(£[\d,.]+ committed is above Manager's £100,000\.00\)$/);
+  });
+
+  it('the provider never reads the council’s levels of delegation, even with the budget shown', () => {
+    const low = ApprovalScheme.parse({ ...DEFAULT_SCHEME, levels: [{ id: 'manager', name: 'Manager', weeklyLimit: 500 }, { id: 'director', name: 'Director' }] });
+    const need = decide(facts({ weeklyAfter: 679 }), low);
+    assert.deepEqual(need.reasons.map((r) => r.rule), ['rise over threshold', 'above budget', 'delegation level']);
+    assert.deepEqual(reasonsForProvider(need, true), need.reasons.slice(0, 2).map((r) => r.text));
+  });
+
+  it('a provider’s cut of the hours, or an earlier end, first needs the council’s agreement; the council’s own cut, or a provider’s rise, does not (issue 23, 5)', () => {
+    assert.equal(decide(facts({ hoursAfter: 14, weeklyAfter: 350 })).cut, 'it cuts the hours from 21 to 14 a week');
+    assert.equal(decide(facts({ endBefore: '2027-03-31', endAfter: '2027-01-31' })).cut, 'it ends the package on 2027-01-31, before 2027-03-31');
+    assert.equal(decide(facts({ endAfter: '2027-01-31' })).cut, 'it ends the package on 2027-01-31', 'ending an open-ended package');
+    assert.equal(decide(facts({ side: 'council', hoursAfter: 14, weeklyAfter: 350 })).cut, undefined);
+    assert.equal(decide(facts({ hoursAfter: 22, weeklyAfter: 550 })).cut, undefined);
   });
 });
 

@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { saveStep, startRequest } from '../../src/app/requests/requests.js';
+import { closeAtDeadline } from '../../src/app/calloffs/deadline.js';
+import { lockScores } from '../../src/app/award/evaluation.js';
+import { recordChoice } from '../../src/app/award/decision.js';
 import { goodBid, pkg, person, registerChannels, submitted } from '../bot/fixtures.js';
 import { cardOf, PEOPLE, startTurns, type Turns } from '../bot/turns.js';
 import { CardRenderer } from './browser.js';
@@ -28,12 +31,13 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
   let t: Turns;
   let renderer: CardRenderer;
   const now = new Date('2026-11-22T10:00:00Z');
+  let clock = now;
   const cards: [string, object][] = [];
 
   before(async function () {
     this.timeout(60_000);
     renderer = await CardRenderer.launch();
-    t = await startTurns({ now: () => now });
+    t = await startTurns({ now: () => clock });
     await registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
     const value = async (p: Promise<{ value: unknown }>) => (await p).value as object;
 
@@ -64,6 +68,17 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     await t.click('priya', 'calloff.ask', { ref, question: 'Is there parking at the property for staff?' });
     cards.push(['sealed status for the council', cardOf((await t.say('alex', `calloff ${ref}`))[0])]);
     cards.push(['answer form', await value(t.click('alex', 'calloff.answer.form', { ref, questionId: 'Q1' }))]);
+    // Decisions under the scheme of delegation (issue 23): the approval card with who may decide, the lists and forms.
+    const later = new Date('2026-12-01T17:00:01Z');
+    clock = later;
+    await closeAtDeadline(t.store, ref, later);
+    await lockScores(t.store, who, ref, (await t.store.get('requests', ref))!.evaluation!.bids[0].label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, later);
+    await recordChoice(t.store, who, ref, { bidId: `${ref}:caring-hands`, tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, later);
+    cards.push(['approvals waiting on', cardOf((await t.say('sam', 'approvals'))[0])]);
+    cards.push(['approval levels form', cardOf((await t.say('alex', 'approval levels'))[0])]);
+    cards.push(['approval levels with an error', await value(t.click('alex', 'approvals.levels.save', { level1Name: 'Manager', level1Weekly: '1500', level2Name: 'Director', level2Yearly: '9', remindAfterHours: '16', escalateAfterHours: '24', bankHolidays: 'england-and-wales' }))]);
+    cards.push(['approval levels as a social worker sees them', cardOf((await t.say('sam', 'approval levels'))[0])]);
+    cards.push(['out of office', cardOf((await t.say('morgan', 'out of office'))[0])]);
     await t.drained();
     for (const p of t.posted) if (p.activity.attachments?.[0]) cards.push([`posted ${p.item.message.kind} to ${p.to}`, p.activity.attachments[0].content as object]);
   });

@@ -10,6 +10,7 @@ import type { Agreement } from '../../src/domain/agreement.js';
 import type { OutboxItem } from '../../src/outbox/item.js';
 import type { Job } from '../../src/scheduler/job.js';
 import type { Change } from '../../src/store/store.js';
+import type { Approval } from '../../src/domain/approvals.js';
 
 export interface ContractStore {
   store: BrokerageStore;
@@ -369,6 +370,40 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         store = await subject.reopen!();
         const r = await read(store, async (tx) => ({ open: ids(await tx.openCallOffs()), pending: ids(await tx.pendingPosts()), sams: ids(await tx.requestsOf('sam')) }));
         assert.deepEqual(r, { open: ['PKG-2026-0001', 'PKG-2026-0004'], pending: ['note:1', 'post:PKG-2026-0001:a'], sams: ['PKG-2026-0001', 'PKG-2026-0002'] });
+      });
+    });
+
+    describe('approval reads: waitingApprovals and approvalsRaisedBetween', () => {
+      const approval = (id: string, raisedAt: string, status: Approval['status']) => ({ id, ref: id.split(':')[1], status, raisedAt }) as Approval;
+      const seed = () =>
+        store.transact(as, async (tx) => {
+          tx.put('approvals', approval('award:PKG-2026-0001:1:council', '2026-01-31T23:30:00Z', 'waiting'));
+          tx.put('approvals', approval('award:PKG-2026-0002:1:council', '2026-02-01T09:00:00Z', 'approved'));
+          tx.put('approvals', approval('variation:PKG-2026-0003:2:council', '2026-03-15T09:00:00Z', 'waiting'));
+        });
+      const answers = () => read(store, async (tx) => ({ waiting: ids(await tx.waitingApprovals()), february: ids(await tx.approvalsRaisedBetween('2026-02-01', '2026-02-28')), q1: ids(await tx.approvalsRaisedBetween('2026-01-31', '2026-03-31')) }));
+
+      it('give the waiting ones, and those raised in a period (UTC days), following a decision', async () => {
+        await seed();
+        assert.deepEqual(await answers(), {
+          waiting: ['award:PKG-2026-0001:1:council', 'variation:PKG-2026-0003:2:council'],
+          february: ['award:PKG-2026-0002:1:council'],
+          q1: ['award:PKG-2026-0001:1:council', 'award:PKG-2026-0002:1:council', 'variation:PKG-2026-0003:2:council'],
+        });
+        await store.transact(as, async (tx) => tx.put('approvals', { ...(await tx.get('approvals', 'award:PKG-2026-0001:1:council'))!, status: 'rejected' }));
+        const staged = await store.transact(as, async (tx) => {
+          tx.put('approvals', approval('award:PKG-2026-0004:1:council', '2026-02-10T09:00:00Z', 'waiting'));
+          return { waiting: ids(await tx.waitingApprovals()), february: ids(await tx.approvalsRaisedBetween('2026-02-01', '2026-02-28')) };
+        });
+        assert.deepEqual(staged, { waiting: ['award:PKG-2026-0004:1:council', 'variation:PKG-2026-0003:2:council'], february: ['award:PKG-2026-0002:1:council', 'award:PKG-2026-0004:1:council'] });
+      });
+
+      it('answer the same after a restart', async function () {
+        if (!subject.reopen) this.skip();
+        await seed();
+        const before = await answers();
+        store = await subject.reopen!();
+        assert.deepEqual(await answers(), before);
       });
     });
 

@@ -1,5 +1,5 @@
 import type { Agreement, AgreementStatus, ContractRules, Element, Ending, MoneyRules, Variation } from '../../domain/agreement.js';
-import { agreementId, current, SUSPENSION_REASONS } from '../../domain/agreement.js';
+import { agreementId, current, isWaiting, notAgreed, SUSPENSION_REASONS } from '../../domain/agreement.js';
 import { termsChange } from '../../domain/agreementRules.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import type { Who } from '../actor.js';
@@ -25,9 +25,13 @@ export interface ProviderTerms {
   elements: Element[];
 }
 
-/** A variation as the provider sees it: why it waits for a manager only in words a provider may read. */
+/**
+ * A variation as the provider sees it: why it waits for approval only in words a provider may
+ * read, and whether the council declined its cut; not who the approvers were or at which level.
+ */
 export interface ProviderVariation extends Pick<Variation, 'n' | 'effectiveFrom' | 'elements' | 'endDate' | 'reason' | 'weeklyBefore' | 'weeklyAfter' | 'status' | 'decidedByName' | 'decisionNote'> {
   reasons: string[];
+  notAgreed: boolean;
 }
 
 export type SuspensionKind = (typeof SUSPENSION_REASONS)[number];
@@ -57,8 +61,8 @@ export interface ProviderAgreement {
   returned: string[];
 }
 
-/** The council's rules a provider works under: its agreement's money rules and the approval threshold its form names. */
-export type ProviderRules = MoneyRules & Pick<ContractRules, 'variationThreshold'>;
+/** The council's rules a provider works under: its agreement's money rules, the approval threshold its form names and the hand-back notice. */
+export type ProviderRules = MoneyRules & Pick<ContractRules, 'variationThreshold' | 'handBackNoticeDays'>;
 
 export interface ProviderAgreementView extends PeriodsSoFar {
   audience: 'provider';
@@ -87,6 +91,7 @@ const variationOf = (x: Variation): ProviderVariation => ({
   decidedByName: x.decidedByName,
   decisionNote: x.decisionNote,
   reasons: x.providerReasons ?? [],
+  notAgreed: notAgreed(x),
 });
 
 function historyOf(a: Agreement): ProviderHistory[] {
@@ -135,9 +140,9 @@ export function providerView(a: Agreement, councilRules: ContractRules, now: Dat
   return {
     audience: 'provider',
     agreement,
-    rules: { period: rules.period, tolerancePct: rules.tolerancePct, bankMaxHours: rules.bankMaxHours, bankMaxWeeks: rules.bankMaxWeeks, retainerPct: rules.retainerPct, retainerWeeks: rules.retainerWeeks, variationThreshold: rules.variationThreshold },
+    rules: { period: rules.period, tolerancePct: rules.tolerancePct, bankMaxHours: rules.bankMaxHours, bankMaxWeeks: rules.bankMaxWeeks, retainerPct: rules.retainerPct, retainerWeeks: rules.retainerWeeks, variationThreshold: rules.variationThreshold, handBackNoticeDays: rules.handBackNoticeDays },
     ...periodsSoFar(a, rules, now),
-    pending: agreement.variations.find((x) => x.status === 'awaiting_approval'),
+    pending: agreement.variations.find(isWaiting),
   };
 }
 

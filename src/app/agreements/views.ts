@@ -1,5 +1,5 @@
 import type { Agreement, ContractRules, Variation } from '../../domain/agreement.js';
-import { agreementId } from '../../domain/agreement.js';
+import { agreementId, isWaiting } from '../../domain/agreement.js';
 import type { User } from '../../domain/framework.js';
 import type { BrokerageStore } from '../../store/collections.js';
 import { loadUser, NO_ROLE_MESSAGE, type Who } from '../actor.js';
@@ -56,7 +56,7 @@ export function councilView(a: Agreement, councilRules: ContractRules, now: Date
     agreement: a,
     rules,
     ...periodsSoFar(a, rules, now),
-    pending: a.variations.find((x) => x.status === 'awaiting_approval'),
+    pending: a.variations.find(isWaiting),
     canManage: council && can(user, 'agreement.manage') && (a.owner === user.id || can(user, 'request.manage')),
     canRebroker: council && a.offContract && a.status !== 'ended' && can(user, 'calloff.manage'),
   };

@@ -10,7 +10,9 @@ import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } 
 import type { OpenCallOff } from '../calloffs/access.js';
 import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js';
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
-import type { AgreementNotification, AwardNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
+import type { AgreementNotification, ApprovalNotification, AwardNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
+import type { Approval } from '../../domain/approvals.js';
+import { approvalNote, type ApprovalNote } from '../approvals/views.js';
 
 /**
  * The read side of the outbox: everything a message's card shows, loaded from the store as it is
@@ -18,7 +20,17 @@ import type { AgreementNotification, AwardNotification, CallOffNotification, Not
  * only draws it (bot/messages.ts). Provider-bound views hold only that provider's side of the
  * call-off (the allow-listed profile, its own bid, result and award).
  */
-export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
+export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
+
+/** Reminders, escalations and delegation notices of a decision under the scheme of delegation. */
+export interface ApprovalMessageView {
+  family: 'approval';
+  message: ApprovalNotification;
+  approval: Approval;
+  note: ApprovalNote;
+  /** delegated: the absent approver's delegate. */
+  delegateName?: string;
+}
 
 export interface ProviderMessageView {
   family: 'provider';
@@ -48,6 +60,8 @@ export interface CouncilAgreementMessage {
   agreement: Agreement;
   /** The council's rules with the agreement's own money rules over them. */
   rules: ContractRules;
+  /** A variation's approval card: who may decide it under the scheme of delegation. */
+  note?: ApprovalNote;
 }
 
 /** Call-off, evaluation, award and cascade notices to council people. */
@@ -65,6 +79,8 @@ export interface CouncilMessageView {
   ranking?: CouncilRanking;
   /** award.approval */
   approval?: ApprovalData;
+  /** placement.approval: who may decide it under the scheme of delegation. */
+  note?: ApprovalNote;
 }
 
 /** Which view each kind is drawn from; a Record, so a new kind without one fails to compile. */
@@ -91,6 +107,7 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'award.accepted': 'council',
   'award.declined': 'council',
   'award.off-contract': 'council',
+  'placement.approval': 'council',
   'cascade.offer': 'council',
   'cascade.told': 'council',
   'cascade.opened': 'council',
@@ -102,10 +119,14 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'agreement.review': 'agreement',
   'agreement.variation': 'agreement',
   'agreement.variation.outcome': 'agreement',
+  'agreement.variation.consent': 'agreement',
   'agreement.suspended': 'agreement',
   'agreement.ended': 'agreement',
   'agreement.handover': 'agreement',
   'agreement.offcontract': 'agreement',
+  'approval.reminder': 'approval',
+  'approval.escalated': 'approval',
+  'approval.delegated': 'approval',
   'publish.report': 'text',
   'notice.text': 'text',
 };
@@ -128,6 +149,7 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
     return { family: 'provider', message: m as ProviderNotification, side, lookups: await lookupsOf(store), now };
   }
   if (family === 'text') return { family: 'text', message: m as TextNotification };
+  if (family === 'approval') return loadApprovalMessage(store, m as ApprovalNotification, now);
   if (family !== 'council') return { family: 'unknown', kind: m.kind };
   const message = m as CallOffNotification | AwardNotification;
   if (/^(evaluation|award|cascade)\./.test(message.kind) && !r?.calloff) return 'skip';
@@ -150,8 +172,11 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
       if (!view.ranking) return 'skip';
       break;
     case 'award.approval':
-      view.approval = await approvalView(store, request, Number(message.n));
+      view.approval = await approvalView(store, request, Number(message.n), now);
       if (!view.approval) return 'skip';
+      break;
+    case 'placement.approval':
+      view.note = await approvalNote(store, 'off-contract', request.id, Number(message.n), now);
       break;
     case 'award.approved':
       if (!request.award?.providerName) view.providerName = await name(request.declinedAwards?.at(-1)?.providerId);
@@ -169,5 +194,17 @@ async function loadAgreementMessage(store: BrokerageStore, item: OutboxItem, m: 
     const view = providerView(a, councilRules, now);
     return { family: 'agreement', message: m, toProvider: true, view, choices: returnChoices(view) };
   }
-  return { family: 'agreement', message: m, toProvider: false, agreement: a, rules: rulesFor(a, councilRules) };
+  const note = m.kind === 'agreement.variation' ? await approvalNote(store, 'variation', a.ref, Number(m.n), now) : undefined;
+  return { family: 'agreement', message: m, toProvider: false, agreement: a, rules: rulesFor(a, councilRules), note };
+}
+
+async function loadApprovalMessage(store: BrokerageStore, m: ApprovalNotification, now: Date): Promise<ApprovalMessageView | 'skip'> {
+  const approval = await store.get('approvals', String(m.id));
+  if (!approval) return 'skip';
+  // A reminder for something decided since it was queued says nothing untrue: it is not sent.
+  if (m.kind === 'approval.reminder' && approval.status !== 'waiting') return 'skip';
+  const note = await approvalNote(store, approval.kind, approval.ref, approval.n, now);
+  if (!note) return 'skip';
+  const delegateName = m.kind === 'approval.delegated' ? approval.routed.find((r) => r.for === m.for)?.name : undefined;
+  return { family: 'approval', message: m, approval, note, delegateName };
 }

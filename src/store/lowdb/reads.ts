@@ -5,7 +5,8 @@ import type { PackageRequest } from '../../domain/request.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { TxView } from './engine.js';
-import { AGREEMENTS_KEY, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf } from './indexes.js';
+import { AGREEMENTS_KEY, approvalMonthKey, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf, WAITING_APPROVALS_KEY } from './indexes.js';
+import type { Approval } from '../../domain/approvals.js';
 
 /**
  * The named reads over lowdb: the candidates are an index document's refs plus whatever this
@@ -31,11 +32,13 @@ export function lowdbReads(view: TxView): BrokerageReads {
     for (const after of mine.values()) if (after) out.push(after);
     return structuredClone(out) as Collections[K][];
   };
-  const activeBetween = (from: string, to: string): PackageRequest[] => {
+  const months = (from: string, to: string, key: (iso: string) => string): string[] => {
     const refs: string[] = [];
-    for (const m = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); m.toISOString().slice(0, 10) <= to; m.setUTCMonth(m.getUTCMonth() + 1)) {
-      refs.push(...indexed(monthKey(m.toISOString())));
-    }
+    for (const m = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); m.toISOString().slice(0, 10) <= to; m.setUTCMonth(m.getUTCMonth() + 1)) refs.push(...indexed(key(m.toISOString())));
+    return refs;
+  };
+  const activeBetween = (from: string, to: string): PackageRequest[] => {
+    const refs = months(from, to, monthKey);
     return pick<PackageRequest>('requests', refs, (r) => reportableMoments(r).some((at) => at.slice(0, 10) >= from && at.slice(0, 10) <= to));
   };
   // A call-off's bids live in its own file, one per offered provider (bidId): the offers name them.
@@ -67,5 +70,7 @@ export function lowdbReads(view: TxView): BrokerageReads {
       ),
     postsOfBatch: async (batchId) => pick<OutboxItem>('outbox', refsOf('outboxBatches', view.get('outboxBatches', batchId)), (o) => o.batch?.id === batchId),
     jobs: async () => pick('jobs', indexed(JOBS_KEY)),
+    waitingApprovals: async () => pick<Approval>('approvals', indexed(WAITING_APPROVALS_KEY), (a) => a.status === 'waiting'),
+    approvalsRaisedBetween: async (from, to) => pick<Approval>('approvals', months(from, to, approvalMonthKey), (a) => a.raisedAt.slice(0, 10) >= from && a.raisedAt.slice(0, 10) <= to),
   };
 }

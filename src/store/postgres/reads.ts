@@ -51,5 +51,7 @@ export function namedReads(query: Query): BrokerageReads {
     pendingPosts: () => docs(`SELECT doc FROM outbox WHERE status = 'pending' ORDER BY id`),
     postsOfBatch: (batchId) => docs('SELECT doc FROM outbox WHERE batch_id = $1 ORDER BY id', [batchId]),
     jobs: () => docs('SELECT doc FROM jobs ORDER BY id'),
+    waitingApprovals: () => docs(`SELECT doc FROM approvals WHERE status = 'waiting' ORDER BY id`),
+    approvalsRaisedBetween: (from, to) => docs('SELECT doc FROM approvals WHERE raised_day BETWEEN $1 AND $2 ORDER BY id', [from.slice(0, 10), to.slice(0, 10)]),
   };
 }
