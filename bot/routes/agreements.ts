@@ -225,8 +225,9 @@ export function agreementRoutes(): Routes {
           'agreement.manage',
           async (deps, { who, data }) => {
             const { agreement, variation, unchanged } = await answerProviderChange(deps.store, who, refIn(data), Number(data.n), outcome, str(data.agreementNote), deps.now());
-            const next = variation.status === 'awaiting_approval' ? 'It now needs an approver (they have been sent it).' : variation.status === 'applied' ? `It applies from ${variation.effectiveFrom}.` : 'The current terms stand.';
-            return providerChangeCard(agreement, variation, { notice: unchanged ? 'You already answered this; nothing changed.' : `${outcome === 'agreed' ? 'Agreed' : 'Not agreed'}. ${next} The provider is told.` });
+            // The provider is told now only of an outcome; a change still waiting for an approver is told when decided.
+            const next = variation.status === 'awaiting_approval' ? 'It now needs an approver (they have been sent it); the provider is told the outcome.' : `${variation.status === 'applied' ? `It applies from ${variation.effectiveFrom}.` : 'The current terms stand.'} The provider is told.`;
+            return providerChangeCard(agreement, variation, { notice: unchanged ? 'You already answered this; nothing changed.' : `${outcome === 'agreed' ? 'Agreed' : 'Not agreed'}. ${next}` });
           },
           async (deps, { data }, e) => {
             const a = await loadAgreement(deps, refIn(data));
