@@ -29,8 +29,13 @@ describe('agreement money: back-dated changes, hand-backs and what the reports k
     assert.match(answer(returned), /Mon, 14 Dec 2026 – Sun, 20 Dec 2026: planned 21 h \(£525\.00\), delivered 10\.5 h[^\n]*; payable £262\.50/);
 
     const r = await t.click('priya', 'agreement.vary', { ref, elements: 'Support: 10.5 @ 50', effectiveFrom: '2026-12-14', reason: 'Fewer, longer visits at a higher rate.' });
-    assert.match(answer(r), /Variation 1 needs a manager's approval \(it re-prices the period from 2026-12-14, already returned: payable £262\.50 → £525\.00\); it has been sent\./);
+    // 10.5 h instead of 21 also cuts the person's hours, so (issue 23) the council agrees first;
+    // then, whatever the weekly cost, a manager, since it re-prices the returned week.
+    assert.match(answer(r), /Variation 1 reduces the care the person gets, so the social worker or a broker must agree to it first; it has been sent to them\. Nothing changes until they do\. If they agree, it then needs a manager's approval \(it re-prices the period from 2026-12-14, already returned: payable £262\.50 → £525\.00\)\./);
     assert.match(answer(r), /payable £262\.50/, 'week 1 keeps its price on the card');
+    assert.equal((await agreement()).variations[0].status, 'awaiting_agreement');
+    const agreed = await t.click('sam', 'agreement.variation.agree', { ref, n: 1 });
+    assert.match(answer(agreed), /Agreed\. It now needs an approver \(they have been sent it\); the provider is told the outcome\./);
     const a = await agreement();
     assert.deepEqual([a.variations[0].status, a.versions.at(-1)!.change, a.versions.at(-1)!.weeklyCost], ['awaiting_approval', 'start confirmed', 525]);
 
@@ -48,6 +53,18 @@ describe('agreement money: back-dated changes, hand-backs and what the reports k
     await t.click('morgan', 'agreement.variation.reject', { ref, n: 1, decisionNote: 'Not for a paid week.' });
     const later = await t.click('sam', 'agreement.vary', { ref, elements: 'Support: 18 @ 25', effectiveFrom: '2026-12-21', reason: 'Fewer hours from the 21st, as agreed.' });
     assert.match(answer(later), /Variation 2 is within the limits and applies from 2026-12-21\./);
+  });
+
+  it('1 with issue 23: a provider’s back-dated cut, agreed by the council only after the week it reaches into was returned, goes to a manager: the need is decided again on the day of the agreement', async () => {
+    const cut = await t.click('priya', 'agreement.vary', { ref, elements: 'Support: 14 @ 25', effectiveFrom: '2026-12-14', reason: 'We could staff only two thirds of the visits.' });
+    assert.match(answer(cut), /Variation 1 reduces the care the person gets, so the social worker or a broker must agree to it first; it has been sent to them\. Nothing changes until they do\.\n/, 'no week returned yet: nothing more to say');
+    await t.click('priya', 'agreement.return', { ref, periodStart: '2026-12-14', hours: '21' });
+    const agreed = await t.click('sam', 'agreement.variation.agree', { ref, n: 1 });
+    assert.match(answer(agreed), /Agreed\. It now needs an approver/);
+    const v = (await agreement()).variations[0];
+    assert.equal(v.status, 'awaiting_approval');
+    assert.match(v.approvalReasons.join(), /it re-prices the period from 2026-12-14, already returned: payable £525\.00 → £/);
+    assert.equal((await agreement()).versions.at(-1)!.weeklyCost, 525, 'nothing applied');
   });
 
   it('2. a back-dated change is measured against the terms in force on its first day, not the latest: a renamed element at tomorrow’s higher rate, from the start, goes to a manager', async () => {
@@ -71,7 +88,10 @@ describe('agreement money: back-dated changes, hand-backs and what the reports k
     assert.match(answer(ended), /the last day cannot be before the start \(2026-12-14\)/, 'the council’s ending, as before');
     assert.equal((await agreement()).status, 'active');
 
-    const ok = await t.click('priya', 'agreement.handback', { ref, on: '2026-12-27', reason: 'We can no longer staff the mornings.' });
+    // Issue 23: the contract's 28 days' notice from today (22 Dec), so the earliest last day is 19 Jan.
+    const short = await t.click('priya', 'agreement.handback', { ref, on: '2026-12-27', reason: 'We can no longer staff the mornings.' });
+    assert.match(answer(short), /the contract gives the council 28 days' notice of a hand-back: the last day can be no earlier than Tue, 19 Jan 2027/);
+    const ok = await t.click('priya', 'agreement.handback', { ref, on: '2027-01-19', reason: 'We can no longer staff the mornings.' });
     assert.match(answer(ok), /Handed back/);
     const [payments] = await t.say('alex', 'payments 2026-12-14 to 2026-12-27');
     assert.match(cardText(payments.attachments?.[0]?.content), /Total payable £262\.50 \(2 agreement period\(s\)\)/);
