@@ -81,4 +81,36 @@ describe('what a provider sees of its agreement (issue 22)', () => {
       }
     });
   });
+
+  describe('issue 23 answers, from the provider’s view', () => {
+    /** Alex lowers a manager's weekly limit to £500, so the council's levels have something to leak. */
+    const lowLevels = { level1Name: 'Manager', level1Weekly: '500', level1Commitment: '100000', level2Name: 'Head of service', level2Yearly: '250000', level2Commitment: '500000', level3Name: 'Director', remindAfterHours: '16', escalateAfterHours: '24', bankHolidays: 'england-and-wales', closedDays: '' };
+    const COUNCIL_ONLY = /budget|650|Head of service|Manager's|Director|limit/;
+
+    it('a cut at a higher rate waits for the council, and the provider reads only the threshold as the reason it would then need approval; the council’s refusal reaches its channel without the budget', async () => {
+      await start();
+      await t.click('alex', 'approvals.levels.save', lowLevels);
+      const r = await t.click('priya', 'agreement.vary', { ref, elements: 'Support: 14 @ 48', effectiveFrom: '2027-01-04', reason: 'Fewer, longer visits by senior staff.' });
+      assert.match(answer(r), /Variation 1 reduces the care the person gets, so the social worker or a broker must agree to it first; it has been sent to them\. Nothing changes until they do\. If they agree, it then needs a manager's approval \(it raises the weekly cost by £147\.00, more than the £50\.00 threshold\)\./);
+      const v = (await t.store.get('agreements', `AGR-${ref}`))!.variations[0];
+      assert.deepEqual(v.approvalReasons.length, 3, 'the council’s reasons: the threshold, the budget and the level');
+      const consent = await t.click('sam', 'agreement.variation.decline', { ref, n: 1, agreementNote: 'The person needs the morning calls kept.' });
+      assert.match(answer(consent), /Not agreed\. The current terms stand\. The provider is told\./);
+      const inChannel = (await t.say('priya', `agreement ${ref}`, CHANNEL))[0];
+      await t.drained();
+      const toProvider = t.posted.filter((p) => p.to === 'provider:caring-hands').map((p) => JSON.stringify(p.activity));
+      assert.ok(toProvider.some((p) => /Variation 1 of PKG-\d{4}-\d{4} \(£525\.00 → £672\.00 a week from Mon, 4 Jan 2027\) was not agreed by the council: The person needs the morning calls kept\./.test(p)), toProvider.join('\n'));
+      for (const seen of [JSON.stringify(r.value), JSON.stringify(inChannel), ...toProvider]) assert.doesNotMatch(seen, COUNCIL_ONLY, seen.slice(0, 400));
+    });
+
+    it('the hand-back form and answer give the contract’s notice from the provider’s view, and nothing council-only', async () => {
+      await start();
+      now = new Date('2026-12-22T10:00:00Z');
+      const form = await t.click('priya', 'agreement.handback.form', { ref });
+      assert.match(answer(form), /The contract gives the council 28 days' notice: the last day is at least 28 days from today\./);
+      const done = await t.click('priya', 'agreement.handback', { ref, on: '2027-01-19', reason: 'We can no longer staff the package.' });
+      assert.match(answer(done), /Handed back: you support the person until 2027-01-19\. The council's brokers are told now/);
+      for (const seen of [JSON.stringify(form.value), JSON.stringify(done.value)]) assert.doesNotMatch(seen, /budget|650|review|finance|cost centre/i);
+    });
+  });
 });

@@ -118,6 +118,11 @@ describe('e2e: the service-agreement cards render cleanly (issue 22: the provide
     cards.push(['agreement in the channel (provider)', cardOf((await t.say('priya', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-caring-hands' }))[0])]);
     cards.push(['agreement (council)', cardOf((await t.say('sam', `agreement ${ref}`))[0])]);
     cards.push(['handback refused (provider)', await value(t.click('priya', 'agreement.handback', { ref, on: '2026-11-14', reason: 'We can no longer staff the mornings.' }))]);
+    await t.click('morgan', 'agreement.variation.reject', { ref, n: 1, decisionNote: 'Not from a week already returned.' });
+    cards.push(['a cut waiting for the council (provider)', await value(t.click('priya', 'agreement.vary', { ref, elements: 'Support: 14 @ 25', effectiveFrom: '2027-01-04', reason: 'We cannot staff the evenings any more.' }))]);
+    await t.drained();
+    const consent = t.posted.find((p) => p.item.message.kind === 'agreement.variation.consent');
+    if (consent) cards.push(["a provider's cut put to the social worker", consent.activity.attachments![0].content as object]);
     await t.click('sam', 'agreement.end', { ref, on: '2026-12-27', reason: 'She has moved to a care home.' });
     cards.push(['contracts report with an ended agreement', cardOf((await t.say('alex', 'contracts report 2026-12-14 to 2026-12-27'))[0])]);
     await t.drained();
@@ -133,7 +138,7 @@ describe('e2e: the service-agreement cards render cleanly (issue 22: the provide
 
   it('reports no problem with any of them and draws each at a readable size', async function () {
     this.timeout(60_000);
-    assert.equal(cards.length, 8);
+    assert.equal(cards.length, 10);
     await rendersCleanly(renderer, cards);
   });
 });
