@@ -39,6 +39,12 @@ export interface OutboxItem {
    * untrue; the outbox also tries to delete the extra copy.
    */
   copies?: string[];
+  /**
+   * When this post was taken over from an instance that stopped while sending it, with no receipt
+   * and no way to look in the channel (Delivery.findCopies): Teams may already have made a copy
+   * the store does not know, so the channel may show it twice (the status card says so).
+   */
+  takenOver?: string;
   /** Why the last attempt failed (kept while retrying, so a status card can say why). */
   lastError?: string;
   /** The conversation refused the bot (403, 404, not in the conversation): register it again, then resend. */

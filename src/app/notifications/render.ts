@@ -2,6 +2,7 @@ import { agreementId, type Agreement, type ContractRules } from '../../domain/ag
 import { bidId } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { BrokerageStore } from '../../store/collections.js';
+import { reading } from '../../store/reading.js';
 import { rulesFor, rulesOf } from '../agreements/load.js';
 import { buildView, returnChoices, type AgreementView } from '../agreements/views.js';
 import { blindView, type BlindView } from '../award/evaluation.js';
@@ -25,6 +26,8 @@ export interface ProviderMessageView {
   side: ProviderSide;
   lookups: Lookups;
   now: Date;
+  /** calloff.card: the post every copy of the card belongs to, and the provider's users, whose view of any copy is redrawn from the store when they open it. */
+  refresh?: { postId: string; userIds: string[] };
 }
 
 export interface AgreementMessageView {
@@ -98,6 +101,12 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'notice.text': 'text',
 };
 
+/** The provider's users (their Entra object ids, in id order): who sees its call-off cards redrawn. */
+async function providerUserIds(store: BrokerageStore, providerId: string): Promise<string[]> {
+  const users = await reading(store, (tx) => tx.usersWithRole('provider'));
+  return users.filter((u) => u.providerId === providerId).map((u) => u.id);
+}
+
 const familyOf = (kind: string): NotificationView['family'] => (Object.hasOwn(FAMILY_OF, kind) ? FAMILY_OF[kind as NotificationKind] : 'unknown');
 
 /** Loads what an outbox item's card shows; 'skip' when there is nothing (left) to say. */
@@ -113,7 +122,8 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
     if (!r?.calloff || family !== 'provider') return 'skip';
     const side = await loadProviderSide(store, r, item.target.providerId);
     if (side.referral) side.referral = { ...side.referral, ownerName: (await store.get('users', side.referral.ownerId))?.name ?? side.referral.ownerName };
-    return { family: 'provider', message: m as ProviderNotification, side, lookups: await lookupsOf(store), now };
+    const refresh = m.kind === 'calloff.card' ? { postId: item.updates ?? item.id, userIds: await providerUserIds(store, item.target.providerId) } : undefined;
+    return { family: 'provider', message: m as ProviderNotification, side, lookups: await lookupsOf(store), now, ...(refresh ? { refresh } : {}) };
   }
   if (family === 'text') return { family: 'text', message: m as TextNotification };
   if (family !== 'council') return { family: 'unknown', kind: m.kind };
