@@ -51,6 +51,12 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     await t.click('priya', 'calloff.ask', { ref, question: 'Is there parking at the property for staff?' });
     cards.push(['sealed status for the council', cardOf((await t.say('alex', `calloff ${ref}`))[0])]);
     cards.push(['answer form', await value(t.click('alex', 'calloff.answer.form', { ref, questionId: 'Q1' }))]);
+    // As after a post was taken over from an instance that stopped mid-send, with the channel unreadable.
+    await t.store.transact({ actor: 'test', action: 'test.taken-over' }, async (tx) => {
+      const post = (await tx.get('outbox', `post:${ref}:brightpath`))!;
+      tx.put('outbox', { ...post, takenOver: now.toISOString() });
+    });
+    cards.push(['sealed status with a card that may show twice', cardOf((await t.say('alex', `calloff ${ref}`))[0])]);
     await t.drained();
     for (const p of t.posted) if (p.activity.attachments?.[0]) cards.push([`posted ${p.item.message.kind} to ${p.to}`, p.activity.attachments[0].content as object]);
   });

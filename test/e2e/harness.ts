@@ -435,7 +435,7 @@ export class Harness {
    * in the playground (the personal chat has only the current user; use the group chat or a channel
    * for others). Resolves with the invoke response: the replacement card or a text.
    */
-  async invoke(opts: { conversationId?: string; as?: string; verb: string; data?: Record<string, unknown>; message?: BotMessage; replyToId?: string }): Promise<InvokeResult> {
+  async invoke(opts: { conversationId?: string; as?: string; verb: string; data?: Record<string, unknown>; message?: BotMessage; replyToId?: string; /** 'automatic': Teams refreshing a card (Universal Actions) as someone sees it. */ trigger?: 'manual' | 'automatic' }): Promise<InvokeResult> {
     const from = opts.as ? this.user(opts.as) : this.currentUser;
     const conversationId = opts.conversationId ?? opts.message?.conversationId;
     if (!conversationId) throw new Error('invoke needs a conversationId or a message');
@@ -454,7 +454,7 @@ export class Harness {
         from: { id: from.id },
         conversation: { id: conversationId },
         replyToId,
-        value: { action: { type: 'Action.Execute', verb: opts.verb, data: opts.data ?? {} }, trigger: 'manual' },
+        value: { action: { type: 'Action.Execute', verb: opts.verb, data: opts.data ?? {} }, trigger: opts.trigger ?? 'manual' },
       }),
     });
     const text = await res.text();
