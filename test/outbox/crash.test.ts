@@ -89,4 +89,50 @@ describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
     for (const p of providers) assert.equal(mock.posts.filter((x) => x.conversationId === channelOf(p) && x.text.includes(ref)).length, 1, `${p}: no second copy was ever posted`);
     await stopBot(bot);
   });
+
+  it('leaves a card Teams made but never answered before the kill showing the truth: opened by a provider user after the close, it says closed, for everyone', async () => {
+    mock = new MockConnector();
+    const url = await mock.start();
+    dir = await mkdtemp(join(tmpdir(), 'bb-crash-'));
+    const store = await openBrokerageLowdb(dir);
+    await seedChannels(store, url);
+    const ref = await submitted(store, new Date());
+    const deadline = new Date(Date.now() + 25_000).toISOString();
+    await store.transact({ actor: 'test', action: 'test.deadline' }, async (tx) => {
+      const r = (await tx.get('requests', ref))!;
+      tx.put('requests', { ...r, package: { ...r.package!, deadline } });
+    });
+    await store.close();
+
+    // Teams makes Caring Hands' card but its answer comes only after the bot is dead: no receipt.
+    const channel = channelOf('caring-hands');
+    let first = true;
+    mock.configure({ script: ({ conversationId, method }) => (conversationId === channel && method === 'POST' && first ? ((first = false), { delayMs: 120_000 }) : undefined) });
+    bot = await startBot(dir);
+    void post(bot.url, publish(url, ref)).catch(() => undefined);
+    await until('Teams has made the card', () => mock.posts.some((p) => p.conversationId === channel));
+    bot.child.kill('SIGKILL');
+    await bot.exited;
+    const orphan = mock.posts.find((p) => p.conversationId === channel)!.activityId;
+
+    bot = await startBot(dir);
+    const copies = () => mock.shown(channel).map((p) => (/Closed for bids/.test(p.text) ? 'closed' : /Open for bids/.test(p.text) ? 'open' : 'other'));
+    // One instance cannot tell after a restart that the post was made: it is posted again.
+    await until('the card is posted again', () => copies().length === 2);
+    await until('the call-off closes: the card the bot knows says so', () => copies().includes('closed'), 60_000);
+    await sleep(1000);
+    assert.deepEqual(copies().sort(), ['closed', 'open'], 'the orphan still offers a Bid to anyone who has not opened it');
+
+    // Priya opens the channel: Teams asks the bot to redraw the orphan for her (Universal Actions refresh).
+    const answer = await post(bot.url, {
+      type: 'invoke', name: 'adaptiveCard/action', id: `crash-${Date.now()}`, channelId: 'msteams', serviceUrl: url, replyToId: orphan,
+      from: { id: PEOPLE.priya.id, aadObjectId: PEOPLE.priya.aadObjectId, name: PEOPLE.priya.name }, recipient: { id: '28:bot', name: 'Brokerage Bot' },
+      conversation: { id: `${channel};messageid=${orphan}`, conversationType: 'channel', isGroup: true },
+      value: { action: { type: 'Action.Execute', verb: 'calloff.refresh', data: { ref, postId: `post:${ref}:caring-hands` } }, trigger: 'automatic' },
+    });
+    assert.equal(answer.status, 200, answer.body);
+    assert.match(answer.body, /Closed for bids at/);
+    await until('everyone sees both copies closed', () => copies().every((c) => c === 'closed'));
+    await stopBot(bot);
+  });
 });
