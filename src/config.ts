@@ -58,6 +58,10 @@ function crossChecks(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
   if (env.DATABASE_URL && !env.LINK_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['LINK_SECRET'], message: 'is required when DATABASE_URL is set (every instance must share the key that signs report links)' });
   }
+  // Instances behind a load balancer: a link made with one instance's own address reaches only that instance, and nothing once it is replaced.
+  if (env.DATABASE_URL && env.MICROSOFT_APP_ID && !env.PUBLIC_URL) {
+    ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: "is required when DATABASE_URL and MICROSOFT_APP_ID are set: the load balancer's HTTPS address (the messaging endpoint's host), the same on every instance" });
+  }
   if (env.PGPASSWORD_FROM && !env.DATABASE_URL) {
     ctx.addIssue({ code: 'custom', path: ['PGPASSWORD_FROM'], message: 'only applies with DATABASE_URL' });
   }

@@ -77,10 +77,12 @@ const asCouncil = (verb: string, permission: Action['permission'], run: Paramete
  */
 const refreshChannelCard: Action = {
   verb: 'calloff.refresh',
+  // Anyone in the channel: the card is what the channel shows them (channelCardPost).
+  open: true,
   run: async (ctx, deps, { who, data }) => {
     let post;
     try {
-      post = await channelCardPost(deps.store, who, str(data.postId), ctx.activity.conversation?.id ?? '');
+      post = await channelCardPost(deps.store, str(data.postId), ctx.activity.conversation?.id ?? '');
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       if (e.kind === 'forbidden') await deps.refusals?.record(who, 'action calloff.refresh', e.message);

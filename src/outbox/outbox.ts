@@ -424,7 +424,16 @@ export class Outbox {
             this.limiter.take(key, this.clock());
             await this.waitForLedger(key);
           }
-          result = await this.send(item, id);
+          try {
+            result = await this.send(item, id);
+          } catch (error) {
+            // A copy that is not there (deleted in the channel, or an id never posted): nothing to
+            // edit, and no word on the channel, where the post itself was just edited.
+            if (!i || describeFailure(error).status !== 404) throw error;
+            this.logger.warn('outbox: a copy of a post is gone; no longer editing it', { id: item.updates, activityId: id });
+            await this.settle({ ...item, id: item.updates! }, (current) => ({ copies: (current.copies ?? []).filter((c) => c !== id) }));
+            continue;
+          }
           if (result === 'skip') break;
         }
       }
