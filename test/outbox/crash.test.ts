@@ -42,20 +42,26 @@ describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('leaves every eligible channel one open card, and after the close every copy says closed', async () => {
+  /** A local connector, and a data folder with `count` eligible channels and a submitted request whose bids close `closeInMs` from now. */
+  async function council(count: number, closeInMs: number) {
     mock = new MockConnector();
     const url = await mock.start();
     dir = await mkdtemp(join(tmpdir(), 'bb-crash-'));
     const store = await openBrokerageLowdb(dir);
-    const providers = await seedChannels(store, url, 8);
+    const providers = await seedChannels(store, url, count);
     const ref = await submitted(store, new Date());
-    // Bids close 45 s from now, so the call-off closes by itself after the restart (with room for a slow, loaded machine).
-    const deadline = new Date(Date.now() + 45_000).toISOString();
+    const deadline = new Date(Date.now() + closeInMs).toISOString();
     await store.transact({ actor: 'test', action: 'test.deadline' }, async (tx) => {
       const r = (await tx.get('requests', ref))!;
       tx.put('requests', { ...r, package: { ...r.package!, deadline } });
     });
     await store.close();
+    return { url, providers, ref, deadline };
+  }
+
+  it('leaves every eligible channel one open card, and after the close every copy says closed', async () => {
+    // Bids close 45 s from now, so the call-off closes by itself after the restart (with room for a slow, loaded machine).
+    const { url, providers, ref, deadline } = await council(8, 45_000);
 
     // Three channels answer; the other posts are still in flight (never answered) when the bot dies.
     let answered = 0;
@@ -91,18 +97,7 @@ describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
   });
 
   it('leaves a card Teams made but never answered before the kill showing the truth: opened by a provider user after the close, it says closed, for everyone', async () => {
-    mock = new MockConnector();
-    const url = await mock.start();
-    dir = await mkdtemp(join(tmpdir(), 'bb-crash-'));
-    const store = await openBrokerageLowdb(dir);
-    await seedChannels(store, url);
-    const ref = await submitted(store, new Date());
-    const deadline = new Date(Date.now() + 25_000).toISOString();
-    await store.transact({ actor: 'test', action: 'test.deadline' }, async (tx) => {
-      const r = (await tx.get('requests', ref))!;
-      tx.put('requests', { ...r, package: { ...r.package!, deadline } });
-    });
-    await store.close();
+    const { url, ref } = await council(3, 25_000);
 
     // Teams makes Caring Hands' card but its answer comes only after the bot is dead: no receipt.
     const channel = channelOf('caring-hands');
