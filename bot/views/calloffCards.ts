@@ -112,7 +112,7 @@ export interface CardRefresh {
 }
 
 /** Teams refreshes a card automatically for at most this many users; others get a Refresh option. */
-export const REFRESH_USERS_MAX = 60;
+const REFRESH_USERS_MAX = 60;
 
 /**
  * The channel's call-off card with Universal Actions `refresh`: when one of the provider's users
@@ -202,7 +202,7 @@ export interface SealedCounts {
 const LIST_ALL_UP_TO = 25;
 
 /** Why a delivered card may be in its channel twice, and why that misleads nobody. */
-export const MAY_SHOW_TWICE = 'an instance stopped while posting it and another posted it again, so the channel may show it twice; a provider user who opens either copy sees it as it stands now';
+const MAY_SHOW_TWICE = 'an instance stopped while posting it and another posted it again, so the channel may show it twice; a provider user who opens either copy sees it as it stands now';
 
 const DELIVERY_TEXT: Record<CardDelivery['state'], [string, string]> = {
   delivered: ['delivered', 'Good'],

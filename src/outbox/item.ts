@@ -35,8 +35,9 @@ export interface OutboxItem {
   conversationId?: string;
   /**
    * Other activity ids of this same post: a send that timed out but went through after all, when
-   * a retry had already posted it again. Updates edit every copy, so none keeps saying something
-   * untrue; the outbox also tries to delete the extra copy.
+   * a retry had already posted it again (the outbox also tries to delete that copy), or a copy an
+   * instance that stopped had posted, found when someone opened it (copies.ts). Updates edit every
+   * copy, so none keeps saying something untrue; one Teams no longer has (404) is dropped.
    */
   copies?: string[];
   /**
