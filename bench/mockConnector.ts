@@ -211,10 +211,6 @@ export class MockConnector {
       if (scripted?.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
       return answer;
     };
-    // Teams knows only the activities it made: an edit or deletion of any other id is 404.
-    if ((req.method === 'PUT' || req.method === 'DELETE') && m[2] && !this.posts.some((p) => p.activityId === decodeURIComponent(m[2]))) {
-      return { status: 404, body: { error: { code: 'NotFound', message: 'Activity not found' } } };
-    }
     if (req.method === 'PUT' && m[2]) {
       this.updates.push({ conversationId, activityId: decodeURIComponent(m[2]), at: now, text });
       return late({ status: 200, body: { id: decodeURIComponent(m[2]) } });

@@ -309,6 +309,7 @@ export class Outbox {
   private async attempt(item: OutboxItem, key: string, takenAt: number): Promise<void> {
     this.inFlight.add(item.id);
     let renew: NodeJS.Timeout | undefined;
+    let renewing: Promise<unknown> | undefined;
     let claimed: Claimed = false;
     try {
       if (!(claimed = await this.store.claim('outbox', item.id, this.instanceId, this.leaseMs))) {
@@ -316,7 +317,7 @@ export class Outbox {
         this.claimedElsewhere.set(item.id, this.clock() + this.leaseMs);
         return;
       }
-      renew = setInterval(() => this.renew(item.id), Math.max(1, this.leaseMs / 3));
+      renew = setInterval(() => (renewing = this.renew(item.id)), Math.max(1, this.leaseMs / 3));
       renew.unref?.();
       const current = await this.store.get('outbox', item.id);
       if (current?.status !== 'pending' || this.dueMs(current) > this.now().getTime()) {
@@ -330,6 +331,9 @@ export class Outbox {
       await this.sendClaimed(item, key);
     } finally {
       clearInterval(renew);
+      // A renewal still on its way would put the claim back after the release: a stale claim that
+      // makes the next instance wait, and think it took the post over from one that stopped.
+      await renewing;
       if (claimed) await this.store.release('outbox', item.id, this.instanceId).catch((error) => this.logger.warn('outbox: could not release a claim; it runs out by itself', { id: item.id, error: String(error) }));
       this.inFlight.delete(item.id);
       // Every receipt so far is saved in the store once nothing is in flight.
@@ -337,10 +341,10 @@ export class Outbox {
     }
   }
 
-  private renew(id: string): void {
+  private renew(id: string): Promise<unknown> | undefined {
     // A stopped component holds nothing: what it was doing is taken over once the lease runs out.
-    if (this.stopped) return;
-    this.store.claim('outbox', id, this.instanceId, this.leaseMs).then(
+    if (this.stopped) return undefined;
+    return this.store.claim('outbox', id, this.instanceId, this.leaseMs).then(
       (ok) => ok || this.logger.warn('outbox: lost the claim on a post being sent; its settling re-checks the post', { id }),
       (error) => this.logger.warn('outbox: could not renew a claim', { id, error: String(error) }),
     );
