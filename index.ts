@@ -5,6 +5,7 @@ import { createBot } from './bot/app.js';
 import { activityProblem } from './bot/activityShape.js';
 import type { Deps } from './bot/deps.js';
 import { teamsDelivery } from './bot/delivery.js';
+import { graphChannelMessages, graphToken } from './bot/channelMessages.js';
 import { startRuntime, type Runtime } from './bot/runtime.js';
 import { newInstanceId } from './src/store/instance.js';
 import { ConfigError, loadConfig, type Config } from './src/config.js';
@@ -65,7 +66,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const deps: Deps = { store, logger, config, now, links, files: shelf, refusals: new RefusalAudit(store, logger) };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
-  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId, leaseMs: options.leaseMs, timeoutMs: options.sendTimeoutMs });
+  const channelMessages = config.READ_CHANNEL_MESSAGES ? graphChannelMessages({ graphUrl: config.GRAPH_URL, appId: config.MICROSOFT_APP_ID ?? '', token: graphToken(config) }) : undefined;
+  const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps, { channelMessages }), { receipts: opened.receipts, ledger: opened.ledger, instanceId, leaseMs: options.leaseMs, timeoutMs: options.sendTimeoutMs });
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());

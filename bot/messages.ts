@@ -32,7 +32,7 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
     case 'agreement':
       return drawAgreementMessage(v); // service agreements (issue 16)
     case 'provider':
-      return renderProviderMessage(v.message, v.side, v.lookups, v.now);
+      return renderProviderMessage(v.message, v.side, v.lookups, v.now, v.refresh);
     case 'text':
       return text(v.message.text);
     case 'approval':

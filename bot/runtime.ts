@@ -104,6 +104,8 @@ export function batchReport(batchId: string, items: OutboxItem[], providerName: 
   // Named one by one up to a point: 250 failures with their reasons would pass Teams' message size limit, and the report would never arrive.
   const named = failed.slice(0, REPORT_NAMES_UP_TO).map((i) => `${name(i)} (${i.unreachable ? 'channel unreachable: ' : ''}${i.lastError ?? 'unknown error'})`);
   const more = failed.length > named.length ? `; and ${failed.length - named.length} more (the call-off's status card lists them)` : '';
+  const twice = sent.filter((i) => i.takenOver).length;
   return `Call-off ${ref}: posted to ${sent.length} of ${items.length} provider channel${items.length === 1 ? '' : 's'}.` + (failed.length ? ` Not delivered: ${named.join('; ')}${more}.` : '') +
+    (twice ? ` ${twice} of them may show the card twice (an instance stopped while posting; the status card names them).` : '') +
     (failed.some((i) => i.unreachable) ? ' Once a channel is registered again, send the call-off again from its status card.' : '');
 }

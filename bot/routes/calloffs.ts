@@ -12,6 +12,8 @@ import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { answerForm, bidForm, bidValues, councilCard, providerCard } from '../views/calloffCards.js';
 import { sendCard } from './common.js';
+import { renderMessage } from '../messages.js';
+import { channelCardPost, copySeen } from '../../src/app/calloffs/channelCard.js';
 import { guarded, refusalText } from './guard.js';
 
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
@@ -64,6 +66,35 @@ const asCouncil = (verb: string, permission: Action['permission'], run: Paramete
       return e.message;
     }
   });
+
+/**
+ * Universal Actions refresh of a channel's call-off card (any copy of it): the card as the outbox
+ * would post it now, for whoever asked. A copy the store did not know (posted by an instance that
+ * stopped before saving Teams' answer) is recorded then, and the outbox edits it for everyone, once
+ * (copySeen). Answered as any invoke (replyPrivately): the bot never edits the card from inside
+ * a refresh, so teams-ai does not switch to replacing it for everyone, and no edit triggers another
+ * refresh of its own.
+ */
+const refreshChannelCard: Action = {
+  verb: 'calloff.refresh',
+  // Anyone in the channel: the card is what the channel shows them (channelCardPost).
+  open: true,
+  run: async (ctx, deps, { who, data }) => {
+    let post;
+    try {
+      post = await channelCardPost(deps.store, str(data.postId), ctx.activity.conversation?.id ?? '');
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      if (e.kind === 'forbidden') await deps.refusals?.record(who, 'action calloff.refresh', e.message);
+      return e.message;
+    }
+    const activity = await renderMessage(deps, post);
+    if (activity === 'skip') return 'This call-off is no longer available.';
+    const copy = ctx.activity.replyToId;
+    if (copy && (await copySeen(deps.store, post, copy, deps.now()))) deps.logger.info('calloff: a copy of a call-off card the store did not know was opened; it is being brought up to date', { postId: post.id, activityId: copy });
+    return activity.attachments![0].content as CardJson;
+  },
+};
 
 export function calloffRoutes(): Routes {
   return {
@@ -122,6 +153,7 @@ export function calloffRoutes(): Routes {
         const r = await extendDeadline(deps.store, who, ref(data), { date: str(data.newDeadlineDate), time: str(data.newDeadlineTime), reason: str(data.extendReason) }, deps.now());
         return statusCard(deps, who, r.id, { notice: 'Deadline extended; every provider is being told.' });
       }),
+      refreshChannelCard,
       asProvider('calloff.view', (deps, { who, data }) => ownView(deps, who, ref(data))),
       asProvider('bid.form', async (deps, { who, data }) => {
         const own = await ownCallOff(deps.store, who, ref(data), deps.now());

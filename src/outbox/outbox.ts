@@ -1,5 +1,5 @@
 import type { Collections, BrokerageStore } from '../store/collections.js';
-import type { Tx } from '../store/store.js';
+import type { Claimed, Tx } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { PROCESS_INSTANCE } from '../store/instance.js';
 import { Resync } from '../store/resync.js';
@@ -33,6 +33,12 @@ export interface Delivery {
   deliver(item: OutboxItem, replaceActivityId?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'>;
   /** Deletes a post (an extra copy of one); optional. */
   remove?(item: OutboxItem, activityId: string): Promise<void>;
+  /**
+   * The activity ids of the posts of this item already in its conversation (read from the channel),
+   * or undefined when this delivery cannot look; optional. Asked when a post is taken over from an
+   * instance that stopped while sending it.
+   */
+  findCopies?(item: OutboxItem): Promise<string[] | undefined>;
 }
 
 /** Nowhere to post: no channel registered, or one already known to be unreachable. */
@@ -303,15 +309,15 @@ export class Outbox {
   private async attempt(item: OutboxItem, key: string, takenAt: number): Promise<void> {
     this.inFlight.add(item.id);
     let renew: NodeJS.Timeout | undefined;
-    let claimed = false;
+    let renewing: Promise<unknown> | undefined;
+    let claimed: Claimed = false;
     try {
-      if (!(await this.store.claim('outbox', item.id, this.instanceId, this.leaseMs))) {
+      if (!(claimed = await this.store.claim('outbox', item.id, this.instanceId, this.leaseMs))) {
         this.limiter.untake(key, takenAt);
         this.claimedElsewhere.set(item.id, this.clock() + this.leaseMs);
         return;
       }
-      claimed = true;
-      renew = setInterval(() => this.renew(item.id), Math.max(1, this.leaseMs / 3));
+      renew = setInterval(() => (renewing = this.renew(item.id)), Math.max(1, this.leaseMs / 3));
       renew.unref?.();
       const current = await this.store.get('outbox', item.id);
       if (current?.status !== 'pending' || this.dueMs(current) > this.now().getTime()) {
@@ -320,10 +326,14 @@ export class Outbox {
       }
       item = current;
       if (!item.updates && (await this.answeredBefore(item))) return this.limiter.untake(key, takenAt);
+      if (claimed === 'taken over' && !item.updates && (await this.foundInChannel(item))) return this.limiter.untake(key, takenAt);
       if (!(await this.passLedger(key))) return this.limiter.untake(key, takenAt);
       await this.sendClaimed(item, key);
     } finally {
       clearInterval(renew);
+      // A renewal still on its way would put the claim back after the release: a stale claim that
+      // makes the next instance wait, and think it took the post over from one that stopped.
+      await renewing;
       if (claimed) await this.store.release('outbox', item.id, this.instanceId).catch((error) => this.logger.warn('outbox: could not release a claim; it runs out by itself', { id: item.id, error: String(error) }));
       this.inFlight.delete(item.id);
       // Every receipt so far is saved in the store once nothing is in flight.
@@ -331,10 +341,10 @@ export class Outbox {
     }
   }
 
-  private renew(id: string): void {
+  private renew(id: string): Promise<unknown> | undefined {
     // A stopped component holds nothing: what it was doing is taken over once the lease runs out.
-    if (this.stopped) return;
-    this.store.claim('outbox', id, this.instanceId, this.leaseMs).then(
+    if (this.stopped) return undefined;
+    return this.store.claim('outbox', id, this.instanceId, this.leaseMs).then(
       (ok) => ok || this.logger.warn('outbox: lost the claim on a post being sent; its settling re-checks the post', { id }),
       (error) => this.logger.warn('outbox: could not renew a claim', { id, error: String(error) }),
     );
@@ -350,6 +360,26 @@ export class Outbox {
     this.logger.info('outbox: recording a post Teams answered before, instead of posting it again', { id: item.id, activityIds: ids });
     for (const id of ids) await this.delivered(item, id);
     return true;
+  }
+
+  /**
+   * A post taken over from an instance that stopped while sending it, with no receipt: Teams may
+   * have made it without the answer being saved. A copy found in the channel becomes the post (its
+   * queued updates then edit it); if the channel cannot be read, the post is marked `takenOver`
+   * before it is sent again, so the status card can say the channel may show it twice.
+   */
+  private async foundInChannel(item: OutboxItem): Promise<boolean> {
+    const found = await this.delivery.findCopies?.(item).catch((error) => {
+      this.logger.warn('outbox: could not look in the channel for an earlier copy of a post taken over', { id: item.id, error: String(error) });
+      return undefined;
+    });
+    if (found?.length) {
+      this.logger.info('outbox: a post taken over was already in the channel; recording it instead of posting again', { id: item.id, activityIds: found });
+      for (const id of found) await this.delivered(item, id);
+      return true;
+    }
+    if (!found) await this.settle(item, { takenOver: this.now().toISOString() });
+    return false;
   }
 
   /**
@@ -398,7 +428,16 @@ export class Outbox {
             this.limiter.take(key, this.clock());
             await this.waitForLedger(key);
           }
-          result = await this.send(item, id);
+          try {
+            result = await this.send(item, id);
+          } catch (error) {
+            // A copy that is not there (deleted in the channel, or an id never posted): nothing to
+            // edit, and no word on the channel, where the post itself was just edited.
+            if (!i || describeFailure(error).status !== 404) throw error;
+            this.logger.warn('outbox: a copy of a post is gone; no longer editing it', { id: item.updates, activityId: id });
+            await this.settle({ ...item, id: item.updates! }, (current) => ({ copies: (current.copies ?? []).filter((c) => c !== id) }));
+            continue;
+          }
           if (result === 'skip') break;
         }
       }

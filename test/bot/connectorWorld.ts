@@ -16,6 +16,7 @@ import { MockConnector, type MockOptions } from '../../bench/mockConnector.js';
 import { RefusalAudit } from '../../src/app/refusals.js';
 import type { RateLedger } from '../../src/outbox/rateLedger.js';
 import { PEOPLE } from './turns.js';
+import { graphChannelMessages } from '../../bot/channelMessages.js';
 
 /** The providers eligible for the fixtures' package (learning disability in Bury East), by id. */
 export const ELIGIBLE = ['caring-hands', 'brightpath', 'signing-hands'];
@@ -30,8 +31,11 @@ export interface ConnectorWorld {
   runtime: Runtime;
   /** Every eligible provider, the demo's three and the added ones. */
   providers: string[];
-  /** Clicks an Action.Execute button as a person (the invoke goes through the same teams-ai app); resolves with the reply card or text. */
-  click(as: keyof typeof PEOPLE, verb: string, data?: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Clicks an Action.Execute button as a person (the invoke goes through the same teams-ai app); resolves with the reply card or text.
+   * By default from the person's 1:1 chat; `where` puts it in a channel, on a given post, as Teams' automatic refresh.
+   */
+  click(as: keyof typeof PEOPLE, verb: string, data?: Record<string, unknown>, where?: { conversationId: string; replyToId: string; trigger?: 'manual' | 'automatic' }): Promise<unknown>;
   /**
    * Any activity through the real TeamsAdapter, as `/api/messages` hands it over (anonymous auth):
    * the turn gets a connector client for the activity's serviceUrl (the local connector unless the
@@ -75,7 +79,19 @@ export async function seedChannels(store: BrokerageStore, url: string, count = E
  * to a local Bot Connector whose answers a test scripts. Only the HTTP edge is fake.
  */
 export async function connectorWorld(
-  options: { providers?: number; now?: () => Date; timeoutMs?: number; mock?: MockOptions; ledger?: RateLedger; /** Another world's connector, shared (another instance of the bot). */ connector?: MockConnector } = {},
+  options: {
+    providers?: number;
+    now?: () => Date;
+    timeoutMs?: number;
+    mock?: MockOptions;
+    ledger?: RateLedger;
+    /** Another world's connector, shared (another instance of the bot). */
+    connector?: MockConnector;
+    /** Claims on posts and jobs (default 60 s). */
+    leaseMs?: number;
+    /** The council granted ChannelMessage.Read.Group: the bot reads channels (Graph, answered by the mock). */
+    readChannels?: boolean;
+  } = {},
 ): Promise<ConnectorWorld> {
   const mock = options.connector ?? new MockConnector(options.mock);
   const url = options.connector ? mock.url : await mock.start();
@@ -85,12 +101,14 @@ export async function connectorWorld(
   const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()), refusals: new RefusalAudit(store) };
   const adapter = new TeamsAdapter({});
   const bot = createBot(deps, adapter);
-  const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps), { timeoutMs: options.timeoutMs, ledger: options.ledger });
+  const channelMessages = options.readChannels ? graphChannelMessages({ graphUrl: url, appId: '', token: async () => undefined }) : undefined;
+  const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps, { channelMessages }), { timeoutMs: options.timeoutMs, ledger: options.ledger, leaseMs: options.leaseMs });
   const invokes = new TestAdapter(async (ctx) => void (await bot.app.run(ctx)));
-  const click: ConnectorWorld['click'] = async (as, verb, data = {}) => {
+  const click: ConnectorWorld['click'] = async (as, verb, data = {}, where) => {
     const p = PEOPLE[as];
     const replies: Partial<Activity>[] = [];
-    const activity = { type: ActivityTypes.Invoke, name: 'adaptiveCard/action', channelId: 'msteams', serviceUrl: url, replyToId: `card-${verb}`, from: { id: p.id, aadObjectId: p.aadObjectId, name: p.name }, recipient: { id: '28:bot' }, conversation: { id: `a:personal-${p.id}`, conversationType: 'personal' }, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } };
+    const conversation = where ? { id: `${where.conversationId};messageid=${where.replyToId}`, conversationType: 'channel', isGroup: true } : { id: `a:personal-${p.id}`, conversationType: 'personal' };
+    const activity = { type: ActivityTypes.Invoke, name: 'adaptiveCard/action', channelId: 'msteams', serviceUrl: url, replyToId: where?.replyToId ?? `card-${verb}`, from: { id: p.id, aadObjectId: p.aadObjectId, name: p.name }, recipient: { id: '28:bot' }, conversation, value: { action: { type: 'Action.Execute', verb, data }, trigger: where?.trigger ?? 'manual' } };
     await invokes.processActivity(activity as Partial<Activity>, async (ctx) => {
       ctx.onSendActivities(async (_c, acts, next) => {
         replies.push(...acts);

@@ -68,6 +68,12 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     await t.click('priya', 'calloff.ask', { ref, question: 'Is there parking at the property for staff?' });
     cards.push(['sealed status for the council', cardOf((await t.say('alex', `calloff ${ref}`))[0])]);
     cards.push(['answer form', await value(t.click('alex', 'calloff.answer.form', { ref, questionId: 'Q1' }))]);
+    // As after a post was taken over from an instance that stopped mid-send, with the channel unreadable.
+    await t.store.transact({ actor: 'test', action: 'test.taken-over' }, async (tx) => {
+      const post = (await tx.get('outbox', `post:${ref}:brightpath`))!;
+      tx.put('outbox', { ...post, takenOver: now.toISOString() });
+    });
+    cards.push(['sealed status with a card that may show twice', cardOf((await t.say('alex', `calloff ${ref}`))[0])]);
     // Decisions under the scheme of delegation (issue 23): the approval card with who may decide, the lists and forms.
     const later = new Date('2026-12-01T17:00:01Z');
     clock = later;

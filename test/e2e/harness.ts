@@ -436,7 +436,7 @@ export class Harness {
    * in the playground (the personal chat has only the current user; use the group chat or a channel
    * for others). Resolves with the invoke response: the replacement card or a text.
    */
-  async invoke(opts: { conversationId?: string; as?: string; verb: string; data?: Record<string, unknown>; message?: BotMessage; replyToId?: string; /** Sent as an Action.Submit (the verb in its data), as a card built elsewhere may. */ submit?: boolean }): Promise<InvokeResult> {
+  async invoke(opts: { conversationId?: string; as?: string; verb: string; data?: Record<string, unknown>; message?: BotMessage; replyToId?: string; /** Sent as an Action.Submit (the verb in its data), as a card built elsewhere may. */ submit?: boolean; /** 'automatic': Teams refreshing a card (Universal Actions) as someone sees it. */ trigger?: 'manual' | 'automatic' }): Promise<InvokeResult> {
     const from = opts.as ? this.user(opts.as) : this.currentUser;
     const conversationId = opts.conversationId ?? opts.message?.conversationId;
     if (!conversationId) throw new Error('invoke needs a conversationId or a message');
@@ -455,7 +455,7 @@ export class Harness {
         from: { id: from.id },
         conversation: { id: conversationId },
         replyToId,
-        value: { action: opts.submit ? { type: 'Action.Submit', data: { verb: opts.verb, ...opts.data } } : { type: 'Action.Execute', verb: opts.verb, data: opts.data ?? {} }, trigger: 'manual' },
+        value: { action: opts.submit ? { type: 'Action.Submit', data: { verb: opts.verb, ...opts.data } } : { type: 'Action.Execute', verb: opts.verb, data: opts.data ?? {} }, trigger: opts.trigger ?? 'manual' },
       }),
     });
     const text = await res.text();

@@ -354,6 +354,44 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         });
       });
 
+      it('keep a request in its period however many times it is saved, moments added or not', async () => {
+        // As the app saves a request: submitted, published the same day, saved again unchanged
+        // (a reminder, a close), then chosen and awarded on later days, then saved again.
+        const stages: Partial<PackageRequest>[] = [
+          { state: 'submitted', submittedAt: '2026-01-10T10:00:00Z' },
+          { state: 'open', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z' } as never },
+          { state: 'open', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', remindersSent: ['24h'] } as never },
+          { state: 'closed', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', closedAt: '2026-01-17T17:00:00Z' } as never },
+          { state: 'chosen', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', closedAt: '2026-01-17T17:00:00Z' } as never, choices: [{ at: '2026-02-03T10:00:00Z' }] as never },
+          { state: 'awarded', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', closedAt: '2026-01-17T17:00:00Z' } as never, choices: [{ at: '2026-02-03T10:00:00Z' }] as never, award: { status: 'offered', approvedAt: '2026-03-04T10:00:00Z' } as never },
+          { state: 'awarded', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', closedAt: '2026-01-17T17:00:00Z' } as never, choices: [{ at: '2026-02-03T10:00:00Z' }] as never, award: { status: 'accepted', approvedAt: '2026-03-04T10:00:00Z' } as never },
+        ];
+        const days = [['2026-01-10'], ['2026-01-10'], ['2026-01-10'], ['2026-01-10'], ['2026-01-10', '2026-02-03'], ['2026-01-10', '2026-02-03', '2026-03-04'], ['2026-01-10', '2026-02-03', '2026-03-04']];
+        const found = async () =>
+          read(store, async (tx) => {
+            const out: Record<string, [string[], string[]]> = {};
+            for (const day of ['2026-01-10', '2026-02-03', '2026-03-04', '2026-04-01']) {
+              out[day] = [ids(await tx.requestsActiveBetween(day, day)), ids(await tx.requestFiguresBetween(day, day))];
+            }
+            return out;
+          });
+        const expected = (saved: string[]) =>
+          Object.fromEntries(['2026-01-10', '2026-02-03', '2026-03-04', '2026-04-01'].map((d) => [d, saved.includes(d) ? [['PKG-2026-0021'], ['PKG-2026-0021']] : [[], []]]));
+        for (const [i, fields] of stages.entries()) {
+          await store.transact(as, async (tx) => tx.put('requests', request('PKG-2026-0021', fields)));
+          assert.deepEqual(await found(), expected(days[i]), `after save ${i + 1}`);
+        }
+        // The same request saved twice more unchanged, and twice within one transaction around a read.
+        for (let i = 0; i < 2; i++) await store.transact(as, async (tx) => tx.put('requests', request('PKG-2026-0021', stages.at(-1))));
+        assert.deepEqual(await found(), expected(days.at(-1)!), 'after two saves unchanged');
+        await store.transact(as, async (tx) => {
+          tx.put('requests', request('PKG-2026-0021', stages.at(-1)));
+          await tx.requestsActiveBetween('2026-01-10', '2026-01-10');
+          tx.put('requests', request('PKG-2026-0021', stages.at(-1)));
+        });
+        assert.deepEqual(await found(), expected(days.at(-1)!), 'after two saves in one transaction');
+      });
+
       it('hand out copies', async () => {
         await seed();
         await read(store, async (tx) => {
@@ -497,7 +535,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         await store.release('outbox', 'p1', 'two'); // not the holder: no effect
         assert.equal(await store.claim('outbox', 'p1', 'two', 60_000), false);
         await store.release('outbox', 'p1', 'one');
-        assert.equal(await store.claim('outbox', 'p1', 'two', 60_000), true);
+        assert.equal(await store.claim('outbox', 'p1', 'two', 60_000), true, 'given back: free work, not taken over');
       });
 
       it('lets another holder take the work once the lease runs out', async () => {
@@ -505,7 +543,9 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         assert.equal(await store.claim('jobs', 'j1', 'one', 1_000), true);
         assert.equal(await store.claim('jobs', 'j1', 'two', 1_000), false);
         await sleep(1_300);
-        assert.equal(await store.claim('jobs', 'j1', 'two', 1_000), true);
+        // Never given back: its holder stopped mid-work, which whoever takes it must know (a post may already be in the channel).
+        assert.equal(await store.claim('jobs', 'j1', 'two', 1_000), 'taken over');
+        assert.equal(await store.claim('jobs', 'j1', 'two', 1_000), true, 'renewed by its new holder');
       });
     });
 

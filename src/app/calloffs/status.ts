@@ -18,6 +18,8 @@ export interface CardDelivery {
   unreachable?: boolean;
   /** A broker may send the card again now: it failed, the call-off is open and the channel is registered and reachable. */
   canResend: boolean;
+  /** Delivered by an instance that took the post over from one that stopped mid-send, unable to look in the channel: an earlier copy may be there too. */
+  mayShowTwice?: boolean;
 }
 
 export interface SealedStatus {
@@ -33,10 +35,10 @@ export interface SealedStatus {
   canManage: boolean;
 }
 
-function deliveryOf(post: OutboxItem | undefined, channelId: string | undefined): Pick<CardDelivery, 'state' | 'why' | 'unreachable'> {
+function deliveryOf(post: OutboxItem | undefined, channelId: string | undefined): Pick<CardDelivery, 'state' | 'why' | 'unreachable' | 'mayShowTwice'> {
   if (!post) return { state: 'failed', why: 'never queued' };
   if (post.status === 'sent' && post.activityId && sentElsewhere(post, channelId)) return { state: 'failed', why: 'delivered to an earlier channel of this provider, not the one registered now' };
-  if (post.status === 'sent' && post.activityId) return { state: 'delivered' };
+  if (post.status === 'sent' && post.activityId) return post.takenOver ? { state: 'delivered', mayShowTwice: true } : { state: 'delivered' };
   if (post.status === 'pending') return post.attempts ? { state: 'retrying', why: post.lastError } : { state: 'sending' };
   return { state: 'failed', why: post.lastError ?? 'no activity id from Teams', unreachable: post.unreachable };
 }

@@ -2,6 +2,7 @@ import { agreementId, type Agreement, type ContractRules } from '../../domain/ag
 import { bidId } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { BrokerageStore } from '../../store/collections.js';
+import { reading } from '../../store/reading.js';
 import { rulesFor, rulesOf } from '../agreements/load.js';
 import { returnChoices } from '../agreements/views.js';
 import { providerView, type ProviderAgreementView } from '../agreements/providerView.js';
@@ -38,6 +39,8 @@ export interface ProviderMessageView {
   side: ProviderSide;
   lookups: Lookups;
   now: Date;
+  /** calloff.card: the post every copy of the card belongs to, and the provider's users, whose view of any copy is redrawn from the store when they open it. */
+  refresh?: { postId: string; userIds: string[] };
 }
 
 /** A service-agreement message: to the provider's channel drawn from its view only, to council people from the agreement. */
@@ -131,6 +134,12 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'notice.text': 'text',
 };
 
+/** The provider's users (their Entra object ids, in id order): who sees its call-off cards redrawn. */
+async function providerUserIds(store: BrokerageStore, providerId: string): Promise<string[]> {
+  const users = await reading(store, (tx) => tx.usersWithRole('provider'));
+  return users.filter((u) => u.providerId === providerId).map((u) => u.id);
+}
+
 const familyOf = (kind: string): NotificationView['family'] => (Object.hasOwn(FAMILY_OF, kind) ? FAMILY_OF[kind as NotificationKind] : 'unknown');
 
 /** Loads what an outbox item's card shows; 'skip' when there is nothing (left) to say. */
@@ -146,7 +155,8 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
     if (!r?.calloff || family !== 'provider') return 'skip';
     const side = await loadProviderSide(store, r, item.target.providerId);
     if (side.referral) side.referral = { ...side.referral, ownerName: (await store.get('users', side.referral.ownerId))?.name ?? side.referral.ownerName };
-    return { family: 'provider', message: m as ProviderNotification, side, lookups: await lookupsOf(store), now };
+    const refresh = m.kind === 'calloff.card' ? { postId: item.updates ?? item.id, userIds: await providerUserIds(store, item.target.providerId) } : undefined;
+    return { family: 'provider', message: m as ProviderNotification, side, lookups: await lookupsOf(store), now, ...(refresh ? { refresh } : {}) };
   }
   if (family === 'text') return { family: 'text', message: m as TextNotification };
   if (family === 'approval') return loadApprovalMessage(store, m as ApprovalNotification, now);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { appendFile, mkdir, open as openFile, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { JSONFile } from 'lowdb/node';
-import { AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, TransactOptions, Tx, WorkKind } from '../store.js';
+import { type Claimed, AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, TransactOptions, Tx, WorkKind } from '../store.js';
 import { Leases } from '../leases.js';
 import { WriteQueue } from '../writeQueue.js';
 import { syncDirs, writeFileDurable } from './durable.js';
@@ -604,7 +604,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     return fields.length ? all.filter((e) => fields.every(([k, v]) => e[k] === v)) : all;
   }
 
-  async claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean> {
+  async claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<Claimed> {
     // A lease is wall time, not the business clock tests may freeze.
     return this.leases.claim(kind, id, holder, leaseMs, Date.now());
   }

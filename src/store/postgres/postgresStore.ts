@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { BrokerageStore, BrokerageTx, Collections } from '../collections.js';
-import type { AuditEntry, AuditQuery, Change, Entity, TransactOptions, WorkKind } from '../store.js';
+import type { AuditEntry, AuditQuery, Change, Entity, TransactOptions, WorkKind, Claimed } from '../store.js';
 import { StoreClosedError } from '../store.js';
 import { ChangeFeed } from './changeFeed.js';
 import { claim, release } from './claims.js';
@@ -178,7 +178,7 @@ export class PostgresStore implements BrokerageStore {
     return this.feed.watch(collection, listener as (change: Change<Entity>) => void);
   }
 
-  claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean> {
+  claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<Claimed> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     return claim(this.pool, kind, id, holder, leaseMs);
   }

@@ -13,7 +13,7 @@ describe('PostgresStore claims', function () {
     assert.equal(await a.claim('outbox', 'post:1', 'instance-a', 300), true, 'the holder renews its own lease');
     assert.equal(await b.claim('jobs', 'post:1', 'instance-b', 300), true, 'kinds are separate');
     await new Promise((r) => setTimeout(r, 450));
-    assert.equal(await b.claim('outbox', 'post:1', 'instance-b', 60_000), true, 'taken once the lease ran out');
+    assert.equal(await b.claim('outbox', 'post:1', 'instance-b', 60_000), 'taken over', 'taken once the lease ran out');
     assert.equal(await a.claim('outbox', 'post:1', 'instance-a', 300), false);
   });
 
