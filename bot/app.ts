@@ -38,7 +38,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).
-  const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements']);
+  const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements', 'costModels', 'capacity', 'marketRules']);
   const dedup = new ActionDedup<CardJson | string>(15_000, Date.now, revisions.of);
   const refusals = { record: (...args: Parameters<RefusalAudit['record']>) => (deps.refusals ??= new RefusalAudit(deps.store, deps.logger)).record(...args) };
   /** Why someone Teams identifies has no user here: no role at all, or a user known only from another tenant. */

@@ -20,6 +20,7 @@ import type { Deps } from '../deps.js';
 import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { agreementCard, variationApprovalCard } from '../views/agreementCards.js';
+import { variationRateCheck } from '../../src/app/market/rates.js';
 import { csvForm, endForm, returnForm, rulesForm, startForm, suspendForm, termsForm, varyForm } from '../views/agreementForms.js';
 import { contractsCard, paymentsCard } from '../views/contractCards.js';
 import { placeOf, sendCard } from './common.js';
@@ -186,12 +187,12 @@ export function agreementRoutes(): Routes {
           'award.decide',
           async (deps, { who, data }) => {
             const { agreement, variation, unchanged } = await decideVariation(deps.store, who, refIn(data), Number(data.n), outcome, str(data.decisionNote), deps.now());
-            return variationApprovalCard(agreement, variation, { notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
+            return variationApprovalCard(agreement, variation, { notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.`, rateCheck: await variationRateCheck(deps.store, agreement, variation) });
           },
           async (deps, { data }, e) => {
             const a = await loadAgreement(deps, refIn(data));
             const x = a.variations.find((v) => v.n === Number(data.n));
-            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields }) : refusalText(e);
+            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields, rateCheck: await variationRateCheck(deps.store, a, x) }) : refusalText(e);
           },
           { once: true },
         ),

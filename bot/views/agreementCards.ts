@@ -1,4 +1,5 @@
 import { panelBindings, type PanelCommon } from './panelBindings.js';
+import { rateCheckText, type RateCheck } from '../../src/domain/costModel.js';
 import type { Agreement, AgreementVersion, Variation } from '../../src/domain/agreement.js';
 import { current, elementsText } from '../../src/domain/agreement.js';
 import type { Settlement } from '../../src/domain/agreementRules.js';
@@ -119,7 +120,7 @@ export function agreementCard(v: AgreementView, extra: { notice?: string; error?
 }
 
 /** The manager's approval card for a variation: the figures, the reasons it needs approval, the buttons until decided. */
-export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string; error?: string } = {}): CardJson {
+export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string; error?: string; rateCheck?: RateCheck } = {}): CardJson {
   const decided = x.status !== 'awaiting_approval';
   return panel({
     title: `Approve a variation of ${a.ref}`,
@@ -133,6 +134,7 @@ export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: 
       { title: 'Elements', value: elementsShown(x.elements) },
       { title: 'From', value: `${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}` },
       { title: 'Reason', value: said(x.reason) },
+      ...(f.rateCheck ? [{ title: 'Cost of care', value: `${f.rateCheck.below ? '⚠ ' : ''}${rateCheckText(f.rateCheck)} (the elements' average rate)` }] : []),
     ],
     fields: decided ? [] : [{ id: 'decisionNote', label: 'Note (required to reject)' }],
     values: f.values,

@@ -41,7 +41,7 @@ export function drawAgreementMessage(v: AgreementMessageView): Partial<Activity>
     }
     case 'agreement.variation': {
       const x = a.variations.find((v) => v.n === Number(m.n));
-      return x ? card(variationApprovalCard(a, x)) : 'skip';
+      return x ? card(variationApprovalCard(a, x, { rateCheck: v.rateCheck })) : 'skip';
     }
     case 'agreement.variation.outcome': {
       const x = a.variations.find((v) => v.n === Number(m.n));

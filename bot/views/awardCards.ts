@@ -17,6 +17,7 @@ import { CardJson, render } from '../render.js';
 import { cap, day, gbp } from './format.js';
 import { NOT_TOP_REASONS, TOOK_PART, TOOK_PART_LABELS } from '../../src/domain/choice.js';
 import { someOf } from './paging.js';
+import { rateCheckText, type ModelRate, type RateCheck } from '../../src/domain/costModel.js';
 
 
 interface Row {
@@ -136,6 +137,9 @@ function flagText(row: RankedRow, r: OpenCallOff, minHourlyRate: number): string
   return out;
 }
 
+/** A bid's hourly rate against the cost-of-care model (issue 25): flagged when below it. */
+const rateLine = (c: RateCheck | undefined): string[] => (c ? [`${c.below ? '⚠ ' : ''}${rateCheckText(c)}`] : []);
+
 export function rankingRows(r: OpenCallOff, ranking: RankingView, names: Map<string, string>): Row[] {
   const label = (id: string) => ranking.evaluation.bids.find((b) => b.bidId === id)?.label ?? '?';
   const rows: Row[] = ranking.rows.map((row) => ({
@@ -144,6 +148,7 @@ export function rankingRows(r: OpenCallOff, ranking: RankingView, names: Map<str
       `${gbp(row.weeklyPrice)} a week (${gbp(row.hourlyRate)}/h) · price ${show2(row.priceScore)} of ${r.package.costWeight} · quality ${show2(row.qualityScore)} of ${r.package.qualityWeight}`,
       ...(row.compliant ? [] : [`Non-compliant: ${row.reasons.join('; ')}.`]),
       ...flagText(row, r, ranking.minHourlyRate),
+      ...rateLine(ranking.rateChecks.get(row.bidId)),
     ],
     style: row.compliant ? (row.rank === 1 ? 'good' : 'default') : 'attention',
   }));
@@ -156,8 +161,12 @@ export function rankingFacts(r: OpenCallOff, ranking: RankingView) {
     { title: 'Scoring', value: `cost ${r.package.costWeight} / quality ${r.package.qualityWeight}; totals to 2 dp, ranked on the exact value` },
     { title: 'Lowest compliant price', value: ranking.lowestCompliantPrice === undefined ? 'none' : `${gbp(ranking.lowestCompliantPrice)} a week` },
     { title: 'Indicative budget', value: `${gbp(r.package.budgetWeekly)} a week` },
+    ...(ranking.model ? [{ title: 'Cost-of-care model', value: modelRateText(ranking.model) }] : []),
   ];
 }
+
+/** "£32.14/h (Learning disability: the council default); `cost of care` shows the workings" */
+const modelRateText = (m: ModelRate) => `${gbp(m.rate)}/h (${m.lotName ?? m.lot}: ${m.own ? 'its own model' : 'the council default'}${m.upliftPct ? `, ${m.upliftPct}% uplift in ${m.zone}` : ''}); \`cost of care\` shows the workings`;
 
 export interface RankingOptions {
   canChoose: boolean;
@@ -249,6 +258,7 @@ export function approvalCard(v: ApprovalView): CardJson {
       { title: 'Weekly price', value: `${gbp(c.weeklyPrice)} (${gbp(c.hourlyRate)}/h)` },
       { title: 'Budget', value: `${gbp(r.package.budgetWeekly)} a week: ${diff > 0 ? `${gbp(diff)} over` : diff < 0 ? `${gbp(-diff)} under` : 'exactly on budget'}` },
       { title: 'Flags', value: flags.length ? `⚠ ${flags.join('; ')}` : 'none' },
+      ...(v.rateCheck ? [{ title: 'Cost of care', value: rateLine(v.rateCheck)[0] }] : []),
       ...(top ? [{ title: 'Top-ranked was', value: `${top}; the person chose otherwise (${c.choice.reasonCategory ?? 'reason not grouped'}): ${c.choice.reason ?? ''}` }] : []),
       ...(c.choice.tookPart?.length ? [{ title: 'Who took part', value: c.choice.tookPart.map((t) => TOOK_PART_LABELS[t]).join('; ') }] : []),
       ...(c.choice.personWords ? [{ title: "In the person's words", value: c.choice.personWords }] : []),

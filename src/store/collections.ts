@@ -5,6 +5,8 @@ import type { Bid } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/item.js';
 import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
+import type { CostModel } from '../domain/costModel.js';
+import type { CapacityRecord, MarketRules } from '../domain/market.js';
 import type { Entity, Store, Tx } from './store.js';
 import type { BrokerageReads } from './reads.js';
 
@@ -44,6 +46,10 @@ export type Collections = {
   agreements: Agreement;
   /** The council's contract-management rules (one record). */
   contractRules: ContractRules & Entity;
+  /** The market view (issue 25): costing models by lot ('default' for the rest), providers' capacity, the gap rules. */
+  costModels: CostModel & Entity;
+  capacity: CapacityRecord;
+  marketRules: MarketRules & Entity;
 };
 
 /** The call-off (request) an id belongs to: `PKG-2026-0042`, `PKG-2026-0042:caring-hands`, `post:PKG-2026-0042:…`. */

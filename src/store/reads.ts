@@ -24,7 +24,10 @@ export type ReferenceCollection =
   | 'applications'
   | 'windows'
   | 'admission'
-  | 'contractRules';
+  | 'contractRules'
+  | 'costModels'
+  | 'capacity'
+  | 'marketRules';
 
 /** The questions the brokerage asks of its store, besides get-by-id. In a transaction they see its own changes. */
 export interface BrokerageReads {

@@ -12,6 +12,8 @@ import { notFound } from '../errors.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 import { providerCallOff, type ProviderCallOff } from '../calloffs/providerView.js';
 import { chosenBid, rankingOfTx, type ChosenBid, type RankingView } from './shared.js';
+import { checkRate, DEFAULT_MODEL_ID, type RateCheck } from '../../domain/costModel.js';
+import { modelRateOf } from '../market/rates.js';
 
 /** What the views read: a transaction, or a snapshot of one call-off's bids, providers and settings. */
 export type Reader = Pick<BrokerageTx, 'get'>;
@@ -45,6 +47,8 @@ export interface ApprovalData {
   /** When the card is no longer current (a newer choice, a cancellation). */
   stale?: string;
   minHourlyRate: number;
+  /** The chosen bid's hourly rate against the cost-of-care model (issue 25). */
+  rateCheck?: RateCheck;
 }
 
 export async function approvalOf(read: Reader, r: OpenCallOff, n: number): Promise<ApprovalData | undefined> {
@@ -67,6 +71,7 @@ export async function approvalOf(read: Reader, r: OpenCallOff, n: number): Promi
     decision,
     stale,
     minHourlyRate: settings.minHourlyRate,
+    rateCheck: checkRate(bid.versions.at(-1)!.hourlyRate, (await modelRateOf(read, r.package.lots, r.person.zone)).rate),
   };
 }
 
@@ -75,15 +80,20 @@ export async function approvalOf(read: Reader, r: OpenCallOff, n: number): Promi
 /** One read of everything a call-off's council views draw on: every offered provider, its bid, the settings. */
 export async function callOffSnapshot(store: BrokerageStore, r: OpenCallOff): Promise<Reader> {
   const ids = r.calloff.offers.map((o) => o.providerId);
-  const [providers, bids, settings] = await Promise.all([
+  const modelIds = [...new Set([...r.package.lots, DEFAULT_MODEL_ID])];
+  const [providers, bids, settings, models, lots] = await Promise.all([
     Promise.all(ids.map((id) => store.get('providers', id))),
     Promise.all(ids.map((id) => store.get('bids', bidId(r.id, id)))),
     store.get('settings', SETTINGS_ID),
+    Promise.all(modelIds.map((id) => store.get('costModels', id))),
+    Promise.all(r.package.lots.map((id) => store.get('lots', id))),
   ]);
   const rows: Record<string, Map<string, unknown>> = {
     providers: new Map(providers.flatMap((p) => (p ? [[p.id, p] as const] : []))),
     bids: new Map(bids.flatMap((b): [string, Bid][] => (b ? [[b.id, b]] : []))),
     settings: new Map(settings ? [[SETTINGS_ID, settings]] : []),
+    costModels: new Map(models.flatMap((m) => (m ? [[m.id, m] as const] : []))),
+    lots: new Map(lots.flatMap((l) => (l ? [[l.id, l] as const] : []))),
   };
   return { get: ((collection: string, id: string) => rows[collection]?.get(id)) as Reader['get'] };
 }

@@ -9,6 +9,8 @@ import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } 
 import type { OpenCallOff } from '../calloffs/access.js';
 import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js';
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
+import type { RateCheck } from '../../domain/costModel.js';
+import { variationRateCheck } from '../market/rates.js';
 import type { AgreementNotification, AwardNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
 
 /**
@@ -36,6 +38,8 @@ export interface AgreementMessageView {
   toProvider: boolean;
   /** For a return or a chase: the provider's view of the agreement and the periods it can return. */
   returns?: { view: AgreementView; choices: ReturnType<typeof returnChoices> };
+  /** For a variation to approve: its rate against the cost-of-care model (issue 25). */
+  rateCheck?: RateCheck;
 }
 
 /** Call-off, evaluation, award and cascade notices to council people. */
@@ -157,6 +161,10 @@ async function loadAgreementMessage(store: BrokerageStore, item: OutboxItem, m: 
   if (m.kind === 'agreement.return' || m.kind === 'agreement.chase') {
     const v = buildView(a, rules, now, 'provider');
     view.returns = { view: v, choices: returnChoices(v) };
+  }
+  if (m.kind === 'agreement.variation') {
+    const x = a.variations.find((v) => v.n === Number(m.n));
+    if (x) view.rateCheck = await variationRateCheck(store, a, x);
   }
   return view;
 }

@@ -24,6 +24,9 @@ export const TABLES: Record<keyof Collections, string> = {
   admission: 'admission',
   agreements: 'agreements',
   contractRules: 'contract_rules',
+  costModels: 'cost_models',
+  capacity: 'capacity',
+  marketRules: 'market_rules',
 };
 
 /** The table of a collection; table names are never taken from input, only from this map. */
