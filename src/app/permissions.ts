@@ -27,6 +27,10 @@ export const PERMISSIONS = {
   'agreement.manage': ['social_worker', 'broker'],
   /** Set the council's contract rules: period, tolerance, banking, thresholds, retainer. */
   'contract.rules': ['commissioner'],
+  /** The market view (issue 25): set the cost-of-care models and the gap rules, and act on a gap. */
+  'market.manage': ['commissioner'],
+  /** Say from the provider's channel, per zone, whether it can take new packages. */
+  'capacity.declare': ['provider'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
