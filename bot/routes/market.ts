@@ -1,7 +1,12 @@
 import { costOfCareView, saveCostModel, useDefaultModel } from '../../src/app/market/costModels.js';
+import { capacityView, declareCapacity } from '../../src/app/market/capacity.js';
+import { getMarketRules, setMarketRules } from '../../src/app/market/rules.js';
+import { capacityCard } from '../views/capacityCards.js';
+import { marketRulesForm } from '../views/marketCards.js';
 import type { Routes } from '../registry.js';
 import { costModelForm, costOfCareCard } from '../views/costCards.js';
 import { sendCard } from './common.js';
+import { can } from '../../src/app/permissions.js';
 import { guarded } from './guard.js';
 
 /**
@@ -22,8 +27,45 @@ export function marketRoutes(): Routes {
         where: ['personal'],
         run: async (ctx, deps, { who, match }) => void (await sendCard(ctx, costOfCareCard(await costOfCareView(deps.store, who, match[1], deps.now())))),
       },
+      {
+        usage: 'market rules',
+        summary: 'When a lot and zone count as a gap, how long before the report proposes opening the framework there, when capacity is stale, and the small-number threshold.',
+        pattern: /^market\s+rules$/i,
+        permission: 'report.view',
+        where: ['personal'],
+        run: async (ctx, deps, { who, user }) => void (await sendCard(ctx, marketRulesForm(await getMarketRules(deps.store, who), { readOnly: !can(user, 'market.manage') }))),
+      },
+      {
+        usage: 'capacity',
+        summary: 'Say, for each zone you cover, whether you can take new packages and roughly how many hours a week. Only the council sees it.',
+        pattern: /^capacity$/i,
+        permission: 'capacity.declare',
+        where: ['channel'],
+        run: async (ctx, deps, { who }) => void (await sendCard(ctx, capacityCard(await capacityView(deps.store, who, deps.now())))),
+      },
     ],
     actions: [
+      guarded(
+        'capacity.save',
+        'capacity.declare',
+        async (deps, { who, data }) => {
+          const r = await declareCapacity(deps.store, who, data, deps.now());
+          if (!r.ok) return capacityCard(r.view, { values: data, errors: r.errors });
+          return capacityCard(r.view, { notice: `Thank you: saved for ${r.saved.join(', ')}. The council sees it beside the gaps in its market report.` });
+        },
+        undefined,
+        { once: true },
+      ),
+      guarded(
+        'market.rules.save',
+        'market.manage',
+        async (deps, { who, data }) => {
+          const { rules, unchanged } = await setMarketRules(deps.store, who, data);
+          return marketRulesForm(rules, { notice: unchanged ? 'Nothing changed.' : 'Saved. The market report uses these rules from now on.' });
+        },
+        async (deps, { who, data }, e) => marketRulesForm(await getMarketRules(deps.store, who), { values: data, errors: Object.keys(e.fields).length ? e.fields : { _form: e.message } }),
+        { once: true },
+      ),
       guarded('market.cost.show', 'request.view', async (deps, { who, data }) => costOfCareCard(await costOfCareView(deps.store, who, lotIn(data), deps.now()))),
       guarded('market.cost.form', 'market.manage', async (deps, { who, data }) => costModelForm(await costOfCareView(deps.store, who, lotIn(data), deps.now()))),
       guarded(
