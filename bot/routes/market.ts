@@ -1,8 +1,16 @@
 import { costOfCareView, saveCostModel, useDefaultModel } from '../../src/app/market/costModels.js';
 import { capacityView, declareCapacity } from '../../src/app/market/capacity.js';
 import { getMarketRules, setMarketRules } from '../../src/app/market/rules.js';
+import { openWindowForGap } from '../../src/app/market/act.js';
+import { loadMarketData } from '../../src/reports/marketData.js';
+import { buildMarketView } from '../../src/reports/marketFiles.js';
+import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
+import type { User } from '../../src/domain/framework.js';
+import type { Deps } from '../deps.js';
+import type { CardJson } from '../render.js';
+import { linksOf } from './reports.js';
 import { capacityCard } from '../views/capacityCards.js';
-import { marketRulesForm } from '../views/marketCards.js';
+import { marketReportCard, marketRulesForm } from '../views/marketCards.js';
 import type { Routes } from '../registry.js';
 import { costModelForm, costOfCareCard } from '../views/costCards.js';
 import { sendCard } from './common.js';
@@ -14,6 +22,13 @@ import { guarded } from './guard.js';
  * them, the gap rules, and providers' capacity from their channels. Council views are 1:1 only.
  */
 const lotIn = (data: Record<string, unknown>) => (typeof data.lot === 'string' ? data.lot : '');
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const canAct = (user: User) => can(user, 'market.manage') && can(user, 'admission.manage');
+
+/** The market report card for a period: figures read once, links to the heat map and the CSV. */
+async function reportCard(deps: Deps, user: User, period: Period, o: { page?: unknown; notice?: string; error?: string } = {}): Promise<CardJson> {
+  return marketReportCard(buildMarketView(await loadMarketData(deps.store, period, deps.now()), period, linksOf(deps)), { ...o, canAct: canAct(user) });
+}
 
 export function marketRoutes(): Routes {
   return {
@@ -26,6 +41,23 @@ export function marketRoutes(): Routes {
         permission: 'request.view',
         where: ['personal'],
         run: async (ctx, deps, { who, match }) => void (await sendCard(ctx, costOfCareCard(await costOfCareView(deps.store, who, match[1], deps.now())))),
+      },
+      {
+        usage: 'market report ‹period›',
+        summary: 'Where the market fails, by lot and zone: no-bid and one-bid call-offs, cascades, off-contract, hand-backs, time to start, providers and their capacity, rates against the cost of care; a heat map and a CSV. Period as for `report`.',
+        pattern: /^market(?:\s+report(?:\s+(.+))?)?$/i,
+        permission: 'report.view',
+        where: ['personal'],
+        run: async (ctx, deps, { user, match }) => {
+          let period: Period;
+          try {
+            period = parsePeriod(match[1] ?? '', deps.now());
+          } catch (e) {
+            if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
+            throw e;
+          }
+          await sendCard(ctx, await reportCard(deps, user, period));
+        },
       },
       {
         usage: 'market rules',
@@ -45,6 +77,34 @@ export function marketRoutes(): Routes {
       },
     ],
     actions: [
+      guarded('market.report', 'report.view', async (deps, { user, data }) => {
+        try {
+          return await reportCard(deps, user, dates(str(data.from), str(data.to)), { page: data.page });
+        } catch (e) {
+          if (e instanceof PeriodError) return e.message;
+          throw e;
+        }
+      }),
+      guarded('market.rules.show', 'report.view', async (deps, { who, user }) => marketRulesForm(await getMarketRules(deps.store, who), { readOnly: !can(user, 'market.manage') })),
+      guarded(
+        'market.gap.open',
+        'market.manage',
+        async (deps, { who, user, data }) => {
+          const r = await openWindowForGap(deps.store, who, { lot: str(data.lot), zone: str(data.zone), from: str(data.from), to: str(data.to) }, deps.now());
+          const notice = r.already
+            ? `Evaluation window ${r.window.id} is already open for this gap; the market was told on ${r.invitation.at.slice(0, 10)}. Nothing new was sent.`
+            : `${r.opened ? `Opened evaluation window ${r.window.id}` : `Added this gap to the open evaluation window ${r.window.id}`} and told ${r.told} provider${r.told === 1 ? '' : 's'} on the framework: “${r.invitation.text}” \`applications\` shows the window.`;
+          return marketReportCard(buildMarketView(r.data, r.report.period, linksOf(deps)), { canAct: canAct(user), notice });
+        },
+        async (deps, { user, data }, e) => {
+          try {
+            return await reportCard(deps, user, dates(str(data.from), str(data.to)), { error: e.message });
+          } catch {
+            return e.message;
+          }
+        },
+        { once: true },
+      ),
       guarded(
         'capacity.save',
         'capacity.declare',

@@ -19,7 +19,7 @@ let ownShelf: FileShelf | undefined;
 export const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 /** Report links: index.ts gives the links the HTTP server serves; a bot built without them (tests) signs its own. */
 let ownLinks: ReportLinks | undefined;
-const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+export const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 
 type Kind = 'headline' | 'providers' | 'equality';
 

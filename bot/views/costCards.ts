@@ -1,7 +1,8 @@
 import type { CostOfCareView } from '../../src/app/market/costModels.js';
 import { DEFAULT_MODEL_ID } from '../../src/domain/costModel.js';
 import { FieldSpec, renderForm, type CardAction } from '../forms/form.js';
-import { CardJson, render } from '../render.js';
+import type { CardJson } from '../render.js';
+import { marketCard, section } from './marketCards.js';
 import { day, gbp } from './format.js';
 
 /**
@@ -9,58 +10,7 @@ import { day, gbp } from './format.js';
  * (src/domain/costModel.ts), every lot's rate, the zone uplifts; and the commissioner's form.
  */
 
-interface Fact {
-  title: string;
-  value: string;
-}
-
 const lotOf = (v: CostOfCareView) => v.lot?.id ?? DEFAULT_MODEL_ID;
-
-/** A section of the market template, every binding filled. */
-export const section = (heading: string, facts: Fact[], o: { note?: string; style?: string; actions?: CardAction[] } = {}) => ({
-  heading,
-  note: o.note ?? '',
-  style: o.style ?? 'default',
-  facts,
-  actions: (o.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {} })),
-});
-
-/** The market template's bindings with the empty ones filled. */
-export function marketCard(v: {
-  title: string;
-  subtitle?: string;
-  status?: string;
-  statusStyle?: string;
-  notice?: string;
-  error?: string;
-  facts?: Fact[];
-  images?: { url: string; title: string; altText: string }[];
-  imageNote?: string;
-  sections?: ReturnType<typeof section>[];
-  fields?: { id: string; label: string; kind: 'choice' | 'text'; required?: boolean; choices?: { title: string; value: string }[]; value?: string; help?: string; error?: string }[];
-  links?: { title: string; url: string }[];
-  linksNote?: string;
-  footer?: string;
-  actions?: CardAction[];
-}): CardJson {
-  return render('market', {
-    title: v.title,
-    subtitle: v.subtitle ?? '',
-    status: v.status ?? '',
-    statusStyle: v.statusStyle ?? 'emphasis',
-    notice: v.notice ?? '',
-    error: v.error ?? '',
-    facts: v.facts ?? [],
-    images: v.images ?? [],
-    imageNote: v.imageNote ?? '',
-    sections: v.sections ?? [],
-    fields: (v.fields ?? []).map((f) => ({ id: f.id, label: f.label, kind: f.kind, required: f.required ?? false, choices: f.choices ?? [], value: f.value ?? '', help: f.help ?? '', error: f.error ?? '' })),
-    links: v.links ?? [],
-    linksNote: v.linksNote ?? '',
-    footer: v.footer ?? '',
-    actions: (v.actions ?? []).map((a) => ({ title: a.title, verb: a.verb, data: a.data ?? {}, style: a.style ?? 'default', inputs: a.inputs ?? 'auto' })),
-  });
-}
 
 export function costOfCareCard(v: CostOfCareView, o: { notice?: string; error?: string } = {}): CardJson {
   const m = v.model;

@@ -11,6 +11,7 @@ import type { LinkSpec, ReportFile, ReportLinks, ServedFile } from './links.js';
 import { showDay, type Period } from './period.js';
 import { awardsOverTime, cardOf, choiceStats, daysDistribution, equality, headline, providerStats, type CardData, type ChoiceStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
 import { listOf, reading } from '../store/reading.js';
+import type { MarketFile } from './marketFiles.js';
 
 /**
  * What a report for the period reads: the requests with a reportable moment in it (submitted,
@@ -65,7 +66,7 @@ const slug = (p: Pick<Period, 'from' | 'to'>) => `${p.from}_to_${p.to}`;
 
 const CHART_TITLES = { 'awards-spend': 'Awards and weekly spend committed', 'days-to-award': 'Days from request to award' } as const;
 /** CSV exports by the file name their links carry. */
-const CSV_FILES: Record<Exclude<ReportFile, keyof typeof CHART_TITLES>, ExportName> = { awards: 'awards', calloffs: 'calloffs', bids: 'bids', 'off-contract': 'offContract' };
+const CSV_FILES: Record<Exclude<ReportFile, keyof typeof CHART_TITLES | MarketFile>, ExportName> = { awards: 'awards', calloffs: 'calloffs', bids: 'bids', 'off-contract': 'offContract' };
 
 export function buildReport(data: CardData, period: Period, links: ReportLinks): Report {
   const h = headline(data, period);
@@ -76,12 +77,12 @@ export function buildReport(data: CardData, period: Period, links: ReportLinks):
     return made.url;
   };
   const charts: Report['charts'] = (Object.keys(CHART_TITLES) as (keyof typeof CHART_TITLES)[]).map((name) => ({ name, title: CHART_TITLES[name], url: link(name) }));
-  const csvs = (Object.entries(CSV_FILES) as [ReportFile, ExportName][]).map(([file, name]) => ({ name, title: CSV_TITLES[name], url: link(file) }));
+  const csvs = (Object.entries(CSV_FILES) as [keyof typeof CSV_FILES, ExportName][]).map(([file, name]) => ({ name, title: CSV_TITLES[name], url: link(file) }));
   return { period, headline: h, choices: choiceStats(data, period), charts, csvs, expiresAt };
 }
 
 /** Draws one file of a report from the data for its period: what a link gives when it is opened. */
-export function reportFile(data: ReportData, spec: LinkSpec): ServedFile {
+export function reportFile(data: ReportData, spec: LinkSpec & { file: Exclude<ReportFile, MarketFile> }): ServedFile {
   const period = { from: spec.from, to: spec.to };
   const span = `${showDay(period.from)} to ${showDay(period.to)} (UK time)`;
   if (spec.file === 'awards-spend') return { body: rasterise(awardsSpendSvg(awardsOverTime(data, period), span)).png, contentType: 'image/png' };

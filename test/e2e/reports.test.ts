@@ -44,7 +44,7 @@ describe('e2e: reports as a card with charts and CSV links', function () {
       if (n.type === 'Image') images.push(String(n.url));
       if (n.type === 'Action.OpenUrl' && ['Awards', 'Call-offs', 'Bids', 'Off-contract'].includes(String(n.title))) csvs.push({ title: String(n.title), url: String(n.url) });
     });
-    assert.deepEqual(cardActions(reply.card).filter((a) => a.type === 'Action.Execute').map((a) => a.title), ['Providers', 'Equality monitoring']);
+    assert.deepEqual(cardActions(reply.card).filter((a) => a.type === 'Action.Execute').map((a) => a.title), ['Providers', 'Equality monitoring', 'Market']);
     assert.equal(images.length, 2);
     assert.equal(csvs.length, 4);
     for (const u of [...images, ...csvs.map((c) => c.url)]) assert.equal(new URL(u).port, new URL(h.botUrl).port, 'served by the bot itself');

@@ -142,3 +142,16 @@ export function marketData(rules: Partial<MarketRules> = {}): MarketData {
 }
 
 export const NOVEMBER = { from: '2026-11-01', to: '2026-11-30', label: 'November 2026' };
+
+/** Puts the data set's requests, bids, agreements and capacity into a store (the framework comes from demo/framework.yaml). */
+export async function seedMarket(store: import('../../src/store/collections.js').BrokerageStore): Promise<void> {
+  const d = marketData();
+  await store.transact({ actor: 'test', action: 'test.seed-market' }, async (tx) => {
+    for (const r of d.requests) tx.put('requests', r);
+    for (const b of d.bids) tx.put('bids', b);
+    for (const a of d.agreements) tx.put('agreements', a);
+    for (const c of d.capacity) tx.put('capacity', c);
+    // The hand-back's request, submitted in May and awarded before the period.
+    tx.put('requests', { ...d.requests[0], id: 'PKG-2026-0042', submittedAt: d.submitted.get('PKG-2026-0042'), calloff: undefined, award: undefined, state: 'awarded' });
+  });
+}
