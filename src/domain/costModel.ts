@@ -149,8 +149,8 @@ function effective(pct: number, threshold: number, yearly: number): number {
   return yearly > 0 ? toRate((pct / 100) * Math.max(0, 1 - threshold / yearly)) : 0;
 }
 
-/** The sustainable hourly rate of a model, with its workings; `upliftPct` is the zone's uplift. */
-export function costOfCare(m: CostParameters, upliftPct = 0): CostOfCare {
+/** The figures of the workings, without the words: what a report over many cells needs. */
+function parts(m: CostParameters, upliftPct: number) {
   const contact = toPence(m.payPerHour);
   const travel = toPence((m.payPerHour * m.travelMinutesPerHour) / 60);
   const training = toPence((m.payPerHour * m.trainingMinutesPerHour) / 60);
@@ -169,7 +169,15 @@ export function costOfCare(m: CostParameters, upliftPct = 0): CostOfCare {
   const surplus = toPence((m.surplusPct / 100) * cost);
   const baseRate = toPence(cost + surplus);
   const uplift = toPence((upliftPct / 100) * baseRate);
-  const rate = toPence(baseRate + uplift);
+  return { contact, travel, training, pay, holiday, gross, yearly, niRate, pensionRate, ni, pension, mileage, direct, overheads, cost, surplus, baseRate, uplift, rate: toPence(baseRate + uplift) };
+}
+
+/** The sustainable hourly rate alone (the same figure costOfCare works out). */
+export const sustainableRate = (m: CostParameters, upliftPct = 0): number => parts(m, upliftPct).rate;
+
+/** The sustainable hourly rate of a model, with its workings; `upliftPct` is the zone's uplift. */
+export function costOfCare(m: CostParameters, upliftPct = 0): CostOfCare {
+  const { contact, travel, training, pay, holiday, gross, yearly, niRate, pensionRate, ni, pension, mileage, direct, overheads, cost, surplus, baseRate, uplift, rate } = parts(m, upliftPct);
   const earns = `a care worker paid ${num(m.paidHoursPerWeek)} h a week earns ${gbp(yearly)} a year`;
   const lines: WorkingLine[] = [
     { label: 'Contact time', working: `${gbp(m.payPerHour)} × 1 h`, amount: contact },
@@ -219,7 +227,7 @@ export function modelRateFor(models: readonly CostModel[], lots: readonly string
   for (const lot of lots.length ? lots : [DEFAULT_MODEL_ID]) {
     const m = modelForLot(models, lot);
     const upliftPct = m.zoneUplifts[zone] ?? 0;
-    const rate = costOfCare(m, upliftPct).rate;
+    const rate = sustainableRate(m, upliftPct);
     if (!best || rate > best.rate) best = { rate, lot, own: m.id === lot, zone, upliftPct };
   }
   return best!;

@@ -33,7 +33,7 @@
 import { current, type Agreement } from '../domain/agreement.js';
 import { daysBetween } from '../domain/agreementRules.js';
 import type { Bid } from '../domain/calloff.js';
-import { costOfCare, modelForLot, modelRateFor, type CostModel } from '../domain/costModel.js';
+import { modelForLot, modelRateFor, sustainableRate, type CostModel } from '../domain/costModel.js';
 import type { Lot, Provider, Zone } from '../domain/framework.js';
 import { isStale, shownCount, type CapacityRecord, type MarketRules } from '../domain/market.js';
 import type { PackageRequest } from '../domain/request.js';
@@ -288,7 +288,7 @@ export function marketReport(data: MarketData, period: Period): MarketReport {
       const k = key(lot.id, zone.id);
       const demand = now.get(k) ?? emptyDemand();
       const supply = supplyOf(data, lot.id, zone.id, demand.bidders);
-      const modelRate = costOfCare(model, model.zoneUplifts[zone.id] ?? 0).rate;
+      const modelRate = sustainableRate(model, model.zoneUplifts[zone.id] ?? 0);
       const monthGaps = byMonth.map((m) => gapReasons(m.get(k) ?? emptyDemand(), supply.admitted, rules).length > 0);
       const reasons = gapReasons(demand, supply.admitted, rules);
       cells.push({
