@@ -62,7 +62,8 @@ const fillOf = (c: Cell) => (c.persistent ? HEAT_COLOURS.persistent : c.reasons.
 /** What a cell says: its call-offs ("<5" for a small count), or "–" where nobody is admitted. */
 export const cellLabel = (c: Cell, smallNumber: number) => (c.demand.callOffs ? shownCount(c.demand.callOffs, smallNumber) : c.supply.admitted ? '' : '–');
 
-export function heatMapSvg(r: MarketReport, lots: { id: string; name: string }[], zones: { id: string; name: string }[], periodLabel: string): string {
+export function heatMapSvg(r: MarketReport, periodLabel: string): string {
+  const { lots, zones } = r;
   const L = heatLayout(
     lots.map((l) => l.name),
     zones.map((z) => z.name),

@@ -114,6 +114,10 @@ export interface MarketReport {
   rules: MarketRules;
   /** The calendar months persistence looks at, oldest first. */
   months: { key: string; label: string; from: string; to: string }[];
+  /** The lots and zones by name: the order of the cells, the map and the CSV (the same on both stores). */
+  lots: { id: string; name: string }[];
+  zones: { id: string; name: string }[];
+  /** Every lot × zone, lot by lot. */
   cells: Cell[];
   /** Gap cells, persistent first, then by call-offs and reasons. */
   gaps: Cell[];
@@ -281,10 +285,13 @@ export function marketReport(data: MarketData, period: Period): MarketReport {
   const months = monthsEnding(period.to, rules.persistMonths);
   const now = demandIn(data, period);
   const byMonth = months.map((m) => demandIn(data, m));
+  const byName = <T extends { id: string; name: string }>(xs: readonly T[]) => xs.map((x) => ({ id: x.id, name: x.name })).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  const lots = byName(data.lots);
+  const zones = byName(data.zones);
   const cells: Cell[] = [];
-  for (const lot of data.lots) {
+  for (const lot of lots) {
     const model = modelForLot(data.costModels, lot.id);
-    for (const zone of data.zones) {
+    for (const zone of zones) {
       const k = key(lot.id, zone.id);
       const demand = now.get(k) ?? emptyDemand();
       const supply = supplyOf(data, lot.id, zone.id, demand.bidders);
@@ -309,7 +316,7 @@ export function marketReport(data: MarketData, period: Period): MarketReport {
     }
   }
   const gaps = cells.filter((c) => c.reasons.length).sort((a, b) => Number(b.persistent) - Number(a.persistent) || b.reasons.length - a.reasons.length || b.demand.callOffs - a.demand.callOffs || a.lotName.localeCompare(b.lotName) || a.zoneName.localeCompare(b.zoneName));
-  return { period, rules, months, cells, gaps, totals: totalsOf(data, period, cells, gaps) };
+  return { period, rules, months, lots, zones, cells, gaps, totals: totalsOf(data, period, cells, gaps) };
 }
 
 /** Totals over every cell, each call-off, placement, hand-back and start counted once (not once per lot). */

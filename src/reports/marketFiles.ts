@@ -31,6 +31,6 @@ export function buildMarketView(data: MarketData, period: Period, links: ReportL
 export function marketFile(data: MarketData, spec: LinkSpec & { file: MarketFile }): ServedFile {
   const period: Period = { from: spec.from, to: spec.to, label: `${showDay(spec.from)} to ${showDay(spec.to)}` };
   const report = marketReport(data, period);
-  if (spec.file === 'market-map') return { body: rasterise(heatMapSvg(report, data.lots, data.zones, `${period.label} (UK time)`)).png, contentType: 'image/png' };
+  if (spec.file === 'market-map') return { body: rasterise(heatMapSvg(report, `${period.label} (UK time)`)).png, contentType: 'image/png' };
   return { body: Buffer.from(marketCsv(report), 'utf8'), contentType: 'text/csv; charset=utf-8', filename: `market_${spec.from}_to_${spec.to}.csv` };
 }

@@ -64,7 +64,7 @@ describe('reports/market: the CSV and the heat map (issue 25)', () => {
     // The widest thing a cell holds is "<10" (a threshold up to 100: "<99"), at the cell size.
     assert.ok(3 * HEAT.cellSize * HEAT.em + 4 <= layout.column, 'a cell holds "<99"');
     assert.ok(layout.width <= 1300 && layout.height <= 1200, `${layout.width} × ${layout.height}: opens at full size on a laptop`);
-    const svg = heatMapSvg(marketReport(data, NOVEMBER), data.lots, data.zones, NOVEMBER.label);
+    const svg = heatMapSvg(marketReport(data, NOVEMBER), NOVEMBER.label);
     for (const l of data.lots) assert.ok(svg.includes(`>${clip(l.name, HEAT.lotChars)}<`), l.name);
     for (const z of data.zones) assert.ok(svg.includes(`>${clip(z.name, HEAT.zoneChars)}<`), z.name);
   });
@@ -72,7 +72,7 @@ describe('reports/market: the CSV and the heat map (issue 25)', () => {
   it('rasterises to a PNG of the layout’s size, not blank, in the four colours', async () => {
     const data = bigMarket();
     const layout = heatLayout(data.lots.map((l) => l.name), data.zones.map((z) => z.name));
-    const raster = rasterise(heatMapSvg(marketReport(data, NOVEMBER), data.lots, data.zones, NOVEMBER.label));
+    const raster = rasterise(heatMapSvg(marketReport(data, NOVEMBER), NOVEMBER.label));
     assert.equal(raster.png.subarray(1, 4).toString('latin1'), 'PNG');
     assert.deepEqual([raster.width, raster.height], [layout.width, layout.height]);
     const colour = (hex: string) => {
