@@ -4,11 +4,11 @@ import { getMarketRules, setMarketRules } from '../../src/app/market/rules.js';
 import { openWindowForGap } from '../../src/app/market/act.js';
 import { loadMarketData } from '../../src/reports/marketData.js';
 import { buildMarketView } from '../../src/reports/marketFiles.js';
-import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
+import { dates, PeriodError, type Period } from '../../src/reports/period.js';
 import type { User } from '../../src/domain/framework.js';
 import type { Deps } from '../deps.js';
 import type { CardJson } from '../render.js';
-import { linksOf } from './reports.js';
+import { linksOf, periodOrSay } from './reports.js';
 import { capacityCard } from '../views/capacityCards.js';
 import { marketReportCard, marketRulesForm } from '../views/marketCards.js';
 import type { Routes } from '../registry.js';
@@ -49,14 +49,8 @@ export function marketRoutes(): Routes {
         permission: 'report.view',
         where: ['personal'],
         run: async (ctx, deps, { user, match }) => {
-          let period: Period;
-          try {
-            period = parsePeriod(match[1] ?? '', deps.now());
-          } catch (e) {
-            if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
-            throw e;
-          }
-          await sendCard(ctx, await reportCard(deps, user, period));
+          const period = await periodOrSay(ctx, match[1], deps.now());
+          if (period) await sendCard(ctx, await reportCard(deps, user, period));
         },
       },
       {

@@ -23,6 +23,16 @@ export const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLin
 
 type Kind = 'headline' | 'providers' | 'equality';
 
+/** The period a command names (empty: this month), or undefined once the user has been told why it is not one. */
+export async function periodOrSay(ctx: TurnContext, text: string | undefined, now: Date): Promise<Period | undefined> {
+  try {
+    return parsePeriod(text ?? '', now);
+  } catch (e) {
+    if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
+    throw e;
+  }
+}
+
 async function reportCard(deps: Deps, kind: Kind, period: Period, page: unknown = 1): Promise<CardJson> {
   if (kind === 'headline') return headlineCard(buildReport(await loadCardData(deps.store, period), period, linksOf(deps)));
   const data = await loadReportData(deps.store, period);
@@ -38,14 +48,8 @@ function command(kind: Kind, usage: string, summary: string, pattern: RegExp): C
     permission: 'report.view',
     where: ['personal'],
     run: async (ctx: TurnContext, deps, { match }) => {
-      let period: Period;
-      try {
-        period = parsePeriod(match[1] ?? '', deps.now());
-      } catch (e) {
-        if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
-        throw e;
-      }
-      await sendCard(ctx, await reportCard(deps, kind, period));
+      const period = await periodOrSay(ctx, match[1], deps.now());
+      if (period) await sendCard(ctx, await reportCard(deps, kind, period));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { numberInput } from './numbers.js';
+import { boundedNumber } from './numbers.js';
 import { Slug } from './framework.js';
 
 /**
@@ -24,13 +24,8 @@ import { Slug } from './framework.js';
  * says where each one comes from): £22.71 direct care worker costs and £32.14 an hour.
  */
 
-const pct = (what: string, max: number) =>
-  z.preprocess(
-    (v) => numberInput()(typeof v === 'string' ? v.trim().replace(/\s*%$/, '') : v),
-    z.number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` }).min(0, `${what} must be at least 0`).max(max, `${what} must be at most ${max}`),
-  );
-const amount = (what: string, min: number, max: number) =>
-  z.preprocess(numberInput({ money: true }), z.number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` }).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max.toLocaleString('en-GB')}`));
+const pct = (what: string, max: number) => boundedNumber(what, 0, max, { percent: true });
+const amount = (what: string, min: number, max: number) => boundedNumber(what, min, max, { money: true });
 
 /** The parts of the model a council sets. */
 export const CostParameters = z.object({

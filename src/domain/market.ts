@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { numberInput } from './numbers.js';
+import { boundedNumber, numberInput } from './numbers.js';
 
 /**
  * The market view's rules, set by the commissioner (`market rules`): when a lot × zone is a gap,
@@ -7,15 +7,7 @@ import { numberInput } from './numbers.js';
  * provider's capacity declaration is stale, and the small-number threshold under which counts
  * are suppressed (a count of 1 to threshold − 1 could point at a person).
  */
-const n = (what: string, min: number, max: number, int = false) =>
-  z.preprocess(
-    (v) => numberInput()(typeof v === 'string' ? v.trim().replace(/\s*%$/, '') : v),
-    z
-      .number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` })
-      .min(min, `${what} must be at least ${min}`)
-      .max(max, `${what} must be at most ${max}`)
-      .refine((x) => !int || Number.isInteger(x), `${what} must be a whole number`),
-  );
+const n = (what: string, min: number, max: number, int = false) => boundedNumber(what, min, max, { percent: true, int });
 
 export const MarketRules = z.object({
   id: z.literal('market-rules').default('market-rules'),
