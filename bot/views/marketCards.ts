@@ -129,6 +129,22 @@ function gapSection(c: Cell, r: MarketReport, period: Period, canAct: boolean) {
   });
 }
 
+/** Where awards went below the cost of care, by lot and zone (the first page only; the CSV has every cell). */
+function ratesSection(r: MarketReport) {
+  const n = (x: number) => shownCount(x, r.rules.smallNumber);
+  const below = r.cells.filter((c) => c.belowModel).sort((a, b) => b.belowModel - a.belowModel || (b.medianRate ?? 0) - (a.medianRate ?? 0));
+  if (!below.length) return [];
+  const shown = below.slice(0, RATE_LINES);
+  return [
+    section(
+      'Awards below the cost of care',
+      shown.map((c) => ({ title: `${c.lotName} in ${c.zoneName}`, value: `${n(c.belowModel)} of ${n(c.awards)}; median ${gbp(c.medianRate!)}/h against the model's ${gbp(c.modelRate)}/h` })),
+      { note: below.length > shown.length ? `The ${shown.length} of ${below.length} lots and zones with the most; the CSV has every one.` : 'Framework awards approved in the period, by lot and zone.' },
+    ),
+  ];
+}
+const RATE_LINES = 8;
+
 export function marketReportCard(v: MarketView, o: MarketCardOptions): CardJson {
   const r = v.report;
   const t = r.totals;
@@ -159,7 +175,7 @@ export function marketReportCard(v: MarketView, o: MarketCardOptions): CardJson 
     ],
     images: [{ url: v.map.url, title: v.map.title, altText: `Heat map of ${r.cells.length} lot and zone cells: ${t.gaps} gaps, ${t.persistent} persistent` }],
     imageNote: 'Open the map for full size: red a persistent gap, amber a gap, green call-offs and no gap; the number is the call-offs.',
-    sections: page.items.map((c) => gapSection(c, r, r.period, o.canAct)),
+    sections: [...(page.page === 1 ? ratesSection(r) : []), ...page.items.map((c) => gapSection(c, r, r.period, o.canAct))],
     links: [v.csv],
     linksNote: `Every cell with every figure (links work until ${formatUk(v.expiresAt)}; ask again for new ones):`,
     footer: `${pageLine(page, 'gaps, persistent first', r.gaps.length, '')}${page.pages > 1 ? '. ' : ''}Council staff only. Definitions: docs/market.md.`,

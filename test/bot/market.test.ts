@@ -33,6 +33,8 @@ describe('the market report and its action from Teams (issue 25)', () => {
     assert.match(shown, /Why\nno bid on 50% of closed call-offs \(gap from 20%\); one bid or none on 100% \(gap from 50%\); off-contract placements: <5 \(gap from 1\); 1 provider admitted \(gap below 2\)/);
     assert.match(shown, /Capacity said\n1 can take more \(about 20 hours a week\), 0 cannot/);
     assert.match(shown, /Cost of care\nmodel £32\.14\/h; awarded median £24\.00\/h, <5 of <5 below the model/);
+    assert.match(shown, /Awards below the cost of care\n.*\nAutism in Radcliffe\n<5 of <5; median £24\.00\/h against the model's £32\.14\/h/);
+    assert.doesNotMatch(shown, /Learning disability in Bury East\n<5 of/, 'BrightPath’s £34 award there is above the model');
     assert.match(JSON.stringify(card), /"title":"Open an admission window for Autism in Radcliffe"/);
     assert.doesNotMatch(shown, /Person PKG|LAS-/, 'no personal details');
     assert.ok(Buffer.byteLength(JSON.stringify(card)) < 28 * 1024);
