@@ -6,6 +6,7 @@ import { loadMarketData } from '../../src/reports/marketData.js';
 import { buildMarketView } from '../../src/reports/marketFiles.js';
 import { dates, PeriodError, type Period } from '../../src/reports/period.js';
 import type { User } from '../../src/domain/framework.js';
+import { formatUk } from '../../src/domain/dates.js';
 import type { Deps } from '../deps.js';
 import type { CardJson } from '../render.js';
 import { linksOf, periodOrSay } from './reports.js';
@@ -86,7 +87,7 @@ export function marketRoutes(): Routes {
         async (deps, { who, user, data }) => {
           const r = await openWindowForGap(deps.store, who, { lot: str(data.lot), zone: str(data.zone), from: str(data.from), to: str(data.to) }, deps.now());
           const notice = r.already
-            ? `Evaluation window ${r.window.id} is already open for this gap; the market was told on ${r.invitation.at.slice(0, 10)}. Nothing new was sent.`
+            ? `Evaluation window ${r.window.id} is already open for this gap; the market was told on ${formatUk(r.invitation.at)}. Nothing new was sent.`
             : `${r.opened ? `Opened evaluation window ${r.window.id}` : `Added this gap to the open evaluation window ${r.window.id}`} and told ${r.told} provider${r.told === 1 ? '' : 's'} on the framework: “${r.invitation.text}” \`applications\` shows the window.`;
           return marketReportCard(buildMarketView(r.data, r.report.period, linksOf(deps)), { canAct: canAct(user), notice });
         },

@@ -7,8 +7,7 @@ import { answerInput, BID_FIELD_KEYS, BID_FIELDS, type BidFieldKey } from '../..
 import { criterionLine, questionHeading } from '../../src/domain/personQuestions.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import type { ProviderProfile } from '../../src/domain/anonymise.js';
-import type { OfferedCapacity } from '../../src/app/calloffs/status.js';
-import type { CardDelivery } from '../../src/app/calloffs/status.js';
+import type { CardDelivery, OfferedCapacity } from '../../src/app/calloffs/status.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CardJson, render } from '../render.js';
 import type { Lookups } from './requestCards.js';

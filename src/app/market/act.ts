@@ -6,7 +6,7 @@ import { demandIn, marketReport, type Cell, type MarketData, type MarketReport }
 import { loadMarketData } from '../../reports/marketData.js';
 import { dates, PeriodError, showDay } from '../../reports/period.js';
 import { requirePermission, type Who } from '../actor.js';
-import { conflict, invalid, notFound } from '../errors.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import { ADMISSION_ID } from '../admission/applications.js';
 import { openWindowTx } from '../admission/windows.js';
 import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
@@ -58,7 +58,7 @@ export function invitationText(cell: Cell, data: MarketData, report: MarketRepor
 
 export async function openWindowForGap(store: BrokerageStore, who: Who, input: { lot: string; zone: string; from: string; to: string }, now: Date): Promise<GapWindowResult> {
   const user = await requirePermission(store, who, 'market.manage');
-  if (!can(user, 'admission.manage')) throw invalid({}, 'Opening an admission window needs the commissioner’s admission role.');
+  if (!can(user, 'admission.manage')) throw forbidden('Opening an admission window needs the role that manages admission (the commissioner).');
   let period;
   try {
     period = dates(String(input.from ?? ''), String(input.to ?? ''));
