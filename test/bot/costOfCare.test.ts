@@ -95,6 +95,11 @@ describe('the cost of care from Teams (issue 25)', () => {
     await t.drained();
     const approval = t.posted.find((p) => p.item.message.kind === 'award.approval')!;
     assert.match(cardText(cardOf(approval.activity)), /Cost of care\n⚠ £25\.00\/h is £7\.14 \(22\.2%\) below the cost-of-care model's £32\.14\/h/);
+    assert.match(body(await t.click('morgan', 'award.approve', { ref, n: 1 })), /Cost of care\n⚠ £25\.00\/h is £7\.14/, 'on the card after the decision too');
+    t.runtime.changed();
+    await t.drained();
+    assert.ok(t.posted.some((p) => p.to === 'provider:caring-hands' && p.item.message.kind === 'award.offer'));
+    for (const p of t.posted.filter((x) => x.to.startsWith('provider:'))) assert.doesNotMatch(JSON.stringify(p.activity), /cost.of.care|32\.14/i, `council-only (${p.item.message.kind})`);
   });
 
   it('a variation’s approval card shows its rate against the model: 21 h @ £25 and 7 h @ £22 average £24.25 (worked by hand)', async () => {
@@ -119,5 +124,12 @@ describe('the cost of care from Teams (issue 25)', () => {
     const posted = t.posted.find((p) => p.item.message.kind === 'agreement.variation')!;
     assert.match(cardText(cardOf(posted.activity)), line);
     assert.match(body(await t.click('morgan', 'agreement.variation.approve', { ref, n: 1 })), line);
+    t.runtime.changed();
+    await t.drained();
+    const [own] = await t.say('priya', `agreement ${ref}`, { conversationType: 'channel', id: 'channel-caring-hands' });
+    assert.match(cardText(cardOf(own)), /Waking night/);
+    const toProvider = t.posted.filter((x) => x.to.startsWith('provider:'));
+    assert.ok(toProvider.some((p) => p.item.message.kind === 'agreement.variation.outcome'));
+    for (const a of [own, ...toProvider.map((p) => p.activity)]) assert.doesNotMatch(JSON.stringify(a), /cost.of.care|32\.14/i, 'council-only');
   });
 });
