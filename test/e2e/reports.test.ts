@@ -14,6 +14,7 @@ import { buildReport, equalityReport, providersReport, reportFile } from '../../
 import { ReportLinks, type ReportFile } from '../../src/reports/links.js';
 import type { MarketFile } from '../../src/reports/marketFiles.js';
 import { dates, parsePeriod } from '../../src/reports/period.js';
+import { DEFAULT_SCHEME } from '../../src/domain/approvals.js';
 import { equalityCard, headlineCard, providersCard } from '../../bot/views/reportCards.js';
 
 const CSV_COLUMNS = 'reference,award_date,status,accepted_date,off_contract,provider_id,provider_name,zone,lots,weekly_price,personal_budget_weekly,difference_weekly,over_budget,days_to_award,bids,quality_score,total_score';
@@ -62,7 +63,9 @@ describe('e2e: reports as a card with charts and CSV links', function () {
     assert.match(text, /75% \(3 of 4\)/);
     assert.match(text, /£2,315\.00 a week/);
     const links = new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => h.botUrl, now: () => clock });
-    assert.equal(text, cardText(headlineCard(buildReport(cardOf(whole), thisYear, links))), 'every figure on the card');
+    // The data set has no approvals: the scheme of delegation's section shows none (issue 23).
+    const approvals = { approvals: [], scheme: DEFAULT_SCHEME, asOf: clock };
+    assert.equal(text, cardText(headlineCard(buildReport(cardOf(whole), thisYear, links, approvals))), 'every figure on the card');
     assert.deepEqual(cardActions(reply.card).filter((a) => a.type === 'Action.Execute').map((a) => a.title), ['Providers', 'Equality monitoring', 'Market']);
     assert.equal(images.length, 2);
     assert.equal(csvs.length, 4);
