@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { bidId } from '../../src/domain/calloff.js';
 import { lockScores } from '../../src/app/award/evaluation.js';
-import { acceptAward, decideAward, recordChoice } from '../../src/app/award/decision.js';
+import { recordChoice } from '../../src/app/award/decision.js';
 import { cardOf, cardText, PEOPLE, startTurns, type Turns } from './turns.js';
 import * as fx from './fixtures.js';
+import { acceptedAgreement } from './agreementWorld.js';
 
 /** The cost-of-care model from Teams (issue 25): the commissioner sees and sets it; others only see it. */
 describe('the cost of care from Teams (issue 25)', () => {
@@ -103,18 +104,7 @@ describe('the cost of care from Teams (issue 25)', () => {
   });
 
   it('a variation’s approval card shows its rate against the model: 21 h @ £25 and 7 h @ £22 average £24.25 (worked by hand)', async () => {
-    const who = (p: keyof typeof PEOPLE) => ({ aadObjectId: PEOPLE[p].aadObjectId });
-    await fx.registerChannels(t.store, clock, 'caring-hands');
-    const ref = await fx.submitted(t.store, clock);
-    await t.say('alex', `publish ${ref}`);
-    await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
-    clock = new Date('2026-12-01T17:00:01Z');
-    await t.runtime.scheduler.runDue();
-    const label = (await t.store.get('requests', ref))!.evaluation!.bids[0].label;
-    await lockScores(t.store, who('sam'), ref, label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, clock);
-    await recordChoice(t.store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, clock);
-    await decideAward(t.store, who('morgan'), ref, { n: 1, outcome: 'approved' }, clock);
-    await acceptAward(t.store, who('priya'), ref, clock);
+    const ref = await acceptedAgreement(t, (d) => (clock = d)); // Caring Hands, 21 h at £25
     await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
     await t.click('sam', 'agreement.vary', { ref, elements: 'Support: 21 @ 25\nWaking night: 7 @ 22', effectiveFrom: '2027-01-04', reason: 'Night-time seizures need a waking night.' });
     t.runtime.changed();
