@@ -23,6 +23,7 @@ import { awardRoutes } from './routes/award.js';
 import { reportRoutes } from './routes/reports.js';
 import { agreementRoutes } from './routes/agreements.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { marketRoutes } from './routes/market.js';
 
 export interface Bot {
   app: Application;
@@ -34,11 +35,11 @@ export interface Bot {
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), approvalRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), approvalRoutes(), adminRoutes(), admissionRoutes(), reportRoutes(), marketRoutes()];
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).
-  const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements']);
+  const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements', 'costModels', 'capacity', 'marketRules']);
   const dedup = new ActionDedup<CardJson | string>(15_000, Date.now, revisions.of);
   const identify = identifier(deps);
 

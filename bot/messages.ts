@@ -12,6 +12,7 @@ import type { Lookups } from './views/requestCards.js';
 import { drawAwardMessage } from './views/awardMessages.js';
 import { drawAgreementMessage } from './views/agreementMessages.js';
 import { drawApprovalMessage } from './views/approvalMessages.js';
+import { drawMarketMessage } from './views/marketMessages.js';
 import { card, text } from './views/format.js';
 
 /** The framework's lookups the cards name things by (loaded by the brokerage). */
@@ -39,6 +40,8 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
       return drawApprovalMessage(v); // the scheme of delegation (issue 23)
     case 'council':
       return drawCouncilMessage(v);
+    case 'market':
+      return drawMarketMessage(v); // capacity chases and market invitations (issue 25)
     case 'unknown':
       deps.logger.warn('outbox: unknown message kind', { kind: v.kind, id: item.id });
       return 'skip';

@@ -3,6 +3,7 @@ import { Scheduler, type Job } from '../src/scheduler/scheduler.js';
 import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
 import { agreementJobs } from '../src/app/agreements/jobs.js';
 import { approvalJobs } from '../src/app/approvals/chase.js';
+import { capacityJobs } from '../src/app/market/capacity.js';
 import type { PostReceipts } from '../src/outbox/receiptLog.js';
 import type { RateLedger } from '../src/outbox/rateLedger.js';
 import { markChannelUnreachable } from '../src/app/framework/channels.js';
@@ -64,7 +65,7 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOpt
       'calloff.close': afterJob((ref) => closeAtDeadline(deps.store, ref, deps.now())),
       'calloff.remind': afterJob((ref, job) => sendReminder(deps.store, ref, String(job.reminder), deps.now())),
       'calloff.round': afterJob((ref) => endRound(deps.store, ref, deps.now())),
-      ...Object.fromEntries(Object.entries({ ...agreementJobs(deps.store, deps.now), ...approvalJobs(deps.store, deps.now) }).map(([kind, run]) => [kind, afterJob((_ref, job) => run(job as Job))])),
+      ...Object.fromEntries(Object.entries({ ...agreementJobs(deps.store, deps.now), ...approvalJobs(deps.store, deps.now), ...capacityJobs(deps.store, deps.now) }).map(([kind, run]) => [kind, afterJob((_ref, job) => run(job as Job))])),
     },
     deps.logger,
     deps.now,

@@ -69,10 +69,17 @@ export type AgreementNotification =
 /** Decisions under the scheme of delegation (src/app/approvals/); `id` is the approval's. */
 export type ApprovalNotification = About<'approval.reminder', { id: string }> | About<'approval.escalated', { id: string }> | About<'approval.delegated', { id: string; for: string }>;
 
+/**
+ * The market (issue 25), to a provider's channel: a chase for its stale capacity declarations
+ * (drawn from its own record), or the council's invitation to join for a lot and zone (drawn from
+ * the evaluation window, which holds the notice as the commissioner sent it).
+ */
+export type MarketNotification = { kind: 'capacity.chase'; zones: string[]; ref?: undefined } | { kind: 'market.invitation'; windowId: string; lot: string; zone: string; ref?: undefined };
+
 /** Plain text, already written (a publish report, an admission notice, an unreachable channel). */
 export type TextNotification = { kind: 'publish.report'; text: string; ref?: undefined } | { kind: 'notice.text'; text: string; ref?: undefined };
 
-export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | TextNotification;
+export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | MarketNotification | TextNotification;
 export type NotificationKind = Notification['kind'];
 /** The member of the union for one kind. */
 export type NotificationOf<K extends NotificationKind> = Extract<Notification, { kind: K }>;
@@ -121,6 +128,8 @@ export const NOTIFICATION_KINDS = [
   'approval.reminder',
   'approval.escalated',
   'approval.delegated',
+  'capacity.chase',
+  'market.invitation',
   'publish.report',
   'notice.text',
 ] as const satisfies readonly NotificationKind[];

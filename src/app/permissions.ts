@@ -33,6 +33,10 @@ export const PERMISSIONS = {
   'approvals.scheme': ['commissioner'],
   /** Record an out-of-office and the delegate who decides meanwhile (approvers). */
   'approvals.away': ['manager'],
+  /** The market view (issue 25): set the cost-of-care models and the gap rules, and act on a gap. */
+  'market.manage': ['commissioner'],
+  /** Say from the provider's channel, per zone, whether it can take new packages. */
+  'capacity.declare': ['provider'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

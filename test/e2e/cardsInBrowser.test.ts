@@ -14,6 +14,7 @@ import { cardOf, PEOPLE, startTurns, type Turns } from '../bot/turns.js';
 import { CardRenderer } from './browser.js';
 import { collectBigCards } from '../bot/fixtures/bigFramework.js';
 import { acceptedAgreement } from '../bot/agreementWorld.js';
+import { seedMarket } from '../reports/marketDataset.js';
 
 /** Each card renders with no problem the SDK reports, at a readable size (kept as a PNG under CARD_PNG_DIR). */
 async function rendersCleanly(renderer: CardRenderer, cards: [string, object][]): Promise<void> {
@@ -176,5 +177,64 @@ describe('e2e: at a council-sized framework (250 providers, 40 lots, 30 zones) e
       assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
       assert.ok(size.height > 60, `the ${name} card drew at ${size.width}×${size.height}`);
     }
+  });
+});
+
+describe('e2e: the market view’s cards render cleanly too (issue 25)', function () {
+  let t: Turns;
+  let renderer: CardRenderer;
+  const cards: [string, object][] = [];
+  let clock = new Date('2026-11-30T12:00:00Z');
+
+  before(async function () {
+    this.timeout(60_000);
+    renderer = await CardRenderer.launch();
+    t = await startTurns({ now: () => clock });
+    await registerChannels(t.store, clock, 'caring-hands', 'brightpath');
+    await seedMarket(t.store);
+    const value = async (p: Promise<{ value: unknown }>) => (await p).value as object;
+    const inChannel = { conversationType: 'channel', id: 'channel-caring-hands' } as const;
+    const NOV = { from: '2026-11-01', to: '2026-11-30' };
+
+    cards.push(['market report', cardOf((await t.say('alex', 'market report 2026-11-01 to 2026-11-30'))[0])]);
+    cards.push(['market report after opening a window', await value(t.click('alex', 'market.gap.open', { lot: 'autism', zone: 'radcliffe', ...NOV }))]);
+    cards.push(['market rules', cardOf((await t.say('alex', 'market rules'))[0])]);
+    cards.push(['market rules with an error', await value(t.click('alex', 'market.rules.save', { noBidPct: 'most', thinPct: '50', offContract: '1', handBacks: '2', daysToStart: '28', minProviders: '2', persistMonths: '3', capacityWeeks: '8', smallNumber: '5' }))]);
+    cards.push(['cost of care', cardOf((await t.say('alex', 'cost of care'))[0])]);
+    cards.push(['cost of care form with errors', await value(t.click('alex', 'market.cost.save', { lot: 'autism', payPerHour: '12.71', surplusPct: 'lots', zoneUplifts: 'ramsbottom: 5\nthe moon' }))]);
+    cards.push(['capacity in a provider channel', cardOf((await t.say('priya', 'capacity', inChannel))[0])]);
+    cards.push(['capacity with errors', await value(t.click('priya', 'capacity.save', { 'can_bury-east': 'no', 'hours_bury-east': '10', hours_whitefield: 'lots' }))]);
+    cards.push(['capacity saved', await value(t.click('priya', 'capacity.save', { 'can_bury-east': 'yes', 'hours_bury-east': '40' }))]);
+
+    const ref = await submitted(t.store, clock);
+    await t.say('alex', `publish ${ref}`);
+    await t.click('priya', 'bid.submit', { ref, ...goodBid({}, new Date('2026-11-30T12:00:00Z')) });
+    await t.click('tom', 'bid.submit', { ref, ...goodBid({ weeklyPrice: '714', hourlyRate: '34' }, new Date('2026-11-30T12:00:00Z')) });
+    cards.push(['sealed status with capacity', cardOf((await t.say('alex', `calloff ${ref}`))[0])]);
+    clock = new Date('2026-12-09T17:00:01Z');
+    await t.runtime.scheduler.runDue();
+    const who = { aadObjectId: PEOPLE.sam.aadObjectId };
+    for (const b of (await t.store.get('requests', ref))!.evaluation!.bids) await lockScores(t.store, who, ref, b.label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, clock);
+    await recordChoice(t.store, who, ref, { bidId: `${ref}:caring-hands`, tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, clock);
+    clock = new Date('2027-01-25T12:00:01Z');
+    await t.runtime.scheduler.runDue();
+    t.runtime.changed();
+    await t.drained();
+    for (const kind of ['evaluation.ranking', 'award.approval', 'market.invitation', 'capacity.chase']) {
+      const p = t.posted.find((x) => x.item.message.kind === kind);
+      assert.ok(p?.activity.attachments?.[0], `a ${kind} card was posted`);
+      cards.push([`posted ${kind}`, p.activity.attachments[0].content as object]);
+    }
+  });
+
+  after(async function () {
+    this.timeout(20_000);
+    await renderer?.close();
+    await t?.close();
+  });
+
+  it('the SDK reports no problem with any of them, and each draws at a readable size', async function () {
+    this.timeout(60_000);
+    await rendersCleanly(renderer, cards.map(([name, card]) => [`market ${name}`, card]));
   });
 });

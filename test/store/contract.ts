@@ -11,6 +11,8 @@ import type { OutboxItem } from '../../src/outbox/item.js';
 import type { Job } from '../../src/scheduler/job.js';
 import type { Change } from '../../src/store/store.js';
 import type { Approval } from '../../src/domain/approvals.js';
+import { DEFAULT_COST_MODEL } from '../../src/domain/costModel.js';
+import { DEFAULT_MARKET_RULES } from '../../src/domain/market.js';
 
 export interface ContractStore {
   store: BrokerageStore;
@@ -523,6 +525,27 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         store = await subject.reopen!();
         const r = await read(store, async (tx) => ({ bids: ids(await tx.bidsOf(['PKG-2026-0011'])), january: byId(await tx.requestFiguresBetween('2026-01-01', '2026-01-31')) }));
         assert.deepEqual(r, { bids: ['PKG-2026-0011:p1', 'PKG-2026-0011:p2', 'PKG-2026-0011:p3'], january: [figures['PKG-2026-0011'], figures['PKG-2026-0012'], figures['PKG-2026-0013']] });
+      });
+    });
+
+    describe('the market’s collections (issue 25)', () => {
+      it('keep cost models, capacity and the market rules, list them whole, and after a restart', async function () {
+        await store.transact(as, async (tx) => {
+          tx.put('costModels', { ...DEFAULT_COST_MODEL });
+          tx.put('costModels', { ...DEFAULT_COST_MODEL, id: 'autism', payPerHour: 12.71, zoneUplifts: { ramsbottom: 5 } });
+          tx.put('capacity', { id: 'caring-hands', zones: [{ zone: 'bury-east', canTake: true, hoursPerWeek: 40, declaredAt: '2026-11-22T10:00:00.000Z', declaredBy: 'priya' }] });
+          tx.put('marketRules', { ...DEFAULT_MARKET_RULES, smallNumber: 3 });
+        });
+        const check = async (s: BrokerageStore) => {
+          assert.deepEqual(ids(await read(s, (tx) => tx.list('costModels'))), ['autism', 'default']);
+          assert.equal((await s.get('costModels', 'autism'))?.zoneUplifts.ramsbottom, 5);
+          assert.deepEqual((await read(s, (tx) => tx.list('capacity')))[0].zones[0].hoursPerWeek, 40);
+          assert.equal((await s.get('marketRules', 'market-rules'))?.smallNumber, 3);
+        };
+        await check(store);
+        if (!subject.reopen) return;
+        store = await subject.reopen();
+        await check(store);
       });
     });
 

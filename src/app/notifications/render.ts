@@ -11,9 +11,10 @@ import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } 
 import type { OpenCallOff } from '../calloffs/access.js';
 import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js';
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
-import type { AgreementNotification, ApprovalNotification, AwardNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
+import type { AgreementNotification, ApprovalNotification, AwardNotification, CallOffNotification, MarketNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
 import type { Approval } from '../../domain/approvals.js';
 import { approvalNote, type ApprovalNote } from '../approvals/views.js';
+import { providerCapacity, type CapacityView } from '../market/capacity.js';
 
 /**
  * The read side of the outbox: everything a message's card shows, loaded from the store as it is
@@ -21,7 +22,7 @@ import { approvalNote, type ApprovalNote } from '../approvals/views.js';
  * only draws it (bot/messages.ts). Provider-bound views hold only that provider's side of the
  * call-off (the allow-listed profile, its own bid, result and award).
  */
-export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
+export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | MarketMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
 
 /** Reminders, escalations and delegation notices of a decision under the scheme of delegation. */
 export interface ApprovalMessageView {
@@ -32,6 +33,9 @@ export interface ApprovalMessageView {
   /** delegated: the absent approver's delegate. */
   delegateName?: string;
 }
+
+/** The market's messages to a provider (issue 25): its own capacity form, or an invitation's notice. */
+export type MarketMessageView = { family: 'market'; message: MarketNotification & { kind: 'capacity.chase' }; capacity: CapacityView } | { family: 'market'; message: MarketNotification & { kind: 'market.invitation' }; text: string };
 
 export interface ProviderMessageView {
   family: 'provider';
@@ -130,6 +134,8 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'approval.reminder': 'approval',
   'approval.escalated': 'approval',
   'approval.delegated': 'approval',
+  'capacity.chase': 'market',
+  'market.invitation': 'market',
   'publish.report': 'text',
   'notice.text': 'text',
 };
@@ -150,6 +156,7 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
   if (m.ref && !r) return 'skip';
   // Service-agreement messages go only to the accepted provider, which already holds the referral.
   if (family === 'agreement') return loadAgreementMessage(store, item, m as AgreementNotification, now);
+  if (family === 'market') return loadMarketMessage(store, item, m as MarketNotification, now);
   // A provider's channel gets only that provider's side of the call-off.
   if ('providerId' in item.target) {
     if (!r?.calloff || family !== 'provider') return 'skip';
@@ -193,6 +200,18 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
       break;
   }
   return view;
+}
+
+async function loadMarketMessage(store: BrokerageStore, item: OutboxItem, m: MarketNotification, now: Date): Promise<MarketMessageView | 'skip'> {
+  if (!('providerId' in item.target)) return 'skip';
+  if (m.kind === 'market.invitation') {
+    const invitation = (await store.get('windows', m.windowId))?.invitations?.find((x) => x.lot === m.lot && x.zone === m.zone);
+    return invitation ? { family: 'market', message: m, text: invitation.text } : 'skip';
+  }
+  const capacity = await providerCapacity(store, item.target.providerId, now);
+  // Said again since the chase was queued: nothing stale is left to ask about.
+  if (!capacity || !capacity.zones.some((z) => z.stale && m.zones.includes(z.zone))) return 'skip';
+  return { family: 'market', message: m, capacity };
 }
 
 async function loadAgreementMessage(store: BrokerageStore, item: OutboxItem, m: AgreementNotification, now: Date): Promise<AgreementMessageView | 'skip'> {
