@@ -15,6 +15,7 @@ import { ReportLinks } from './src/reports/links.js';
 import { ReportFiles } from './src/reports/files.js';
 import { linkSecret } from './src/reports/linkSecret.js';
 import { FileShelf, shelfResponse } from './src/reports/shelf.js';
+import { buildName } from './src/buildInfo.js';
 
 export interface Server {
   url: string;
@@ -64,6 +65,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
   const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId, leaseMs: options.leaseMs, timeoutMs: options.sendTimeoutMs });
+  // Other instances (and `ops`) see this one alive until it stops.
+  const presence = await opened.probe.announce({ id: instanceId, build: buildName(), startedAt: new Date().toISOString(), seenAt: '' }, (error) =>
+    logger.warn('could not record this instance as alive; ops may not list it', { error: String(error) }),
+  );
 
   const server = restify.createServer({ name: 'brokerage-bot' });
   server.use(restify.plugins.queryParser());
@@ -94,6 +99,18 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     res.send(stopping ? 503 : 200, { status: stopping ? 'stopping' : 'ok', anonymous: config.anonymous });
     next();
   });
+  // Liveness is /healthz; readiness asks the store, so a load balancer sends turns only to an
+  // instance whose store answers with the schema this build needs (and none to one stopping).
+  server.get('/readyz', async (_req, res) => {
+    if (stopping) return void res.send(503, { status: 'stopping' });
+    const health = await opened.probe.health();
+    const ready = health.answers && (health.schema?.current ?? true);
+    if (!ready) logger.warn('not ready', { problem: health.problem });
+    const schema = health.schema && { database: health.schema.applied.at(-1)?.version ?? 0, build: health.schema.known };
+    // The reason in general words: the store's own error (a host, a role) stays in the log.
+    const reason = !health.answers ? 'the store does not answer' : 'the database schema is not the one this build needs';
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', store: health.kind, ...(schema ? { schema } : {}), ...(ready ? {} : { reason }) });
+  });
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
@@ -119,6 +136,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       clearInterval(sweep);
       runtime.stop();
       await deps.refusals?.flush(); // counts of a flood still inside its window
+      await presence.stop();
       await store.close();
       logger.info('stopped');
     },
