@@ -1,11 +1,11 @@
 import type { Entity } from '../store.js';
 import type { Collections } from '../collections.js';
-import { reportableMoments, requestFigures, type BrokerageReads, type ReferenceCollection } from '../reads.js';
+import { daysBetween, latestTryFirst, reportableMoments, requestFigures, type BrokerageReads, type ReferenceCollection } from '../reads.js';
 import type { PackageRequest } from '../../domain/request.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { TxView } from './engine.js';
-import { AGREEMENTS_KEY, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf } from './indexes.js';
+import { AGREEMENTS_KEY, failedDayKey, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf } from './indexes.js';
 
 /**
  * The named reads over lowdb: the candidates are an index document's refs plus whatever this
@@ -66,6 +66,11 @@ export function lowdbReads(view: TxView): BrokerageReads {
         (o) => o.status === 'pending',
       ),
     postsOfBatch: async (batchId) => pick<OutboxItem>('outbox', refsOf('outboxBatches', view.get('outboxBatches', batchId)), (o) => o.batch?.id === batchId),
+    failedPostsBetween: async (from, to) => {
+      const days = daysBetween(from, to);
+      const within = new Set(days);
+      return pick<OutboxItem>('outbox', days.flatMap((d) => indexed(failedDayKey(d))), (o) => o.status === 'failed' && within.has(o.dueAt.slice(0, 10))).sort(latestTryFirst);
+    },
     jobs: async () => pick('jobs', indexed(JOBS_KEY)),
   };
 }
