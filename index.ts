@@ -61,7 +61,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const files = new ReportFiles(store, links, now);
   // Choice packs and payments exports hold personal or payment data: made when asked, kept in memory for an hour.
   const shelf = new FileShelf({ secret, ttlMs: 3_600_000, baseUrl: () => publicUrl, now, storage: opened.shelf });
-  const deps: Deps = { store, logger, config, now, links, files: shelf };
+  const deps: Deps = { store, logger, config, now, links, files: shelf, ops: { probe: opened.probe, kind: opened.kind, where: opened.where, instanceId } };
   const bot = createBot(deps, adapter);
   // Queued posts and deadlines resume here after a restart, or on another instance (each claims what it sends or runs).
   const runtime = startRuntime(deps, teamsDelivery(adapter, config.MICROSOFT_APP_ID ?? '', deps), { receipts: opened.receipts, ledger: opened.ledger, instanceId, leaseMs: options.leaseMs, timeoutMs: options.sendTimeoutMs });

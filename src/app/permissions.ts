@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'agreement.manage': ['social_worker', 'broker'],
   /** Set the council's contract rules: period, tolerance, banking, thresholds, retainer. */
   'contract.rules': ['commissioner'],
+  /** The operations view (`ops`): instances, the outbox, failed posts and sending them again. The admins, as for `admin`. */
+  'service.operate': ['commissioner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

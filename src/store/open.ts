@@ -63,7 +63,7 @@ export async function openStore(choice: StoreChoice, options: { now?: () => Date
 }
 
 /** The embedded store: one process, so the only instance is this one; its folder is brought up to date when it opens. */
-function lowdbProbe(store: BrokerageStore): StoreProbe {
+export function lowdbProbe(store: BrokerageStore): StoreProbe {
   let self: InstanceInfo | undefined;
   return {
     health: () =>
