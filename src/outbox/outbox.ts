@@ -81,6 +81,13 @@ function sooner(a: OutboxItem, b: OutboxItem): boolean {
 /** The longest a Retry-After holds a conversation. */
 const MAX_PAUSE_MS = 3_600_000;
 
+/**
+ * A post another instance holds is asked for again this soon (or once its lease could have run
+ * out, if that is sooner): its holder gives it back as soon as it settles it or stops (SIGTERM),
+ * and waiting out the whole lease would hold the post up to a minute for nothing.
+ */
+const CLAIM_RECHECK_MS = 2_000;
+
 export const conversationOf = (item: Pick<OutboxItem, 'target'>): string => {
   const t = item.target;
   if ('providerId' in t) return `provider:${t.providerId}`;
@@ -108,6 +115,8 @@ export class Outbox {
   private stopped = false;
   private wake?: () => void;
   private readonly inFlight = new Set<string>();
+  /** The attempts under way (at most `concurrency`): stop() waits for them. */
+  private readonly active = new Set<Promise<void>>();
   /** Sends that timed out but may still answer: their receipts are not saved in the store yet. */
   private lateSaving = 0;
   /** Late answers that arrived and are being recorded (and their extra copy deleted): idle waits for them. */
@@ -221,7 +230,7 @@ export class Outbox {
    */
   private async dispatch(): Promise<void> {
     const concurrency = this.options.concurrency ?? 4;
-    const active = new Set<Promise<void>>();
+    const active = this.active;
     while (!this.stopped) {
       const pick = active.size < concurrency ? this.pick(this.now().getTime(), this.clock()) : { waitMs: undefined };
       if (pick.item) {
@@ -307,7 +316,7 @@ export class Outbox {
     try {
       if (!(await this.store.claim('outbox', item.id, this.instanceId, this.leaseMs))) {
         this.limiter.untake(key, takenAt);
-        this.claimedElsewhere.set(item.id, this.clock() + this.leaseMs);
+        this.claimedElsewhere.set(item.id, this.clock() + Math.min(this.leaseMs, CLAIM_RECHECK_MS));
         return;
       }
       claimed = true;
@@ -321,6 +330,8 @@ export class Outbox {
       item = current;
       if (!item.updates && (await this.answeredBefore(item))) return this.limiter.untake(key, takenAt);
       if (!(await this.passLedger(key))) return this.limiter.untake(key, takenAt);
+      // Stopping (SIGTERM): nothing new goes out; the claim is given back below, so another instance sends it at once.
+      if (this.stopped) return this.limiter.untake(key, takenAt);
       await this.sendClaimed(item, key);
     } finally {
       clearInterval(renew);
@@ -570,11 +581,18 @@ export class Outbox {
     return this.pending.size;
   }
 
-  stop(): void {
+  /**
+   * Stops taking posts and resolves once the sends already under way have been answered, saved
+   * and their claims given back (a post claimed but not yet sent is given back at once), so
+   * another instance takes the rest straight away. A send that never answers keeps its claim: the
+   * post may have gone out, and its lease running out is what then lets another instance ask.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.resync.stop();
     this.unwatch();
     this.nudge();
+    return Promise.allSettled([...this.active]).then(() => undefined);
   }
 }

@@ -103,12 +103,14 @@ export class Scheduler {
     this.kick();
   }
 
-  stop(): void {
+  /** Stops planning; resolves once the job running now (if any) has finished and given its claim back. */
+  stop(): Promise<void> {
     this.stopped = true;
     this.started = false;
     clearTimeout(this.timer);
     this.resync.stop();
     this.unwatch();
+    return this.current?.catch(() => undefined) ?? Promise.resolve();
   }
 
   /** Re-plan after jobs were added or moved. */
