@@ -27,7 +27,12 @@ export interface Server {
   files: ReportFiles;
   /** Choice packs and payments exports behind one-hour signed links, on the same route. */
   shelf: FileShelf;
-  close(): Promise<void>;
+  /**
+   * Stops: readiness and new turns answer 503 at once; with `drainMs`, the port stays open that
+   * long first, so turns already on their way (a balancer that has not yet seen /readyz fail) get
+   * that clean 503, which it can send to another instance, instead of a dropped connection.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -40,6 +45,8 @@ export interface ServerOptions {
 
 /** How long a stopping instance waits for posts already on their way to Teams to be answered. */
 const STOP_POSTING_GRACE_MS = 5_000;
+/** On SIGTERM, how long the port stays open answering 503 before it closes (Server.close's drainMs). */
+const SIGTERM_DRAIN_MS = 1_000;
 
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<Server> {
@@ -80,6 +87,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
 
   server.post('/api/messages', async (req, res) => {
     if (stopping) {
+      res.header('connection', 'close');
       res.send(503, { error: 'shutting down' });
       return;
     }
@@ -128,12 +136,13 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     store,
     files,
     shelf,
-    async close() {
+    async close(options = {}) {
       stopping = true;
       // Posting stops at once: sends under way finish and their claims are given back, so another
       // instance takes the rest now rather than when the claims' leases run out (within the 10 s
       // the process gives itself to stop).
       const posting = runtime.stop(STOP_POSTING_GRACE_MS);
+      if (options.drainMs) await new Promise((r) => setTimeout(r, options.drainMs));
       // Stop taking requests, let the ones in flight finish, then flush every pending write.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections (the Bot Connector keeps them) would hold close() open for seconds, or
@@ -170,7 +179,7 @@ async function main() {
     logger.info('shutting down', { signal });
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    await server.close();
+    await server.close({ drainMs: SIGTERM_DRAIN_MS });
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
