@@ -17,7 +17,7 @@ import { COUNCIL, providerId } from '../../bench/generate.js';
 import { message, post } from '../../bench/bot.js';
 import { startApp, type AppProcess } from './app.js';
 import { councilIn, LINK_SECRET, query, sleep, until, type Council } from './council.js';
-import { BidLoad, LoadBalancer, type BidCheck, type Submission } from './load.js';
+import { BidLoad, bidProblems, LoadBalancer, type BidCheck, type Submission } from './load.js';
 import { chownTree, startPostgres, type PgServer } from './postgres.js';
 
 /** What a hot copy leaves out (PostgreSQL's "Making a base backup using the low level API"): the folders stay, empty. */
@@ -127,6 +127,21 @@ export interface BackupFigures {
   reportFilesEqual: string[];
   reportFilesDiffer: string[];
   restoredReady: boolean;
+}
+
+export function backupProblems(f: BackupFigures): string[] {
+  return [
+    f.acknowledgedDuringCopy > 0 || 'no bid was acknowledged while the data folder was copied: the backup was not of a live database',
+    f.inBackupAlone === f.acknowledgedBeforeBackupEnd || `the backup alone holds ${f.inBackupAlone} of the ${f.acknowledgedBeforeBackupEnd} bids acknowledged before it ended`,
+    f.laterInBackupAlone < f.acknowledgedAfterBackupEnd || 'the backup alone holds the bids made after it: it did not stop where it ended',
+    f.inLatestRestore === f.bids.acknowledged || `the latest restore holds ${f.inLatestRestore} of ${f.bids.acknowledged} acknowledged bids`,
+    f.bidsTableEqual || 'the restored bids table differs from the old one',
+    f.reportCardEqual || `the report card differs: ${f.reportCardDiff}`,
+    f.reportFilesDiffer.length === 0 || `these report files differ: ${f.reportFilesDiffer.join(', ')}`,
+    f.reportFilesEqual.length >= 6 || `only ${f.reportFilesEqual.length} report files compared`,
+    f.restoredReady || 'the bot on the restored server is not ready',
+    ...bidProblems(f.bids),
+  ].filter((x): x is string => typeof x === 'string');
 }
 
 export async function rehearseBackupRestore(options: { appDir: string }): Promise<BackupFigures> {
