@@ -16,6 +16,8 @@ import { ReportFiles } from './src/reports/files.js';
 import { linkSecret } from './src/reports/linkSecret.js';
 import { FileShelf, shelfResponse } from './src/reports/shelf.js';
 import { buildName } from './src/buildInfo.js';
+import { traced, turn, turnOutcome } from './src/metrics.js';
+import { observe, startTelemetry } from './bot/telemetry.js';
 
 export interface Server {
   url: string;
@@ -41,6 +43,8 @@ export interface ServerOptions {
   /** Claims on posts and jobs (default 60 s) and the wait for the Bot Connector's answer (default 20 s): tests shorten them to see an instance take over. */
   leaseMs?: number;
   sendTimeoutMs?: number;
+  /** This process among the instances (default: a new id); main() makes it first, for telemetry. */
+  instanceId?: string;
 }
 
 /** How long a stopping instance waits for posts already on their way to Teams to be answered. */
@@ -50,9 +54,10 @@ const SIGTERM_DRAIN_MS = 1_000;
 
 /** Starts the bot: store, Teams adapter, HTTP endpoints. Resolves once it is listening. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<Server> {
-  const instanceId = newInstanceId();
+  const instanceId = options.instanceId ?? newInstanceId();
   const opened = await openStore(config, { instanceId });
-  const { store } = opened;
+  // Each transaction a span of the turn, job or send that ran it (nothing when telemetry is off).
+  const store = traced(opened.store);
   const auth: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.MICROSOFT_APP_ID,
     MicrosoftAppPassword: config.MICROSOFT_APP_PASSWORD,
@@ -85,20 +90,24 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }));
   let stopping = false;
 
-  server.post('/api/messages', async (req, res) => {
-    if (stopping) {
-      res.header('connection', 'close');
-      res.send(503, { error: 'shutting down' });
-      return;
-    }
-    const problem = activityProblem(req.body);
-    if (problem) {
-      logger.warn('malformed activity refused', { problem });
-      res.send(400, { error: `Not a Bot Framework activity the bot can act on: ${problem}.` });
-      return;
-    }
-    await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
-  });
+  server.post('/api/messages', (req, res) =>
+    turn(String((req.body as { type?: unknown } | undefined)?.type ?? ''), async () => {
+      if (stopping) {
+        turnOutcome('stopping');
+        res.header('connection', 'close');
+        res.send(503, { error: 'shutting down' });
+        return;
+      }
+      const problem = activityProblem(req.body);
+      if (problem) {
+        turnOutcome('malformed');
+        logger.warn('malformed activity refused', { problem });
+        res.send(400, { error: `Not a Bot Framework activity the bot can act on: ${problem}.` });
+        return;
+      }
+      await adapter.process(req, res, (ctx) => bot.app.run(ctx).then(() => undefined));
+    }),
+  );
   server.get('/files/:token', async (req, res) => {
     const token = String(req.params.token ?? '');
     // A report link names what to draw (five parts); a personal document's link names a file on the shelf (three).
@@ -171,7 +180,11 @@ async function main() {
     throw e;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const server = await startServer(config, logger);
+  const instanceId = newInstanceId();
+  const telemetry = await startTelemetry({ instanceId, build: buildName() });
+  if (telemetry) logger.info('telemetry on', { to: telemetry.to });
+  const server = await startServer(config, logger, { instanceId });
+  if (telemetry) observe(server, logger);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -180,6 +193,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await server.close({ drainMs: SIGTERM_DRAIN_MS });
+    await telemetry?.shutdown(); // what is buffered goes out before the process ends
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
