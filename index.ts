@@ -90,7 +90,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }));
   let stopping = false;
 
-  server.post('/api/messages', (req, res) =>
+  server.post('/api/messages', async (req, res) =>
     turn(String((req.body as { type?: unknown } | undefined)?.type ?? ''), async () => {
       if (stopping) {
         turnOutcome('stopping');

@@ -23,6 +23,7 @@ import { calloffRoutes } from './routes/calloffs.js';
 import { awardRoutes } from './routes/award.js';
 import { reportRoutes } from './routes/reports.js';
 import { agreementRoutes } from './routes/agreements.js';
+import { turnOutcome, turnVerb } from '../src/metrics.js';
 import { opsRoutes } from './routes/ops.js';
 
 export interface Bot {
@@ -60,6 +61,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       if (!user && !command.open) continue;
       const match = text.match(command.pattern);
       if (!match) continue;
+      turnVerb(/^[a-z]+(?: [a-z]+)*/.exec(command.usage)?.[0] ?? 'command'); // its name ("publish"), never a reference or what was typed
       if (user && command.permission && !can(user, command.permission)) {
         await refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'role', { roles: user.roles });
         return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));
@@ -76,12 +78,14 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
           deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, command: command.usage });
           await ctx.sendActivity(e.advice);
         } else if (e instanceof AppError) {
+          turnOutcome('rejected');
           if (e.kind === 'forbidden') await refusals.record(who, `command ${command.usage.split(' ')[0]}`, e.message);
           await ctx.sendActivity(refusalText(e));
         } else throw e;
       }
       return deps.changed?.();
     }
+    turnOutcome('unknown');
     await ctx.sendActivity(text ? `Sorry, I don't know "${text}". Type \`help\` for what you can do.` : 'Type `help` for what you can do.');
   });
 
@@ -92,6 +96,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     } catch (error) {
       // Unanswered, an invoke becomes a 501 and Teams shows "Unable to reach the app": say something true instead.
       deps.logger.error('action failed', { error, verb: (ctx.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb });
+      turnOutcome('failed');
       result = 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.';
     }
     await replyPrivately(ctx, result);
@@ -102,7 +107,11 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     const verb = String((ctx.activity.value as { action?: { verb?: string } }).action?.verb ?? '');
     const who = await identify(ctx, deps);
     const action = actions.get(verb);
-    if (!action) return 'This card is out of date. Type `help` for what you can do now.';
+    if (!action) {
+      turnOutcome('unknown');
+      return 'This card is out of date. Type `help` for what you can do now.';
+    }
+    turnVerb(verb);
     const handle = async (): Promise<CardJson | string> => {
       const user = await loadUser(deps.store, who);
       if (!user && !action.open) {
@@ -122,6 +131,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
           return e.advice;
         }
         if (!(e instanceof AppError)) throw e;
+        turnOutcome('rejected');
         if (e.kind === 'forbidden') await refusals.record(who, `action ${verb}`, e.message);
         return e.message;
       } finally {
@@ -136,6 +146,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
 
   app.error(async (ctx: TurnContext, error: Error) => {
     deps.logger.error('turn failed', { error, activityType: ctx.activity.type });
+    turnOutcome('failed');
     if (ctx.activity.type === ActivityTypes.Message) await ctx.sendActivity('Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.');
   });
 

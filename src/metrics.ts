@@ -208,11 +208,14 @@ export function observePool(pool: { totalCount: number; idleCount: number; waiti
 
 /** The store with each transaction traced (a span named by its action), everything else as it is. */
 export function traced<S extends { transact(options: { action: string }, fn: never): Promise<unknown> }>(store: S): S {
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, key) {
       if (key === 'transact') return (options: { action: string }, fn: never) => transaction(options.action, () => target.transact(options, fn));
       const value = Reflect.get(target, key, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      if (!bound.has(key)) bound.set(key, value.bind(target));
+      return bound.get(key);
     },
   });
 }
