@@ -8,6 +8,7 @@ import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
 import type { RateLedger } from './rateLedger.js';
 import type { PostReceipts } from './receiptLog.js';
 import type { NewItem, OutboxItem } from './item.js';
+import { attemptFailed, postSent, queued, sending as sendSpan } from '../metrics.js';
 
 export type { Target, OutboxItem, NewItem } from './item.js';
 
@@ -21,7 +22,7 @@ export async function enqueue(tx: Tx<Collections>, now: Date, ...items: NewItem[
     const existing = await tx.get('outbox', item.id);
     // Same id, same message: an idempotent repeat. A pending update just gets the newer intent.
     if (existing && (existing.status !== 'sent' || !item.updates)) continue;
-    tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString() });
+    tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString(), ...queued(item.message.kind) });
   }
 }
 
@@ -429,6 +430,7 @@ export class Outbox {
    */
   private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'> {
     let timedOut = false;
+    const span = sendSpan(item, !!replace);
     /** A late new post is being recorded, from the moment Teams answered: idle() waits for it. */
     let settling = false;
     const sending = this.delivery.deliver(item, replace).then(async (result) => {
@@ -470,7 +472,7 @@ export class Outbox {
       }, ms);
       timer.unref?.();
     });
-    return Promise.race([sending, timeout]).finally(() => clearTimeout(timer));
+    return span.track(Promise.race([sending, timeout]).finally(() => clearTimeout(timer)));
   }
 
   /** A failed attempt: retried within the item's give-up rule, or settled as failed with why. */
@@ -479,6 +481,7 @@ export class Outbox {
     const reason = reasonOf(failure);
     if (noPlace || isUnreachable(failure)) {
       this.logger.warn('outbox: conversation unreachable', { id: item.id, reason });
+      attemptFailed(item.message.kind, failure, 'unreachable');
       await this.settle(item, { status: 'failed', attempts, lastError: reason, unreachable: true });
       if (!noPlace) await this.options.onUnreachable?.(item, reason);
       return;
@@ -495,6 +498,7 @@ export class Outbox {
       await this.options.ledger?.pause(key, ms).catch((error) => this.logger.warn('outbox: could not share a Retry-After; other instances learn it from Teams', { key, error: String(error) }));
     }
     const delay = nextDelay(failure, attempts, now, giveUpAt(item, this.options.policy ?? DEFAULT_POLICY), this.options.policy ?? DEFAULT_POLICY, this.options.random);
+    attemptFailed(item.message.kind, failure, delay === undefined ? 'gave_up' : 'retry');
     if (delay === undefined) {
       this.logger.warn('outbox: giving up', { id: item.id, reason, attempts });
       await this.settle(item, { status: 'failed', attempts, lastError: reason });
@@ -517,6 +521,7 @@ export class Outbox {
       if (current.status === 'sent' && current.activityId) return { copies: [...new Set([...(current.copies ?? []), activityId])] };
       return { status: 'sent', sentAt: this.now().toISOString(), activityId, ...(conversationId ? { conversationId } : {}), attempts: Math.max(current.attempts, item.attempts + 1), lastError: undefined, unreachable: undefined };
     });
+    if (applied?.status === 'sent') postSent(item.message.kind);
     if (!applied?.copies || !this.delivery.remove) return;
     try {
       await this.delivery.remove(item, activityId);
@@ -579,6 +584,13 @@ export class Outbox {
   /** How many items wait to be sent. */
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** When the oldest waiting item was queued (ms), for the backlog's age. */
+  get oldestQueuedAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const i of this.pending.values()) oldest = Math.min(oldest ?? Infinity, Date.parse(i.createdAt));
+    return oldest;
   }
 
   /**
