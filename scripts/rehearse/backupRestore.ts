@@ -16,7 +16,7 @@ import pg from 'pg';
 import { COUNCIL, providerId } from '../../bench/generate.js';
 import { message, post } from '../../bench/bot.js';
 import { startApp, type AppProcess } from './app.js';
-import { councilIn, LINK_SECRET, query, sleep, until, type Council } from './council.js';
+import { councilIn, failures, LINK_SECRET, query, sleep, until, type Council } from './council.js';
 import { BidLoad, bidProblems, LoadBalancer, type BidCheck, type Submission } from './load.js';
 import { chownTree, startPostgres, type PgServer } from './postgres.js';
 
@@ -130,7 +130,7 @@ export interface BackupFigures {
 }
 
 export function backupProblems(f: BackupFigures): string[] {
-  return [
+  return failures([
     f.acknowledgedDuringCopy > 0 || 'no bid was acknowledged while the data folder was copied: the backup was not of a live database',
     f.inBackupAlone === f.acknowledgedBeforeBackupEnd || `the backup alone holds ${f.inBackupAlone} of the ${f.acknowledgedBeforeBackupEnd} bids acknowledged before it ended`,
     f.laterInBackupAlone < f.acknowledgedAfterBackupEnd || 'the backup alone holds the bids made after it: it did not stop where it ended',
@@ -141,7 +141,7 @@ export function backupProblems(f: BackupFigures): string[] {
     f.reportFilesEqual.length >= 6 || `only ${f.reportFilesEqual.length} report files compared`,
     f.restoredReady || 'the bot on the restored server is not ready',
     ...bidProblems(f.bids),
-  ].filter((x): x is string => typeof x === 'string');
+  ]);
 }
 
 export async function rehearseBackupRestore(options: { appDir: string }): Promise<BackupFigures> {

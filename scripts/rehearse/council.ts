@@ -63,6 +63,17 @@ export function reports(council: Council): string[] {
     .map((p) => (JSON.parse(p.text) as { text?: string }).text ?? p.text);
 }
 
+/** What went wrong, in words: each check is `true` or says what did not hold. */
+export const failures = (checks: (true | string)[]): string[] => checks.filter((x): x is string => typeof x === 'string');
+
+/** A publish to every channel: each has the card once, and the broker was told once "posted to N of N". */
+export function broadcastChecks(f: { channels: number; channelsOnce: number; channelsTwice: number; reports: string[] }): (true | string)[] {
+  return [
+    (f.channelsOnce === f.channels && f.channelsTwice === 0) || `${f.channelsOnce} of ${f.channels} channels have the card once, ${f.channelsTwice} twice`,
+    (f.reports.length === 1 && f.reports[0].includes(`posted to ${f.channels} of ${f.channels} provider channels.`)) || `the broker was told: ${JSON.stringify(f.reports)}`,
+  ];
+}
+
 /** Polls until `check` holds, or fails naming `what`. */
 export async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;

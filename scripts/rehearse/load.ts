@@ -12,7 +12,7 @@ import { request } from 'node:http';
 import pg from 'pg';
 import { invoke } from '../../bench/bot.js';
 import { bidData, providerId } from '../../bench/generate.js';
-import type { Council } from './council.js';
+import { failures, type Council } from './council.js';
 
 export interface Instance {
   name: string;
@@ -202,13 +202,13 @@ export class BidLoad {
 
 /** Every acknowledged bid in the database once, no answer lost, some load at all. */
 export function bidProblems(b: BidCheck): string[] {
-  return [
+  return failures([
     b.missing === 0 || `${b.missing} acknowledged bids are not in the database`,
     b.duplicates === 0 || `${b.duplicates} versions or rates twice in a bid`,
     b.lostAnswers === 0 || `${b.lostAnswers} bids lost their answer`,
     b.refused === 0 || `${b.refused} bids were answered but not taken`,
     b.acknowledged >= 20 || `only ${b.acknowledged} bids acknowledged`,
-  ].filter((x): x is string => typeof x === 'string');
+  ]);
 }
 
 export interface BidCheck {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { COUNCIL } from '../../bench/generate.js';
 import { message, post } from '../../bench/bot.js';
 import { startApp, type AppProcess } from './app.js';
-import { cardsPerChannel, councilIn, LINK_SECRET, publish, query, reports, sleep, until } from './council.js';
+import { broadcastChecks, cardsPerChannel, councilIn, failures, LINK_SECRET, publish, query, reports, sleep, until } from './council.js';
 import { BidLoad, bidProblems, LoadBalancer, type BidCheck } from './load.js';
 
 const MIGRATIONS = join('dist', 'src', 'store', 'postgres', 'migrations');
@@ -64,15 +64,14 @@ export interface RollingFigures {
 }
 
 export function rollingProblems(f: RollingFigures, known: number[]): string[] {
-  return [
+  return failures([
     f.schemaVersions.join() === [...known, known.at(-1)! + 1].join() || `the schema ends at ${f.schemaVersions.join(', ')}`,
     f.oldAAcknowledgedOnNewSchema > 0 || 'the old A took no bid on the new schema',
-    (f.channelsOnce === f.channels && f.channelsTwice === 0) || `${f.channelsOnce} of ${f.channels} channels have the card once, ${f.channelsTwice} twice`,
-    (f.reports.length === 1 && f.reports[0].includes(`posted to ${f.channels} of ${f.channels} provider channels.`)) || `the broker was told: ${JSON.stringify(f.reports)}`,
+    ...broadcastChecks(f),
     (f.instances.length === 2 && f.instances.every((i) => i.build.endsWith(`+${f.migration})`))) || `instances alive: ${JSON.stringify(f.instances)}`,
     f.opsSays.some((l) => l.includes(`the newest ${f.migration.replace('_', ' ')}`)) || `ops does not name the migration: ${f.opsSays.join(' | ')}`,
     ...bidProblems(f.bids),
-  ].filter((x): x is string => typeof x === 'string');
+  ]);
 }
 
 export async function rehearseRollingUpgrade(options: { appDir: string; databaseUrl: string; providers?: number }): Promise<RollingFigures> {

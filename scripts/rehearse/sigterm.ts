@@ -9,7 +9,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startApp, type AppProcess } from './app.js';
-import { cardsPerChannel, councilIn, LINK_SECRET, publish, query, reports, sleep, until } from './council.js';
+import { broadcastChecks, cardsPerChannel, councilIn, failures, LINK_SECRET, publish, query, reports, sleep, until } from './council.js';
 import { BidLoad, bidProblems, LoadBalancer, type BidCheck } from './load.js';
 
 export interface SigtermFigures {
@@ -35,7 +35,7 @@ export interface SigtermFigures {
 
 /** What must hold, in words; empty when the rehearsal passed. */
 export function sigtermProblems(f: SigtermFigures): string[] {
-  return [
+  return failures([
     f.claimsHeldAtSigterm > 0 || 'A held no posts when it was stopped: the rehearsal proved nothing',
     f.exitCode === 0 || `A exited with ${f.exitCode}`,
     f.exitMs < 10_000 || `A took ${f.exitMs} ms to stop`,
@@ -44,10 +44,9 @@ export function sigtermProblems(f: SigtermFigures): string[] {
     f.inFlightToA.answeredByA + f.inFlightToA.reroutedToB === 6 || 'not every bid sent to A was answered',
     // With a claim left to its 60 s lease, the last cards would come a minute after A's exit.
     (f.cardsAfterExit > 0 && f.lastCardAfterExitMs < 20_000) || `B posted ${f.cardsAfterExit} cards, the last ${f.lastCardAfterExitMs} ms after A exited`,
-    (f.channelsOnce === f.channels && f.channelsTwice === 0) || `${f.channelsOnce} of ${f.channels} channels have the card once, ${f.channelsTwice} twice`,
-    (f.reports.length === 1 && f.reports[0].includes(`posted to ${f.channels} of ${f.channels} provider channels.`)) || `the broker was told: ${JSON.stringify(f.reports)}`,
+    ...broadcastChecks(f),
     ...bidProblems(f.bids),
-  ].filter((x): x is string => typeof x === 'string');
+  ]);
 }
 
 export async function rehearseSigterm(options: { appDir: string; databaseUrl: string; providers?: number }): Promise<SigtermFigures> {

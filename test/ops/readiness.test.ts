@@ -1,7 +1,7 @@
 /**
  * GET /readyz (issue 27, part 3): ready only while the store answers and its schema is the one this
  * build needs, and not while the instance stops; /healthz stays liveness. On the embedded store and
- * on a real PostgreSQL server, whose database is made unreachable and its schema made older.
+ * on a real PostgreSQL server, whose database is held behind a lock and its schema made older.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -51,19 +51,9 @@ describe('GET /readyz', function () {
 
   describe('on PostgreSQL', () => {
     let url: string;
-    let admin: pg.Client;
-    const dbName = () => new URL(url).pathname.slice(1);
 
     beforeEach(async () => {
       url = await freshDatabase();
-      const maintenance = new URL(url);
-      maintenance.pathname = '/postgres';
-      admin = new pg.Client({ connectionString: maintenance.href });
-      await admin.connect();
-    });
-    afterEach(async () => {
-      await admin.query(`ALTER DATABASE ${dbName()} ALLOW_CONNECTIONS true`).catch(() => {});
-      await admin.end();
     });
 
     it('is ready at the build\'s schema, and says which version the database and the build are at', async () => {
@@ -72,16 +62,24 @@ describe('GET /readyz', function () {
       assert.deepEqual(await get(s, '/readyz'), { status: 200, body: { status: 'ready', store: 'postgres', schema: { database: newest, build: newest } } });
     });
 
-    it('is not ready while the database refuses connections, and ready again once it takes them', async () => {
+    it('is not ready while the store does not answer in 2 s (the database stuck behind a lock), and ready again once it does', async () => {
       const s = await start({ DATABASE_URL: url, LINK_SECRET });
-      await admin.query(`ALTER DATABASE ${dbName()} ALLOW_CONNECTIONS false`);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [dbName()]);
-      const down = await get(s, '/readyz');
-      assert.equal(down.status, 503);
-      assert.deepEqual(down.body, { status: 'not ready', store: 'postgres', reason: 'the store does not answer' });
-      assert.equal((await get(s, '/healthz')).status, 200, 'liveness does not depend on the database');
-      await admin.query(`ALTER DATABASE ${dbName()} ALLOW_CONNECTIONS true`);
-      assert.equal((await get(s, '/readyz')).status, 200);
+      const blocker = new pg.Client({ connectionString: url });
+      await blocker.connect();
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE');
+        const t0 = Date.now();
+        const stuck = await get(s, '/readyz');
+        assert.equal(stuck.status, 503);
+        assert.deepEqual(stuck.body, { status: 'not ready', store: 'postgres', reason: 'the store does not answer' });
+        assert.ok(Date.now() - t0 < 4_000, 'answered after the 2 s the check allows, not when the database did');
+        assert.equal((await get(s, '/healthz')).status, 200, 'liveness does not depend on the database');
+        await blocker.query('ROLLBACK');
+        assert.equal((await get(s, '/readyz')).status, 200);
+      } finally {
+        await blocker.end();
+      }
     });
 
     it('is not ready when the database lacks a migration this build needs (restored from an older backup), but is with a newer one', async () => {
