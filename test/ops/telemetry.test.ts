@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bidData, channelOf, COUNCIL, providerUser } from '../../bench/generate.js';
 import { invoke, post } from '../../bench/bot.js';
@@ -108,6 +109,7 @@ describe('telemetry to a local OTLP receiver', function () {
     await bot?.stop();
     await receiver?.close();
     await council?.mock.stop();
+    if (council) await rm(council.work, { recursive: true, force: true });
   });
 
   /** A metric's points in the last export that has it (totals are cumulative). */
