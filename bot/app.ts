@@ -24,6 +24,8 @@ import { reportRoutes } from './routes/reports.js';
 import { agreementRoutes } from './routes/agreements.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { marketRoutes } from './routes/market.js';
+import { opsRoutes } from './routes/ops.js';
+import { turnOutcome, turnVerb } from '../src/metrics.js';
 
 export interface Bot {
   app: Application;
@@ -35,7 +37,7 @@ export interface Bot {
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), approvalRoutes(), adminRoutes(), admissionRoutes(), reportRoutes(), marketRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), approvalRoutes(), adminRoutes(), admissionRoutes(), reportRoutes(), marketRoutes(), opsRoutes()];
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).
@@ -59,6 +61,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       if (!user && !command.open) continue;
       const match = text.match(command.pattern);
       if (!match) continue;
+      turnVerb(/^[a-z]+(?: [a-z]+)*/.exec(command.usage)?.[0] ?? 'command'); // its name ("publish"), never a reference or what was typed
       if (user && command.permission && !can(user, command.permission)) {
         await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'role', { roles: user.roles });
         return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));
@@ -75,12 +78,14 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
           deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, command: command.usage });
           await ctx.sendActivity(e.advice);
         } else if (e instanceof AppError) {
+          turnOutcome('rejected');
           if (e.kind === 'forbidden') await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, e.message);
           await ctx.sendActivity(refusalText(e));
         } else throw e;
       }
       return deps.changed?.();
     }
+    turnOutcome('unknown');
     await ctx.sendActivity(text ? `Sorry, I don't know "${text}". Type \`help\` for what you can do.` : 'Type `help` for what you can do.');
   });
 
@@ -113,6 +118,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     } catch (error) {
       // Unanswered, an invoke becomes a 501 and Teams shows "Unable to reach the app": say something true instead.
       deps.logger.error('action failed', { error, verb });
+      turnOutcome('failed');
       result = 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.';
     }
     await replyPrivately(ctx, result);
@@ -122,7 +128,11 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   async function answer(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<CardJson | string> {
     const who = await identify(ctx);
     const action = actions.get(verb);
-    if (!action) return 'This card is out of date. Type `help` for what you can do now.';
+    if (!action) {
+      turnOutcome('unknown');
+      return 'This card is out of date. Type `help` for what you can do now.';
+    }
+    turnVerb(verb);
     // Who is asking is settled before anything else, a replay included.
     const user = await loadUser(deps.store, who);
     if (!user && !action.open) {
@@ -143,6 +153,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
           return e.advice;
         }
         if (!(e instanceof AppError)) throw e;
+        turnOutcome('rejected');
         if (e.kind === 'forbidden') await deps.refusals.record(who, `action ${verb}`, e.message);
         return e.message;
       } finally {
@@ -159,6 +170,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
 
   app.error(async (ctx: TurnContext, error: Error) => {
     deps.logger.error('turn failed', { error, activityType: ctx.activity.type });
+    turnOutcome('failed');
     if (ctx.activity.type === ActivityTypes.Message) await ctx.sendActivity('Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.');
   });
 

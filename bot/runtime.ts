@@ -14,7 +14,11 @@ export interface Runtime {
   scheduler: Scheduler;
   /** Wire into Deps.changed: drains what a turn queued and re-plans deadlines. */
   changed(): void;
-  stop(): void;
+  /**
+   * Stops posting and running jobs; resolves once the sends and the job under way are done and
+   * their claims given back (another instance takes the rest at once), or after `graceMs`.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** The background half of the bot: posting queued messages and running deadlines, both resumable. */
@@ -83,9 +87,11 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOpt
     outbox,
     scheduler,
     changed,
-    stop() {
-      outbox.stop();
-      scheduler.stop();
+    async stop(graceMs = 5_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all([outbox.stop(), scheduler.stop()]), late]);
+      clearTimeout(timer);
     },
   };
 }

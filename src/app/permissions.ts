@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   'market.manage': ['commissioner'],
   /** Say from the provider's channel, per zone, whether it can take new packages. */
   'capacity.declare': ['provider'],
+  /** The operations view (`ops`): instances, the outbox, failed posts and sending them again. The admins, as for `admin`. */
+  'service.operate': ['commissioner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -15,6 +15,7 @@ import { CardRenderer } from './browser.js';
 import { collectBigCards } from '../bot/fixtures/bigFramework.js';
 import { acceptedAgreement } from '../bot/agreementWorld.js';
 import { seedMarket } from '../reports/marketDataset.js';
+import { lowdbProbe } from '../../src/store/open.js';
 
 /** Each card renders with no problem the SDK reports, at a readable size (kept as a PNG under CARD_PNG_DIR). */
 async function rendersCleanly(renderer: CardRenderer, cards: [string, object][]): Promise<void> {
@@ -88,6 +89,20 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     cards.push(['out of office', cardOf((await t.say('morgan', 'out of office'))[0])]);
     await t.drained();
     for (const p of t.posted) if (p.activity.attachments?.[0]) cards.push([`posted ${p.item.message.kind} to ${p.to}`, p.activity.attachments[0].content as object]);
+
+    // The operations view with something to show: a failed post, its unreachable channel, a late job.
+    const probe = lowdbProbe(t.store);
+    await probe.announce({ id: 'app-host-0:41:9f2c1a7e', build: '0.1.0 (6381f2aff33f)', startedAt: new Date(now.getTime() - 5_400_000).toISOString(), seenAt: '' }, () => {});
+    t.deps.ops = { probe, kind: 'lowdb', where: '/home/site/data', instanceId: 'app-host-0:41:9f2c1a7e' };
+    await t.store.transact({ actor: 'test', action: 'test.ops' }, async (tx) => {
+      const post = (await tx.get('outbox', `post:${ref}:brightpath`))!;
+      tx.put('outbox', { ...post, status: 'failed', attempts: 1, lastError: '403 BotNotInConversationRoster: the bot is not part of the conversation roster', unreachable: true });
+      const p = (await tx.get('providers', 'brightpath'))!;
+      tx.put('providers', { ...p, channel: { ...p.channel!, unreachableReason: '403 BotNotInConversationRoster: the bot is not part of the conversation roster' } });
+      tx.put('jobs', { id: `remind:2h:${ref}`, kind: 'calloff.remind', ref, at: new Date(now.getTime() - 600_000).toISOString(), reminder: '2h' });
+    });
+    t.runtime.scheduler.stop();
+    cards.push(['operations view', cardOf((await t.say('alex', 'ops'))[0])]);
   });
 
   after(async function () {
