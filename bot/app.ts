@@ -33,6 +33,9 @@ export interface Bot {
   actions: Map<string, Action>;
 }
 
+/** A command as telemetry names it ("publish", "market report"): its usage's leading lowercase words, never a reference or what was typed. */
+const commandVerb = (command: Command) => /^[a-z]+(?: [a-z]+)*/.exec(command.usage)?.[0] ?? 'command';
+
 /** Builds the Teams application: every role's routes behind one text router and one action router. */
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
@@ -52,7 +55,10 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     // People with no role reach only commands marked open (e.g. `apply`); the rest are told how to get a role.
     if (!user && !commands.some((c) => c.open && c.pattern.test(text))) {
       const tried = commands.find((c) => c.pattern.test(text));
-      if (tried) await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await unrecognisedReason(deps.store, who));
+      if (tried) {
+        turnVerb(commandVerb(tried));
+        await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await unrecognisedReason(deps.store, who));
+      }
       if (who.memberLookupFailed) return void (await ctx.sendActivity(UNCONFIRMED));
       return explainNoRole(ctx, who.aadObjectId, commands.filter((c) => c.open));
     }
@@ -61,7 +67,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       if (!user && !command.open) continue;
       const match = text.match(command.pattern);
       if (!match) continue;
-      turnVerb(/^[a-z]+(?: [a-z]+)*/.exec(command.usage)?.[0] ?? 'command'); // its name ("publish"), never a reference or what was typed
+      turnVerb(commandVerb(command));
       if (user && command.permission && !can(user, command.permission)) {
         await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'role', { roles: user.roles });
         return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));

@@ -90,9 +90,12 @@ export function turnOutcome(outcome: TurnOutcome): void {
   if (t && (t.outcome === 'ok' || outcome === 'failed')) t.outcome = outcome;
 }
 
-/** A refused action, by why: 'no role', 'not recognised from this tenant', 'role', or a use case's forbidden message. */
+/** The refusal reasons the code names (src/app/actor.ts unrecognisedReason, and 'role'); any other is a use case's forbidden message. */
+const REFUSAL_KINDS: Record<string, string> = { 'no role': 'no_role', 'not recognised from this tenant': 'other_tenant', 'member lookup failed': 'member_lookup_failed', role: 'role' };
+
+/** A refused action, by why, in a word (never the message itself, which may name what was refused). */
 export function refused(reason: string): void {
-  const kind = reason === 'no role' ? 'no_role' : reason === 'not recognised from this tenant' ? 'other_tenant' : reason === 'role' ? 'role' : 'not_theirs';
+  const kind = REFUSAL_KINDS[reason] ?? 'not_theirs';
   use().refusals.add(1, { 'brokerage.verb': turns.getStore()?.verb ?? 'none', 'brokerage.reason': kind });
   turnOutcome('refused');
 }

@@ -15,6 +15,7 @@ import { sendCard } from './common.js';
 import { renderMessage } from '../messages.js';
 import { channelCardPost, copySeen } from '../../src/app/calloffs/channelCard.js';
 import { guarded, refusalText } from './guard.js';
+import { turnOutcome } from '../../src/metrics.js';
 
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -85,7 +86,8 @@ const refreshChannelCard: Action = {
       post = await channelCardPost(deps.store, str(data.postId), ctx.activity.conversation?.id ?? '');
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      if (e.kind === 'forbidden') await deps.refusals?.record(who, 'action calloff.refresh', e.message);
+      turnOutcome('rejected');
+      if (e.kind === 'forbidden') await deps.refusals.record(who, 'action calloff.refresh', e.message);
       return e.message;
     }
     const activity = await renderMessage(deps, post);

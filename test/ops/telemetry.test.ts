@@ -2,7 +2,8 @@
  * Telemetry (issue 27, part 2): the production build, started with OTEL_EXPORTER_OTLP_ENDPOINT
  * pointing at a local OTLP/HTTP receiver (this test's), on PostgreSQL. A broker publishes to six
  * provider channels; the local Bot Connector answers the first card to one channel 429 with
- * Retry-After 1 s; a provider bids; a provider asks for a report its role may not see. What arrives:
+ * Retry-After 1 s; a provider bids; a provider asks for a report its role may not see; a social
+ * worker types `approvals` and then `out of office` (a manager's command). What arrives:
  * the turn durations by verb and outcome, the refusal, the 429 and the second it asked to wait,
  * the retry and the sends, the backlog and pool gauges; and one trace from the publish turn through
  * its transaction and the posts it queued to every send, the throttled one's two attempts
@@ -13,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bidData, channelOf, COUNCIL, providerUser } from '../../bench/generate.js';
-import { invoke, post } from '../../bench/bot.js';
+import { invoke, message, post } from '../../bench/bot.js';
 import { startApp, type AppProcess } from '../../scripts/rehearse/app.js';
 import { cardsPerChannel, councilIn, LINK_SECRET, publish, reports, sleep, until, type Council } from '../../scripts/rehearse/council.js';
 import { productionApp } from '../support/app.js';
@@ -95,6 +96,9 @@ describe('telemetry to a local OTLP receiver', function () {
     assert.match(bid.body, /Bid received/);
     const refusal = await post(bot.url, invoke(council.mock.url, 2, 'report.headline', {}));
     assert.match(refusal.body, /Your role doesn't allow that action/);
+    // The rooms added since telemetry (approvals, issue 23) go through the same command loop: named by command, not by what was typed.
+    assert.equal((await post(bot.url, message(council.mock.url, COUNCIL.sam.aadObjectId, 'approvals'))).status, 200);
+    assert.equal((await post(bot.url, message(council.mock.url, COUNCIL.sam.aadObjectId, 'out of office'))).status, 200);
     await sleep(1500);
     assert.equal(await bot.stop(), 0); // its last metrics and spans are sent as it stops
     bot = undefined;
@@ -125,7 +129,12 @@ describe('telemetry to a local OTLP receiver', function () {
     assert.equal(turn('publish', 'ok'), 1);
     assert.equal(turn('bid.submit', 'ok'), 1);
     assert.equal(turn('report.headline', 'refused'), 1);
-    assert.deepEqual(points('brokerage.refusals').map((p) => [p['brokerage.verb'], p['brokerage.reason'], p.value]), [['report.headline', 'role', 1]]);
+    assert.equal(turn('approvals', 'ok'), 1);
+    assert.equal(turn('out of office', 'refused'), 1);
+    assert.deepEqual(
+      points('brokerage.refusals').map((p) => [p['brokerage.verb'], p['brokerage.reason'], p.value]).sort(),
+      [['out of office', 'role', 1], ['report.headline', 'role', 1]],
+    );
     assert.deepEqual(points('brokerage.teams.throttled').map((p) => [p['brokerage.message.kind'], p.value]), [['calloff.card', 1]]);
     const wait = points('brokerage.teams.retry_after');
     assert.deepEqual(wait.map((p) => [p.value, p.sum]), [[1, 1]], 'one Retry-After, of 1 s');
@@ -159,7 +168,7 @@ describe('telemetry to a local OTLP receiver', function () {
 
   it('puts no personal detail, user, provider or reference in any attribute or name', () => {
     assert.ok(everyValue.length > 100, `${everyValue.length} values looked at`);
-    const forbidden = ['Margaret', 'Ellis', 'LAS-', 'PKG-', 'prov-', 'Provider 0', 'Staff ', '19:', 'a:personal', COUNCIL.alex.aadObjectId, COUNCIL.sam.aadObjectId, providerUser(1), providerUser(2), 'Rowan', 'BL9'];
+    const forbidden = ['Margaret', 'Ellis', 'LAS-', 'PKG-', 'prov-', 'Provider 0', 'Staff ', '19:', 'a:personal', COUNCIL.alex.aadObjectId, COUNCIL.sam.aadObjectId, providerUser(1), providerUser(2), 'Rowan', 'BL9', COUNCIL.alex.name, COUNCIL.sam.name];
     const leaks = everyValue.filter((v) => forbidden.some((f) => v.includes(f)));
     assert.deepEqual(leaks, []);
   });
