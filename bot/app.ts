@@ -33,7 +33,7 @@ export interface Bot {
   actions: Map<string, Action>;
 }
 
-/** A command as telemetry names it ("publish", "market report"): its usage's leading lowercase words, never a reference or what was typed. */
+/** A command by its name ("publish", "market report"): its usage's leading lowercase words, never a reference or what was typed. Telemetry's verb, and what a refusal names. */
 const commandVerb = (command: Command) => /^[a-z]+(?: [a-z]+)*/.exec(command.usage)?.[0] ?? 'command';
 
 /** Builds the Teams application: every role's routes behind one text router and one action router. */
@@ -70,7 +70,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       turnVerb(commandVerb(command));
       if (user && command.permission && !can(user, command.permission)) {
         await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'role', { roles: user.roles });
-        return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));
+        return void (await ctx.sendActivity(`\`${commandVerb(command)}\` is not open to your role. Type \`help\` for what you can do.`));
       }
       if (command.where && !command.where.includes(place)) {
         return void (await ctx.sendActivity(`\`${command.usage}\` works only in a ${command.where.join(' or ')} conversation.`));
