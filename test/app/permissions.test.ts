@@ -23,6 +23,10 @@ describe('permissions', () => {
     for (const [permission, roles] of providers) assert.deepEqual(roles, ['provider'], permission);
   });
 
+  it('gives the operations view (service.operate) to the admins, the same people as framework.manage', () => {
+    assert.deepEqual(PERMISSIONS['service.operate'], PERMISSIONS['framework.manage']);
+  });
+
   describe('requirePermission', () => {
     let store: BrokerageStore;
     let done: () => Promise<void>;
