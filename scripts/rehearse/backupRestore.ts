@@ -19,6 +19,7 @@ import { startApp, type AppProcess } from './app.js';
 import { councilIn, failures, LINK_SECRET, query, sleep, until, type Council } from './council.js';
 import { BidLoad, bidProblems, LoadBalancer, type BidCheck, type Submission } from './load.js';
 import { chownTree, startPostgres, type PgServer } from './postgres.js';
+import { ukDate } from '../../src/domain/dates.js';
 
 /** What a hot copy leaves out (PostgreSQL's "Making a base backup using the low level API"): the folders stay, empty. */
 const EMPTIED = new Set(['pg_wal', 'pg_replslot', 'pg_dynshmem', 'pg_notify', 'pg_serial', 'pg_snapshots', 'pg_stat_tmp', 'pg_subtrans']);
@@ -72,10 +73,10 @@ async function restore(backup: string, archive: string, owner: PgServer['owner']
   return startPostgres({ dataDir: dir, init: false, settings: { archive_mode: 'off' } });
 }
 
-/** The report of this year as the bot draws it: the card (without its links) and the files they serve. */
-async function reportOf(bot: AppProcess, council: Council): Promise<{ card: string; files: Record<string, string> }> {
+/** The report of `period` as the bot draws it: the card (without its links) and the files they serve. */
+async function reportOf(bot: AppProcess, council: Council, period: string): Promise<{ card: string; files: Record<string, string> }> {
   const before = council.mock.posts.length;
-  const reply = await post(bot.url, message(council.mock.url, COUNCIL.alex.aadObjectId, 'report this year'), 60_000);
+  const reply = await post(bot.url, message(council.mock.url, COUNCIL.alex.aadObjectId, `report ${period}`), 60_000);
   if (reply.status !== 200) throw new Error(`report answered ${reply.status}`);
   await until('the report card', () => council.mock.posts.slice(before).some((p) => p.text.includes('Brokerage report')), 30_000);
   const text = council.mock.posts.slice(before).find((p) => p.text.includes('Brokerage report'))!.text;
@@ -174,7 +175,11 @@ export async function rehearseBackupRestore(options: { appDir: string }): Promis
     const beforeEnd = load.submissions.filter(ackedAt);
 
     // The old server's figures, once the bids have stopped; then its last log segment is archived.
-    const oldReport = await reportOf(old, council);
+    // This year so far, named by its dates: "this year" asked of each bot would end on another
+    // day if midnight (UK) fell between the two reports.
+    const today = ukDate(new Date());
+    const period = `${today.slice(0, 4)}-01-01 to ${today}`;
+    const oldReport = await reportOf(old, council, period);
     const digest = `SELECT count(*)::int AS n, md5(string_agg(id || doc::text, '' ORDER BY id)) AS h FROM bids`;
     const [oldBids] = await query<{ n: number; h: string }>(url, digest);
     const [{ segment }] = await query<{ segment: string }>(url, 'SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment');
@@ -194,7 +199,7 @@ export async function rehearseBackupRestore(options: { appDir: string }): Promis
 
     const restored = await startApp(options.appDir, env(restoredUrl, 'restored'), { name: 'restored' });
     bots.push(restored);
-    const newReport = await reportOf(restored, council);
+    const newReport = await reportOf(restored, council, period);
     const [newBids] = await query<{ n: number; h: string }>(restoredUrl, digest);
     const names = [...new Set([...Object.keys(oldReport.files), ...Object.keys(newReport.files)])];
     const acked = load.submissions.filter((s) => s.acknowledged);
