@@ -219,3 +219,26 @@ export async function morning(dir: string, env: Record<string, string>, base: Ba
   log(`  morning: ${result.posts}/${expected} reminders and chases posted in ${result.seconds_to_last} s (at least ${result.minimum_seconds} s at Teams' limit), 429s ${result.throttled_429}; ${result.bids} bids meanwhile, p50 ${result.bid_p50_ms} ms, p99 ${result.bid_p99_ms} ms`);
   return result;
 }
+
+/**
+ * The whole agreements run on a data folder or database the bot will use (`open` opens its store):
+ * the agreements made, the reports asked for on a running bot, then the morning.
+ */
+export async function runAgreements(open: () => Promise<BrokerageStore>, dir: string, env: Record<string, string>, base: Base, mock: MockConnector, log: (m: string) => void) {
+  const now = new Date();
+  const t = performance.now();
+  let store = await open();
+  const { refs } = await addAgreements(store, now).finally(() => store.close());
+  log(`agreements: ${refs.length} active, each with ${WEEKS} weekly returns, made in ${round((performance.now() - t) / 1000)} s`);
+  const bot = await startBot(dir, env);
+  let reports;
+  try {
+    await settle(bot.child.pid!);
+    reports = await agreementReports(bot.url, mock, now, log);
+  } finally {
+    await stopBot(bot);
+  }
+  store = await open();
+  const due = await dueNow(store, refs, new Date()).finally(() => store.close());
+  return { count: refs.length, reports, morning: await morning(dir, env, base, mock, due, log) };
+}

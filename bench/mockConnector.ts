@@ -5,6 +5,11 @@
  * posted) or 429 (Retry-After 1–2 s, as Teams does under load). Tests script other answers
  * (`script`: 403, 404, 429 for a while, slow answers). It records every accepted post, update and
  * deletion so the bench and tests can count deliveries, duplicates and losses.
+ *
+ * It also answers the two reads the bot makes to find a copy of a card in a channel: the
+ * connector's team details (GET /v3/teams/{id}: the team's Entra group id) and Microsoft Graph's
+ * list of a channel's messages (GET /v1.0/teams/{group}/channels/{channel}/messages), from what
+ * it recorded, newest first, as Graph shapes them (`graph` refuses it, as without the permission).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
@@ -23,7 +28,20 @@ export interface MockOptions {
    * `hold` neither posts nor answers.
    */
   script?: (r: { conversationId: string; method: string; activityId?: string }) => Scripted | undefined;
+  /**
+   * The members API (`GET /v3/conversations/{id}/members/{memberId}`, what TeamsInfo.getMember
+   * asks): the member's account, or a scripted answer (`status`, `reset`, `hold`). Unset, or
+   * undefined for a member, answers 404 MemberNotFound.
+   */
+  member?: (r: { conversationId: string; memberId: string }) => { account: Record<string, unknown> } | Scripted | undefined;
+  /** Graph's answer to a channel-messages read: 403 when the team's owner did not grant ChannelMessage.Read.Group. */
+  graph?: { status?: number };
+  /** The bot's app id, as Graph names the sender of its posts (empty for an anonymous bot). */
+  botAppId?: string;
 }
+
+/** The Entra group id the mock gives a team. */
+export const groupOf = (teamId: string) => `group-${teamId}`;
 
 /**
  * One scripted answer: `status` with an optional Retry-After (seconds, or any raw header text such
@@ -40,6 +58,8 @@ export interface Scripted {
   hold?: boolean;
 }
 
+const MEMBER_PATH = /^\/v3\/conversations\/([^/]+)\/members\/([^/?]+)/;
+
 export interface Posted {
   conversationId: string;
   activityId: string;
@@ -54,6 +74,8 @@ export class MockConnector {
   /** Every request and the status it got, in arrival order. */
   readonly log: { conversationId: string; method: string; at: number; status: number; retryAfter?: string }[] = [];
   readonly counts = { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 };
+  /** Every member lookup and the status it got, in arrival order (kept apart from the posts' `log`). */
+  readonly memberLookups: { conversationId: string; memberId: string; at: number; status: number }[] = [];
   private server?: Server;
   private readonly botTimes: number[] = [];
   private readonly convTimes = new Map<string, number[]>();
@@ -79,6 +101,7 @@ export class MockConnector {
     this.updates.length = 0;
     this.deleted.length = 0;
     this.log.length = 0;
+    this.memberLookups.length = 0;
     Object.assign(this.counts, { requests: 0, accepted: 0, throttled: 0, failed: 0, scripted: 0 });
   }
 
@@ -87,7 +110,9 @@ export class MockConnector {
       const at = Date.now();
       void this.handle(req).then(({ status, body, headers, html, reset }) => {
         const conversationId = decodeURIComponent(/^\/v3\/conversations\/([^/]+)/.exec(req.url ?? '')?.[1] ?? '');
-        this.log.push({ conversationId, method: req.method ?? '', at, status: reset ? 0 : status, retryAfter: headers?.['retry-after'] });
+        const member = MEMBER_PATH.exec(req.url ?? '');
+        if (member) this.memberLookups.push({ conversationId, memberId: decodeURIComponent(member[2]), at, status: reset ? 0 : status });
+        else this.log.push({ conversationId, method: req.method ?? '', at, status: reset ? 0 : status, retryAfter: headers?.['retry-after'] });
         if (reset) return void req.socket.destroy();
         if (html) {
           res.writeHead(status, { 'content-type': 'text/html', ...headers });
@@ -109,6 +134,55 @@ export class MockConnector {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
+  private async memberAnswer(conversationId: string, memberId: string): Promise<{ status: number; body: unknown; headers?: Record<string, string>; reset?: boolean }> {
+    const answer = this.options.member?.({ conversationId, memberId });
+    if (answer && 'account' in answer) return { status: 200, body: { id: memberId, ...answer.account } };
+    if (answer?.hold) return new Promise(() => undefined);
+    if (answer?.reset) return { status: 0, body: undefined, reset: true };
+    if (answer?.status) {
+      this.counts.scripted++;
+      return { status: answer.status, body: { error: { code: answer.code ?? `Status${answer.status}`, message: `scripted ${answer.status}` } }, headers: answer.retryAfter === undefined ? {} : { 'retry-after': String(answer.retryAfter) } };
+    }
+    return { status: 404, body: { error: { code: 'MemberNotFound', message: 'The member is not in the conversation' } } };
+  }
+
+  /** Every Graph channel-messages read, in order (what the bot asked). */
+  readonly graphReads: { groupId: string; channelId: string }[] = [];
+
+  /** The team-details and channel-messages reads, or undefined for anything else. */
+  private reads(method: string, url: string): { status: number; body: unknown } | undefined {
+    if (method !== 'GET') return undefined;
+    const team = /^\/v3\/teams\/([^/?]+)$/.exec(url);
+    if (team) {
+      const id = decodeURIComponent(team[1]);
+      return { status: 200, body: { id, name: `Team ${id}`, aadGroupId: groupOf(id) } };
+    }
+    const list = /^\/v1\.0\/teams\/([^/]+)\/channels\/([^/]+)\/messages(?:\?(.*))?$/.exec(url);
+    if (!list) return undefined;
+    const [groupId, channelId] = [decodeURIComponent(list[1]), decodeURIComponent(list[2])];
+    this.graphReads.push({ groupId, channelId });
+    if (this.options.graph?.status) return { status: this.options.graph.status, body: { error: { code: 'Forbidden', message: 'Missing role permissions on the request.' } } };
+    const query = new URLSearchParams(list[3] ?? '');
+    const top = Math.min(50, Number(query.get('$top') ?? 20));
+    const skip = Number(query.get('$skiptoken') ?? 0);
+    const gone = new Map(this.deleted.map((d) => [d.activityId, d.at]));
+    const all = this.posts.filter((p) => p.conversationId === channelId).sort((a, b) => b.at - a.at || b.activityId.localeCompare(a.activityId));
+    const page = all.slice(skip, skip + top).map((p) => {
+      const activity = JSON.parse(this.updates.filter((u) => u.activityId === p.activityId).at(-1)?.text ?? p.text) as { text?: string; attachments?: { contentType: string; content: unknown }[] };
+      return {
+        id: p.activityId,
+        messageType: 'message',
+        createdDateTime: new Date(p.at).toISOString(),
+        deletedDateTime: gone.has(p.activityId) ? new Date(gone.get(p.activityId)!).toISOString() : null,
+        from: { application: { id: this.options.botAppId ?? '', displayName: 'Brokerage Bot' }, user: null },
+        body: { contentType: 'html', content: activity.text ?? '<attachment></attachment>' },
+        attachments: (activity.attachments ?? []).map((a, i) => ({ id: String(i), contentType: a.contentType, content: JSON.stringify(a.content) })),
+      };
+    });
+    const next = skip + top < all.length ? `${this.url}v1.0/teams/${list[1]}/channels/${list[2]}/messages?$top=${top}&$skiptoken=${skip + top}` : undefined;
+    return { status: 200, body: { value: page, ...(next ? { '@odata.nextLink': next } : {}) } };
+  }
+
   /** Seconds until one more request fits the window (at least 1, as Teams sends whole seconds). */
   private retryAfter(times: number[], limit: number, now: number, windowMs: number): number | undefined {
     while (times.length && times[0] <= now - windowMs) times.shift();
@@ -121,6 +195,10 @@ export class MockConnector {
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     this.counts.requests++;
+    const member = req.method === 'GET' ? MEMBER_PATH.exec(req.url ?? '') : null;
+    if (member) return this.memberAnswer(decodeURIComponent(member[1]), decodeURIComponent(member[2]));
+    const read = this.reads(req.method ?? '', req.url ?? '');
+    if (read) return read;
     const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     if (!m) return { status: 404, body: { error: { code: 'NotFound', message: req.url } } };
     const conversationId = decodeURIComponent(m[1]);

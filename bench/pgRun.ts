@@ -16,7 +16,7 @@ import { accepted, latency, pairs, phaseLines, round, startDate, wanted, type Se
 import { createPool } from '../src/store/postgres/pool.js';
 import { migrate } from '../src/store/postgres/migrate.js';
 import { bidsDuringMigration } from './pgMigration.js';
-import { addAgreements, agreementReports, dueNow, morning } from './agreements.js';
+import { runAgreements } from './agreements.js';
 import { addHistorySql, copyBase, createDatabase, databaseSize, readMeta, readTemplates, startPostgres, withDb, writeMeta, type GenerationStats, type PgServer } from './postgres.js';
 
 const LINK_SECRET = 'bench-link-secret-0123456789-abcdefghijklmnop';
@@ -183,22 +183,7 @@ async function pgAgreements(server: PgServer, source: string, base: Base, mock: 
   const dir = join(work, 'pg-agreements');
   await mkdir(dir, { recursive: true });
   const { PostgresStore } = await import('../src/store/postgres/postgresStore.js');
-  const now = new Date();
-  const t = performance.now();
-  let store = await PostgresStore.open(url);
-  const { refs } = await addAgreements(store, now).finally(() => store.close());
-  log(`agreements: ${refs.length} active, each with 52 weekly returns, made in ${round((performance.now() - t) / 1000)} s`);
-  const bot = await startBot(dir, env(url, dir));
-  let reports;
-  try {
-    await settle(bot.child.pid!);
-    reports = await agreementReports(bot.url, mock, now, log);
-  } finally {
-    await stopBot(bot);
-  }
-  store = await PostgresStore.open(url);
-  const due = await dueNow(store, refs, new Date()).finally(() => store.close());
-  const result = { count: refs.length, reports, morning: await morning(dir, env(url, dir), base, mock, due, log) };
+  const result = await runAgreements(() => PostgresStore.open(url), dir, env(url, dir), base, mock, log);
   await withDb(server.url('postgres'), (c) => c.query('DROP DATABASE IF EXISTS bench_agreements WITH (FORCE)'));
   return result;
 }

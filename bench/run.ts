@@ -12,7 +12,7 @@ import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 import { message, percentile, post, settle, startBot, stopBot } from './bot.js';
 import { MockConnector } from './mockConnector.js';
 import { runPostgres, type PostgresResults } from './pgRun.js';
-import { addAgreements, agreementReports, dueNow, morning } from './agreements.js';
+import { runAgreements } from './agreements.js';
 import { accepted, fire, latency, MEASURED, pairs, phaseLines, round, startDate, wanted, type Sent } from './turns.js';
 
 /** BENCH_SCALE=0.01 shrinks the history for a quick smoke run (the figures then mean little). */
@@ -244,24 +244,7 @@ async function main() {
 /** 2 000 active agreements with a year of weekly returns: the payments export, the contracts report, a morning's reminders with bids meanwhile. */
 async function agreements(base: Base, work: string, mock: MockConnector) {
   const dir = await fresh(base, work, 'agreements');
-  const now = new Date();
-  const store = await openBrokerageLowdb(dir);
-  const t = performance.now();
-  const { refs } = await addAgreements(store, now);
-  await store.close();
-  log(`agreements: ${refs.length} active, each with ${52} weekly returns, made in ${round((performance.now() - t) / 1000)} s`);
-  const bot = await startBot(dir);
-  let reports;
-  try {
-    await settle(bot.child.pid!);
-    reports = await agreementReports(bot.url, mock, now, log);
-  } finally {
-    await stopBot(bot);
-  }
-  const again = await openBrokerageLowdb(dir);
-  const due = await dueNow(again, refs, new Date());
-  await again.close();
-  return { count: refs.length, reports, morning: await morning(dir, {}, base, mock, due, log) };
+  return runAgreements(() => openBrokerageLowdb(dir), dir, {}, base, mock, log);
 }
 
 /** `--store lowdb|postgres` (or BENCH_STORE); both when neither is given. */

@@ -1,4 +1,5 @@
-import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import { TeamsInfo, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { ChannelMessages } from './channelMessages.js';
 import { listOf } from '../src/store/reading.js';
 import type { CloudAdapter } from 'botbuilder';
 import type { Delivery, OutboxItem } from '../src/outbox/outbox.js';
@@ -60,9 +61,30 @@ async function inProactiveTurn<T>(adapter: CloudAdapter, appId: string, referenc
   return outcome.value;
 }
 
-/** Posts outbox items through the Bot Connector (Teams, or the Agents Playground locally). */
-export function teamsDelivery(adapter: CloudAdapter, appId: string, deps: Deps): Delivery {
+/**
+ * Posts outbox items through the Bot Connector (Teams, or the Agents Playground locally). With
+ * `channelMessages` (the council granted ChannelMessage.Read.Group) it can also find a call-off
+ * card already in a provider's channel: its team's group id from the connector, then the channel's
+ * recent messages from Graph, each card knowing its post by its refresh data.
+ */
+export function teamsDelivery(adapter: CloudAdapter, appId: string, deps: Deps, options: { channelMessages?: ChannelMessages } = {}): Delivery {
+  const groups = new Map<string, string>();
+  const channelMessages = options.channelMessages;
   return {
+    ...(channelMessages && {
+      async findCopies(item: OutboxItem) {
+        if (item.message.kind !== 'calloff.card' || !('providerId' in item.target)) return undefined;
+        const channel = (await deps.store.get('providers', item.target.providerId))?.channel;
+        if (!channel?.teamId) return undefined;
+        let group = groups.get(channel.teamId);
+        if (!group) {
+          const details = await inProactiveTurn(adapter, appId, channel.reference as Partial<ConversationReference>, (ctx) => TeamsInfo.getTeamDetails(ctx, channel.teamId));
+          if (!details.aadGroupId) return undefined;
+          groups.set(channel.teamId, (group = details.aadGroupId));
+        }
+        return channelMessages.postsOf(group, channel.conversationId.split(';')[0], item.id);
+      },
+    }),
     async deliver(item, replaceActivityId) {
       const reference = await referenceFor(deps, item);
       const conversationId = (reference.conversation as { id?: string } | undefined)?.id;

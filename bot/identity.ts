@@ -1,6 +1,7 @@
-import { TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { Who } from '../src/app/actor.js';
 import type { Deps } from './deps.js';
+import { lookUpMemberTenant } from './memberLookup.js';
 
 /** Which tenants are the council's; none (anonymous mode, the playground) means any. */
 export interface TenantPolicy {
@@ -31,31 +32,39 @@ export function whoFrom(activity: Activity, policy: TenantPolicy = {}): Who {
   };
 }
 
+/** The member lookup's answers are kept this long: a user's own tenant does not change. Failures are not kept. */
 const MEMBER_TTL_MS = 10 * 60_000;
-const memberTenants = new Map<string, { tenantId?: string; at: number }>();
+
+export type Identify = (ctx: TurnContext) => Promise<Who>;
 
 /**
  * `whoFrom`, plus the user's own tenant when the activity carries another (an external provider
  * user in the council's shared channel): Teams' member lookup returns the member's own tenant.
- * Asked only for users bound to a tenant other than the activity's, and kept for ten minutes.
+ * Asked only for users bound to a tenant other than the activity's. A tenant Teams reported is
+ * kept for ten minutes; nothing else is (not a member yet, or Teams not answering: the next click
+ * asks again). Until Teams names the user's own tenant, the user is not recognised (fails closed);
+ * when Teams did not answer, the refusal is audited as "member lookup failed".
  */
-export async function identify(ctx: TurnContext, deps: Pick<Deps, 'store' | 'logger' | 'config'>): Promise<Who> {
-  const who = whoFrom(ctx.activity, { councilTenants: deps.config.councilTenants });
-  if (!who.aadObjectId || !who.tenantId || !ctx.activity.from?.id) return who;
-  const bound = (await deps.store.get('users', who.aadObjectId))?.tenantId?.toLowerCase();
-  if (!bound || bound === who.tenantId) return who;
-  const key = `${ctx.activity.conversation.id}|${ctx.activity.from.id}`;
-  const cached = memberTenants.get(key);
-  if (cached && Date.now() - cached.at < MEMBER_TTL_MS) return { ...who, memberTenantId: cached.tenantId };
-  let tenantId: string | undefined;
-  try {
-    const member = await TeamsInfo.getMember(ctx, ctx.activity.from.id);
-    tenantId = member.tenantId?.toLowerCase();
-  } catch (error) {
-    // Unknown stays unknown: the user is then not recognised (fails closed), and the refusal is audited.
-    deps.logger.warn('member lookup failed', { error, user: who.aadObjectId });
-  }
-  if (memberTenants.size >= 5000) for (const [k, v] of memberTenants) if (Date.now() - v.at >= MEMBER_TTL_MS) memberTenants.delete(k); // stays bounded
-  memberTenants.set(key, { tenantId, at: Date.now() });
-  return { ...who, memberTenantId: tenantId };
+export function identifier(deps: Pick<Deps, 'store' | 'logger' | 'config'>): Identify {
+  const known = new Map<string, { tenantId: string; at: number }>();
+  return async (ctx) => {
+    const who = whoFrom(ctx.activity, { councilTenants: deps.config.councilTenants });
+    if (!who.aadObjectId || !who.tenantId || !ctx.activity.from?.id) return who;
+    const bound = (await deps.store.get('users', who.aadObjectId))?.tenantId?.toLowerCase();
+    // Only the council's (the host's) tenant stands in for the user's own; from any other, there is nothing to ask.
+    if (!bound || bound === who.tenantId || !who.councilTenant) return who;
+    const key = `${who.tenantId}|${who.aadObjectId}`;
+    const cached = known.get(key);
+    if (cached && Date.now() - cached.at < MEMBER_TTL_MS) return { ...who, memberTenantId: cached.tenantId };
+    const answer = await lookUpMemberTenant(ctx);
+    if ('failed' in answer) {
+      deps.logger.warn('member lookup failed', { error: answer.failed, user: who.aadObjectId, tries: answer.tries });
+      return { ...who, memberLookupFailed: true };
+    }
+    if (answer.tenantId) {
+      if (known.size >= 5000) for (const [k, v] of known) if (Date.now() - v.at >= MEMBER_TTL_MS) known.delete(k); // stays bounded
+      known.set(key, { tenantId: answer.tenantId, at: Date.now() });
+    }
+    return { ...who, memberTenantId: answer.tenantId };
+  };
 }

@@ -11,6 +11,8 @@ import { noticeCard } from './views/notice.js';
 import type { Lookups } from './views/requestCards.js';
 import { drawAwardMessage } from './views/awardMessages.js';
 import { drawAgreementMessage } from './views/agreementMessages.js';
+import { drawApprovalMessage } from './views/approvalMessages.js';
+import { drawMarketMessage } from './views/marketMessages.js';
 import { card, text } from './views/format.js';
 
 /** The framework's lookups the cards name things by (loaded by the brokerage). */
@@ -31,11 +33,15 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
     case 'agreement':
       return drawAgreementMessage(v); // service agreements (issue 16)
     case 'provider':
-      return renderProviderMessage(v.message, v.side, v.lookups, v.now);
+      return renderProviderMessage(v.message, v.side, v.lookups, v.now, v.refresh);
     case 'text':
       return text(v.message.text);
+    case 'approval':
+      return drawApprovalMessage(v); // the scheme of delegation (issue 23)
     case 'council':
       return drawCouncilMessage(v);
+    case 'market':
+      return drawMarketMessage(v); // capacity chases and market invitations (issue 25)
     case 'unknown':
       deps.logger.warn('outbox: unknown message kind', { kind: v.kind, id: item.id });
       return 'skip';

@@ -2,6 +2,8 @@ import { conversationOf, enqueue, Outbox, type Delivery, type OutboxItem } from 
 import { Scheduler, type Job } from '../src/scheduler/scheduler.js';
 import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
 import { agreementJobs } from '../src/app/agreements/jobs.js';
+import { approvalJobs } from '../src/app/approvals/chase.js';
+import { capacityJobs } from '../src/app/market/capacity.js';
 import type { PostReceipts } from '../src/outbox/receiptLog.js';
 import type { RateLedger } from '../src/outbox/rateLedger.js';
 import { markChannelUnreachable } from '../src/app/framework/channels.js';
@@ -12,7 +14,11 @@ export interface Runtime {
   scheduler: Scheduler;
   /** Wire into Deps.changed: drains what a turn queued and re-plans deadlines. */
   changed(): void;
-  stop(): void;
+  /**
+   * Stops posting and running jobs; resolves once the sends and the job under way are done and
+   * their claims given back (another instance takes the rest at once), or after `graceMs`.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** The background half of the bot: posting queued messages and running deadlines, both resumable. */
@@ -63,7 +69,7 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOpt
       'calloff.close': afterJob((ref) => closeAtDeadline(deps.store, ref, deps.now())),
       'calloff.remind': afterJob((ref, job) => sendReminder(deps.store, ref, String(job.reminder), deps.now())),
       'calloff.round': afterJob((ref) => endRound(deps.store, ref, deps.now())),
-      ...Object.fromEntries(Object.entries(agreementJobs(deps.store, deps.now)).map(([kind, run]) => [kind, afterJob((_ref, job) => run(job as Job))])),
+      ...Object.fromEntries(Object.entries({ ...agreementJobs(deps.store, deps.now), ...approvalJobs(deps.store, deps.now), ...capacityJobs(deps.store, deps.now) }).map(([kind, run]) => [kind, afterJob((_ref, job) => run(job as Job))])),
     },
     deps.logger,
     deps.now,
@@ -85,9 +91,11 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOpt
     outbox,
     scheduler,
     changed,
-    stop() {
-      outbox.stop();
-      scheduler.stop();
+    async stop(graceMs = 5_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all([outbox.stop(), scheduler.stop()]), late]);
+      clearTimeout(timer);
     },
   };
 }
@@ -107,6 +115,8 @@ export function batchReport(batchId: string, items: OutboxItem[], providerName: 
   // Named one by one up to a point: 250 failures with their reasons would pass Teams' message size limit, and the report would never arrive.
   const named = failed.slice(0, REPORT_NAMES_UP_TO).map((i) => `${name(i)} (${i.unreachable ? 'channel unreachable: ' : ''}${i.lastError ?? 'unknown error'})`);
   const more = failed.length > named.length ? `; and ${failed.length - named.length} more (the call-off's status card lists them)` : '';
+  const twice = sent.filter((i) => i.takenOver).length;
   return `Call-off ${ref}: posted to ${sent.length} of ${items.length} provider channel${items.length === 1 ? '' : 's'}.` + (failed.length ? ` Not delivered: ${named.join('; ')}${more}.` : '') +
+    (twice ? ` ${twice} of them may show the card twice (an instance stopped while posting; the status card names them).` : '') +
     (failed.some((i) => i.unreachable) ? ' Once a channel is registered again, send the call-off again from its status card.' : '');
 }

@@ -9,6 +9,10 @@
  *   MICROSOFT_APP_ID  the Azure Bot's app (client) id: becomes bots[0].botId (required)
  *   TEAMS_APP_ID      the Teams app id: becomes id (default: MICROSOFT_APP_ID)
  *   BOT_DOMAIN        the host name of the messaging endpoint: becomes validDomains (optional)
+ *   READ_CHANNEL_MESSAGES=true  asks each team's owner, when the app is added, for the
+ *                     resource-specific permission ChannelMessage.Read.Group (authorization and
+ *                     webApplicationInfo), so the bot can find a card an instance that stopped had
+ *                     already posted (README, "After a crash"); set the same variable on the bot
  *
  * The manifest's version is taken from package.json. Runs with devDependencies installed (tsx,
  * jszip, ajv, ajv-formats): package on a development machine or in CI, not on the server.
@@ -73,7 +77,15 @@ export interface PackageOptions {
   outFile?: string;
   /** Where manifest.json and the icons are read from (default appPackage/). */
   sourceDir?: string;
+  /** Ask for ChannelMessage.Read.Group (resource-specific consent) in each team the app is added to. */
+  readChannelMessages?: boolean;
 }
+
+/** The bot reads its provider channels' recent messages (Graph) with the team owner's consent, given when the app is added. */
+const READ_CHANNEL_MESSAGES = (botId: string) => ({
+  webApplicationInfo: { id: botId, resource: `api://${botId}` },
+  authorization: { permissions: { resourceSpecific: [{ name: 'ChannelMessage.Read.Group', type: 'Application' }] } },
+});
 
 /** Checks, fills in and zips the app package; resolves with the zip's path and the final manifest. */
 export async function buildAppPackage(options: PackageOptions): Promise<{ path: string; manifest: Record<string, unknown> }> {
@@ -114,6 +126,7 @@ export async function buildAppPackage(options: PackageOptions): Promise<{ path: 
     id: appId.toLowerCase(),
     bots: [{ ...bots[0], botId: options.botId.toLowerCase() }],
     ...(options.domain ? { validDomains: [options.domain.toLowerCase()] } : {}),
+    ...(options.readChannelMessages ? READ_CHANNEL_MESSAGES(options.botId.toLowerCase()) : {}),
   };
   const filledErrors = await manifestErrors(filled);
   if (filledErrors.length) throw new PackageError(`The manifest with the ids filled in does not match the schema:\n${filledErrors.map((e) => `  ${e}`).join('\n')}`);
@@ -153,15 +166,16 @@ async function main() {
       botId: env.MICROSOFT_APP_ID ?? '',
       appId: env.TEAMS_APP_ID || undefined,
       domain: env.BOT_DOMAIN || undefined,
+      readChannelMessages: env.READ_CHANNEL_MESSAGES === 'true',
     });
     const bot = (manifest.bots as { botId: string }[])[0];
     process.stdout.write(
-      `Wrote ${path}\n  app id ${manifest.id}, bot id ${bot.botId}, version ${manifest.version}\n` +
+      `Wrote ${path}\n  app id ${manifest.id}, bot id ${bot.botId}, version ${manifest.version}${manifest.authorization ? ', asks team owners for ChannelMessage.Read.Group' : ''}\n` +
         `Upload it in the Teams admin centre (Teams apps > Manage apps > Upload) or the Developer Portal (Apps > Import app).\n`,
     );
   } catch (e) {
     if (e instanceof PackageError) {
-      process.stderr.write(`${e.message}\n\nUsage: MICROSOFT_APP_ID=<bot app id> [TEAMS_APP_ID=<teams app id>] [BOT_DOMAIN=<host>] npm run package\n`);
+      process.stderr.write(`${e.message}\n\nUsage: MICROSOFT_APP_ID=<bot app id> [TEAMS_APP_ID=<teams app id>] [BOT_DOMAIN=<host>] [READ_CHANNEL_MESSAGES=true] npm run package\n`);
       process.exit(1);
     }
     throw e;

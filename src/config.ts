@@ -34,6 +34,14 @@ const Fields = z.object({
   LINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
   /** How long a report's chart and CSV links work: at least a month by default, so a report in a chat's history keeps its charts. */
   LINK_TTL_DAYS: z.coerce.number().min(1, 'must be at least 1').max(400, 'must be at most 400').default(35),
+  /**
+   * `true` when the app package declares the resource-specific permission ChannelMessage.Read.Group
+   * (`npm run package` with the same variable) and team owners granted it: a post taken over from an
+   * instance that stopped mid-send is then looked for in its channel before it is posted again.
+   */
+  READ_CHANNEL_MESSAGES: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  /** Microsoft Graph's base URL (a national cloud's, or a local stand-in in tests). */
+  GRAPH_URL: z.string().url('must be a URL such as https://graph.microsoft.com').default('https://graph.microsoft.com'),
 });
 
 /** Rules across variables, checked on the raw values so they are reported even when another variable is bad. */
@@ -49,6 +57,10 @@ function crossChecks(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
   // Several instances must sign and check links with one key: a key kept in one instance's DATA_DIR would not open on another.
   if (env.DATABASE_URL && !env.LINK_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['LINK_SECRET'], message: 'is required when DATABASE_URL is set (every instance must share the key that signs report links)' });
+  }
+  // Instances behind a load balancer: a link made with one instance's own address reaches only that instance, and nothing once it is replaced.
+  if (env.DATABASE_URL && env.MICROSOFT_APP_ID && !env.PUBLIC_URL) {
+    ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: "is required when DATABASE_URL and MICROSOFT_APP_ID are set: the load balancer's HTTPS address (the messaging endpoint's host), the same on every instance" });
   }
   if (env.PGPASSWORD_FROM && !env.DATABASE_URL) {
     ctx.addIssue({ code: 'custom', path: ['PGPASSWORD_FROM'], message: 'only applies with DATABASE_URL' });

@@ -27,6 +27,13 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: TENANT }).anonymous, false);
   });
 
+  it('with several instances in a real tenant, needs PUBLIC_URL: report links must name the load balancer, not an instance', () => {
+    const production = { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TENANT_ID: TENANT, DATABASE_URL: 'postgres://brokerage_app@db.example/brokerage', LINK_SECRET: 'x'.repeat(32) };
+    assert.throws(() => loadConfig(production), /PUBLIC_URL: is required when DATABASE_URL and MICROSOFT_APP_ID are set: the load balancer's HTTPS address/);
+    assert.equal(loadConfig({ ...production, PUBLIC_URL: 'https://brokerage.council.gov.uk/' }).PUBLIC_URL, 'https://brokerage.council.gov.uk');
+    assert.equal(loadConfig({ ...production, MICROSOFT_APP_ID: '' }).PUBLIC_URL, undefined, 'anonymous (tests, a laptop): links name localhost');
+  });
+
   it('refuses a bad PORT, naming it', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
     assert.throws(() => loadConfig({ PORT: '70000' }), /PORT/);

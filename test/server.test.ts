@@ -169,6 +169,13 @@ describe('server (index.ts startServer)', function () {
       assert.ok([200, 201, 202].includes(res.status), `a good message after the bad ones: ${res.status}`);
       const unknownVerb = await post(s, invoke);
       assert.equal(unknownVerb.status, 200, 'an invoke the bot does not recognise is answered, not 501');
+      const submit = await post(s, { ...invoke, value: { action: { type: 'Action.Submit', data: { verb: 'whoami.card' } }, trigger: 'manual' } });
+      assert.equal(submit.status, 200, 'an Action.Submit is answered as the verb it names, not 501');
+      const noVerb = await post(s, { ...invoke, value: { action: { type: 'Action.Submit', data: {} }, trigger: 'manual' } });
+      assert.equal(noVerb.status, 400, 'an Action.Submit naming no verb: 400, not 501');
+      const search = await post(s, { ...good, type: 'invoke', name: 'application/search', value: { queryText: 'care', dataset: 'nothing' } });
+      assert.equal(search.status, 400, 'a search of a list the bot has none of: 400, not 501');
+      assert.equal(((await search.json()) as { type: string }).type, 'application/vnd.microsoft.error');
     });
   });
 

@@ -122,10 +122,11 @@ export const ADMIN_FORMS: { [K in EntityKindName]: AdminForm<Collections[K]> } =
         help: o.providers.length > SEARCH_OVER ? 'Type part of the provider’s name or id to find it.' : undefined,
       },
       { id: 'tenantId', label: 'Tenant id (external provider users)', kind: 'text', help: 'Leave empty for users in the council’s own tenant.' },
+      { id: 'approvalLevel', label: 'Approval level (managers only)', kind: 'text', placeholder: 'manager', help: 'The level’s id in `approval levels`, e.g. manager, head-of-service, director. Empty: the lowest level.' },
     ],
     values: (u) => ({ ...u, providerId: u.providerId ?? NONE }),
-    parse: (i) => ({ id: i.id, name: i.name, roles: list(i.roles), providerId: chosen(i.providerId), tenantId: optional(i.tenantId) }),
-    row: (u) => ({ title: u.name, subtitle: `${u.roles.map((r) => ROLE_LABELS[r]).join(', ')}${u.providerId ? ` · ${u.providerId}` : ''} · ${u.id}` }),
+    parse: (i) => ({ id: i.id, name: i.name, roles: list(i.roles), providerId: chosen(i.providerId), tenantId: optional(i.tenantId), approvalLevel: optional(i.approvalLevel) }),
+    row: (u) => ({ title: u.name, subtitle: `${u.roles.map((r) => ROLE_LABELS[r]).join(', ')}${u.approvalLevel ? ` (${u.approvalLevel})` : ''}${u.providerId ? ` · ${u.providerId}` : ''} · ${u.id}` }),
   },
   criteria: {
     title: 'checklist item',

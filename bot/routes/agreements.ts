@@ -8,18 +8,20 @@ import { rulesOf } from '../../src/app/agreements/load.js';
 import { confirmStart, setTerms } from '../../src/app/agreements/start.js';
 import { submitReturn } from '../../src/app/agreements/returns.js';
 import { submitReturnsCsv } from '../../src/app/agreements/returnsCsv.js';
-import { decideVariation, proposeVariation } from '../../src/app/agreements/variations.js';
+import { answerProviderChange, decideVariation, proposeVariation } from '../../src/app/agreements/variations.js';
+import { approvalNote } from '../../src/app/approvals/views.js';
 import { endAgreement, recordSuspension } from '../../src/app/agreements/suspensions.js';
 import { handBack, rebroker } from '../../src/app/agreements/handBack.js';
 import { getRules, setRules } from '../../src/app/agreements/rules.js';
-import { agreementOf, agreementView, returnChoices } from '../../src/app/agreements/views.js';
+import { agreementOf, agreementView, returnChoices, type AgreementView } from '../../src/app/agreements/views.js';
+import { providerAgreement, providerAgreementView, termsOf } from '../../src/app/agreements/providerView.js';
 import { shelfOf } from './reports.js';
 import { parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
 import { contractsReportFor, paymentsExport } from '../../src/reports/agreementReports.js';
 import type { Deps } from '../deps.js';
 import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
-import { agreementCard, variationApprovalCard } from '../views/agreementCards.js';
+import { agreementCard, providerChangeCard, variationApprovalCard, variationNotice } from '../views/agreementCards.js';
 import { csvForm, endForm, returnForm, rulesForm, startForm, suspendForm, termsForm, varyForm } from '../views/agreementForms.js';
 import { contractsCard, paymentsCard } from '../views/contractCards.js';
 import { placeOf, sendCard } from './common.js';
@@ -40,14 +42,31 @@ async function view(deps: Deps, who: Who, ref: string, extra: { notice?: string;
   return agreementCard(await agreementView(deps.store, who, ref, deps.now()), extra);
 }
 
+/** The council's agreement, for a council-only form its verb's permission guards; provider-bound forms come from providerOf. */
 const loadAgreement = (deps: Deps, ref: string) => agreementOf(deps.store, ref);
+/** The acting provider user's view of its own agreement (any other is refused): everything provider-bound is drawn from it. */
+const providerOf = async (deps: Deps, t: Pick<Turn, 'who' | 'data'>) => (await providerAgreementView(deps.store, t.who, refIn(t.data), deps.now())).agreement;
+/** The hand-back form, from the provider's own view: its reference and the contract's notice. */
+async function handBackForm(deps: Deps, t: Pick<Turn, 'who' | 'data'>, f: Parameters<typeof endForm>[2] = {}): Promise<CardJson> {
+  const v = await providerAgreementView(deps.store, t.who, refIn(t.data), deps.now());
+  return endForm(v.agreement, 'handback', f, v.rules.handBackNoticeDays);
+}
+/** What a variation form shows of the agreement, from the acting person's own view. */
+const termsIn = (v: AgreementView) => (v.audience === 'provider' ? v.agreement : { ref: v.agreement.ref, terms: termsOf(v.agreement) });
 
-/** A form action: on success the agreement card with a notice; a field refusal redraws the form with the errors next to the fields. */
-function formAction(verb: string, permission: Action['permission'], run: (deps: Deps, t: Turn) => Promise<string>, redraw: (deps: Deps, t: Turn, errors: Record<string, string>) => Promise<CardJson>): Action {
+/**
+ * A form action: on success the agreement card with a notice (written from the card's own view,
+ * when it depends on the audience); a field refusal redraws the form with the errors next to the fields.
+ */
+function formAction(verb: string, permission: Action['permission'], run: (deps: Deps, t: Turn) => Promise<string | ((v: AgreementView) => string)>, redraw: (deps: Deps, t: Turn, errors: Record<string, string>) => Promise<CardJson>): Action {
   return guarded(
     verb,
     permission,
-    async (deps, t) => view(deps, t.who, refIn(t.data), { notice: await run(deps, t) }),
+    async (deps, t) => {
+      const notice = await run(deps, t);
+      const v = await agreementView(deps.store, t.who, refIn(t.data), deps.now());
+      return agreementCard(v, { notice: typeof notice === 'string' ? notice : notice(v) });
+    },
     async (deps, t, e) => (Object.keys(e.fields).length ? redraw(deps, t, e.fields) : view(deps, t.who, refIn(t.data), { error: refusalText(e) })),
     { once: true },
   );
@@ -117,19 +136,19 @@ export function agreementRoutes(): Routes {
     actions: [
       guarded('agreement.show', undefined, (deps, { who, data }) => view(deps, who, refIn(data))),
       // ── the provider, in its channel
-      guarded('agreement.start.form', 'bid.submit', async (deps, { who, data }) => startForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement)),
+      guarded('agreement.start.form', 'bid.submit', async (deps, t) => startForm(await providerOf(deps, t))),
       guarded(
         'agreement.start',
         'bid.submit',
         async (deps, { who, data }) => {
           const { agreement, unchanged, returnsPeriod } = await confirmStart(deps.store, who, refIn(data), inputs(data), deps.now());
-          return startForm(agreement, { notice: unchanged ? 'The start was already confirmed; nothing changed.' : `Start confirmed: the council is told, and returns are asked for ${returnsPeriod}.` });
+          return startForm(providerAgreement(agreement), { notice: unchanged ? 'The start was already confirmed; nothing changed.' : `Start confirmed: the council is told, and returns are asked for ${returnsPeriod}.` });
         },
-        async (deps, { data }, e) => startForm(await loadAgreement(deps, refIn(data)), { values: inputs(data), errors: Object.keys(e.fields).length ? e.fields : { _form: e.message } }),
+        async (deps, t, e) => startForm(await providerOf(deps, t), { values: inputs(t.data), errors: Object.keys(e.fields).length ? e.fields : { _form: e.message } }),
         { once: true },
       ),
       guarded('agreement.return.form', 'bid.submit', async (deps, { who, data }) => {
-        const v = await agreementView(deps.store, who, refIn(data), deps.now());
+        const v = await providerAgreementView(deps.store, who, refIn(data), deps.now());
         return returnForm(v.agreement, returnChoices(v), { periodStart: str(data.periodStart) || undefined });
       }),
       formAction(
@@ -142,7 +161,7 @@ export function agreementRoutes(): Routes {
           return `Return recorded: ${va.delivered} of ${va.planned} planned hours${va.beyond ? ', beyond the council’s tolerance: the social worker will review it' : ''}.${period.bank.excess ? ` ${period.bank.excess} hours above the plan are not covered by banked hours: ask for a variation to be paid for them.` : ''}`;
         },
         async (deps, { who, data }, errors) => {
-          const v = await agreementView(deps.store, who, refIn(data), deps.now());
+          const v = await providerAgreementView(deps.store, who, refIn(data), deps.now());
           return returnForm(v.agreement, returnChoices(v), { periodStart: str(data.periodStart), values: inputs(data), errors });
         },
       ),
@@ -158,27 +177,28 @@ export function agreementRoutes(): Routes {
         async (_deps, { data }, e) => csvForm({ ref: refIn(data) }, { values: { csv: data.csv }, errors: Object.keys(e.fields).length ? e.fields : { csv: e.message } }),
         { once: true },
       ),
-      guarded('agreement.handback.form', 'bid.submit', async (deps, { who, data }) => endForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement, 'handback')),
+      guarded('agreement.handback.form', 'bid.submit', async (deps, t) => handBackForm(deps, t)),
       formAction(
         'agreement.handback',
         'bid.submit',
         async (deps, { who, data }) => {
           const r = await handBack(deps.store, who, refIn(data), inputs(data), deps.now());
-          return r.unchanged ? 'The package was already handed back.' : 'Handed back. The council is told and will find another provider; thank you for the notice.';
+          // The last day as the provider's own view holds it.
+          return r.unchanged ? 'The package was already handed back.' : (v) => `Handed back: you support the person until ${v.agreement.ending?.on ?? 'the last day'}. The council's brokers are told now and will find another provider; thank you for the notice.`;
         },
-        async (deps, { data }, errors) => endForm(await loadAgreement(deps, refIn(data)), 'handback', { values: inputs(data), errors }),
+        async (deps, t, errors) => handBackForm(deps, t, { values: inputs(t.data), errors }),
       ),
       // ── variations: the provider asks, the social worker or a broker proposes
-      guarded('agreement.vary.form', undefined, async (deps, { who, user, data }) => varyForm((await agreementView(deps.store, who, refIn(data), deps.now())).agreement, side(user), await rulesOf(deps.store))),
+      guarded('agreement.vary.form', undefined, async (deps, { who, user, data }) => varyForm(termsIn(await agreementView(deps.store, who, refIn(data), deps.now())), side(user), await rulesOf(deps.store))),
       formAction(
         'agreement.vary',
         undefined,
         async (deps, { who, data }) => {
-          const { variation: x, unchanged } = await proposeVariation(deps.store, who, refIn(data), inputs(data), deps.now());
-          if (unchanged) return `Variation ${x.n} was already ${x.status === 'awaiting_approval' ? 'sent for approval' : 'applied'}; nothing changed.`;
-          return x.status === 'awaiting_approval' ? `Variation ${x.n} needs a manager's approval (${x.approvalReasons.join('; ')}); it has been sent.` : `Variation ${x.n} is within the limits and applies from ${x.effectiveFrom}.`;
+          const { variation, unchanged } = await proposeVariation(deps.store, who, refIn(data), inputs(data), deps.now());
+          // Why it waits, in the words of the card's own view: the provider's leave out the budget and the council's levels.
+          return (v) => variationNotice(variation, v.audience === 'council' ? variation.approvalReasons : (v.agreement.variations.find((x) => x.n === variation.n)?.reasons ?? []), unchanged);
         },
-        async (deps, { user, data }, errors) => varyForm(await loadAgreement(deps, refIn(data)), side(user), await rulesOf(deps.store), { values: inputs(data), errors }),
+        async (deps, { who, user, data }, errors) => varyForm(termsIn(await agreementView(deps.store, who, refIn(data), deps.now())), side(user), await rulesOf(deps.store), { values: inputs(data), errors }),
       ),
       ...(['approved', 'rejected'] as const).map((outcome) =>
         guarded(
@@ -186,12 +206,33 @@ export function agreementRoutes(): Routes {
           'award.decide',
           async (deps, { who, data }) => {
             const { agreement, variation, unchanged } = await decideVariation(deps.store, who, refIn(data), Number(data.n), outcome, str(data.decisionNote), deps.now());
-            return variationApprovalCard(agreement, variation, { notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
+            const note = await approvalNote(deps.store, 'variation', agreement.ref, variation.n, deps.now());
+            return variationApprovalCard(agreement, variation, { note, notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
           },
           async (deps, { data }, e) => {
             const a = await loadAgreement(deps, refIn(data));
             const x = a.variations.find((v) => v.n === Number(data.n));
-            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields }) : refusalText(e);
+            const note = await approvalNote(deps.store, 'variation', a.ref, Number(data.n), deps.now());
+            return x ? variationApprovalCard(a, x, { error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields, note }) : refusalText(e);
+          },
+          { once: true },
+        ),
+      ),
+      // ── a provider's cut: the social worker or a broker agrees first (src/app/approvals/providerChanges.ts)
+      ...(['agreed', 'declined'] as const).map((outcome) =>
+        guarded(
+          outcome === 'agreed' ? 'agreement.variation.agree' : 'agreement.variation.decline',
+          'agreement.manage',
+          async (deps, { who, data }) => {
+            const { agreement, variation, unchanged } = await answerProviderChange(deps.store, who, refIn(data), Number(data.n), outcome, str(data.agreementNote), deps.now());
+            // The provider is told now only of an outcome; a change still waiting for an approver is told when decided.
+            const next = variation.status === 'awaiting_approval' ? 'It now needs an approver (they have been sent it); the provider is told the outcome.' : `${variation.status === 'applied' ? `It applies from ${variation.effectiveFrom}.` : 'The current terms stand.'} The provider is told.`;
+            return providerChangeCard(agreement, variation, { notice: unchanged ? 'You already answered this; nothing changed.' : `${outcome === 'agreed' ? 'Agreed' : 'Not agreed'}. ${next}` });
+          },
+          async (deps, { data }, e) => {
+            const a = await loadAgreement(deps, refIn(data));
+            const x = a.variations.find((v) => v.n === Number(data.n));
+            return x ? providerChangeCard(a, x, { error: refusalText(e), values: { agreementNote: data.agreementNote }, errors: e.fields }) : refusalText(e);
           },
           { once: true },
         ),

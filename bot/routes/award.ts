@@ -2,11 +2,12 @@ import type { User } from '../../src/domain/framework.js';
 import type { Who } from '../../src/app/actor.js';
 import { blindBid, evaluationOverview, lockScores } from '../../src/app/award/evaluation.js';
 import { acceptAward, decideAward, declineAward, recordChoice } from '../../src/app/award/decision.js';
-import { cascadePreview, recordOffContract, runCascade } from '../../src/app/award/cascade.js';
+import { cascadePreview, decidePlacement, recordOffContract, runCascade } from '../../src/app/award/cascade.js';
+import { approvalNote } from '../../src/app/approvals/views.js';
 import type { Deps } from '../deps.js';
 import type { Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
-import { awardOfferCard, cascadeCard, cascadeForm, evaluationForm, offContractForm, overviewCard } from '../views/awardCards.js';
+import { awardOfferCard, cascadeCard, cascadeForm, evaluationForm, offContractForm, overviewCard, placementApprovalCard } from '../views/awardCards.js';
 import { approvalCard, rankingCard, type RankingOptions } from '../views/awardCards.js';
 import { approvalView, councilRanking, loadCallOffByRef, providerOffer, type ApprovalData, type CouncilRanking } from '../../src/app/award/views.js';
 import { sendCard } from './common.js';
@@ -139,7 +140,7 @@ export function awardRoutes(): Routes {
           },
           async (deps, { data }, e) => {
             const r = await loadCallOffByRef(deps.store, ref(data));
-            return maybeApprovalCard(await approvalView(deps.store, r, Number(data.n)), { error: refusalText(e), values: { justification: data.justification, rejectReason: data.rejectReason }, errors: e.fields }) ?? e.message;
+            return maybeApprovalCard(await approvalView(deps.store, r, Number(data.n), deps.now()), { error: refusalText(e), values: { justification: data.justification, rejectReason: data.rejectReason }, errors: e.fields }) ?? e.message;
           },
         ),
       ),
@@ -182,9 +183,28 @@ export function awardRoutes(): Routes {
         'calloff.manage',
         async (deps, { who, data }) => {
           const r = await recordOffContract(deps.store, who, ref(data), { providerName: str(data.providerName), weeklyPrice: str(data.weeklyPrice), reason: str(data.reason) }, deps.now());
-          return cascadeCard(r, undefined, { notice: 'Off-contract placement recorded; the social worker and managers are told.' });
+          return cascadeCard(r, undefined, { notice: 'Off-contract placement recorded and sent for approval under the scheme of delegation; it becomes the award once approved.' });
         },
         async (deps, { who, data }, e) => (Object.keys(e.fields).length ? offContractForm(await loadCallOffByRef(deps.store, ref(data)), inputs(data), e.fields) : cascadeView(deps, who, ref(data), { error: e.message })),
+      ),
+      // ── an approver decides the placement (who may: src/app/approvals/)
+      ...(['approved', 'rejected'] as const).map((outcome) =>
+        guarded(
+          outcome === 'approved' ? 'offcontract.approve' : 'offcontract.reject',
+          'award.decide',
+          async (deps, { who, data }) => {
+            const { request, placement, unchanged } = await decidePlacement(deps.store, who, ref(data), Number(data.n), outcome, str(data.decisionNote), deps.now());
+            const note = await approvalNote(deps.store, 'off-contract', request.id, placement.n, deps.now());
+            return placementApprovalCard(request, placement, { note, notice: unchanged ? 'You already decided this; nothing changed.' : outcome === 'approved' ? 'Approved: it is the award now, off-contract; the social worker, brokers and managers are told.' : 'Rejected. The brokers are told and may record another placement.' });
+          },
+          async (deps, { data }, e) => {
+            const r = await loadCallOffByRef(deps.store, ref(data));
+            const p = r.placements?.find((x) => x.n === Number(data.n));
+            if (!p) return refusalText(e);
+            return placementApprovalCard(r, p, { note: await approvalNote(deps.store, 'off-contract', r.id, p.n, deps.now()), error: refusalText(e), values: { decisionNote: data.decisionNote }, errors: e.fields });
+          },
+          { once: true },
+        ),
       ),
     ],
   };

@@ -12,17 +12,20 @@ import type { Action, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
 import { answerForm, bidForm, bidValues, councilCard, providerCard } from '../views/calloffCards.js';
 import { sendCard } from './common.js';
+import { renderMessage } from '../messages.js';
+import { channelCardPost, copySeen } from '../../src/app/calloffs/channelCard.js';
 import { guarded, refusalText } from './guard.js';
+import { turnOutcome } from '../../src/metrics.js';
 
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The council's sealed status, as the brokerage reports it (counts, deliveries, lookups, what this user may do). */
 const councilView = (deps: Deps, s: SealedStatus, extra: { notice?: string; error?: string } = {}): CardJson =>
-  councilCard(s.request, s.lookups, { offered: s.offered, bids: s.bids, declined: s.declined, deliveries: s.deliveries }, { ...extra, canManage: s.canManage, now: deps.now() });
+  councilCard(s.request, s.lookups, { offered: s.offered, bids: s.bids, declined: s.declined, deliveries: s.deliveries, capacity: s.capacity }, { ...extra, canManage: s.canManage, now: deps.now() });
 
 async function statusCard(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
-  return councilView(deps, await sealedStatus(deps.store, who, refText), extra);
+  return councilView(deps, await sealedStatus(deps.store, who, refText, deps.now()), extra);
 }
 
 /** The provider's own view of the call-off (its own bid, price included, since only the clicker sees it). */
@@ -65,6 +68,36 @@ const asCouncil = (verb: string, permission: Action['permission'], run: Paramete
     }
   });
 
+/**
+ * Universal Actions refresh of a channel's call-off card (any copy of it): the card as the outbox
+ * would post it now, for whoever asked. A copy the store did not know (posted by an instance that
+ * stopped before saving Teams' answer) is recorded then, and the outbox edits it for everyone, once
+ * (copySeen). Answered as any invoke (replyPrivately): the bot never edits the card from inside
+ * a refresh, so teams-ai does not switch to replacing it for everyone, and no edit triggers another
+ * refresh of its own.
+ */
+const refreshChannelCard: Action = {
+  verb: 'calloff.refresh',
+  // Anyone in the channel: the card is what the channel shows them (channelCardPost).
+  open: true,
+  run: async (ctx, deps, { who, data }) => {
+    let post;
+    try {
+      post = await channelCardPost(deps.store, str(data.postId), ctx.activity.conversation?.id ?? '');
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      turnOutcome('rejected');
+      if (e.kind === 'forbidden') await deps.refusals.record(who, 'action calloff.refresh', e.message);
+      return e.message;
+    }
+    const activity = await renderMessage(deps, post);
+    if (activity === 'skip') return 'This call-off is no longer available.';
+    const copy = ctx.activity.replyToId;
+    if (copy && (await copySeen(deps.store, post, copy, deps.now()))) deps.logger.info('calloff: a copy of a call-off card the store did not know was opened; it is being brought up to date', { postId: post.id, activityId: copy });
+    return activity.attachments![0].content as CardJson;
+  },
+};
+
 export function calloffRoutes(): Routes {
   return {
     title: 'Call-offs and bids',
@@ -99,7 +132,7 @@ export function calloffRoutes(): Routes {
       }),
       asCouncil('calloff.status', 'request.view', (deps, { who, data }) => statusCard(deps, who, ref(data))),
       asCouncil('calloff.answer.form', 'calloff.manage', async (deps, { who, data }) => {
-        const s = await sealedStatus(deps.store, who, ref(data));
+        const s = await sealedStatus(deps.store, who, ref(data), deps.now());
         const c = s.request.calloff!.clarifications.find((x) => x.id === data.questionId);
         if (!c) return `${s.request.id} has no question ${str(data.questionId)}.`;
         if (c.answer) return councilView(deps, s, { notice: `${c.id} was answered ${c.answer.by === who.aadObjectId ? 'by you' : 'by another broker'}.` });
@@ -114,7 +147,7 @@ export function calloffRoutes(): Routes {
         },
         async (deps, { who, data }, e) => {
           if (!Object.keys(e.fields).length) return e.message;
-          const s = await sealedStatus(deps.store, who, ref(data));
+          const s = await sealedStatus(deps.store, who, ref(data), deps.now());
           return answerForm(s.request, str(data.questionId), { answer: data.answer, questionAsShown: data.questionAsShown }, e.fields);
         },
       ),
@@ -122,6 +155,7 @@ export function calloffRoutes(): Routes {
         const r = await extendDeadline(deps.store, who, ref(data), { date: str(data.newDeadlineDate), time: str(data.newDeadlineTime), reason: str(data.extendReason) }, deps.now());
         return statusCard(deps, who, r.id, { notice: 'Deadline extended; every provider is being told.' });
       }),
+      refreshChannelCard,
       asProvider('calloff.view', (deps, { who, data }) => ownView(deps, who, ref(data))),
       asProvider('bid.form', async (deps, { who, data }) => {
         const own = await ownCallOff(deps.store, who, ref(data), deps.now());

@@ -71,6 +71,9 @@ export function commonRoutes(all: () => Command[]): Routes {
   };
 }
 
+/** When Teams' member lookup did not answer: the user may well have a role, so they are told to try again, not that they have none. */
+export const UNCONFIRMED = "Teams could not confirm which organisation you are signed in from just now, so I can't act on this yet. Please try again in a minute; if it keeps happening, tell the Brokerage Team.";
+
 /** For people with no role: say so kindly, with what they need to get one. */
 export async function explainNoRole(ctx: TurnContext, aadObjectId: string, open: Command[] = []): Promise<void> {
   const also = open.map((c) => `\n\n\`${c.usage}\`: ${c.summary}`).join('');

@@ -5,7 +5,7 @@ import { loadUser } from '../../src/app/actor.js';
 import type { Installation } from '../../src/domain/framework.js';
 import type { Deps } from '../deps.js';
 import type { Command } from '../registry.js';
-import { identify, whoFrom } from '../identity.js';
+import { whoFrom, type Identify } from '../identity.js';
 import { channelKindOf, channelScopedId } from '../teamsChannel.js';
 import { explainNoRole, helpCard, placeOf, sendCard } from './common.js';
 
@@ -31,9 +31,9 @@ function installationOf(ctx: TurnContext, now: Date): Installation {
 const botIn = (ctx: TurnContext, members?: { id: string }[]) => !!members?.some((m) => m.id === ctx.activity.recipient.id);
 
 /** Installs, removals and deleted channels: keep the list of places the bot can post to true. */
-export function registerLifecycle(app: Application, deps: Deps, commands: () => Command[]): void {
+export function registerLifecycle(app: Application, deps: Deps, commands: () => Command[], identify: Identify): void {
   const installed = async (ctx: TurnContext) => {
-    const who = await identify(ctx, deps);
+    const who = await identify(ctx);
     const installation = installationOf(ctx, deps.now());
     const channelId = channelScopedId(ctx.activity);
     if (channelId) {

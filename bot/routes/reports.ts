@@ -1,8 +1,9 @@
 import type { TurnContext } from 'botbuilder';
 import { dates, parsePeriod, PeriodError, type Period } from '../../src/reports/period.js';
 import { ReportLinks } from '../../src/reports/links.js';
-import { FileShelf } from '../../src/reports/shelf.js';
+import { FileShelf, PRIVATE_FILE_TTL_MS } from '../../src/reports/shelf.js';
 import { buildReport, equalityReport, loadCardData, loadReportData, providersReport } from '../../src/reports/report.js';
+import { loadApprovalData } from '../../src/reports/approvals.js';
 import type { Deps } from '../deps.js';
 import type { Action, Command, Routes } from '../registry.js';
 import type { CardJson } from '../render.js';
@@ -16,15 +17,25 @@ import { sendCard } from './common.js';
 
 /** Personal documents (choice packs, payments exports): index.ts gives the shelf it serves; a bot built without one (tests) keeps its own. */
 let ownShelf: FileShelf | undefined;
-export const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: 3_600_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+export const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: PRIVATE_FILE_TTL_MS, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 /** Report links: index.ts gives the links the HTTP server serves; a bot built without them (tests) signs its own. */
 let ownLinks: ReportLinks | undefined;
-const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+export const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 
 type Kind = 'headline' | 'providers' | 'equality';
 
+/** The period a command names (empty: this month), or undefined once the user has been told why it is not one. */
+export async function periodOrSay(ctx: TurnContext, text: string | undefined, now: Date): Promise<Period | undefined> {
+  try {
+    return parsePeriod(text ?? '', now);
+  } catch (e) {
+    if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
+    throw e;
+  }
+}
+
 async function reportCard(deps: Deps, kind: Kind, period: Period, page: unknown = 1): Promise<CardJson> {
-  if (kind === 'headline') return headlineCard(buildReport(await loadCardData(deps.store, period), period, linksOf(deps)));
+  if (kind === 'headline') return headlineCard(buildReport(await loadCardData(deps.store, period), period, linksOf(deps), await loadApprovalData(deps.store, period, deps.now())));
   const data = await loadReportData(deps.store, period);
   if (kind === 'equality') return equalityCard(period, equalityReport(data, period).equality);
   return providersCard(period, providersReport(data, period).providers, page);
@@ -38,14 +49,8 @@ function command(kind: Kind, usage: string, summary: string, pattern: RegExp): C
     permission: 'report.view',
     where: ['personal'],
     run: async (ctx: TurnContext, deps, { match }) => {
-      let period: Period;
-      try {
-        period = parsePeriod(match[1] ?? '', deps.now());
-      } catch (e) {
-        if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
-        throw e;
-      }
-      await sendCard(ctx, await reportCard(deps, kind, period));
+      const period = await periodOrSay(ctx, match[1], deps.now());
+      if (period) await sendCard(ctx, await reportCard(deps, kind, period));
     },
   };
 }

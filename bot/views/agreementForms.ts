@@ -1,5 +1,6 @@
 import type { Agreement, ContractRules } from '../../src/domain/agreement.js';
 import { current, elementsText, PERIOD_KINDS, SUSPENSION_REASONS } from '../../src/domain/agreement.js';
+import type { ProviderAgreement, ProviderTerms } from '../../src/app/agreements/providerView.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import type { CardJson } from '../render.js';
 import { panel } from './agreementCards.js';
@@ -7,8 +8,8 @@ import { day, gbp } from './format.js';
 
 /**
  * The agreement forms (cards/form.json): each shows back what was typed and the errors next to
- * their fields. Provider-bound ones (start, return, CSV, variation, hand-back) carry the package
- * reference, terms and money only.
+ * their fields. Provider-bound ones (start, return, CSV, variation, hand-back) take the provider's
+ * view of the agreement (src/app/agreements/providerView.ts): the package reference and terms only.
  */
 
 const hrs = (n: number) => `${Number(n.toFixed(2))} h`;
@@ -19,8 +20,8 @@ const back = (a: Pick<Agreement, 'ref'>): CardAction => ({ title: 'Back to the a
 
 type Form = { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string };
 
-export function startForm(a: Agreement, f: Form = {}): CardJson {
-  const c = current(a);
+export function startForm(a: Pick<ProviderAgreement, 'ref' | 'status' | 'proposedStart' | 'terms'>, f: Form = {}): CardJson {
+  const c = a.terms;
   if (a.status !== 'awaiting_start') return panel({ title: `Service agreement ${a.ref}: start`, status: `Start confirmed: ${day(c.startDate)}. Your first return of delivered hours is asked for after the first period.`, statusStyle: 'good', notice: f.notice, actions: [back(a)] });
   return renderForm({
     title: `Service agreement ${a.ref}: confirm the start`,
@@ -49,7 +50,7 @@ export function termsForm(a: Agreement, f: Form = {}): CardJson {
   });
 }
 
-export function returnForm(a: Agreement, periods: { start: string; end: string; planned: number }[], f: Form & { periodStart?: string } = {}): CardJson {
+export function returnForm(a: Pick<Agreement, 'ref'>, periods: { start: string; end: string; planned: number }[], f: Form & { periodStart?: string } = {}): CardJson {
   const chosen = periods.find((p) => p.start === f.periodStart) ?? periods[0];
   return renderForm({
     title: `${a.ref}: delivered hours`,
@@ -77,8 +78,8 @@ export function csvForm(a: Pick<Agreement, 'ref'>, f: Form = {}): CardJson {
   });
 }
 
-export function varyForm(a: Agreement, side: 'provider' | 'council', rules: ContractRules, f: Form = {}): CardJson {
-  const c = current(a);
+export function varyForm(a: { ref: string; terms: ProviderTerms }, side: 'provider' | 'council', rules: Pick<ContractRules, 'variationThreshold'>, f: Form = {}): CardJson {
+  const c = a.terms;
   return renderForm({
     title: `${a.ref}: ${side === 'provider' ? 'ask for a variation' : 'propose a variation'}`,
     intro: `Now: ${hrs(c.hoursPerWeek)} a week, ${gbp(c.weeklyCost)} a week. One element a line as "name: hours @ rate". A change that raises the weekly cost by more than ${gbp(rules.variationThreshold)} ${side === 'council' ? 'or above the personal budget ' : ''}goes to a manager; the provider is told the outcome.`,
@@ -110,11 +111,11 @@ export function suspendForm(a: Agreement, rules: ContractRules, f: Form = {}): C
   });
 }
 
-export function endForm(a: Agreement, kind: 'end' | 'handback' | 'rebroker', f: Form = {}): CardJson {
+export function endForm(a: Pick<Agreement, 'ref'>, kind: 'end' | 'handback' | 'rebroker', f: Form = {}, noticeDays?: number): CardJson {
   const title = { end: 'end the package', handback: 'hand the package back', rebroker: 're-broker to the framework' }[kind];
   const intro = {
     end: 'The package ends after the last day; the last period still asks for its return.',
-    handback: 'The council will start a new call-off for this package. Please give the last day you can provide support and why.',
+    handback: `The council will start a new call-off for this package. Please give the last day you can provide support and why.${noticeDays ? ` The contract gives the council ${noticeDays} days' notice: the last day is at least ${noticeDays} days from today.` : ''}`,
     rebroker: 'The off-contract placement ends after the last day, and a new request is started from this one, pre-filled, for you to publish to the framework.',
   }[kind];
   return renderForm({
@@ -144,6 +145,7 @@ export function rulesForm(rules: ContractRules, f: Form = {}): CardJson {
     { id: 'reminderDays', label: 'Days after a period before a missing return is chased', kind: 'number', required: true },
     { id: 'frameworkMinAnnual', label: 'Framework minimum annual spend (£)', kind: 'number', required: true },
     { id: 'frameworkMaxAnnual', label: 'Framework maximum annual spend (£, 0 for none)', kind: 'number', required: true },
+    { id: 'handBackNoticeDays', label: "Days' notice a provider gives when it hands a package back", kind: 'number', required: true },
   ];
   return renderForm({
     title: 'Contract rules',

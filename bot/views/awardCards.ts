@@ -1,5 +1,7 @@
 import { panelBindings, type PanelCommon } from './panelBindings.js';
-import type { BidEvaluation } from '../../src/domain/award.js';
+import type { BidEvaluation, Placement } from '../../src/domain/award.js';
+import type { ApprovalNote } from '../../src/app/approvals/views.js';
+import { decisionButtons, noteFacts, rateText } from './approvalCards.js';
 import { plainText } from '../../src/domain/plainText.js';
 import type { BidFieldKey } from '../../src/domain/bidFields.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
@@ -17,6 +19,7 @@ import { CardJson, render } from '../render.js';
 import { cap, day, gbp } from './format.js';
 import { NOT_TOP_REASONS, TOOK_PART, TOOK_PART_LABELS } from '../../src/domain/choice.js';
 import { someOf } from './paging.js';
+import type { ModelRate, RateCheck } from '../../src/domain/costModel.js';
 
 
 interface Row {
@@ -136,6 +139,9 @@ function flagText(row: RankedRow, r: OpenCallOff, minHourlyRate: number): string
   return out;
 }
 
+/** A bid's hourly rate against the cost-of-care model (issue 25): flagged when below it. */
+const rateLine = (c: RateCheck | undefined): string[] => (c ? [rateText(c)] : []);
+
 export function rankingRows(r: OpenCallOff, ranking: RankingView, names: Map<string, string>): Row[] {
   const label = (id: string) => ranking.evaluation.bids.find((b) => b.bidId === id)?.label ?? '?';
   const rows: Row[] = ranking.rows.map((row) => ({
@@ -144,6 +150,7 @@ export function rankingRows(r: OpenCallOff, ranking: RankingView, names: Map<str
       `${gbp(row.weeklyPrice)} a week (${gbp(row.hourlyRate)}/h) · price ${show2(row.priceScore)} of ${r.package.costWeight} · quality ${show2(row.qualityScore)} of ${r.package.qualityWeight}`,
       ...(row.compliant ? [] : [`Non-compliant: ${row.reasons.join('; ')}.`]),
       ...flagText(row, r, ranking.minHourlyRate),
+      ...rateLine(ranking.rateChecks.get(row.bidId)),
     ],
     style: row.compliant ? (row.rank === 1 ? 'good' : 'default') : 'attention',
   }));
@@ -156,8 +163,12 @@ export function rankingFacts(r: OpenCallOff, ranking: RankingView) {
     { title: 'Scoring', value: `cost ${r.package.costWeight} / quality ${r.package.qualityWeight}; totals to 2 dp, ranked on the exact value` },
     { title: 'Lowest compliant price', value: ranking.lowestCompliantPrice === undefined ? 'none' : `${gbp(ranking.lowestCompliantPrice)} a week` },
     { title: 'Indicative budget', value: `${gbp(r.package.budgetWeekly)} a week` },
+    ...(ranking.model ? [{ title: 'Cost-of-care model', value: modelRateText(ranking.model) }] : []),
   ];
 }
+
+/** "£32.14/h (Learning disability: the council default); `cost of care` shows the workings" */
+const modelRateText = (m: ModelRate) => `${gbp(m.rate)}/h (${m.lotName ?? m.lot}: ${m.own ? 'its own model' : 'the council default'}${m.upliftPct ? `, ${m.upliftPct}% uplift in ${m.zone}` : ''}); \`cost of care\` shows the workings`;
 
 export interface RankingOptions {
   canChoose: boolean;
@@ -235,7 +246,7 @@ export function approvalCard(v: ApprovalView): CardJson {
   const flags = [c.overBudget ? 'over budget' : '', c.unsustainable ? `unsustainable price (below ${gbp(v.minHourlyRate)}/h)` : ''].filter(Boolean);
   const open = !v.decision && !v.stale;
   const status = v.decision
-    ? `${v.decision.outcome === 'approved' ? '✔ Approved' : '✖ Rejected'} by ${v.decision.byName} on ${formatUk(v.decision.at)}.${v.decision.reason ? ` Reason: ${v.decision.reason}` : ''}${v.decision.justification ? ` Justification: ${v.decision.justification}` : ''}`
+    ? `${v.decision.outcome === 'approved' ? '✔ Approved' : '✖ Rejected'} by ${v.decision.byName}${v.decision.forName ? ` for ${v.decision.forName}` : ''} on ${formatUk(v.decision.at)}.${v.decision.reason ? ` Reason: ${v.decision.reason}` : ''}${v.decision.justification ? ` Justification: ${v.decision.justification}` : ''}`
     : v.stale ?? 'Waiting for a manager’s decision.';
   return awardCard({
     title: `Approve the award of ${r.id}?`,
@@ -253,6 +264,7 @@ export function approvalCard(v: ApprovalView): CardJson {
       ...(c.choice.tookPart?.length ? [{ title: 'Who took part', value: c.choice.tookPart.map((t) => TOOK_PART_LABELS[t]).join('; ') }] : []),
       ...(c.choice.personWords ? [{ title: "In the person's words", value: c.choice.personWords }] : []),
       { title: 'Hours', value: `${r.package.hoursPerWeek} a week from ${day(r.package.startDate)}` },
+      ...noteFacts(v.note),
     ],
     rowsTitle: v.ranking ? 'Ranking' : '',
     rows: v.ranking ? rankingRows(r, v.ranking, v.names) : [],
@@ -264,12 +276,7 @@ export function approvalCard(v: ApprovalView): CardJson {
       : [],
     values: v.values,
     errors: v.errors,
-    actions: open
-      ? [
-          { title: 'Approve', verb: 'award.approve', data: { ref: r.id, n: v.n }, style: 'positive' },
-          { title: 'Reject', verb: 'award.reject', data: { ref: r.id, n: v.n }, style: 'destructive' },
-        ]
-      : [],
+    actions: open ? decisionButtons('award.approve', 'award.reject', { ref: r.id, n: v.n }) : [],
   });
 }
 
@@ -321,10 +328,11 @@ export function cascadeCard(r: OpenCallOff, preview: CascadePreview | undefined,
   else if (r.state === 'awarded') status = `Awarded to ${r.award?.providerName}.`;
   else if (r.state === 'open' && r.calloff.cascade) status = `The cascade round is open to ${r.calloff.cascade.providerIds.length} neighbouring-zone provider(s) until ${formatUk(r.calloff.deadline)}.`;
   else if (!offer) status = `${r.id} is ${r.state.replace('_', ' ')}; no cascade is needed.`;
+  else if (r.placements?.at(-1)?.status === 'awaiting_approval') status = `The off-contract placement with ${plainText(r.placements.at(-1)!.providerName)} at ${gbp(r.placements.at(-1)!.weeklyPrice)} a week is waiting for approval.`;
   else status = `No compliant bid: ${offer.why}. ${step === 'round' ? 'Next: offer it to providers in neighbouring zones.' : 'Next: a temporary off-contract placement.'}`;
   const actions: CardAction[] = [];
   if (step === 'round' && r.state !== 'awarded') actions.push({ title: 'Offer to neighbouring zones', verb: 'cascade.form', data: { ref: r.id }, style: 'positive' });
-  if (step === 'off-contract' && r.state !== 'awarded') actions.push({ title: 'Record an off-contract placement', verb: 'offcontract.form', data: { ref: r.id }, style: 'positive' });
+  if (step === 'off-contract' && r.state !== 'awarded' && r.placements?.at(-1)?.status !== 'awaiting_approval') actions.push({ title: 'Record an off-contract placement', verb: 'offcontract.form', data: { ref: r.id }, style: 'positive' });
   return awardCard({
     title: `${r.id}: cascade`,
     subtitle: 'The Kent model: with no compliant bid, offer the call-off to neighbouring zones; after that, a temporary off-contract placement.',
@@ -351,6 +359,32 @@ export function cascadeForm(p: CascadePreview, values: Record<string, unknown> =
       { title: 'Offer to neighbouring zones', verb: 'cascade.round', data: { ref: p.request.id }, style: 'positive' },
       { title: 'Back', verb: 'cascade.show', data: { ref: p.request.id }, inputs: 'none' },
     ],
+  });
+}
+
+/** An off-contract placement waiting for (or given) approval: the provider, price, reason and who may decide. */
+export function placementApprovalCard(r: OpenCallOff, p: Placement, o: { note?: ApprovalNote; notice?: string; error?: string; values?: Record<string, unknown>; errors?: Record<string, string> } = {}): CardJson {
+  const open = p.status === 'awaiting_approval' && r.state !== 'cancelled';
+  const diff = p.weeklyPrice - r.package.budgetWeekly;
+  return awardCard({
+    title: `Approve the off-contract placement of ${r.id}?`,
+    subtitle: 'A temporary placement outside the framework after the cascade; reported to commissioning as off-contract and re-brokered later.',
+    status: open ? 'Waiting for an approver.' : p.status === 'awaiting_approval' ? `${r.id} was cancelled.` : `${p.status === 'approved' ? '✔ Approved' : '✖ Rejected'} by ${p.decidedByName}${p.forName ? ` for ${p.forName}` : ''} on ${formatUk(p.decidedAt!)}.${p.decisionNote ? ` ${plainText(p.decisionNote)}` : ''}`,
+    statusStyle: open ? 'accent' : p.status === 'approved' ? 'good' : 'attention',
+    notice: o.notice,
+    error: o.error,
+    facts: [
+      { title: 'Provider', value: plainText(p.providerName) },
+      { title: 'Weekly price', value: gbp(p.weeklyPrice) },
+      { title: 'Budget', value: `${gbp(r.package.budgetWeekly)} a week: ${diff > 0 ? `${gbp(diff)} over` : diff < 0 ? `${gbp(-diff)} under` : 'exactly on budget'}` },
+      { title: 'Why off-contract', value: plainText(p.reason) },
+      { title: 'Recorded', value: `${formatUk(p.recordedAt)}` },
+      ...noteFacts(o.note),
+    ],
+    fields: open ? [{ id: 'decisionNote', label: 'Reason, if you reject (required to reject)', kind: 'multiline' }] : [],
+    values: o.values,
+    errors: o.errors,
+    actions: open ? decisionButtons('offcontract.approve', 'offcontract.reject', { ref: r.id, n: p.n }) : [],
   });
 }
 

@@ -7,9 +7,9 @@ import { answerInput, BID_FIELD_KEYS, BID_FIELDS, type BidFieldKey } from '../..
 import { criterionLine, questionHeading } from '../../src/domain/personQuestions.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import type { ProviderProfile } from '../../src/domain/anonymise.js';
-import type { CardDelivery } from '../../src/app/calloffs/status.js';
+import type { CardDelivery, OfferedCapacity } from '../../src/app/calloffs/status.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
-import { CardJson, render } from '../render.js';
+import { CARD_BUDGET_BYTES, CardJson, CardTooLargeError, render } from '../render.js';
 import type { Lookups } from './requestCards.js';
 import { cap, day, gbp } from './format.js';
 
@@ -104,6 +104,29 @@ export function providerCard(c: ProviderCallOff, l: Lookups, v: ProviderView): C
   });
 }
 
+export interface CardRefresh {
+  /** The post every copy of the card belongs to. */
+  postId: string;
+  /** The provider's users (Entra object ids). */
+  userIds: string[];
+}
+
+/** Teams refreshes a card automatically for at most this many users; others get a Refresh option. */
+const REFRESH_USERS_MAX = 60;
+
+/**
+ * The channel's call-off card with Universal Actions `refresh`: when one of the provider's users
+ * sees any copy of it, Teams asks the bot (`calloff.refresh`) and shows that user the card as the
+ * store has it now, so a copy the bot lost track of never offers a Bid that is no longer open.
+ */
+export function withRefresh(card: CardJson, ref: string, r: CardRefresh): CardJson {
+  const refresh = { action: { type: 'Action.Execute', verb: 'calloff.refresh', data: { ref, postId: r.postId } }, userIds: r.userIds.slice(0, REFRESH_USERS_MAX).map((id) => `8:orgid:${id}`) };
+  const out = { ...card, refresh };
+  const bytes = Buffer.byteLength(JSON.stringify(out));
+  if (bytes > CARD_BUDGET_BYTES) throw new CardTooLargeError('calloff-provider', bytes);
+  return out;
+}
+
 /** After the close: the award as this provider may see it (never anyone else's price). */
 function outcomeStatus(c: ProviderCallOff, hasBid: boolean): [string, string] | undefined {
   const a = c.award;
@@ -173,10 +196,15 @@ export interface SealedCounts {
   declined: { reason: string; detail: string }[];
   offered: number;
   deliveries?: CardDelivery[];
+  /** Offered providers that said they can take new packages in the zone (issue 25). */
+  capacity?: OfferedCapacity;
 }
 
 /** Up to this many offers the card lists every provider; beyond it, only those not yet delivered. */
 const LIST_ALL_UP_TO = 25;
+
+/** Why a delivered card may be in its channel twice, and why that misleads nobody. */
+const MAY_SHOW_TWICE = 'an instance stopped while posting it and another posted it again, so the channel may show it twice; a provider user who opens either copy sees it as it stands now';
 
 const DELIVERY_TEXT: Record<CardDelivery['state'], [string, string]> = {
   delivered: ['delivered', 'Good'],
@@ -195,22 +223,28 @@ const URGENCY: Record<CardDelivery['state'], number> = { failed: 0, retrying: 1,
 
 /** The delivery report: each offered provider's card, delivered, on its way (and why it waits), or failed and why. */
 function deliveryRows(ref: string, deliveries: CardDelivery[]) {
-  const undelivered = deliveries.filter((d) => d.state !== 'delivered').sort((a, b) => URGENCY[a.state] - URGENCY[b.state] || a.name.localeCompare(b.name));
+  const undelivered = deliveries.filter((d) => d.state !== 'delivered' || d.mayShowTwice).sort((a, b) => URGENCY[a.state] - URGENCY[b.state] || a.name.localeCompare(b.name));
   const shown = deliveries.length <= LIST_ALL_UP_TO ? deliveries : undelivered.slice(0, LIST_UNDELIVERED_UP_TO);
   const rows: { ref: string; providerId: string; text: string; color: string; canResend: boolean }[] = shown.map((d) => {
     const [state, color] = DELIVERY_TEXT[d.state];
-    const why = d.why ? ` (${d.unreachable ? 'channel unreachable: ' : ''}${d.why})` : '';
+    const why = d.why ? ` (${d.unreachable ? 'channel unreachable: ' : ''}${d.why})` : d.mayShowTwice ? ` (${MAY_SHOW_TWICE})` : '';
     const next = d.unreachable && !d.canResend ? ' Register the channel again, then send again.' : '';
-    return { ref, providerId: d.providerId, text: `**${d.name}**: ${state}${why}.${next}`, color, canResend: !!d.canResend };
+    return { ref, providerId: d.providerId, text: `**${d.name}**: ${state}${why}.${next}`, color: d.mayShowTwice ? 'Warning' : color, canResend: !!d.canResend };
   });
   if (deliveries.length > LIST_ALL_UP_TO && undelivered.length) {
     const count = (state: CardDelivery['state']) => undelivered.filter((d) => d.state === state).length;
     const parts = (['failed', 'retrying', 'sending'] as const).filter((s) => count(s)).map((s) => `${count(s)} ${DELIVERY_TEXT[s][0]}`);
+    const twice = undelivered.filter((d) => d.mayShowTwice).length;
+    if (twice) parts.push(`${twice} delivered but may show twice`);
     const listed = undelivered.length > shown.length ? ` The first ${shown.length} are listed, failed first; Refresh shows the next as these are sorted out.` : '';
     rows.unshift({ ref, providerId: '', text: `Of ${deliveries.length} channels: ${parts.join(', ')}.${listed}`, color: count('failed') ? 'Attention' : 'Default', canResend: false });
   }
   return rows;
 }
+
+/** "2 of 5 offered (about 60 hours a week); 1 more said so over 8 weeks ago (stale)" */
+const capacityText = (c: OfferedCapacity, offered: number) =>
+  `${c.said} of ${offered} offered${c.hours ? ` (about ${c.hours} hours a week)` : ''}${c.stale ? `; ${c.stale} more said so over ${c.weeks} weeks ago (stale)` : ''}`;
 
 /** What council staff see of a call-off: sealed, so counts only, never a price or who bid. */
 export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts, o: { notice?: string; error?: string; canManage: boolean; now: Date }): CardJson {
@@ -229,6 +263,7 @@ export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts,
       { title: 'Offered to', value: `${counts.offered} provider${counts.offered === 1 ? '' : 's'}` },
       { title: 'Bids received', value: open ? `${counts.bids} (sealed until the deadline)` : String(counts.bids) },
       { title: 'Not interested', value: counts.declined.length ? counts.declined.map((d) => d.reason).join(', ') : 'none' },
+      ...(counts.capacity ? [{ title: 'Said they have capacity', value: capacityText(counts.capacity, counts.offered) }] : []),
       ...(counts.deliveries ? [{ title: 'Card delivered to', value: `${counts.deliveries.filter((d) => d.state === 'delivered').length} of ${counts.deliveries.length} channels` }] : []),
       ...(c.rounds.length ? [{ title: 'Rounds', value: c.rounds.map((x) => x.tier).join(' → ') }] : []),
       ...(c.extensions.length ? [{ title: 'Extended', value: c.extensions.map((e) => `to ${formatUk(e.to)} (${e.reason})`).join('; ') }] : []),

@@ -3,7 +3,7 @@ import type { PaymentsExport } from '../../src/reports/agreementReports.js';
 import type { Period } from '../../src/reports/period.js';
 import type { CardJson } from '../render.js';
 import { panel } from './agreementCards.js';
-import { gbp } from './format.js';
+import { day, gbp } from './format.js';
 
 /**
  * Providers named one by one on the payments card, largest payable first: at a county's scale (200
@@ -67,7 +67,7 @@ export function contractsCard(period: Period, r: ContractsReport): CardJson {
       { title: 'By lot', lines: firstLines(r.byLot, 'lots') },
       { title: 'By zone', lines: firstLines(r.byZone, 'zones') },
       { title: 'Framework spend', style: f.status === 'within' || f.status === 'no limits set' ? ('default' as const) : ('warning' as const), lines: [`${gbp(f.spend)} over ${f.days} days: ${f.status}${f.min || f.max ? ` (minimum ${gbp(f.min)}, maximum ${f.max ? gbp(f.max) : 'none'} for these days)` : ''}.`] },
-      { title: `Agreements needing review (${r.needingReview.length})`, style: r.needingReview.length ? ('warning' as const) : ('default' as const), lines: r.needingReview.slice(0, 10).map((x) => `${x.ref} (${x.provider}): ${x.reasons.slice(-2).join(' | ')}`) },
+      { title: `Agreements needing review (${r.needingReview.length})`, style: r.needingReview.length ? ('warning' as const) : ('default' as const), lines: r.needingReview.slice(0, 10).map((x) => `${x.ref} (${x.provider}${x.ended ? `, ended ${day(x.ended)}` : ''}): ${x.reasons.slice(-2).join(' | ')}`) },
       { title: 'Off-contract placements', lines: r.offContract.map((x) => `${x.ref} with ${x.provider}: ${x.weeks} weeks off contract, ${gbp(x.cost)}`) },
     ].map((row) => ({ ...row, lines: row.lines.length ? row.lines : ['none'] })),
   });

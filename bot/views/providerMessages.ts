@@ -6,7 +6,7 @@ import type { CardJson } from '../render.js';
 import type { Lookups } from './requestCards.js';
 import { noCard, type ProviderNotification } from '../../src/app/notifications.js';
 import { awardCard, awardOfferCard } from './awardCards.js';
-import { providerCard } from './calloffCards.js';
+import { providerCard, withRefresh, type CardRefresh } from './calloffCards.js';
 import { noticeCard } from './notice.js';
 import { card, gbp, text } from './format.js';
 
@@ -19,12 +19,12 @@ export { PROVIDER_KINDS } from '../../src/app/notifications.js';
  * never from the request. The referral is the one message that names the person, and `side.referral`
  * exists only for the provider that accepted the award.
  */
-export function renderProviderMessage(m: ProviderNotification, side: ProviderSide, l: Lookups, now: Date): Partial<Activity> | 'skip' {
+export function renderProviderMessage(m: ProviderNotification, side: ProviderSide, l: Lookups, now: Date, refresh?: CardRefresh): Partial<Activity> | 'skip' {
   const v = side.view;
   const ref = v.profile.ref;
   switch (m.kind) {
     case 'calloff.card':
-      return card(providerCard(v, l, { bid: side.bid, now }));
+      return card(refresh ? withRefresh(providerCard(v, l, { bid: side.bid, now }), ref, refresh) : providerCard(v, l, { bid: side.bid, now }));
     case 'calloff.reminder':
       return text(`Reminder: call-off ${ref} closes ${m.reminder === '2h' ? 'in 2 hours' : 'in 24 hours'}, at ${formatUk(v.deadline)}. Bid, or tell the council you are not interested, from the call-off card in this channel.`);
     case 'calloff.extended':

@@ -2,6 +2,7 @@ import { formatUk } from '../../src/domain/dates.js';
 import type { Period } from '../../src/reports/period.js';
 import type { ChoiceStats, Equality, EqualityRow, ProviderStats } from '../../src/reports/queries.js';
 import type { Report } from '../../src/reports/report.js';
+import type { ApprovalFigures } from '../../src/reports/approvals.js';
 import { fmtDays } from '../../src/reports/charts.js';
 import { CardJson, render } from '../render.js';
 import { gbp } from './format.js';
@@ -35,6 +36,8 @@ const sectionButtons = (p: Period, except: 'headline' | 'providers' | 'equality'
     { title: 'Headline and charts', verb: 'report.headline', data: periodData(p) },
     { title: 'Providers', verb: 'report.providers', data: periodData(p) },
     { title: 'Equality monitoring', verb: 'report.equality', data: periodData(p) },
+    // The market by lot and zone, for the same period (issue 25).
+    { title: 'Market', verb: 'market.report', data: periodData(p) },
   ].filter((a) => a.verb !== `report.${except}`);
 
 const FOOTER = 'Council staff only. Definitions of every figure and CSV column: README, "Reports".';
@@ -67,6 +70,7 @@ export function headlineCard(r: Report): CardJson {
       ],
     },
     choiceSection(r.choices),
+    ...(r.approvals ? [approvalSection(r.approvals)] : []),
   ];
   return render('report', {
     title: `Brokerage report: ${r.period.label}`,
@@ -79,6 +83,23 @@ export function headlineCard(r: Report): CardJson {
     footer: FOOTER,
     actions: sectionButtons(r.period, 'headline'),
   });
+}
+
+const hoursText = (h: number) => `${Math.round(h * 10) / 10} working hours`;
+
+function approvalSection(a: ApprovalFigures): Section {
+  return {
+    heading: 'Approvals under the scheme of delegation',
+    note: 'Awards, variations and off-contract placements sent for approval in the period, wherever they stand now. Times are working hours.',
+    facts: [
+      { title: 'Sent for approval', value: a.raised ? `${a.raised} (${a.decided} decided, ${a.waiting} waiting)` : '—' },
+      { title: 'Time to a decision', value: a.medianHours === undefined ? '—' : `median ${hoursText(a.medianHours)}` },
+      { title: 'Longest waiting', value: a.longest ? `${hoursText(a.longest.hours)}: ${a.longest.subject}${a.longest.waiting ? ' (still waiting)' : ''}` : '—' },
+      { title: 'Decisions by level', value: a.byLevel.length ? a.byLevel.map((x) => `${x.level} ${x.count}`).join(', ') : '—' },
+      { title: 'Decided by a delegate', value: String(a.delegated) },
+      { title: 'Escalated unanswered', value: a.escalated ? `${a.escalated} (${a.escalations} escalation${a.escalations === 1 ? '' : 's'})` : '0' },
+    ],
+  };
 }
 
 const WHO: Record<string, string> = { person: 'the person', carer: 'a carer', advocate: 'an advocate', 'best-interests': 'best-interests decision' };

@@ -10,6 +10,8 @@ export interface Who {
   tenantId?: string;
   /** The user's own tenant as Teams' member lookup gave it, when the activity carried the host's. */
   memberTenantId?: string;
+  /** The member lookup was needed and Teams did not answer it (after retries): the user is not recognised. */
+  memberLookupFailed?: boolean;
   /**
    * Whether the activity came from a council tenant (MICROSOFT_APP_TENANT_ID or COUNCIL_TENANT_IDS).
    * The bot sets it on every activity (bot/identity.ts); `false` removes council roles. Use cases
@@ -39,6 +41,12 @@ export async function loadUser(store: BrokerageStore, who: Who): Promise<User | 
   if (who.councilTenant !== false) return user;
   const roles = user.roles.filter((r) => !COUNCIL_ROLES.includes(r));
   return roles.length ? { ...user, roles } : undefined;
+}
+
+/** Why `loadUser` found no one, as the audit says it: Teams could not be asked, a user known only from another tenant, or no role at all. */
+export async function unrecognisedReason(store: BrokerageStore, who: Who): Promise<string> {
+  if (who.memberLookupFailed) return 'member lookup failed';
+  return who.aadObjectId && (await store.get('users', who.aadObjectId.toLowerCase())) ? 'not recognised from this tenant' : 'no role';
 }
 
 export const NO_ROLE_MESSAGE =

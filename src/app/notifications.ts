@@ -44,7 +44,8 @@ export type AwardNotification =
   | About<'award.rejected', { n: number }>
   | About<'award.accepted'>
   | About<'award.declined', { n?: number }>
-  | About<'award.off-contract'>
+  | About<'award.off-contract', { n?: number }>
+  | About<'placement.approval', { n: number }>
   | About<'cascade.offer'>
   | About<'cascade.told'>
   | About<'cascade.opened'>;
@@ -59,15 +60,26 @@ export type AgreementNotification =
   | About<'agreement.review', { flag: string }>
   | About<'agreement.variation', { n: number }>
   | About<'agreement.variation.outcome', { n: number }>
+  | About<'agreement.variation.consent', { n: number }>
   | About<'agreement.suspended', { suspension: string }>
   | About<'agreement.ended'>
   | About<'agreement.handover', { next: string }>
   | About<'agreement.offcontract'>;
 
+/** Decisions under the scheme of delegation (src/app/approvals/); `id` is the approval's. */
+export type ApprovalNotification = About<'approval.reminder', { id: string }> | About<'approval.escalated', { id: string }> | About<'approval.delegated', { id: string; for: string }>;
+
+/**
+ * The market (issue 25), to a provider's channel: a chase for its stale capacity declarations
+ * (drawn from its own record), or the council's invitation to join for a lot and zone (drawn from
+ * the evaluation window, which holds the notice as the commissioner sent it).
+ */
+export type MarketNotification = { kind: 'capacity.chase'; zones: string[]; ref?: undefined } | { kind: 'market.invitation'; windowId: string; lot: string; zone: string; ref?: undefined };
+
 /** Plain text, already written (a publish report, an admission notice, an unreachable channel). */
 export type TextNotification = { kind: 'publish.report'; text: string; ref?: undefined } | { kind: 'notice.text'; text: string; ref?: undefined };
 
-export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | TextNotification;
+export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | MarketNotification | TextNotification;
 export type NotificationKind = Notification['kind'];
 /** The member of the union for one kind. */
 export type NotificationOf<K extends NotificationKind> = Extract<Notification, { kind: K }>;
@@ -96,6 +108,7 @@ export const NOTIFICATION_KINDS = [
   'award.accepted',
   'award.declined',
   'award.off-contract',
+  'placement.approval',
   'cascade.offer',
   'cascade.told',
   'cascade.opened',
@@ -107,10 +120,16 @@ export const NOTIFICATION_KINDS = [
   'agreement.review',
   'agreement.variation',
   'agreement.variation.outcome',
+  'agreement.variation.consent',
   'agreement.suspended',
   'agreement.ended',
   'agreement.handover',
   'agreement.offcontract',
+  'approval.reminder',
+  'approval.escalated',
+  'approval.delegated',
+  'capacity.chase',
+  'market.invitation',
   'publish.report',
   'notice.text',
 ] as const satisfies readonly NotificationKind[];

@@ -27,6 +27,18 @@ export const PERMISSIONS = {
   'agreement.manage': ['social_worker', 'broker'],
   /** Set the council's contract rules: period, tolerance, banking, thresholds, retainer. */
   'contract.rules': ['commissioner'],
+  /** See approval levels and what waits for me / what I wait on (src/app/approvals/). */
+  'approvals.view': ['social_worker', 'broker', 'manager', 'commissioner'],
+  /** Set the scheme of delegation: levels, limits, reminder and escalation hours, closed days. */
+  'approvals.scheme': ['commissioner'],
+  /** Record an out-of-office and the delegate who decides meanwhile (approvers). */
+  'approvals.away': ['manager'],
+  /** The market view (issue 25): set the cost-of-care models and the gap rules, and act on a gap. */
+  'market.manage': ['commissioner'],
+  /** Say from the provider's channel, per zone, whether it can take new packages. */
+  'capacity.declare': ['provider'],
+  /** The operations view (`ops`): instances, the outbox, failed posts and sending them again. The admins, as for `admin`. */
+  'service.operate': ['commissioner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -81,14 +81,34 @@ export interface Variation {
   reason: string;
   weeklyBefore: number;
   weeklyAfter: number;
-  /** Why it needs a manager (empty: applied at once). */
+  /** Why it needs a manager (empty: applied at once), in the council's words (domain/variationApproval.ts). */
   approvalReasons: string[];
-  status: 'awaiting_approval' | 'approved' | 'rejected' | 'applied';
+  /** The same, without what the provider may not read (the budget, unless shown to providers); absent on variations from before it was kept, which show the provider none. */
+  providerReasons?: string[];
+  /**
+   * awaiting_agreement: the provider's change cuts hours or ends the package early, so the social
+   * worker or a broker must agree before anything else (src/app/approvals/providerChanges.ts).
+   */
+  status: 'awaiting_agreement' | 'awaiting_approval' | 'approved' | 'rejected' | 'applied';
+  /** The council's answer to a provider's cut: who answered and when (agreed; or declined, status rejected). */
+  agreedBy?: string;
+  agreedByName?: string;
+  agreedAt?: string;
+  agreementNote?: string;
+  /** Set when decided by an absent approver's delegate: "approved by X for Y". */
+  decidedFor?: string;
+  decidedForName?: string;
   decidedBy?: string;
   decidedByName?: string;
   decidedAt?: string;
   decisionNote?: string;
 }
+
+/** A provider's change the council did not agree to (declined before any approver saw it), rather than one an approver rejected. */
+export const notAgreed = (v: Pick<Variation, 'status' | 'agreedBy' | 'decidedBy'>): boolean => v.status === 'rejected' && !!v.agreedBy && !v.decidedBy;
+
+/** A variation still waiting: for the council's agreement (a provider's cut) or for an approver. */
+export const isWaiting = (v: Pick<Variation, 'status'>): boolean => v.status === 'awaiting_agreement' || v.status === 'awaiting_approval';
 
 /** A "review needed" raised for the social worker and broker, with the figures that raised it. */
 export interface ReviewFlag {
@@ -131,6 +151,8 @@ export interface Agreement {
   lots: string[];
   zone: string;
   budgetWeekly: number;
+  /** The broker showed the budget to providers on the call-off ("Show the budget to providers"); absent on older agreements, which keep it from them. */
+  budgetShown?: boolean;
   /** Period, tolerance, banking and retainer as they were when the agreement was created. */
   moneyRules: MoneyRules;
   /** The social worker who owns the request. */
@@ -180,6 +202,8 @@ export const ContractRules = z.object({
   reminderDays: n('days after a period before a return is chased', 1, 28, true).default(3),
   frameworkMinAnnual: n('framework minimum annual spend (£)', 0, 1e9).default(0),
   frameworkMaxAnnual: n('framework maximum annual spend (£)', 0, 1e9).default(0),
+  /** The notice a provider gives when it hands a package back: its last day is at least this many days on. */
+  handBackNoticeDays: n("days' notice of a provider's hand-back", 0, 365, true).default(28),
 });
 export type ContractRules = z.infer<typeof ContractRules>;
 export const CONTRACT_RULES_ID = 'contract-rules';

@@ -12,6 +12,23 @@ export const round2 = (x: number) => Math.round((x + Number.EPSILON) * 100) / 10
 export const weeklyCostOf = (els: Element[]) => round2(els.reduce((t, e) => t + e.hoursPerWeek * e.hourlyRate, 0));
 export const hoursOf = (els: Element[]) => round2(els.reduce((t, e) => t + e.hoursPerWeek, 0));
 
+/** What changed between two sets of terms, in words (e.g. "hours 21 → 28 a week; Waking night added (7 h at £22.00)"). */
+export function termsChange(before: { elements: Element[]; endDate?: string }, after: { elements: Element[]; endDate?: string }): string {
+  const parts: string[] = [];
+  const same = (x: Element, y: Element) => x.name.toLowerCase() === y.name.toLowerCase();
+  const hb = hoursOf(before.elements);
+  const ha = hoursOf(after.elements);
+  if (hb !== ha) parts.push(`hours ${hb} → ${ha} a week`);
+  for (const e of after.elements) {
+    const was = before.elements.find((b) => same(b, e));
+    if (!was) parts.push(`${e.name} added (${e.hoursPerWeek} h at £${e.hourlyRate.toFixed(2)})`);
+    else if (was.hourlyRate !== e.hourlyRate) parts.push(`${e.name} rate £${was.hourlyRate.toFixed(2)} → £${e.hourlyRate.toFixed(2)}`);
+  }
+  for (const b of before.elements) if (!after.elements.some((e) => same(e, b))) parts.push(`${b.name} removed`);
+  if ((before.endDate ?? '') !== (after.endDate ?? '')) parts.push(`end date ${before.endDate || 'none'} → ${after.endDate || 'none'}`);
+  return parts.join('; ') || 'no change to the terms';
+}
+
 const DAY_MS = 86_400_000;
 export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
@@ -48,6 +65,13 @@ export function versionOn(versions: AgreementVersion[], day: string): AgreementV
   return found;
 }
 
+/** Every version in force on some day from `day` on: the one in force that day, then each later one that takes over. */
+export function versionsFrom(versions: AgreementVersion[], day: string): AgreementVersion[] {
+  const first = versionOn(versions, day);
+  const later = versions.filter((v) => v.effectiveFrom > day && versionOn(versions, v.effectiveFrom) === v);
+  return first ? [first, ...later] : later;
+}
+
 export interface DayPlan {
   day: string;
   hours: number;
@@ -72,6 +96,18 @@ export function dayPlans(versions: AgreementVersion[], suspensions: Suspension[]
     out.push({ day: d, hours: v.hoursPerWeek / 7, cost: v.weeklyCost / 7, version: v.version, suspended: s ? { id: s.id, dayIndex: daysBetween(s.from, d) } : undefined });
   }
   return out;
+}
+
+/**
+ * What is wrong with a last day for an agreement (an ending, a hand-back, a re-brokering), if
+ * anything: once started, not before the start; and not before the end of a period already
+ * returned, which the ending would re-price (or drop from the payments export).
+ */
+export function lastDayProblem(a: { startDate: string; started: boolean; returned: string[]; period: PeriodKind }, on: string): string | undefined {
+  if (a.started && on < a.startDate) return `the last day cannot be before the start (${a.startDate})`;
+  const latest = [...a.returned].sort().map((start) => periodContaining(a.startDate, a.period, start)).filter((p) => on < p.end).at(-1);
+  if (latest) return `the last day cannot be before ${latest.end}: the return for the period from ${latest.start} is in`;
+  return undefined;
 }
 
 export interface Variance {
@@ -175,7 +211,9 @@ export interface Settlement extends Period {
  * carries from one to the next. Suspended days are out of the plan (the provider is not expected
  * to deliver) and earn the retainer instead. Delivered hours are paid at the period's average
  * planned rate (planned cost ÷ planned hours), up to the plan plus what the bank covers. A period
- * with no return pays only its retainer until the return comes in.
+ * with no return pays only its retainer until the return comes in. A period that was returned is
+ * never dropped, even where the last day was later put before it (an old hand-back could): it
+ * shows its hours, with nothing planned and nothing payable without a variation.
  */
 export function settle(
   a: { versions: AgreementVersion[]; suspensions: Suspension[]; returns: DeliveredReturn[] },
@@ -184,7 +222,9 @@ export function settle(
 ): Settlement[] {
   const last = a.versions.at(-1);
   if (!last) return [];
-  const stop = last.endDate && last.endDate < until ? last.endDate : until;
+  const lastReturned = a.returns.map((r) => r.periodStart).filter((d) => d <= until).sort().at(-1) ?? '';
+  const ends = last.endDate && last.endDate < until ? last.endDate : until;
+  const stop = lastReturned > ends ? lastReturned : ends;
   const out: Settlement[] = [];
   let lots: BankLot[] = [];
   for (const p of periodsStarting(last.startDate, rules.period, last.startDate, stop)) {
@@ -221,21 +261,4 @@ export function settle(
     });
   }
   return out;
-}
-
-export interface ApprovalNeed {
-  needed: boolean;
-  reasons: string[];
-}
-
-/**
- * A variation goes to a manager when it raises the weekly cost by more than the council's
- * threshold, or takes it above the personal budget. Cuts and small rises apply at once.
- */
-export function approvalNeed(before: number, after: number, budget: number, threshold: number): ApprovalNeed {
-  const reasons: string[] = [];
-  const rise = round2(after - before);
-  if (rise > threshold) reasons.push(`it raises the weekly cost by £${rise.toFixed(2)}, more than the £${threshold.toFixed(2)} threshold`);
-  if (rise > 0 && after > budget) reasons.push(`it takes the weekly cost to £${after.toFixed(2)}, above the £${budget.toFixed(2)} personal budget`);
-  return { needed: reasons.length > 0, reasons };
 }

@@ -74,6 +74,29 @@ export interface Decision {
   reason?: string;
   /** Why an over-budget award is approved (required when over budget). */
   justification?: string;
+  /** The absent approver the decider stood in for ("approved by X for Y"), and the decider's level. */
+  forId?: string;
+  forName?: string;
+  level?: string;
+}
+
+/**
+ * An off-contract placement as recorded by a broker: it is a spending decision, so it waits for an
+ * approver before it becomes the award (src/app/approvals/).
+ */
+export interface Placement {
+  n: number;
+  providerName: string;
+  weeklyPrice: number;
+  reason: string;
+  recordedBy: string;
+  recordedAt: string;
+  status: 'awaiting_approval' | 'approved' | 'rejected';
+  decidedBy?: string;
+  decidedByName?: string;
+  forName?: string;
+  decidedAt?: string;
+  decisionNote?: string;
 }
 
 /**

@@ -99,8 +99,13 @@ export const User = z
     tenantId: z.string().trim().min(1).optional(),
     roles: z.array(Role).min(1, 'choose at least one role'),
     providerId: Slug.optional(),
+    /** An approver's level in the scheme of delegation (src/domain/approvals.ts); unset: the lowest. */
+    approvalLevel: Slug.optional(),
   })
   .superRefine((u, ctx) => {
+    if (u.approvalLevel && !u.roles.includes('manager')) {
+      ctx.addIssue({ code: 'custom', path: ['approvalLevel'], message: 'only approvers (the manager role) have an approval level' });
+    }
     if (u.roles.includes('provider') && !u.providerId) {
       ctx.addIssue({ code: 'custom', path: ['providerId'], message: 'a provider user must belong to a provider' });
     }

@@ -3,7 +3,7 @@ import { numberInput } from './numbers.js';
 import { Slug } from './framework.js';
 import { HH_MM, isRealDate } from './dates.js';
 import type { CallOff } from './calloff.js';
-import type { Award, CascadeOffer, Choice, ChoicePackRecord, Decision, Evaluation } from './award.js';
+import type { Award, CascadeOffer, Choice, ChoicePackRecord, Decision, Evaluation, Placement } from './award.js';
 
 /**
  * A package request as the social worker builds it, step by step. Each step's schema checks
@@ -151,6 +151,8 @@ export interface PackageRequest {
   declinedAwards?: Award[];
   /** Set when the broker is offered the cascade. */
   cascadeOffer?: CascadeOffer;
+  /** Off-contract placements recorded after the cascade, each waiting for (or given) approval; the last is current. */
+  placements?: Placement[];
 }
 
 export const REQUEST_REF = /^PKG-(\d{4})-(\d{4,})$/i;

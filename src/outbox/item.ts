@@ -35,14 +35,23 @@ export interface OutboxItem {
   conversationId?: string;
   /**
    * Other activity ids of this same post: a send that timed out but went through after all, when
-   * a retry had already posted it again. Updates edit every copy, so none keeps saying something
-   * untrue; the outbox also tries to delete the extra copy.
+   * a retry had already posted it again (the outbox also tries to delete that copy), or a copy an
+   * instance that stopped had posted, found when someone opened it (copies.ts). Updates edit every
+   * copy, so none keeps saying something untrue; one Teams no longer has (404) is dropped.
    */
   copies?: string[];
+  /**
+   * When this post was taken over from an instance that stopped while sending it, with no receipt
+   * and no way to look in the channel (Delivery.findCopies): Teams may already have made a copy
+   * the store does not know, so the channel may show it twice (the status card says so).
+   */
+  takenOver?: string;
   /** Why the last attempt failed (kept while retrying, so a status card can say why). */
   lastError?: string;
   /** The conversation refused the bot (403, 404, not in the conversation): register it again, then resend. */
   unreachable?: boolean;
+  /** The W3C traceparent of the span that queued it (src/metrics.ts), when telemetry is on: its sends join that trace. */
+  trace?: string;
   /** Items published together; when the last one settles, `notify` hears how it went. */
   batch?: { id: string; notify?: string };
 }

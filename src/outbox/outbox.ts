@@ -1,5 +1,5 @@
 import type { Collections, BrokerageStore } from '../store/collections.js';
-import type { Tx } from '../store/store.js';
+import type { Claimed, Tx } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { PROCESS_INSTANCE } from '../store/instance.js';
 import { Resync } from '../store/resync.js';
@@ -10,6 +10,7 @@ import type { PostReceipts } from './receiptLog.js';
 import type { NewItem, OutboxItem } from './item.js';
 import { inTurn } from '../telemetry/phases.js';
 import { PendingPosts } from './pending.js';
+import { attemptFailed, postSent, queued, sending as sendSpan } from '../metrics.js';
 
 export type { Target, OutboxItem, NewItem } from './item.js';
 
@@ -23,7 +24,7 @@ export async function enqueue(tx: Tx<Collections>, now: Date, ...items: NewItem[
     const existing = await tx.get('outbox', item.id);
     // Same id, same message: an idempotent repeat. A pending update just gets the newer intent.
     if (existing && (existing.status !== 'sent' || !item.updates)) continue;
-    tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString() });
+    tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString(), ...queued(item.message.kind) });
   }
 }
 
@@ -35,6 +36,12 @@ export interface Delivery {
   deliver(item: OutboxItem, replaceActivityId?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'>;
   /** Deletes a post (an extra copy of one); optional. */
   remove?(item: OutboxItem, activityId: string): Promise<void>;
+  /**
+   * The activity ids of the posts of this item already in its conversation (read from the channel),
+   * or undefined when this delivery cannot look; optional. Asked when a post is taken over from an
+   * instance that stopped while sending it.
+   */
+  findCopies?(item: OutboxItem): Promise<string[] | undefined>;
 }
 
 /** Nowhere to post: no channel registered, or one already known to be unreachable. */
@@ -74,6 +81,13 @@ const MAX_PAUSE_MS = 3_600_000;
 /** A ledger refusal this short is waited out within the attempt. */
 const SHORT_LEDGER_WAIT_MS = 100;
 
+/**
+ * A post another instance holds is asked for again this soon (or once its lease could have run
+ * out, if that is sooner): its holder gives it back as soon as it settles it or stops (SIGTERM),
+ * and waiting out the whole lease would hold the post up to a minute for nothing.
+ */
+const CLAIM_RECHECK_MS = 2_000;
+
 export const conversationOf = (item: Pick<OutboxItem, 'target'>): string => {
   const t = item.target;
   if ('providerId' in t) return `provider:${t.providerId}`;
@@ -101,6 +115,8 @@ export class Outbox {
   private stopped = false;
   private wake?: () => void;
   private readonly inFlight = new Set<string>();
+  /** The attempts under way (at most `concurrency`): stop() waits for them. */
+  private readonly active = new Set<Promise<void>>();
   /** Sends that timed out but may still answer: their receipts are not saved in the store yet. */
   private lateSaving = 0;
   /** Late answers that arrived and are being recorded (and their extra copy deleted): idle waits for them. */
@@ -214,7 +230,7 @@ export class Outbox {
    */
   private async dispatch(): Promise<void> {
     const concurrency = this.options.concurrency ?? 4;
-    const active = new Set<Promise<void>>();
+    const active = this.active;
     while (!this.stopped) {
       const pick = active.size < concurrency ? this.pick(this.now().getTime(), this.clock()) : { waitMs: undefined };
       if (pick.item) {
@@ -290,15 +306,15 @@ export class Outbox {
   private async attempt(item: OutboxItem, key: string, takenAt: number): Promise<void> {
     this.inFlight.add(item.id);
     let renew: NodeJS.Timeout | undefined;
-    let claimed = false;
+    let renewing: Promise<unknown> | undefined;
+    let claimed: Claimed = false;
     try {
-      if (!(await this.store.claim('outbox', item.id, this.instanceId, this.leaseMs))) {
+      if (!(claimed = await this.store.claim('outbox', item.id, this.instanceId, this.leaseMs))) {
         this.limiter.untake(key, takenAt);
-        this.claimedElsewhere.set(item.id, this.clock() + this.leaseMs);
+        this.claimedElsewhere.set(item.id, this.clock() + Math.min(this.leaseMs, CLAIM_RECHECK_MS));
         return;
       }
-      claimed = true;
-      renew = setInterval(() => this.renew(item.id), Math.max(1, this.leaseMs / 3));
+      renew = setInterval(() => (renewing = this.renew(item.id)), Math.max(1, this.leaseMs / 3));
       renew.unref?.();
       const current = await this.store.get('outbox', item.id);
       if (current?.status !== 'pending' || this.pending.dueMs(current) > this.now().getTime()) {
@@ -307,10 +323,16 @@ export class Outbox {
       }
       item = current;
       if (!item.updates && (await this.answeredBefore(item))) return this.limiter.untake(key, takenAt);
+      if (claimed === 'taken over' && !item.updates && (await this.foundInChannel(item))) return this.limiter.untake(key, takenAt);
       if (!(await this.passLedger(key))) return this.limiter.untake(key, takenAt);
+      // Stopping (SIGTERM): nothing new goes out; the claim is given back below, so another instance sends it at once.
+      if (this.stopped) return this.limiter.untake(key, takenAt);
       await this.sendClaimed(item, key);
     } finally {
       clearInterval(renew);
+      // A renewal still on its way would put the claim back after the release: a stale claim that
+      // makes the next instance wait, and think it took the post over from one that stopped.
+      await renewing;
       if (claimed) await this.store.release('outbox', item.id, this.instanceId).catch((error) => this.logger.warn('outbox: could not release a claim; it runs out by itself', { id: item.id, error: String(error) }));
       this.inFlight.delete(item.id);
       // Every receipt so far is saved in the store once nothing is in flight.
@@ -318,10 +340,10 @@ export class Outbox {
     }
   }
 
-  private renew(id: string): void {
+  private renew(id: string): Promise<unknown> | undefined {
     // A stopped component holds nothing: what it was doing is taken over once the lease runs out.
-    if (this.stopped) return;
-    this.store.claim('outbox', id, this.instanceId, this.leaseMs).then(
+    if (this.stopped) return undefined;
+    return this.store.claim('outbox', id, this.instanceId, this.leaseMs).then(
       (ok) => ok || this.logger.warn('outbox: lost the claim on a post being sent; its settling re-checks the post', { id }),
       (error) => this.logger.warn('outbox: could not renew a claim', { id, error: String(error) }),
     );
@@ -337,6 +359,26 @@ export class Outbox {
     this.logger.info('outbox: recording a post Teams answered before, instead of posting it again', { id: item.id, activityIds: ids });
     for (const id of ids) await this.delivered(item, id);
     return true;
+  }
+
+  /**
+   * A post taken over from an instance that stopped while sending it, with no receipt: Teams may
+   * have made it without the answer being saved. A copy found in the channel becomes the post (its
+   * queued updates then edit it); if the channel cannot be read, the post is marked `takenOver`
+   * before it is sent again, so the status card can say the channel may show it twice.
+   */
+  private async foundInChannel(item: OutboxItem): Promise<boolean> {
+    const found = await this.delivery.findCopies?.(item).catch((error) => {
+      this.logger.warn('outbox: could not look in the channel for an earlier copy of a post taken over', { id: item.id, error: String(error) });
+      return undefined;
+    });
+    if (found?.length) {
+      this.logger.info('outbox: a post taken over was already in the channel; recording it instead of posting again', { id: item.id, activityIds: found });
+      for (const id of found) await this.delivered(item, id);
+      return true;
+    }
+    if (!found) await this.settle(item, { takenOver: this.now().toISOString() });
+    return false;
   }
 
   /**
@@ -391,7 +433,16 @@ export class Outbox {
             this.limiter.take(key, this.clock());
             await this.waitForLedger(key);
           }
-          result = await this.send(item, id);
+          try {
+            result = await this.send(item, id);
+          } catch (error) {
+            // A copy that is not there (deleted in the channel, or an id never posted): nothing to
+            // edit, and no word on the channel, where the post itself was just edited.
+            if (!i || describeFailure(error).status !== 404) throw error;
+            this.logger.warn('outbox: a copy of a post is gone; no longer editing it', { id: item.updates, activityId: id });
+            await this.settle({ ...item, id: item.updates! }, (current) => ({ copies: (current.copies ?? []).filter((c) => c !== id) }));
+            continue;
+          }
           if (result === 'skip') break;
         }
       }
@@ -411,6 +462,7 @@ export class Outbox {
    */
   private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'> {
     let timedOut = false;
+    const span = sendSpan(item, !!replace);
     /** A late new post is being recorded, from the moment Teams answered: idle() waits for it. */
     let settling = false;
     const sending = this.delivery.deliver(item, replace).then(async (result) => {
@@ -452,7 +504,7 @@ export class Outbox {
       }, ms);
       timer.unref?.();
     });
-    return Promise.race([sending, timeout]).finally(() => clearTimeout(timer));
+    return span.track(Promise.race([sending, timeout]).finally(() => clearTimeout(timer)));
   }
 
   /** A failed attempt: retried within the item's give-up rule, or settled as failed with why. */
@@ -461,6 +513,7 @@ export class Outbox {
     const reason = reasonOf(failure);
     if (noPlace || isUnreachable(failure)) {
       this.logger.warn('outbox: conversation unreachable', { id: item.id, reason });
+      attemptFailed(item.message.kind, failure, 'unreachable');
       await this.settle(item, { status: 'failed', attempts, lastError: reason, unreachable: true });
       if (!noPlace) await this.options.onUnreachable?.(item, reason);
       return;
@@ -477,6 +530,7 @@ export class Outbox {
       await this.options.ledger?.pause(key, ms).catch((error) => this.logger.warn('outbox: could not share a Retry-After; other instances learn it from Teams', { key, error: String(error) }));
     }
     const delay = nextDelay(failure, attempts, now, giveUpAt(item, this.options.policy ?? DEFAULT_POLICY), this.options.policy ?? DEFAULT_POLICY, this.options.random);
+    attemptFailed(item.message.kind, failure, delay === undefined ? 'gave_up' : 'retry');
     if (delay === undefined) {
       this.logger.warn('outbox: giving up', { id: item.id, reason, attempts });
       await this.settle(item, { status: 'failed', attempts, lastError: reason });
@@ -499,6 +553,7 @@ export class Outbox {
       if (current.status === 'sent' && current.activityId) return { copies: [...new Set([...(current.copies ?? []), activityId])] };
       return { status: 'sent', sentAt: this.now().toISOString(), activityId, ...(conversationId ? { conversationId } : {}), attempts: Math.max(current.attempts, item.attempts + 1), lastError: undefined, unreachable: undefined };
     });
+    if (applied?.status === 'sent') postSent(item.message.kind);
     if (!applied?.copies || !this.delivery.remove) return;
     try {
       await this.delivery.remove(item, activityId);
@@ -563,11 +618,25 @@ export class Outbox {
     return this.pending.size;
   }
 
-  stop(): void {
+  /** When the oldest waiting item was queued (ms), for the backlog's age. */
+  get oldestQueuedAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const i of this.pending.values()) oldest = Math.min(oldest ?? Infinity, Date.parse(i.createdAt));
+    return oldest;
+  }
+
+  /**
+   * Stops taking posts and resolves once the sends already under way have been answered, saved
+   * and their claims given back (a post claimed but not yet sent is given back at once), so
+   * another instance takes the rest straight away. A send that never answers keeps its claim: the
+   * post may have gone out, and its lease running out is what then lets another instance ask.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.resync.stop();
     this.unwatch();
     this.nudge();
+    return Promise.allSettled([...this.active]).then(() => undefined);
   }
 }

@@ -12,6 +12,8 @@ import type { Period } from './period.js';
  * Definitions (per agreement period starting in the report's dates, as in the payments export):
  * committed = planned cost + retainer (what the plan would pay if delivered in full);
  * delivered = the payable amount (delivered hours paid, plus the retainer).
+ * Needing review: agreements, ended ones too, with a review raised in the period, a return flagged
+ * missing that is still missing (whenever it was flagged), or (while running) a review date due.
  */
 export interface SpendLine {
   key: string;
@@ -23,7 +25,8 @@ export interface ContractsReport {
   byProvider: SpendLine[];
   byLot: SpendLine[];
   byZone: SpendLine[];
-  needingReview: { ref: string; provider: string; reasons: string[] }[];
+  /** `ended`: the last day of an agreement that has ended (it still needs review while a return is missing). */
+  needingReview: { ref: string; provider: string; ended?: string; reasons: string[] }[];
   framework: { spend: number; min: number; max: number; days: number; status: 'below minimum' | 'above maximum' | 'within' | 'no limits set' };
   offContract: { ref: string; provider: string; weeks: number; cost: number }[];
 }
@@ -54,12 +57,15 @@ export function contractsReport(data: AgreementData, period: Pick<Period, 'from'
   const spend = round2(frameworkSpend);
   const status = !min && !max ? 'no limits set' : spend < min ? 'below minimum' : max && spend > max ? 'above maximum' : 'within';
   const needingReview = data.agreements
-    .filter((a) => a.status !== 'ended')
     .map((a) => {
       const c = current(a);
-      const reasons = a.reviews.filter((f) => f.at.slice(0, 10) >= period.from && f.at.slice(0, 10) <= addDays(period.to, 1)).map((f) => `${f.kind}: ${f.text}`);
-      if (c.reviewDate && c.reviewDate <= period.to && !a.reviews.some((f) => f.id === `review:${c.reviewDate}`)) reasons.push(`review date ${c.reviewDate}`);
-      return { ref: a.ref, provider: a.providerName, reasons };
+      const raised = a.reviews.filter((f) => f.at.slice(0, 10) >= period.from && f.at.slice(0, 10) <= addDays(period.to, 1));
+      // A return still missing stays in view, ended or not, until it comes in: whenever it was flagged.
+      const missing = a.reviews.filter((f) => f.kind === 'missing return' && f.periodStart && f.periodStart <= period.to && !raised.includes(f) && !a.returns.some((r) => r.periodStart === f.periodStart));
+      const reasons = [...raised.map((f) => `${f.kind}: ${f.text}`), ...missing.map((f) => `missing return (still missing): ${f.text}`)];
+      const ended = a.status === 'ended' ? (a.ending?.on ?? c.endDate) : undefined;
+      if (!ended && c.reviewDate && c.reviewDate <= period.to && !a.reviews.some((f) => f.id === `review:${c.reviewDate}`)) reasons.push(`review date ${c.reviewDate}`);
+      return { ref: a.ref, provider: a.providerName, ended, reasons };
     })
     .filter((x) => x.reasons.length);
   const offContract = data.agreements

@@ -11,6 +11,8 @@ import type { LinkSpec, ReportFile, ReportLinks, ServedFile } from './links.js';
 import { showDay, type Period } from './period.js';
 import { awardsOverTime, cardOf, choiceStats, daysDistribution, equality, headline, providerStats, type CardData, type ChoiceStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
 import { listOf, reading } from '../store/reading.js';
+import { approvalFigures, type ApprovalData, type ApprovalFigures } from './approvals.js';
+import type { MarketFile } from './marketFiles.js';
 
 /**
  * What a report for the period reads: the requests with a reportable moment in it (submitted,
@@ -56,8 +58,10 @@ export interface Report {
   period: Period;
   headline: Headline;
   choices: ChoiceStats;
+  /** Decisions under the scheme of delegation (src/reports/approvals.ts), when loaded. */
+  approvals?: ApprovalFigures;
   charts: (Link & { name: 'awards-spend' | 'days-to-award' })[];
-  csvs: (Link & { name: ExportName })[];
+  csvs: (Link & { name: ExportName | 'approvals' })[];
   expiresAt: Date;
 }
 
@@ -65,9 +69,9 @@ const slug = (p: Pick<Period, 'from' | 'to'>) => `${p.from}_to_${p.to}`;
 
 const CHART_TITLES = { 'awards-spend': 'Awards and weekly spend committed', 'days-to-award': 'Days from request to award' } as const;
 /** CSV exports by the file name their links carry. */
-const CSV_FILES: Record<Exclude<ReportFile, keyof typeof CHART_TITLES>, ExportName> = { awards: 'awards', calloffs: 'calloffs', bids: 'bids', 'off-contract': 'offContract' };
+const CSV_FILES: Record<Exclude<ReportFile, keyof typeof CHART_TITLES | 'approvals' | MarketFile>, ExportName> = { awards: 'awards', calloffs: 'calloffs', bids: 'bids', 'off-contract': 'offContract' };
 
-export function buildReport(data: CardData, period: Period, links: ReportLinks): Report {
+export function buildReport(data: CardData, period: Period, links: ReportLinks, approvals?: ApprovalData): Report {
   const h = headline(data, period);
   let expiresAt = new Date(0);
   const link = (file: ReportFile) => {
@@ -76,16 +80,18 @@ export function buildReport(data: CardData, period: Period, links: ReportLinks):
     return made.url;
   };
   const charts: Report['charts'] = (Object.keys(CHART_TITLES) as (keyof typeof CHART_TITLES)[]).map((name) => ({ name, title: CHART_TITLES[name], url: link(name) }));
-  const csvs = (Object.entries(CSV_FILES) as [ReportFile, ExportName][]).map(([file, name]) => ({ name, title: CSV_TITLES[name], url: link(file) }));
-  return { period, headline: h, choices: choiceStats(data, period), charts, csvs, expiresAt };
+  const csvs: Report['csvs'] = (Object.entries(CSV_FILES) as [ReportFile, ExportName][]).map(([file, name]) => ({ name, title: CSV_TITLES[name], url: link(file) }));
+  if (approvals) csvs.push({ name: 'approvals', title: 'Approvals', url: link('approvals') });
+  return { period, headline: h, choices: choiceStats(data, period), approvals: approvals && approvalFigures(approvals), charts, csvs, expiresAt };
 }
 
 /** Draws one file of a report from the data for its period: what a link gives when it is opened. */
-export function reportFile(data: ReportData, spec: LinkSpec): ServedFile {
+export function reportFile(data: ReportData, spec: LinkSpec & { file: Exclude<ReportFile, MarketFile> }): ServedFile {
   const period = { from: spec.from, to: spec.to };
   const span = `${showDay(period.from)} to ${showDay(period.to)} (UK time)`;
   if (spec.file === 'awards-spend') return { body: rasterise(awardsSpendSvg(awardsOverTime(data, period), span)).png, contentType: 'image/png' };
   if (spec.file === 'days-to-award') return { body: rasterise(daysToAwardSvg(daysDistribution(data, period), headline(cardOf(data), period).daysToAward, span)).png, contentType: 'image/png' };
+  if (spec.file === 'approvals') throw new Error('the approvals CSV is drawn from loadApprovalData (files.ts)');
   const name = CSV_FILES[spec.file];
   return { body: Buffer.from(csvOf[name](data, period), 'utf8'), contentType: 'text/csv; charset=utf-8', filename: `${EXPORTS[name].file}_${slug(period)}.csv` };
 }

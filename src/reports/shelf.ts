@@ -24,6 +24,9 @@ export interface ShelfFile {
   filename?: string;
 }
 
+/** How long a link to a document holding personal or payment data (a choice pack, a payments export) works: one hour. */
+export const PRIVATE_FILE_TTL_MS = 3_600_000;
+
 export interface ShelfOptions {
   /** HMAC key; a random one per process when not given (links then die with the process). */
   secret?: string;

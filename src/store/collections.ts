@@ -5,6 +5,9 @@ import type { Bid } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/item.js';
 import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
+import type { Absence, Approval, ApprovalScheme } from '../domain/approvals.js';
+import type { CostModel } from '../domain/costModel.js';
+import type { CapacityRecord, MarketRules } from '../domain/market.js';
 import type { Entity, Store, Tx } from './store.js';
 import type { BrokerageReads } from './reads.js';
 
@@ -44,6 +47,16 @@ export type Collections = {
   agreements: Agreement;
   /** The council's contract-management rules (one record). */
   contractRules: ContractRules & Entity;
+  /** Spending decisions under the scheme of delegation: who may decide, where each waits (src/app/approvals/). */
+  approvals: Approval;
+  /** Each approving body's levels and working calendar (one record per body: `council`). */
+  approvalSchemes: ApprovalScheme & Entity;
+  /** Approvers' out-of-office periods and their delegates. */
+  absences: Absence;
+  /** The market view (issue 25): costing models by lot ('default' for the rest), providers' capacity, the gap rules. */
+  costModels: CostModel & Entity;
+  capacity: CapacityRecord;
+  marketRules: MarketRules & Entity;
 };
 
 /** The call-off (request) an id belongs to: `PKG-2026-0042`, `PKG-2026-0042:caring-hands`, `post:PKG-2026-0042:…`. */

@@ -1,4 +1,4 @@
-import type { WorkKind } from './store.js';
+import type { Claimed, WorkKind } from './store.js';
 
 /**
  * Claims on shared work (Store.claim), kept in memory: what an adapter whose instances share one
@@ -9,14 +9,14 @@ export class Leases {
   private readonly held = new Map<string, { holder: string; until: number }>();
   private claims = 0;
 
-  claim(kind: WorkKind, id: string, holder: string, leaseMs: number, nowMs: number): boolean {
+  claim(kind: WorkKind, id: string, holder: string, leaseMs: number, nowMs: number): Claimed {
     const key = `${kind}\u0000${id}`;
     const lease = this.held.get(key);
     if (lease && lease.holder !== holder && lease.until > nowMs) return false;
     this.held.set(key, { holder, until: nowMs + leaseMs });
     // Leases nobody releases (a holder that stopped) would pile up: sweep now and then.
     if (++this.claims % 1024 === 0) this.sweep(nowMs);
-    return true;
+    return lease && lease.holder !== holder ? 'taken over' : true;
   }
 
   release(kind: WorkKind, id: string, holder: string): void {

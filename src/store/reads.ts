@@ -1,6 +1,7 @@
 import type { Role, User } from '../domain/framework.js';
 import type { PackageRequest } from '../domain/request.js';
 import type { Agreement } from '../domain/agreement.js';
+import type { Approval } from '../domain/approvals.js';
 import type { Award, Choice } from '../domain/award.js';
 import type { Bid, CallOff } from '../domain/calloff.js';
 import type { OutboxItem } from '../outbox/item.js';
@@ -24,7 +25,12 @@ export type ReferenceCollection =
   | 'applications'
   | 'windows'
   | 'admission'
-  | 'contractRules';
+  | 'contractRules'
+  | 'approvalSchemes'
+  | 'absences'
+  | 'costModels'
+  | 'capacity'
+  | 'marketRules';
 
 /** The questions the brokerage asks of its store, besides get-by-id. In a transaction they see its own changes. */
 export interface BrokerageReads {
@@ -52,8 +58,24 @@ export interface BrokerageReads {
   pendingPosts(): Promise<OutboxItem[]>;
   /** The items of one outbox batch (e.g. one publish), whatever their status. */
   postsOfBatch(batchId: string): Promise<OutboxItem[]>;
+  /** Outbox items that failed, last tried (`dueAt`) on a day in [from, to] (ISO days, UTC), the latest first. */
+  failedPostsBetween(from: string, to: string): Promise<OutboxItem[]>;
   /** Every scheduled job. */
   jobs(): Promise<Job[]>;
+  /** Approvals still waiting for a decision. */
+  waitingApprovals(): Promise<Approval[]>;
+  /** Approvals raised on a day in [from, to] (ISO days, UTC), whatever their status. */
+  approvalsRaisedBetween(from: string, to: string): Promise<Approval[]>;
+}
+
+/** The order failedPostsBetween answers in: the latest try first, then by id. */
+export const latestTryFirst = (a: OutboxItem, b: OutboxItem): number => (a.dueAt !== b.dueAt ? (a.dueAt < b.dueAt ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The ISO days from `from` to `to`, both included. */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (const d = new Date(`${from.slice(0, 10)}T00:00:00Z`); d.toISOString().slice(0, 10) <= to.slice(0, 10); d.setUTCDate(d.getUTCDate() + 1)) out.push(d.toISOString().slice(0, 10));
+  return out;
 }
 
 /** The days a request had a reportable moment: what requestsActiveBetween indexes. */

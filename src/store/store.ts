@@ -62,6 +62,13 @@ export interface TransactOptions {
 /** Kinds of work instances share: a pending post, a due job. */
 export type WorkKind = 'outbox' | 'jobs';
 
+/**
+ * What a claim got: false (another holder's lease is running), true (the work was free, or the
+ * holder's own), or 'taken over': another holder's lease had run out without being given back,
+ * so that holder stopped in the middle of the work (killed, crashed) and may have done part of it.
+ */
+export type Claimed = boolean | 'taken over';
+
 export interface Store<C extends Record<string, Entity>, R> {
   get<K extends keyof C & string>(collection: K, id: string): Promise<C[K] | undefined>;
   /**
@@ -80,10 +87,11 @@ export interface Store<C extends Record<string, Entity>, R> {
   watch<K extends keyof C & string>(collection: K, listener: (change: Change<C[K]>) => void): () => void;
   /**
    * Takes a piece of shared work (a pending post, a due job) for `holder` until `leaseMs` from now,
-   * unless another holder's lease on it is still running. True when `holder` has it. An instance
-   * that dies stops renewing, so its work is taken by another once the lease runs out.
+   * unless another holder's lease on it is still running. Truthy when `holder` has it (`Claimed`).
+   * An instance that dies stops renewing, so its work is taken by another once the lease runs
+   * out: that claim says 'taken over'.
    */
-  claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean>;
+  claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<Claimed>;
   /** Gives a claim back early (the work is done or failed). */
   release(kind: WorkKind, id: string, holder: string): Promise<void>;
   /** Waits for pending writes, then refuses new ones. */

@@ -151,6 +151,16 @@ describe('Teams app package', () => {
       assert.deepEqual(await zip.file('outline.png')!.async('nodebuffer'), await read('appPackage/outline.png'));
     });
 
+    it('asks for ChannelMessage.Read.Group (resource-specific consent) only when READ_CHANNEL_MESSAGES is on, and stays valid', async () => {
+      const botId = '1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab';
+      const { manifest: plain } = await buildAppPackage({ botId, outFile: join(dir, 'a.zip') });
+      assert.equal(plain.authorization, undefined);
+      const { manifest: packed } = await buildAppPackage({ botId, readChannelMessages: true, outFile: join(dir, 'b.zip') });
+      assert.deepEqual(packed.authorization, { permissions: { resourceSpecific: [{ name: 'ChannelMessage.Read.Group', type: 'Application' }] } });
+      assert.deepEqual(packed.webApplicationInfo, { id: botId, resource: `api://${botId}` });
+      assert.ok(validate(packed), JSON.stringify(validate.errors));
+    });
+
     it('uses the bot id as the app id when TEAMS_APP_ID is not given', async () => {
       const botId = '1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab';
       const { manifest: packed } = await buildAppPackage({ botId, outFile: join(dir, 'a.zip') });
@@ -199,7 +209,7 @@ describe('Teams app package', () => {
     /** Announced in the manifest ahead of their implementation (issue 3); checked once they exist. */
     const PENDING = new Set(['new request', 'my requests']);
     const scopePlace = { personal: 'personal', team: 'channel', groupChat: 'groupChat' } as const;
-    const bot = createBot({ store: {} as Deps['store'], logger: silentLogger, config: { anonymous: true }, now: () => new Date() });
+    const bot = createBot({ store: {} as Deps['store'], logger: silentLogger, config: { anonymous: true }, now: () => new Date(), refusals: {} as Deps['refusals'] });
 
     /** What a user types for a title: the title, or the command's usage with sample arguments. */
     const typed = (title: string) => [title, ...bot.commands.filter((c) => c.usage.toLowerCase().startsWith(title.toLowerCase() + ' ')).map((c) => c.usage.replace(/‹[^›]+›/g, 'sample'))];

@@ -4,6 +4,7 @@ import { publishCallOff } from '../../src/app/calloffs/publish.js';
 import { bidId } from '../../src/domain/calloff.js';
 import { cardText, PEOPLE, startTurns, type Turns } from './turns.js';
 import * as fx from './fixtures.js';
+import { COUNCIL_TENANT, PROVIDER_TENANT, sharedChannelInvoke } from './fixtures/sharedChannelActivities.js';
 
 describe('a repeated click has its effect once', () => {
   it('runs the same action once while it is in flight and gives both callers the same answer', async () => {
@@ -102,5 +103,47 @@ describe('repeated clicks in the bot answer with the present', () => {
     const late = await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
     assert.match(cardText(late.value), /already received; nothing changed/);
     assert.equal((await t.store.get('bids', bidId(ref, 'caring-hands')))?.versions.length, 1);
+  });
+});
+
+describe('a repeated click is replayed only to the same person in the same tenant', () => {
+  let t: Turns;
+  const now = new Date('2026-11-22T10:00:00Z');
+  const OTHER_TENANT = '0c4a1b2d-3e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  beforeEach(async () => {
+    t = await startTurns({ now: () => now });
+    t.deps.config = { anonymous: false, councilTenants: [COUNCIL_TENANT] };
+    await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
+  });
+  afterEach(() => t.close());
+  const answerOf = (replies: Awaited<ReturnType<Turns['send']>>) => (replies.find((r) => r.type === 'invokeResponse')!.value as { body: { value: unknown } }).body.value;
+  const refused = async () => (await t.store.audit({ action: 'refused' })).map((e): Record<string, unknown> => ({ actor: e.actor, ...(e.after as Record<string, unknown>) }));
+
+  it("within 15 s, the commissioner's identical Save from another tenant is refused and audited, not given the first answer", async () => {
+    const save = (tenantId: string) =>
+      t.send('alex', {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        replyToId: 'card-admin',
+        conversation: { id: 'personal-alex', conversationType: 'personal', tenantId } as never,
+        channelData: { tenant: { id: tenantId } },
+        value: { action: { type: 'Action.Execute', verb: 'admin.save', data: { kind: 'lots', id: 'positive-behaviour', name: 'Positive behaviour support' } }, trigger: 'manual' },
+      });
+    assert.match(cardText(answerOf(await save(COUNCIL_TENANT))), /Saved lot "positive-behaviour"/);
+    const elsewhere = answerOf(await save(OTHER_TENANT));
+    assert.equal(elsewhere, "You don't have a role in Brokerage Bot, so this card's actions are not open to you.");
+    assert.deepEqual(await refused(), [{ actor: PEOPLE.alex.aadObjectId, what: 'action admin.save', reason: 'not recognised from this tenant', tenantId: OTHER_TENANT }]);
+    assert.match(cardText(answerOf(await save(COUNCIL_TENANT))), /Saved lot "positive-behaviour"/, 'the commissioner\'s own retry is still replayed');
+  });
+
+  it("a provider user's bid, clicked again from another tenant, is refused, not answered with the bid received", async () => {
+    await t.store.transact({ actor: 'test', action: 'test.tenant' }, async (tx) => tx.put('users', { ...(await tx.get('users', PEOPLE.tom.aadObjectId))!, tenantId: PROVIDER_TENANT }));
+    const ref = await fx.submitted(t.store, now);
+    await publishCallOff(t.store, { aadObjectId: PEOPLE.alex.aadObjectId }, ref, now);
+    const own = sharedChannelInvoke('own', PEOPLE.tom, 'bid.submit', { ref, ...fx.goodBid() });
+    assert.match(cardText(answerOf(await t.send('tom', own))), /Bid received \(version 1\)/);
+    const forged = { ...own, conversation: { ...own.conversation!, tenantId: OTHER_TENANT }, channelData: { ...(own.channelData as object), tenant: { id: OTHER_TENANT } } };
+    assert.match(String(answerOf(await t.send('tom', forged))), /don't have a role/);
+    assert.deepEqual((await refused()).map((l) => [l.actor, l.what, l.tenantId]), [[PEOPLE.tom.aadObjectId, 'action bid.submit', OTHER_TENANT]]);
   });
 });

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { bidId } from '../../src/domain/calloff.js';
-import { lockScores } from '../../src/app/award/evaluation.js';
-import { acceptAward, decideAward, recordChoice } from '../../src/app/award/decision.js';
-import { setRules } from '../../src/app/agreements/rules.js';
 import { DEFAULT_RULES } from '../../src/domain/agreement.js';
 import type { Agreement } from '../../src/domain/agreement.js';
 import { agreementCard } from '../../bot/views/agreementCards.js';
-import { buildView } from '../../src/app/agreements/views.js';
+import { councilView } from '../../src/app/agreements/views.js';
 import { CARD_BUDGET_BYTES } from '../../bot/render.js';
 import { cardText, PEOPLE, startTurns, type Turns } from './turns.js';
 import * as fx from './fixtures.js';
+import { acceptedAgreement } from './agreementWorld.js';
 
 describe('service agreements from Teams (issue 16)', () => {
   let t: Turns;
@@ -19,29 +16,17 @@ describe('service agreements from Teams (issue 16)', () => {
   const body = (r: { value: unknown }) => JSON.stringify(r.value);
 
   beforeEach(async () => {
-    now = new Date('2026-11-22T10:00:00Z');
     t = await startTurns({ now: () => now });
-    await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath');
-    await setRules(t.store, who('alex'), { ...DEFAULT_RULES, period: 'weekly' });
-    ref = await fx.submitted(t.store, now);
-    await t.say('alex', `publish ${ref}`);
-    await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
-    now = new Date('2026-12-01T17:00:01Z');
-    await t.runtime.scheduler.runDue();
-    const label = (await t.store.get('requests', ref))!.evaluation!.bids[0].label;
-    await lockScores(t.store, who('sam'), ref, label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
-    await recordChoice(t.store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, now);
-    await decideAward(t.store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
-    await acceptAward(t.store, who('priya'), ref, now);
-    t.runtime.changed();
-    await t.drained();
+    ref = await acceptedAgreement(t, (d) => (now = d));
   });
   afterEach(() => t.close());
 
   it('the provider confirms from the start card; another provider, a social worker and someone with no role cannot', async () => {
     const start = t.posted.find((p) => p.item.message.kind === 'agreement.start');
     assert.equal(start?.to, 'provider:caring-hands');
-    assert.match(body(await t.click('tom', 'agreement.start', { ref, startDate: '2026-12-14' })), /not your organisation's package/);
+    const forged = body(await t.click('tom', 'agreement.start', { ref, startDate: '2026-12-14' }));
+    assert.match(forged, /not your organisation's package/);
+    assert.doesNotMatch(forged, /21 h|£525|Mon, 14 Dec 2026/, "the refusal is not drawn on Caring Hands' start form");
     assert.match(body(await t.click('sam', 'agreement.start', { ref, startDate: '2026-12-14' })), /role doesn't allow/);
     assert.match(body(await t.click('jo', 'agreement.start', { ref, startDate: '2026-12-14' })), /don't have a role/);
     assert.match(body(await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' })), /Start confirmed/);
@@ -93,7 +78,7 @@ describe('service agreements from Teams (issue 16)', () => {
     const told = t.posted.find((p) => p.to === `user:${PEOPLE.sam.aadObjectId}` && p.item.message.kind === 'agreement.handover')!;
     const next = String((told.item.message as { next?: string }).next);
     const card = told.activity.attachments?.[0]?.content;
-    assert.match(cardText(card), new RegExp(`Caring Hands Ltd handed the package back; last day Sun, 31 Jan 2027[\\s\\S]*New request ${next}`));
+    assert.match(cardText(card), new RegExp(`Caring Hands Ltd handed the package back, with the contract's 28 days' notice; last day Sun, 31 Jan 2027[\\s\\S]*New request ${next}`));
     const opened = await t.click('sam', 'request.edit', { ref: next, step: 'package' });
     assert.match(body(opened), /"id":"hoursPerWeek","label":"Hours per week","value":21/, 'the package step, pre-filled with the hours');
     const json = JSON.stringify((await t.store.get('requests', next))!.person);
@@ -143,6 +128,22 @@ describe('service agreements from Teams (issue 16)', () => {
     assert.match(body(await t.click('priya', 'agreement.csv', { ref, csv: huge })), /at most 20,000 characters/);
   });
 
+  it('a pasted CSV names every bad line, a row for another provider’s package too, also when it is pasted alone (issue 22, 11)', async () => {
+    await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
+    const a = (await t.store.get('agreements', `AGR-${ref}`))!;
+    const other = 'PKG-2026-0099';
+    await t.store.transact({ actor: 'test', action: 'test.other-agreement' }, async (tx) => tx.put('agreements', { ...a, id: `AGR-${other}`, ref: other, providerId: 'brightpath', providerName: 'BrightPath Care' }));
+    now = new Date('2026-12-29T10:00:00Z');
+    const csv = ['reference,date,hours', `${ref},2026-12-14,3`, `${ref},2026-02-30,3`, `${ref},2026-12-15,25`, `${other},2026-12-15,3`, 'PKG-1,2026-12-16,3'].join('\n');
+    const r = await t.click('priya', 'agreement.csv', { ref, csv });
+    assert.match(cardText(r.value), /line 3: "2026-02-30" is not a date; line 4: the hours must be a number from 0 to 24; line 5: PKG-2026-0099 is not your organisation's package; line 6: "PKG-1" is not a package reference/);
+    const alone = await t.click('priya', 'agreement.csv', { ref, csv: `reference,date,hours\n${ref},2026-12-14,3\n${other},2026-12-15,3` });
+    assert.match(cardText(alone.value), /line 3: PKG-2026-0099 is not your organisation's package/);
+    assert.doesNotMatch(JSON.stringify(alone.value), /2026-12-14\)/, 'nothing about the other package (its start) is read back');
+    assert.equal((await t.store.get('agreements', `AGR-${ref}`))!.returns.length, 0, 'nothing recorded from a refused file');
+    assert.equal((await t.store.audit({ action: 'agreements.refused' })).filter((e) => JSON.stringify(e).includes(other)).length >= 2, true, 'each forged row is audited');
+  });
+
   it('a payments export or contracts report cannot run centuries ahead: the bot refuses it at once instead of working out every week to 9999 (review)', async () => {
     await t.click('priya', 'agreement.start', { ref, startDate: '2026-12-14' });
     for (const command of ['payments 2026-01-01 to 9999-12-31', 'payments 2026-01-01 to 2035-06-30', 'contracts report 2026-06-01 to 2034-01-01']) {
@@ -164,7 +165,7 @@ describe('service agreements from Teams (issue 16)', () => {
       versions: [...a.versions, ...Array.from({ length: 40 }, (_, i) => ({ ...a.versions[1], version: i + 3, summary: 'x'.repeat(200), reason: 'y'.repeat(300) }))],
       reviews: Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, kind: 'variance' as const, text: 'z'.repeat(300), at: 'x' })),
     };
-    const card = agreementCard(buildView(big, { ...DEFAULT_RULES, period: 'weekly' }, new Date('2027-12-20T10:00:00Z'), 'council', { id: PEOPLE.sam.aadObjectId, name: 'Sam', roles: ['social_worker'] }));
+    const card = agreementCard(councilView(big, { ...DEFAULT_RULES, period: 'weekly' }, new Date('2027-12-20T10:00:00Z'), { id: PEOPLE.sam.aadObjectId, name: 'Sam', roles: ['social_worker'] }));
     assert.ok(Buffer.byteLength(JSON.stringify(card)) < CARD_BUDGET_BYTES);
     assert.match(cardText(card), /History \(42 versions\)/);
   });

@@ -13,8 +13,10 @@ import { silentLogger } from '../../src/log.js';
 import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../src/store/collections.js';
 import { MockConnector, type MockOptions } from '../../bench/mockConnector.js';
+import { RefusalAudit } from '../../src/app/refusals.js';
 import type { RateLedger } from '../../src/outbox/rateLedger.js';
 import { PEOPLE } from './turns.js';
+import { graphChannelMessages } from '../../bot/channelMessages.js';
 
 /** The providers eligible for the fixtures' package (learning disability in Bury East), by id. */
 export const ELIGIBLE = ['caring-hands', 'brightpath', 'signing-hands'];
@@ -29,8 +31,18 @@ export interface ConnectorWorld {
   runtime: Runtime;
   /** Every eligible provider, the demo's three and the added ones. */
   providers: string[];
-  /** Clicks an Action.Execute button as a person (the invoke goes through the same teams-ai app); resolves with the reply card or text. */
-  click(as: keyof typeof PEOPLE, verb: string, data?: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Clicks an Action.Execute button as a person (the invoke goes through the same teams-ai app); resolves with the reply card or text.
+   * By default from the person's 1:1 chat; `where` puts it in a channel, on a given post, as Teams' automatic refresh.
+   */
+  click(as: keyof typeof PEOPLE, verb: string, data?: Record<string, unknown>, where?: { conversationId: string; replyToId: string; trigger?: 'manual' | 'automatic' }): Promise<unknown>;
+  /**
+   * Any activity through the real TeamsAdapter, as `/api/messages` hands it over (anonymous auth):
+   * the turn gets a connector client for the activity's serviceUrl (the local connector unless the
+   * activity names another), so Teams calls in the turn reach it. Resolves with the HTTP status the
+   * adapter answered and its body (the invoke response, for an invoke).
+   */
+  send(activity: Partial<Activity>): Promise<{ status: number; body?: unknown }>;
   close(): Promise<void>;
 }
 
@@ -67,22 +79,36 @@ export async function seedChannels(store: BrokerageStore, url: string, count = E
  * to a local Bot Connector whose answers a test scripts. Only the HTTP edge is fake.
  */
 export async function connectorWorld(
-  options: { providers?: number; now?: () => Date; timeoutMs?: number; mock?: MockOptions; ledger?: RateLedger; /** Another world's connector, shared (another instance of the bot). */ connector?: MockConnector } = {},
+  options: {
+    providers?: number;
+    now?: () => Date;
+    timeoutMs?: number;
+    mock?: MockOptions;
+    ledger?: RateLedger;
+    /** Another world's connector, shared (another instance of the bot). */
+    connector?: MockConnector;
+    /** Claims on posts and jobs (default 60 s). */
+    leaseMs?: number;
+    /** The council granted ChannelMessage.Read.Group: the bot reads channels (Graph, answered by the mock). */
+    readChannels?: boolean;
+  } = {},
 ): Promise<ConnectorWorld> {
   const mock = options.connector ?? new MockConnector(options.mock);
   const url = options.connector ? mock.url : await mock.start();
   const dir = await mkdtemp(join(tmpdir(), 'bb-connector-'));
   const store = await openBrokerageLowdb(dir);
   const providers = await seedChannels(store, url, options.providers);
-  const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
+  const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()), refusals: new RefusalAudit(store) };
   const adapter = new TeamsAdapter({});
   const bot = createBot(deps, adapter);
-  const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps), { timeoutMs: options.timeoutMs, ledger: options.ledger });
+  const channelMessages = options.readChannels ? graphChannelMessages({ graphUrl: url, appId: '', token: async () => undefined }) : undefined;
+  const runtime = startRuntime(deps, teamsDelivery(adapter, '', deps, { channelMessages }), { timeoutMs: options.timeoutMs, ledger: options.ledger, leaseMs: options.leaseMs });
   const invokes = new TestAdapter(async (ctx) => void (await bot.app.run(ctx)));
-  const click: ConnectorWorld['click'] = async (as, verb, data = {}) => {
+  const click: ConnectorWorld['click'] = async (as, verb, data = {}, where) => {
     const p = PEOPLE[as];
     const replies: Partial<Activity>[] = [];
-    const activity = { type: ActivityTypes.Invoke, name: 'adaptiveCard/action', channelId: 'msteams', serviceUrl: url, replyToId: `card-${verb}`, from: { id: p.id, aadObjectId: p.aadObjectId, name: p.name }, recipient: { id: '28:bot' }, conversation: { id: `a:personal-${p.id}`, conversationType: 'personal' }, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } };
+    const conversation = where ? { id: `${where.conversationId};messageid=${where.replyToId}`, conversationType: 'channel', isGroup: true } : { id: `a:personal-${p.id}`, conversationType: 'personal' };
+    const activity = { type: ActivityTypes.Invoke, name: 'adaptiveCard/action', channelId: 'msteams', serviceUrl: url, replyToId: where?.replyToId ?? `card-${verb}`, from: { id: p.id, aadObjectId: p.aadObjectId, name: p.name }, recipient: { id: '28:bot' }, conversation, value: { action: { type: 'Action.Execute', verb, data }, trigger: where?.trigger ?? 'manual' } };
     await invokes.processActivity(activity as Partial<Activity>, async (ctx) => {
       ctx.onSendActivities(async (_c, acts, next) => {
         replies.push(...acts);
@@ -93,8 +119,22 @@ export async function connectorWorld(
     const body = (replies.find((r) => r.type === 'invokeResponse')?.value as { body?: { value?: unknown } } | undefined)?.body;
     return body?.value;
   };
+  const send: ConnectorWorld['send'] = async (activity) => {
+    let answer: { status: number; body?: unknown } | undefined;
+    const res = {
+      status: (status: number) => void (answer = { status }),
+      send: (body: unknown) => void (answer!.body = body),
+      end: () => undefined,
+      header: () => undefined,
+    };
+    const req = { method: 'POST', headers: {}, body: { serviceUrl: url, channelId: 'msteams', ...activity } };
+    await adapter.process(req as never, res as never, async (ctx) => void (await bot.app.run(ctx)));
+    if (!answer) throw new Error('the adapter did not answer');
+    return answer;
+  };
   return {
     click,
+    send,
     mock,
     store,
     deps,

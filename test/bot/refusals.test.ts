@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RefusalAudit } from '../../bot/refusals.js';
+import { RefusalAudit } from '../../src/app/refusals.js';
 import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import { bidId } from '../../src/domain/calloff.js';
 import type { PackageRequest } from '../../src/domain/request.js';
@@ -79,6 +79,91 @@ describe('every refusal is audited', () => {
       assert.match((await refused(SOPHIE.aadObjectId)).join(), /action evaluation\.lock.*Sam Patel's request/);
       await t.click('tom', 'award.accept', { ref });
       assert.match((await refused(PEOPLE.tom.aadObjectId)).join(), /action award\.accept.*not been awarded to your organisation/);
+    });
+  });
+
+  /**
+   * A bot as it starts (no refusal log handed to it by a test): the first refusal it meets is one
+   * decided inside an action, by the use case, with nothing audited before it.
+   */
+  describe('from the first turn after a start', () => {
+    let t: Turns;
+    let now: Date;
+    const SOPHIE = { id: 'user-sophie', aadObjectId: 'a1e0f3b2-0008-4000-8000-000000000008', name: 'Sophie Grant' };
+    const lines = async () => (await t.store.audit({ action: 'refused' })).map((e): Record<string, unknown> => ({ actor: e.actor, ...(e.after as Record<string, unknown>) }));
+    const asSophie = (verb: string, data: Record<string, unknown>) =>
+      t.send('jo', { type: 'invoke', name: 'adaptiveCard/action', from: SOPHIE, replyToId: 'card', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
+
+    beforeEach(async () => {
+      now = new Date('2026-11-22T10:00:00Z');
+      t = await startTurns({ now: () => now });
+      await fx.registerChannels(t.store, now, 'caring-hands', 'brightpath', 'signing-hands');
+      await t.store.transact({ actor: 'test', action: 'test.users' }, async (tx) => tx.put('users', { id: SOPHIE.aadObjectId, name: SOPHIE.name, roles: ['social_worker'] }));
+    });
+    afterEach(() => t.close());
+
+    /** Sam's request, with both bids scored and the ranking revealed to Sam. */
+    async function revealed(): Promise<string> {
+      const ref = await fx.submitted(t.store, now);
+      await t.say('alex', `publish ${ref}`);
+      await t.click('priya', 'bid.submit', { ref, ...fx.goodBid() });
+      now = new Date('2026-12-01T17:00:01Z');
+      await t.runtime.scheduler.runDue();
+      await t.drained();
+      return ref;
+    }
+
+    it("audits another social worker scoring Sam's evaluation", async () => {
+      const ref = await revealed();
+      const label = ((await t.store.get('requests', ref)) as PackageRequest).evaluation!.bids[0].label;
+      await asSophie('evaluation.lock', { ref, bid: label, s_q1: '5', s_q2: '5', meetsNeeds: 'yes' });
+      assert.deepEqual(await lines(), [{ actor: SOPHIE.aadObjectId, what: 'action evaluation.lock', reason: `${ref} is Sam Patel's request; only they or a broker can evaluate it and record the person's choice.` }]);
+    });
+
+    it("audits another social worker asking for Sam's choice pack", async () => {
+      const ref = await revealed();
+      await asSophie('choice.pack', { ref });
+      assert.deepEqual(await lines(), [{ actor: SOPHIE.aadObjectId, what: 'action choice.pack', reason: `${ref} is Sam Patel's request; only they or a broker can evaluate it and record the person's choice.` }]);
+    });
+
+    it('audits a provider bidding on a call-off not offered to it', async () => {
+      const ref = await fx.submitted(t.store, now, { lots: 'deaf-services' }); // Signing Hands only
+      await t.say('alex', `publish ${ref}`);
+      const answer = await t.click('tom', 'bid.submit', { ref, ...fx.goodBid() });
+      assert.match(JSON.stringify(answer.value), /was not offered to your organisation/);
+      assert.deepEqual(await lines(), [{ actor: PEOPLE.tom.aadObjectId, what: 'action bid.submit', reason: `${ref} was not offered to your organisation.` }]);
+    });
+
+    it('audits the market’s refusals (issue 25): capacity in a provider’s channel, the market report, the cost model, the market rules, a window from a gap', async () => {
+      const inChannel = { conversationType: 'channel', id: 'channel-caring-hands' } as const;
+      const NOV = { from: '2026-11-01', to: '2026-11-30' };
+      // Decided inside the use case first, with nothing audited before it: a suspended provider saying its capacity.
+      await t.store.transact({ actor: 'test', action: 'test.suspend' }, async (tx) => tx.put('providers', { ...(await tx.get('providers', 'caring-hands'))!, status: 'suspended', statusReason: 'test' }));
+      assert.match(JSON.stringify((await t.click('priya', 'capacity.save', { 'can_bury-east': 'yes' })).value), /Caring Hands Ltd is suspended on the framework/);
+      const [priya] = await t.say('priya', 'capacity', inChannel);
+      assert.match(priya.text!, /Caring Hands Ltd is suspended on the framework/);
+      // Then the roles the market's commands and buttons need.
+      assert.match((await t.say('alex', 'capacity', inChannel))[0].text!, /not open to your role/);
+      assert.match((await t.say('tom', 'market report this month'))[0].text!, /^`market report` is not open to your role\./);
+      assert.match((await t.say('tom', 'cost of care'))[0].text!, /^`cost of care` is not open to your role\./);
+      assert.match(String((await t.click('sam', 'market.cost.save', { lot: 'default', payPerHour: '13' })).value), /role doesn't allow/);
+      assert.match(String((await t.click('sam', 'market.rules.save', { smallNumber: '3' })).value), /role doesn't allow/);
+      assert.match(String((await t.click('morgan', 'market.gap.open', { lot: 'autism', zone: 'radcliffe', ...NOV })).value), /role doesn't allow/);
+      const suspended = 'Caring Hands Ltd is suspended on the framework, so it is not offered new packages.';
+      assert.deepEqual(
+        (await lines()).map(({ actor, what, reason }) => ({ actor, what, reason })),
+        [
+          { actor: PEOPLE.priya.aadObjectId, what: 'action capacity.save', reason: suspended },
+          { actor: PEOPLE.priya.aadObjectId, what: 'command capacity', reason: suspended },
+          { actor: PEOPLE.alex.aadObjectId, what: 'command capacity', reason: 'role' },
+          { actor: PEOPLE.tom.aadObjectId, what: 'command market', reason: 'role' },
+          { actor: PEOPLE.tom.aadObjectId, what: 'command cost', reason: 'role' },
+          { actor: PEOPLE.sam.aadObjectId, what: 'action market.cost.save', reason: 'role' },
+          { actor: PEOPLE.sam.aadObjectId, what: 'action market.rules.save', reason: 'role' },
+          { actor: PEOPLE.morgan.aadObjectId, what: 'action market.gap.open', reason: 'role' },
+        ],
+      );
+      assert.equal(await t.store.get('capacity', 'caring-hands'), undefined, 'nothing saved');
     });
   });
 });

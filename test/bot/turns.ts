@@ -9,6 +9,7 @@ import { startRuntime, type Runtime } from '../../bot/runtime.js';
 import { renderMessage } from '../../bot/messages.js';
 import { conversationOf, type OutboxItem } from '../../src/outbox/outbox.js';
 import type { Deps } from '../../bot/deps.js';
+import { RefusalAudit } from '../../src/app/refusals.js';
 import { importFramework } from '../../src/app/framework/importFile.js';
 import { silentLogger } from '../../src/log.js';
 import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
@@ -55,7 +56,7 @@ export async function startTurns(options: { now?: () => Date } = {}): Promise<Tu
   const dir = await mkdtemp(join(tmpdir(), 'bb-turns-'));
   const store = await openBrokerageLowdb(dir);
   await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
-  const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()) };
+  const deps: Deps = { store, logger: silentLogger, config: { anonymous: true }, now: options.now ?? (() => new Date()), refusals: new RefusalAudit(store) };
   const bot = createBot(deps);
   const posted: Posted[] = [];
   let counter = 0;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AgreementVersion, DeliveredReturn, Suspension } from '../../src/domain/agreement.js';
 import { DEFAULT_RULES, ElementsText, VariationInput } from '../../src/domain/agreement.js';
-import { approvalNeed, bankStep, dayPlans, periodContaining, periodsStarting, retainerFor, settle, variance, versionOn, weeklyCostOf } from '../../src/domain/agreementRules.js';
+import { bankStep, dayPlans, lastDayProblem, periodContaining, periodsStarting, retainerFor, settle, variance, versionOn, weeklyCostOf } from '../../src/domain/agreementRules.js';
 
 const v = (version: number, effectiveFrom: string, hours: number, cost: number, over: Partial<AgreementVersion> = {}): AgreementVersion => ({
   version,
@@ -137,17 +137,19 @@ describe('domain/agreementRules', () => {
       assert.deepEqual([f[0].plannedHours, f[0].plannedCost, f[0].payableHours, f[0].payable, f[0].bank.excess], [79, 1963, 79, 2108.5, 5]);
     });
     it('stops at the end date', () => {
-      const ended = settle({ versions: [...versions, v(3, '2027-01-04', 28, 679, { change: 'ended', endDate: '2026-12-27' })], suspensions, returns }, rules, '2027-01-10');
+      const ended = settle({ versions: [...versions, v(3, '2027-01-04', 28, 679, { change: 'ended', endDate: '2026-12-27' })], suspensions, returns: returns.slice(0, 2) }, rules, '2027-01-10');
       assert.equal(ended.length, 2);
     });
-  });
-
-  describe('variation approval', () => {
-    it('a rise over the threshold, or above the budget, needs a manager', () => {
-      assert.equal(approvalNeed(525, 679, 650, 50).reasons.length, 2);
-      assert.deepEqual(approvalNeed(525, 560, 650, 50), { needed: false, reasons: [] });
-      assert.match(approvalNeed(600, 640, 620, 50).reasons[0], /above the £620.00 personal budget/);
-      assert.equal(approvalNeed(700, 680, 650, 50).needed, false, 'a cut never needs approval');
+    it('never drops a period already returned, even after a last day put before it: its hours show, nothing planned or payable (issue 22, 3)', () => {
+      const before = settle({ versions: [...versions, v(3, '2027-01-04', 28, 679, { change: 'handed back', endDate: '2026-11-14' })], suspensions: [], returns: returns.slice(0, 1) }, rules, '2027-01-10');
+      assert.deepEqual(before.map((p) => [p.start, p.plannedHours, p.delivered, p.payable, p.bank.excess]), [['2026-12-14', 0, 21, 0, 21]]);
+    });
+    it('a last day is refused before the start, or before the end of a period already returned (issue 22, 3)', () => {
+      const a = { startDate: '2026-12-14', started: true, returned: ['2026-12-21', '2026-12-14'], period: 'weekly' as const };
+      assert.equal(lastDayProblem(a, '2026-11-14'), 'the last day cannot be before the start (2026-12-14)');
+      assert.equal(lastDayProblem(a, '2026-12-16'), 'the last day cannot be before 2026-12-27: the return for the period from 2026-12-21 is in');
+      assert.equal(lastDayProblem(a, '2026-12-27'), undefined);
+      assert.equal(lastDayProblem({ ...a, started: false, returned: [] }, '2026-11-14'), undefined, 'a package that never started can end before the day it was to start');
     });
   });
 });

@@ -95,6 +95,9 @@ describe('e2e: service agreement, returns, variation, suspension and payments (b
     assert.match(cardText(early.card), /has not ended yet/, 'a period still running is refused next to the period');
     const done = await h.click(card, 'Send the return', { as: 'user-priya', inputs: { periodStart: '2026-12-14', hours: '21' } });
     assert.match(cardText(done.card), /Return recorded: 21 of 21 planned hours\./);
+    // Issue 22, 5: the answer's history is the provider's own, without the codes Alex just set.
+    assert.match(cardText(done.card), /History\n[\s\S]*Start confirmed for Mon, 14 Dec 2026/);
+    assert.doesNotMatch(cardText(done.card), /ASC-LD-01|CH-001|cost centre|finance|review|25 Jan 2027/i);
   });
 
   it('week 2: 20 of 21 hours is within tolerance, one hour banked, nobody is asked to review', async () => {
@@ -205,11 +208,22 @@ describe('e2e: service agreement, returns, variation, suspension and payments (b
     assert.match(text, new RegExp(`${ref} \\(Caring Hands Ltd\\): variance`));
   });
 
+  it('Priya asks for a higher rate from February in the channel: over the threshold and the budget, she is told only the threshold (issue 22, 4)', async () => {
+    const card = threadOf(await h.ask(general(), `agreement ${ref}`, { as: 'user-priya', match: /Service agreement/ }));
+    assert.doesNotMatch(cardText(card.card), /ASC-LD-01|CH-001|cost centre|finance|Review date|budget|650/i, 'the agreement card in the channel holds no council-only terms');
+    const form = await h.click(card, 'Ask for a variation', { as: 'user-priya' });
+    const sent = await h.click(form, 'Ask for the variation', { as: 'user-priya', inputs: { elements: 'Support: 21 @ 28\nWaking night: 7 @ 22', effectiveFrom: '2027-02-01', reason: 'Our care workers’ pay rises in February.' } });
+    assert.match(cardText(sent.card), /Variation 2 needs a manager's approval \(it raises the weekly cost by £63\.00, more than the £50\.00 threshold\); it has been sent\./);
+    assert.doesNotMatch(cardText(sent.card), /budget|650/);
+    const approval = await h.nextReply(morgan, { match: /Approve a variation[\s\S]*£679\.00 → £742\.00/ });
+    assert.match(cardText(approval.card), /it takes the weekly cost to £742\.00, above the £650\.00 personal budget/, 'Morgan reads the budget reason');
+  });
+
   it('never showed BrightPath the person or the agreement; Caring Hands’ agreement cards never carry the budget; sound cards, no errors', () => {
     for (const m of h.messagesIn('channel-brightpath')) assert.ok(!/Margaret|LAS-400123|AGR-|delivered hours/.test(JSON.stringify(m.activity)), `BrightPath message #${m.seq}`);
     const agreementPosts = h.messagesIn(general()).filter((m: BotMessage) => /delivered hours|confirm the start|Variation 1|suspended from/.test(messageText(m)));
     assert.ok(agreementPosts.length >= 6);
-    for (const m of agreementPosts) assert.ok(!/650|budget|ASC-LD-01/.test(messageText(m)), `Caring Hands message #${m.seq} shows a council-only figure`);
+    for (const m of agreementPosts) assert.ok(!/650|budget|ASC-LD-01|CH-001/.test(messageText(m)), `Caring Hands message #${m.seq} shows a council-only figure`);
     for (const m of h.messages) for (const card of m.cards) assert.deepEqual(cardProblems(card), [], `card problems in message #${m.seq} (${cardText(card).split('\n')[0]})`);
     for (const card of h.invokeCards) assert.deepEqual(cardProblems(card), [], `card problems in an invoke answer (${cardText(card).split('\n')[0]})`);
     assert.deepEqual(h.botErrors(), []);

@@ -100,7 +100,7 @@ describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)'
     for (const m of h.messagesIn('channel-brightpath')) assert.ok(!/Margaret|Ellis|LAS-400123|525/.test(JSON.stringify([m.text, m.cards, m.activity.attachments])), `BrightPath message #${m.seq} shows what it must not`);
   });
 
-  it('a call-off with no bids cascades: Alex is offered it and records an off-contract placement', async () => {
+  it('a call-off with no bids cascades: Alex is offered it and records an off-contract placement; Morgan approves it', async () => {
     clock = new Date('2026-12-02T09:00:00Z');
     const second = await fx.submitted(h.server.store, clock, { deadlineDate: '2026-12-05' });
     await h.ask(h.chats.personal, `publish ${second}`, { match: /Published/ });
@@ -112,8 +112,13 @@ describe('e2e: evaluation, choice, approval and award (bot + Agents Playground)'
     const bad = await h.click(form, 'Record the placement', { inputs: { providerName: 'Acme Care', weeklyPrice: 'lots', reason: 'Nobody on the framework.' } });
     assert.match(cardText(bad.card), /weekly price must be a number/);
     const placed = await h.click(bad, 'Record the placement', { inputs: { weeklyPrice: '610' } });
-    assert.match(cardText(placed.card), /Placed off-contract with Acme Care at £610\.00 a week/);
-    await h.nextReply(morgan, { match: /off-contract/ });
+    assert.match(cardText(placed.card), /placement with Acme Care at £610\.00 a week is waiting for approval/);
+    // A spending decision (issue 23): it becomes the award once an approver says so.
+    const approval = await h.nextReply(morgan, { match: /Approve the off-contract placement/ });
+    assert.match(cardText(approval.card), /Cannot decide \(separation of duties\): Alex Morgan: recorded the placement; Sam Patel: raised the request/);
+    const approved = await h.click(approval, 'Approve', { as: 'user-morgan' });
+    assert.match(cardText(approved.card), /✔ Approved by Morgan Lee/);
+    await h.nextReply(morgan, { match: /placed off-contract/ });
     const r = await h.server.store.get('requests', second);
     assert.deepEqual([r?.state, r?.award?.offContract, r?.award?.providerName, r?.award?.weeklyPrice], ['awarded', true, 'Acme Care', 610]);
   });

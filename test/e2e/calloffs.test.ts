@@ -149,6 +149,15 @@ describe('e2e: a request becomes a call-off that providers bid on in their chann
     assert.match(cardText(late.card) + (late.text ?? ''), /no longer takes bids/);
   });
 
+  it('Tom opens BrightPath’s channel: Teams asks the bot to redraw the card for him, and it shows the call-off closed', async () => {
+    const refresh = (brightpath.card as { refresh?: { action: { verb: string; data: Record<string, unknown> }; userIds: string[] } }).refresh;
+    assert.deepEqual(refresh?.userIds, ['8:orgid:a1e0f3b2-0005-4000-8000-000000000005'], "the posted card is refreshed for BrightPath's users");
+    const seen = await h.invoke({ message: brightpath, as: 'user-tom', verb: refresh!.action.verb, data: refresh!.action.data, trigger: 'automatic' });
+    assert.match(cardText(seen.card), /Closed for bids at .*Your bid is with the council for evaluation/);
+    assert.deepEqual((seen.card as { refresh?: unknown }).refresh, refresh, 'and keeps refreshing');
+    assert.doesNotMatch(JSON.stringify(seen.card), /bid\.form|£/, 'no Bid button, no price');
+  });
+
   it('sent only sound cards, nothing identifying to provider channels, and logged no errors', () => {
     for (const m of h.messages) for (const card of m.cards) assert.deepEqual(cardProblems(card), [], `card problems in message #${m.seq} (${cardText(card).split('\n')[0]})`);
     for (const card of h.invokeCards) assert.deepEqual(cardProblems(card), [], `card problems in an invoke answer (${cardText(card).split('\n')[0]})`);

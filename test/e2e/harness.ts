@@ -383,11 +383,12 @@ export class Harness {
    * Sends any activity to the bot through the playground (its customActivities endpoint), from a
    * configured user, with the conversation and Teams channelData filled in. `extra` wins.
    */
-  async sendActivity(conversationId: string, from: Account, extra: Record<string, unknown>): Promise<void> {
+  async sendActivity(conversationId: string, from: Account, extra: Record<string, unknown>, opts: { tenantId?: string } = {}): Promise<void> {
     const known = this.isKnownConversation(conversationId);
     const template = (await this.http('GET', `/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(known ? baseId(conversationId) : this.config.personalChat.id)}`)) as Record<string, unknown>;
-    const conversation = { ...(template.conversation as Node), id: conversationId };
-    const tenant = { id: this.config.tenantId };
+    // `tenantId`: the activity comes from another tenant than the playground's (the same object id elsewhere).
+    const conversation = { ...(template.conversation as Node), id: conversationId, ...(opts.tenantId ? { tenantId: opts.tenantId } : {}) };
+    const tenant = { id: opts.tenantId ?? this.config.tenantId };
     const channelData: Node = { tenant };
     const team = this.teamOf(conversationId);
     if (team) {
@@ -435,7 +436,7 @@ export class Harness {
    * in the playground (the personal chat has only the current user; use the group chat or a channel
    * for others). Resolves with the invoke response: the replacement card or a text.
    */
-  async invoke(opts: { conversationId?: string; as?: string; verb: string; data?: Record<string, unknown>; message?: BotMessage; replyToId?: string }): Promise<InvokeResult> {
+  async invoke(opts: { conversationId?: string; as?: string; verb: string; data?: Record<string, unknown>; message?: BotMessage; replyToId?: string; /** Sent as an Action.Submit (the verb in its data), as a card built elsewhere may. */ submit?: boolean; /** 'automatic': Teams refreshing a card (Universal Actions) as someone sees it. */ trigger?: 'manual' | 'automatic' }): Promise<InvokeResult> {
     const from = opts.as ? this.user(opts.as) : this.currentUser;
     const conversationId = opts.conversationId ?? opts.message?.conversationId;
     if (!conversationId) throw new Error('invoke needs a conversationId or a message');
@@ -454,7 +455,7 @@ export class Harness {
         from: { id: from.id },
         conversation: { id: conversationId },
         replyToId,
-        value: { action: { type: 'Action.Execute', verb: opts.verb, data: opts.data ?? {} }, trigger: 'manual' },
+        value: { action: opts.submit ? { type: 'Action.Submit', data: { verb: opts.verb, ...opts.data } } : { type: 'Action.Execute', verb: opts.verb, data: opts.data ?? {} }, trigger: opts.trigger ?? 'manual' },
       }),
     });
     const text = await res.text();
@@ -472,6 +473,20 @@ export class Harness {
     };
     this.invokes.push({ verb: opts.verb, as: from.id, data: opts.data ?? {}, result });
     return result;
+  }
+
+  /**
+   * An invoke the playground's invoke API does not send (Teams' type-ahead `application/search`,
+   * or a click arriving from another tenant), sent through its customActivities endpoint as `as`;
+   * resolves with the bot's HTTP answer (status and body) as the playground logged it.
+   */
+  async rawInvoke(conversationId: string, as: string, invoke: { name: string; value: unknown; replyToId?: string }, opts: { tenantId?: string } = {}): Promise<{ status: number; body: unknown }> {
+    const id = `e2e-invoke-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    const since = this.log.length;
+    await this.sendActivity(conversationId, this.user(as), { type: 'invoke', id, ...invoke }, opts);
+    const entry = await this.waitForLog((e) => isNode(e.log) && e.log.messageId === id && isNode(e.log.response), { since, what: `the bot's answer to ${invoke.name} ${id}` });
+    const response = (entry.log as Node).response as Node;
+    return { status: Number(response.statusCode), body: response.body };
   }
 
   /** The cards the bot answered clicks with. */

@@ -327,6 +327,7 @@ describe('two bot instances on one PostgreSQL database', function () {
     );
     assert.equal(reportText.length, 1);
     assert.match(reportText[0], new RegExp(`posted to ${PROVIDERS} of ${PROVIDERS} provider channels\\.`));
+    assert.doesNotMatch(reportText[0], /may show/, 'no post was taken over: none may show twice');
     // Both took a share: otherwise "exactly once" would prove nothing about claims.
     assert.ok(claimedBy.A > 0 && claimedBy.B > 0, `one instance sent every post (claims seen: A ${claimedBy.A}, B ${claimedBy.B})`);
   });
@@ -422,6 +423,7 @@ describe('two bot instances on one PostgreSQL database', function () {
     );
     assert.equal(takenOver.length, heldByA.length, "every post A had in flight was posted after the kill, by B");
     assert.equal(reportText.length, 1);
-    assert.match(reportText[0], new RegExp(`posted to ${PROVIDERS} of ${PROVIDERS} provider channels\\.`));
+    // B cannot read the channels, so each post it took over from A may have been made already (here the connector never made them).
+    assert.equal(reportText[0], `Call-off ${ref}: posted to ${PROVIDERS} of ${PROVIDERS} provider channels. ${heldByA.length} of them may show the card twice (an instance stopped while posting; the status card names them).`);
   });
 });

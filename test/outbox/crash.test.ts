@@ -42,20 +42,26 @@ describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('leaves every eligible channel one open card, and after the close every copy says closed', async () => {
+  /** A local connector, and a data folder with `count` eligible channels and a submitted request whose bids close `closeInMs` from now. */
+  async function council(count: number, closeInMs: number) {
     mock = new MockConnector();
     const url = await mock.start();
     dir = await mkdtemp(join(tmpdir(), 'bb-crash-'));
     const store = await openBrokerageLowdb(dir);
-    const providers = await seedChannels(store, url, 8);
+    const providers = await seedChannels(store, url, count);
     const ref = await submitted(store, new Date());
-    // Bids close 45 s from now, so the call-off closes by itself after the restart (with room for a slow, loaded machine).
-    const deadline = new Date(Date.now() + 45_000).toISOString();
+    const deadline = new Date(Date.now() + closeInMs).toISOString();
     await store.transact({ actor: 'test', action: 'test.deadline' }, async (tx) => {
       const r = (await tx.get('requests', ref))!;
       tx.put('requests', { ...r, package: { ...r.package!, deadline } });
     });
     await store.close();
+    return { url, providers, ref, deadline };
+  }
+
+  it('leaves every eligible channel one open card, and after the close every copy says closed', async () => {
+    // Bids close 45 s from now, so the call-off closes by itself after the restart (with room for a slow, loaded machine).
+    const { url, providers, ref, deadline } = await council(8, 45_000);
 
     // Three channels answer; the other posts are still in flight (never answered) when the bot dies.
     let answered = 0;
@@ -87,6 +93,41 @@ describe('a bot killed (SIGKILL) mid-publish and restarted', function () {
 
     await until('the call-off closes and every card is updated', () => providers.every((p) => cards(p).every((c) => /Closed for bids/.test(c.text))), 90_000);
     for (const p of providers) assert.equal(mock.posts.filter((x) => x.conversationId === channelOf(p) && x.text.includes(ref)).length, 1, `${p}: no second copy was ever posted`);
+    await stopBot(bot);
+  });
+
+  it('leaves a card Teams made but never answered before the kill showing the truth: opened by a provider user after the close, it says closed, for everyone', async () => {
+    const { url, ref } = await council(3, 25_000);
+
+    // Teams makes Caring Hands' card but its answer comes only after the bot is dead: no receipt.
+    const channel = channelOf('caring-hands');
+    let first = true;
+    mock.configure({ script: ({ conversationId, method }) => (conversationId === channel && method === 'POST' && first ? ((first = false), { delayMs: 120_000 }) : undefined) });
+    bot = await startBot(dir);
+    void post(bot.url, publish(url, ref)).catch(() => undefined);
+    await until('Teams has made the card', () => mock.posts.some((p) => p.conversationId === channel));
+    bot.child.kill('SIGKILL');
+    await bot.exited;
+    const orphan = mock.posts.find((p) => p.conversationId === channel)!.activityId;
+
+    bot = await startBot(dir);
+    const copies = () => mock.shown(channel).map((p) => (/Closed for bids/.test(p.text) ? 'closed' : /Open for bids/.test(p.text) ? 'open' : 'other'));
+    // One instance cannot tell after a restart that the post was made: it is posted again.
+    await until('the card is posted again', () => copies().length === 2);
+    await until('the call-off closes: the card the bot knows says so', () => copies().includes('closed'), 60_000);
+    await sleep(1000);
+    assert.deepEqual(copies().sort(), ['closed', 'open'], 'the orphan still offers a Bid to anyone who has not opened it');
+
+    // Priya opens the channel: Teams asks the bot to redraw the orphan for her (Universal Actions refresh).
+    const answer = await post(bot.url, {
+      type: 'invoke', name: 'adaptiveCard/action', id: `crash-${Date.now()}`, channelId: 'msteams', serviceUrl: url, replyToId: orphan,
+      from: { id: PEOPLE.priya.id, aadObjectId: PEOPLE.priya.aadObjectId, name: PEOPLE.priya.name }, recipient: { id: '28:bot', name: 'Brokerage Bot' },
+      conversation: { id: `${channel};messageid=${orphan}`, conversationType: 'channel', isGroup: true },
+      value: { action: { type: 'Action.Execute', verb: 'calloff.refresh', data: { ref, postId: `post:${ref}:caring-hands` } }, trigger: 'automatic' },
+    });
+    assert.equal(answer.status, 200, answer.body);
+    assert.match(answer.body, /Closed for bids at/);
+    await until('everyone sees both copies closed', () => copies().every((c) => c === 'closed'));
     await stopBot(bot);
   });
 });

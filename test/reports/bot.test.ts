@@ -66,7 +66,7 @@ describe('bot: reports (turns)', () => {
     const { images, opens } = links(card);
     assert.equal(images.length, 2);
     for (const u of images) assert.match(u, /^http:\/\/localhost:3978\/files\/(awards-spend|days-to-award)\.20260101\.20260331\.[0-9a-z]+\.[\w-]{43}$/);
-    assert.deepEqual(opens.map((o) => o.title), ['Awards', 'Call-offs', 'Bids', 'Off-contract']);
+    assert.deepEqual(opens.map((o) => o.title), ['Awards', 'Call-offs', 'Bids', 'Off-contract', 'Approvals']);
     assert.ok(!JSON.stringify(card).includes('Person PKG'), 'no person’s name on the report');
   });
 

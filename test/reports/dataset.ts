@@ -280,3 +280,32 @@ export async function seed(store: import('../../src/store/collections.js').Broke
     for (const b of data.bids) tx.put('bids', b);
   });
 }
+
+/**
+ * The request as the app saved it on the way to its final state: drafted, submitted, published,
+ * reminded (no new moment), closed, then as it is now, two or three times (an acceptance, an edit:
+ * no new moment). An index of report days must keep a request through all of it; the counts differ
+ * so that an index that flips on each save loses some request whichever count it fails on.
+ */
+export function savedVersions(r: PackageRequest): PackageRequest[] {
+  const draft: PackageRequest = { ...r, state: 'draft', submittedAt: undefined, calloff: undefined, choices: undefined, award: undefined, evaluation: undefined, cancelled: undefined };
+  const out = [draft];
+  if (r.submittedAt) out.push({ ...draft, state: 'submitted', submittedAt: r.submittedAt });
+  if (r.calloff) {
+    const open = { ...out.at(-1)!, state: 'open' as const, calloff: { ...r.calloff, closedAt: undefined } };
+    out.push(open, { ...open, calloff: { ...open.calloff, remindersSent: ['24h'] } });
+    if (r.calloff.closedAt) out.push({ ...open, state: 'closed', calloff: r.calloff });
+  }
+  out.push(r, r);
+  if (!r.calloff) out.push(r);
+  return out;
+}
+
+/** Writes the data set as the app would have: each request saved several times, one transaction a save, and each bid twice. */
+export async function seedAsSaved(store: import('../../src/store/collections.js').BrokerageStore, data: ReportData = dataset()): Promise<void> {
+  const as = { actor: 'system:test', action: 'test.seed-reports' };
+  for (const r of data.requests) {
+    for (const version of savedVersions(r)) await store.transact(as, async (tx) => tx.put('requests', version));
+  }
+  for (let i = 0; i < 2; i++) await store.transact(as, async (tx) => data.bids.forEach((b) => tx.put('bids', b)));
+}

@@ -112,6 +112,24 @@ describe('reports/payments and reports/contracts', () => {
   });
 });
 
+describe('reports/contracts: ended agreements with a return missing do not vanish (issue 22, 12)', () => {
+  const flag = { id: 'missing:2026-12-21', kind: 'missing return' as const, periodStart: '2026-12-21', text: '2026-12-21 to 2026-12-27: no delivered-hours return', at: '2026-12-31T09:00:00Z' };
+  const ended = agreement({ status: 'ended', ending: { on: '2026-12-27', reason: 'moved', kind: 'ended', by: 'sam', at: '2026-12-28T10:00:00Z' }, returns: agreement().returns.slice(0, 1), reviews: [flag] });
+  const review = (a: Agreement, from: string, to: string) => contractsReport(data([a]), { from, to }).needingReview;
+
+  it('shows an ended agreement with the missing-return review raised in the period, naming its last day', () => {
+    assert.deepEqual(review(ended, '2026-12-28', '2027-01-10'), [{ ref: 'PKG-2026-0001', provider: 'Caring Hands Ltd', ended: '2026-12-27', reasons: ['missing return: 2026-12-21 to 2026-12-27: no delivered-hours return'] }]);
+  });
+  it('keeps it in later periods while the return is still missing, and lets it go once the return is in', () => {
+    assert.deepEqual(review(ended, '2027-02-01', '2027-02-28').map((x) => x.reasons), [['missing return (still missing): 2026-12-21 to 2026-12-27: no delivered-hours return']]);
+    assert.deepEqual(review({ ...ended, returns: agreement().returns }, '2027-02-01', '2027-02-28'), []);
+  });
+  it('a running agreement’s missing return stays in view the same way; an ended one has no review date due', () => {
+    assert.equal(review({ ...ended, status: 'active', ending: undefined }, '2027-02-01', '2027-02-28').length, 1);
+    assert.deepEqual(review({ ...ended, reviews: [], versions: [version({ reviewDate: '2027-01-05' })] }, '2027-01-01', '2027-01-31'), []);
+  });
+});
+
 describe('reports/payments: no cell Excel would run as a formula (review)', () => {
   it('finance codes typed as "-2-3" or "+44" (the codes allow - and digits) are written as text; numbers stay numbers', () => {
     const a = agreement({ versions: [version({ financeCodes: { costCentre: '-2-3', providerFinanceId: '-1+1' } })] });

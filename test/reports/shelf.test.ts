@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { startServer, type Server } from '../../index.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
-import { FileShelf, shelfResponse } from '../../src/reports/shelf.js';
+import { readFileSync } from 'node:fs';
+import { FileShelf, PRIVATE_FILE_TTL_MS, shelfResponse } from '../../src/reports/shelf.js';
 
 const HOUR = 3_600_000;
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
@@ -54,6 +55,14 @@ describe('personal documents: short-lived signed links (FileShelf)', async () =>
     const a = shelf();
     const { token } = await a.put({ body: Buffer.from('x'), contentType: 'text/plain' });
     assert.equal(pickStatus(await shelf().take(token)), 410);
+  });
+
+  it('the README tells the social worker a choice pack’s links last one hour, as the bot keeps them (issue 22, 14)', () => {
+    assert.equal(PRIVATE_FILE_TTL_MS, HOUR);
+    const readme = readFileSync('README.md', 'utf8');
+    const tour = readme.slice(readme.indexOf('**The person chooses.**'), readme.indexOf('6. **Approve**'));
+    assert.match(tour, /links (?:come only in your own reply and )?last one hour/);
+    assert.doesNotMatch(tour, /expire like report links/);
   });
 
   it('evicts the oldest files beyond its size cap', async () => {

@@ -10,6 +10,9 @@ import type { Agreement } from '../../src/domain/agreement.js';
 import type { OutboxItem } from '../../src/outbox/item.js';
 import type { Job } from '../../src/scheduler/job.js';
 import type { Change } from '../../src/store/store.js';
+import type { Approval } from '../../src/domain/approvals.js';
+import { DEFAULT_COST_MODEL } from '../../src/domain/costModel.js';
+import { DEFAULT_MARKET_RULES } from '../../src/domain/market.js';
 
 export interface ContractStore {
   store: BrokerageStore;
@@ -231,6 +234,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           tx.put('outbox', post('post:PKG-2026-0001:b', { batch: { id: 'publish:PKG-2026-0001' }, status: 'sent' } as never));
           tx.put('outbox', post('note:1'));
           tx.put('outbox', post('note:2', { status: 'failed' } as never));
+          tx.put('outbox', post('note:4', { status: 'failed', dueAt: '2026-02-03T12:00:00Z' } as never));
           tx.put('jobs', job('deadline:PKG-2026-0001'));
           tx.put('jobs', job('reminder:1'));
         });
@@ -253,6 +257,10 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           pending: ids(await tx.pendingPosts()),
           batch: ids(await tx.postsOfBatch('publish:PKG-2026-0001')),
           jobs: ids(await tx.jobs()),
+          failedFirstDay: ids(await tx.failedPostsBetween('2026-01-01', '2026-01-01')),
+          failedFebruary: ids(await tx.failedPostsBetween('2026-02-01', '2026-02-28')),
+          failedLatestFirst: (await tx.failedPostsBetween('2025-12-01', '2026-12-31')).map((p) => p.id),
+          failedNone: await tx.failedPostsBetween('2026-01-02', '2026-02-02'),
         }));
         assert.deepEqual(r, {
           lots: ['autism'],
@@ -270,6 +278,10 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           pending: ['note:1', 'post:PKG-2026-0001:a'],
           batch: ['post:PKG-2026-0001:a', 'post:PKG-2026-0001:b'],
           jobs: ['deadline:PKG-2026-0001', 'reminder:1'],
+          failedFirstDay: ['note:2'],
+          failedFebruary: ['note:4'],
+          failedLatestFirst: ['note:4', 'note:2'],
+          failedNone: [],
         });
       });
 
@@ -284,6 +296,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           tx.delete('agreements', 'AGR-PKG-2026-0003');
           tx.delete('users', 'bo');
           tx.delete('outbox', 'post:PKG-2026-0001:b');
+          tx.put('outbox', post('note:2', { status: 'failed', dueAt: '2026-02-10T08:00:00Z' } as never));
         });
         const r = await read(store, async (tx) => ({
           open: ids(await tx.openCallOffs()),
@@ -296,6 +309,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           jobs: ids(await tx.jobs()),
           agreements: ids(await tx.agreements()),
           brokers: ids(await tx.usersWithRole('broker')),
+          failed: ids(await tx.failedPostsBetween('2026-01-01', '2026-02-28')),
+          failedFirstDay: ids(await tx.failedPostsBetween('2026-01-01', '2026-01-01')),
         }));
         assert.deepEqual(r, {
           open: [],
@@ -308,6 +323,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           jobs: ['deadline:PKG-2026-0001'],
           agreements: [],
           brokers: ['alex'],
+          failed: ['note:2', 'note:4', 'post:PKG-2026-0001:a'],
+          failedFirstDay: ['post:PKG-2026-0001:a'],
         });
       });
 
@@ -326,6 +343,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           tx.delete('lots', 'autism');
           tx.put('users', { id: 'cy', name: 'Cy', roles: ['broker'] } as never);
           tx.put('users', { id: 'alex', name: 'Alex', roles: ['manager'] } as never);
+          tx.put('outbox', post('note:5', { status: 'failed' } as never));
+          tx.put('outbox', post('note:4', { status: 'pending' } as never));
           return {
             open: ids(await tx.openCallOffs()),
             sams: ids(await tx.requestsOf('sam')),
@@ -337,6 +356,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
             jobs: ids(await tx.jobs()),
             lots: ids(await tx.list('lots')),
             brokers: ids(await tx.usersWithRole('broker')),
+            failed: ids(await tx.failedPostsBetween('2026-01-01', '2026-02-28')),
           };
         });
         assert.deepEqual(r, {
@@ -344,13 +364,52 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           sams: ['PKG-2026-0001', 'PKG-2026-0004', 'PKG-2026-0009'],
           kims: ['PKG-2026-0003'],
           january: ['PKG-2026-0001', 'PKG-2026-0009'],
-          pending: ['note:3', 'post:PKG-2026-0001:a'],
+          pending: ['note:3', 'note:4', 'post:PKG-2026-0001:a'],
           batch: ['note:3', 'post:PKG-2026-0001:a', 'post:PKG-2026-0001:b'],
           agreements: ['AGR-PKG-2026-0001', 'AGR-PKG-2026-0003'],
           jobs: ['deadline:PKG-2026-0001', 'review:1'],
           lots: ['dementia'],
           brokers: ['bo', 'cy'],
+          failed: ['note:2', 'note:5'],
         });
+      });
+
+      it('keep a request in its period however many times it is saved, moments added or not', async () => {
+        // As the app saves a request: submitted, published the same day, saved again unchanged
+        // (a reminder, a close), then chosen and awarded on later days, then saved again.
+        const stages: Partial<PackageRequest>[] = [
+          { state: 'submitted', submittedAt: '2026-01-10T10:00:00Z' },
+          { state: 'open', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z' } as never },
+          { state: 'open', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', remindersSent: ['24h'] } as never },
+          { state: 'closed', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', closedAt: '2026-01-17T17:00:00Z' } as never },
+          { state: 'chosen', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', closedAt: '2026-01-17T17:00:00Z' } as never, choices: [{ at: '2026-02-03T10:00:00Z' }] as never },
+          { state: 'awarded', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', closedAt: '2026-01-17T17:00:00Z' } as never, choices: [{ at: '2026-02-03T10:00:00Z' }] as never, award: { status: 'offered', approvedAt: '2026-03-04T10:00:00Z' } as never },
+          { state: 'awarded', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-10T15:00:00Z', closedAt: '2026-01-17T17:00:00Z' } as never, choices: [{ at: '2026-02-03T10:00:00Z' }] as never, award: { status: 'accepted', approvedAt: '2026-03-04T10:00:00Z' } as never },
+        ];
+        const days = [['2026-01-10'], ['2026-01-10'], ['2026-01-10'], ['2026-01-10'], ['2026-01-10', '2026-02-03'], ['2026-01-10', '2026-02-03', '2026-03-04'], ['2026-01-10', '2026-02-03', '2026-03-04']];
+        const found = async () =>
+          read(store, async (tx) => {
+            const out: Record<string, [string[], string[]]> = {};
+            for (const day of ['2026-01-10', '2026-02-03', '2026-03-04', '2026-04-01']) {
+              out[day] = [ids(await tx.requestsActiveBetween(day, day)), ids(await tx.requestFiguresBetween(day, day))];
+            }
+            return out;
+          });
+        const expected = (saved: string[]) =>
+          Object.fromEntries(['2026-01-10', '2026-02-03', '2026-03-04', '2026-04-01'].map((d) => [d, saved.includes(d) ? [['PKG-2026-0021'], ['PKG-2026-0021']] : [[], []]]));
+        for (const [i, fields] of stages.entries()) {
+          await store.transact(as, async (tx) => tx.put('requests', request('PKG-2026-0021', fields)));
+          assert.deepEqual(await found(), expected(days[i]), `after save ${i + 1}`);
+        }
+        // The same request saved twice more unchanged, and twice within one transaction around a read.
+        for (let i = 0; i < 2; i++) await store.transact(as, async (tx) => tx.put('requests', request('PKG-2026-0021', stages.at(-1))));
+        assert.deepEqual(await found(), expected(days.at(-1)!), 'after two saves unchanged');
+        await store.transact(as, async (tx) => {
+          tx.put('requests', request('PKG-2026-0021', stages.at(-1)));
+          await tx.requestsActiveBetween('2026-01-10', '2026-01-10');
+          tx.put('requests', request('PKG-2026-0021', stages.at(-1)));
+        });
+        assert.deepEqual(await found(), expected(days.at(-1)!), 'after two saves in one transaction');
       });
 
       it('hand out copies', async () => {
@@ -369,6 +428,40 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         store = await subject.reopen!();
         const r = await read(store, async (tx) => ({ open: ids(await tx.openCallOffs()), pending: ids(await tx.pendingPosts()), sams: ids(await tx.requestsOf('sam')) }));
         assert.deepEqual(r, { open: ['PKG-2026-0001', 'PKG-2026-0004'], pending: ['note:1', 'post:PKG-2026-0001:a'], sams: ['PKG-2026-0001', 'PKG-2026-0002'] });
+      });
+    });
+
+    describe('approval reads: waitingApprovals and approvalsRaisedBetween', () => {
+      const approval = (id: string, raisedAt: string, status: Approval['status']) => ({ id, ref: id.split(':')[1], status, raisedAt }) as Approval;
+      const seed = () =>
+        store.transact(as, async (tx) => {
+          tx.put('approvals', approval('award:PKG-2026-0001:1:council', '2026-01-31T23:30:00Z', 'waiting'));
+          tx.put('approvals', approval('award:PKG-2026-0002:1:council', '2026-02-01T09:00:00Z', 'approved'));
+          tx.put('approvals', approval('variation:PKG-2026-0003:2:council', '2026-03-15T09:00:00Z', 'waiting'));
+        });
+      const answers = () => read(store, async (tx) => ({ waiting: ids(await tx.waitingApprovals()), february: ids(await tx.approvalsRaisedBetween('2026-02-01', '2026-02-28')), q1: ids(await tx.approvalsRaisedBetween('2026-01-31', '2026-03-31')) }));
+
+      it('give the waiting ones, and those raised in a period (UTC days), following a decision', async () => {
+        await seed();
+        assert.deepEqual(await answers(), {
+          waiting: ['award:PKG-2026-0001:1:council', 'variation:PKG-2026-0003:2:council'],
+          february: ['award:PKG-2026-0002:1:council'],
+          q1: ['award:PKG-2026-0001:1:council', 'award:PKG-2026-0002:1:council', 'variation:PKG-2026-0003:2:council'],
+        });
+        await store.transact(as, async (tx) => tx.put('approvals', { ...(await tx.get('approvals', 'award:PKG-2026-0001:1:council'))!, status: 'rejected' }));
+        const staged = await store.transact(as, async (tx) => {
+          tx.put('approvals', approval('award:PKG-2026-0004:1:council', '2026-02-10T09:00:00Z', 'waiting'));
+          return { waiting: ids(await tx.waitingApprovals()), february: ids(await tx.approvalsRaisedBetween('2026-02-01', '2026-02-28')) };
+        });
+        assert.deepEqual(staged, { waiting: ['award:PKG-2026-0004:1:council', 'variation:PKG-2026-0003:2:council'], february: ['award:PKG-2026-0002:1:council', 'award:PKG-2026-0004:1:council'] });
+      });
+
+      it('answer the same after a restart', async function () {
+        if (!subject.reopen) this.skip();
+        await seed();
+        const before = await answers();
+        store = await subject.reopen!();
+        assert.deepEqual(await answers(), before);
       });
     });
 
@@ -453,6 +546,27 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
       });
     });
 
+    describe('the market’s collections (issue 25)', () => {
+      it('keep cost models, capacity and the market rules, list them whole, and after a restart', async function () {
+        await store.transact(as, async (tx) => {
+          tx.put('costModels', { ...DEFAULT_COST_MODEL });
+          tx.put('costModels', { ...DEFAULT_COST_MODEL, id: 'autism', payPerHour: 12.71, zoneUplifts: { ramsbottom: 5 } });
+          tx.put('capacity', { id: 'caring-hands', zones: [{ zone: 'bury-east', canTake: true, hoursPerWeek: 40, declaredAt: '2026-11-22T10:00:00.000Z', declaredBy: 'priya' }] });
+          tx.put('marketRules', { ...DEFAULT_MARKET_RULES, smallNumber: 3 });
+        });
+        const check = async (s: BrokerageStore) => {
+          assert.deepEqual(ids(await read(s, (tx) => tx.list('costModels'))), ['autism', 'default']);
+          assert.equal((await s.get('costModels', 'autism'))?.zoneUplifts.ramsbottom, 5);
+          assert.deepEqual((await read(s, (tx) => tx.list('capacity')))[0].zones[0].hoursPerWeek, 40);
+          assert.equal((await s.get('marketRules', 'market-rules'))?.smallNumber, 3);
+        };
+        await check(store);
+        if (!subject.reopen) return;
+        store = await subject.reopen();
+        await check(store);
+      });
+    });
+
     describe('claims on shared work', () => {
       it('refuses a second holder until the first releases', async () => {
         assert.equal(await store.claim('outbox', 'p1', 'one', 60_000), true);
@@ -462,7 +576,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         await store.release('outbox', 'p1', 'two'); // not the holder: no effect
         assert.equal(await store.claim('outbox', 'p1', 'two', 60_000), false);
         await store.release('outbox', 'p1', 'one');
-        assert.equal(await store.claim('outbox', 'p1', 'two', 60_000), true);
+        assert.equal(await store.claim('outbox', 'p1', 'two', 60_000), true, 'given back: free work, not taken over');
       });
 
       it('lets another holder take the work once the lease runs out', async () => {
@@ -470,7 +584,9 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         assert.equal(await store.claim('jobs', 'j1', 'one', 1_000), true);
         assert.equal(await store.claim('jobs', 'j1', 'two', 1_000), false);
         await sleep(1_300);
-        assert.equal(await store.claim('jobs', 'j1', 'two', 1_000), true);
+        // Never given back: its holder stopped mid-work, which whoever takes it must know (a post may already be in the channel).
+        assert.equal(await store.claim('jobs', 'j1', 'two', 1_000), 'taken over');
+        assert.equal(await store.claim('jobs', 'j1', 'two', 1_000), true, 'renewed by its new holder');
       });
     });
 

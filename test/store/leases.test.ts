@@ -9,7 +9,7 @@ describe('Leases (claims on shared work, in memory)', () => {
     assert.equal(l.claim('jobs', 'post:1', 'b', 1000, 500), true, 'another kind is other work');
     assert.equal(l.claim('outbox', 'post:1', 'a', 1000, 900), true, 'a renews');
     assert.equal(l.claim('outbox', 'post:1', 'b', 1000, 1800), false, 'renewed until 1900');
-    assert.equal(l.claim('outbox', 'post:1', 'b', 1000, 1900), true, 'a stopped renewing: b takes it over');
+    assert.equal(l.claim('outbox', 'post:1', 'b', 1000, 1900), 'taken over', 'a stopped renewing: b takes it over');
     l.release('outbox', 'post:1', 'a');
     assert.equal(l.claim('outbox', 'post:1', 'c', 1000, 2000), false, 'a cannot release what b holds');
     l.release('outbox', 'post:1', 'b');

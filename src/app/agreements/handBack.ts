@@ -8,7 +8,8 @@ import { requirePermission, type Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, parseOrThrow } from '../errors.js';
-import { checkCouncil, checkNotEnded, checkProvider, councilTeam, loadAgreementTx } from './load.js';
+import { checkCouncil, checkLastDay, checkNotEnded, checkProvider, councilTeam, loadAgreementTx, rulesFor, rulesTx } from './load.js';
+import { checkHandBackNotice } from '../approvals/providerChanges.js';
 import { disarmAll } from './schedule.js';
 import { endTx } from './suspensions.js';
 import { lapseVariations } from './variations.js';
@@ -43,6 +44,11 @@ async function restart(tx: BrokerageTx, from: PackageRequest, now: Date): Promis
 }
 
 async function handOver(tx: BrokerageTx, a: Agreement, kind: 'handed back' | 're-brokered', on: string, reason: string, by: string, now: Date): Promise<{ agreement: Agreement; next: PackageRequest }> {
+  const rules = rulesFor(a, await rulesTx(tx));
+  // Never before the start or a returned week's end; a provider's hand-back also gives the
+  // contract's notice (src/app/approvals/). The first rule speaks first: it is about the dates themselves.
+  checkLastDay(a, rules, on);
+  if (kind === 'handed back') checkHandBackNotice(rules, on, now);
   const old = await tx.get('requests', a.ref);
   if (!old) throw conflict(`${a.ref}'s request is missing.`);
   const next = await restart(tx, old, now);

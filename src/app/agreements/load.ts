@@ -2,7 +2,8 @@ import type { Agreement, AgreementVersion, ContractRules } from '../../domain/ag
 import { agreementId, CONTRACT_RULES_ID, current, DEFAULT_RULES } from '../../domain/agreement.js';
 import type { User } from '../../domain/framework.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
-import { AppError, conflict, forbidden, notFound } from '../errors.js';
+import { AppError, conflict, forbidden, invalid, notFound } from '../errors.js';
+import { lastDayProblem } from '../../domain/agreementRules.js';
 import { can } from '../permissions.js';
 import { REQUEST_REF } from '../../domain/request.js';
 
@@ -31,9 +32,14 @@ export async function loadAgreementTx(tx: BrokerageTx, refText: string): Promise
  * though the transaction then aborts: a forged card must leave a trace.
  */
 export function checkProvider(tx: BrokerageTx, user: User, a: Agreement): void {
-  if (a.providerId && a.providerId === user.providerId) return;
-  tx.note('agreements.refused', { ref: a.ref, providerId: user.providerId, user: user.id }, { keepOnAbort: true });
-  throw forbidden(`${a.ref} is not your organisation's package.`);
+  if (!ownsAgreement(tx, user, a)) throw forbidden(`${a.ref} is not your organisation's package.`);
+}
+
+/** Whether the provider user's organisation holds the agreement; a refusal is audited (`audit: false` when this one already was). */
+export function ownsAgreement(tx: BrokerageTx, user: User, a: Agreement, audit = true): boolean {
+  if (a.providerId && a.providerId === user.providerId) return true;
+  if (audit) tx.note('agreements.refused', { ref: a.ref, providerId: user.providerId, user: user.id }, { keepOnAbort: true });
+  return false;
 }
 
 /** Council changes: the social worker who owns the request, or a broker. */
@@ -41,6 +47,12 @@ export function checkCouncil(tx: BrokerageTx, user: User, a: Agreement): void {
   if (can(user, 'agreement.manage') && (a.owner === user.id || can(user, 'request.manage'))) return;
   tx.note('agreements.refused', { ref: a.ref, user: user.id, reason: 'not owner or broker' }, { keepOnAbort: true });
   throw forbidden(`${a.ref} is another social worker's package; only they or a broker can change it.`);
+}
+
+/** An ending's last day (the council's, a hand-back, a re-brokering): refused next to the field by the one rule. */
+export function checkLastDay(a: Agreement, rules: Pick<ContractRules, 'period'>, on: string): void {
+  const problem = lastDayProblem({ startDate: current(a).startDate, started: a.status === 'active', returned: a.returns.map((r) => r.periodStart), period: rules.period }, on);
+  if (problem) throw invalid({ on: problem });
 }
 
 export function checkNotEnded(a: Agreement): void {

@@ -81,6 +81,7 @@ async function createAgreement(tx: BrokerageTx, r: OpenCallOff, first: Agreement
     lots: r.package.lots,
     zone: r.person.zone,
     budgetWeekly: r.package.budgetWeekly,
+    budgetShown: r.package.showBudget,
     moneyRules: moneyRulesOf(await rulesTx(tx)),
     owner: r.owner,
     proposedStart: first.startDate,

@@ -7,7 +7,7 @@ import type { BrokerageStore } from '../../store/collections.js';
 import type { Who } from '../actor.js';
 import { providerUser } from '../calloffs/access.js';
 import { AppError, invalid } from '../errors.js';
-import { checkProvider, rulesFor, rulesTx } from './load.js';
+import { ownsAgreement, rulesFor, rulesTx } from './load.js';
 import { recordReturnTx, type ReturnResult } from './returns.js';
 
 /**
@@ -93,22 +93,65 @@ export function parseVisits(text: string): { visits: CsvVisit[]; errors: string[
   return { visits, errors };
 }
 
+const lineOf = (problem: string) => Number(/^line (\d+):/.exec(problem)?.[1] ?? Infinity);
+
+/** 9, 10, 11, 15 → "9–11, 15". */
+function ranges(ns: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < ns.length; i++) {
+    let j = i;
+    while (j + 1 < ns.length && ns[j + 1] === ns[j] + 1) j++;
+    out.push(i === j ? String(ns[i]) : `${ns[i]}–${ns[j]}`);
+    i = j;
+  }
+  return out.join(', ');
+}
+
+/** Every bad line named, in file order: the first five with why, any others by number, so the message stays card-sized. */
+export function describeProblems(problems: string[]): string {
+  const sorted = [...problems].sort((x, y) => lineOf(x) - lineOf(y));
+  const rest = sorted.slice(5);
+  const lines = rest.map(lineOf).filter(Number.isFinite);
+  const others = rest.length - lines.length;
+  const also = [lines.length ? `line${lines.length > 1 ? 's' : ''} ${ranges([...new Set(lines)])}` : '', others ? `${others} more` : ''].filter(Boolean).join(' and ');
+  return sorted.slice(0, 5).join('; ') + (also ? `; also ${also}` : '');
+}
+
+/**
+ * The file is checked whole before anything is kept: every line that cannot be read, names a
+ * package with no agreement or another organisation's (refused and audited, and nothing about it
+ * read back), or falls before its package's start, and every period the card would refuse, are
+ * named together. Another organisation's package makes the refusal a `forbidden` one.
+ */
 export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: string, now: Date): Promise<ReturnResult[]> {
   const user = await providerUser(store, who);
   if (text.length > CSV_MAX_CHARS) throw invalid({ csv: `the CSV must be at most ${CSV_MAX_CHARS.toLocaleString('en-GB')} characters; send it in parts (a week or a package at a time)` });
   const { visits, errors } = parseVisits(text);
-  if (errors.length) throw invalid({ csv: errors.slice(0, 5).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : '') });
+  if (!visits.length) throw invalid({ csv: describeProblems(errors) });
   return store.transact({ actor: user.id, action: 'agreement.return.csv' }, async (tx) => {
     const rules = await rulesTx(tx);
+    const problems = [...errors];
+    const refused: string[] = [];
+    const refusedRefs = new Set<string>();
     const totals = new Map<string, { ref: string; start: string; hours: number }>();
     for (const v of visits) {
       const a = await tx.get('agreements', agreementId(v.ref));
-      if (!a) throw invalid({ csv: `line ${v.line}: ${v.ref} has no service agreement` });
+      if (!a) {
+        problems.push(`line ${v.line}: ${v.ref} has no service agreement`);
+        continue;
+      }
       // Before anything about the package is read back (its start date): another organisation's
-      // package is refused, and audited, as the card would refuse it.
-      checkProvider(tx, user, a);
+      // package is refused, and audited once, as the card would refuse it.
+      if (!ownsAgreement(tx, user, a, !refusedRefs.has(v.ref))) {
+        refusedRefs.add(v.ref);
+        refused.push(`line ${v.line}: ${v.ref} is not your organisation's package`);
+        continue;
+      }
       const start = current(a).startDate;
-      if (v.date < start) throw invalid({ csv: `line ${v.line}: ${v.date} is before ${v.ref}'s start (${start})` });
+      if (v.date < start) {
+        problems.push(`line ${v.line}: ${v.date} is before ${v.ref}'s start (${start})`);
+        continue;
+      }
       const p = periodContaining(start, rulesFor(a, rules).period, v.date);
       const key = `${v.ref}|${p.start}`;
       const t = totals.get(key) ?? { ref: v.ref, start: p.start, hours: 0 };
@@ -120,11 +163,12 @@ export async function submitReturnsCsv(store: BrokerageStore, who: Who, text: st
         out.push(await recordReturnTx(tx, user, t.ref, t.start, t.hours, 'csv', now, 'csv'));
       } catch (e) {
         // One period refused refuses the file: say which, in the words the card would have used.
-        // Another organisation's package stays a refusal of its own (and is audited as one).
-        if (e instanceof AppError && e.kind !== 'forbidden') throw invalid({ csv: `${t.ref}, period from ${t.start}: ${Object.values(e.fields)[0] ?? e.message}` });
-        throw e;
+        if (!(e instanceof AppError)) throw e;
+        problems.push(`${t.ref}, period from ${t.start}: ${Object.values(e.fields)[0] ?? e.message}`);
       }
     }
+    if (refused.length) throw new AppError('forbidden', `${refused.join('; ')}.`, { csv: describeProblems([...problems, ...refused]) });
+    if (problems.length) throw invalid({ csv: describeProblems(problems) });
     return out;
   });
 }

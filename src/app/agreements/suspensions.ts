@@ -6,7 +6,7 @@ import { enqueue } from '../../outbox/outbox.js';
 import { requirePermission, type Who } from '../actor.js';
 import { tellUsers } from '../calloffs/messages.js';
 import { conflict, invalid, parseOrThrow } from '../errors.js';
-import { checkCouncil, checkNotEnded, councilTeam, loadAgreementTx, rulesFor, rulesTx, withVersion } from './load.js';
+import { checkCouncil, checkLastDay, checkNotEnded, councilTeam, loadAgreementTx, rulesFor, rulesTx, withVersion } from './load.js';
 import { disarmAll } from './schedule.js';
 import { lapseVariations } from './variations.js';
 
@@ -55,8 +55,7 @@ export async function endAgreement(store: BrokerageStore, who: Who, ref: string,
     checkCouncil(tx, user, a);
     if (a.status === 'ended' && a.ending?.on === input.on && a.ending.kind === 'ended') return { agreement: a, unchanged: true };
     checkNotEnded(a);
-    const v = current(a);
-    if (input.on < v.startDate && a.status === 'active') throw invalid({ on: `the last day cannot be before the start (${v.startDate})` });
+    checkLastDay(a, rulesFor(a, await rulesTx(tx)), input.on);
     const next = await lapseVariations(tx, endTx(a, { on: input.on, reason: input.reason, kind: 'ended', by: user.id, at: now.toISOString() }), now);
     tx.put('agreements', next);
     // Reviews stop; the period job runs on to the period holding the last day, then stops.

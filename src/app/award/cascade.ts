@@ -1,4 +1,4 @@
-import type { Award } from '../../domain/award.js';
+import type { Award, Placement } from '../../domain/award.js';
 import { plainNumber } from '../../domain/numbers.js';
 import { formatUk, HH_MM, isRealDate, ukDateTime } from '../../domain/dates.js';
 import { eligibleProviders } from '../../domain/eligibility.js';
@@ -11,6 +11,9 @@ import { brokerIds, refreshAllProviderCards, tellUsers } from '../calloffs/messa
 import { armDeadline, offerTo, type Reach } from '../calloffs/publish.js';
 import { currentBidsTx, humans, loadCallOff, managerIds } from './shared.js';
 import { openOffContract } from '../agreements/open.js';
+import { raiseApproval } from '../approvals/raise.js';
+import { authorise, settle } from '../approvals/decide.js';
+import { placementDraft } from '../approvals/subjects.js';
 
 /** Admitted providers in the person's neighbouring zones, for the package's lots, not offered it yet. */
 export async function neighbourProviders(tx: BrokerageTx, r: OpenCallOff): Promise<{ zones: string[]; providers: Provider[] }> {
@@ -67,6 +70,8 @@ function cascadeAllowed(r: OpenCallOff, step: 'round' | 'off-contract'): void {
   if (!r.cascadeOffer) throw conflict(`${r.id} has ${r.state === 'evaluated' ? 'compliant bids to choose from' : 'bids being evaluated'}; the cascade is only for a call-off with no compliant bid.`);
   if (step === 'round' && r.cascadeOffer.next !== 'round') throw conflict(r.calloff.cascade ? `The cascade round to neighbouring zones has already run for ${r.id}; record an off-contract placement instead.` : `No provider in the neighbouring zones can take ${r.id}; record an off-contract placement instead.`);
   if (step === 'off-contract' && r.cascadeOffer.next !== 'off-contract') throw conflict(`Offer ${r.id} to providers in the neighbouring zones first (the cascade round); an off-contract placement comes after that.`);
+  const waiting = r.placements?.find((p) => p.status === 'awaiting_approval');
+  if (waiting) throw conflict(`The off-contract placement with ${waiting.providerName} is waiting for approval; wait for that decision first.`);
 }
 
 /**
@@ -115,7 +120,8 @@ export interface OffContractInput {
 
 /**
  * After the cascade: a temporary placement outside the framework, recorded with the provider,
- * weekly price and reason, and marked off-contract for commissioning's reports.
+ * weekly price and reason. It is a spending decision, so it goes to the approvers its amount needs
+ * (src/app/approvals/); once approved it is the award, marked off-contract for commissioning.
  */
 export async function recordOffContract(store: BrokerageStore, who: Who, ref: string, input: OffContractInput, now: Date): Promise<OpenCallOff> {
   const user = await requirePermission(store, who, 'calloff.manage');
@@ -130,25 +136,65 @@ export async function recordOffContract(store: BrokerageStore, who: Who, ref: st
   if (Object.keys(errors).length) throw invalid(errors);
   return store.transact({ actor: user.id, action: 'award.off-contract' }, async (tx) => {
     const r = await loadCallOff(tx, ref);
-    if (r.state === 'awarded' && r.award?.offContract && r.award.providerName === name && r.award.weeklyPrice === price) return r; // a repeat
+    const last = r.placements?.at(-1);
+    if (last && last.status !== 'rejected' && last.providerName === name && last.weeklyPrice === price) return r; // a repeat
     cascadeAllowed(r, 'off-contract');
-    const award: Award = {
-      offContract: true,
-      status: 'placed',
-      providerName: name,
-      weeklyPrice: price,
-      budgetWeekly: r.package.budgetWeekly,
-      overBudget: price > r.package.budgetWeekly,
-      bids: (await currentBidsTx(tx, r)).length,
-      reason,
-      recordedBy: user.id,
-      recordedAt: now.toISOString(),
-    };
-    const next: OpenCallOff = { ...r, state: 'awarded', award, cascadeOffer: undefined, updatedAt: now.toISOString() };
+    const placement: Placement = { n: (r.placements?.length ?? 0) + 1, providerName: name, weeklyPrice: price, reason, recordedBy: user.id, recordedAt: now.toISOString(), status: 'awaiting_approval' };
+    const next: OpenCallOff = { ...r, placements: [...(r.placements ?? []), placement], updatedAt: now.toISOString() };
     tx.put('requests', next);
-    await refreshAllProviderCards(tx, now, next, 'off-contract');
-    await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx)), ...(await managerIds(tx))]), `off-contract:${r.id}`, { kind: 'award.off-contract', ref: r.id });
-    await openOffContract(tx, next, now); // temporary: reviewed and re-brokered (issue 16)
+    await raiseApproval(tx, await placementDraft(tx, next, placement), now);
     return next;
+  });
+}
+
+/**
+ * An approver decides an off-contract placement. Approved, it becomes the award (off-contract,
+ * temporary, reviewed and re-brokered: issue 16); rejected (with a reason), the brokers may record
+ * another. One decision per placement.
+ */
+export async function decidePlacement(store: BrokerageStore, who: Who, ref: string, n: number, outcome: 'approved' | 'rejected', note: string, now: Date): Promise<{ request: OpenCallOff; placement: Placement; unchanged: boolean }> {
+  const user = await requirePermission(store, who, 'award.decide');
+  const reason = note.trim();
+  return store.transact({ actor: user.id, action: `award.off-contract.${outcome === 'approved' ? 'approve' : 'reject'}` }, async (tx) => {
+    const r = await loadCallOff(tx, ref);
+    const p = r.placements?.find((x) => x.n === n);
+    if (!p) throw conflict(`${r.id} has no off-contract placement ${n}.`);
+    if (p.status !== 'awaiting_approval') {
+      if (p.decidedBy === user.id && p.status === outcome) return { request: r, placement: p, unchanged: true };
+      throw conflict(`The off-contract placement of ${r.id} with ${p.providerName} was already ${p.status} by ${p.decidedBy === user.id ? 'you' : p.decidedByName}; it cannot be decided again.`);
+    }
+    if (r.state === 'cancelled') throw conflict(`${r.id} was cancelled: ${r.cancelled?.reason ?? ''}`);
+    const auth = await authorise(tx, user, await placementDraft(tx, r, p), now);
+    if (outcome === 'rejected' && reason.length < 5) throw invalid({ decisionNote: 'say why the placement is rejected (at least 5 characters)' });
+    const decided: Placement = { ...p, status: outcome, decidedBy: user.id, decidedByName: user.name, forName: auth.forName, decidedAt: now.toISOString(), decisionNote: reason || undefined };
+    const placements = (r.placements ?? []).map((x) => (x.n === n ? decided : x));
+    let next: OpenCallOff;
+    if (outcome === 'approved') {
+      const award: Award = {
+        offContract: true,
+        status: 'placed',
+        providerName: p.providerName,
+        weeklyPrice: p.weeklyPrice,
+        budgetWeekly: r.package.budgetWeekly,
+        overBudget: p.weeklyPrice > r.package.budgetWeekly,
+        bids: (await currentBidsTx(tx, r)).length,
+        reason: p.reason,
+        recordedBy: p.recordedBy,
+        recordedAt: p.recordedAt,
+        approvedBy: user.id,
+        approvedAt: now.toISOString(),
+      };
+      next = { ...r, state: 'awarded', award, placements, cascadeOffer: undefined, updatedAt: now.toISOString() };
+      tx.put('requests', next);
+      await refreshAllProviderCards(tx, now, next, 'off-contract');
+      await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx)), ...(await managerIds(tx))]), `off-contract:${r.id}`, { kind: 'award.off-contract', ref: r.id, n });
+      await openOffContract(tx, next, now); // temporary: reviewed and re-brokered (issue 16)
+    } else {
+      next = { ...r, placements, updatedAt: now.toISOString() };
+      tx.put('requests', next);
+      await tellUsers(tx, now, humans([r.owner, p.recordedBy, ...(await brokerIds(tx))]), `off-contract-rejected:${r.id}:${n}`, { kind: 'award.off-contract', ref: r.id, n });
+    }
+    await settle(tx, auth, user, outcome, now, reason);
+    return { request: next, placement: decided, unchanged: false };
   });
 }

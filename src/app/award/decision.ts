@@ -9,7 +9,10 @@ import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import { loadForProvider, providerUser, type OpenCallOff } from '../calloffs/access.js';
 import { brokerIds, refreshAllProviderCards, refreshProviderCard, tellUsers } from '../calloffs/messages.js';
 import { offerCascade } from './cascade.js';
-import { checkEvaluator, chosenBid, currentBidsTx, humans, loadCallOff, managerIds, rankingOfTx } from './shared.js';
+import { checkEvaluator, chosenBid, currentBidsTx, humans, loadCallOff, rankingOfTx } from './shared.js';
+import { raiseApproval } from '../approvals/raise.js';
+import { authorise, settle } from '../approvals/decide.js';
+import { awardDraft } from '../approvals/subjects.js';
 import { approvalOf, councilRankingOf, type ApprovalData, type CouncilRanking } from './views.js';
 import { csv } from '../requests/inputs.js';
 import { ChoiceInput, MIN_REASON } from '../../domain/choice.js';
@@ -100,16 +103,13 @@ function stateWhy(r: OpenCallOff, rule: string): string {
   return `${now[r.state] ?? `${r.id} is ${r.state}`}; ${rule}.`;
 }
 
+/** The choice goes to the approvers its amount needs under the scheme of delegation (src/app/approvals/). */
 async function sendForApproval(tx: BrokerageTx, r: OpenCallOff, choice: Choice, now: Date): Promise<OpenCallOff> {
-  const managers = await managerIds(tx);
-  if (!managers.length) throw conflict('Nobody has the manager role, so no one can approve the award. Ask the commissioner to give a manager the role.');
   const next: OpenCallOff = { ...r, state: 'awaiting_approval', cascadeOffer: undefined, updatedAt: now.toISOString() };
   tx.put('requests', next);
-  await tellUsers(tx, now, managers, approvalKey(r.id, choice.n), { kind: 'award.approval', ref: r.id, n: choice.n });
+  await raiseApproval(tx, await awardDraft(tx, next, choice), now);
   return next;
 }
-
-const approvalKey = (ref: string, n: number) => `approval:${ref}:${n}`;
 
 /**
  * Sequential offer: the first acceptance that meets the request ends the rounds and goes straight
@@ -144,18 +144,20 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
     const choice = r.choices?.at(-1);
     if (!choice || choice.n !== input.n) throw conflict(`This approval card is out of date: ${r.id} ${r.state === 'awaiting_approval' ? 'has a newer choice waiting for approval' : 'is not waiting for this approval'}.`);
     if (r.state !== 'awaiting_approval') throw conflict(stateWhy(r, 'only a choice waiting for approval can be decided'));
+    // Separation of duties, the level the amount needs, delegation: the approvals room decides who may.
+    const auth = await authorise(tx, user, await awardDraft(tx, r, choice), now);
     const reason = (input.reason ?? '').trim();
     const justification = (input.justification ?? '').trim();
-    const decision: Decision = { n: input.n, outcome: input.outcome, by: user.id, byName: user.name, at: now.toISOString() };
+    const decision: Decision = { n: input.n, outcome: input.outcome, by: user.id, byName: user.name, at: now.toISOString(), forId: auth.forId, forName: auth.forName, level: auth.level };
     if (input.outcome === 'rejected') {
       if (reason.length < 5) throw invalid({ rejectReason: 'say why the award is rejected (at least 5 characters)' });
       decision.reason = reason;
       const next: OpenCallOff = { ...r, state: 'evaluated', decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
       tx.put('requests', next);
-      await updateApprovalCards(tx, next, input.n, now);
+      await settle(tx, auth, user, 'rejected', now, reason);
       await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `rejected:${r.id}:${input.n}`, { kind: 'award.rejected', ref: r.id, n: input.n });
       const after = choice.sequential ? await offerCascade(tx, next, now, 'the manager rejected the sequential acceptance') : next;
-      return { request: after, decision, approval: await approvalOf(tx, after, input.n) };
+      return { request: after, decision, approval: await approvalOf(tx, after, input.n, now) };
     }
     const settings = await tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
     const row = (await rankingOfTx(tx, r))?.rowsById.get(choice.bidId);
@@ -189,19 +191,12 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
     };
     const next: OpenCallOff = { ...r, state: 'awarded', award, decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
     tx.put('requests', next);
-    await updateApprovalCards(tx, next, input.n, now);
+    await settle(tx, auth, user, 'approved', now, justification || reason);
     await enqueue(tx, now, { id: `award-offer:${r.id}:${input.n}:${choice.providerId}`, target: { providerId: choice.providerId }, message: { kind: 'award.offer', ref: r.id, n: input.n } });
     await refreshProviderCard(tx, now, next, choice.providerId, `award-offered-${input.n}`);
     await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `approved:${r.id}:${input.n}`, { kind: 'award.approved', ref: r.id, n: input.n });
-    return { request: next, decision, approval: await approvalOf(tx, next, input.n) };
+    return { request: next, decision, approval: await approvalOf(tx, next, input.n, now) };
   });
-}
-
-/** After a decision, every manager's approval card shows it (and loses its buttons). */
-async function updateApprovalCards(tx: BrokerageTx, r: OpenCallOff, n: number, now: Date): Promise<void> {
-  // By id, not by scanning the outbox: the posts are the ones tellUsers made for each manager.
-  const posts = (await Promise.all((await managerIds(tx)).map((m) => tx.get('outbox', `${approvalKey(r.id, n)}:${m}`)))).flatMap((p) => p ?? []);
-  for (const p of posts) await enqueue(tx, now, { id: `${p.id}:decided`, target: p.target, message: p.message, updates: p.id });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ChoicePack, PackOffer } from './pack.js';
 import { A4, ACCENT, type Doc, finish, FONT, gbp, INK, longDate, newDoc, sentences } from './pdf.js';
 
 /**
- * The easy-read choice pack, after the usual easy-read guidance: large type (18 pt), short
+ * The easy-read choice pack, after the usual easy-read guidance: large type (16 pt, `SIZE`), short
  * sentences, one idea a line, a simple picture beside each idea, lots of space. The provider's
  * own words are kept as they wrote them, one sentence a line.
  */

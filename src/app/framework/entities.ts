@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Criterion, Lot, Provider, Settings, User, Zone } from '../../domain/framework.js';
 import { AdmissionQuestion } from '../../domain/admission.js';
 import type { BrokerageTx } from '../../store/collections.js';
+import { schemeTx } from '../approvals/scheme.js';
 
 /**
  * The framework's reference data, one entry per kind the commissioner manages. Each says how
@@ -85,7 +86,12 @@ export const USERS: EntityKind<User> = {
   collection: 'users',
   label: 'user',
   schema: User,
-  references: (tx, u) => unknownRefs(tx, [['providerId', 'providers', u.providerId ? [u.providerId] : []]]),
+  references: async (tx, u) => {
+    const errors = await unknownRefs(tx, [['providerId', 'providers', u.providerId ? [u.providerId] : []]]);
+    const levels = (await schemeTx(tx)).levels;
+    if (u.approvalLevel && !levels.some((l) => l.id === u.approvalLevel)) errors.approvalLevel = `unknown approval level "${u.approvalLevel}" (the levels are ${levels.map((l) => l.id).join(', ')})`;
+    return errors;
+  },
   inUse: async () => undefined,
 };
 

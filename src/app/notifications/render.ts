@@ -2,14 +2,19 @@ import { agreementId, type Agreement, type ContractRules } from '../../domain/ag
 import { bidId } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { BrokerageStore } from '../../store/collections.js';
+import { reading } from '../../store/reading.js';
 import { rulesFor, rulesOf } from '../agreements/load.js';
-import { buildView, returnChoices, type AgreementView } from '../agreements/views.js';
+import { returnChoices } from '../agreements/views.js';
+import { providerView, type ProviderAgreementView } from '../agreements/providerView.js';
 import { blindView, type BlindView } from '../award/evaluation.js';
 import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } from '../award/views.js';
 import type { OpenCallOff } from '../calloffs/access.js';
 import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js';
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
-import type { AgreementNotification, AwardNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
+import type { AgreementNotification, ApprovalNotification, AwardNotification, CallOffNotification, MarketNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
+import type { Approval } from '../../domain/approvals.js';
+import { approvalNote, type ApprovalNote } from '../approvals/views.js';
+import { providerCapacity, type CapacityView } from '../market/capacity.js';
 
 /**
  * The read side of the outbox: everything a message's card shows, loaded from the store as it is
@@ -17,7 +22,20 @@ import type { AgreementNotification, AwardNotification, CallOffNotification, Not
  * only draws it (bot/messages.ts). Provider-bound views hold only that provider's side of the
  * call-off (the allow-listed profile, its own bid, result and award).
  */
-export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
+export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | MarketMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
+
+/** Reminders, escalations and delegation notices of a decision under the scheme of delegation. */
+export interface ApprovalMessageView {
+  family: 'approval';
+  message: ApprovalNotification;
+  approval: Approval;
+  note: ApprovalNote;
+  /** delegated: the absent approver's delegate. */
+  delegateName?: string;
+}
+
+/** The market's messages to a provider (issue 25): its own capacity form, or an invitation's notice. */
+export type MarketMessageView = { family: 'market'; message: MarketNotification & { kind: 'capacity.chase' }; capacity: CapacityView } | { family: 'market'; message: MarketNotification & { kind: 'market.invitation' }; text: string };
 
 export interface ProviderMessageView {
   family: 'provider';
@@ -25,17 +43,32 @@ export interface ProviderMessageView {
   side: ProviderSide;
   lookups: Lookups;
   now: Date;
+  /** calloff.card: the post every copy of the card belongs to, and the provider's users, whose view of any copy is redrawn from the store when they open it. */
+  refresh?: { postId: string; userIds: string[] };
 }
 
-export interface AgreementMessageView {
+/** A service-agreement message: to the provider's channel drawn from its view only, to council people from the agreement. */
+export type AgreementMessageView = ProviderAgreementMessage | CouncilAgreementMessage;
+
+export interface ProviderAgreementMessage {
   family: 'agreement';
   message: AgreementNotification;
+  toProvider: true;
+  /** The provider's view (providerView.ts): no budget, finance codes, review date or council notes to draw. */
+  view: ProviderAgreementView;
+  /** The periods it can return (for a return or a chase). */
+  choices: ReturnType<typeof returnChoices>;
+}
+
+export interface CouncilAgreementMessage {
+  family: 'agreement';
+  message: AgreementNotification;
+  toProvider: false;
   agreement: Agreement;
   /** The council's rules with the agreement's own money rules over them. */
   rules: ContractRules;
-  toProvider: boolean;
-  /** For a return or a chase: the provider's view of the agreement and the periods it can return. */
-  returns?: { view: AgreementView; choices: ReturnType<typeof returnChoices> };
+  /** A variation's approval card: who may decide it under the scheme of delegation. */
+  note?: ApprovalNote;
 }
 
 /** Call-off, evaluation, award and cascade notices to council people. */
@@ -53,6 +86,8 @@ export interface CouncilMessageView {
   ranking?: CouncilRanking;
   /** award.approval */
   approval?: ApprovalData;
+  /** placement.approval: who may decide it under the scheme of delegation. */
+  note?: ApprovalNote;
 }
 
 /** Which view each kind is drawn from; a Record, so a new kind without one fails to compile. */
@@ -79,6 +114,7 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'award.accepted': 'council',
   'award.declined': 'council',
   'award.off-contract': 'council',
+  'placement.approval': 'council',
   'cascade.offer': 'council',
   'cascade.told': 'council',
   'cascade.opened': 'council',
@@ -90,13 +126,25 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'agreement.review': 'agreement',
   'agreement.variation': 'agreement',
   'agreement.variation.outcome': 'agreement',
+  'agreement.variation.consent': 'agreement',
   'agreement.suspended': 'agreement',
   'agreement.ended': 'agreement',
   'agreement.handover': 'agreement',
   'agreement.offcontract': 'agreement',
+  'approval.reminder': 'approval',
+  'approval.escalated': 'approval',
+  'approval.delegated': 'approval',
+  'capacity.chase': 'market',
+  'market.invitation': 'market',
   'publish.report': 'text',
   'notice.text': 'text',
 };
+
+/** The provider's users (their Entra object ids, in id order): who sees its call-off cards redrawn. */
+async function providerUserIds(store: BrokerageStore, providerId: string): Promise<string[]> {
+  const users = await reading(store, (tx) => tx.usersWithRole('provider'));
+  return users.filter((u) => u.providerId === providerId).map((u) => u.id);
+}
 
 const familyOf = (kind: string): NotificationView['family'] => (Object.hasOwn(FAMILY_OF, kind) ? FAMILY_OF[kind as NotificationKind] : 'unknown');
 
@@ -108,14 +156,17 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
   if (m.ref && !r) return 'skip';
   // Service-agreement messages go only to the accepted provider, which already holds the referral.
   if (family === 'agreement') return loadAgreementMessage(store, item, m as AgreementNotification, now);
+  if (family === 'market') return loadMarketMessage(store, item, m as MarketNotification, now);
   // A provider's channel gets only that provider's side of the call-off.
   if ('providerId' in item.target) {
     if (!r?.calloff || family !== 'provider') return 'skip';
     const side = await loadProviderSide(store, r, item.target.providerId);
     if (side.referral) side.referral = { ...side.referral, ownerName: (await store.get('users', side.referral.ownerId))?.name ?? side.referral.ownerName };
-    return { family: 'provider', message: m as ProviderNotification, side, lookups: await lookupsOf(store), now };
+    const refresh = m.kind === 'calloff.card' ? { postId: item.updates ?? item.id, userIds: await providerUserIds(store, item.target.providerId) } : undefined;
+    return { family: 'provider', message: m as ProviderNotification, side, lookups: await lookupsOf(store), now, ...(refresh ? { refresh } : {}) };
   }
   if (family === 'text') return { family: 'text', message: m as TextNotification };
+  if (family === 'approval') return loadApprovalMessage(store, m as ApprovalNotification, now);
   if (family !== 'council') return { family: 'unknown', kind: m.kind };
   const message = m as CallOffNotification | AwardNotification;
   if (/^(evaluation|award|cascade)\./.test(message.kind) && !r?.calloff) return 'skip';
@@ -138,8 +189,11 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
       if (!view.ranking) return 'skip';
       break;
     case 'award.approval':
-      view.approval = await approvalView(store, request, Number(message.n));
+      view.approval = await approvalView(store, request, Number(message.n), now);
       if (!view.approval) return 'skip';
+      break;
+    case 'placement.approval':
+      view.note = await approvalNote(store, 'off-contract', request.id, Number(message.n), now);
       break;
     case 'award.approved':
       if (!request.award?.providerName) view.providerName = await name(request.declinedAwards?.at(-1)?.providerId);
@@ -148,15 +202,38 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
   return view;
 }
 
+async function loadMarketMessage(store: BrokerageStore, item: OutboxItem, m: MarketNotification, now: Date): Promise<MarketMessageView | 'skip'> {
+  if (!('providerId' in item.target)) return 'skip';
+  if (m.kind === 'market.invitation') {
+    const invitation = (await store.get('windows', m.windowId))?.invitations?.find((x) => x.lot === m.lot && x.zone === m.zone);
+    return invitation ? { family: 'market', message: m, text: invitation.text } : 'skip';
+  }
+  const capacity = await providerCapacity(store, item.target.providerId, now);
+  // Said again since the chase was queued: nothing stale is left to ask about.
+  if (!capacity || !capacity.zones.some((z) => z.stale && m.zones.includes(z.zone))) return 'skip';
+  return { family: 'market', message: m, capacity };
+}
+
 async function loadAgreementMessage(store: BrokerageStore, item: OutboxItem, m: AgreementNotification, now: Date): Promise<AgreementMessageView | 'skip'> {
   const a = await store.get('agreements', agreementId(m.ref));
   if (!a) return 'skip';
-  if ('providerId' in item.target && item.target.providerId !== a.providerId) return 'skip';
-  const rules = rulesFor(a, await rulesOf(store));
-  const view: AgreementMessageView = { family: 'agreement', message: m, agreement: a, rules, toProvider: 'providerId' in item.target };
-  if (m.kind === 'agreement.return' || m.kind === 'agreement.chase') {
-    const v = buildView(a, rules, now, 'provider');
-    view.returns = { view: v, choices: returnChoices(v) };
+  const councilRules = await rulesOf(store);
+  if ('providerId' in item.target) {
+    if (item.target.providerId !== a.providerId) return 'skip';
+    const view = providerView(a, councilRules, now);
+    return { family: 'agreement', message: m, toProvider: true, view, choices: returnChoices(view) };
   }
-  return view;
+  const note = m.kind === 'agreement.variation' ? await approvalNote(store, 'variation', a.ref, Number(m.n), now) : undefined;
+  return { family: 'agreement', message: m, toProvider: false, agreement: a, rules: rulesFor(a, councilRules), note };
+}
+
+async function loadApprovalMessage(store: BrokerageStore, m: ApprovalNotification, now: Date): Promise<ApprovalMessageView | 'skip'> {
+  const approval = await store.get('approvals', String(m.id));
+  if (!approval) return 'skip';
+  // A reminder for something decided since it was queued says nothing untrue: it is not sent.
+  if (m.kind === 'approval.reminder' && approval.status !== 'waiting') return 'skip';
+  const note = await approvalNote(store, approval.kind, approval.ref, approval.n, now);
+  if (!note) return 'skip';
+  const delegateName = m.kind === 'approval.delegated' ? approval.routed.find((r) => r.for === m.for)?.name : undefined;
+  return { family: 'approval', message: m, approval, note, delegateName };
 }

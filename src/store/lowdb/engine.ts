@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { mkdir, opendir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, TransactOptions, Tx, WorkKind } from '../store.js';
+import { type Claimed, AuditEntry, AuditQuery, Change, Entity, Store, StoreClosedError, TransactOptions, Tx, WorkKind } from '../store.js';
 import { Leases } from '../leases.js';
 import { WriteQueue } from '../writeQueue.js';
 import { syncDirs, writeFileDurable } from './durable.js';
@@ -615,7 +615,7 @@ export class LowdbStore<C extends Record<string, Entity>, R = unknown> implement
     return fields.length ? all.filter((e) => fields.every(([k, v]) => e[k] === v)) : all;
   }
 
-  async claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean> {
+  async claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<Claimed> {
     // A lease is wall time, not the business clock tests may freeze.
     return this.leases.claim(kind, id, holder, leaseMs, Date.now());
   }

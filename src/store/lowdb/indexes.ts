@@ -2,6 +2,7 @@ import type { Entity } from '../store.js';
 import { reportableMoments } from '../reads.js';
 import type { PackageRequest } from '../../domain/request.js';
 import type { OutboxItem } from '../../outbox/item.js';
+import type { Approval } from '../../domain/approvals.js';
 import type { StagedChange } from './engine.js';
 
 /**
@@ -10,7 +11,9 @@ import type { StagedChange } from './engine.js';
  * the on-disk collections (and keys) the app used to keep by hand, so an existing data folder
  * keeps working:
  * - `indexes`: `owner:<aad>` → the person's requests; `open-calloffs`; `month:YYYY-MM` → requests
- *   with a reportable moment that month; `agreements`; `jobs`. Each `{ id, refs }`.
+ *   with a reportable moment that month; `agreements`; `jobs`; `approvals-waiting`;
+ *   `approvals-month:YYYY-MM` → approvals raised that month; `failed:YYYY-MM-DD` → posts that
+ *   failed, by the day they were last tried. Each `{ id, refs }`.
  * - `outboxPending`: one `{ id }` per pending post.
  * - `outboxBatches`: batch id → `{ id, members }`, every post of the batch whatever its status.
  */
@@ -21,9 +24,12 @@ export const OPEN_KEY = 'open-calloffs';
 export const monthKey = (iso: string) => `month:${iso.slice(0, 7)}`;
 export const AGREEMENTS_KEY = 'agreements';
 export const JOBS_KEY = 'jobs';
+export const WAITING_APPROVALS_KEY = 'approvals-waiting';
+export const approvalMonthKey = (iso: string) => `approvals-month:${iso.slice(0, 7)}`;
+export const failedDayKey = (iso: string) => `failed:${iso.slice(0, 10)}`;
 
 /** Bumped when an index is added or changes meaning: a folder marked older is rebuilt once on open. */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 6;
 /** The marker, in `indexes`: `refs: [version]`. (Version 3 was the app's `backfilled:3`.) */
 export const VERSION_KEY = 'index-version';
 
@@ -50,10 +56,15 @@ function entriesOf(collection: string, item: Entity | null): Entry[] {
       return [idx(AGREEMENTS_KEY)];
     case 'jobs':
       return [idx(JOBS_KEY)];
+    case 'approvals': {
+      const a = item as Approval;
+      return a.status === 'waiting' ? [idx(approvalMonthKey(a.raisedAt)), idx(WAITING_APPROVALS_KEY)] : [idx(approvalMonthKey(a.raisedAt))];
+    }
     case 'outbox': {
       const o = item as OutboxItem;
       const out: Entry[] = [];
       if (o.status === 'pending') out.push({ collection: 'outboxPending', doc: o.id, ref: o.id });
+      if (o.status === 'failed') out.push(idx(failedDayKey(o.dueAt)));
       if (o.batch) out.push({ collection: 'outboxBatches', doc: o.batch.id, ref: o.id });
       return out;
     }
@@ -136,7 +147,7 @@ export async function ensureIndexes(store: IndexedStore): Promise<void> {
   const marker = (await store.get('indexes', VERSION_KEY)) as (Entity & { refs: string[] }) | undefined;
   if (marker && Number(marker.refs[0]) >= INDEX_VERSION) return;
   const docs = new Map<string, { collection: string; doc: string; refs: Set<string> }>();
-  for (const collection of ['requests', 'agreements', 'jobs', 'outbox']) {
+  for (const collection of ['requests', 'agreements', 'jobs', 'outbox', 'approvals']) {
     for (const item of await store.scan(collection)) {
       for (const e of entriesOf(collection, item)) {
         const k = docKey(e.collection, e.doc);

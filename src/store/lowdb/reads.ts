@@ -1,11 +1,12 @@
 import type { Entity } from '../store.js';
 import type { Collections } from '../collections.js';
-import { reportableMoments, requestFigures, type BrokerageReads, type ReferenceCollection } from '../reads.js';
+import { daysBetween, latestTryFirst, reportableMoments, requestFigures, type BrokerageReads, type ReferenceCollection } from '../reads.js';
 import type { PackageRequest } from '../../domain/request.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { TxView } from './engine.js';
-import { AGREEMENTS_KEY, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf } from './indexes.js';
+import { AGREEMENTS_KEY, approvalMonthKey, failedDayKey, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf, WAITING_APPROVALS_KEY } from './indexes.js';
+import type { Approval } from '../../domain/approvals.js';
 
 /**
  * The named reads over lowdb: the candidates are an index document's refs plus whatever this
@@ -31,11 +32,13 @@ export function lowdbReads(view: TxView): BrokerageReads {
     for (const after of mine.values()) if (after) out.push(after);
     return structuredClone(out) as Collections[K][];
   };
-  const activeBetween = (from: string, to: string): PackageRequest[] => {
+  const months = (from: string, to: string, key: (iso: string) => string): string[] => {
     const refs: string[] = [];
-    for (const m = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); m.toISOString().slice(0, 10) <= to; m.setUTCMonth(m.getUTCMonth() + 1)) {
-      refs.push(...indexed(monthKey(m.toISOString())));
-    }
+    for (const m = new Date(`${from.slice(0, 7)}-01T00:00:00Z`); m.toISOString().slice(0, 10) <= to; m.setUTCMonth(m.getUTCMonth() + 1)) refs.push(...indexed(key(m.toISOString())));
+    return refs;
+  };
+  const activeBetween = (from: string, to: string): PackageRequest[] => {
+    const refs = months(from, to, monthKey);
     return pick<PackageRequest>('requests', refs, (r) => reportableMoments(r).some((at) => at.slice(0, 10) >= from && at.slice(0, 10) <= to));
   };
   // A call-off's bids live in its own file, one per offered provider (bidId): the offers name them.
@@ -66,6 +69,13 @@ export function lowdbReads(view: TxView): BrokerageReads {
         (o) => o.status === 'pending',
       ),
     postsOfBatch: async (batchId) => pick<OutboxItem>('outbox', refsOf('outboxBatches', view.get('outboxBatches', batchId)), (o) => o.batch?.id === batchId),
+    failedPostsBetween: async (from, to) => {
+      const days = daysBetween(from, to);
+      const within = new Set(days);
+      return pick<OutboxItem>('outbox', days.flatMap((d) => indexed(failedDayKey(d))), (o) => o.status === 'failed' && within.has(o.dueAt.slice(0, 10))).sort(latestTryFirst);
+    },
     jobs: async () => pick('jobs', indexed(JOBS_KEY)),
+    waitingApprovals: async () => pick<Approval>('approvals', indexed(WAITING_APPROVALS_KEY), (a) => a.status === 'waiting'),
+    approvalsRaisedBetween: async (from, to) => pick<Approval>('approvals', months(from, to, approvalMonthKey), (a) => a.raisedAt.slice(0, 10) >= from && a.raisedAt.slice(0, 10) <= to),
   };
 }

@@ -19,4 +19,5 @@ export const SHARDS: Record<string, ShardSpec> = {
   outboxBatches: { by: callOffOf, fallback: 4 },
   applications: 4,
   agreements: { by: callOffOf, fallback: 4 },
+  approvals: { by: callOffOf, fallback: 4 },
 };

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { withClient } from './pool.js';
+import type { SchemaState } from '../health.js';
 
 const DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -73,10 +74,12 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[], progress:
     // CONCURRENTLY run by the holder waits for in turn (a deadlock).
     while (!(await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY])).rows[0].ok) await new Promise((r) => setTimeout(r, 200));
     try {
-      const current = await checkVersions(client, known);
+      const recorded = await checkVersions(client, known);
       const applied: number[] = [];
+      // Each one not recorded, not only those above the newest recorded: a migration numbered below
+      // one already applied (branches landing out of order) still runs.
       for (const m of known) {
-        if (m.version <= current) continue;
+        if (recorded.has(m.version)) continue;
         await apply(client, m, progress);
         applied.push(m.version);
       }
@@ -87,8 +90,8 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[], progress:
   });
 }
 
-/** The version the database is at, after refusing one the code cannot serve. */
-async function checkVersions(client: pg.PoolClient, known: Migration[]): Promise<number> {
+/** The versions the database has recorded, after refusing a database the code cannot serve. */
+async function checkVersions(client: pg.PoolClient, known: Migration[]): Promise<Set<number>> {
   // Created only when missing: the bot's own role may not create tables (docs/postgres.md).
   const { rows: found } = await client.query(`SELECT to_regclass('schema_migrations') AS t`);
   if (!found[0].t) {
@@ -107,7 +110,7 @@ async function checkVersions(client: pg.PoolClient, known: Migration[]): Promise
     const mine = known.find((m) => m.version === r.version);
     if (mine && mine.name !== r.name) throw new Error(`The database recorded migration ${r.version} as "${r.name}", but this bot's migration ${r.version} is "${mine.name}". Restore the database from before that migration, or run the build that made it.`);
   }
-  return current;
+  return new Set(recorded.map((r) => r.version));
 }
 
 async function inTransaction(client: pg.PoolClient, fn: () => Promise<unknown>): Promise<void> {
@@ -149,4 +152,23 @@ async function apply(client: pg.PoolClient, m: Migration, progress: Progress): P
     }
   }
   await record();
+}
+
+/**
+ * Where the database's schema stands against this build's migrations: current when every
+ * migration the build knows is recorded under its own name. A newer database (another instance
+ * applied a newer build's migration during a rolling upgrade) is still current for this build:
+ * migrations only add (docs/operations.md), so the older code keeps working on it.
+ */
+export async function schemaState(db: Pick<pg.Pool, 'query'>, known: Migration[]): Promise<SchemaState> {
+  const { rows: found } = await db.query(`SELECT to_regclass('schema_migrations') AS t`);
+  const applied = found[0].t ? (await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version')).rows : [];
+  const newest = known.at(-1)?.version ?? 0;
+  const byVersion = new Map(applied.map((m) => [m.version, m.name]));
+  return {
+    applied,
+    known: newest,
+    current: known.every((m) => byVersion.get(m.version) === m.name),
+    newer: applied.some((m) => m.version > newest),
+  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { BrokerageStore, BrokerageTx, Collections } from '../collections.js';
-import type { AuditEntry, AuditQuery, Change, Entity, TransactOptions, WorkKind } from '../store.js';
+import type { AuditEntry, AuditQuery, Change, Entity, TransactOptions, WorkKind, Claimed } from '../store.js';
 import { StoreClosedError } from '../store.js';
 import { ChangeFeed } from './changeFeed.js';
 import { claim, release } from './claims.js';
@@ -13,6 +13,7 @@ import { literal } from './literals.js';
 import { PgTransaction, TURN_LOCK_BUSY, TurnLockBusy } from './transaction.js';
 import { appendAudit, roundTrip } from './writes.js';
 import { count, timed } from '../../telemetry/phases.js';
+import { transactionRerun } from '../../metrics.js';
 
 export interface PostgresStoreOptions {
   /** The clock for audit times and receipts (leases use the database's clock). */
@@ -88,6 +89,7 @@ export class PostgresStore implements BrokerageStore {
         continue;
       }
       if (attempt >= MAX_ATTEMPTS) throw outcome.error;
+      transactionRerun(options.action);
       attempt++;
       await sleep(backoffMs(attempt - 1));
     }
@@ -194,7 +196,7 @@ export class PostgresStore implements BrokerageStore {
     return this.feed.watch(collection, listener as (change: Change<Entity>) => void);
   }
 
-  claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<boolean> {
+  claim(kind: WorkKind, id: string, holder: string, leaseMs: number): Promise<Claimed> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     return claim(this.pool, kind, id, holder, leaseMs);
   }

@@ -24,6 +24,12 @@ export const TABLES: Record<keyof Collections, string> = {
   admission: 'admission',
   agreements: 'agreements',
   contractRules: 'contract_rules',
+  approvals: 'approvals',
+  approvalSchemes: 'approval_schemes',
+  absences: 'absences',
+  costModels: 'cost_models',
+  capacity: 'capacity',
+  marketRules: 'market_rules',
 };
 
 /** The table of a collection; table names are never taken from input, only from this map. */

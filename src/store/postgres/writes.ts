@@ -41,10 +41,15 @@ export function requestDays(r: PackageRequest): string[] {
   return [...days];
 }
 
-/** Replaces a request's rows in request_days (a delete of the request removes them by cascade). */
+/**
+ * Makes a request's rows in request_days its days now (a delete of the request removes them by
+ * cascade). Both parts of one statement see the same snapshot, so the DELETE takes only the days
+ * no longer wanted and the INSERT skips those already there: a DELETE of every row beside an INSERT
+ * … ON CONFLICT DO NOTHING would remove the days kept and add none back (migration 007).
+ */
 export async function writeRequestDays(client: pg.ClientBase, r: PackageRequest): Promise<void> {
   await client.query(
-    `WITH gone AS (DELETE FROM request_days WHERE request_id = $1)
+    `WITH gone AS (DELETE FROM request_days WHERE request_id = $1 AND day <> ALL ($2::date[]))
      INSERT INTO request_days (request_id, day) SELECT $1, d FROM unnest($2::date[]) AS d ON CONFLICT DO NOTHING`,
     [r.id, requestDays(r)],
   );

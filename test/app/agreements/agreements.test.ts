@@ -12,11 +12,11 @@ import { submitBid } from '../../../src/app/calloffs/bids.js';
 import { closeAtDeadline } from '../../../src/app/calloffs/deadline.js';
 import { lockScores } from '../../../src/app/award/evaluation.js';
 import { acceptAward, decideAward, recordChoice } from '../../../src/app/award/decision.js';
-import { recordOffContract } from '../../../src/app/award/cascade.js';
+import { decidePlacement, recordOffContract } from '../../../src/app/award/cascade.js';
 import { confirmStart, setTerms } from '../../../src/app/agreements/start.js';
 import { submitReturn } from '../../../src/app/agreements/returns.js';
 import { submitReturnsCsv } from '../../../src/app/agreements/returnsCsv.js';
-import { decideVariation, proposeVariation } from '../../../src/app/agreements/variations.js';
+import { answerProviderChange, decideVariation, proposeVariation } from '../../../src/app/agreements/variations.js';
 import { endAgreement, recordSuspension } from '../../../src/app/agreements/suspensions.js';
 import { handBack, rebroker } from '../../../src/app/agreements/handBack.js';
 import { agreementJobs } from '../../../src/app/agreements/jobs.js';
@@ -260,7 +260,9 @@ describe('app/agreements: service agreements after the award', () => {
     assert.equal((await agreement()).versions.at(-1)!.weeklyCost, 525, 'the paid period keeps its price until a manager approves');
     await decideVariation(store, who('morgan'), ref, 1, 'rejected', 'Not back-dated, please.', now);
     const cut = await proposeVariation(store, who('priya'), ref, { elements: 'Support: 18 @ 25', effectiveFrom: '2026-12-21', reason: 'Fewer hours were wanted from the 21st.' }, now);
-    assert.equal(cut.variation.status, 'applied', 'a back-dated cut needs no approval');
+    assert.equal(cut.variation.status, 'awaiting_agreement', "the provider's cut waits for the social worker or a broker (issue 23)");
+    const agreed = await answerProviderChange(store, who('sam'), ref, 2, 'agreed', '', now);
+    assert.equal(agreed.variation.status, 'applied', 'a back-dated cut needs no approval');
   });
 
   it('a provider cannot extend a fixed-term package past its end date on its own: a manager decides (review)', async () => {
@@ -305,6 +307,8 @@ describe('app/agreements: service agreements after the award', () => {
     now = new Date('2026-12-05T17:00:01Z');
     await closeAtDeadline(store, second, now);
     await recordOffContract(store, who('alex'), second, { providerName: 'Acme Care', weeklyPrice: '610', reason: 'Nobody on the framework could take it.' }, now);
+    assert.equal(await store.get('agreements', `AGR-${second}`), undefined, 'a placement waits for approval (issue 23)');
+    await decidePlacement(store, who('morgan'), second, 1, 'approved', '', now);
     const a = (await store.get('agreements', `AGR-${second}`))!;
     assert.deepEqual([a.offContract, a.status, a.versions[0].reviewDate], [true, 'active', '2027-01-02']);
     const job = (await scan(store, 'jobs')).find((j) => j.id === `agr-review:${second}`)!;
@@ -331,7 +335,7 @@ describe('app/agreements: service agreements after the award', () => {
     await rejects(decideVariation(store, who('morgan'), ref, 1, 'approved', '', now), 'conflict', /already rejected by the bot/);
     await rejects(agreementView(store, who('tom'), ref, now), 'forbidden', /not your organisation's package/);
     const v = await agreementView(store, who('priya'), ref, now);
-    assert.deepEqual([v.audience, v.canManage], ['provider', false]);
+    assert.deepEqual([v.audience, 'canManage' in v, 'budgetWeekly' in v.agreement, 'versions' in v.agreement], ['provider', false, false, false], 'the provider’s view holds no budget and no council versions');
   });
 
   it('an ending keeps asking for every period up to the last day, and nothing after it', async () => {

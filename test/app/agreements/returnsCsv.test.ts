@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseVisits } from '../../../src/app/agreements/returnsCsv.js';
+import { describeProblems, parseVisits } from '../../../src/app/agreements/returnsCsv.js';
 
 describe('app/agreements/returnsCsv: the call-monitoring export', () => {
   it('reads the documented columns in any order, by any accepted name, with a BOM and quoted fields', () => {
@@ -39,5 +39,13 @@ describe('app/agreements/returnsCsv: hours are plain decimals only (review)', ()
   });
   it('still reads 2.5 and .5', () => {
     assert.deepEqual(parseVisits('reference,date,hours\nPKG-2026-0001,2026-12-14,2.5\nPKG-2026-0001,2026-12-15,.5').visits.map((v) => v.hours), [2.5, 0.5]);
+  });
+});
+
+describe('app/agreements/returnsCsv: every bad line is named (issue 22, 11)', () => {
+  it('in file order, whichever check found it; past five, the others by number, in ranges', () => {
+    const problems = [14, 3, 9, 10, 11, 4, 5, 6, 20].map((n) => `line ${n}: bad`);
+    assert.equal(describeProblems(problems), 'line 3: bad; line 4: bad; line 5: bad; line 6: bad; line 9: bad; also lines 10–11, 14, 20');
+    assert.equal(describeProblems(['PKG-2026-0001, period from 2026-12-28: not ended', 'line 2: bad']), 'line 2: bad; PKG-2026-0001, period from 2026-12-28: not ended');
   });
 });
