@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { bidData, COUNCIL, personalChat, providerId, type Base } from './generate.js';
 import { invoke, message, percentile, post, settle, startBot, stopBot, type BotProcess } from './bot.js';
 import type { MockConnector } from './mockConnector.js';
-import { accepted, latency, pairs, phaseLines, round, startDate, wanted, type Sent } from './turns.js';
+import { accepted, fire, latency, pairs, phaseLines, round, startDate, wanted, type Sent } from './turns.js';
 import { createPool } from '../src/store/postgres/pool.js';
 import { migrate } from '../src/store/postgres/migrate.js';
 import { bidsDuringMigration } from './pgMigration.js';
@@ -25,6 +25,7 @@ const BURST_CONCURRENCY = 16;
 const REPORT_TIMEOUT_MS = 180_000;
 
 export interface PostgresResults {
+  burst_500_in_5s: { sent: number; acknowledged: number; present: number; duplicates: number; p50_ms: number; p99_ms: number };
   agreements: { payments_s: number; contracts_s: number; morning_posts: number; morning_seconds: number; morning_429s: number; morning_bid_p99_ms: number };
   migration_100k: { bid_p99_ms: number; seconds: number; one_transaction_bid_p99_ms: number; one_transaction_seconds: number };
   latency: Record<'echo' | 'empty' | '100k' | '1m', { p50_ms: number; p99_ms: number }>;
@@ -229,6 +230,22 @@ async function burst(bots: BotProcess[], base: Base, mock: MockConnector, count:
   return { sent, acked, seconds, per_second: round(acked.length / seconds, 1), p50_ms: round(percentile(acked.map((s) => s.reply!.ms), 50)), p99_ms: round(percentile(acked.map((s) => s.reply!.ms), 99)) };
 }
 
+/** 500 new bids fired at one instance over 5 s, as the embedded store's burst: acknowledged, then looked up. */
+async function fiveSecondBurst(url: string, base: Base, mock: MockConnector, dir: string) {
+  await mkdir(dir, { recursive: true });
+  const bot = await startBot(dir, env(url, dir));
+  let sent: Sent[];
+  try {
+    await settle(bot.child.pid!);
+    sent = await fire(bot, mock, pairs(base).slice(0, 500), 500, 5, await startDate(base.dir, base.live[0]), 60);
+  } finally {
+    await stopBot(bot);
+  }
+  const acked = sent.filter((s) => s.reply && accepted(s.reply));
+  const ms = acked.map((s) => s.reply!.ms);
+  return { sent: sent.length, ...(await check(url, acked)), p50_ms: round(percentile(ms, 50)), p99_ms: round(percentile(ms, 99)) };
+}
+
 /** Each acknowledged bid in the database once, with the price it was acknowledged for as its last version. */
 async function check(url: string, acked: Sent[]) {
   const ids = acked.map((s) => `${s.ref}:${providerId(s.provider)}`);
@@ -370,6 +387,11 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       log(`burst on ${n} instance(s): ${b.acked.length}/${BURST} acknowledged in ${round(b.seconds, 2)} s (${b.per_second}/s, p50 ${b.p50_ms} ms, p99 ${b.p99_ms} ms); in the database ${b.check.present}, duplicates ${b.check.duplicates}`);
     }
 
+    // The embedded store's burst, on one instance: 500 new bids fired over 5 s without waiting for answers.
+    await reset(url, snap, base, mock.url);
+    const timedBurst = await fiveSecondBurst(url, base, mock, join(work, 'pg-burst-timed'));
+    log(`burst of 500 in 5 s: acknowledged ${timedBurst.acknowledged}, in the database ${timedBurst.present}, duplicates ${timedBurst.duplicates}, p50 ${timedBurst.p50_ms} ms, p99 ${timedBurst.p99_ms} ms`);
+
     const agreementsRun = await pgAgreements(server, dbName(0), base, mock, work, snap, log);
 
     // Bids while a schema change fills derived columns on the 100 000-call-off database (a copy of it).
@@ -386,6 +408,7 @@ export async function runPostgres(base: Base, work: string, mock: MockConnector,
       report_1m_seconds: reportSeconds,
       report_1m_cut_off: rep.turn_ms.some((ms) => ms >= REPORT_TIMEOUT_MS),
       bids_per_second: { one: bursts.one.per_second, two: bursts.two.per_second },
+      burst_500_in_5s: timedBurst,
       two_instances: bursts.two.check,
       rss_mb_1m: latencies['1m'].rss,
       agreements: { payments_s: round(percentile(agreementsRun.reports.payments_turn_ms, 50) / 1000, 2), contracts_s: round(percentile(agreementsRun.reports.contracts_turn_ms, 50) / 1000, 2), morning_posts: agreementsRun.morning.posts, morning_seconds: agreementsRun.morning.seconds_to_last, morning_429s: agreementsRun.morning.throttled_429, morning_bid_p99_ms: agreementsRun.morning.bid_p99_ms },

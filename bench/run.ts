@@ -31,14 +31,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A publish to 200 channels against a connector that answers about 10% of requests 429
- * (Retry-After 1–2 s) and 2% 502, whatever the pace, as Teams does under load. Counts, from the
+ * (Retry-After 1–2 s) and 2% 502, whatever the pace, as Teams does under load (`injected`; without
+ * it, only the rate limits' own 429s, which the outbox's pace should never meet). Counts, from the
  * connector's side and the bot's store: delivered (a channel shows the card), failed (the bot
  * says not delivered), lost (recorded as sent without an id the connector issued, or a channel the
  * bot says it reached that shows nothing) and duplicates (a channel showing the card twice).
  */
-async function broadcast(base: Base, dir: string, mock: MockConnector) {
+async function broadcast(base: Base, dir: string, mock: MockConnector, injected = true) {
   mock.reset();
-  mock.configure({ throttleRate: 0.1, failRate: 0.02 });
+  mock.configure(injected ? { throttleRate: 0.1, failRate: 0.02 } : {});
   const bot = await startBot(dir);
   const ref = base.broadcastRef;
   let result;
@@ -279,6 +280,8 @@ async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'l
   if (only) return undefined;
 
   const b = await broadcast(base, await fresh(base, work, 'broadcast'), mock);
+  const plain = await broadcast(base, await fresh(base, work, 'broadcast-plain'), mock, false);
+  log(`broadcast without injected failures: ${plain.seconds}s (${plain.ratio_to_minimum}× the ${plain.theoretical_min_seconds} s minimum), delivered ${plain.delivered}, lost ${plain.lost}, duplicates ${plain.duplicates}, 429s ${plain.throttled_429}`);
   log(`broadcast: ${b.seconds}s (${b.ratio_to_minimum}× the ${b.theoretical_min_seconds} s minimum; ${b.ratio_to_requests_minimum}× ${b.min_for_requests_seconds} s for its ${b.connector_requests} requests; last Retry-After ended at ${b.last_retry_after_s} s), delivered ${b.delivered}, failed ${b.failed}, lost ${b.lost}, duplicates ${b.duplicates}, 429s ${b.throttled_429}, 502s ${b.failed_502}`);
   const u = await burst(base, await fresh(base, work, 'burst'), mock);
   log(`burst: acknowledged ${u.acknowledged}, persisted ${u.persisted}, lost ${u.lost}, p99 ${u.p99_ms} ms`);
@@ -290,7 +293,19 @@ async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'l
   const lat = (name: string) => ({ p50_ms: round(percentile(latencies[name].bids, 50)), p99_ms: round(percentile(latencies[name].bids, 99)) });
   const results = {
     latency: { empty: lat('empty'), '10k': lat('10k'), '100k': lat('100k'), echo: { p50_ms: round(percentile(allEchoes, 50)), p99_ms: round(percentile(allEchoes, 99)) } },
-    broadcast: { seconds: b.seconds, delivered: b.delivered, failed: b.failed, lost: b.lost, duplicates: b.duplicates, theoretical_min_seconds: b.theoretical_min_seconds, ratio_to_minimum: b.ratio_to_minimum, ratio_to_requests_minimum: b.ratio_to_requests_minimum },
+    broadcast: {
+      seconds: b.seconds,
+      delivered: b.delivered,
+      failed: b.failed,
+      lost: b.lost,
+      duplicates: b.duplicates,
+      theoretical_min_seconds: b.theoretical_min_seconds,
+      ratio_to_minimum: b.ratio_to_minimum,
+      ratio_to_requests_minimum: b.ratio_to_requests_minimum,
+      last_retry_after_s: b.last_retry_after_s,
+      after_last_retry_after_s: round(b.seconds - b.last_retry_after_s, 2),
+      without_injected: { seconds: plain.seconds, ratio_to_minimum: plain.ratio_to_minimum, delivered: plain.delivered, lost: plain.lost, duplicates: plain.duplicates, throttled_429: plain.throttled_429 },
+    },
     burst: { acknowledged: u.acknowledged, persisted: u.persisted, lost: u.lost, p99_ms: u.p99_ms },
     crash: { acknowledged: c.acknowledged, present: c.present, corrupt: c.corrupt },
     memory: { rss_mb_100k: latencies['100k'].rss },
@@ -305,6 +320,7 @@ async function runLowdb(base: Base, work: string, mock: MockConnector, only?: 'l
         Object.entries(latencies).map(([k, l]) => [k, { echo_p50_ms: round(percentile(l.echoes, 50)), echo_p99_ms: round(percentile(l.echoes, 99)), refused: l.refused, start_ms: l.startMs, rss_mb_after_start: l.rssStart, rss_mb_after_turns: l.rss, memory_at_stop: l.memory, generated: generated[k], phases: l.phases }]),
       ),
       broadcast: b,
+      broadcast_without_injected: plain,
       burst: u,
       crash: c,
       agreements: a,
@@ -326,19 +342,25 @@ function printTable(r: LowdbResults | undefined, pg: PostgresResults | undefined
   const ok = (b: boolean) => (b ? 'met' : 'MISSED');
   const rows: [string, string, string, string][] = [];
   if (r) {
-    const echo = r.latency.echo.p99_ms;
-    const p99s = (['empty', '10k', '100k'] as const).map((k) => r.latency[k].p99_ms);
-    const spread = Math.max(...p99s) / Math.min(...p99s);
+    // Issue 26: each size's bid against the echoes paired with it, at the median and the p99.
+    const echoes = r.details.per_store as Record<string, { echo_p50_ms: number; echo_p99_ms: number }>;
+    const twice = (k: 'empty' | '10k' | '100k') => {
+      const e = echoes[k];
+      const [x50, x99] = [r.latency[k].p50_ms / e.echo_p50_ms, r.latency[k].p99_ms / e.echo_p99_ms];
+      return [`p50 ${r.latency[k].p50_ms} ms (${round(x50, 2)}× echo ${e.echo_p50_ms}), p99 ${r.latency[k].p99_ms} ms (${round(x99, 2)}× echo ${e.echo_p99_ms})`, '≤ 2× echo p50 and p99', ok(x50 <= 2 && x99 <= 2)] as const;
+    };
+    const bc = r.broadcast;
     rows.push(
-      ['bid turn, empty store', `p50 ${r.latency.empty.p50_ms} ms, p99 ${r.latency.empty.p99_ms} ms`, `p99 ≤ 2× echo p99 (${round(2 * echo)} ms)`, ok(r.latency.empty.p99_ms <= 2 * echo)],
-      ['bid turn, 10k call-offs', `p50 ${r.latency['10k'].p50_ms} ms, p99 ${r.latency['10k'].p99_ms} ms`, `p99 ≤ 2× echo p99`, ok(r.latency['10k'].p99_ms <= 2 * echo)],
-      ['bid turn, 100k call-offs', `p50 ${r.latency['100k'].p50_ms} ms, p99 ${r.latency['100k'].p99_ms} ms`, `p99 ≤ 2× echo p99`, ok(r.latency['100k'].p99_ms <= 2 * echo)],
-      ['echo turn', `p50 ${r.latency.echo.p50_ms} ms, p99 ${echo} ms`, '', ''],
-      ['p99 spread across stores', `${round(spread, 2)}×`, '≤ 1.2×', ok(spread <= 1.2)],
-      ['broadcast to 200 channels, ~10% 429', `${r.broadcast.seconds} s (${r.broadcast.ratio_to_minimum}×), delivered ${r.broadcast.delivered}, failed ${r.broadcast.failed}, lost ${r.broadcast.lost}, duplicates ${r.broadcast.duplicates}`, `≤ 1.3× ${r.broadcast.theoretical_min_seconds} s, lost 0, duplicates 0`, ok(r.broadcast.ratio_to_minimum <= 1.3 && !r.broadcast.lost && !r.broadcast.duplicates)],
-      ['burst: 500 bids in 5 s', `acked ${r.burst.acknowledged}, persisted ${r.burst.persisted}, lost ${r.burst.lost}, p99 ${r.burst.p99_ms} ms`, 'lost 0', ok(!r.burst.lost)],
+      ['bid turn, empty store', ...twice('empty')],
+      ['bid turn, 10k call-offs', ...twice('10k')],
+      ['bid turn, 100k call-offs', ...twice('100k')],
+      ['broadcast to 200 channels, ~10% 429', `${bc.seconds} s, last Retry-After ended ${bc.last_retry_after_s} s; delivered ${bc.delivered}, failed ${bc.failed}, lost ${bc.lost}, duplicates ${bc.duplicates}`, 'ends ≤ 0.25 s after the last Retry-After, lost 0, duplicates 0', ok(bc.after_last_retry_after_s <= 0.25 && !bc.lost && !bc.duplicates)],
+      ['broadcast, no injected 429s', `${bc.without_injected.seconds} s (${bc.without_injected.ratio_to_minimum}× ${bc.theoretical_min_seconds} s)`, '≤ 1.3× the rate floor', ok(bc.without_injected.ratio_to_minimum <= 1.3 && !bc.without_injected.lost)],
+      ['burst: 500 bids in 5 s', `acked ${r.burst.acknowledged}, persisted ${r.burst.persisted}, lost ${r.burst.lost}, p99 ${r.burst.p99_ms} ms`, 'lost 0, p99 ≤ 250 ms', ok(!r.burst.lost && r.burst.p99_ms <= 250)],
       ['crash: SIGKILL mid-burst', `acked ${r.crash.acknowledged}, present ${r.crash.present}, corrupt ${r.crash.corrupt}`, 'all present, 0 corrupt', ok(r.crash.present === r.crash.acknowledged && !r.crash.corrupt)],
-      ['memory, 100k store', `${r.memory.rss_mb_100k} MB RSS`, '', ''],
+      ['memory, 100k store', `${r.memory.rss_mb_100k} MB RSS`, '≤ 320 MB', ok(r.memory.rss_mb_100k <= 320)],
+      ['2 000 agreements: payments, contracts', `${r.agreements.payments_s} s, ${r.agreements.contracts_s} s`, '≤ 5 s each', ok(r.agreements.payments_s <= 5 && r.agreements.contracts_s <= 5)],
+      ['2 000 agreements: the morning', `${r.agreements.morning_posts} posts in ${r.agreements.morning_seconds} s, 429s ${r.agreements.morning_429s}; bid p99 ${r.agreements.morning_bid_p99_ms} ms`, 'within the limits (0 429s)', ok(!r.agreements.morning_429s)],
     );
   }
   if (pg) {
@@ -347,15 +369,24 @@ function printTable(r: LowdbResults | undefined, pg: PostgresResults | undefined
     const spread = Math.max(...p99s) / pg.latency.empty.p99_ms;
     const n = pg.details.call_offs as Record<string, number>;
     const t = pg.two_instances;
+    const echoes = pg.details.per_store as Record<string, { echo_p50_ms: number; echo_p99_ms: number }>;
+    const twice = (k: 'empty' | '100k' | '1m') => {
+      const e = echoes[k];
+      const [x50, x99] = [pg.latency[k].p50_ms / e.echo_p50_ms, pg.latency[k].p99_ms / e.echo_p99_ms];
+      return [`p50 ${pg.latency[k].p50_ms} ms (${round(x50, 2)}× echo ${e.echo_p50_ms}), p99 ${pg.latency[k].p99_ms} ms (${round(x99, 2)}× echo ${e.echo_p99_ms})`, '≤ 2× echo p50 and p99', ok(x50 <= 2 && x99 <= 2)] as const;
+    };
     rows.push(
-      ['PostgreSQL: bid turn, empty', `p50 ${pg.latency.empty.p50_ms} ms, p99 ${pg.latency.empty.p99_ms} ms`, `p99 ≤ 2× echo p99 (${round(2 * echo)} ms)`, ok(pg.latency.empty.p99_ms <= 2 * echo)],
-      [`PostgreSQL: bid turn, ${n['100k']} call-offs`, `p50 ${pg.latency['100k'].p50_ms} ms, p99 ${pg.latency['100k'].p99_ms} ms`, 'p99 ≤ 2× echo p99', ok(pg.latency['100k'].p99_ms <= 2 * echo)],
-      [`PostgreSQL: bid turn, ${n['1m']} call-offs`, `p50 ${pg.latency['1m'].p50_ms} ms, p99 ${pg.latency['1m'].p99_ms} ms`, 'p99 ≤ 2× echo p99', ok(pg.latency['1m'].p99_ms <= 2 * echo)],
+      ['PostgreSQL: bid turn, empty', ...twice('empty')],
+      [`PostgreSQL: bid turn, ${n['100k']} call-offs`, ...twice('100k')],
+      [`PostgreSQL: bid turn, ${n['1m']} call-offs`, ...twice('1m')],
       ['PostgreSQL: echo turn', `p50 ${pg.latency.echo.p50_ms} ms, p99 ${echo} ms`, '', ''],
       ['PostgreSQL: p99, largest vs empty', `${round(spread, 2)}×`, '≤ 1.2×', ok(spread <= 1.2)],
       [`PostgreSQL: a year's report, ${n['1m']} call-offs`, `${pg.report_1m_cut_off ? '> ' : ''}${pg.report_1m_seconds} s${pg.report_1m_cut_off ? ' (cut off)' : ''}`, '≤ 2 s', ok(pg.report_1m_seconds <= 2)],
       ['PostgreSQL: bids per second', `one instance ${pg.bids_per_second.one}/s, two ${pg.bids_per_second.two}/s`, '', ''],
+      ['PostgreSQL: burst, 500 bids in 5 s', `acked ${pg.burst_500_in_5s.acknowledged}/${pg.burst_500_in_5s.sent}, present ${pg.burst_500_in_5s.present}, duplicates ${pg.burst_500_in_5s.duplicates}, p99 ${pg.burst_500_in_5s.p99_ms} ms`, 'lost 0 (reported)', ok(pg.burst_500_in_5s.present === pg.burst_500_in_5s.acknowledged && !pg.burst_500_in_5s.duplicates)],
       ['PostgreSQL: two instances, one database', `acked ${t.acknowledged}, present ${t.present}, duplicates ${t.duplicates}`, 'all present, 0 duplicates', ok(t.present === t.acknowledged && !t.duplicates)],
+      ['PostgreSQL: bids during a migration in steps (100k)', `p99 ${pg.migration_100k.bid_p99_ms} ms over ${pg.migration_100k.seconds} s (in one transaction: p99 ${pg.migration_100k.one_transaction_bid_p99_ms} ms)`, '', ''],
+      ['PostgreSQL: 2 000 agreements', `payments ${pg.agreements.payments_s} s, contracts ${pg.agreements.contracts_s} s; morning ${pg.agreements.morning_posts} posts in ${pg.agreements.morning_seconds} s, 429s ${pg.agreements.morning_429s}, bid p99 ${pg.agreements.morning_bid_p99_ms} ms`, '≤ 5 s each, 0 429s', ok(pg.agreements.payments_s <= 5 && pg.agreements.contracts_s <= 5 && !pg.agreements.morning_429s)],
       [`PostgreSQL: memory, ${n['1m']} call-offs`, `${pg.rss_mb_1m} MB RSS (${(pg.details.per_store as Record<string, { rss_mb_after_turns: number }>).empty.rss_mb_after_turns} MB empty)`, '', ''],
     );
   }
