@@ -76,6 +76,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
         return void (await ctx.sendActivity(`\`${commandVerb(command)}\` is not open to your role. Type \`help\` for what you can do.`));
       }
       if (command.where && !command.where.includes(place)) {
+        await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'place', { place });
         return void (await ctx.sendActivity(`\`${command.usage}\` works only in a ${command.where.join(' or ')} conversation.`));
       }
       deps.logger.info('command', { command: command.usage, user: who.aadObjectId, place });

@@ -68,7 +68,7 @@ export function marketRoutes(): Routes {
         pattern: /^capacity$/i,
         permission: 'capacity.declare',
         where: ['channel'],
-        run: async (ctx, deps, { who }) => void (await sendCard(ctx, capacityCard(await capacityView(deps.store, who, deps.now())))),
+        run: async (ctx, deps, { who }) => void (await sendCard(ctx, capacityCard(await capacityView(deps.store, who, deps.now(), ctx.activity.conversation.id)))),
       },
     ],
     actions: [

@@ -46,6 +46,11 @@ describe('provider capacity from the provider’s channel (issue 25)', () => {
     assert.match(text(await t.click('alex', 'capacity.save', { 'can_bury-east': 'yes' })), /role doesn't allow/);
     const [inChat] = await t.say('priya', 'capacity');
     assert.match(inChat.text!, /works only in a channel/);
+    const [elsewhere] = await t.say('priya', 'capacity', { conversationType: 'channel', id: 'channel-brightpath' });
+    assert.match(elsewhere.text!, /works only in your provider’s own channel/);
+    assert.doesNotMatch(JSON.stringify(elsewhere), /Caring Hands|Bury East/, 'nothing of Caring Hands is shown in BrightPath’s channel');
+    const [wrongPlace] = (await t.store.audit({ action: 'refused' })).filter((e) => (e.after as { reason: string }).reason === 'place');
+    assert.deepEqual(wrongPlace?.after, { what: 'command capacity', reason: 'place', place: 'personal' }, 'the refusal is audited');
     await t.store.transact({ actor: 'test', action: 'test.suspend' }, async (tx) => tx.put('providers', { ...(await tx.get('providers', 'caring-hands'))!, status: 'suspended', statusReason: 'test' }));
     assert.match(text(await t.click('priya', 'capacity.save', { 'can_bury-east': 'yes' })), /Caring Hands Ltd is suspended on the framework/);
   });

@@ -92,6 +92,8 @@ describe('e2e: the market by lot and zone, capacity and the cost of care (bot + 
     const tom = await h.ask('channel-brightpath', 'capacity', { as: 'user-tom', match: /What BrightPath Support can take/ });
     const tomSaved = await h.click(threadOf(tom), 'Save what we can take', { as: 'user-tom', inputs: { 'can_bury-east': 'yes', 'hours_bury-east': '15' } });
     assert.match(cardText(tomSaved.card), /saved for Bury East/);
+    const elsewhere = await h.ask('channel-brightpath', 'capacity', { as: 'user-priya', match: /works only in your provider’s own channel/ });
+    assert.doesNotMatch(JSON.stringify(elsewhere), /Caring Hands|Bury East/, 'nothing of Caring Hands shown in BrightPath’s channel');
   });
 
   let ref: string;

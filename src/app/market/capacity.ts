@@ -49,10 +49,18 @@ function viewOf(provider: Provider, record: CapacityRecord | undefined, zoneName
   };
 }
 
-export async function capacityView(store: BrokerageStore, who: Who, now: Date): Promise<CapacityView> {
+/**
+ * The form shows what the provider can take, so it is drawn only in the provider's own channel
+ * (`conversationId`, the Teams conversation the command came from): typed in a channel shared with
+ * others, it would show them.
+ */
+export async function capacityView(store: BrokerageStore, who: Who, now: Date, conversationId?: string): Promise<CapacityView> {
   const user = await requirePermission(store, who, 'capacity.declare');
   return store.transact({ actor: user.id, action: 'read' }, async (tx) => {
     const provider = await providerOf(tx, user);
+    if (conversationId !== undefined && provider.channel?.conversationId !== conversationId.split(';')[0]) {
+      throw forbidden('`capacity` works only in your provider’s own channel, the one the bot posts call-offs to: what you can take is not shown to others.');
+    }
     const zones = new Map((await tx.list('zones')).map((z) => [z.id, z.name]));
     return viewOf(provider, await tx.get('capacity', provider.id), zones, (await marketRulesTx(tx)).capacityWeeks, now);
   });
