@@ -51,8 +51,10 @@ describe('ops: the operations view for admins', function () {
     w.runtime.changed();
     await w.runtime.outbox.idle(20_000);
     // A deadline job two hours late (its instance went down), and Caring Hands' card delivered.
+    // The scheduler is stopped first: the store tells watchers of a change once it is durable, just
+    // before the transaction's promise settles, so a running scheduler may take the job first.
+    await w.runtime.scheduler.stop();
     await w.store.transact({ actor: 'test', action: 'test.late-job' }, (tx) => tx.put('jobs', { id: `close:${ref}:late`, kind: 'calloff.close', ref, at: new Date(Date.now() - 7_200_000).toISOString() }));
-    w.runtime.scheduler.stop();
 
     const card = await w.click('alex', 'ops.refresh');
     const text = cardText(card);
