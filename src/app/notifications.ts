@@ -69,10 +69,13 @@ export type AgreementNotification =
 /** Decisions under the scheme of delegation (src/app/approvals/); `id` is the approval's. */
 export type ApprovalNotification = About<'approval.reminder', { id: string }> | About<'approval.escalated', { id: string }> | About<'approval.delegated', { id: string; for: string }>;
 
+/** Joint funding (src/app/funding/): a partner's approval card for its share; `id` is the approval's. */
+export type FundingNotification = About<'funding.approval', { id: string }>;
+
 /** Plain text, already written (a publish report, an admission notice, an unreachable channel). */
 export type TextNotification = { kind: 'publish.report'; text: string; ref?: undefined } | { kind: 'notice.text'; text: string; ref?: undefined };
 
-export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | TextNotification;
+export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | FundingNotification | TextNotification;
 export type NotificationKind = Notification['kind'];
 /** The member of the union for one kind. */
 export type NotificationOf<K extends NotificationKind> = Extract<Notification, { kind: K }>;
@@ -121,6 +124,7 @@ export const NOTIFICATION_KINDS = [
   'approval.reminder',
   'approval.escalated',
   'approval.delegated',
+  'funding.approval',
   'publish.report',
   'notice.text',
 ] as const satisfies readonly NotificationKind[];

@@ -74,6 +74,11 @@ export interface FundingSplit {
   reason: string;
   /** The first day it applies (on an agreement; the start on the request's). */
   from?: string;
+  /** A change on an agreement, numbered: its partners' approvals are `funding:<ref>:<n>:<partner>`. */
+  n?: number;
+  /** A change waiting for the partners whose share it changes, or refused by one; unset: in force. */
+  status?: 'waiting' | 'refused';
+  refusal?: { by: string; byName: string; partnerName: string; reason: string; at: string };
   by: string;
   byName: string;
   at: string;
@@ -167,9 +172,10 @@ export const splitPounds = (amount: number, weights: bigint[]): number[] => spli
 
 /** The split in force on a day: the latest whose first day is on or before it (the first before any). */
 export function splitOn(history: FundingSplit[] | undefined, day: string): FundingSplit | undefined {
-  if (!history?.length) return undefined;
-  let found = history[0];
-  for (const s of history) if ((s.from ?? '') <= day) found = s;
+  const live = history?.filter((s) => !s.status);
+  if (!live?.length) return undefined;
+  let found = live[0];
+  for (const s of live) if ((s.from ?? '') <= day) found = s;
   return found;
 }
 
@@ -206,7 +212,7 @@ export function periodWeights(history: FundingSplit[] | undefined, days: FundedD
 
 /** The funders of a whole history, in the order periodWeights returns them (council first). */
 export const historyFunders = (history: FundingSplit[] | undefined): string[] => {
-  const all = [...new Set((history ?? []).flatMap((s) => fundersOf(s)))];
+  const all = [...new Set((history ?? []).filter((s) => !s.status).flatMap((s) => fundersOf(s)))];
   return all.length ? all : [COUNCIL_FUNDER];
 };
 

@@ -6,6 +6,7 @@ import type { OutboxItem } from '../outbox/item.js';
 import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
 import type { Absence, Approval, ApprovalScheme } from '../domain/approvals.js';
+import type { FundingPartner } from '../domain/funding.js';
 import type { Entity, Store, Tx } from './store.js';
 import type { BrokerageReads } from './reads.js';
 
@@ -51,6 +52,8 @@ export type Collections = {
   approvalSchemes: ApprovalScheme & Entity;
   /** Approvers' out-of-office periods and their delegates. */
   absences: Absence;
+  /** Joint funders (an ICB, another council) and the packages they share (src/app/funding/). */
+  fundingPartners: FundingPartner;
 };
 
 /** The call-off (request) an id belongs to: `PKG-2026-0042`, `PKG-2026-0042:caring-hands`, `post:PKG-2026-0042:…`. */

@@ -27,7 +27,8 @@ export type ReferenceCollection =
   | 'admission'
   | 'contractRules'
   | 'approvalSchemes'
-  | 'absences';
+  | 'absences'
+  | 'fundingPartners';
 
 /** The questions the brokerage asks of its store, besides get-by-id. In a transaction they see its own changes. */
 export interface BrokerageReads {

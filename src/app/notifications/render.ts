@@ -11,9 +11,10 @@ import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } 
 import type { OpenCallOff } from '../calloffs/access.js';
 import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js';
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
-import type { AgreementNotification, ApprovalNotification, AwardNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
+import type { AgreementNotification, ApprovalNotification, AwardNotification, FundingNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
 import type { Approval } from '../../domain/approvals.js';
 import { approvalNote, type ApprovalNote } from '../approvals/views.js';
+import { partnerApprovalView, type PartnerPackageView } from '../funding/views.js';
 
 /**
  * The read side of the outbox: everything a message's card shows, loaded from the store as it is
@@ -21,7 +22,7 @@ import { approvalNote, type ApprovalNote } from '../approvals/views.js';
  * only draws it (bot/messages.ts). Provider-bound views hold only that provider's side of the
  * call-off (the allow-listed profile, its own bid, result and award).
  */
-export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
+export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | FundingMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
 
 /** Reminders, escalations and delegation notices of a decision under the scheme of delegation. */
 export interface ApprovalMessageView {
@@ -31,6 +32,13 @@ export interface ApprovalMessageView {
   note: ApprovalNote;
   /** delegated: the absent approver's delegate. */
   delegateName?: string;
+}
+
+/** A funding partner's approval card (issue 24), drawn from what the partner may see (src/app/funding/views.ts). */
+export interface FundingMessageView {
+  family: 'funding';
+  message: FundingNotification;
+  view: PartnerPackageView;
 }
 
 export interface ProviderMessageView {
@@ -130,6 +138,7 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'approval.reminder': 'approval',
   'approval.escalated': 'approval',
   'approval.delegated': 'approval',
+  'funding.approval': 'funding',
   'publish.report': 'text',
   'notice.text': 'text',
 };
@@ -160,6 +169,10 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
   }
   if (family === 'text') return { family: 'text', message: m as TextNotification };
   if (family === 'approval') return loadApprovalMessage(store, m as ApprovalNotification, now);
+  if (family === 'funding') {
+    const view = await partnerApprovalView(store, (m as FundingNotification).id, now);
+    return view ? { family: 'funding', message: m as FundingNotification, view } : 'skip';
+  }
   if (family !== 'council') return { family: 'unknown', kind: m.kind };
   const message = m as CallOffNotification | AwardNotification;
   if (/^(evaluation|award|cascade)\./.test(message.kind) && !r?.calloff) return 'skip';

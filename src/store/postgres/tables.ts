@@ -27,6 +27,7 @@ export const TABLES: Record<keyof Collections, string> = {
   approvals: 'approvals',
   approvalSchemes: 'approval_schemes',
   absences: 'absences',
+  fundingPartners: 'funding_partners',
 };
 
 /** The table of a collection; table names are never taken from input, only from this map. */
