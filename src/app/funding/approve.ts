@@ -1,4 +1,5 @@
-import { agreementId, current, type Agreement } from '../../domain/agreement.js';
+import { agreementId, current, type Agreement, type Variation } from '../../domain/agreement.js';
+import { versionOn } from '../../domain/agreementRules.js';
 import { approvalId, COUNCIL_BODY, packageAmounts, variationAmounts, weeksLeft, type Approval } from '../../domain/approvals.js';
 import type { Choice, Decision } from '../../domain/award.js';
 import { formatUk } from '../../domain/dates.js';
@@ -79,9 +80,10 @@ async function ownApproval(tx: BrokerageTx, user: User, id: string): Promise<App
 
 /**
  * A partner's approver approves or refuses its share, under its own levels (the approvals room's
- * authorise: its approvers, its level for the share's amounts, delegation). `makeAward` is the
- * award's own last step (src/app/award/decision.ts), passed in by decide.ts: the award raises the
- * partners' approvals through this file, so importing it here would close a circle.
+ * authorise: its approvers, its level for the share's amounts, delegation). `finish` holds the
+ * award's and the variation's own last steps (award/decision.ts, agreements/variations.ts), passed
+ * in by decide.ts: both raise the partners' approvals through this file, so importing them here
+ * would close a circle.
  */
 export async function decideShare(
   store: BrokerageStore,
@@ -90,7 +92,7 @@ export async function decideShare(
   outcome: 'approved' | 'rejected',
   note: string,
   now: Date,
-  makeAward: (tx: BrokerageTx, r: OpenCallOff, choice: Choice, council: Approval, now: Date) => Promise<unknown>,
+  finish: { makeAward: (tx: BrokerageTx, r: OpenCallOff, choice: Choice, council: Approval, now: Date) => Promise<unknown>; settleVariation: SettleVariation },
 ): Promise<ShareDecision> {
   const user = await requirePermission(store, who, 'funding.decide');
   const reason = note.trim();
@@ -100,6 +102,7 @@ export async function decideShare(
     if (outcome === 'rejected' && reason.length < 5) throw invalid({ refuseReason: 'say why your organisation does not agree to fund it (at least 5 characters); the council is told' });
     const partnerName = await name(tx, a.body);
     if (a.kind === 'funding') return decideChange(tx, user, a, outcome, reason, partnerName, now);
+    if (a.kind === 'variation') return decideVariationShare(tx, user, a, outcome, reason, partnerName, now, finish.settleVariation);
     const r = (await tx.get('requests', a.ref)) as OpenCallOff | undefined;
     const choice = r?.choices?.at(-1);
     if (!r || !choice || choice.n !== a.n || r.state !== 'awaiting_approval') throw conflict(`${a.ref} is no longer waiting for this approval.`);
@@ -115,9 +118,83 @@ export async function decideShare(
     }
     const missing = await awaitingFunders(tx, r, a.n);
     if (missing.length) return { approval: settled, outcome: `Approved for ${partnerName}. The award is made once ${missing.join(' and ')} ${missing.length > 1 ? 'approve' : 'approves'} too.` };
-    await makeAward(tx, r, choice, (await tx.get('approvals', approvalId('award', r.id, a.n)))!, now);
+    await finish.makeAward(tx, r, choice, (await tx.get('approvals', approvalId('award', r.id, a.n)))!, now);
     return { approval: settled, outcome: `Approved for ${partnerName}. Every funder has approved: the award is made and the provider is asked to accept.` };
   });
+}
+
+// ───────────────────────────── variations of a jointly funded agreement ─────────────────────────────
+
+/**
+ * The partners whose share a variation changes: their weekly part under the split in force on its
+ * first day, before and after (a percentage of a new weekly cost, or named elements re-priced), or
+ * a new end date (more or fewer weeks of their share).
+ */
+export function variationPartners(a: Agreement, v: Variation): { partnerId: string; before: number; after: number }[] {
+  const split = splitOn(a.funding, v.effectiveFrom);
+  if (!split?.shares.length) return [];
+  const inForce = versionOn(a.versions, v.effectiveFrom) ?? a.versions[0];
+  const endMoves = !!v.endDate && v.endDate !== current(a).endDate;
+  return split.shares
+    .map((s) => ({ partnerId: s.partnerId, before: shareOf(split, s.partnerId, inForce.weeklyCost, inForce.elements).weekly, after: shareOf(split, s.partnerId, v.weeklyAfter, v.elements).weekly }))
+    .filter((x) => endMoves || x.before !== x.after);
+}
+
+/** Sends a variation to each partner whose share it changes (with the council's approval, when that is needed too). */
+export async function raiseVariationShares(tx: BrokerageTx, a: Agreement, v: Variation, now: Date): Promise<void> {
+  const end = current(a).endDate;
+  for (const p of variationPartners(a, v)) {
+    const draft: Draft = {
+      kind: 'variation',
+      ref: a.ref,
+      n: v.n,
+      subject: `${await name(tx, p.partnerId)}'s share of variation ${v.n} of ${a.ref}`,
+      amounts: variationAmounts(p.before, p.after, weeksLeft(v.effectiveFrom, end), weeksLeft(v.effectiveFrom, v.endDate || end)),
+      raisedBy: v.proposedBy,
+      raisedByName: v.proposedByName,
+      conflicts: [],
+    };
+    await raiseApproval(tx, draft, now, p.partnerId);
+  }
+}
+
+/** The bodies (names) whose approval of variation n was raised and is not yet given, the council's included. */
+export async function variationWaitsFor(tx: Pick<BrokerageTx, 'get'>, a: Agreement, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const body of [COUNCIL_BODY, ...new Set((a.funding ?? []).flatMap((s) => s.shares.map((x) => x.partnerId)))]) {
+    const x = await tx.get('approvals', approvalId('variation', a.ref, n, body));
+    if (x && x.status !== 'approved') out.push(body === COUNCIL_BODY ? 'the council' : await name(tx, body));
+  }
+  return out;
+}
+
+/** A variation's approvals still waiting with the partners, to lapse when the package ends or another body refuses. */
+export async function lapseVariationShares(tx: BrokerageTx, a: Agreement, n: number, now: Date, why: string): Promise<void> {
+  for (const x of (await tx.waitingApprovals()).filter((y) => y.kind === 'variation' && y.ref === a.ref && y.n === n)) await lapse(tx, x, now, why);
+}
+
+/** How a variation's last approval (or a refusal) is put into effect: variations.ts's, passed in by decide.ts. */
+export type SettleVariation = (tx: BrokerageTx, a: Agreement, v: Variation, outcome: 'approved' | 'rejected', by: { id: string; name: string; forId?: string; forName?: string }, note: string, now: Date) => Promise<Agreement>;
+
+async function decideVariationShare(tx: BrokerageTx, user: User, a: Approval, outcome: 'approved' | 'rejected', reason: string, partnerName: string, now: Date, finish: SettleVariation): Promise<ShareDecision> {
+  const ag = await tx.get('agreements', agreementId(a.ref));
+  const v = ag?.variations.find((x) => x.n === a.n);
+  if (!ag || !v || v.status !== 'awaiting_approval' || ag.status === 'ended') throw conflict(`Variation ${a.n} of ${a.ref} is no longer waiting for this approval.`);
+  const draft: Draft = { kind: 'variation', ref: a.ref, n: a.n, subject: a.subject, amounts: a.amounts, raisedBy: a.raisedBy, raisedByName: a.raisedByName, conflicts: [] };
+  const settled = await settle(tx, await authorise(tx, user, draft, now, a.body), user, outcome, now, reason);
+  if (outcome === 'rejected') {
+    await lapseVariationShares(tx, ag, a.n, now, `${partnerName} refused its share`);
+    // The provider reads the outcome: it is the council's (lead commissioner), never who pays.
+    await finish(tx, ag, v, 'rejected', { id: 'system:joint-funding', name: 'the council' }, 'The council did not approve the change.', now);
+    await tellUsers(tx, now, await councilTeam(tx, ag), `variation-share-refused:${a.ref}:${a.n}`, { kind: 'notice.text', text: `${partnerName} (${user.name}) refused its share of variation ${a.n} of ${a.ref}: ${reason}. The variation is rejected; the terms in force stay.` });
+    return { approval: settled, outcome: 'Refused. The variation is rejected and the council is told your reason.' };
+  }
+  const missing = await variationWaitsFor(tx, ag, a.n);
+  if (missing.length) return { approval: settled, outcome: `Approved for ${partnerName}. The variation applies once ${missing.join(' and ')} ${missing.length > 1 ? 'approve' : 'approves'} too.` };
+  const council = await tx.get('approvals', approvalId('variation', a.ref, a.n));
+  const by = council?.status === 'approved' ? { id: council.decidedBy!, name: council.decidedByName!, forId: council.decidedFor, forName: council.decidedForName } : { id: 'system:joint-funding', name: 'the council' };
+  await finish(tx, ag, v, 'approved', by, council?.note ?? '', now);
+  return { approval: settled, outcome: `Approved for ${partnerName}. Every funder has approved: the new terms apply from ${v.effectiveFrom}.` };
 }
 
 // ───────────────────────────── changes of split on an agreement ─────────────────────────────

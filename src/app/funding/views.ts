@@ -58,6 +58,14 @@ async function statusOf(read: Read, r: PackageRequest, a?: Agreement): Promise<s
   return words[r.state] ?? 'Being brokered: providers are bidding or the person is choosing.';
 }
 
+/** A variation as its partner's card says it: the terms and the share before and after; its reason only with a lawful basis (it is the council's free text). */
+function variationWords(a: Agreement | undefined, approval: Approval, lawful: boolean): string {
+  const v = a?.variations.find((x) => x.n === approval.n);
+  if (!v) return `Variation ${approval.n} of ${approval.ref}.`;
+  const share = approval.amounts;
+  return `Variation ${v.n}: ${gbp(v.weeklyBefore)} → ${gbp(v.weeklyAfter)} a week from ${v.effectiveFrom}${v.endDate ? `, ending ${v.endDate}` : ''}; your share ${gbp(share.weeklyBefore ?? 0)} → ${gbp(share.weekly)} a week.${lawful ? ` Reason: ${v.reason}` : ''}`;
+}
+
 /** The view of one package for a partner, with the approval the card decides when given. */
 export async function partnerPackageOf(read: Read, partner: FundingPartner, ref: string, now: Date, approval?: Approval): Promise<PartnerPackageView | undefined> {
   const r = await read.get('requests', ref);
@@ -76,7 +84,7 @@ export async function partnerPackageOf(read: Read, partner: FundingPartner, ref:
   let approvalView: PartnerPackageView['approval'];
   if (approval) {
     const scheme = await schemeTx(read, approval.body);
-    approvalView = { approval, note: noteOf(approval, scheme, now), what: approval.kind === 'funding' ? `A change of funding from ${pending?.from ?? ''}: ${splitWords(pending, names)} Reason: ${pending?.reason ?? ''}` : `The award to ${providerName ?? 'the chosen provider'} (${gbp(weekly)} a week${r.package.durationWeeks ? ` for ${r.package.durationWeeks} weeks` : ', open-ended'}).` };
+    approvalView = { approval, note: noteOf(approval, scheme, now), what: approval.kind === 'funding' ? `A change of funding from ${pending?.from ?? ''}: ${splitWords(pending, names)} Reason: ${pending?.reason ?? ''}` : approval.kind === 'variation' ? variationWords(a, approval, mine.lawfulBasis) : `The award to ${providerName ?? 'the chosen provider'} (${gbp(weekly)} a week${r.package.durationWeeks ? ` for ${r.package.durationWeeks} weeks` : ', open-ended'}).` };
   }
   return {
     partner,

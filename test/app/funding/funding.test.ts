@@ -18,6 +18,7 @@ import { closeAtDeadline } from '../../../src/app/calloffs/deadline.js';
 import { lockScores } from '../../../src/app/award/evaluation.js';
 import { acceptAward, decideAward, recordChoice } from '../../../src/app/award/decision.js';
 import { confirmStart } from '../../../src/app/agreements/start.js';
+import { decideVariation, proposeVariation } from '../../../src/app/agreements/variations.js';
 import { loadUser, type Who } from '../../../src/app/actor.js';
 import { savePartner, savePartnerPerson } from '../../../src/app/funding/partners.js';
 import { setSplit } from '../../../src/app/funding/split.js';
@@ -167,5 +168,49 @@ describe('app/funding: packages two bodies pay for (issue 24)', () => {
     await decideShare(store, fromIcb(DR_RAO), change, 'approved', '', now);
     const a = (await store.get('agreements', agreementId(ref)))!;
     assert.deepEqual(a.funding!.map((s) => [s.from ?? '', s.shares[0].percent, s.status ?? 'in force']), [['', 40, 'in force'], [start, 50, 'in force']]);
+  });
+
+  /** To a running agreement: both funders approve the award, Priya accepts and confirms the start. */
+  async function running(): Promise<string> {
+    await toChoice();
+    await decideAward(store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
+    await decideShare(store, fromIcb(DR_RAO), approvalId('award', ref, 1, 'nhs-example-icb'), 'approved', '', now);
+    await acceptAward(store, who('priya'), ref, now);
+    const start = (await store.get('agreements', agreementId(ref)))!.proposedStart;
+    await confirmStart(store, who('priya'), ref, { startDate: start }, now);
+    return start;
+  }
+
+  it("a variation that changes the ICB's share goes to the ICB too: the council's approval alone does not apply it", async () => {
+    const start = await running();
+    // 21 h → 28 h at £25: £525 → £700 a week (a rise over the council's £50 threshold); the ICB's 40%: £210 → £280.
+    const { variation } = await proposeVariation(store, who('sam'), ref, { elements: 'Support: 28 @ 25', effectiveFrom: start, endDate: '', reason: 'Two more hours a day after the review' }, now);
+    assert.equal(variation.status, 'awaiting_approval');
+    assert.ok(variation.approvalReasons.includes("it changes a funding partner's share, so the partner approves it too"));
+    assert.ok(!(variation.providerReasons ?? []).some((r) => /partner|fund/i.test(r)), 'the provider never reads who pays');
+    const share = (await store.get('approvals', approvalId('variation', ref, 1, 'nhs-example-icb')))!;
+    assert.deepEqual([share.amounts.weeklyBefore, share.amounts.weekly], [210, 280]);
+    const council = await decideVariation(store, who('morgan'), ref, 1, 'approved', '', now);
+    assert.deepEqual(council.waitingFor, ['NHS Example ICB']);
+    assert.equal((await store.get('agreements', agreementId(ref)))!.versions.at(-1)!.weeklyCost, 525, 'not applied yet');
+    const icb = await decideShare(store, fromIcb(DR_RAO), share.id, 'approved', '', now);
+    assert.match(icb.outcome, /Every funder has approved: the new terms apply/);
+    const a = (await store.get('agreements', agreementId(ref)))!;
+    assert.equal(a.versions.at(-1)!.weeklyCost, 700);
+    assert.deepEqual([a.variations[0].status, a.variations[0].decidedByName], ['approved', 'Morgan Lee']);
+  });
+
+  it("a variation only the ICB must approve, refused: rejected as the council's, the ICB's reason to the council only", async () => {
+    const start = await running();
+    // 21 h → 22 h: £25 more a week, within the council's threshold and levels; the ICB's share £210 → £220.
+    const { variation } = await proposeVariation(store, who('sam'), ref, { elements: 'Support: 22 @ 25', effectiveFrom: start, endDate: '', reason: 'One more hour for the Friday outing' }, now);
+    assert.equal(variation.status, 'awaiting_approval');
+    assert.equal(await store.get('approvals', approvalId('variation', ref, 1)), undefined, "no council approval is needed");
+    await decideShare(store, fromIcb(DR_RAO), approvalId('variation', ref, 1, 'nhs-example-icb'), 'rejected', 'The CHC plan covers 21 hours', now);
+    const v = (await store.get('agreements', agreementId(ref)))!.variations[0];
+    assert.deepEqual([v.status, v.decidedByName, v.decisionNote], ['rejected', 'the council', 'The council did not approve the change.']);
+    const told = (await scan(store, 'outbox')).filter((i) => i.id.startsWith(`variation-share-refused:${ref}:1`));
+    assert.ok(told.length > 0 && told.every((i) => 'userId' in i.target), 'the council team is told, no provider channel');
+    assert.match(String((told[0].message as { text: string }).text), /NHS Example ICB \(Dr Asha Rao\) refused its share of variation 1 of PKG-\d{4}-\d{4}: The CHC plan covers 21 hours\./);
   });
 });
