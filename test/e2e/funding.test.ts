@@ -13,7 +13,8 @@
  *  5. partners see only their own packages: another partner's person, a third tenant and a
  *     package the ICB does not fund are refused and audited;
  *  6. a change of split from mid-week goes to the ICB; the payments export and contracts report
- *     split the week to the penny by funder.
+ *     split the period to the penny by funder;
+ *  7. a variation that changes the ICB's share waits for the ICB after Morgan approves it.
  */
 import assert from 'node:assert/strict';
 import { cardInputs, cardText, messageText, openChats, startGuestPlayground, startHarness, walkCard, withDemoChannels, type Harness } from './harness.js';
@@ -26,6 +27,7 @@ import { acceptAward, recordChoice } from '../../src/app/award/decision.js';
 import { confirmStart } from '../../src/app/agreements/start.js';
 import { submitReturn } from '../../src/app/agreements/returns.js';
 import { setSplit } from '../../src/app/funding/split.js';
+import { proposeVariation } from '../../src/app/agreements/variations.js';
 import { bidId } from '../../src/domain/calloff.js';
 import { approvalId } from '../../src/domain/approvals.js';
 
@@ -221,5 +223,24 @@ describe('e2e: joint funding with the NHS, ICB staff in their own tenant (bot + 
     assert.ok(providerPosts.length > 0);
     for (const m of providerPosts) assert.doesNotMatch(messageText(m), /NHS|ICB|funder/i, 'nothing in a provider channel says who pays');
     assert.deepEqual(h.botErrors(), []);
+  });
+
+  it("7. a variation of hours changes the ICB's share: Morgan's approval is not enough, Dr Rao's applies it; the provider hears the council's outcome only", async function () {
+    this.timeout(20_000);
+    await proposeVariation(h.server.store, as('sam'), refs[0], { elements: 'Support: 28 @ 25', effectiveFrom: '2027-01-11', endDate: '', reason: 'Two more hours a day after the review' }, clock);
+    h.server.runtime.changed();
+    const councilCard = await h.nextReply(morgan, { match: new RegExp(`Approve a variation of ${refs[0]}`) });
+    const council = await h.click(councilCard, 'Approve', { as: 'user-morgan' });
+    assert.match(cardText(council.card), /Approved for the council\. It applies once NHS Example ICB approves its share \(joint funding\)\./);
+    assert.match(cardText(council.card), /✔ Approved for the council \(the decision is below\); it applies once every funding partner whose share it changes has approved\./);
+    const icbCard = await icb.nextReply(asha(), { match: new RegExp(`approve your share of ${refs[0]}\\?\\nVariation 1`) });
+    assert.match(cardText(icbCard.card), /Variation 1: £525\.00 → £700\.00 a week from 2027-01-11; your share £262\.50 → £350\.00 a week\./);
+    assert.doesNotMatch(cardText(icbCard.card), /Two more hours/, "no lawful basis: the council's free text stays with the council");
+    const ok = await icb.click(icbCard, 'Approve');
+    assert.match(cardText(ok.card), /Approved for NHS Example ICB\. Every funder has approved: the new terms apply from 2027-01-11\./);
+    const told = await h.waitFor((m) => m.kind === 'create' && m.conversationId.startsWith(h.chats.team) && /Variation 1 of/.test(messageText(m)), { what: "the variation's outcome in Caring Hands' channel" });
+    assert.match(messageText(told), /approved/i);
+    assert.doesNotMatch(messageText(told), /NHS|ICB|funder|partner/i, 'providers never see who pays');
+    assert.equal((await h.server.store.get('agreements', `AGR-${refs[0]}`))!.versions.at(-1)!.weeklyCost, 700);
   });
 });
