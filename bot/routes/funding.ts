@@ -77,8 +77,8 @@ export function fundingRoutes(): Routes {
         'funding.person.save',
         'funding.partners',
         async (deps, { who, data }) => {
-          const u = await savePartnerPerson(deps.store, who, data);
-          return partnersCard(await listPartners(deps.store, who), { notice: `Saved ${u.name} for ${u.partnerId}, bound to tenant ${u.tenantId}.` });
+          const { person, partner } = await savePartnerPerson(deps.store, who, data);
+          return partnersCard(await listPartners(deps.store, who), { notice: `Saved ${person.name} for ${partner.name}, bound to tenant ${partner.tenantId}.` });
         },
         async (deps, { who, data }, e) => partnersCard(await listPartners(deps.store, who), { form: 'person', values: data, errors: e.fields, error: Object.keys(e.fields).length ? undefined : refusalText(e) }),
         { once: true },

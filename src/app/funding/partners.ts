@@ -63,7 +63,7 @@ const PersonInput = z.object({
 });
 
 /** Adds (or changes) one of a partner's people, bound to their object id and the partner's tenant. */
-export async function savePartnerPerson(store: BrokerageStore, who: Who, raw: Record<string, unknown>): Promise<User> {
+export async function savePartnerPerson(store: BrokerageStore, who: Who, raw: Record<string, unknown>): Promise<{ person: User; partner: FundingPartner }> {
   const user = await requirePermission(store, who, 'funding.partners');
   const input = parseOrThrow(PersonInput, raw);
   return store.transact({ actor: user.id, action: 'funding.person.save' }, async (tx) => {
@@ -75,6 +75,6 @@ export async function savePartnerPerson(store: BrokerageStore, who: Who, raw: Re
     const senior = input.role === 'funding_approver' && input.level === SENIOR_LEVEL && scheme?.levels.some((l) => l.id === SENIOR_LEVEL);
     const person = User.parse({ id: input.id, name: input.name, tenantId: partner.tenantId, roles: [input.role], partnerId: partner.id, ...(input.role === 'funding_approver' ? { approvalLevel: senior ? SENIOR_LEVEL : APPROVER_LEVEL } : {}) });
     tx.put('users', person);
-    return person;
+    return { person, partner };
   });
 }
