@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { Slug } from './framework.js';
 import { isRealDate } from './dates.js';
 import { numberInput } from './numbers.js';
-import type { AgreementVersion, ContractRules, Element, Suspension } from './agreement.js';
-import { dayPlans, type Settlement } from './agreementRules.js';
 
 /**
  * Joint funding (issue 24): a package two or more bodies pay for. The council is the lead
@@ -108,9 +106,16 @@ export type SplitInput = z.infer<typeof SplitInput>;
 
 export const elementNames = (text: string) => [...new Set(text.split(/[;,\n]/).map((x) => x.trim()).filter(Boolean))];
 
+/** A costed element of a package (as `Element` in agreement.ts, which imports this file's types). */
+export interface PricedElement {
+  name: string;
+  hoursPerWeek: number;
+  hourlyRate: number;
+}
+
 /** Pence, exactly: money in this system has at most two decimals. */
 export const pence = (pounds: number) => Math.round(pounds * 100);
-const elementPence = (e: Element) => Math.round(e.hoursPerWeek * e.hourlyRate * 100);
+const elementPence = (e: PricedElement) => Math.round(e.hoursPerWeek * e.hourlyRate * 100);
 
 /** The funders of a split, the council first, as they are listed everywhere. */
 export const fundersOf = (split: FundingSplit | undefined): string[] => [COUNCIL_FUNDER, ...(split?.shares.map((s) => s.partnerId) ?? [])];
@@ -119,7 +124,7 @@ export const fundersOf = (split: FundingSplit | undefined): string[] => [COUNCIL
  * Why a split cannot apply to these elements, if it cannot: a named element the package does not
  * have, or elements that leave the council a negative part.
  */
-export function splitProblem(split: Pick<FundingSplit, 'shares'>, elements: Element[]): string | undefined {
+export function splitProblem(split: Pick<FundingSplit, 'shares'>, elements: PricedElement[]): string | undefined {
   const names = elements.map((e) => e.name.toLowerCase());
   let percent = 0;
   for (const s of split.shares) {
@@ -136,7 +141,7 @@ export function splitProblem(split: Pick<FundingSplit, 'shares'>, elements: Elem
  * share weighs the pence of its elements × 10,000; the council weighs the rest. Both scales are
  * the weekly cost × 10,000, so weights from different days (and splits) can be added.
  */
-export function weeklyWeights(split: FundingSplit | undefined, elements: Element[]): bigint[] {
+export function weeklyWeights(split: FundingSplit | undefined, elements: PricedElement[]): bigint[] {
   const total = BigInt(elements.reduce((t, e) => t + elementPence(e), 0));
   const shares = split?.shares ?? [];
   const partner = shares.map((s) => {
@@ -182,7 +187,7 @@ export function splitOn(history: FundingSplit[] | undefined, day: string): Fundi
 /** One day of a period as the split sees it: the terms in force and how much of its cost counts (1 = all; a suspended day its retainer share). */
 export interface FundedDay {
   day: string;
-  elements: Element[];
+  elements: PricedElement[];
   /** Of the day's cost: 1 on a planned day, the retainer's fraction on a suspended day within the retainer weeks, else 0. */
   factor: number;
 }
@@ -226,32 +231,3 @@ export function splitWords(split: FundingSplit | undefined, names: (id: string) 
 }
 
 const fmtPct = (x: number) => `${Number.isInteger(x) ? x : x.toFixed(2)}%`;
-
-/** What each funder pays of one agreement period (pounds, split to the penny). */
-export interface FunderAmounts {
-  funder: string;
-  plannedCost: number;
-  retainer: number;
-  payable: number;
-}
-
-/**
- * One agreement period's planned cost, retainer and payable amount split between its funders, by
- * the weights of the period's days (periodWeights): the split and terms in force each day, a
- * suspended day counting at its retainer. Each amount is split on its own, so each funder's parts
- * add up to that amount exactly.
- */
-export function settlementSplit(
-  a: { versions: AgreementVersion[]; suspensions: Suspension[]; funding?: FundingSplit[] },
-  p: Settlement,
-  rules: Pick<ContractRules, 'retainerPct' | 'retainerWeeks'>,
-): FunderAmounts[] {
-  const days: FundedDay[] = dayPlans(a.versions, a.suspensions, p).map((d) => ({
-    day: d.day,
-    elements: a.versions.find((v) => v.version === d.version)?.elements ?? [],
-    factor: !d.suspended ? 1 : d.suspended.dayIndex < rules.retainerWeeks * 7 ? rules.retainerPct / 100 : 0,
-  }));
-  const weights = periodWeights(a.funding, days);
-  const [planned, retainer, payable] = [p.plannedCost, p.retainer, p.payable].map((x) => splitPounds(x, weights));
-  return historyFunders(a.funding).map((funder, i) => ({ funder, plannedCost: planned[i], retainer: retainer[i], payable: payable[i] }));
-}

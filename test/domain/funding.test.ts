@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import type { AgreementVersion, Element, Suspension } from '../../src/domain/agreement.js';
 import { settle } from '../../src/domain/agreementRules.js';
-import { periodWeights, settlementSplit, splitPence, splitPounds, splitProblem, splitWords, weeklyWeights, type FundingSplit } from '../../src/domain/funding.js';
+import { periodWeights, splitPence, splitPounds, splitProblem, splitWords, weeklyWeights, type FundingSplit } from '../../src/domain/funding.js';
+import { settlementSplit } from '../../src/domain/fundingPeriods.js';
 
 const split = (shares: FundingSplit['shares'], from?: string): FundingSplit => ({ shares, from, reason: 'Agreed at the joint panel', by: 'x', byName: 'X', at: '2026-01-01T00:00:00Z' });
 const icb = (percent: number, from?: string) => split([{ partnerId: 'icb', percent, basis: 'chc', lawfulBasis: true }], from);
