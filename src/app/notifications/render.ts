@@ -13,7 +13,8 @@ import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
 import type { AgreementNotification, ApprovalNotification, AwardNotification, FundingNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
 import type { Approval } from '../../domain/approvals.js';
-import { approvalNote, type ApprovalNote } from '../approvals/views.js';
+import { approvalNote, noteOf, type ApprovalNote } from '../approvals/views.js';
+import { schemeTx } from '../approvals/scheme.js';
 import { partnerApprovalView, type PartnerPackageView } from '../funding/views.js';
 
 /**
@@ -226,8 +227,8 @@ async function loadApprovalMessage(store: BrokerageStore, m: ApprovalNotificatio
   if (!approval) return 'skip';
   // A reminder for something decided since it was queued says nothing untrue: it is not sent.
   if (m.kind === 'approval.reminder' && approval.status !== 'waiting') return 'skip';
-  const note = await approvalNote(store, approval.kind, approval.ref, approval.n, now);
-  if (!note) return 'skip';
+  // Under the approval's own body's scheme (a funding partner's levels, issue 24), not always the council's.
+  const note = noteOf(approval, await schemeTx(store, approval.body), now);
   const delegateName = m.kind === 'approval.delegated' ? approval.routed.find((r) => r.for === m.for)?.name : undefined;
   return { family: 'approval', message: m, approval, note, delegateName };
 }
