@@ -17,8 +17,6 @@ import type { OpenCallOff } from '../calloffs/access.js';
 import { councilTeam } from '../agreements/load.js';
 import { awaitingFunders, shareOf } from './views.js';
 
-export { awaitingFunders };
-
 /**
  * Each funder approves its share (issue 24), in the approvals room: a partner is a body with its
  * own scheme (levels, approvers in its own tenant), so raising, routing, reminders, escalation,
@@ -34,14 +32,15 @@ const name = async (tx: Pick<BrokerageTx, 'get'>, id: string) => (await tx.get('
 async function awardShareDraft(tx: BrokerageTx, r: OpenCallOff, choice: Choice, partnerId: string): Promise<Draft> {
   const weekly = (await tx.get('bids', choice.bidId))?.versions.at(-1)?.weeklyPrice ?? 0;
   const share = shareOf(r.funding!, partnerId, weekly);
+  const raisedBy = choice.by.startsWith('system') ? r.owner : choice.by;
   return {
     kind: 'award',
     ref: r.id,
     n: choice.n,
     subject: `${await name(tx, partnerId)}'s share of the award of ${r.id}`,
     amounts: packageAmounts(share.weekly, r.package.durationWeeks),
-    raisedBy: choice.by.startsWith('system') ? r.owner : choice.by,
-    raisedByName: r.ownerName,
+    raisedBy,
+    raisedByName: (await tx.get('users', raisedBy))?.name ?? raisedBy,
     // The council's people are never a partner's approvers, so nobody here is conflicted.
     conflicts: [],
   };
@@ -53,13 +52,12 @@ export async function raisePartnerApprovals(tx: BrokerageTx, r: OpenCallOff, cho
 }
 
 /** The council's and partners' approvals of choice n still waiting, to lapse when one funder refuses. */
-async function lapseOthers(tx: BrokerageTx, r: OpenCallOff, n: number, now: Date, why: string): Promise<void> {
+export async function lapseFunderApprovals(tx: BrokerageTx, r: OpenCallOff, n: number, now: Date, why: string): Promise<void> {
   for (const body of [COUNCIL_BODY, ...(r.funding?.shares.map((s) => s.partnerId) ?? [])]) {
     const a = await tx.get('approvals', approvalId('award', r.id, n, body));
     if (a?.status === 'waiting') await lapse(tx, a, now, why);
   }
 }
-export { lapseOthers as lapseFunderApprovals };
 
 export interface ShareDecision {
   approval: Approval;
@@ -112,7 +110,7 @@ export async function decideShare(
       // A partner's refusal sends the choice back, as a council rejection does, with its reason.
       const decision: Decision = { n: a.n, outcome: 'rejected', by: user.id, byName: `${user.name} (${partnerName})`, at: now.toISOString(), reason: `${partnerName} does not agree to fund its share: ${reason}` };
       tx.put('requests', { ...r, state: 'evaluated', decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() });
-      await lapseOthers(tx, r, a.n, now, `${partnerName} refused its share`);
+      await lapseFunderApprovals(tx, r, a.n, now, `${partnerName} refused its share`);
       await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `rejected:${r.id}:${a.n}`, { kind: 'award.rejected', ref: r.id, n: a.n });
       return { approval: settled, outcome: 'Refused. The choice goes back to the social worker with your reason; the council is told.' };
     }

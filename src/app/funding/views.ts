@@ -51,10 +51,9 @@ export function shareOf(split: FundingSplit, partnerId: string, weekly: number, 
   return { weekly: amount, words: `${s.elements?.length ? s.elements.join(', ') : `${s.percent}%`} of ${gbp(weekly)} a week: ${gbp(amount)} a week` };
 }
 
-async function statusOf(read: Read, r: PackageRequest, a?: Agreement): Promise<string> {
+function statusOf(r: PackageRequest, a?: Agreement): string {
   if (a) return a.status === 'ended' ? `The package ended on ${a.ending?.on ?? current(a).endDate ?? ''}.` : a.status === 'active' ? `Running since ${current(a).startDate} with ${a.providerName}.` : `Awarded to ${a.providerName}; waiting for the provider to confirm the start.`;
   const words: Record<string, string> = { awaiting_approval: 'The award is waiting for its funders’ approval.', awarded: 'Awarded; waiting for the provider to accept.', cancelled: 'The request was cancelled.' };
-  void read;
   return words[r.state] ?? 'Being brokered: providers are bidding or the person is choosing.';
 }
 
@@ -94,7 +93,7 @@ export async function partnerPackageOf(read: Read, partner: FundingPartner, ref:
     share: shareNow,
     providerName,
     person: mine.lawfulBasis ? { kind: 'details', name: r.person.name, caseRef: r.person.caseRef, dateOfBirth: r.person.dateOfBirth, address: `${r.person.address}, ${r.person.postcode}` } : { kind: 'anonymised', profile: providerProfile(r as PackageRequest & { package: NonNullable<PackageRequest['package']>; person: NonNullable<PackageRequest['person']> }, r.ageBand ?? '') },
-    status: await statusOf(read, r, a),
+    status: statusOf(r, a),
     approval: approvalView,
   };
 }
