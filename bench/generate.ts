@@ -43,6 +43,14 @@ export interface Base {
   broadcastRef: string;
 }
 
+/** How big a council buildBase makes: the bench's by default; the rehearsals (scripts/rehearse) use smaller ones. */
+export interface BaseSizes {
+  providers: number;
+  /** Providers 1..bidders cover the live call-offs' lot and zone. */
+  bidders: number;
+  live: number;
+}
+
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
 const person = { name: 'Margaret Ellis', caseRef: 'LAS-400123', dateOfBirth: '1961-04-09', address: '12 Rowan Close, Bury', postcode: 'BL9 0EJ', gender: 'female', disabilityCategory: 'learning disability' };
@@ -85,8 +93,9 @@ export function bidData(ref: string, startDate: string, price: number): Record<s
 }
 
 /** Builds the live framework and call-offs in `dir` through the real use cases. */
-export async function buildBase(dir: string, connectorUrl: string): Promise<Base> {
+export async function buildBase(dir: string, connectorUrl: string, sizes: BaseSizes = { providers: PROVIDERS, bidders: BIDDERS, live: LIVE_CALLOFFS }): Promise<Base> {
   const now = new Date();
+  const { providers: PROVIDERS, bidders: BIDDERS, live: LIVE_CALLOFFS } = sizes;
   const demo = YAML.parse(await readFile('demo/framework.yaml', 'utf8')) as Record<string, unknown[]> & { settings: unknown };
   const providers = Array.from({ length: PROVIDERS }, (_, k) => {
     const i = k + 1;

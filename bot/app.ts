@@ -24,6 +24,9 @@ import { reportRoutes } from './routes/reports.js';
 import { agreementRoutes } from './routes/agreements.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { fundingRoutes } from './routes/funding.js';
+import { marketRoutes } from './routes/market.js';
+import { opsRoutes } from './routes/ops.js';
+import { turnOutcome, turnVerb } from '../src/metrics.js';
 
 export interface Bot {
   app: Application;
@@ -31,15 +34,18 @@ export interface Bot {
   actions: Map<string, Action>;
 }
 
+/** A command by its name ("publish", "market report"): its usage's leading lowercase words, never a reference or what was typed. Telemetry's verb, and what a refusal names. */
+const commandVerb = (command: Command) => /^[a-z]+(?: [a-z]+)*/.exec(command.usage)?.[0] ?? 'command';
+
 /** Builds the Teams application: every role's routes behind one text router and one action router. */
 export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), approvalRoutes(), fundingRoutes(), adminRoutes(), admissionRoutes(), reportRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), approvalRoutes(), fundingRoutes(), adminRoutes(), admissionRoutes(), reportRoutes(), marketRoutes(), opsRoutes()];
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).
-  const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements']);
+  const revisions = new Revisions(deps.store, ['lots', 'zones', 'providers', 'users', 'criteria', 'settings', 'requests', 'bids', 'admissionQuestions', 'applications', 'windows', 'admission', 'agreements', 'costModels', 'capacity', 'marketRules']);
   const dedup = new ActionDedup<CardJson | string>(15_000, Date.now, revisions.of);
   const identify = identifier(deps);
 
@@ -50,7 +56,10 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     // People with no role reach only commands marked open (e.g. `apply`); the rest are told how to get a role.
     if (!user && !commands.some((c) => c.open && c.pattern.test(text))) {
       const tried = commands.find((c) => c.pattern.test(text));
-      if (tried) await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await unrecognisedReason(deps.store, who));
+      if (tried) {
+        turnVerb(commandVerb(tried));
+        await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await unrecognisedReason(deps.store, who));
+      }
       if (who.memberLookupFailed) return void (await ctx.sendActivity(UNCONFIRMED));
       return explainNoRole(ctx, who.aadObjectId, commands.filter((c) => c.open));
     }
@@ -59,9 +68,10 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       if (!user && !command.open) continue;
       const match = text.match(command.pattern);
       if (!match) continue;
+      turnVerb(commandVerb(command));
       if (user && command.permission && !can(user, command.permission)) {
         await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, 'role', { roles: user.roles });
-        return void (await ctx.sendActivity(`\`${command.usage.split(' ')[0]}\` is not open to your role. Type \`help\` for what you can do.`));
+        return void (await ctx.sendActivity(`\`${commandVerb(command)}\` is not open to your role. Type \`help\` for what you can do.`));
       }
       if (command.where && !command.where.includes(place)) {
         return void (await ctx.sendActivity(`\`${command.usage}\` works only in a ${command.where.join(' or ')} conversation.`));
@@ -75,12 +85,14 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
           deps.logger.warn('card too large', { card: e.card, bytes: e.bytes, command: command.usage });
           await ctx.sendActivity(e.advice);
         } else if (e instanceof AppError) {
+          turnOutcome('rejected');
           if (e.kind === 'forbidden') await deps.refusals.record(who, `command ${command.usage.split(' ')[0]}`, e.message);
           await ctx.sendActivity(refusalText(e));
         } else throw e;
       }
       return deps.changed?.();
     }
+    turnOutcome('unknown');
     await ctx.sendActivity(text ? `Sorry, I don't know "${text}". Type \`help\` for what you can do.` : 'Type `help` for what you can do.');
   });
 
@@ -113,6 +125,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
     } catch (error) {
       // Unanswered, an invoke becomes a 501 and Teams shows "Unable to reach the app": say something true instead.
       deps.logger.error('action failed', { error, verb });
+      turnOutcome('failed');
       result = 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.';
     }
     await replyPrivately(ctx, result);
@@ -122,7 +135,11 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   async function answer(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<CardJson | string> {
     const who = await identify(ctx);
     const action = actions.get(verb);
-    if (!action) return 'This card is out of date. Type `help` for what you can do now.';
+    if (!action) {
+      turnOutcome('unknown');
+      return 'This card is out of date. Type `help` for what you can do now.';
+    }
+    turnVerb(verb);
     // Who is asking is settled before anything else, a replay included.
     const user = await loadUser(deps.store, who);
     if (!user && !action.open) {
@@ -143,6 +160,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
           return e.advice;
         }
         if (!(e instanceof AppError)) throw e;
+        turnOutcome('rejected');
         if (e.kind === 'forbidden') await deps.refusals.record(who, `action ${verb}`, e.message);
         return e.message;
       } finally {
@@ -159,6 +177,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
 
   app.error(async (ctx: TurnContext, error: Error) => {
     deps.logger.error('turn failed', { error, activityType: ctx.activity.type });
+    turnOutcome('failed');
     if (ctx.activity.type === ActivityTypes.Message) await ctx.sendActivity('Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the Brokerage Team.');
   });
 

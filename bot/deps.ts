@@ -4,6 +4,7 @@ import type { BrokerageStore } from '../src/store/collections.js';
 import type { FileShelf } from '../src/reports/shelf.js';
 import type { RefusalAudit } from '../src/app/refusals.js';
 import type { ReportLinks } from '../src/reports/links.js';
+import type { OpsContext } from '../src/app/ops/status.js';
 
 /** What every route needs; built once in index.ts (or a test) and passed down. */
 export interface Deps {
@@ -20,4 +21,6 @@ export interface Deps {
   refusals: RefusalAudit;
   /** Signs links to report charts and CSVs (index.ts serves them at /files/:token). */
   links?: ReportLinks;
+  /** The store as the server opened it and this instance, for the operations view (`ops`). */
+  ops?: OpsContext;
 }

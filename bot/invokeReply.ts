@@ -1,5 +1,6 @@
 import { ActivityTypes, INVOKE_RESPONSE_KEY, type Activity, type TurnContext } from 'botbuilder';
 import type { CardJson } from './render.js';
+import { turnOutcome } from '../src/metrics.js';
 
 /**
  * Answers an Action.Execute with the reply for the person who clicked, and only them.
@@ -26,6 +27,11 @@ export async function answerInvoke(ctx: TurnContext, status: number, body: unkno
   if (!ctx.turnState.get(INVOKE_RESPONSE_KEY)) ctx.turnState.set(INVOKE_RESPONSE_KEY, response);
 }
 
-/** A 4xx answer to an invoke, in the shape Teams and botbuilder use for one (`application/vnd.microsoft.error`), with the same status over HTTP. */
-export const answerInvokeError = (ctx: TurnContext, statusCode: 400 | 403 | 404, code: string, message: string): Promise<void> =>
-  answerInvoke(ctx, statusCode, { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } });
+/**
+ * A 4xx answer to an invoke, in the shape Teams and botbuilder use for one (`application/vnd.microsoft.error`), with the same status over HTTP.
+ * The turn counts as malformed (a card the bot cannot act on), as a malformed activity does.
+ */
+export function answerInvokeError(ctx: TurnContext, statusCode: 400 | 403 | 404, code: string, message: string): Promise<void> {
+  turnOutcome('malformed');
+  return answerInvoke(ctx, statusCode, { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } });
+}

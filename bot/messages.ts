@@ -13,6 +13,7 @@ import { drawAwardMessage } from './views/awardMessages.js';
 import { drawAgreementMessage } from './views/agreementMessages.js';
 import { drawApprovalMessage } from './views/approvalMessages.js';
 import { drawFundingMessage } from './views/fundingCards.js';
+import { drawMarketMessage } from './views/marketMessages.js';
 import { card, text } from './views/format.js';
 
 /** The framework's lookups the cards name things by (loaded by the brokerage). */
@@ -42,6 +43,8 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
       return drawFundingMessage(v); // joint funding (issue 24)
     case 'council':
       return drawCouncilMessage(v);
+    case 'market':
+      return drawMarketMessage(v); // capacity chases and market invitations (issue 25)
     case 'unknown':
       deps.logger.warn('outbox: unknown message kind', { kind: v.kind, id: item.id });
       return 'skip';

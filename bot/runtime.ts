@@ -3,6 +3,7 @@ import { Scheduler, type Job } from '../src/scheduler/scheduler.js';
 import { closeAtDeadline, endRound, sendReminder } from '../src/app/calloffs/deadline.js';
 import { agreementJobs } from '../src/app/agreements/jobs.js';
 import { approvalJobs } from '../src/app/approvals/chase.js';
+import { capacityJobs } from '../src/app/market/capacity.js';
 import type { PostReceipts } from '../src/outbox/receiptLog.js';
 import type { RateLedger } from '../src/outbox/rateLedger.js';
 import { markChannelUnreachable } from '../src/app/framework/channels.js';
@@ -13,7 +14,11 @@ export interface Runtime {
   scheduler: Scheduler;
   /** Wire into Deps.changed: drains what a turn queued and re-plans deadlines. */
   changed(): void;
-  stop(): void;
+  /**
+   * Stops posting and running jobs; resolves once the sends and the job under way are done and
+   * their claims given back (another instance takes the rest at once), or after `graceMs`.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** The background half of the bot: posting queued messages and running deadlines, both resumable. */
@@ -64,7 +69,7 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOpt
       'calloff.close': afterJob((ref) => closeAtDeadline(deps.store, ref, deps.now())),
       'calloff.remind': afterJob((ref, job) => sendReminder(deps.store, ref, String(job.reminder), deps.now())),
       'calloff.round': afterJob((ref) => endRound(deps.store, ref, deps.now())),
-      ...Object.fromEntries(Object.entries({ ...agreementJobs(deps.store, deps.now), ...approvalJobs(deps.store, deps.now) }).map(([kind, run]) => [kind, afterJob((_ref, job) => run(job as Job))])),
+      ...Object.fromEntries(Object.entries({ ...agreementJobs(deps.store, deps.now), ...approvalJobs(deps.store, deps.now), ...capacityJobs(deps.store, deps.now) }).map(([kind, run]) => [kind, afterJob((_ref, job) => run(job as Job))])),
     },
     deps.logger,
     deps.now,
@@ -82,9 +87,11 @@ export function startRuntime(deps: Deps, delivery: Delivery, options: RuntimeOpt
     outbox,
     scheduler,
     changed,
-    stop() {
-      outbox.stop();
-      scheduler.stop();
+    async stop(graceMs = 5_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all([outbox.stop(), scheduler.stop()]), late]);
+      clearTimeout(timer);
     },
   };
 }

@@ -15,16 +15,17 @@ import { sendCard } from './common.js';
 import { renderMessage } from '../messages.js';
 import { channelCardPost, copySeen } from '../../src/app/calloffs/channelCard.js';
 import { guarded, refusalText } from './guard.js';
+import { turnOutcome } from '../../src/metrics.js';
 
 const ref = (data: Record<string, unknown>) => (typeof data.ref === 'string' ? data.ref : '');
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The council's sealed status, as the brokerage reports it (counts, deliveries, lookups, what this user may do). */
 const councilView = (deps: Deps, s: SealedStatus, extra: { notice?: string; error?: string } = {}): CardJson =>
-  councilCard(s.request, s.lookups, { offered: s.offered, bids: s.bids, declined: s.declined, deliveries: s.deliveries }, { ...extra, canManage: s.canManage, now: deps.now() });
+  councilCard(s.request, s.lookups, { offered: s.offered, bids: s.bids, declined: s.declined, deliveries: s.deliveries, capacity: s.capacity }, { ...extra, canManage: s.canManage, now: deps.now() });
 
 async function statusCard(deps: Deps, who: Who, refText: string, extra: { notice?: string; error?: string } = {}): Promise<CardJson> {
-  return councilView(deps, await sealedStatus(deps.store, who, refText), extra);
+  return councilView(deps, await sealedStatus(deps.store, who, refText, deps.now()), extra);
 }
 
 /** The provider's own view of the call-off (its own bid, price included, since only the clicker sees it). */
@@ -85,7 +86,8 @@ const refreshChannelCard: Action = {
       post = await channelCardPost(deps.store, str(data.postId), ctx.activity.conversation?.id ?? '');
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      if (e.kind === 'forbidden') await deps.refusals?.record(who, 'action calloff.refresh', e.message);
+      turnOutcome('rejected');
+      if (e.kind === 'forbidden') await deps.refusals.record(who, 'action calloff.refresh', e.message);
       return e.message;
     }
     const activity = await renderMessage(deps, post);
@@ -130,7 +132,7 @@ export function calloffRoutes(): Routes {
       }),
       asCouncil('calloff.status', 'request.view', (deps, { who, data }) => statusCard(deps, who, ref(data))),
       asCouncil('calloff.answer.form', 'calloff.manage', async (deps, { who, data }) => {
-        const s = await sealedStatus(deps.store, who, ref(data));
+        const s = await sealedStatus(deps.store, who, ref(data), deps.now());
         const c = s.request.calloff!.clarifications.find((x) => x.id === data.questionId);
         if (!c) return `${s.request.id} has no question ${str(data.questionId)}.`;
         if (c.answer) return councilView(deps, s, { notice: `${c.id} was answered ${c.answer.by === who.aadObjectId ? 'by you' : 'by another broker'}.` });
@@ -145,7 +147,7 @@ export function calloffRoutes(): Routes {
         },
         async (deps, { who, data }, e) => {
           if (!Object.keys(e.fields).length) return e.message;
-          const s = await sealedStatus(deps.store, who, ref(data));
+          const s = await sealedStatus(deps.store, who, ref(data), deps.now());
           return answerForm(s.request, str(data.questionId), { answer: data.answer, questionAsShown: data.questionAsShown }, e.fields);
         },
       ),

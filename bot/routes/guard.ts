@@ -4,6 +4,7 @@ import { AppError } from '../../src/app/errors.js';
 import type { Deps } from '../deps.js';
 import type { Action } from '../registry.js';
 import type { CardJson } from '../render.js';
+import { turnOutcome } from '../../src/metrics.js';
 
 export type Turn = { who: Who; user: User; data: Record<string, unknown> };
 
@@ -35,6 +36,7 @@ export function guarded(
         return await run(deps, turn);
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
+        turnOutcome('rejected');
         // Forbidden is someone acting on what is not theirs (another worker's evaluation, an award it did not win): audit it.
         if (e.kind === 'forbidden') await deps.refusals.record(turn.who, `action ${verb}`, e.message);
         if (!onError) return refusalText(e);

@@ -20,9 +20,19 @@ let ownShelf: FileShelf | undefined;
 export const shelfOf = (deps: Deps) => deps.files ?? (ownShelf ??= new FileShelf({ ttlMs: PRIVATE_FILE_TTL_MS, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 /** Report links: index.ts gives the links the HTTP server serves; a bot built without them (tests) signs its own. */
 let ownLinks: ReportLinks | undefined;
-const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
+export const linksOf = (deps: Deps) => deps.links ?? (ownLinks ??= new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => 'http://localhost:3978', now: deps.now }));
 
 type Kind = 'headline' | 'providers' | 'equality';
+
+/** The period a command names (empty: this month), or undefined once the user has been told why it is not one. */
+export async function periodOrSay(ctx: TurnContext, text: string | undefined, now: Date): Promise<Period | undefined> {
+  try {
+    return parsePeriod(text ?? '', now);
+  } catch (e) {
+    if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
+    throw e;
+  }
+}
 
 async function reportCard(deps: Deps, kind: Kind, period: Period, page: unknown = 1): Promise<CardJson> {
   if (kind === 'headline') return headlineCard(buildReport(await loadCardData(deps.store, period), period, linksOf(deps), await loadApprovalData(deps.store, period, deps.now())));
@@ -39,14 +49,8 @@ function command(kind: Kind, usage: string, summary: string, pattern: RegExp): C
     permission: 'report.view',
     where: ['personal'],
     run: async (ctx: TurnContext, deps, { match }) => {
-      let period: Period;
-      try {
-        period = parsePeriod(match[1] ?? '', deps.now());
-      } catch (e) {
-        if (e instanceof PeriodError) return void (await ctx.sendActivity(e.message));
-        throw e;
-      }
-      await sendCard(ctx, await reportCard(deps, kind, period));
+      const period = await periodOrSay(ctx, match[1], deps.now());
+      if (period) await sendCard(ctx, await reportCard(deps, kind, period));
     },
   };
 }

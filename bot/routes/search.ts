@@ -8,6 +8,7 @@ import { PROVIDER_DATASET } from '../forms/adminForms.js';
 import type { Identify } from '../identity.js';
 import { answerInvoke, answerInvokeError } from '../invokeReply.js';
 import { matches } from '../views/paging.js';
+import { turnVerb } from '../../src/metrics.js';
 
 /** Teams asks for at most this many at a time; more is never useful in a drop-down. */
 const MAX_RESULTS = 50;
@@ -15,7 +16,7 @@ const MAX_RESULTS = 50;
 interface Dataset {
   /** Who may see it: the same permission as the form the picker is on. */
   permission: Permission;
-  /** How a refused search is named in the audit log. */
+  /** How a search is named in the audit log (when refused) and in telemetry (the turn's verb). */
   what: string;
   find(deps: Deps, text: string, skip: number, count: number): Promise<{ title: string; value: string }[]>;
 }
@@ -51,6 +52,7 @@ export function registerSearch(app: Application, deps: Deps, identify: Identify)
         deps.logger.warn('search for a dataset the bot does not have', { dataset: named });
         return answerInvokeError(ctx, 400, 'BadRequest', `This card searches a list the bot does not have (${named}). Open the form again from the bot to get the current one.`);
       }
+      turnVerb(dataset.what);
       const who = await identify(ctx);
       const user = await loadUser(deps.store, who);
       if (!user || !can(user, dataset.permission)) {

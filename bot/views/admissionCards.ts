@@ -167,6 +167,7 @@ export function admissionHomeCard(s: AdmissionStatus, users: User[], o: { notice
   ];
   const status = [
     s.window ? `Evaluation window ${s.window.id} is open (since ${formatUk(s.window.openedAt)}${s.window.closesOn ? `, planned to close ${formatUk(`${s.window.closesOn}T12:00:00Z`, false)}` : ''}). Evaluators: commissioners${s.window.evaluators.length ? `, ${s.window.evaluators.map(name).join(', ')}` : ''}.` : 'No evaluation window is open: submitted applications wait for the next one.',
+    ...(s.window?.invitations?.length ? [`Opened for gaps in the market: ${s.window.invitations.map((x) => `${x.lot} in ${x.zone} (the market told ${formatUk(x.at)})`).join('; ')}.`] : []),
     s.paused ? `⏸ New applications are paused: ${s.paused.reason}.` : 'New applications are open.',
     `${s.toEvaluate.length} to evaluate · ${s.waiting.length} waiting for a window · ${s.drafts} draft${s.drafts === 1 ? '' : 's'} · ${s.decided.length} decided.`,
   ].join('\n\n');

@@ -6,16 +6,21 @@ import { renderForm, type CardAction, type FieldSpec } from '../forms/form.js';
 import type { CardJson } from '../render.js';
 import { listCard, type ListRow } from './listCard.js';
 import { cap, day, gbp } from './format.js';
+import { rateCheckText, type RateCheck } from '../../src/domain/costModel.js';
 
 /**
  * Cards of the scheme of delegation: what an approval card says about who may decide it, the
  * `approvals` list, the commissioner's levels and an approver's out-of-office.
  */
 
-/** The facts every approval card (award, variation, placement) shows about who may decide it. */
+/** A rate against the cost-of-care model (issue 25), flagged when below it. */
+export const rateText = (c: RateCheck): string => `${c.below ? '⚠ ' : ''}${rateCheckText(c)}`;
+
+/** The facts every approval card (award, variation, placement) shows: the rate against the cost of care, and who may decide it. */
 export function noteFacts(note: ApprovalNote | undefined): { title: string; value: string }[] {
   if (!note) return [];
   return [
+    ...(note.rate ? [{ title: 'Cost of care', value: `${rateText(note.rate)}${note.rate.basis ? ` (${note.rate.basis})` : ''}` }] : []),
     { title: 'Level needed', value: note.level },
     { title: 'Sent to', value: note.withWhom },
     { title: 'Cannot decide (separation of duties)', value: note.cannot },

@@ -1,7 +1,7 @@
 import { panelBindings, type PanelCommon } from './panelBindings.js';
 import type { BidEvaluation, Placement } from '../../src/domain/award.js';
 import type { ApprovalNote } from '../../src/app/approvals/views.js';
-import { decisionButtons, noteFacts } from './approvalCards.js';
+import { decisionButtons, noteFacts, rateText } from './approvalCards.js';
 import { plainText } from '../../src/domain/plainText.js';
 import type { BidFieldKey } from '../../src/domain/bidFields.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
@@ -19,6 +19,7 @@ import { CardJson, render } from '../render.js';
 import { cap, day, gbp } from './format.js';
 import { NOT_TOP_REASONS, TOOK_PART, TOOK_PART_LABELS } from '../../src/domain/choice.js';
 import { someOf } from './paging.js';
+import type { ModelRate, RateCheck } from '../../src/domain/costModel.js';
 
 
 interface Row {
@@ -138,6 +139,9 @@ function flagText(row: RankedRow, r: OpenCallOff, minHourlyRate: number): string
   return out;
 }
 
+/** A bid's hourly rate against the cost-of-care model (issue 25): flagged when below it. */
+const rateLine = (c: RateCheck | undefined): string[] => (c ? [rateText(c)] : []);
+
 export function rankingRows(r: OpenCallOff, ranking: RankingView, names: Map<string, string>): Row[] {
   const label = (id: string) => ranking.evaluation.bids.find((b) => b.bidId === id)?.label ?? '?';
   const rows: Row[] = ranking.rows.map((row) => ({
@@ -146,6 +150,7 @@ export function rankingRows(r: OpenCallOff, ranking: RankingView, names: Map<str
       `${gbp(row.weeklyPrice)} a week (${gbp(row.hourlyRate)}/h) · price ${show2(row.priceScore)} of ${r.package.costWeight} · quality ${show2(row.qualityScore)} of ${r.package.qualityWeight}`,
       ...(row.compliant ? [] : [`Non-compliant: ${row.reasons.join('; ')}.`]),
       ...flagText(row, r, ranking.minHourlyRate),
+      ...rateLine(ranking.rateChecks.get(row.bidId)),
     ],
     style: row.compliant ? (row.rank === 1 ? 'good' : 'default') : 'attention',
   }));
@@ -158,8 +163,12 @@ export function rankingFacts(r: OpenCallOff, ranking: RankingView) {
     { title: 'Scoring', value: `cost ${r.package.costWeight} / quality ${r.package.qualityWeight}; totals to 2 dp, ranked on the exact value` },
     { title: 'Lowest compliant price', value: ranking.lowestCompliantPrice === undefined ? 'none' : `${gbp(ranking.lowestCompliantPrice)} a week` },
     { title: 'Indicative budget', value: `${gbp(r.package.budgetWeekly)} a week` },
+    ...(ranking.model ? [{ title: 'Cost-of-care model', value: modelRateText(ranking.model) }] : []),
   ];
 }
+
+/** "£32.14/h (Learning disability: the council default); `cost of care` shows the workings" */
+const modelRateText = (m: ModelRate) => `${gbp(m.rate)}/h (${m.lotName ?? m.lot}: ${m.own ? 'its own model' : 'the council default'}${m.upliftPct ? `, ${m.upliftPct}% uplift in ${m.zone}` : ''}); \`cost of care\` shows the workings`;
 
 export interface RankingOptions {
   canChoose: boolean;

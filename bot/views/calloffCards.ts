@@ -7,7 +7,7 @@ import { answerInput, BID_FIELD_KEYS, BID_FIELDS, type BidFieldKey } from '../..
 import { criterionLine, questionHeading } from '../../src/domain/personQuestions.js';
 import type { ProviderCallOff } from '../../src/app/calloffs/providerView.js';
 import type { ProviderProfile } from '../../src/domain/anonymise.js';
-import type { CardDelivery } from '../../src/app/calloffs/status.js';
+import type { CardDelivery, OfferedCapacity } from '../../src/app/calloffs/status.js';
 import { CardAction, FieldSpec, renderForm } from '../forms/form.js';
 import { CARD_BUDGET_BYTES, CardJson, CardTooLargeError, render } from '../render.js';
 import type { Lookups } from './requestCards.js';
@@ -196,6 +196,8 @@ export interface SealedCounts {
   declined: { reason: string; detail: string }[];
   offered: number;
   deliveries?: CardDelivery[];
+  /** Offered providers that said they can take new packages in the zone (issue 25). */
+  capacity?: OfferedCapacity;
 }
 
 /** Up to this many offers the card lists every provider; beyond it, only those not yet delivered. */
@@ -240,6 +242,10 @@ function deliveryRows(ref: string, deliveries: CardDelivery[]) {
   return rows;
 }
 
+/** "2 of 5 offered (about 60 hours a week); 1 more said so over 8 weeks ago (stale)" */
+const capacityText = (c: OfferedCapacity, offered: number) =>
+  `${c.said} of ${offered} offered${c.hours ? ` (about ${c.hours} hours a week)` : ''}${c.stale ? `; ${c.stale} more said so over ${c.weeks} weeks ago (stale)` : ''}`;
+
 /** What council staff see of a call-off: sealed, so counts only, never a price or who bid. */
 export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts, o: { notice?: string; error?: string; canManage: boolean; now: Date }): CardJson {
   const c = r.calloff!;
@@ -257,6 +263,7 @@ export function councilCard(r: PackageRequest, l: Lookups, counts: SealedCounts,
       { title: 'Offered to', value: `${counts.offered} provider${counts.offered === 1 ? '' : 's'}` },
       { title: 'Bids received', value: open ? `${counts.bids} (sealed until the deadline)` : String(counts.bids) },
       { title: 'Not interested', value: counts.declined.length ? counts.declined.map((d) => d.reason).join(', ') : 'none' },
+      ...(counts.capacity ? [{ title: 'Said they have capacity', value: capacityText(counts.capacity, counts.offered) }] : []),
       ...(counts.deliveries ? [{ title: 'Card delivered to', value: `${counts.deliveries.filter((d) => d.state === 'delivered').length} of ${counts.deliveries.length} channels` }] : []),
       ...(c.rounds.length ? [{ title: 'Rounds', value: c.rounds.map((x) => x.tier).join(' → ') }] : []),
       ...(c.extensions.length ? [{ title: 'Extended', value: c.extensions.map((e) => `to ${formatUk(e.to)} (${e.reason})`).join('; ') }] : []),

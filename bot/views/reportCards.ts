@@ -36,6 +36,8 @@ const sectionButtons = (p: Period, except: 'headline' | 'providers' | 'equality'
     { title: 'Headline and charts', verb: 'report.headline', data: periodData(p) },
     { title: 'Providers', verb: 'report.providers', data: periodData(p) },
     { title: 'Equality monitoring', verb: 'report.equality', data: periodData(p) },
+    // The market by lot and zone, for the same period (issue 25).
+    { title: 'Market', verb: 'market.report', data: periodData(p) },
   ].filter((a) => a.verb !== `report.${except}`);
 
 const FOOTER = 'Council staff only. Definitions of every figure and CSV column: README, "Reports".';

@@ -72,10 +72,17 @@ export type ApprovalNotification = About<'approval.reminder', { id: string }> | 
 /** Joint funding (src/app/funding/): a partner's approval card for its share; `id` is the approval's. */
 export type FundingNotification = About<'funding.approval', { id: string }>;
 
+/**
+ * The market (issue 25), to a provider's channel: a chase for its stale capacity declarations
+ * (drawn from its own record), or the council's invitation to join for a lot and zone (drawn from
+ * the evaluation window, which holds the notice as the commissioner sent it).
+ */
+export type MarketNotification = { kind: 'capacity.chase'; zones: string[]; ref?: undefined } | { kind: 'market.invitation'; windowId: string; lot: string; zone: string; ref?: undefined };
+
 /** Plain text, already written (a publish report, an admission notice, an unreachable channel). */
 export type TextNotification = { kind: 'publish.report'; text: string; ref?: undefined } | { kind: 'notice.text'; text: string; ref?: undefined };
 
-export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | FundingNotification | TextNotification;
+export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | FundingNotification | MarketNotification | TextNotification;
 export type NotificationKind = Notification['kind'];
 /** The member of the union for one kind. */
 export type NotificationOf<K extends NotificationKind> = Extract<Notification, { kind: K }>;
@@ -125,6 +132,8 @@ export const NOTIFICATION_KINDS = [
   'approval.escalated',
   'approval.delegated',
   'funding.approval',
+  'capacity.chase',
+  'market.invitation',
   'publish.report',
   'notice.text',
 ] as const satisfies readonly NotificationKind[];

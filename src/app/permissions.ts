@@ -41,6 +41,12 @@ export const PERMISSIONS = {
   'funding.view': ['social_worker', 'broker', 'manager', 'commissioner', 'funding_approver', 'funding_viewer'],
   /** A partner's approver approves or refuses its share, under its own levels. */
   'funding.decide': ['funding_approver'],
+  /** The market view (issue 25): set the cost-of-care models and the gap rules, and act on a gap. */
+  'market.manage': ['commissioner'],
+  /** Say from the provider's channel, per zone, whether it can take new packages. */
+  'capacity.declare': ['provider'],
+  /** The operations view (`ops`): instances, the outbox, failed posts and sending them again. The admins, as for `admin`. */
+  'service.operate': ['commissioner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,7 @@
 import type { Who } from './actor.js';
 import type { BrokerageStore } from '../store/collections.js';
 import type { Logger } from '../log.js';
+import { refused } from '../metrics.js';
 
 export interface RefusalLimits {
   /** Audit lines per person per window; beyond it their refusals are only counted. */
@@ -34,6 +35,7 @@ export class RefusalAudit {
   ) {}
 
   async record(who: Who, what: string, reason: string, details: Record<string, unknown> = {}): Promise<void> {
+    refused(reason);
     await this.roll();
     const actor = who.aadObjectId || 'unknown';
     const mine = this.counts.get(actor) ?? 0;

@@ -134,6 +134,18 @@ export interface EvaluationWindow {
   closedBy?: string;
   /** Council users (aadObjectIds) the commissioner names to evaluate in this window. */
   evaluators: string[];
+  /** Gaps in the market the window was opened (or widened) to fill, each told to the market (issue 25). */
+  invitations?: MarketInvitation[];
+}
+
+/** A lot and zone the council invites applications for, with the notice the market was sent. */
+export interface MarketInvitation {
+  lot: string;
+  zone: string;
+  /** The notice, with the gap's figures (small counts suppressed): what providers were told. */
+  text: string;
+  at: string;
+  by: string;
 }
 
 /** The one admission record: whether new applications are paused, and why. */

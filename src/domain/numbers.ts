@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Numbers as people type them on a card: plain decimals only. JavaScript's Number() also reads
  * "0x1F4" (500), "1e3" (1,000), "0b11", "Infinity" and "  " (0), so a weekly price typed as hex
@@ -27,3 +29,18 @@ export const numberInput =
   (options: { money?: boolean } = {}) =>
   (v: unknown): unknown =>
     v === '' || v === null || v === undefined || (typeof v === 'string' && !v.trim()) ? undefined : plainNumber(v, options);
+
+/**
+ * A figure a council sets on a card (a rate, a percentage, a count): a plain decimal ("£" and
+ * thousands commas with `money`, a trailing "%" with `percent`), within bounds, named in every message.
+ */
+export function boundedNumber(what: string, min: number, max: number, o: { money?: boolean; percent?: boolean; int?: boolean } = {}) {
+  return z.preprocess(
+    (v) => numberInput({ money: o.money })(o.percent && typeof v === 'string' ? v.trim().replace(/\s*%$/, '') : v),
+    z
+      .number({ required_error: `${what} is required`, invalid_type_error: `${what} must be a number` })
+      .min(min, `${what} must be at least ${min.toLocaleString('en-GB')}`)
+      .max(max, `${what} must be at most ${max.toLocaleString('en-GB')}`)
+      .refine((x) => !o.int || Number.isInteger(x), `${what} must be a whole number`),
+  );
+}

@@ -50,6 +50,8 @@ export interface OutboxItem {
   lastError?: string;
   /** The conversation refused the bot (403, 404, not in the conversation): register it again, then resend. */
   unreachable?: boolean;
+  /** The W3C traceparent of the span that queued it (src/metrics.ts), when telemetry is on: its sends join that trace. */
+  trace?: string;
   /** Items published together; when the last one settles, `notify` hears how it went. */
   batch?: { id: string; notify?: string };
 }

@@ -8,6 +8,7 @@ import { RateLimiter, TEAMS_LIMITS, type RateLimits } from './ratePolicy.js';
 import type { RateLedger } from './rateLedger.js';
 import type { PostReceipts } from './receiptLog.js';
 import type { NewItem, OutboxItem } from './item.js';
+import { attemptFailed, postSent, queued, sending as sendSpan } from '../metrics.js';
 
 export type { Target, OutboxItem, NewItem } from './item.js';
 
@@ -21,7 +22,7 @@ export async function enqueue(tx: Tx<Collections>, now: Date, ...items: NewItem[
     const existing = await tx.get('outbox', item.id);
     // Same id, same message: an idempotent repeat. A pending update just gets the newer intent.
     if (existing && (existing.status !== 'sent' || !item.updates)) continue;
-    tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString() });
+    tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString(), ...queued(item.message.kind) });
   }
 }
 
@@ -87,6 +88,13 @@ function sooner(a: OutboxItem, b: OutboxItem): boolean {
 /** The longest a Retry-After holds a conversation. */
 const MAX_PAUSE_MS = 3_600_000;
 
+/**
+ * A post another instance holds is asked for again this soon (or once its lease could have run
+ * out, if that is sooner): its holder gives it back as soon as it settles it or stops (SIGTERM),
+ * and waiting out the whole lease would hold the post up to a minute for nothing.
+ */
+const CLAIM_RECHECK_MS = 2_000;
+
 export const conversationOf = (item: Pick<OutboxItem, 'target'>): string => {
   const t = item.target;
   if ('providerId' in t) return `provider:${t.providerId}`;
@@ -114,6 +122,8 @@ export class Outbox {
   private stopped = false;
   private wake?: () => void;
   private readonly inFlight = new Set<string>();
+  /** The attempts under way (at most `concurrency`): stop() waits for them. */
+  private readonly active = new Set<Promise<void>>();
   /** Sends that timed out but may still answer: their receipts are not saved in the store yet. */
   private lateSaving = 0;
   /** Late answers that arrived and are being recorded (and their extra copy deleted): idle waits for them. */
@@ -227,7 +237,7 @@ export class Outbox {
    */
   private async dispatch(): Promise<void> {
     const concurrency = this.options.concurrency ?? 4;
-    const active = new Set<Promise<void>>();
+    const active = this.active;
     while (!this.stopped) {
       const pick = active.size < concurrency ? this.pick(this.now().getTime(), this.clock()) : { waitMs: undefined };
       if (pick.item) {
@@ -314,7 +324,7 @@ export class Outbox {
     try {
       if (!(claimed = await this.store.claim('outbox', item.id, this.instanceId, this.leaseMs))) {
         this.limiter.untake(key, takenAt);
-        this.claimedElsewhere.set(item.id, this.clock() + this.leaseMs);
+        this.claimedElsewhere.set(item.id, this.clock() + Math.min(this.leaseMs, CLAIM_RECHECK_MS));
         return;
       }
       renew = setInterval(() => (renewing = this.renew(item.id)), Math.max(1, this.leaseMs / 3));
@@ -328,6 +338,8 @@ export class Outbox {
       if (!item.updates && (await this.answeredBefore(item))) return this.limiter.untake(key, takenAt);
       if (claimed === 'taken over' && !item.updates && (await this.foundInChannel(item))) return this.limiter.untake(key, takenAt);
       if (!(await this.passLedger(key))) return this.limiter.untake(key, takenAt);
+      // Stopping (SIGTERM): nothing new goes out; the claim is given back below, so another instance sends it at once.
+      if (this.stopped) return this.limiter.untake(key, takenAt);
       await this.sendClaimed(item, key);
     } finally {
       clearInterval(renew);
@@ -457,6 +469,7 @@ export class Outbox {
    */
   private send(item: OutboxItem, replace?: string): Promise<{ activityId?: string; conversationId?: string } | 'skip'> {
     let timedOut = false;
+    const span = sendSpan(item, !!replace);
     /** A late new post is being recorded, from the moment Teams answered: idle() waits for it. */
     let settling = false;
     const sending = this.delivery.deliver(item, replace).then(async (result) => {
@@ -498,7 +511,7 @@ export class Outbox {
       }, ms);
       timer.unref?.();
     });
-    return Promise.race([sending, timeout]).finally(() => clearTimeout(timer));
+    return span.track(Promise.race([sending, timeout]).finally(() => clearTimeout(timer)));
   }
 
   /** A failed attempt: retried within the item's give-up rule, or settled as failed with why. */
@@ -507,6 +520,7 @@ export class Outbox {
     const reason = reasonOf(failure);
     if (noPlace || isUnreachable(failure)) {
       this.logger.warn('outbox: conversation unreachable', { id: item.id, reason });
+      attemptFailed(item.message.kind, failure, 'unreachable');
       await this.settle(item, { status: 'failed', attempts, lastError: reason, unreachable: true });
       if (!noPlace) await this.options.onUnreachable?.(item, reason);
       return;
@@ -523,6 +537,7 @@ export class Outbox {
       await this.options.ledger?.pause(key, ms).catch((error) => this.logger.warn('outbox: could not share a Retry-After; other instances learn it from Teams', { key, error: String(error) }));
     }
     const delay = nextDelay(failure, attempts, now, giveUpAt(item, this.options.policy ?? DEFAULT_POLICY), this.options.policy ?? DEFAULT_POLICY, this.options.random);
+    attemptFailed(item.message.kind, failure, delay === undefined ? 'gave_up' : 'retry');
     if (delay === undefined) {
       this.logger.warn('outbox: giving up', { id: item.id, reason, attempts });
       await this.settle(item, { status: 'failed', attempts, lastError: reason });
@@ -545,6 +560,7 @@ export class Outbox {
       if (current.status === 'sent' && current.activityId) return { copies: [...new Set([...(current.copies ?? []), activityId])] };
       return { status: 'sent', sentAt: this.now().toISOString(), activityId, ...(conversationId ? { conversationId } : {}), attempts: Math.max(current.attempts, item.attempts + 1), lastError: undefined, unreachable: undefined };
     });
+    if (applied?.status === 'sent') postSent(item.message.kind);
     if (!applied?.copies || !this.delivery.remove) return;
     try {
       await this.delivery.remove(item, activityId);
@@ -609,11 +625,25 @@ export class Outbox {
     return this.pending.size;
   }
 
-  stop(): void {
+  /** When the oldest waiting item was queued (ms), for the backlog's age. */
+  get oldestQueuedAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const i of this.pending.values()) oldest = Math.min(oldest ?? Infinity, Date.parse(i.createdAt));
+    return oldest;
+  }
+
+  /**
+   * Stops taking posts and resolves once the sends already under way have been answered, saved
+   * and their claims given back (a post claimed but not yet sent is given back at once), so
+   * another instance takes the rest straight away. A send that never answers keeps its claim: the
+   * post may have gone out, and its lease running out is what then lets another instance ask.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.resync.stop();
     this.unwatch();
     this.nudge();
+    return Promise.allSettled([...this.active]).then(() => undefined);
   }
 }

@@ -52,8 +52,8 @@ const COLOURS = { bar: '#4f6bed', budget: '#201f1e', grid: '#e1dfdd', axis: '#60
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const r1 = (n: number) => Math.round(n * 10) / 10;
 
-function text(x: number, y: number, s: string, o: { size?: number; anchor?: 'start' | 'middle' | 'end'; weight?: 'bold'; fill?: string } = {}): string {
-  return `<text x="${r1(x)}" y="${r1(y)}" font-family="${FAMILY}" font-size="${o.size ?? 11}" text-anchor="${o.anchor ?? 'start'}"${o.weight ? ' font-weight="bold"' : ''} fill="${o.fill ?? COLOURS.text}">${esc(s)}</text>`;
+export function text(x: number, y: number, s: string, o: { size?: number; anchor?: 'start' | 'middle' | 'end'; weight?: 'bold'; fill?: string; rotate?: number } = {}): string {
+  return `<text x="${r1(x)}" y="${r1(y)}"${o.rotate ? ` transform="rotate(${o.rotate} ${r1(x)} ${r1(y)})"` : ''} font-family="${FAMILY}" font-size="${o.size ?? 11}" text-anchor="${o.anchor ?? 'start'}"${o.weight ? ' font-weight="bold"' : ''} fill="${o.fill ?? COLOURS.text}">${esc(s)}</text>`;
 }
 
 /** A "nice" axis top and step (1, 2 or 5 × 10^k) with about four steps. */

@@ -7,6 +7,8 @@ import type { BrokerageStore } from '../store/collections.js';
 import { fileResponse, refusedResponse, type ReportLinks, type ServedFile } from './links.js';
 import { loadReportData, reportFile } from './report.js';
 import { approvalsCsv, loadApprovalData } from './approvals.js';
+import { isMarketFile, marketFile } from './marketFiles.js';
+import { loadMarketData } from './marketData.js';
 
 const KEEP_MS = 60_000;
 const KEEP_AT_MOST = 32;
@@ -31,7 +33,9 @@ export class ReportFiles {
     const file: ServedFile =
       spec.file === 'approvals'
         ? { body: Buffer.from(approvalsCsv(await loadApprovalData(this.store, spec, this.now())), 'utf8'), contentType: 'text/csv; charset=utf-8', filename: `approvals_${spec.from}_to_${spec.to}.csv` }
-        : reportFile(await loadReportData(this.store, spec), spec);
+        : isMarketFile(spec.file)
+          ? marketFile(await loadMarketData(this.store, spec, this.now()), { ...spec, file: spec.file })
+          : reportFile(await loadReportData(this.store, spec), { ...spec, file: spec.file });
     this.recent.delete(key);
     this.recent.set(key, { file, at: now });
     for (const k of this.recent.keys()) {

@@ -15,8 +15,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** What a link can point at: the two charts and the five CSV exports. */
-export const REPORT_FILES = ['awards-spend', 'days-to-award', 'awards', 'calloffs', 'bids', 'off-contract', 'approvals'] as const;
+/** What a link can point at: the two charts and the five CSV exports; the market's heat map and CSV (issue 25). */
+export const REPORT_FILES = ['awards-spend', 'days-to-award', 'awards', 'calloffs', 'bids', 'off-contract', 'approvals', 'market-map', 'market'] as const;
 export type ReportFile = (typeof REPORT_FILES)[number];
 
 export interface LinkSpec {

@@ -12,6 +12,7 @@ import { showDay, type Period } from './period.js';
 import { awardsOverTime, cardOf, choiceStats, daysDistribution, equality, headline, providerStats, type CardData, type ChoiceStats, type Equality, type Headline, type ProviderStats, type ReportData } from './queries.js';
 import { listOf, reading } from '../store/reading.js';
 import { approvalFigures, type ApprovalData, type ApprovalFigures } from './approvals.js';
+import type { MarketFile } from './marketFiles.js';
 
 /**
  * What a report for the period reads: the requests with a reportable moment in it (submitted,
@@ -68,7 +69,7 @@ const slug = (p: Pick<Period, 'from' | 'to'>) => `${p.from}_to_${p.to}`;
 
 const CHART_TITLES = { 'awards-spend': 'Awards and weekly spend committed', 'days-to-award': 'Days from request to award' } as const;
 /** CSV exports by the file name their links carry. */
-const CSV_FILES: Record<Exclude<ReportFile, keyof typeof CHART_TITLES | 'approvals'>, ExportName> = { awards: 'awards', calloffs: 'calloffs', bids: 'bids', 'off-contract': 'offContract' };
+const CSV_FILES: Record<Exclude<ReportFile, keyof typeof CHART_TITLES | 'approvals' | MarketFile>, ExportName> = { awards: 'awards', calloffs: 'calloffs', bids: 'bids', 'off-contract': 'offContract' };
 
 export function buildReport(data: CardData, period: Period, links: ReportLinks, approvals?: ApprovalData): Report {
   const h = headline(data, period);
@@ -85,7 +86,7 @@ export function buildReport(data: CardData, period: Period, links: ReportLinks, 
 }
 
 /** Draws one file of a report from the data for its period: what a link gives when it is opened. */
-export function reportFile(data: ReportData, spec: LinkSpec): ServedFile {
+export function reportFile(data: ReportData, spec: LinkSpec & { file: Exclude<ReportFile, MarketFile> }): ServedFile {
   const period = { from: spec.from, to: spec.to };
   const span = `${showDay(period.from)} to ${showDay(period.to)} (UK time)`;
   if (spec.file === 'awards-spend') return { body: rasterise(awardsSpendSvg(awardsOverTime(data, period), span)).png, contentType: 'image/png' };

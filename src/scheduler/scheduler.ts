@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { PROCESS_INSTANCE } from '../store/instance.js';
 import { Resync } from '../store/resync.js';
 import type { Job } from './job.js';
+import { jobRan } from '../metrics.js';
 
 export type { Job } from './job.js';
 
@@ -103,12 +104,14 @@ export class Scheduler {
     this.kick();
   }
 
-  stop(): void {
+  /** Stops planning; resolves once the job running now (if any) has finished and given its claim back. */
+  stop(): Promise<void> {
     this.stopped = true;
     this.started = false;
     clearTimeout(this.timer);
     this.resync.stop();
     this.unwatch();
+    return this.current?.catch(() => undefined) ?? Promise.resolve();
   }
 
   /** Re-plan after jobs were added or moved. */
@@ -186,6 +189,7 @@ export class Scheduler {
 
   private async run(job: Job, now: number): Promise<void> {
     const handler = this.handlers[job.kind];
+    jobRan(job.kind, this.now().getTime() - Date.parse(job.at));
     try {
       if (handler) await handler(job);
       else this.logger.warn('scheduler: no handler', { kind: job.kind, id: job.id });

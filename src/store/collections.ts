@@ -7,6 +7,8 @@ import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
 import type { Absence, Approval, ApprovalScheme } from '../domain/approvals.js';
 import type { FundingPartner } from '../domain/funding.js';
+import type { CostModel } from '../domain/costModel.js';
+import type { CapacityRecord, MarketRules } from '../domain/market.js';
 import type { Entity, Store, Tx } from './store.js';
 import type { BrokerageReads } from './reads.js';
 
@@ -54,6 +56,10 @@ export type Collections = {
   absences: Absence;
   /** Joint funders (an ICB, another council) and the packages they share (src/app/funding/). */
   fundingPartners: FundingPartner;
+  /** The market view (issue 25): costing models by lot ('default' for the rest), providers' capacity, the gap rules. */
+  costModels: CostModel & Entity;
+  capacity: CapacityRecord;
+  marketRules: MarketRules & Entity;
 };
 
 /** The call-off (request) an id belongs to: `PKG-2026-0042`, `PKG-2026-0042:caring-hands`, `post:PKG-2026-0042:…`. */

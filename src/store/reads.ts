@@ -28,7 +28,10 @@ export type ReferenceCollection =
   | 'contractRules'
   | 'approvalSchemes'
   | 'absences'
-  | 'fundingPartners';
+  | 'fundingPartners'
+  | 'costModels'
+  | 'capacity'
+  | 'marketRules';
 
 /** The questions the brokerage asks of its store, besides get-by-id. In a transaction they see its own changes. */
 export interface BrokerageReads {
@@ -56,12 +59,24 @@ export interface BrokerageReads {
   pendingPosts(): Promise<OutboxItem[]>;
   /** The items of one outbox batch (e.g. one publish), whatever their status. */
   postsOfBatch(batchId: string): Promise<OutboxItem[]>;
+  /** Outbox items that failed, last tried (`dueAt`) on a day in [from, to] (ISO days, UTC), the latest first. */
+  failedPostsBetween(from: string, to: string): Promise<OutboxItem[]>;
   /** Every scheduled job. */
   jobs(): Promise<Job[]>;
   /** Approvals still waiting for a decision. */
   waitingApprovals(): Promise<Approval[]>;
   /** Approvals raised on a day in [from, to] (ISO days, UTC), whatever their status. */
   approvalsRaisedBetween(from: string, to: string): Promise<Approval[]>;
+}
+
+/** The order failedPostsBetween answers in: the latest try first, then by id. */
+export const latestTryFirst = (a: OutboxItem, b: OutboxItem): number => (a.dueAt !== b.dueAt ? (a.dueAt < b.dueAt ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The ISO days from `from` to `to`, both included. */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (const d = new Date(`${from.slice(0, 10)}T00:00:00Z`); d.toISOString().slice(0, 10) <= to.slice(0, 10); d.setUTCDate(d.getUTCDate() + 1)) out.push(d.toISOString().slice(0, 10));
+  return out;
 }
 
 /** The days a request had a reportable moment: what requestsActiveBetween indexes. */

@@ -17,10 +17,14 @@ describe('permissions', () => {
     assert.equal(can(undefined, 'framework.view'), false);
   });
 
-  it('gives the provider role nothing a council role has', () => {
-    for (const [permission, roles] of Object.entries(PERMISSIONS)) {
-      if (permission !== 'bid.submit') assert.ok(!(roles as readonly string[]).includes('provider'), permission);
-    }
+  it('gives the provider role nothing a council role has: bidding and saying its capacity are providers’ alone', () => {
+    const providers = Object.entries(PERMISSIONS).filter(([, roles]) => (roles as readonly string[]).includes('provider'));
+    assert.deepEqual(providers.map(([p]) => p), ['bid.submit', 'capacity.declare']);
+    for (const [permission, roles] of providers) assert.deepEqual(roles, ['provider'], permission);
+  });
+
+  it('gives the operations view (service.operate) to the admins, the same people as framework.manage', () => {
+    assert.deepEqual(PERMISSIONS['service.operate'], PERMISSIONS['framework.manage']);
   });
 
   describe('requirePermission', () => {

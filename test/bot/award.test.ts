@@ -357,8 +357,12 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
     // A spending decision (issue 23): Alex recorded it, so Alex could not approve it; Morgan gets the card.
     const [placementCard] = postsTo(user('morgan'), 'placement.approval');
     assert.match(textOf(placementCard), /Cannot decide \(separation of duties\)\nAlex Morgan: recorded the placement; Sam Patel: raised the request/);
+    // Its rate against the cost of care (issue 25): £700 ÷ 21 h = £33.33; 33.33 − 32.14 = 1.19 above; 1.19 ÷ 32.14 = 3.7%.
+    const rate = /Cost of care\n£33\.33\/h is at or above the cost-of-care model's £32\.14\/h \(by £1\.19, 3\.7%\) \(its weekly price over the package's 21 hours a week\)/;
+    assert.match(textOf(placementCard), rate);
     const approved = await t.click('morgan', 'offcontract.approve', { ref, n: 1 });
     assert.match(cardText(approved.value), /✔ Approved by Morgan Lee/);
+    assert.match(cardText(approved.value), rate);
     await t.drained();
     r = await request(ref);
     assert.equal(r.state, 'awarded');
@@ -368,6 +372,7 @@ describe('evaluation, choice, approval and award from Teams (issue 5)', () => {
     );
     assert.match(textOf(postsTo(user('morgan'), 'award.off-contract')[0]), /placed off-contract with Acme Care at £700\.00 a week \(over budget\)/);
     assert.match(textOf(postsTo('provider:caring-hands', 'calloff.card').at(-1)!), /placement outside the framework/);
+    for (const p of t.posted.filter((x) => x.to.startsWith('provider:'))) assert.doesNotMatch(JSON.stringify(p.activity), /cost.of.care|32\.14/i, 'the cost of care is council-only');
     const audit = (await t.store.audit()).filter((e) => e.action.startsWith('award.off-contract') || e.action === 'cascade.round');
     assert.deepEqual([...new Set(audit.map((e) => e.action))].sort(), ['award.off-contract', 'award.off-contract.approve', 'cascade.round']);
   });

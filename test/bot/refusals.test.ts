@@ -133,5 +133,37 @@ describe('every refusal is audited', () => {
       assert.match(JSON.stringify(answer.value), /was not offered to your organisation/);
       assert.deepEqual(await lines(), [{ actor: PEOPLE.tom.aadObjectId, what: 'action bid.submit', reason: `${ref} was not offered to your organisation.` }]);
     });
+
+    it('audits the market’s refusals (issue 25): capacity in a provider’s channel, the market report, the cost model, the market rules, a window from a gap', async () => {
+      const inChannel = { conversationType: 'channel', id: 'channel-caring-hands' } as const;
+      const NOV = { from: '2026-11-01', to: '2026-11-30' };
+      // Decided inside the use case first, with nothing audited before it: a suspended provider saying its capacity.
+      await t.store.transact({ actor: 'test', action: 'test.suspend' }, async (tx) => tx.put('providers', { ...(await tx.get('providers', 'caring-hands'))!, status: 'suspended', statusReason: 'test' }));
+      assert.match(JSON.stringify((await t.click('priya', 'capacity.save', { 'can_bury-east': 'yes' })).value), /Caring Hands Ltd is suspended on the framework/);
+      const [priya] = await t.say('priya', 'capacity', inChannel);
+      assert.match(priya.text!, /Caring Hands Ltd is suspended on the framework/);
+      // Then the roles the market's commands and buttons need.
+      assert.match((await t.say('alex', 'capacity', inChannel))[0].text!, /not open to your role/);
+      assert.match((await t.say('tom', 'market report this month'))[0].text!, /^`market report` is not open to your role\./);
+      assert.match((await t.say('tom', 'cost of care'))[0].text!, /^`cost of care` is not open to your role\./);
+      assert.match(String((await t.click('sam', 'market.cost.save', { lot: 'default', payPerHour: '13' })).value), /role doesn't allow/);
+      assert.match(String((await t.click('sam', 'market.rules.save', { smallNumber: '3' })).value), /role doesn't allow/);
+      assert.match(String((await t.click('morgan', 'market.gap.open', { lot: 'autism', zone: 'radcliffe', ...NOV })).value), /role doesn't allow/);
+      const suspended = 'Caring Hands Ltd is suspended on the framework, so it is not offered new packages.';
+      assert.deepEqual(
+        (await lines()).map(({ actor, what, reason }) => ({ actor, what, reason })),
+        [
+          { actor: PEOPLE.priya.aadObjectId, what: 'action capacity.save', reason: suspended },
+          { actor: PEOPLE.priya.aadObjectId, what: 'command capacity', reason: suspended },
+          { actor: PEOPLE.alex.aadObjectId, what: 'command capacity', reason: 'role' },
+          { actor: PEOPLE.tom.aadObjectId, what: 'command market', reason: 'role' },
+          { actor: PEOPLE.tom.aadObjectId, what: 'command cost', reason: 'role' },
+          { actor: PEOPLE.sam.aadObjectId, what: 'action market.cost.save', reason: 'role' },
+          { actor: PEOPLE.sam.aadObjectId, what: 'action market.rules.save', reason: 'role' },
+          { actor: PEOPLE.morgan.aadObjectId, what: 'action market.gap.open', reason: 'role' },
+        ],
+      );
+      assert.equal(await t.store.get('capacity', 'caring-hands'), undefined, 'nothing saved');
+    });
   });
 });

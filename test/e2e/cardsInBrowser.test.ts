@@ -19,6 +19,8 @@ import { submitBid } from '../../src/app/calloffs/bids.js';
 import { decideShare } from '../../src/app/funding/decide.js';
 import { partnerApprovalView, partnerList } from '../../src/app/funding/views.js';
 import { partnerListCard, partnerPackageCard } from '../../bot/views/fundingCards.js';
+import { seedMarket } from '../reports/marketDataset.js';
+import { lowdbProbe } from '../../src/store/open.js';
 
 /** Each card renders with no problem the SDK reports, at a readable size (kept as a PNG under CARD_PNG_DIR). */
 async function rendersCleanly(renderer: CardRenderer, cards: [string, object][]): Promise<void> {
@@ -92,6 +94,20 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     cards.push(['out of office', cardOf((await t.say('morgan', 'out of office'))[0])]);
     await t.drained();
     for (const p of t.posted) if (p.activity.attachments?.[0]) cards.push([`posted ${p.item.message.kind} to ${p.to}`, p.activity.attachments[0].content as object]);
+
+    // The operations view with something to show: a failed post, its unreachable channel, a late job.
+    const probe = lowdbProbe(t.store);
+    await probe.announce({ id: 'app-host-0:41:9f2c1a7e', build: '0.1.0 (6381f2aff33f)', startedAt: new Date(now.getTime() - 5_400_000).toISOString(), seenAt: '' }, () => {});
+    t.deps.ops = { probe, kind: 'lowdb', where: '/home/site/data', instanceId: 'app-host-0:41:9f2c1a7e' };
+    await t.store.transact({ actor: 'test', action: 'test.ops' }, async (tx) => {
+      const post = (await tx.get('outbox', `post:${ref}:brightpath`))!;
+      tx.put('outbox', { ...post, status: 'failed', attempts: 1, lastError: '403 BotNotInConversationRoster: the bot is not part of the conversation roster', unreachable: true });
+      const p = (await tx.get('providers', 'brightpath'))!;
+      tx.put('providers', { ...p, channel: { ...p.channel!, unreachableReason: '403 BotNotInConversationRoster: the bot is not part of the conversation roster' } });
+      tx.put('jobs', { id: `remind:2h:${ref}`, kind: 'calloff.remind', ref, at: new Date(now.getTime() - 600_000).toISOString(), reminder: '2h' });
+    });
+    t.runtime.scheduler.stop();
+    cards.push(['operations view', cardOf((await t.say('alex', 'ops'))[0])]);
   });
 
   after(async function () {
@@ -181,6 +197,65 @@ describe('e2e: at a council-sized framework (250 providers, 40 lots, 30 zones) e
       assert.deepEqual(warnings, [], `the renderer found problems in the ${name} card`);
       assert.ok(size.height > 60, `the ${name} card drew at ${size.width}×${size.height}`);
     }
+  });
+});
+
+describe('e2e: the market view’s cards render cleanly too (issue 25)', function () {
+  let t: Turns;
+  let renderer: CardRenderer;
+  const cards: [string, object][] = [];
+  let clock = new Date('2026-11-30T12:00:00Z');
+
+  before(async function () {
+    this.timeout(60_000);
+    renderer = await CardRenderer.launch();
+    t = await startTurns({ now: () => clock });
+    await registerChannels(t.store, clock, 'caring-hands', 'brightpath');
+    await seedMarket(t.store);
+    const value = async (p: Promise<{ value: unknown }>) => (await p).value as object;
+    const inChannel = { conversationType: 'channel', id: 'channel-caring-hands' } as const;
+    const NOV = { from: '2026-11-01', to: '2026-11-30' };
+
+    cards.push(['market report', cardOf((await t.say('alex', 'market report 2026-11-01 to 2026-11-30'))[0])]);
+    cards.push(['market report after opening a window', await value(t.click('alex', 'market.gap.open', { lot: 'autism', zone: 'radcliffe', ...NOV }))]);
+    cards.push(['market rules', cardOf((await t.say('alex', 'market rules'))[0])]);
+    cards.push(['market rules with an error', await value(t.click('alex', 'market.rules.save', { noBidPct: 'most', thinPct: '50', offContract: '1', handBacks: '2', daysToStart: '28', minProviders: '2', persistMonths: '3', capacityWeeks: '8', smallNumber: '5' }))]);
+    cards.push(['cost of care', cardOf((await t.say('alex', 'cost of care'))[0])]);
+    cards.push(['cost of care form with errors', await value(t.click('alex', 'market.cost.save', { lot: 'autism', payPerHour: '12.71', surplusPct: 'lots', zoneUplifts: 'ramsbottom: 5\nthe moon' }))]);
+    cards.push(['capacity in a provider channel', cardOf((await t.say('priya', 'capacity', inChannel))[0])]);
+    cards.push(['capacity with errors', await value(t.click('priya', 'capacity.save', { 'can_bury-east': 'no', 'hours_bury-east': '10', hours_whitefield: 'lots' }))]);
+    cards.push(['capacity saved', await value(t.click('priya', 'capacity.save', { 'can_bury-east': 'yes', 'hours_bury-east': '40' }))]);
+
+    const ref = await submitted(t.store, clock);
+    await t.say('alex', `publish ${ref}`);
+    await t.click('priya', 'bid.submit', { ref, ...goodBid({}, new Date('2026-11-30T12:00:00Z')) });
+    await t.click('tom', 'bid.submit', { ref, ...goodBid({ weeklyPrice: '714', hourlyRate: '34' }, new Date('2026-11-30T12:00:00Z')) });
+    cards.push(['sealed status with capacity', cardOf((await t.say('alex', `calloff ${ref}`))[0])]);
+    clock = new Date('2026-12-09T17:00:01Z');
+    await t.runtime.scheduler.runDue();
+    const who = { aadObjectId: PEOPLE.sam.aadObjectId };
+    for (const b of (await t.store.get('requests', ref))!.evaluation!.bids) await lockScores(t.store, who, ref, b.label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, clock);
+    await recordChoice(t.store, who, ref, { bidId: `${ref}:caring-hands`, tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, clock);
+    clock = new Date('2027-01-25T12:00:01Z');
+    await t.runtime.scheduler.runDue();
+    t.runtime.changed();
+    await t.drained();
+    for (const kind of ['evaluation.ranking', 'award.approval', 'market.invitation', 'capacity.chase']) {
+      const p = t.posted.find((x) => x.item.message.kind === kind);
+      assert.ok(p?.activity.attachments?.[0], `a ${kind} card was posted`);
+      cards.push([`posted ${kind}`, p.activity.attachments[0].content as object]);
+    }
+  });
+
+  after(async function () {
+    this.timeout(20_000);
+    await renderer?.close();
+    await t?.close();
+  });
+
+  it('the SDK reports no problem with any of them, and each draws at a readable size', async function () {
+    this.timeout(60_000);
+    await rendersCleanly(renderer, cards.map(([name, card]) => [`market ${name}`, card]));
   });
 });
 

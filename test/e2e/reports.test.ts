@@ -11,9 +11,10 @@ import { cardActions, cardProblems, cardText, startHarness, walkCard, type Harne
 import { dataset, seedAsSaved } from '../reports/dataset.js';
 import { cardOf } from '../../src/reports/queries.js';
 import { buildReport, equalityReport, providersReport, reportFile } from '../../src/reports/report.js';
-import { loadApprovalData } from '../../src/reports/approvals.js';
 import { ReportLinks, type ReportFile } from '../../src/reports/links.js';
+import type { MarketFile } from '../../src/reports/marketFiles.js';
 import { dates, parsePeriod } from '../../src/reports/period.js';
+import { DEFAULT_SCHEME } from '../../src/domain/approvals.js';
 import { equalityCard, headlineCard, providersCard } from '../../bot/views/reportCards.js';
 
 const CSV_COLUMNS = 'reference,award_date,status,accepted_date,off_contract,provider_id,provider_name,zone,lots,weekly_price,personal_budget_weekly,difference_weekly,over_budget,days_to_award,bids,quality_score,total_score';
@@ -27,8 +28,8 @@ describe('e2e: reports as a card with charts and CSV links', function () {
   // The buttons carry the dates, so their cards name the dates.
   const byDates = dates(thisYear.from, thisYear.to);
   const whole = dataset();
-  const fileOf = (url: string) => new URL(url).pathname.split('/').pop()!.split('.')[0] as ReportFile;
-  const expectedFile = (file: ReportFile) => reportFile(whole, { file, from: thisYear.from, to: thisYear.to }).body;
+  const fileOf = (url: string) => new URL(url).pathname.split('/').pop()!.split('.')[0] as Exclude<ReportFile, MarketFile>;
+  const expectedFile = (file: Exclude<ReportFile, MarketFile>) => reportFile(whole, { file, from: thisYear.from, to: thisYear.to }).body;
 
   before(async function () {
     this.timeout(60_000);
@@ -62,9 +63,10 @@ describe('e2e: reports as a card with charts and CSV links', function () {
     assert.match(text, /75% \(3 of 4\)/);
     assert.match(text, /£2,315\.00 a week/);
     const links = new ReportLinks({ ttlMs: 35 * 86_400_000, baseUrl: () => h.botUrl, now: () => clock });
-    // The data set raises no approvals: that section is the store's (empty) approvals, the rest from the full data.
-    assert.equal(text, cardText(headlineCard(buildReport(cardOf(whole), thisYear, links, await loadApprovalData(h.server.store, thisYear, clock)))), 'every figure on the card');
-    assert.deepEqual(cardActions(reply.card).filter((a) => a.type === 'Action.Execute').map((a) => a.title), ['Providers', 'Equality monitoring']);
+    // The data set has no approvals: the scheme of delegation's section shows none (issue 23).
+    const approvals = { approvals: [], scheme: DEFAULT_SCHEME, asOf: clock };
+    assert.equal(text, cardText(headlineCard(buildReport(cardOf(whole), thisYear, links, approvals))), 'every figure on the card');
+    assert.deepEqual(cardActions(reply.card).filter((a) => a.type === 'Action.Execute').map((a) => a.title), ['Providers', 'Equality monitoring', 'Market']);
     assert.equal(images.length, 2);
     assert.equal(csvs.length, 4);
     for (const u of [...images, ...csvs.map((c) => c.url)]) assert.equal(new URL(u).port, new URL(h.botUrl).port, 'served by the bot itself');

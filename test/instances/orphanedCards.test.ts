@@ -16,10 +16,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { MockConnector } from '../../bench/mockConnector.js';
 import { post, startBot, stopBot, type BotProcess } from '../../bench/bot.js';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.js';
-import { channelOf, seedChannels } from '../bot/connectorWorld.js';
+import { channelOf, ELIGIBLE, seedChannels } from '../bot/connectorWorld.js';
 import { submitted } from '../bot/fixtures.js';
 import { PEOPLE } from '../bot/turns.js';
 import { freshDatabase } from '../support/postgres.js';
@@ -100,14 +101,30 @@ describe('a call-off card orphaned by an instance killed before saving Teams\' a
     return bot;
   };
 
-  /** A publishes; Teams makes Caring Hands' card but answers it only after A is killed. Returns the orphan's id. */
+  /** The posts an instance holds a lease on, read straight from the database. */
+  async function postsHeld(url: string): Promise<string[]> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query<{ id: string }>(`SELECT id FROM claims WHERE kind = 'outbox' ORDER BY id`)).rows.map((r) => r.id);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * A publishes; Teams makes Caring Hands' card but answers it only after A is killed. A is killed
+   * once the other two channels' posts are settled (their leases given back), so that Caring Hands'
+   * is the one post it leaves behind however slowly a busy machine runs it. Returns the orphan's id.
+   */
   async function publishAndKill(url: string, ref: string): Promise<string> {
     const channel = channelOf('caring-hands');
     let first = true;
     mock.configure({ script: ({ conversationId, method }) => (conversationId === channel && method === 'POST' && first ? ((first = false), { delayMs: 120_000 }) : undefined) });
     const a = await start('a', url);
     void post(a.url, typed(mock.url, `publish ${ref}`)).catch(() => undefined);
-    await until("Teams has made A's card for Caring Hands", () => mock.posts.some((p) => p.conversationId === channel));
+    await until("Teams has made A's card in every channel and A holds only Caring Hands' post", async () =>
+      ELIGIBLE.every((p) => mock.posts.some((m) => m.conversationId === channelOf(p))) && (await postsHeld(url)).join() === `post:${ref}:caring-hands`);
     a.child.kill('SIGKILL');
     await a.exited;
     return mock.posts.find((p) => p.conversationId === channel)!.activityId;

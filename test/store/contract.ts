@@ -11,6 +11,8 @@ import type { OutboxItem } from '../../src/outbox/item.js';
 import type { Job } from '../../src/scheduler/job.js';
 import type { Change } from '../../src/store/store.js';
 import type { Approval } from '../../src/domain/approvals.js';
+import { DEFAULT_COST_MODEL } from '../../src/domain/costModel.js';
+import { DEFAULT_MARKET_RULES } from '../../src/domain/market.js';
 
 export interface ContractStore {
   store: BrokerageStore;
@@ -232,6 +234,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           tx.put('outbox', post('post:PKG-2026-0001:b', { batch: { id: 'publish:PKG-2026-0001' }, status: 'sent' } as never));
           tx.put('outbox', post('note:1'));
           tx.put('outbox', post('note:2', { status: 'failed' } as never));
+          tx.put('outbox', post('note:4', { status: 'failed', dueAt: '2026-02-03T12:00:00Z' } as never));
           tx.put('jobs', job('deadline:PKG-2026-0001'));
           tx.put('jobs', job('reminder:1'));
         });
@@ -254,6 +257,10 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           pending: ids(await tx.pendingPosts()),
           batch: ids(await tx.postsOfBatch('publish:PKG-2026-0001')),
           jobs: ids(await tx.jobs()),
+          failedFirstDay: ids(await tx.failedPostsBetween('2026-01-01', '2026-01-01')),
+          failedFebruary: ids(await tx.failedPostsBetween('2026-02-01', '2026-02-28')),
+          failedLatestFirst: (await tx.failedPostsBetween('2025-12-01', '2026-12-31')).map((p) => p.id),
+          failedNone: await tx.failedPostsBetween('2026-01-02', '2026-02-02'),
         }));
         assert.deepEqual(r, {
           lots: ['autism'],
@@ -271,6 +278,10 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           pending: ['note:1', 'post:PKG-2026-0001:a'],
           batch: ['post:PKG-2026-0001:a', 'post:PKG-2026-0001:b'],
           jobs: ['deadline:PKG-2026-0001', 'reminder:1'],
+          failedFirstDay: ['note:2'],
+          failedFebruary: ['note:4'],
+          failedLatestFirst: ['note:4', 'note:2'],
+          failedNone: [],
         });
       });
 
@@ -285,6 +296,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           tx.delete('agreements', 'AGR-PKG-2026-0003');
           tx.delete('users', 'bo');
           tx.delete('outbox', 'post:PKG-2026-0001:b');
+          tx.put('outbox', post('note:2', { status: 'failed', dueAt: '2026-02-10T08:00:00Z' } as never));
         });
         const r = await read(store, async (tx) => ({
           open: ids(await tx.openCallOffs()),
@@ -297,6 +309,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           jobs: ids(await tx.jobs()),
           agreements: ids(await tx.agreements()),
           brokers: ids(await tx.usersWithRole('broker')),
+          failed: ids(await tx.failedPostsBetween('2026-01-01', '2026-02-28')),
+          failedFirstDay: ids(await tx.failedPostsBetween('2026-01-01', '2026-01-01')),
         }));
         assert.deepEqual(r, {
           open: [],
@@ -309,6 +323,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           jobs: ['deadline:PKG-2026-0001'],
           agreements: [],
           brokers: ['alex'],
+          failed: ['note:2', 'note:4', 'post:PKG-2026-0001:a'],
+          failedFirstDay: ['post:PKG-2026-0001:a'],
         });
       });
 
@@ -327,6 +343,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           tx.delete('lots', 'autism');
           tx.put('users', { id: 'cy', name: 'Cy', roles: ['broker'] } as never);
           tx.put('users', { id: 'alex', name: 'Alex', roles: ['manager'] } as never);
+          tx.put('outbox', post('note:5', { status: 'failed' } as never));
+          tx.put('outbox', post('note:4', { status: 'pending' } as never));
           return {
             open: ids(await tx.openCallOffs()),
             sams: ids(await tx.requestsOf('sam')),
@@ -338,6 +356,7 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
             jobs: ids(await tx.jobs()),
             lots: ids(await tx.list('lots')),
             brokers: ids(await tx.usersWithRole('broker')),
+            failed: ids(await tx.failedPostsBetween('2026-01-01', '2026-02-28')),
           };
         });
         assert.deepEqual(r, {
@@ -345,12 +364,13 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           sams: ['PKG-2026-0001', 'PKG-2026-0004', 'PKG-2026-0009'],
           kims: ['PKG-2026-0003'],
           january: ['PKG-2026-0001', 'PKG-2026-0009'],
-          pending: ['note:3', 'post:PKG-2026-0001:a'],
+          pending: ['note:3', 'note:4', 'post:PKG-2026-0001:a'],
           batch: ['note:3', 'post:PKG-2026-0001:a', 'post:PKG-2026-0001:b'],
           agreements: ['AGR-PKG-2026-0001', 'AGR-PKG-2026-0003'],
           jobs: ['deadline:PKG-2026-0001', 'review:1'],
           lots: ['dementia'],
           brokers: ['bo', 'cy'],
+          failed: ['note:2', 'note:5'],
         });
       });
 
@@ -523,6 +543,27 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
         store = await subject.reopen!();
         const r = await read(store, async (tx) => ({ bids: ids(await tx.bidsOf(['PKG-2026-0011'])), january: byId(await tx.requestFiguresBetween('2026-01-01', '2026-01-31')) }));
         assert.deepEqual(r, { bids: ['PKG-2026-0011:p1', 'PKG-2026-0011:p2', 'PKG-2026-0011:p3'], january: [figures['PKG-2026-0011'], figures['PKG-2026-0012'], figures['PKG-2026-0013']] });
+      });
+    });
+
+    describe('the market’s collections (issue 25)', () => {
+      it('keep cost models, capacity and the market rules, list them whole, and after a restart', async function () {
+        await store.transact(as, async (tx) => {
+          tx.put('costModels', { ...DEFAULT_COST_MODEL });
+          tx.put('costModels', { ...DEFAULT_COST_MODEL, id: 'autism', payPerHour: 12.71, zoneUplifts: { ramsbottom: 5 } });
+          tx.put('capacity', { id: 'caring-hands', zones: [{ zone: 'bury-east', canTake: true, hoursPerWeek: 40, declaredAt: '2026-11-22T10:00:00.000Z', declaredBy: 'priya' }] });
+          tx.put('marketRules', { ...DEFAULT_MARKET_RULES, smallNumber: 3 });
+        });
+        const check = async (s: BrokerageStore) => {
+          assert.deepEqual(ids(await read(s, (tx) => tx.list('costModels'))), ['autism', 'default']);
+          assert.equal((await s.get('costModels', 'autism'))?.zoneUplifts.ramsbottom, 5);
+          assert.deepEqual((await read(s, (tx) => tx.list('capacity')))[0].zones[0].hoursPerWeek, 40);
+          assert.equal((await s.get('marketRules', 'market-rules'))?.smallNumber, 3);
+        };
+        await check(store);
+        if (!subject.reopen) return;
+        store = await subject.reopen();
+        await check(store);
       });
     });
 

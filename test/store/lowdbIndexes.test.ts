@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openBrokerageLowdb, type BrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 import { INDEX_VERSION, VERSION_KEY } from '../../src/store/lowdb/indexes.js';
 import type { OutboxItem } from '../../src/outbox/item.js';
+import type { Approval } from '../../src/domain/approvals.js';
 import { request } from './contract.js';
 
 const as = { actor: 'test', action: 'test' };
@@ -104,6 +105,42 @@ describe('lowdb adapter: its own indexes', () => {
     await writeFile(join(dir, 'indexes', '0.json'), JSON.stringify({ schemaVersion: 1, items: marked }));
     store = await openBrokerageLowdb(dir);
     assert.deepEqual((await onDisk(dir, 'indexes'))['owner:hand'].refs, ['PKG-2026-0002']);
+  });
+
+  it('rebuilds every index, once, for a folder marked 5 (approvals indexed, failed posts not yet: issue 27 added them)', async () => {
+    store = await openBrokerageLowdb(dir);
+    await seed(store);
+    await store.transact(as, async (tx) => {
+      tx.put('outbox', { ...pending('post:PKG-2026-0001:b'), status: 'failed', dueAt: '2026-01-02T09:00:00.000Z', lastError: '403 Forbidden' } as OutboxItem);
+      tx.put('approvals', { id: 'award:PKG-2026-0001:1:council', ref: 'PKG-2026-0001', status: 'waiting', raisedAt: '2026-01-03T10:00:00.000Z' } as Approval);
+    });
+    await store.close();
+    store = undefined;
+    // As version 5 wrote it: its own indexes (approvals' included), none for failed posts.
+    const older = await onDisk(dir, 'indexes');
+    assert.ok(older['failed:2026-01-02'], 'this version indexes the failed post');
+    delete older['failed:2026-01-02'];
+    older[VERSION_KEY] = { id: VERSION_KEY, refs: ['5'] };
+    await rm(join(dir, 'indexes'), { recursive: true });
+    await mkdir(join(dir, 'indexes'), { recursive: true });
+    await writeFile(join(dir, 'indexes', '0.json'), JSON.stringify({ schemaVersion: 1, items: older }));
+
+    store = await openBrokerageLowdb(dir);
+    const r = await store.transact(as, async (tx) => ({
+      failed: (await tx.failedPostsBetween('2026-01-01T00:00:00.000Z', '2026-01-31T00:00:00.000Z')).map((x) => x.id),
+      waiting: (await tx.waitingApprovals()).map((x) => x.id),
+      raised: (await tx.approvalsRaisedBetween('2026-01-01', '2026-01-31')).map((x) => x.id),
+      pending: (await tx.pendingPosts()).map((x) => x.id),
+      jobs: (await tx.jobs()).map((x) => x.id),
+    }));
+    assert.deepEqual(r, {
+      failed: ['post:PKG-2026-0001:b'],
+      waiting: ['award:PKG-2026-0001:1:council'],
+      raised: ['award:PKG-2026-0001:1:council'],
+      pending: ['post:PKG-2026-0001:a'],
+      jobs: ['close:PKG-2026-0001'],
+    });
+    assert.deepEqual((await onDisk(dir, 'indexes'))[VERSION_KEY].refs, [String(INDEX_VERSION)]);
   });
 
   it('answers the named reads without reading the files of call-offs they do not list', async () => {

@@ -2,7 +2,7 @@ import { isRealDate } from '../../domain/dates.js';
 import { listOf } from '../../store/reading.js';
 import { ukDate } from '../../domain/dates.js';
 import { Application, EvaluationWindow, PauseReason } from '../../domain/admission.js';
-import type { BrokerageStore } from '../../store/collections.js';
+import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, Who } from '../actor.js';
 import { conflict, invalid } from '../errors.js';
 import { queueNotices } from './notices.js';
@@ -45,25 +45,35 @@ export interface OpenWindowInput {
  */
 export async function openWindow(store: BrokerageStore, who: Who, input: OpenWindowInput, now: Date): Promise<{ window: EvaluationWindow; joined: Application[] }> {
   const user = await requirePermission(store, who, 'admission.manage');
-  const closesOn = input.closesOn?.trim() || undefined;
-  if (closesOn && !isRealDate(closesOn)) throw invalid({ closesOn: 'the planned closing date must be a date (YYYY-MM-DD)' });
-  if (closesOn && closesOn < ukDate(now)) throw invalid({ closesOn: 'the planned closing date must be today or later' });
+  const closesOn = checkClosesOn(input.closesOn, now);
   return store.transact({ actor: user.id, action: 'windows.open' }, async (tx) => {
     const open = (await tx.list('windows')).filter((w) => !w.closedAt)[0];
     if (open) throw conflict(`Window ${open.id} is already open; close it before opening another.`);
-    const evaluators = [...new Set((input.evaluators ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean))];
-    const users = await Promise.all(evaluators.map((id) => tx.get('users', id)));
-    const bad = evaluators.filter((_, i) => !users[i] || users[i]!.roles.includes('provider'));
-    if (bad.length) throw invalid({ evaluators: `evaluators must be council users the bot knows (not provider users): ${bad.join(', ')}` });
-    const year = Number(ukDate(now).slice(0, 4));
-    const counter = await tx.get('counters', `W-${year}`) ?? { id: `W-${year}`, value: 0 };
-    tx.put('counters', { ...counter, value: counter.value + 1 });
-    const window: EvaluationWindow = { id: `W-${year}-${String(counter.value + 1).padStart(2, '0')}`, openedAt: now.toISOString(), openedBy: user.id, closesOn, evaluators };
-    tx.put('windows', window);
-    const joined = (await tx.list('applications')).filter((a) => a.state === 'submitted' && !a.windowId);
-    for (const a of joined) tx.put('applications', { ...a, windowId: window.id, history: [...a.history, history(user, now, `joined evaluation window ${window.id}`)] });
-    return { window, joined };
+    return openWindowTx(tx, user, { ...input, closesOn }, now);
   });
+}
+
+function checkClosesOn(raw: string | undefined, now: Date): string | undefined {
+  const closesOn = raw?.trim() || undefined;
+  if (closesOn && !isRealDate(closesOn)) throw invalid({ closesOn: 'the planned closing date must be a date (YYYY-MM-DD)' });
+  if (closesOn && closesOn < ukDate(now)) throw invalid({ closesOn: 'the planned closing date must be today or later' });
+  return closesOn;
+}
+
+/** Opens a window inside the caller's transaction (no window may be open); waiting applications join it. */
+export async function openWindowTx(tx: BrokerageTx, user: { id: string; name: string }, input: OpenWindowInput, now: Date): Promise<{ window: EvaluationWindow; joined: Application[] }> {
+  const evaluators = [...new Set((input.evaluators ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean))];
+  const users = await Promise.all(evaluators.map((id) => tx.get('users', id)));
+  const bad = evaluators.filter((_, i) => !users[i] || users[i]!.roles.includes('provider'));
+  if (bad.length) throw invalid({ evaluators: `evaluators must be council users the bot knows (not provider users): ${bad.join(', ')}` });
+  const year = Number(ukDate(now).slice(0, 4));
+  const counter = await tx.get('counters', `W-${year}`) ?? { id: `W-${year}`, value: 0 };
+  tx.put('counters', { ...counter, value: counter.value + 1 });
+  const window: EvaluationWindow = { id: `W-${year}-${String(counter.value + 1).padStart(2, '0')}`, openedAt: now.toISOString(), openedBy: user.id, closesOn: input.closesOn, evaluators };
+  tx.put('windows', window);
+  const joined = (await tx.list('applications')).filter((a) => a.state === 'submitted' && !a.windowId);
+  for (const a of joined) tx.put('applications', { ...a, windowId: window.id, history: [...a.history, history(user, now, `joined evaluation window ${window.id}`)] });
+  return { window, joined };
 }
 
 /** Names the evaluators of the open window (replacing the list). */

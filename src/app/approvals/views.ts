@@ -6,6 +6,7 @@ import { requirePermission, type Who } from '../actor.js';
 import { levelName } from './approvers.js';
 import { schemeTx } from './scheme.js';
 import { stillWaiting } from './subjects.js';
+import { approvalRate, type ApprovalRate } from '../market/rates.js';
 
 /**
  * What an approval card and the `approvals` list say about a decision under the scheme of
@@ -19,6 +20,8 @@ export interface ApprovalNote {
   waiting?: string;
   escalated?: string;
   decided?: string;
+  /** The rate it commits to against the cost-of-care model (issue 25); approval cards are council-only. */
+  rate?: ApprovalRate;
 }
 
 const decidedWords = (a: Approval, s: ApprovalScheme) =>
@@ -43,7 +46,7 @@ export function noteOf(a: Approval, s: ApprovalScheme, now: Date): ApprovalNote 
 export async function approvalNoteOf(read: Pick<BrokerageTx, 'get'>, kind: ApprovalKind, ref: string, n: number, now: Date): Promise<ApprovalNote | undefined> {
   const a = await read.get('approvals', approvalId(kind, ref, n));
   if (!a) return undefined;
-  return noteOf(a, await schemeTx(read, a.body), now);
+  return { ...noteOf(a, await schemeTx(read, a.body), now), rate: await approvalRate(read, a) };
 }
 
 /** The same, read from the store (a card drawn when it is sent, or a reply). */

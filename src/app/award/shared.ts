@@ -10,6 +10,8 @@ import { DEFAULT_SETTINGS, SETTINGS_ID } from '../framework/entities.js';
 import { forbidden, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import type { OpenCallOff } from '../calloffs/access.js';
+import { checkRate, type ModelRate, type RateCheck } from '../../domain/costModel.js';
+import { modelRateOf } from '../market/rates.js';
 
 export async function loadCallOff(tx: BrokerageTx, ref: string): Promise<OpenCallOff> {
   const r = await tx.get('requests', ref.trim().toUpperCase());
@@ -67,25 +69,29 @@ export interface RankingView extends Ranking {
   rowsById: Map<string, RankedRow>;
   bids: Map<string, Bid>;
   minHourlyRate: number;
+  /** The cost-of-care model's rate for the package (issue 25), and each bid's hourly rate against it. */
+  model?: ModelRate;
+  rateChecks: Map<string, RateCheck>;
 }
 
 /**
  * The ranking of the current round, from locked scores. Bids whose provider declined the award
  * are left out, as if they had not competed, so the remaining price scores stay per the formula.
  */
-export function rankingFrom(r: OpenCallOff, bids: Map<string, Bid>, minHourlyRate: number): RankingView | undefined {
+export function rankingFrom(r: OpenCallOff, bids: Map<string, Bid>, minHourlyRate: number, model?: ModelRate): RankingView | undefined {
   const e = r.evaluation;
   if (!e?.revealedAt) return undefined;
   const excluded = e.excluded.map((x) => x.bidId);
   const scoring = e.bids.filter((be) => bids.get(be.bidId)?.status === 'active' && !excluded.includes(be.bidId)).map((be) => scoringBid(bids.get(be.bidId)!, be));
   const ranking = rank(scoringPackage(r), scoring, minHourlyRate);
-  return { ...ranking, evaluation: e, excluded, rowsById: new Map(ranking.rows.map((x) => [x.bidId, x])), bids, minHourlyRate };
+  const rateChecks = new Map(model ? ranking.rows.map((x) => [x.bidId, checkRate(x.hourlyRate, model.rate)] as const) : []);
+  return { ...ranking, evaluation: e, excluded, rowsById: new Map(ranking.rows.map((x) => [x.bidId, x])), bids, minHourlyRate, model, rateChecks };
 }
 
 export async function rankingOfTx(tx: Pick<BrokerageTx, 'get'>, r: OpenCallOff): Promise<RankingView | undefined> {
   const settings = await tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
   const bids = new Map((await Promise.all((r.evaluation?.bids ?? []).map(async (be) => [be.bidId, await tx.get('bids', be.bidId)] as const))).filter((x): x is [string, Bid] => !!x[1]));
-  return rankingFrom(r, bids, settings.minHourlyRate);
+  return rankingFrom(r, bids, settings.minHourlyRate, await modelRateOf(tx, r.package.lots, r.person.zone));
 }
 
 export async function rankingOf(store: BrokerageStore, r: OpenCallOff): Promise<RankingView | undefined> {
@@ -95,7 +101,7 @@ export async function rankingOf(store: BrokerageStore, r: OpenCallOff): Promise<
     const b = await store.get('bids', be.bidId);
     if (b) bids.set(b.id, b);
   }
-  return rankingFrom(r, bids, settings.minHourlyRate);
+  return rankingFrom(r, bids, settings.minHourlyRate, await modelRateOf(store, r.package.lots, r.person.zone));
 }
 
 export const managerIds = async (tx: BrokerageTx) => (await tx.usersWithRole('manager')).map((u) => u.id);

@@ -14,6 +14,7 @@ import type { OpenCallOff } from '../calloffs/access.js';
 import { providerCallOff, type ProviderCallOff } from '../calloffs/providerView.js';
 import { chosenBid, rankingOfTx, type ChosenBid, type RankingView } from './shared.js';
 import { approvalNoteOf, type ApprovalNote } from '../approvals/views.js';
+import { DEFAULT_MODEL_ID } from '../../domain/costModel.js';
 
 /** What the views read: a transaction, or a snapshot of one call-off's bids, providers and settings. */
 export type Reader = Pick<BrokerageTx, 'get'>;
@@ -80,20 +81,25 @@ export async function approvalOf(read: Reader, r: OpenCallOff, n: number, now: D
 
 // ───────────────────────────── queries ─────────────────────────────
 
-/** One read of everything a call-off's council views draw on: every offered provider, its bid, the settings. */
+/** One read of everything a call-off's council views draw on: every offered provider, its bid, the settings, the cost-of-care models of its lots. */
 export async function callOffSnapshot(store: BrokerageStore, r: OpenCallOff): Promise<Reader> {
   const ids = r.calloff.offers.map((o) => o.providerId);
-  const [providers, bids, settings] = await Promise.all([
+  const modelIds = [...new Set([...r.package.lots, DEFAULT_MODEL_ID])];
+  const [providers, bids, settings, models, lots] = await Promise.all([
     Promise.all(ids.map((id) => store.get('providers', id))),
     Promise.all(ids.map((id) => store.get('bids', bidId(r.id, id)))),
     store.get('settings', SETTINGS_ID),
+    Promise.all(modelIds.map((id) => store.get('costModels', id))),
+    Promise.all(r.package.lots.map((id) => store.get('lots', id))),
   ]);
   const rows: Record<string, Map<string, unknown>> = {
     providers: new Map(providers.flatMap((p) => (p ? [[p.id, p] as const] : []))),
     bids: new Map(bids.flatMap((b): [string, Bid][] => (b ? [[b.id, b]] : []))),
     settings: new Map(settings ? [[SETTINGS_ID, settings]] : []),
+    costModels: new Map(models.flatMap((m) => (m ? [[m.id, m] as const] : []))),
+    lots: new Map(lots.flatMap((l) => (l ? [[l.id, l] as const] : []))),
   };
-  // Approval records and schemes are read as asked (few, and only for approval cards).
+  // Approval records and schemes (and, for the rate on an approval card, the request) are read as asked: few, and only for approval cards.
   return { get: ((collection: string, id: string) => (rows[collection] ? rows[collection].get(id) : store.get(collection as 'approvals', id))) as Reader['get'] };
 }
 

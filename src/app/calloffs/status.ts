@@ -6,6 +6,8 @@ import { requirePermission, Who } from '../actor.js';
 import { invalid, notFound } from '../errors.js';
 import { can } from '../permissions.js';
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
+import { isStale } from '../../domain/market.js';
+import { marketRulesOf } from '../market/load.js';
 
 /** Where one offered provider's call-off card stands, as a delivery report says it. */
 export interface CardDelivery {
@@ -33,6 +35,17 @@ export interface SealedStatus {
   lookups: Lookups;
   /** Whether the one asking may manage the call-off (answer, extend, resend). */
   canManage: boolean;
+  /** How many offered providers said they can take new packages in the person's zone (issue 25). */
+  capacity: OfferedCapacity;
+}
+
+export interface OfferedCapacity {
+  /** Said yes, within the council's number of weeks; with the hours a week they gave. */
+  said: number;
+  hours: number;
+  /** Said yes longer ago than that: stale, not counted above. */
+  stale: number;
+  weeks: number;
 }
 
 function deliveryOf(post: OutboxItem | undefined, channelId: string | undefined): Pick<CardDelivery, 'state' | 'why' | 'unreachable' | 'mayShowTwice'> {
@@ -47,18 +60,22 @@ function deliveryOf(post: OutboxItem | undefined, channelId: string | undefined)
 export const sentElsewhere = (post: Pick<OutboxItem, 'conversationId'>, channelId: string | undefined): boolean => !!post.conversationId && !!channelId && post.conversationId !== channelId;
 
 /** A call-off as council staff may see it while bids are sealed, with where each provider's card stands. */
-export async function sealedStatus(store: BrokerageStore, who: Who, ref: string): Promise<SealedStatus> {
+export async function sealedStatus(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<SealedStatus> {
   const user = await requirePermission(store, who, 'request.view');
   const r = await store.get('requests', ref.trim().toUpperCase());
   if (!r) throw notFound(`There is no request ${ref.trim().toUpperCase()}.`);
   if (!r.calloff) throw invalid({ ref: `${r.id} has not been published yet` }, `${r.id} has not been published yet${r.state === 'submitted' ? ': a broker can publish it' : ''}.`);
   const offers = r.calloff.offers;
-  const [bids, posts, providers, lookups] = await Promise.all([
+  const [bids, posts, providers, lookups, capacities, rules] = await Promise.all([
     Promise.all(offers.map((o) => store.get('bids', bidId(r.id, o.providerId)))),
     Promise.all(offers.map((o) => store.get('outbox', o.postId))),
     Promise.all(offers.map((o) => store.get('providers', o.providerId))),
     lookupsOf(store),
+    Promise.all(offers.map((o) => store.get('capacity', o.providerId))),
+    marketRulesOf(store),
   ]);
+  const inZone = capacities.map((c) => c?.zones.find((z) => z.zone === r.person?.zone && z.canTake)).filter((z) => !!z);
+  const fresh = inZone.filter((z) => !isStale(z, rules.capacityWeeks, now));
   const open = r.state === 'open';
   return {
     request: r,
@@ -72,5 +89,6 @@ export async function sealedStatus(store: BrokerageStore, who: Who, ref: string)
     }),
     lookups,
     canManage: can(user, 'calloff.manage'),
+    capacity: { said: fresh.length, hours: fresh.reduce((t, z) => t + (z.hoursPerWeek ?? 0), 0), stale: inZone.length - fresh.length, weeks: rules.capacityWeeks },
   };
 }

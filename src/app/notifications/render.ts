@@ -11,11 +11,12 @@ import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } 
 import type { OpenCallOff } from '../calloffs/access.js';
 import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js';
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
-import type { AgreementNotification, ApprovalNotification, AwardNotification, FundingNotification, CallOffNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
+import type { AgreementNotification, ApprovalNotification, AwardNotification, FundingNotification, CallOffNotification, MarketNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
 import type { Approval } from '../../domain/approvals.js';
 import { approvalNote, noteOf, type ApprovalNote } from '../approvals/views.js';
 import { schemeTx } from '../approvals/scheme.js';
 import { partnerApprovalView, type PartnerPackageView } from '../funding/views.js';
+import { providerCapacity, type CapacityView } from '../market/capacity.js';
 
 /**
  * The read side of the outbox: everything a message's card shows, loaded from the store as it is
@@ -23,7 +24,7 @@ import { partnerApprovalView, type PartnerPackageView } from '../funding/views.j
  * only draws it (bot/messages.ts). Provider-bound views hold only that provider's side of the
  * call-off (the allow-listed profile, its own bid, result and award).
  */
-export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | FundingMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
+export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | FundingMessageView | MarketMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
 
 /** Reminders, escalations and delegation notices of a decision under the scheme of delegation. */
 export interface ApprovalMessageView {
@@ -41,6 +42,9 @@ export interface FundingMessageView {
   message: FundingNotification;
   view: PartnerPackageView;
 }
+
+/** The market's messages to a provider (issue 25): its own capacity form, or an invitation's notice. */
+export type MarketMessageView = { family: 'market'; message: MarketNotification & { kind: 'capacity.chase' }; capacity: CapacityView } | { family: 'market'; message: MarketNotification & { kind: 'market.invitation' }; text: string };
 
 export interface ProviderMessageView {
   family: 'provider';
@@ -140,6 +144,8 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'approval.escalated': 'approval',
   'approval.delegated': 'approval',
   'funding.approval': 'funding',
+  'capacity.chase': 'market',
+  'market.invitation': 'market',
   'publish.report': 'text',
   'notice.text': 'text',
 };
@@ -160,6 +166,7 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
   if (m.ref && !r) return 'skip';
   // Service-agreement messages go only to the accepted provider, which already holds the referral.
   if (family === 'agreement') return loadAgreementMessage(store, item, m as AgreementNotification, now);
+  if (family === 'market') return loadMarketMessage(store, item, m as MarketNotification, now);
   // A provider's channel gets only that provider's side of the call-off.
   if ('providerId' in item.target) {
     if (!r?.calloff || family !== 'provider') return 'skip';
@@ -207,6 +214,18 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
       break;
   }
   return view;
+}
+
+async function loadMarketMessage(store: BrokerageStore, item: OutboxItem, m: MarketNotification, now: Date): Promise<MarketMessageView | 'skip'> {
+  if (!('providerId' in item.target)) return 'skip';
+  if (m.kind === 'market.invitation') {
+    const invitation = (await store.get('windows', m.windowId))?.invitations?.find((x) => x.lot === m.lot && x.zone === m.zone);
+    return invitation ? { family: 'market', message: m, text: invitation.text } : 'skip';
+  }
+  const capacity = await providerCapacity(store, item.target.providerId, now);
+  // Said again since the chase was queued: nothing stale is left to ask about.
+  if (!capacity || !capacity.zones.some((z) => z.stale && m.zones.includes(z.zone))) return 'skip';
+  return { family: 'market', message: m, capacity };
 }
 
 async function loadAgreementMessage(store: BrokerageStore, item: OutboxItem, m: AgreementNotification, now: Date): Promise<AgreementMessageView | 'skip'> {

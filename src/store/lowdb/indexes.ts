@@ -12,7 +12,8 @@ import type { StagedChange } from './engine.js';
  * keeps working:
  * - `indexes`: `owner:<aad>` → the person's requests; `open-calloffs`; `month:YYYY-MM` → requests
  *   with a reportable moment that month; `agreements`; `jobs`; `approvals-waiting`;
- *   `approvals-month:YYYY-MM` → approvals raised that month. Each `{ id, refs }`.
+ *   `approvals-month:YYYY-MM` → approvals raised that month; `failed:YYYY-MM-DD` → posts that
+ *   failed, by the day they were last tried. Each `{ id, refs }`.
  * - `outboxPending`: one `{ id }` per pending post.
  * - `outboxBatches`: batch id → `{ id, members }`, every post of the batch whatever its status.
  */
@@ -25,9 +26,10 @@ export const AGREEMENTS_KEY = 'agreements';
 export const JOBS_KEY = 'jobs';
 export const WAITING_APPROVALS_KEY = 'approvals-waiting';
 export const approvalMonthKey = (iso: string) => `approvals-month:${iso.slice(0, 7)}`;
+export const failedDayKey = (iso: string) => `failed:${iso.slice(0, 10)}`;
 
 /** Bumped when an index is added or changes meaning: a folder marked older is rebuilt once on open. */
-export const INDEX_VERSION = 5;
+export const INDEX_VERSION = 6;
 /** The marker, in `indexes`: `refs: [version]`. (Version 3 was the app's `backfilled:3`.) */
 export const VERSION_KEY = 'index-version';
 
@@ -62,6 +64,7 @@ function entriesOf(collection: string, item: Entity | null): Entry[] {
       const o = item as OutboxItem;
       const out: Entry[] = [];
       if (o.status === 'pending') out.push({ collection: 'outboxPending', doc: o.id, ref: o.id });
+      if (o.status === 'failed') out.push(idx(failedDayKey(o.dueAt)));
       if (o.batch) out.push({ collection: 'outboxBatches', doc: o.batch.id, ref: o.id });
       return out;
     }

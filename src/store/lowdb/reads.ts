@@ -1,11 +1,11 @@
 import type { Entity } from '../store.js';
 import type { Collections } from '../collections.js';
-import { reportableMoments, requestFigures, type BrokerageReads, type ReferenceCollection } from '../reads.js';
+import { daysBetween, latestTryFirst, reportableMoments, requestFigures, type BrokerageReads, type ReferenceCollection } from '../reads.js';
 import type { PackageRequest } from '../../domain/request.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 import type { OutboxItem } from '../../outbox/item.js';
 import type { TxView } from './engine.js';
-import { AGREEMENTS_KEY, approvalMonthKey, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf, WAITING_APPROVALS_KEY } from './indexes.js';
+import { AGREEMENTS_KEY, approvalMonthKey, failedDayKey, JOBS_KEY, monthKey, OPEN_KEY, ownerKey, refsOf, WAITING_APPROVALS_KEY } from './indexes.js';
 import type { Approval } from '../../domain/approvals.js';
 
 /**
@@ -69,6 +69,11 @@ export function lowdbReads(view: TxView): BrokerageReads {
         (o) => o.status === 'pending',
       ),
     postsOfBatch: async (batchId) => pick<OutboxItem>('outbox', refsOf('outboxBatches', view.get('outboxBatches', batchId)), (o) => o.batch?.id === batchId),
+    failedPostsBetween: async (from, to) => {
+      const days = daysBetween(from, to);
+      const within = new Set(days);
+      return pick<OutboxItem>('outbox', days.flatMap((d) => indexed(failedDayKey(d))), (o) => o.status === 'failed' && within.has(o.dueAt.slice(0, 10))).sort(latestTryFirst);
+    },
     jobs: async () => pick('jobs', indexed(JOBS_KEY)),
     waitingApprovals: async () => pick<Approval>('approvals', indexed(WAITING_APPROVALS_KEY), (a) => a.status === 'waiting'),
     approvalsRaisedBetween: async (from, to) => pick<Approval>('approvals', months(from, to, approvalMonthKey), (a) => a.raisedAt.slice(0, 10) >= from && a.raisedAt.slice(0, 10) <= to),

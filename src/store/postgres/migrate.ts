@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { withClient } from './pool.js';
+import type { SchemaState } from '../health.js';
 
 const DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -66,4 +67,23 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<
       throw e;
     }
   });
+}
+
+/**
+ * Where the database's schema stands against this build's migrations: current when every
+ * migration the build knows is recorded under its own name. A newer database (another instance
+ * applied a newer build's migration during a rolling upgrade) is still current for this build:
+ * migrations only add (docs/operations.md), so the older code keeps working on it.
+ */
+export async function schemaState(db: Pick<pg.Pool, 'query'>, known: Migration[]): Promise<SchemaState> {
+  const { rows: found } = await db.query(`SELECT to_regclass('schema_migrations') AS t`);
+  const applied = found[0].t ? (await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version')).rows : [];
+  const newest = known.at(-1)?.version ?? 0;
+  const byVersion = new Map(applied.map((m) => [m.version, m.name]));
+  return {
+    applied,
+    known: newest,
+    current: known.every((m) => byVersion.get(m.version) === m.name),
+    newer: applied.some((m) => m.version > newest),
+  };
 }

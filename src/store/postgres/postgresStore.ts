@@ -11,6 +11,7 @@ import { ALONE_FROM_ATTEMPT, backoffMs, isRetryable, MAX_ATTEMPTS, sleep, TURN_L
 import { tableOf } from './tables.js';
 import { PgTransaction } from './transaction.js';
 import { appendAudit, notifyChanges } from './writes.js';
+import { transactionRerun } from '../../metrics.js';
 
 export interface PostgresStoreOptions {
   /** The clock for audit times and receipts (leases use the database's clock). */
@@ -79,6 +80,7 @@ export class PostgresStore implements BrokerageStore {
       if (outcome.kind === 'done') return outcome.result;
       if (outcome.kind === 'aborted') throw outcome.error;
       if (attempt >= MAX_ATTEMPTS) throw outcome.error;
+      transactionRerun(options.action);
       await sleep(backoffMs(attempt));
     }
   }

@@ -50,6 +50,12 @@ export function namedReads(query: Query): BrokerageReads {
     agreements: () => docs('SELECT doc FROM agreements ORDER BY id'),
     pendingPosts: () => docs(`SELECT doc FROM outbox WHERE status = 'pending' ORDER BY id`),
     postsOfBatch: (batchId) => docs('SELECT doc FROM outbox WHERE batch_id = $1 ORDER BY id', [batchId]),
+    // The partial index outbox_failed (migration 007); the range ends before the day after `to`.
+    failedPostsBetween: (from, to) =>
+      docs(`SELECT doc FROM outbox WHERE status = 'failed' AND doc ->> 'dueAt' >= $1 AND doc ->> 'dueAt' < $2 ORDER BY doc ->> 'dueAt' DESC, id`, [
+        from.slice(0, 10),
+        new Date(Date.parse(`${to.slice(0, 10)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10),
+      ]),
     jobs: () => docs('SELECT doc FROM jobs ORDER BY id'),
     waitingApprovals: () => docs(`SELECT doc FROM approvals WHERE status = 'waiting' ORDER BY id`),
     approvalsRaisedBetween: (from, to) => docs('SELECT doc FROM approvals WHERE raised_day BETWEEN $1 AND $2 ORDER BY id', [from.slice(0, 10), to.slice(0, 10)]),

@@ -28,6 +28,9 @@ export const TABLES: Record<keyof Collections, string> = {
   approvalSchemes: 'approval_schemes',
   absences: 'absences',
   fundingPartners: 'funding_partners',
+  costModels: 'cost_models',
+  capacity: 'capacity',
+  marketRules: 'market_rules',
 };
 
 /** The table of a collection; table names are never taken from input, only from this map. */

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { knownMigrations } from '../../../src/store/postgres/migrate.js';
 import { PostgresStore } from '../../../src/store/postgres/postgresStore.js';
 import { freshDatabase } from '../../support/postgres.js';
 
@@ -21,7 +22,7 @@ describe('docs/postgres.md set-up, followed step by step on a real server', func
     const doc = await readFile('docs/postgres.md', 'utf8');
     const blocks = [...doc.matchAll(/<!-- setup: (\w+)@(\w+) -->\n```sql\n([\s\S]*?)```/g)].map((m) => ({ as: m[1], db: m[2], sql: m[3] }));
     assert.deepEqual(blocks.map((b) => `${b.as}@${b.db}`), ['admin@postgres', 'admin@brokerage', 'owner@brokerage'], 'the page marks its three SQL steps');
-    for (const line of ['npm run migrate', 'npm run import -- framework.yaml', 'Applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 10.']) assert.ok(doc.includes(line), `the page says ${line}`);
+    for (const line of ['npm run migrate', 'npm run import -- framework.yaml', 'Applied migrations 1, 2, 3, …']) assert.ok(doc.includes(line), `the page says ${line}`);
 
     const server = new URL(await freshDatabase());
     const db = `brokerage_steps_${process.pid}_${Date.now().toString(36)}`;
@@ -55,7 +56,8 @@ describe('docs/postgres.md set-up, followed step by step on a real server', func
     await assert.rejects(script('app', 'scripts/import.ts', 'demo/framework.yaml'), (e: { stderr: string }) => /Import failed, nothing was changed: permission denied for schema public/.test(e.stderr));
 
     // 3. migrations, as the owner
-    assert.match((await script('owner', 'scripts/migrate.ts')).stdout, /Applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 10\./);
+    const versions = (await knownMigrations()).map((m) => m.version);
+    assert.equal((await script('owner', 'scripts/migrate.ts')).stdout, `Applied migrations ${versions.join(', ')}.\n`);
     await runBlock(blocks[2]); // 4. grants, as the owner in `brokerage`
 
     // 5. the import and the bot, as the app role
