@@ -1,7 +1,7 @@
 import type { BrokerageStore } from '../store/collections.js';
 import { loadAgreementData } from './agreementData.js';
 import { contractsReport, type ContractsReport } from './contracts.js';
-import { paymentFiles, paymentRows, paymentTotals, type ProviderTotal } from './payments.js';
+import { funderTotals, paymentFiles, paymentRows, paymentTotals, type FunderTotal, type ProviderTotal } from './payments.js';
 import type { Period } from './period.js';
 import type { FileShelf } from './shelf.js';
 
@@ -17,15 +17,20 @@ export interface PaymentsExport {
   providerUrls: string[];
   allRowsUrl: string;
   totalsUrl: string;
+  /** Joint funding (issue 24): totals per funder, the council first, then "All funders"; its CSVs' links. */
+  funders: FunderTotal[];
+  fundersUrl: string;
+  funderTotalsUrl: string;
 }
 
 /** Computes the export for the period and puts its CSV files on the shelf behind signed links. */
 export async function paymentsExport(store: BrokerageStore, shelf: Pick<FileShelf, 'put'>, period: Period): Promise<PaymentsExport> {
   const rows = paymentRows(await loadAgreementData(store), period);
   const { providers, total } = paymentTotals(rows);
-  // paymentFiles lists one file per provider, in the order of `providers`, then all rows, then the totals.
+  // paymentFiles lists one file per provider, in the order of `providers`, then all rows, the totals, the funder rows and the funder totals.
   const urls = await Promise.all(paymentFiles(rows, period).map(async (f) => (await shelf.put({ body: Buffer.from(f.csv, 'utf8'), contentType: 'text/csv; charset=utf-8', filename: f.filename })).url));
-  return { providers, total, providerUrls: urls.slice(0, providers.length), allRowsUrl: urls[providers.length], totalsUrl: urls[providers.length + 1] };
+  const at = providers.length;
+  return { providers, total, providerUrls: urls.slice(0, at), allRowsUrl: urls[at], totalsUrl: urls[at + 1], funders: funderTotals(rows), fundersUrl: urls[at + 2], funderTotalsUrl: urls[at + 3] };
 }
 
 export async function contractsReportFor(store: BrokerageStore, period: Period): Promise<ContractsReport> {
