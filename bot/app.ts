@@ -25,6 +25,7 @@ import { awardRoutes } from './routes/award.js';
 import { reportRoutes } from './routes/reports.js';
 import { agreementRoutes } from './routes/agreements.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { opsRoutes } from './routes/ops.js';
 import { turnOutcome, turnVerb } from '../src/metrics.js';
@@ -43,7 +44,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
   const shared = deps;
   const app = new Application({ adapter, removeRecipientMention: true, startTypingTimer: false });
   const commands: Command[] = [];
-  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), approvalRoutes(), adminRoutes(), admissionRoutes(), reportRoutes(), marketRoutes(), opsRoutes()];
+  const all: Routes[] = [commonRoutes(() => commands), requestRoutes(), calloffRoutes(), awardRoutes(), agreementRoutes(), approvalRoutes(), fundingRoutes(), adminRoutes(), admissionRoutes(), reportRoutes(), marketRoutes(), opsRoutes()];
   commands.push(...all.flatMap((r) => r.commands.map((c) => ({ ...c, group: r.title }))));
   const actions = new Map(all.flatMap((r) => r.actions).map((a) => [a.verb, a]));
   // A repeated click replays its first answer only while what it is about is unchanged (actionDedup.ts).

@@ -54,8 +54,11 @@ export function identifier(deps: Pick<Deps, 'store' | 'logger' | 'config'>): Ide
     // Only the council's (the host's) tenant stands in for the user's own; from any other, there is nothing to ask.
     if (!bound || bound === who.tenantId || !who.councilTenant) return who;
     const key = `${who.tenantId}|${who.aadObjectId}`;
+    const council = deps.config.councilTenants ?? [];
+    // Council roles need the user's own tenant to be a council's too (src/app/actor.ts): an NHS partner's staff come from theirs.
+    const home = (tenantId?: string) => ({ memberTenantId: tenantId, memberCouncilTenant: !!tenantId && (council.length === 0 || council.includes(tenantId)) });
     const cached = known.get(key);
-    if (cached && Date.now() - cached.at < MEMBER_TTL_MS) return { ...who, memberTenantId: cached.tenantId };
+    if (cached && Date.now() - cached.at < MEMBER_TTL_MS) return { ...who, ...home(cached.tenantId) };
     const answer = await lookUpMemberTenant(ctx);
     if ('failed' in answer) {
       deps.logger.warn('member lookup failed', { error: answer.failed, user: who.aadObjectId, tries: answer.tries });
@@ -65,6 +68,6 @@ export function identifier(deps: Pick<Deps, 'store' | 'logger' | 'config'>): Ide
       if (known.size >= 5000) for (const [k, v] of known) if (Date.now() - v.at >= MEMBER_TTL_MS) known.delete(k); // stays bounded
       known.set(key, { tenantId: answer.tenantId, at: Date.now() });
     }
-    return { ...who, memberTenantId: answer.tenantId };
+    return { ...who, ...home(answer.tenantId) };
   };
 }

@@ -12,6 +12,7 @@ import type { Lookups } from './views/requestCards.js';
 import { drawAwardMessage } from './views/awardMessages.js';
 import { drawAgreementMessage } from './views/agreementMessages.js';
 import { drawApprovalMessage } from './views/approvalMessages.js';
+import { drawFundingMessage } from './views/fundingCards.js';
 import { drawMarketMessage } from './views/marketMessages.js';
 import { card, text } from './views/format.js';
 
@@ -38,6 +39,8 @@ export async function renderMessage(deps: Deps, item: OutboxItem): Promise<Parti
       return text(v.message.text);
     case 'approval':
       return drawApprovalMessage(v); // the scheme of delegation (issue 23)
+    case 'funding':
+      return drawFundingMessage(v); // joint funding (issue 24)
     case 'council':
       return drawCouncilMessage(v);
     case 'market':

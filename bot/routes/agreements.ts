@@ -205,9 +205,10 @@ export function agreementRoutes(): Routes {
           outcome === 'approved' ? 'agreement.variation.approve' : 'agreement.variation.reject',
           'award.decide',
           async (deps, { who, data }) => {
-            const { agreement, variation, unchanged } = await decideVariation(deps.store, who, refIn(data), Number(data.n), outcome, str(data.decisionNote), deps.now());
+            const { agreement, variation, unchanged, waitingFor } = await decideVariation(deps.store, who, refIn(data), Number(data.n), outcome, str(data.decisionNote), deps.now());
             const note = await approvalNote(deps.store, 'variation', agreement.ref, variation.n, deps.now());
-            return variationApprovalCard(agreement, variation, { note, notice: unchanged ? 'You already decided this; nothing changed.' : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.` });
+            const notice = unchanged ? 'You already decided this; nothing changed.' : waitingFor?.length ? `Approved for the council. It applies once ${waitingFor.join(' and ')} ${waitingFor.length > 1 ? 'approve' : 'approves'} its share (joint funding).` : `${outcome === 'approved' ? 'Approved: the new terms apply' : 'Rejected'}. The provider and the social worker are told.`;
+            return variationApprovalCard(agreement, variation, { note, notice });
           },
           async (deps, { data }, e) => {
             const a = await loadAgreement(deps, refIn(data));

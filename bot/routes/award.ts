@@ -135,8 +135,11 @@ export function awardRoutes(): Routes {
           'award.decide',
           async (deps, { who, data }) => {
             const n = Number(data.n);
-            const { approval } = await decideAward(deps.store, who, ref(data), { n, outcome, reason: str(outcome === 'approved' ? data.approveNote : data.rejectReason), justification: str(data.justification) }, deps.now());
-            return maybeApprovalCard(approval, { notice: outcome === 'approved' ? 'Approved. The provider is being asked to accept; the social worker and brokers are told.' : 'Rejected. The social worker and brokers are told; the choice is open again.' }) ?? `Award ${outcome}.`;
+            const { approval, waitingFor } = await decideAward(deps.store, who, ref(data), { n, outcome, reason: str(outcome === 'approved' ? data.approveNote : data.rejectReason), justification: str(data.justification) }, deps.now());
+            const notice = waitingFor?.length
+              ? `Approved for the council. The award is made once ${waitingFor.join(' and ')} ${waitingFor.length > 1 ? 'approve their shares' : 'approves its share'} (joint funding).`
+              : outcome === 'approved' ? 'Approved. The provider is being asked to accept; the social worker and brokers are told.' : 'Rejected. The social worker and brokers are told; the choice is open again.';
+            return maybeApprovalCard(approval, { notice }) ?? `Award ${outcome}.`;
           },
           async (deps, { data }, e) => {
             const r = await loadCallOffByRef(deps.store, ref(data));

@@ -179,11 +179,13 @@ function providerCard(v: ProviderAgreementView, extra: { notice?: string; error?
 
 /** The manager's approval card for a variation: the figures, the reasons it needs approval, who may decide it, the buttons until decided. */
 export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string; error?: string; note?: ApprovalNote } = {}): CardJson {
-  const decided = x.status !== 'awaiting_approval';
+  // Joint funding (issue 24): the council's approval given, the variation still waits for a partner whose share it changes.
+  const councilDone = x.status === 'awaiting_approval' && !!f.note?.decided;
+  const decided = x.status !== 'awaiting_approval' || councilDone;
   return panel({
     title: `Approve a variation of ${a.ref}`,
     subtitle: `${a.providerName}; proposed by ${x.proposedByName} (${x.side}) on ${day(x.at.slice(0, 10))}`,
-    status: decided ? `${x.status === 'approved' ? '✔ Approved' : x.status === 'rejected' ? '✖ Rejected' : 'Applied'} by ${x.decidedByName ?? 'the bot'}${x.decidedForName ? ` for ${x.decidedForName}` : ''}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}` : `Needs approval: ${x.approvalReasons.join('; ')}.`,
+    status: councilDone ? '✔ Approved for the council (the decision is below); it applies once every funding partner whose share it changes has approved.' : decided ? `${x.status === 'approved' ? '✔ Approved' : x.status === 'rejected' ? '✖ Rejected' : 'Applied'} by ${x.decidedByName ?? 'the bot'}${x.decidedForName ? ` for ${x.decidedForName}` : ''}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}` : `Needs approval: ${x.approvalReasons.join('; ')}.`,
     statusStyle: decided ? (x.status === 'approved' ? 'good' : 'attention') : 'warning',
     notice: f.notice,
     error: f.error,

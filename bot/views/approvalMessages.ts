@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { noCard } from '../../src/app/notifications.js';
+import { COUNCIL_BODY } from '../../src/domain/approvals.js';
 import type { ApprovalMessageView } from '../../src/app/notifications/render.js';
 import { noticeCard } from './notice.js';
 import { card, cap } from './format.js';
@@ -8,7 +9,8 @@ import { card, cap } from './format.js';
 export function drawApprovalMessage(v: ApprovalMessageView): Partial<Activity> | 'skip' {
   const m = v.message;
   const a = v.approval;
-  const open = [{ title: 'Open it', verb: 'approvals.show', data: { id: a.id } }];
+  // A funding partner's approvers (issue 24) open their own card, drawn from what the partner may see.
+  const open = [a.body === COUNCIL_BODY ? { title: 'Open it', verb: 'approvals.show', data: { id: a.id } } : { title: 'Open it', verb: 'funding.show', data: { ref: a.ref } }];
   switch (m.kind) {
     case 'approval.reminder':
       return card(noticeCard({ title: `Reminder: ${a.subject} waits for your decision`, lines: [`${v.note.waiting}.`, `Level needed: ${v.note.level}.`, 'Unanswered, it goes to the next level up. `approvals` lists everything that waits for you.'], actions: open }));

@@ -244,8 +244,11 @@ export function approvalCard(v: ApprovalView): CardJson {
   const diff = c.weeklyPrice - r.package.budgetWeekly;
   const top = c.choice.topBidId && c.choice.topBidId !== c.choice.bidId ? v.names.get(c.choice.topBidId) ?? c.choice.topBidId : undefined;
   const flags = [c.overBudget ? 'over budget' : '', c.unsustainable ? `unsustainable price (below ${gbp(v.minHourlyRate)}/h)` : ''].filter(Boolean);
-  const open = !v.decision && !v.stale;
-  const status = v.decision
+  const councilApproved = !v.decision && !v.stale ? v.funding?.councilApproved : undefined;
+  const open = !v.decision && !v.stale && !councilApproved;
+  const status = councilApproved
+    ? `✔ Approved for the council by ${councilApproved}. The award is made once ${v.funding!.waitingFor.join(' and ')} ${v.funding!.waitingFor.length > 1 ? 'approve their shares' : 'approves its share'}.`
+    : v.decision
     ? `${v.decision.outcome === 'approved' ? '✔ Approved' : '✖ Rejected'} by ${v.decision.byName}${v.decision.forName ? ` for ${v.decision.forName}` : ''} on ${formatUk(v.decision.at)}.${v.decision.reason ? ` Reason: ${v.decision.reason}` : ''}${v.decision.justification ? ` Justification: ${v.decision.justification}` : ''}`
     : v.stale ?? 'Waiting for a manager’s decision.';
   return awardCard({
@@ -264,6 +267,7 @@ export function approvalCard(v: ApprovalView): CardJson {
       ...(c.choice.tookPart?.length ? [{ title: 'Who took part', value: c.choice.tookPart.map((t) => TOOK_PART_LABELS[t]).join('; ') }] : []),
       ...(c.choice.personWords ? [{ title: "In the person's words", value: c.choice.personWords }] : []),
       { title: 'Hours', value: `${r.package.hoursPerWeek} a week from ${day(r.package.startDate)}` },
+      ...(v.funding ? [{ title: 'Joint funding', value: `${v.funding.split}${!v.decision && v.funding.waitingFor.length ? ` Still to approve: ${v.funding.waitingFor.join(', ')}.` : ''}` }] : []),
       ...noteFacts(v.note),
     ],
     rowsTitle: v.ranking ? 'Ranking' : '',

@@ -29,6 +29,8 @@ export function paymentsCard(period: Period, x: PaymentsExport): CardJson {
     rows: [
       ...shown.map(({ t, url }) => ({ title: t.providerName, lines: [line(t), `[This provider's CSV](${url})`] })),
       ...(rest.length ? [{ title: `${rest.length} more provider${rest.length === 1 ? '' : 's'}`, lines: [`Payable ${gbp(Math.round(restPayable * 100) / 100)} between them. Their rows are in All rows; each has its own CSV file, listed with its link in Provider files.`] }] : []),
+      // Joint funding (issue 24): who pays it, split to the penny; the funders' CSVs too.
+      { title: 'By funder', lines: [...x.funders.map((f) => `${f.funderName}: payable ${gbp(f.payable)} (planned ${gbp(f.plannedCost)}, retainers ${gbp(f.retainer)})`), `[Rows by funder (CSV)](${x.fundersUrl}) · [Totals by funder (CSV)](${x.funderTotalsUrl})`] },
     ],
     // Three buttons fit their titles only short: the subtitle says they are CSV files.
     links: rest.length
@@ -66,6 +68,7 @@ export function contractsCard(period: Period, r: ContractsReport): CardJson {
       { title: 'By provider', lines: firstLines(r.byProvider, 'providers') },
       { title: 'By lot', lines: firstLines(r.byLot, 'lots') },
       { title: 'By zone', lines: firstLines(r.byZone, 'zones') },
+      { title: 'By funder', lines: r.byFunder.map(spend) },
       { title: 'Framework spend', style: f.status === 'within' || f.status === 'no limits set' ? ('default' as const) : ('warning' as const), lines: [`${gbp(f.spend)} over ${f.days} days: ${f.status}${f.min || f.max ? ` (minimum ${gbp(f.min)}, maximum ${f.max ? gbp(f.max) : 'none'} for these days)` : ''}.`] },
       { title: `Agreements needing review (${r.needingReview.length})`, style: r.needingReview.length ? ('warning' as const) : ('default' as const), lines: r.needingReview.slice(0, 10).map((x) => `${x.ref} (${x.provider}${x.ended ? `, ended ${day(x.ended)}` : ''}): ${x.reasons.slice(-2).join(' | ')}`) },
       { title: 'Off-contract placements', lines: r.offContract.map((x) => `${x.ref} with ${x.provider}: ${x.weeks} weeks off contract, ${gbp(x.cost)}`) },

@@ -125,7 +125,8 @@ function gapSection(c: Cell, r: MarketReport, period: Period, canAct: boolean) {
   return section(`${c.lotName} in ${c.zoneName}${c.persistent ? `: a gap in each of the last ${r.rules.persistMonths} months` : ''}`, facts, {
     note: c.persistent ? `A gap in ${months}. Opening an admission window invites providers to apply for it, with these figures in the notice.` : '',
     style: c.persistent ? 'attention' : 'warning',
-    actions: c.persistent && canAct ? [{ title: `Open an admission window for ${c.lotName} in ${c.zoneName}`, verb: 'market.gap.open', data: { lot: c.lot, zone: c.zone, from: period.from, to: period.to } }] : [],
+    // The section's title names the lot and zone: a button's title is one line in Teams, cut short when long.
+    actions: c.persistent && canAct ? [{ title: 'Open an admission window', verb: 'market.gap.open', data: { lot: c.lot, zone: c.zone, from: period.from, to: period.to } }] : [],
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Role, User } from '../domain/framework.js';
+import { PARTNER_ROLES, type Role, type User } from '../domain/framework.js';
 import type { BrokerageStore } from '../store/collections.js';
 import { forbidden } from './errors.js';
 import { can, Permission } from './permissions.js';
@@ -10,6 +10,8 @@ export interface Who {
   tenantId?: string;
   /** The user's own tenant as Teams' member lookup gave it, when the activity carried the host's. */
   memberTenantId?: string;
+  /** Whether that own tenant is a council tenant (bot/identity.ts sets it with memberTenantId): council roles need it. */
+  memberCouncilTenant?: boolean;
   /** The member lookup was needed and Teams did not answer it (after retries): the user is not recognised. */
   memberLookupFailed?: boolean;
   /**
@@ -28,8 +30,10 @@ const same = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toL
  * The stored user for this person, with the roles they hold where they are acting from, if any.
  * Fails closed: a user bound to a tenant (an external provider user) is recognised only when the
  * activity carries a tenant and it is theirs, either directly or (in a shared channel, where the
- * activity carries the host's tenant) as Teams' member lookup reports it; council roles hold only
- * in the council's tenant.
+ * activity carries the host's tenant) as Teams' member lookup reports it. Council roles hold only
+ * in a council tenant: the activity's, and for someone from outside in the council's shared
+ * channel, their own home tenant as well (an NHS partner's staff never hold council roles). A
+ * funding partner's people hold partner roles only, and only while their tenant is the partner's.
  */
 export async function loadUser(store: BrokerageStore, who: Who): Promise<User | undefined> {
   if (!who.aadObjectId) return undefined;
@@ -38,9 +42,14 @@ export async function loadUser(store: BrokerageStore, who: Who): Promise<User | 
   const own = same(user.tenantId, who.tenantId);
   const hosted = !!who.tenantId && who.councilTenant !== false && same(user.tenantId, who.memberTenantId);
   if (user.tenantId && !own && !hosted) return undefined;
-  if (who.councilTenant !== false) return user;
-  const roles = user.roles.filter((r) => !COUNCIL_ROLES.includes(r));
-  return roles.length ? { ...user, roles } : undefined;
+  const councilHere = who.councilTenant !== false && (own || !hosted || who.memberCouncilTenant === true);
+  let roles = councilHere ? user.roles : user.roles.filter((r) => !COUNCIL_ROLES.includes(r));
+  if (user.partnerId) {
+    const partner = await store.get('fundingPartners', user.partnerId);
+    roles = partner && same(partner.tenantId, user.tenantId) ? roles.filter((r) => PARTNER_ROLES.includes(r)) : [];
+  }
+  if (!roles.length) return undefined;
+  return roles.length === user.roles.length ? user : { ...user, roles };
 }
 
 /** Why `loadUser` found no one, as the audit says it: Teams could not be asked, a user known only from another tenant, or no role at all. */

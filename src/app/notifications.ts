@@ -69,6 +69,9 @@ export type AgreementNotification =
 /** Decisions under the scheme of delegation (src/app/approvals/); `id` is the approval's. */
 export type ApprovalNotification = About<'approval.reminder', { id: string }> | About<'approval.escalated', { id: string }> | About<'approval.delegated', { id: string; for: string }>;
 
+/** Joint funding (src/app/funding/): a partner's approval card for its share; `id` is the approval's. */
+export type FundingNotification = About<'funding.approval', { id: string }>;
+
 /**
  * The market (issue 25), to a provider's channel: a chase for its stale capacity declarations
  * (drawn from its own record), or the council's invitation to join for a lot and zone (drawn from
@@ -79,7 +82,7 @@ export type MarketNotification = { kind: 'capacity.chase'; zones: string[]; ref?
 /** Plain text, already written (a publish report, an admission notice, an unreachable channel). */
 export type TextNotification = { kind: 'publish.report'; text: string; ref?: undefined } | { kind: 'notice.text'; text: string; ref?: undefined };
 
-export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | MarketNotification | TextNotification;
+export type Notification = ProviderNotification | CallOffNotification | AwardNotification | AgreementNotification | ApprovalNotification | FundingNotification | MarketNotification | TextNotification;
 export type NotificationKind = Notification['kind'];
 /** The member of the union for one kind. */
 export type NotificationOf<K extends NotificationKind> = Extract<Notification, { kind: K }>;
@@ -128,6 +131,7 @@ export const NOTIFICATION_KINDS = [
   'approval.reminder',
   'approval.escalated',
   'approval.delegated',
+  'funding.approval',
   'capacity.chase',
   'market.invitation',
   'publish.report',

@@ -33,6 +33,14 @@ export const PERMISSIONS = {
   'approvals.scheme': ['commissioner'],
   /** Record an out-of-office and the delegate who decides meanwhile (approvers). */
   'approvals.away': ['manager'],
+  /** Joint funding (issue 24, src/app/funding/): register funding partners and their people. */
+  'funding.partners': ['commissioner'],
+  /** Set a package's funding split (the request's owner or a broker: checked in the use case). */
+  'funding.set': ['social_worker', 'broker'],
+  /** See joint funding: council staff all of it; a partner's people only their own packages (checked in the use case). */
+  'funding.view': ['social_worker', 'broker', 'manager', 'commissioner', 'funding_approver', 'funding_viewer'],
+  /** A partner's approver approves or refuses its share, under its own levels. */
+  'funding.decide': ['funding_approver'],
   /** The market view (issue 25): set the cost-of-care models and the gap rules, and act on a gap. */
   'market.manage': ['commissioner'],
   /** Say from the provider's channel, per zone, whether it can take new packages. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isRealDate } from './dates.js';
 import { numberInput, plainNumber } from './numbers.js';
+import type { FundingSplit } from './funding.js';
 
 /**
  * After the award: the service agreement the package lives under. It is created when the winner
@@ -165,6 +166,8 @@ export interface Agreement {
   variations: Variation[];
   reviews: ReviewFlag[];
   ending?: Ending;
+  /** Joint funding, each split with the first day it applies (src/domain/funding.ts); unset: the council pays all. */
+  funding?: FundingSplit[];
   createdAt: string;
   updatedAt: string;
 }

@@ -153,7 +153,8 @@ export const levelIndex = (s: ApprovalScheme, id: string | undefined) => {
 
 // ───────────────────────────── decisions ─────────────────────────────
 
-export type ApprovalKind = 'award' | 'variation' | 'off-contract';
+/** `funding`: a change of a jointly funded package's split, put to the partners whose share it changes (issue 24). */
+export type ApprovalKind = 'award' | 'variation' | 'off-contract' | 'funding';
 
 /** Someone who may not decide this, and why (separation of duties). */
 export interface Conflict {

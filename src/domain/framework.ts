@@ -71,7 +71,7 @@ export const Provider = z.object({
 });
 export type Provider = z.infer<typeof Provider>;
 
-export const ROLES = ['social_worker', 'broker', 'manager', 'commissioner', 'provider'] as const;
+export const ROLES = ['social_worker', 'broker', 'manager', 'commissioner', 'provider', 'funding_approver', 'funding_viewer'] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
@@ -81,7 +81,12 @@ export const ROLE_LABELS: Record<Role, string> = {
   manager: 'manager',
   commissioner: 'commissioner',
   provider: 'provider user',
+  funding_approver: "funding partner's approver",
+  funding_viewer: "funding partner's viewer",
 };
+
+/** A joint funder's people (issue 24): they hold these roles only, and only from their partner's own tenant. */
+export const PARTNER_ROLES: readonly Role[] = ['funding_approver', 'funding_viewer'];
 
 /** Entra ID object ids are GUIDs. */
 export const AadObjectId = z
@@ -99,12 +104,24 @@ export const User = z
     tenantId: z.string().trim().min(1).optional(),
     roles: z.array(Role).min(1, 'choose at least one role'),
     providerId: Slug.optional(),
+    /** A funding partner's person (an ICB's staff): the partner they belong to (src/app/funding/). */
+    partnerId: Slug.optional(),
     /** An approver's level in the scheme of delegation (src/domain/approvals.ts); unset: the lowest. */
     approvalLevel: Slug.optional(),
   })
   .superRefine((u, ctx) => {
-    if (u.approvalLevel && !u.roles.includes('manager')) {
+    if (u.approvalLevel && !u.roles.includes('manager') && !u.roles.includes('funding_approver')) {
       ctx.addIssue({ code: 'custom', path: ['approvalLevel'], message: 'only approvers (the manager role) have an approval level' });
+    }
+    const partnerRoles = u.roles.filter((r) => PARTNER_ROLES.includes(r));
+    if (partnerRoles.length && (!u.partnerId || !u.tenantId)) {
+      ctx.addIssue({ code: 'custom', path: ['partnerId'], message: "a funding partner's person belongs to a partner and its tenant: add them from `funding partners`" });
+    }
+    if (partnerRoles.length && partnerRoles.length < u.roles.length) {
+      ctx.addIssue({ code: 'custom', path: ['roles'], message: "a funding partner's person cannot also hold a council or provider role" });
+    }
+    if (!partnerRoles.length && u.partnerId) {
+      ctx.addIssue({ code: 'custom', path: ['partnerId'], message: "only a funding partner's people belong to a partner" });
     }
     if (u.roles.includes('provider') && !u.providerId) {
       ctx.addIssue({ code: 'custom', path: ['providerId'], message: 'a provider user must belong to a provider' });

@@ -3,6 +3,7 @@ import { numberInput } from './numbers.js';
 import { Slug } from './framework.js';
 import { HH_MM, isRealDate } from './dates.js';
 import type { CallOff } from './calloff.js';
+import type { FundingSplit } from './funding.js';
 import type { Award, CascadeOffer, Choice, ChoicePackRecord, Decision, Evaluation, Placement } from './award.js';
 
 /**
@@ -153,6 +154,8 @@ export interface PackageRequest {
   cascadeOffer?: CascadeOffer;
   /** Off-contract placements recorded after the cascade, each waiting for (or given) approval; the last is current. */
   placements?: Placement[];
+  /** Joint funding: who pays which share, and why (src/domain/funding.ts); unset: the council pays all. */
+  funding?: FundingSplit;
 }
 
 export const REQUEST_REF = /^PKG-(\d{4})-(\d{4,})$/i;

@@ -9,6 +9,8 @@ export interface AgreementData {
   rules: ContractRules;
   /** Package reference → the council's case reference (the one personal detail finance needs). */
   caseRefs: Map<string, string>;
+  /** Funding partner id → its name (joint funding, issue 24); the council is "The council". */
+  funderNames?: Map<string, string>;
 }
 
 export async function loadAgreementData(store: BrokerageStore): Promise<AgreementData> {
@@ -22,5 +24,6 @@ export async function loadAgreementData(store: BrokerageStore): Promise<Agreemen
     const caseRef = requests[i]?.person?.caseRef;
     if (caseRef) caseRefs.set(a.ref, caseRef);
   }
-  return { agreements, rules: await rulesOf(store), caseRefs };
+  const funderNames = new Map((await reading(store, (tx) => tx.list('fundingPartners'))).map((p) => [p.id, p.name]));
+  return { agreements, rules: await rulesOf(store), caseRefs, funderNames };
 }

@@ -5,7 +5,7 @@
  * cohort is the approvals raised in the period, wherever they stand now. Plain data in, plain data
  * out, as report.ts.
  */
-import { calendarOf, type Approval, type ApprovalScheme } from '../domain/approvals.js';
+import { calendarOf, COUNCIL_BODY, type Approval, type ApprovalScheme } from '../domain/approvals.js';
 import { ukDate } from '../domain/dates.js';
 import { workingHoursBetween } from '../domain/workingHours.js';
 import type { BrokerageStore } from '../store/collections.js';
@@ -27,7 +27,8 @@ const shift = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z
 export async function loadApprovalData(store: BrokerageStore, period: Pick<Period, 'from' | 'to'>, asOf: Date): Promise<ApprovalData> {
   return reading(store, async (tx) => {
     const raised = await tx.approvalsRaisedBetween(shift(period.from, -1), shift(period.to, 1));
-    const approvals = raised.filter((a) => ukDate(new Date(a.raisedAt)) >= period.from && ukDate(new Date(a.raisedAt)) <= period.to).sort((a, b) => a.raisedAt.localeCompare(b.raisedAt) || a.id.localeCompare(b.id));
+    // The council's scheme only: a funding partner's decisions (issue 24) are under its own levels.
+    const approvals = raised.filter((a) => a.body === COUNCIL_BODY && ukDate(new Date(a.raisedAt)) >= period.from && ukDate(new Date(a.raisedAt)) <= period.to).sort((a, b) => a.raisedAt.localeCompare(b.raisedAt) || a.id.localeCompare(b.id));
     return { approvals, scheme: await schemeTx(tx), asOf };
   });
 }

@@ -11,7 +11,8 @@ import type { Period } from './period.js';
  *
  * Definitions (per agreement period starting in the report's dates, as in the payments export):
  * committed = planned cost + retainer (what the plan would pay if delivered in full);
- * delivered = the payable amount (delivered hours paid, plus the retainer).
+ * delivered = the payable amount (delivered hours paid, plus the retainer). By funder: each
+ * funder's parts of those, as the payments export splits them (src/domain/funding.ts).
  * Needing review: agreements, ended ones too, with a review raised in the period, a return flagged
  * missing that is still missing (whenever it was flagged), or (while running) a review date due.
  */
@@ -25,6 +26,8 @@ export interface ContractsReport {
   byProvider: SpendLine[];
   byLot: SpendLine[];
   byZone: SpendLine[];
+  /** Joint funding (issue 24): each funder's parts of committed and delivered, split to the penny (the council first). */
+  byFunder: SpendLine[];
   /** `ended`: the last day of an agreement that has ended (it still needs review while a return is missing). */
   needingReview: { ref: string; provider: string; ended?: string; reasons: string[] }[];
   framework: { spend: number; min: number; max: number; days: number; status: 'below minimum' | 'above maximum' | 'within' | 'no limits set' };
@@ -40,6 +43,7 @@ export function contractsReport(data: AgreementData, period: Pick<Period, 'from'
   const provider = new Map<string, SpendLine>();
   const lot = new Map<string, SpendLine>();
   const zone = new Map<string, SpendLine>();
+  const funder = new Map<string, SpendLine>();
   let frameworkSpend = 0;
   const offCost = new Map<string, number>();
   for (const r of paymentRows(data, period)) {
@@ -48,6 +52,7 @@ export function contractsReport(data: AgreementData, period: Pick<Period, 'from'
     // A package in two lots counts in each, split evenly, so lot lines still add up to the total.
     for (const l of r.a.lots) sum(lot, l, committed / r.a.lots.length, r.p.payable / r.a.lots.length);
     sum(zone, r.a.zone, committed, r.p.payable);
+    for (const f of r.funders) sum(funder, r.funderName(f.funder), f.plannedCost + f.retainer, f.payable);
     if (r.a.offContract) offCost.set(r.a.ref, round2((offCost.get(r.a.ref) ?? 0) + r.p.payable));
     else frameworkSpend += r.p.payable;
   }
@@ -78,5 +83,5 @@ export function contractsReport(data: AgreementData, period: Pick<Period, 'from'
     })
     .filter((x) => x.weeks > 0);
   const sorted = (m: Map<string, SpendLine>) => [...m.values()].sort((x, y) => y.committed - x.committed);
-  return { byProvider: sorted(provider), byLot: sorted(lot), byZone: sorted(zone), needingReview, framework: { spend, min, max, days, status }, offContract };
+  return { byProvider: sorted(provider), byLot: sorted(lot), byZone: sorted(zone), byFunder: sorted(funder), needingReview, framework: { spend, min, max, days, status }, offContract };
 }

@@ -1,6 +1,9 @@
 import type { Agreement } from '../domain/agreement.js';
 import { round2, type Settlement } from '../domain/agreementRules.js';
 import { settlementsOf } from '../app/agreements/settlement.js';
+import { rulesFor } from '../app/agreements/load.js';
+import { COUNCIL_FUNDER } from '../domain/funding.js';
+import { settlementSplit, type FunderAmounts } from '../domain/fundingPeriods.js';
 import type { AgreementData } from './agreementData.js';
 import type { Period } from './period.js';
 import { toCsv, type Column } from './csv.js';
@@ -18,6 +21,9 @@ export interface PaymentRow {
   caseRef: string;
   exportFrom: string;
   exportTo: string;
+  /** Who pays the period's amounts, split to the penny by the agreement's funding (src/domain/funding.ts), the council first. */
+  funders: FunderAmounts[];
+  funderName: (id: string) => string;
 }
 
 const money = (n: number) => n.toFixed(2);
@@ -50,17 +56,20 @@ export const PAYMENT_COLUMNS: Column<PaymentRow>[] = [
   { name: 'variations', about: 'variations that took effect in the period, as V<n>, ;-separated', value: (r) => variationsIn(r.a, r.p).join(';') },
   { name: 'payable_hours', about: 'delivered hours paid: up to the plan plus banked hours drawn', value: (r) => hours(r.p.payableHours) },
   { name: 'payable_amount', about: 'payable hours at the period’s planned rate, plus the retainer (£)', value: (r) => money(r.p.payable) },
+  { name: 'funder_amounts', about: 'who pays payable_amount: funder=£ for each funder, ;-separated, the council first (split to the penny: the parts add up to payable_amount; docs/funding.md)', value: (r) => r.funders.map((f) => `${f.funder}=${money(f.payable)}`).join(';') },
 ];
 
 const variationsIn = (a: Agreement, p: Settlement) => a.variations.filter((v) => (v.status === 'approved' || v.status === 'applied') && v.effectiveFrom >= p.start && v.effectiveFrom <= p.end).map((v) => `V${v.n}`);
 
 export function paymentRows(data: AgreementData, period: Pick<Period, 'from' | 'to'>): PaymentRow[] {
   const rows: PaymentRow[] = [];
+  const funderName = (id: string) => (id === COUNCIL_FUNDER ? 'The council' : (data.funderNames?.get(id) ?? id));
   for (const a of data.agreements) {
     if (a.status === 'awaiting_start') continue;
     for (const p of settlementsOf(a, data.rules, period.to)) {
       if (p.start < period.from || p.start > period.to) continue;
-      rows.push({ a, p, caseRef: data.caseRefs.get(a.ref) ?? '', exportFrom: period.from, exportTo: period.to });
+      const funders = settlementSplit(a, p, rulesFor(a, data.rules));
+      rows.push({ a, p, caseRef: data.caseRefs.get(a.ref) ?? '', exportFrom: period.from, exportTo: period.to, funders, funderName });
     }
   }
   return rows.sort((x, y) => (x.a.providerName.localeCompare(y.a.providerName)) || x.a.ref.localeCompare(y.a.ref) || x.p.start.localeCompare(y.p.start));
@@ -119,7 +128,71 @@ export interface PaymentFile {
   csv: string;
 }
 
-/** The files: one per provider, all rows together, and the totals. */
+// ───────────────────────────── by funder (joint funding, issue 24) ─────────────────────────────
+
+/** One funder's part of one agreement period. */
+export interface FunderRow {
+  r: PaymentRow;
+  f: FunderAmounts;
+}
+
+export const funderRows = (rows: PaymentRow[]): FunderRow[] => rows.flatMap((r) => r.funders.map((f) => ({ r, f })));
+
+export const FUNDER_COLUMNS: Column<FunderRow>[] = [
+  { name: 'export_from', about: 'the first day of the export', value: (x) => x.r.exportFrom },
+  { name: 'export_to', about: 'the last day of the export', value: (x) => x.r.exportTo },
+  { name: 'period_start', about: "the first day of the agreement's period", value: (x) => x.r.p.start },
+  { name: 'period_end', about: 'the last day of that period', value: (x) => x.r.p.end },
+  { name: 'funder_id', about: '"council", or the funding partner\'s id', value: (x) => x.f.funder },
+  { name: 'funder_name', about: "the funder's name", value: (x) => x.r.funderName(x.f.funder), text: true },
+  { name: 'package_reference', about: 'the package reference, PKG-YYYY-NNNN', value: (x) => x.r.a.ref },
+  { name: 'case_reference', about: "the council's case reference for the person", value: (x) => x.r.caseRef, text: true },
+  { name: 'provider_name', about: "the provider's name (the council pays it as lead commissioner)", value: (x) => x.r.a.providerName, text: true },
+  { name: 'planned_cost', about: "this funder's part of the period's planned cost (£)", value: (x) => money(x.f.plannedCost) },
+  { name: 'retainer', about: "this funder's part of the retainer (£)", value: (x) => money(x.f.retainer) },
+  { name: 'payable_amount', about: "this funder's part of the payable amount (£); a period's parts add up to its payable_amount", value: (x) => money(x.f.payable) },
+];
+
+export interface FunderTotal {
+  funder: string;
+  funderName: string;
+  rows: number;
+  plannedCost: number;
+  retainer: number;
+  payable: number;
+}
+
+/** Totals per funder (the council first), then "All funders", whose payable equals the providers' total payable. */
+export function funderTotals(rows: PaymentRow[]): FunderTotal[] {
+  const by = new Map<string, FunderTotal>();
+  // Summed in pence, so the totals stay exact.
+  const add = (t: FunderTotal, f: FunderAmounts) => {
+    t.rows++;
+    t.plannedCost = Math.round(t.plannedCost * 100 + f.plannedCost * 100) / 100;
+    t.retainer = Math.round(t.retainer * 100 + f.retainer * 100) / 100;
+    t.payable = Math.round(t.payable * 100 + f.payable * 100) / 100;
+  };
+  const total: FunderTotal = { funder: '', funderName: 'All funders', rows: 0, plannedCost: 0, retainer: 0, payable: 0 };
+  for (const { r, f } of funderRows(rows)) {
+    const t = by.get(f.funder) ?? { funder: f.funder, funderName: r.funderName(f.funder), rows: 0, plannedCost: 0, retainer: 0, payable: 0 };
+    by.set(f.funder, t);
+    add(t, f);
+    add(total, f);
+  }
+  const list = [...by.values()].sort((x, y) => (x.funder === COUNCIL_FUNDER ? -1 : y.funder === COUNCIL_FUNDER ? 1 : x.funderName.localeCompare(y.funderName)));
+  return [...list, { ...total, rows: rows.length }];
+}
+
+export const FUNDER_TOTAL_COLUMNS: Column<FunderTotal>[] = [
+  { name: 'funder_id', about: '"council", a partner\'s id, or empty on the "All funders" line', value: (t) => t.funder },
+  { name: 'funder_name', about: 'the funder, or "All funders" on the last line', value: (t) => t.funderName, text: true },
+  { name: 'rows', about: 'agreement periods the funder pays part of (on the last line: all periods)', value: (t) => t.rows },
+  { name: 'planned_cost', about: "sum of the funder's parts of planned cost (£)", value: (t) => money(t.plannedCost) },
+  { name: 'retainer', about: "sum of the funder's parts of retainers (£)", value: (t) => money(t.retainer) },
+  { name: 'payable_amount', about: "sum of the funder's parts payable (£); the last line equals the total payable", value: (t) => money(t.payable) },
+];
+
+/** The files: one per provider, all rows together, the totals, then the rows and totals by funder. */
 export function paymentFiles(rows: PaymentRow[], period: Pick<Period, 'from' | 'to'>): PaymentFile[] {
   const { providers, total } = paymentTotals(rows);
   const stem = `payments-${period.from}-to-${period.to}`;
@@ -128,6 +201,8 @@ export function paymentFiles(rows: PaymentRow[], period: Pick<Period, 'from' | '
     ...providers.map((t) => ({ filename: `${stem}-${slug(t)}.csv`, csv: toCsv(PAYMENT_COLUMNS, rows.filter((r) => (r.a.providerId ?? `off-contract:${r.a.providerName}`) === (t.providerId || `off-contract:${t.providerName}`))) })),
     { filename: `${stem}-all.csv`, csv: toCsv(PAYMENT_COLUMNS, rows) },
     { filename: `${stem}-totals.csv`, csv: toCsv(TOTAL_COLUMNS, [...providers, total]) },
+    { filename: `${stem}-funders.csv`, csv: toCsv(FUNDER_COLUMNS, funderRows(rows)) },
+    { filename: `${stem}-funder-totals.csv`, csv: toCsv(FUNDER_TOTAL_COLUMNS, funderTotals(rows)) },
   ];
 }
 

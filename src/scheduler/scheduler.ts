@@ -165,7 +165,8 @@ export class Scheduler {
       this.claimedElsewhere.set(seen.id, now + this.leaseMs);
       return;
     }
-    const renew = setInterval(() => this.renew(seen.id), Math.max(1, this.leaseMs / 3));
+    let renewing: Promise<unknown> | undefined;
+    const renew = setInterval(() => (renewing = this.renew(seen.id)), Math.max(1, this.leaseMs / 3));
     renew.unref?.();
     try {
       // Another instance may have run (and removed) or moved it before this one got the claim.
@@ -174,14 +175,16 @@ export class Scheduler {
       await this.run(job, now);
     } finally {
       clearInterval(renew);
+      // A renewal still on its way would put the claim back after the release (as in the outbox).
+      await renewing;
       await this.store.release('jobs', seen.id, this.instanceId).catch((error) => this.logger.warn('scheduler: could not release a claim; it runs out by itself', { id: seen.id, error: String(error) }));
     }
   }
 
-  private renew(id: string): void {
+  private renew(id: string): Promise<unknown> | undefined {
     // A stopped component holds nothing: what it was doing is taken over once the lease runs out.
-    if (this.stopped) return;
-    this.store.claim('jobs', id, this.instanceId, this.leaseMs).then(
+    if (this.stopped) return undefined;
+    return this.store.claim('jobs', id, this.instanceId, this.leaseMs).then(
       (ok) => ok || this.logger.warn('scheduler: lost the claim on a running job', { id }),
       (error) => this.logger.warn('scheduler: could not renew a claim', { id, error: String(error) }),
     );

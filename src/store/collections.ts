@@ -6,6 +6,7 @@ import type { OutboxItem } from '../outbox/item.js';
 import type { Job } from '../scheduler/job.js';
 import type { Agreement, ContractRules } from '../domain/agreement.js';
 import type { Absence, Approval, ApprovalScheme } from '../domain/approvals.js';
+import type { FundingPartner } from '../domain/funding.js';
 import type { CostModel } from '../domain/costModel.js';
 import type { CapacityRecord, MarketRules } from '../domain/market.js';
 import type { Entity, Store, Tx } from './store.js';
@@ -53,6 +54,8 @@ export type Collections = {
   approvalSchemes: ApprovalScheme & Entity;
   /** Approvers' out-of-office periods and their delegates. */
   absences: Absence;
+  /** Joint funders (an ICB, another council) and the packages they share (src/app/funding/). */
+  fundingPartners: FundingPartner;
   /** The market view (issue 25): costing models by lot ('default' for the rest), providers' capacity, the gap rules. */
   costModels: CostModel & Entity;
   capacity: CapacityRecord;

@@ -28,6 +28,7 @@ export type ReferenceCollection =
   | 'contractRules'
   | 'approvalSchemes'
   | 'absences'
+  | 'fundingPartners'
   | 'costModels'
   | 'capacity'
   | 'marketRules';

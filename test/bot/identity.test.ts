@@ -115,6 +115,28 @@ describe("Teams' member lookup, at the HTTP edge", function () {
     assert.deepEqual(w.mock.memberLookups.map((l) => l.status), [404, 200]);
   });
 
+  it("an NHS partner's person in the council's shared channel holds partner roles from the tenant Teams reports, never a council role (issue 24)", async () => {
+    const ICB = 'b2c3d4e5-0000-4000-8000-0000000000b1';
+    const asha = { id: '29:asha', name: 'Dr Asha Rao', aadObjectId: 'b2c3d4e5-0001-4000-8000-0000000000b1' };
+    const old = { id: '29:old', name: 'Old Record', aadObjectId: 'b2c3d4e5-0009-4000-8000-0000000000b1' };
+    await w.store.transact({ actor: 'test', action: 'test.partner' }, async (tx) => {
+      tx.put('fundingPartners', { id: 'nhs-example-icb', name: 'NHS Example ICB', kind: 'icb', tenantId: ICB, packages: [], addedBy: 'test', at: '' });
+      tx.put('users', { id: asha.aadObjectId, name: asha.name, tenantId: ICB, roles: ['funding_approver'], partnerId: 'nhs-example-icb' });
+      // A council role bound to the ICB's tenant, as issue 23's schemes allowed: it must not hold here.
+      tx.put('users', { id: old.aadObjectId, name: old.name, tenantId: ICB, roles: ['manager'] });
+    });
+    answer = () => ({ account: { tenantId: ICB } });
+    const click = async (who: typeof asha, verb: string, data: Record<string, unknown>) => {
+      const response = await w.send({ ...sharedChannelInvoke('host', who, verb, data), serviceUrl: w.mock.url });
+      const value = (response?.body as { value: unknown }).value;
+      return typeof value === 'string' ? value : cardText(value);
+    };
+    // Recognised as the ICB's approver (the use case answers), on a package the ICB does not fund.
+    assert.equal(await click(asha, 'funding.show', { ref }), `${ref} is not a package NHS Example ICB funds, so you cannot see it.`);
+    assert.match(await click(old, 'approvals.list', {}), /don't have a role/);
+    assert.deepEqual((await refused()).slice(-2), [`${ref} is not a package NHS Example ICB funds, so you cannot see it.`, 'not recognised from this tenant']);
+  });
+
   it('tries a passing 500 again at once, briefly, and recognises the user in the same click', async () => {
     let calls = 0;
     answer = () => (++calls <= 2 ? { status: 500 } : { account: { tenantId: PROVIDER_TENANT } });

@@ -15,6 +15,11 @@ import { CardRenderer } from './browser.js';
 import { collectBigCards } from '../bot/fixtures/bigFramework.js';
 import { contractsCard, paymentsCard } from '../../bot/views/contractCards.js';
 import { acceptedAgreement } from '../bot/agreementWorld.js';
+import { publishCallOff } from '../../src/app/calloffs/publish.js';
+import { submitBid } from '../../src/app/calloffs/bids.js';
+import { decideShare } from '../../src/app/funding/decide.js';
+import { partnerApprovalView, partnerList } from '../../src/app/funding/views.js';
+import { partnerListCard, partnerPackageCard } from '../../bot/views/fundingCards.js';
 import { seedMarket } from '../reports/marketDataset.js';
 import { lowdbProbe } from '../../src/store/open.js';
 
@@ -94,9 +99,9 @@ describe('e2e: the cards render cleanly in a real Adaptive Cards renderer (headl
     const county = Array.from({ length: 200 }, (_, i) => ({ providerId: `prov-${i}`, providerName: `Provider ${i} Home Care Ltd`, rows: 4, plannedHours: 84, deliveredHours: 80, payableHours: 80, retainer: 0, payable: 2000 + i, missingReturns: i % 2 }));
     const url = (n: number) => `https://bot.example.org/files/${'x'.repeat(22)}.${n.toString(36)}.${'s'.repeat(43)}`;
     const month = { from: '2026-10-01', to: '2026-10-31', label: 'October 2026' };
-    cards.push(['payments for 200 providers', paymentsCard(month, { providers: county, total: { ...county[0], providerId: '', providerName: 'All providers', payable: 420_000 }, providerUrls: county.map((_, i) => url(i)), allRowsUrl: url(900), totalsUrl: url(901), indexUrl: url(902) })]);
+    cards.push(['payments for 200 providers', paymentsCard(month, { providers: county, total: { ...county[0], providerId: '', providerName: 'All providers', payable: 420_000 }, providerUrls: county.map((_, i) => url(i)), allRowsUrl: url(900), totalsUrl: url(901), indexUrl: url(902), funders: [{ funder: 'council', funderName: 'Bury Council', rows: 800, plannedCost: 400_000, retainer: 0, payable: 420_000 }, { funder: '', funderName: 'All funders', rows: 800, plannedCost: 400_000, retainer: 0, payable: 420_000 }], fundersUrl: url(903), funderTotalsUrl: url(904) })]);
     const spend = (n: number, what: string) => Array.from({ length: n }, (_, i) => ({ key: `${what} ${i}`, committed: 9000 + i, delivered: 8800 + i }));
-    cards.push(['contracts report for 200 providers', contractsCard(month, { byProvider: spend(200, 'Provider'), byLot: spend(40, 'Lot'), byZone: spend(30, 'Zone'), needingReview: [], framework: { spend: 420_000, min: 0, max: 0, days: 31, status: 'no limits set' }, offContract: [] })]);
+    cards.push(['contracts report for 200 providers', contractsCard(month, { byProvider: spend(200, 'Provider'), byLot: spend(40, 'Lot'), byZone: spend(30, 'Zone'), byFunder: [{ key: 'Bury Council', committed: 420_000, delivered: 410_000 }], needingReview: [], framework: { spend: 420_000, min: 0, max: 0, days: 31, status: 'no limits set' }, offContract: [] })]);
 
     // The operations view with something to show: a failed post, its unreachable channel, a late job.
     const probe = lowdbProbe(t.store);
@@ -259,5 +264,61 @@ describe('e2e: the market view’s cards render cleanly too (issue 25)', functio
   it('the SDK reports no problem with any of them, and each draws at a readable size', async function () {
     this.timeout(60_000);
     await rendersCleanly(renderer, cards.map(([name, card]) => [`market ${name}`, card]));
+  });
+});
+
+describe('e2e: the joint-funding cards render cleanly (issue 24: partners, the split, the ICB approver’s card, the council card waiting for the ICB)', function () {
+  let t: Turns;
+  let renderer: CardRenderer;
+  const now = new Date('2026-11-22T10:00:00Z');
+  let clock = now;
+  const cards: [string, object][] = [];
+  const ICB = 'b2c3d4e5-0000-4000-8000-0000000000b1';
+  const asha = { aadObjectId: 'b2c3d4e5-0001-4000-8000-0000000000b1', tenantId: ICB, councilTenant: false };
+
+  before(async function () {
+    this.timeout(60_000);
+    renderer = await CardRenderer.launch();
+    t = await startTurns({ now: () => clock });
+    await registerChannels(t.store, now, 'caring-hands', 'brightpath');
+    const value = async (p: Promise<{ value: unknown }>) => (await p).value as object;
+    cards.push(['funding partners, none yet', cardOf((await t.say('alex', 'funding partners'))[0])]);
+    cards.push(['add a funding partner, bad tenant', await value(t.click('alex', 'funding.partner.save', { name: 'NHS Example ICB', id: 'nhs-example-icb', kind: 'icb', tenantId: 'nhs.example', weeklyLimit: '200' }))]);
+    await t.click('alex', 'funding.partner.save', { name: 'NHS Example ICB', id: 'nhs-example-icb', kind: 'icb', tenantId: ICB, weeklyLimit: '200' });
+    cards.push(["add a partner's person", await value(t.click('alex', 'funding.person.form', {}))]);
+    cards.push(['funding partners', await value(t.click('alex', 'funding.person.save', { partnerId: 'nhs-example-icb', id: asha.aadObjectId, name: 'Dr Asha Rao', role: 'funding_approver', level: 'senior-funding-approver' }))]);
+    const ref = await submitted(t.store, now);
+    cards.push(['funding split, council pays all', cardOf((await t.say('sam', `funding ${ref}`))[0])]);
+    cards.push(['funding split, bad share', await value(t.click('sam', 'funding.split.save', { ref, partnerId: 'nhs-example-icb', shareKind: 'percent', percent: '100', basis: 'chc', lawfulBasis: 'false', reason: 'CHC eligibility confirmed at the joint panel' }))]);
+    cards.push(['funding split saved', await value(t.click('sam', 'funding.split.save', { ref, partnerId: 'nhs-example-icb', shareKind: 'percent', percent: '40', basis: 'chc', lawfulBasis: 'false', reason: 'CHC eligibility confirmed at the joint panel' }))]);
+    await publishCallOff(t.store, { aadObjectId: PEOPLE.alex.aadObjectId }, ref, now);
+    await submitBid(t.store, { aadObjectId: PEOPLE.priya.aadObjectId }, ref, goodBid({}, now), now);
+    clock = new Date('2026-12-01T17:00:01Z');
+    await closeAtDeadline(t.store, ref, clock);
+    const r = (await t.store.get('requests', ref))!;
+    await lockScores(t.store, { aadObjectId: PEOPLE.sam.aadObjectId }, ref, r.evaluation!.bids[0].label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, clock);
+    await recordChoice(t.store, { aadObjectId: PEOPLE.sam.aadObjectId }, ref, { bidId: `${ref}:caring-hands`, tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, clock);
+    await t.drained();
+    const council = t.posted.find((p) => p.item.message.kind === 'award.approval');
+    if (council) cards.push(['award approval with joint funding (manager)', council.activity.attachments![0].content as object]);
+    cards.push(['award approved for the council, waiting for the ICB', await value(t.click('morgan', 'award.approve', { ref, n: 1 }))]);
+    const id = `award:${ref}:1:nhs-example-icb`;
+    cards.push(["the ICB approver's card (anonymised)", partnerPackageCard((await partnerApprovalView(t.store, id, clock))!)]);
+    cards.push(["the ICB approver's card, refusal without a reason", partnerPackageCard((await partnerApprovalView(t.store, id, clock))!, { errors: { refuseReason: 'say why your organisation does not agree to fund it (at least 5 characters); the council is told' } })]);
+    cards.push(["the ICB's packages", partnerListCard(await partnerList(t.store, asha, clock))]);
+    await decideShare(t.store, asha, id, 'approved', '', clock);
+    cards.push(["the ICB approver's card, approved", partnerPackageCard((await partnerApprovalView(t.store, id, clock))!, { notice: 'Approved for NHS Example ICB. Every funder has approved: the award is made and the provider is asked to accept.' })]);
+  });
+
+  after(async function () {
+    this.timeout(20_000);
+    await renderer?.close();
+    await t?.close();
+  });
+
+  it('reports no problem with any of them and draws each at a readable size', async function () {
+    this.timeout(60_000);
+    assert.equal(cards.length, 13);
+    await rendersCleanly(renderer, cards);
   });
 });

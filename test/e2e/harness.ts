@@ -770,3 +770,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     throw e;
   }
 }
+
+/**
+ * A second Agents Playground in front of the same bot: another organisation's Teams, with its own
+ * tenant and people (e.g. an NHS partner's staff in the NHS's tenant, issue 24). The bot replies to
+ * each activity's serviceUrl, so both playgrounds talk to one bot. Its stop() stops only this
+ * playground: the host harness stops the bot.
+ */
+export async function startGuestPlayground(host: Harness, configPath: string): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'brokerage-e2e-guest-'));
+  const playground = await startPlayground({ botEndpoint: `${host.botUrl}/api/messages`, configPath: resolve(REPO_ROOT, configPath), port: await freePort(), cwd: dir });
+  try {
+    const res = await fetch(`${playground.url}/_internal/v1/testConfig`);
+    const { config } = (await res.json()) as { config: TestConfig };
+    const h = new Harness(dir, { ...host.server, close: async () => undefined }, playground, config, host.botLog, 5000);
+    await h.connect();
+    return h;
+  } catch (e) {
+    await playground.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -68,7 +68,7 @@ describe('e2e: the market by lot and zone, capacity and the cost of care (bot + 
   });
 
   it('Alex opens an admission window for it: each provider channel hears the invitation with the gap’s figures, once', async () => {
-    const opened = await h.click(report, 'Open an admission window for Autism in Radcliffe');
+    const opened = await h.click(report, 'Open an admission window');
     assert.match(cardText(opened.card), /Opened evaluation window W-2026-01 and told 2 providers on the framework/);
     for (const conv of [h.chats.team, 'channel-brightpath']) {
       const m = await inChannel(conv, /invites applications to join its framework for Autism in Radcliffe/);

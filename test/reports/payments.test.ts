@@ -76,7 +76,7 @@ describe('reports/payments and reports/contracts', () => {
     const evil = agreement({ providerName: '=HYPERLINK("x")' });
     const files = paymentFiles(paymentRows(data([evil, acme]), period), period);
     // Rows sort by provider name, and "=" sorts before "A".
-    assert.deepEqual(files.map((f) => f.filename), ['payments-2026-12-14-to-2026-12-27-caring-hands.csv', 'payments-2026-12-14-to-2026-12-27-off-contract-acme-care.csv', 'payments-2026-12-14-to-2026-12-27-all.csv', 'payments-2026-12-14-to-2026-12-27-totals.csv']);
+    assert.deepEqual(files.map((f) => f.filename), ['payments-2026-12-14-to-2026-12-27-caring-hands.csv', 'payments-2026-12-14-to-2026-12-27-off-contract-acme-care.csv', 'payments-2026-12-14-to-2026-12-27-all.csv', 'payments-2026-12-14-to-2026-12-27-totals.csv', 'payments-2026-12-14-to-2026-12-27-funders.csv', 'payments-2026-12-14-to-2026-12-27-funder-totals.csv']);
     const all = files[2].csv;
     assert.ok(all.startsWith('\uFEFFexport_from,export_to,period_start,'));
     assert.match(all, /"'=HYPERLINK\(""x""\)"/);

@@ -57,6 +57,27 @@ describe('Scheduler instances sharing one store', () => {
     assert.equal(new Set(ids).size, 30);
   });
 
+  it('gives a job back for good: a renewal still on its way when the job ends does not put the claim back', async () => {
+    // The job runs a little over a third of the lease, so one renewal is sent; the store answers
+    // it slowly, after the job has ended and its claim was given back.
+    const claim = store.claim.bind(store);
+    const release = store.release.bind(store);
+    const answered: Promise<unknown>[] = [];
+    store.claim = async (kind, id, holder, leaseMs) => {
+      if (kind === 'jobs' && holder === 'a' && answered.push(sleep(150)) > 1) await answered.at(-1);
+      return claim(kind, id, holder, leaseMs);
+    };
+    store.release = async (...args) => {
+      answered.push(release(...args));
+    };
+    await store.transact(tx, (t) => due(1).forEach((j) => schedule(t, j)));
+    start('a', async () => void (await sleep(120)), 300);
+    await until('the job is done and its claim given back', () => answered.length >= 3);
+    await Promise.all(answered);
+    assert.ok(answered.length >= 3, 'a renewal was sent while the job ran');
+    assert.equal(await claim('jobs', due(1)[0].id, 'b', 300), true, 'nothing holds the job once it has ended');
+  });
+
   it('takes over a job whose instance stopped while running it, once its claim runs out', async () => {
     const ran: string[] = [];
     await store.transact(tx, (t) => due(1).forEach((j) => schedule(t, j)));

@@ -90,6 +90,8 @@ async function createAgreement(tx: BrokerageTx, r: OpenCallOff, first: Agreement
     suspensions: [],
     variations: [],
     reviews: [],
+    // Joint funding (issue 24): the split approved with the award applies from the start.
+    ...(r.funding ? { funding: [r.funding] } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };

@@ -16,11 +16,15 @@ import { authorise, lapseById, settle } from '../approvals/decide.js';
 import { schemeTx } from '../approvals/scheme.js';
 import { variationDraft } from '../approvals/subjects.js';
 import { answerCards, askCouncil } from '../approvals/providerChanges.js';
+import { approvalId } from '../../domain/approvals.js';
+import { lapseVariationShares, raiseVariationShares, variationPartners, variationWaitsFor } from '../funding/approve.js';
 
 export interface VariationResult {
   agreement: Agreement;
   variation: Variation;
   unchanged: boolean;
+  /** Joint funding: the bodies still to approve after this decision (the variation waits for them). */
+  waitingFor?: string[];
 }
 
 /** Puts an approved (or needs-no-approval) variation into force as a new version. */
@@ -67,8 +71,21 @@ async function needOf(tx: BrokerageTx, a: Agreement, v: Variation, now: Date): P
   );
 }
 
-/** The decision's reasons on the variation: the council's words, and those the provider may read. */
-const withReasons = (v: Variation, a: Agreement, need: ApprovalNeed): Variation => ({ ...v, approvalReasons: need.reasons.map((r) => r.text), providerReasons: reasonsForProvider(need, a.budgetShown === true) });
+/**
+ * The decision's reasons on the variation: the council's words, and those the provider may read.
+ * A partner's share is the council's business only: providers never see who pays.
+ */
+const withReasons = (v: Variation, a: Agreement, need: ApprovalNeed, shares = false): Variation => ({
+  ...v,
+  approvalReasons: [...need.reasons.map((r) => r.text), ...(shares ? ["it changes a funding partner's share, so the partner approves it too"] : [])],
+  providerReasons: reasonsForProvider(need, a.budgetShown === true),
+});
+
+/** Raises a waiting variation's approvals: the council's where its rules need one, each partner's whose share it changes. */
+async function raiseFor(tx: BrokerageTx, a: Agreement, v: Variation, need: ApprovalNeed, now: Date): Promise<void> {
+  if (need.needed) await raiseApproval(tx, await variationDraft(tx, a, v), now);
+  await raiseVariationShares(tx, a, v, now);
+}
 
 /**
  * The social worker, a broker or the provider proposes a change of hours, rates, elements or end
@@ -117,10 +134,12 @@ export async function proposeVariation(store: BrokerageStore, who: Who, ref: str
       status: 'applied',
     };
     const need = await needOf(tx, a, proposed, now);
-    const v: Variation = { ...withReasons(proposed, a, need), status: need.cut ? 'awaiting_agreement' : need.needed ? 'awaiting_approval' : 'applied' };
+    // Joint funding (issue 24): a change of a partner's share goes to that partner too.
+    const partners = need.cut ? [] : variationPartners(a, proposed);
+    const v: Variation = { ...withReasons(proposed, a, need, partners.length > 0), status: need.cut ? 'awaiting_agreement' : need.needed || partners.length ? 'awaiting_approval' : 'applied' };
     a = { ...a, variations: [...a.variations, v], updatedAt: now.toISOString() };
     if (v.status === 'awaiting_agreement') await askCouncil(tx, a, v, now);
-    else if (v.status === 'awaiting_approval') await raiseApproval(tx, await variationDraft(tx, a, v), now);
+    else if (v.status === 'awaiting_approval') await raiseFor(tx, a, v, need, now);
     else {
       a = apply(a, v, user.id, now);
       await tellOutcome(tx, a, v, now);
@@ -169,16 +188,28 @@ export async function decideVariation(store: BrokerageStore, who: Who, ref: stri
       throw conflict(`Variation ${n} of ${a.ref} was already ${v.status === 'applied' ? 'applied without approval' : `${v.status} by ${v.decidedBy === user.id ? 'you' : (v.decidedByName ?? 'a manager')}`}; it cannot be decided again.`);
     }
     if (a.status === 'ended') throw conflict(`${a.ref}'s agreement has ended; the variation lapses.`);
+    const mine = await tx.get('approvals', approvalId('variation', a.ref, n));
+    if (mine?.status === 'approved') throw conflict(`${mine.decidedByName === user.name ? 'You' : mine.decidedByName} approved variation ${n} for the council; it waits for ${(await variationWaitsFor(tx, a, n)).join(' and ')}.`);
     const auth = await authorise(tx, user, await variationDraft(tx, a, v), now);
     if (outcome === 'rejected' && reason.length < 5) throw invalid({ decisionNote: 'say why the variation is rejected (at least 5 characters)' });
-    const decided: Variation = { ...v, status: outcome, decidedBy: user.id, decidedByName: user.name, decidedFor: auth.forId, decidedForName: auth.forName, decidedAt: now.toISOString(), decisionNote: reason || undefined };
-    a = { ...a, variations: a.variations.map((x) => (x.n === n ? decided : x)), updatedAt: now.toISOString() };
-    if (outcome === 'approved') a = apply(a, decided, user.id, now);
-    tx.put('agreements', a);
     await settle(tx, auth, user, outcome, now, reason);
-    await tellOutcome(tx, a, decided, now);
-    return { agreement: a, variation: decided, unchanged: false };
+    if (outcome === 'rejected') await lapseVariationShares(tx, a, n, now, 'the council rejected the variation');
+    // Joint funding: it applies only when every funder whose share it changes has approved too.
+    const waitingFor = outcome === 'approved' ? await variationWaitsFor(tx, a, n) : [];
+    if (waitingFor.length) return { agreement: a, variation: v, unchanged: false, waitingFor };
+    a = await settleVariation(tx, a, v, outcome, { id: user.id, name: user.name, forId: auth.forId, forName: auth.forName }, reason, now);
+    return { agreement: a, variation: a.variations.find((x) => x.n === n)!, unchanged: false };
   });
+}
+
+/** A variation's decision put into effect (the council's approver's, or the last funder's): applied when approved, everyone told. */
+export async function settleVariation(tx: BrokerageTx, a: Agreement, v: Variation, outcome: 'approved' | 'rejected', by: { id: string; name: string; forId?: string; forName?: string }, note: string, now: Date): Promise<Agreement> {
+  const decided: Variation = { ...v, status: outcome, decidedBy: by.id, decidedByName: by.name, decidedFor: by.forId, decidedForName: by.forName, decidedAt: now.toISOString(), decisionNote: note || undefined };
+  let next: Agreement = { ...a, variations: a.variations.map((x) => (x.n === v.n ? decided : x)), updatedAt: now.toISOString() };
+  if (outcome === 'approved') next = apply(next, decided, by.id, now);
+  tx.put('agreements', next);
+  await tellOutcome(tx, next, decided, now);
+  return next;
 }
 
 /**
@@ -188,7 +219,10 @@ export async function decideVariation(store: BrokerageStore, who: Who, ref: stri
 export async function lapseVariations(tx: BrokerageTx, a: Agreement, now: Date): Promise<Agreement> {
   const waiting = a.variations.filter(isWaiting);
   if (!waiting.length) return a;
-  for (const x of waiting) await lapseById(tx, 'variation', a.ref, x.n, now, 'the package ended');
+  for (const x of waiting) {
+    await lapseById(tx, 'variation', a.ref, x.n, now, 'the package ended');
+    await lapseVariationShares(tx, a, x.n, now, 'the package ended');
+  }
   return { ...a, variations: a.variations.map((x) => (isWaiting(x) ? { ...x, status: 'rejected' as const, decidedByName: 'the bot', decidedAt: now.toISOString(), decisionNote: 'lapsed: the package ended' } : x)) };
 }
 
@@ -214,14 +248,16 @@ export async function answerProviderChange(store: BrokerageStore, who: Who, ref:
     if (outcome === 'declined' && reason.length < 5) throw invalid({ agreementNote: "say why the council does not agree (at least 5 characters); the provider is told" });
     const answered: Variation = { ...v, agreedBy: user.id, agreedByName: user.name, agreedAt: now.toISOString(), agreementNote: reason || undefined };
     let next: Variation;
+    let need: ApprovalNeed | undefined;
     if (outcome === 'declined') next = { ...answered, status: 'rejected', decidedByName: user.name, decidedAt: now.toISOString(), decisionNote: reason };
     else {
-      const need = await needOf(tx, a, answered, now);
-      next = { ...withReasons(answered, a, need), status: need.needed ? 'awaiting_approval' : 'applied' };
+      need = await needOf(tx, a, answered, now);
+      const partners = variationPartners(a, answered);
+      next = { ...withReasons(answered, a, need, partners.length > 0), status: need.needed || partners.length ? 'awaiting_approval' : 'applied' };
     }
     a = { ...a, variations: a.variations.map((x) => (x.n === n ? next : x)), updatedAt: now.toISOString() };
     await answerCards(tx, a, next, now);
-    if (next.status === 'awaiting_approval') await raiseApproval(tx, await variationDraft(tx, a, next), now);
+    if (next.status === 'awaiting_approval') await raiseFor(tx, a, next, need!, now);
     else {
       if (next.status === 'applied') a = apply(a, next, user.id, now);
       await tellOutcome(tx, a, next, now);

@@ -1,22 +1,25 @@
-import { isAwayOn, levelIndex, type Absence, type ApprovalScheme, type Conflict, type Routed } from '../../domain/approvals.js';
-import type { User } from '../../domain/framework.js';
+import { COUNCIL_BODY, isAwayOn, levelIndex, type Absence, type ApprovalScheme, type Conflict, type Routed } from '../../domain/approvals.js';
+import type { Role, User } from '../../domain/framework.js';
 import type { BrokerageTx } from '../../store/collections.js';
 
 /**
  * Who holds which level of a body's scheme, who is away and who stands in. An approver is a user
- * with the manager role in the body's tenant (the council's own users for the council); their
+ * with the manager role among the council's own users for the council, and for a funding partner
+ * (issue 24) one of the partner's people, in its tenant, with the funding approver role; their
  * level is `approvalLevel` (unset: the lowest).
  */
 export type Reader = Pick<BrokerageTx, 'get' | 'list' | 'usersWithRole'>;
 
 const same = (a?: string, b?: string) => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
-export const inBody = (s: ApprovalScheme, u: Pick<User, 'tenantId'>) => (s.tenantId ? same(u.tenantId, s.tenantId) : !u.tenantId);
-export const isApprover = (s: ApprovalScheme, u: Pick<User, 'roles' | 'tenantId'>) => u.roles.includes('manager') && inBody(s, u);
+const partnerBody = (s: ApprovalScheme) => s.id !== COUNCIL_BODY;
+export const inBody = (s: ApprovalScheme, u: Pick<User, 'tenantId' | 'partnerId'>) => (partnerBody(s) ? u.partnerId === s.id && same(u.tenantId, s.tenantId) : s.tenantId ? same(u.tenantId, s.tenantId) : !u.tenantId);
+export const approverRole = (s: ApprovalScheme): Role => (partnerBody(s) ? 'funding_approver' : 'manager');
+export const isApprover = (s: ApprovalScheme, u: Pick<User, 'roles' | 'tenantId' | 'partnerId'>) => u.roles.includes(approverRole(s)) && inBody(s, u);
 export const levelOf = (s: ApprovalScheme, u: Pick<User, 'approvalLevel'>) => levelIndex(s, u.approvalLevel);
 export const levelName = (s: ApprovalScheme, id: string) => s.levels.find((l) => l.id === id)?.name ?? id;
 
 export async function approversOf(tx: Reader, s: ApprovalScheme): Promise<User[]> {
-  return (await tx.usersWithRole('manager')).filter((u) => inBody(s, u));
+  return (await tx.usersWithRole(approverRole(s))).filter((u) => inBody(s, u));
 }
 
 /** The absence that covers `day` for this person, if any. */

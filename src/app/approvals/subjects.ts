@@ -1,5 +1,5 @@
 import { current, type Agreement, type Variation } from '../../domain/agreement.js';
-import { packageAmounts, variationAmountsOf, type Amounts, type ApprovalKind, type Conflict } from '../../domain/approvals.js';
+import { COUNCIL_BODY, packageAmounts, variationAmountsOf, type Amounts, type ApprovalKind, type Conflict } from '../../domain/approvals.js';
 import type { Choice, Placement } from '../../domain/award.js';
 import { agreementId } from '../../domain/agreement.js';
 import type { PackageRequest } from '../../domain/request.js';
@@ -92,7 +92,9 @@ export async function variationDraft(tx: Read, a: Agreement, v: Variation): Prom
 }
 
 /** The approval card each approver gets, by the outbox key its posts are found by (`<key>:<userId>`). */
-export function cardOf(a: Pick<Approval, 'kind' | 'ref' | 'n'>): { key: string; message: Notification } {
+export function cardOf(a: Pick<Approval, 'kind' | 'ref' | 'n' | 'body' | 'id'>): { key: string; message: Notification } {
+  // A funding partner's approvers (issue 24) get their own card, drawn from what the partner may see.
+  if (a.body !== COUNCIL_BODY || a.kind === 'funding') return { key: `funding-approval:${a.id}`, message: { kind: 'funding.approval', ref: a.ref, id: a.id } };
   switch (a.kind) {
     case 'award':
       return { key: `approval:${a.ref}:${a.n}`, message: { kind: 'award.approval', ref: a.ref, n: a.n } };
@@ -105,6 +107,7 @@ export function cardOf(a: Pick<Approval, 'kind' | 'ref' | 'n'>): { key: string; 
 
 /** Whether the subject still waits for this decision (a cancelled request, a lapsed variation: no). */
 export async function stillWaiting(tx: Read, a: Approval): Promise<boolean> {
+  if (a.kind === 'funding') return (await tx.get('agreements', agreementId(a.ref)))?.funding?.find((s) => s.n === a.n)?.status === 'waiting';
   if (a.kind === 'variation') {
     const ag = await tx.get('agreements', agreementId(a.ref));
     return ag?.status !== 'ended' && ag?.variations.find((x) => x.n === a.n)?.status === 'awaiting_approval';

@@ -13,6 +13,9 @@ import { checkEvaluator, chosenBid, currentBidsTx, humans, loadCallOff, rankingO
 import { raiseApproval } from '../approvals/raise.js';
 import { authorise, settle } from '../approvals/decide.js';
 import { awardDraft } from '../approvals/subjects.js';
+import { approvalId, type Approval } from '../../domain/approvals.js';
+import { lapseFunderApprovals, raisePartnerApprovals } from '../funding/approve.js';
+import { awaitingFunders } from '../funding/views.js';
 import { approvalOf, councilRankingOf, type ApprovalData, type CouncilRanking } from './views.js';
 import { csv } from '../requests/inputs.js';
 import { ChoiceInput, MIN_REASON } from '../../domain/choice.js';
@@ -108,6 +111,7 @@ async function sendForApproval(tx: BrokerageTx, r: OpenCallOff, choice: Choice, 
   const next: OpenCallOff = { ...r, state: 'awaiting_approval', cascadeOffer: undefined, updatedAt: now.toISOString() };
   tx.put('requests', next);
   await raiseApproval(tx, await awardDraft(tx, next, choice), now);
+  await raisePartnerApprovals(tx, next, choice, now); // joint funding: each partner approves its share (issue 24)
   return next;
 }
 
@@ -135,7 +139,7 @@ export interface DecisionInput {
  * choice: a second (by anyone) is refused. Every manager's approval card is updated. Returns the
  * approval as it now stands, for the reply: the ranking and chosen bid are worked out here, once.
  */
-export async function decideAward(store: BrokerageStore, who: Who, ref: string, input: DecisionInput, now: Date): Promise<{ request: OpenCallOff; decision: Decision; approval?: ApprovalData }> {
+export async function decideAward(store: BrokerageStore, who: Who, ref: string, input: DecisionInput, now: Date): Promise<{ request: OpenCallOff; decision: Decision; approval?: ApprovalData; waitingFor?: string[] }> {
   const user = await requirePermission(store, who, 'award.decide');
   return store.transact({ actor: user.id, action: `award.${input.outcome === 'approved' ? 'approve' : 'reject'}` }, async (tx) => {
     const r = await loadCallOff(tx, ref);
@@ -144,6 +148,8 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
     const choice = r.choices?.at(-1);
     if (!choice || choice.n !== input.n) throw conflict(`This approval card is out of date: ${r.id} ${r.state === 'awaiting_approval' ? 'has a newer choice waiting for approval' : 'is not waiting for this approval'}.`);
     if (r.state !== 'awaiting_approval') throw conflict(stateWhy(r, 'only a choice waiting for approval can be decided'));
+    const mine = await tx.get('approvals', approvalId('award', r.id, input.n));
+    if (mine?.status === 'approved') throw conflict(`${mine.decidedByName === user.name ? 'You' : mine.decidedByName} approved this for the council on ${formatUk(mine.decidedAt!)}; it waits for ${(await awaitingFunders(tx, r, input.n)).join(' and ')} to approve ${r.funding?.shares.length === 1 ? 'its' : 'their'} share.`);
     // Separation of duties, the level the amount needs, delegation: the approvals room decides who may.
     const auth = await authorise(tx, user, await awardDraft(tx, r, choice), now);
     const reason = (input.reason ?? '').trim();
@@ -155,6 +161,7 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
       const next: OpenCallOff = { ...r, state: 'evaluated', decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
       tx.put('requests', next);
       await settle(tx, auth, user, 'rejected', now, reason);
+      await lapseFunderApprovals(tx, next, input.n, now, 'the council rejected the award');
       await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `rejected:${r.id}:${input.n}`, { kind: 'award.rejected', ref: r.id, n: input.n });
       const after = choice.sequential ? await offerCascade(tx, next, now, 'the manager rejected the sequential acceptance') : next;
       return { request: after, decision, approval: await approvalOf(tx, after, input.n, now) };
@@ -165,38 +172,60 @@ export async function decideAward(store: BrokerageStore, who: Who, ref: string, 
     if (chosen.overBudget && justification.length < MIN_REASON) {
       throw invalid({ justification: `£${chosen.weeklyPrice.toFixed(2)} a week is over the £${r.package.budgetWeekly.toFixed(2)} budget: say why it is approved (at least ${MIN_REASON} characters)` });
     }
-    if (reason) decision.reason = reason;
-    if (justification) decision.justification = justification;
-    const provider = await tx.get('providers', choice.providerId);
-    const award: Award = {
-      offContract: false,
-      status: 'offered',
-      bidId: choice.bidId,
-      providerId: choice.providerId,
-      providerName: provider?.name ?? choice.providerId,
-      weeklyPrice: chosen.weeklyPrice,
-      hourlyRate: chosen.hourlyRate,
-      budgetWeekly: r.package.budgetWeekly,
-      overBudget: chosen.overBudget,
-      unsustainable: chosen.unsustainable,
-      total: row?.total,
-      qualityScore: row?.qualityScore,
-      priceScore: row?.priceScore,
-      bids: (await currentBidsTx(tx, r)).length,
-      choiceN: choice.n,
-      approvedBy: user.id,
-      approvedAt: now.toISOString(),
-      justification: justification || undefined,
-      offeredAt: now.toISOString(),
-    };
-    const next: OpenCallOff = { ...r, state: 'awarded', award, decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
-    tx.put('requests', next);
-    await settle(tx, auth, user, 'approved', now, justification || reason);
-    await enqueue(tx, now, { id: `award-offer:${r.id}:${input.n}:${choice.providerId}`, target: { providerId: choice.providerId }, message: { kind: 'award.offer', ref: r.id, n: input.n } });
-    await refreshProviderCard(tx, now, next, choice.providerId, `award-offered-${input.n}`);
-    await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `approved:${r.id}:${input.n}`, { kind: 'award.approved', ref: r.id, n: input.n });
-    return { request: next, decision, approval: await approvalOf(tx, next, input.n, now) };
+    const council = await settle(tx, auth, user, 'approved', now, justification || reason);
+    // Joint funding: the award is made only when every funder with a share has approved (src/app/funding/).
+    const waitingFor = await awaitingFunders(tx, r, input.n);
+    // `decision` is then the council's approval alone: the request's decision is recorded when the award is made.
+    if (waitingFor.length) return { request: r, decision, approval: await approvalOf(tx, r, input.n, now), waitingFor };
+    const next = await makeAward(tx, r, choice, council, now, { reason, justification });
+    return { request: next, decision: next.decisions!.at(-1)!, approval: await approvalOf(tx, next, input.n, now) };
   });
+}
+
+/**
+ * The award itself, once every funder has approved: the council's approval (its approver, level,
+ * delegation and note) becomes the request's decision, the winner is asked to accept, and the
+ * social worker and brokers are told. Called by the council's approval, or by the last partner's.
+ */
+export async function makeAward(tx: BrokerageTx, r: OpenCallOff, choice: Choice, council: Approval, now: Date, words?: { reason?: string; justification?: string }): Promise<OpenCallOff> {
+  const settings = await tx.get('settings', SETTINGS_ID) ?? DEFAULT_SETTINGS;
+  const row = (await rankingOfTx(tx, r))?.rowsById.get(choice.bidId);
+  const chosen = chosenBid(r, choice, (await tx.get('bids', choice.bidId))!, settings.minHourlyRate, row);
+  // The approver's words: as typed when the council's approval makes the award, else from its record.
+  const note = council.note ?? '';
+  const reason = words ? words.reason : chosen.overBudget ? '' : note;
+  const justification = words ? words.justification : chosen.overBudget ? note : '';
+  const decision: Decision = { n: choice.n, outcome: 'approved', by: council.decidedBy!, byName: council.decidedByName!, at: council.decidedAt ?? now.toISOString(), forId: council.decidedFor, forName: council.decidedForName, level: council.decidedLevel };
+  if (reason) decision.reason = reason;
+  if (justification) decision.justification = justification;
+  const provider = await tx.get('providers', choice.providerId);
+  const award: Award = {
+    offContract: false,
+    status: 'offered',
+    bidId: choice.bidId,
+    providerId: choice.providerId,
+    providerName: provider?.name ?? choice.providerId,
+    weeklyPrice: chosen.weeklyPrice,
+    hourlyRate: chosen.hourlyRate,
+    budgetWeekly: r.package.budgetWeekly,
+    overBudget: chosen.overBudget,
+    unsustainable: chosen.unsustainable,
+    total: row?.total,
+    qualityScore: row?.qualityScore,
+    priceScore: row?.priceScore,
+    bids: (await currentBidsTx(tx, r)).length,
+    choiceN: choice.n,
+    approvedBy: decision.by,
+    approvedAt: now.toISOString(),
+    justification: justification || undefined,
+    offeredAt: now.toISOString(),
+  };
+  const next: OpenCallOff = { ...r, state: 'awarded', award, decisions: [...(r.decisions ?? []), decision], updatedAt: now.toISOString() };
+  tx.put('requests', next);
+  await enqueue(tx, now, { id: `award-offer:${r.id}:${choice.n}:${choice.providerId}`, target: { providerId: choice.providerId }, message: { kind: 'award.offer', ref: r.id, n: choice.n } });
+  await refreshProviderCard(tx, now, next, choice.providerId, `award-offered-${choice.n}`);
+  await tellUsers(tx, now, humans([r.owner, ...(await brokerIds(tx))]), `approved:${r.id}:${choice.n}`, { kind: 'award.approved', ref: r.id, n: choice.n });
+  return next;
 }
 
 /**

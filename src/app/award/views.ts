@@ -4,6 +4,7 @@
  * and a synchronous reader, so a use case returns it from inside its transaction (the reply needs
  * no second read), and the queries below build it from one snapshot read.
  */
+import { awardFundingOf } from '../funding/views.js';
 import { bidId, type Bid } from '../../domain/calloff.js';
 import type { Decision } from '../../domain/award.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
@@ -49,6 +50,8 @@ export interface ApprovalData {
   minHourlyRate: number;
   /** Who may decide it under the scheme of delegation (src/app/approvals/), when recorded. */
   note?: ApprovalNote;
+  /** Joint funding (issue 24): the split, and the funders still to approve. */
+  funding?: Awaited<ReturnType<typeof awardFundingOf>>;
 }
 
 export async function approvalOf(read: Reader, r: OpenCallOff, n: number, now: Date): Promise<ApprovalData | undefined> {
@@ -72,6 +75,7 @@ export async function approvalOf(read: Reader, r: OpenCallOff, n: number, now: D
     stale,
     minHourlyRate: settings.minHourlyRate,
     note: await approvalNoteOf(read, 'award', r.id, n, now),
+    funding: await awardFundingOf(read, r, n),
   };
 }
 

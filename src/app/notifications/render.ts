@@ -11,9 +11,11 @@ import { approvalView, councilRanking, type ApprovalData, type CouncilRanking } 
 import type { OpenCallOff } from '../calloffs/access.js';
 import { loadProviderSide, type ProviderSide } from '../calloffs/providerView.js';
 import { lookupsOf, type Lookups } from '../framework/lookups.js';
-import type { AgreementNotification, ApprovalNotification, AwardNotification, CallOffNotification, MarketNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
+import type { AgreementNotification, ApprovalNotification, AwardNotification, FundingNotification, CallOffNotification, MarketNotification, NotificationKind, ProviderNotification, TextNotification } from '../notifications.js';
 import type { Approval } from '../../domain/approvals.js';
-import { approvalNote, type ApprovalNote } from '../approvals/views.js';
+import { approvalNote, noteOf, type ApprovalNote } from '../approvals/views.js';
+import { schemeTx } from '../approvals/scheme.js';
+import { partnerApprovalView, type PartnerPackageView } from '../funding/views.js';
 import { providerCapacity, type CapacityView } from '../market/capacity.js';
 
 /**
@@ -22,7 +24,7 @@ import { providerCapacity, type CapacityView } from '../market/capacity.js';
  * only draws it (bot/messages.ts). Provider-bound views hold only that provider's side of the
  * call-off (the allow-listed profile, its own bid, result and award).
  */
-export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | MarketMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
+export type NotificationView = ProviderMessageView | AgreementMessageView | CouncilMessageView | ApprovalMessageView | FundingMessageView | MarketMessageView | { family: 'text'; message: TextNotification } | { family: 'unknown'; kind: string };
 
 /** Reminders, escalations and delegation notices of a decision under the scheme of delegation. */
 export interface ApprovalMessageView {
@@ -32,6 +34,13 @@ export interface ApprovalMessageView {
   note: ApprovalNote;
   /** delegated: the absent approver's delegate. */
   delegateName?: string;
+}
+
+/** A funding partner's approval card (issue 24), drawn from what the partner may see (src/app/funding/views.ts). */
+export interface FundingMessageView {
+  family: 'funding';
+  message: FundingNotification;
+  view: PartnerPackageView;
 }
 
 /** The market's messages to a provider (issue 25): its own capacity form, or an invitation's notice. */
@@ -134,6 +143,7 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
   'approval.reminder': 'approval',
   'approval.escalated': 'approval',
   'approval.delegated': 'approval',
+  'funding.approval': 'funding',
   'capacity.chase': 'market',
   'market.invitation': 'market',
   'publish.report': 'text',
@@ -167,6 +177,10 @@ export async function loadNotification(store: BrokerageStore, item: OutboxItem, 
   }
   if (family === 'text') return { family: 'text', message: m as TextNotification };
   if (family === 'approval') return loadApprovalMessage(store, m as ApprovalNotification, now);
+  if (family === 'funding') {
+    const view = await partnerApprovalView(store, (m as FundingNotification).id, now);
+    return view ? { family: 'funding', message: m as FundingNotification, view } : 'skip';
+  }
   if (family !== 'council') return { family: 'unknown', kind: m.kind };
   const message = m as CallOffNotification | AwardNotification;
   if (/^(evaluation|award|cascade)\./.test(message.kind) && !r?.calloff) return 'skip';
@@ -232,8 +246,8 @@ async function loadApprovalMessage(store: BrokerageStore, m: ApprovalNotificatio
   if (!approval) return 'skip';
   // A reminder for something decided since it was queued says nothing untrue: it is not sent.
   if (m.kind === 'approval.reminder' && approval.status !== 'waiting') return 'skip';
-  const note = await approvalNote(store, approval.kind, approval.ref, approval.n, now);
-  if (!note) return 'skip';
+  // Under the approval's own body's scheme (a funding partner's levels, issue 24), not always the council's.
+  const note = noteOf(approval, await schemeTx(store, approval.body), now);
   const delegateName = m.kind === 'approval.delegated' ? approval.routed.find((r) => r.for === m.for)?.name : undefined;
   return { family: 'approval', message: m, approval, note, delegateName };
 }

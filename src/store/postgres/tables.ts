@@ -27,6 +27,7 @@ export const TABLES: Record<keyof Collections, string> = {
   approvals: 'approvals',
   approvalSchemes: 'approval_schemes',
   absences: 'absences',
+  fundingPartners: 'funding_partners',
   costModels: 'cost_models',
   capacity: 'capacity',
   marketRules: 'market_rules',
