@@ -65,8 +65,11 @@ export const periodLine = (p: Settlement) =>
 /** A variation as a line: the council's (with who decided for whom) or the provider's view of it. */
 type VariationShown = Pick<Variation, 'n' | 'elements' | 'effectiveFrom' | 'endDate' | 'weeklyBefore' | 'weeklyAfter' | 'status' | 'decidedByName' | 'decisionNote' | 'reason'> & Partial<Pick<Variation, 'decidedForName'>>;
 
+/** A decision note may end its own sentence ("returned.", not "returned.."). */
+const sentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
+
 const variationLine = (x: VariationShown) =>
-  `${x.n}. ${elementsShown(x.elements)} from ${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}: ${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week. ${x.status === 'awaiting_approval' ? 'Waiting for a manager' : x.status === 'awaiting_agreement' ? "Waiting for the council's agreement" : x.status === 'applied' ? 'Applied (within limits)' : `${x.status[0].toUpperCase()}${x.status.slice(1)} by ${x.decidedByName ?? 'a manager'}${x.decidedForName ? ` for ${x.decidedForName}` : ''}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}`}. Reason: ${said(x.reason)}`;
+  `${x.n}. ${elementsShown(x.elements)} from ${day(x.effectiveFrom)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}: ${gbp(x.weeklyBefore)} → ${gbp(x.weeklyAfter)} a week. ${sentence(x.status === 'awaiting_approval' ? 'Waiting for a manager' : x.status === 'awaiting_agreement' ? "Waiting for the council's agreement" : x.status === 'applied' ? 'Applied (within limits)' : `${x.status[0].toUpperCase()}${x.status.slice(1)} by ${x.decidedByName ?? 'a manager'}${x.decidedForName ? ` for ${x.decidedForName}` : ''}${x.decisionNote ? `: ${said(x.decisionNote)}` : ''}`)} Reason: ${said(x.reason)}`;
 
 /**
  * Why a variation waits for a manager, or that it applied, in the words of the view it is drawn

@@ -53,6 +53,7 @@ describe('agreement money: back-dated changes, hand-backs and what the reports k
     await t.click('morgan', 'agreement.variation.reject', { ref, n: 1, decisionNote: 'Not for a paid week.' });
     const later = await t.click('sam', 'agreement.vary', { ref, elements: 'Support: 18 @ 25', effectiveFrom: '2026-12-21', reason: 'Fewer hours from the 21st, as agreed.' });
     assert.match(answer(later), /Variation 2 is within the limits and applies from 2026-12-21\./);
+    assert.match(answer(later), /1\. Support: 21 @ 20 from Mon, 14 Dec 2026: £525\.00 → £420\.00 a week\. Rejected by Morgan Lee: Not for a paid week\. Reason: The rate agreed was lower than recorded\./, 'the note ends its own sentence');
   });
 
   it('1 with issue 23: a provider’s back-dated cut, agreed by the council only after the week it reaches into was returned, goes to a manager: the need is decided again on the day of the agreement', async () => {
