@@ -1,7 +1,7 @@
 import { panelBindings, type PanelCommon } from './panelBindings.js';
 import type { Agreement, AgreementStatus, Ending, Variation } from '../../src/domain/agreement.js';
 import { current, elementsText } from '../../src/domain/agreement.js';
-import type { Settlement } from '../../src/domain/agreementRules.js';
+import { versionOn, type Settlement } from '../../src/domain/agreementRules.js';
 import type { AgreementView, CouncilAgreementView } from '../../src/app/agreements/views.js';
 import { termsOf, type ProviderAgreementView, type ProviderHistory, type ProviderRules, type ProviderTerms } from '../../src/app/agreements/providerView.js';
 import type { PeriodsSoFar } from '../../src/app/agreements/settlement.js';
@@ -210,7 +210,8 @@ export function variationApprovalCard(a: Agreement, x: Variation, f: { values?: 
 /** A provider's cut (fewer hours, an earlier end) put to the social worker and brokers: agree or decline. */
 export function providerChangeCard(a: Agreement, x: Variation, f: { values?: Record<string, unknown>; errors?: Record<string, string>; notice?: string; error?: string } = {}): CardJson {
   const open = x.status === 'awaiting_agreement';
-  const c = current(a);
+  // The terms the cut replaces: those in force on its first day (a later rise may already be applied).
+  const c = versionOn(a.versions, x.effectiveFrom) ?? current(a);
   const answered = x.agreedByName ? `${x.status === 'rejected' ? '✖ Not agreed' : '✔ Agreed'} by ${x.agreedByName}${x.agreementNote ? `: ${said(x.agreementNote)}` : ''}.` : `No longer open (${x.decisionNote ?? 'the package ended'}).`;
   return panel({
     title: `${a.providerName} asks to cut ${a.ref}`,
@@ -220,7 +221,7 @@ export function providerChangeCard(a: Agreement, x: Variation, f: { values?: Rec
     notice: f.notice,
     error: f.error,
     facts: [
-      { title: 'Now', value: `${c.hoursPerWeek} hours, ${gbp(c.weeklyCost)} a week${c.endDate ? `, ending ${day(c.endDate)}` : ''}` },
+      { title: 'Before the change', value: `${c.hoursPerWeek} hours, ${gbp(c.weeklyCost)} a week${c.endDate ? `, ending ${day(c.endDate)}` : ''}` },
       { title: 'Asked for', value: `${elementsShown(x.elements)}${x.endDate ? `, ending ${day(x.endDate)}` : ''}, from ${day(x.effectiveFrom)}: ${gbp(x.weeklyAfter)} a week` },
       { title: "Provider's reason", value: said(x.reason) },
       ...(open && x.approvalReasons.length ? [{ title: 'If agreed', value: `it then needs approval: ${x.approvalReasons.join('; ')}` }] : []),

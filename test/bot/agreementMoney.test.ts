@@ -68,6 +68,14 @@ describe('agreement money: back-dated changes, hand-backs and what the reports k
     assert.equal((await agreement()).versions.at(-1)!.weeklyCost, 525, 'nothing applied');
   });
 
+  it('2 with issue 23: a provider’s back-dated cut is put to the council against the terms in force on its first day, not a rise applied since', async () => {
+    await t.click('priya', 'agreement.vary', { ref, elements: 'Support: 21 @ 27', effectiveFrom: '2026-12-23', reason: 'Our rate goes up from tomorrow.' });
+    await t.click('priya', 'agreement.vary', { ref, elements: 'Support: 14 @ 25', effectiveFrom: '2026-12-14', reason: 'We could staff only two thirds of the visits.' });
+    await t.drained();
+    const consent = t.posted.filter((p) => p.item.message.kind === 'agreement.variation.consent').at(-1);
+    assert.match(cardText(consent?.activity.attachments?.[0]?.content), /Before the change\n21 hours, £525\.00 a week\nAsked for\nSupport: 14 @ 25, from Mon, 14 Dec 2026: £350\.00 a week/);
+  });
+
   it('2. a back-dated change is measured against the terms in force on its first day, not the latest: a renamed element at tomorrow’s higher rate, from the start, goes to a manager', async () => {
     const rise = await t.click('priya', 'agreement.vary', { ref, elements: 'Support: 21 @ 27', effectiveFrom: '2026-12-23', reason: 'Our rate goes up from tomorrow.' });
     assert.match(answer(rise), /Variation 1 is within the limits and applies from 2026-12-23\./);

@@ -171,7 +171,7 @@ describe('e2e: approvals under the scheme of delegation (bot + Agents Playground
     const asked = await h.click(form, 'Ask for the variation', { as: 'user-priya', inputs: { elements: 'Support: 14 @ 25', effectiveFrom: '2026-12-21', reason: 'We cannot staff the evening calls any more.' } });
     assert.match(cardText(asked.card), /reduces the care the person gets, so the social worker or a broker must agree to it first; it has been sent to them\. Nothing changes until they do\./);
     const consent = await h.nextReply(sam, { match: /Caring Hands Ltd asks to cut/ });
-    assert.match(cardText(consent.card), /Now: 21 hours, £525\.00 a week\nAsked for: Support: 14 @ 25, from Mon, 21 Dec 2026: £350\.00 a week/);
+    assert.match(cardText(consent.card), /Before the change: 21 hours, £525\.00 a week\nAsked for: Support: 14 @ 25, from Mon, 21 Dec 2026: £350\.00 a week/);
     await h.nextReply(h.chats.personal, { match: /Caring Hands Ltd asks to cut/ });
     const noReason = await h.click(consent, 'Do not agree', { as: 'user-sam' });
     assert.deepEqual(cardInputs(noReason.card).agreementNote.errors, ['say why the council does not agree (at least 5 characters); the provider is told']);
