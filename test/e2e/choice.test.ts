@@ -46,8 +46,7 @@ describe('e2e: the choice pack and the person’s choice in their words (bot + A
 
     clock = new Date('2026-12-01T17:00:01Z');
     await h.server.runtime.scheduler.runDue();
-    await h.nextReply(sam, { match: /closed at/ });
-    const cards = [await h.nextReply(sam, { match: /evaluate bid/ }), await h.nextReply(sam, { match: /evaluate bid/ })];
+    const [, ...cards] = await h.repliesInAnyOrder(sam, [/closed at/, /evaluate bid/, /evaluate bid/]);
     // The criterion is the label of the score input, where the social worker scores against it.
     for (const c of cards) assert.match(JSON.stringify(c.card), /against what the person said a good answer looks like: Says who would go with her/);
     const label = (m: BotMessage) => messageText(m).match(/evaluate bid (\w+)/)![1];

@@ -547,6 +547,33 @@ export class Harness {
     return found;
   }
 
+  /**
+   * New messages in a conversation matching each of `matches` (one message each), in whatever order
+   * they arrive: posts the bot queues together to one chat are sent side by side, so Teams may show
+   * them in either order. Returns them in the order of `matches`; the next `nextReply` looks after the last.
+   */
+  async repliesInAnyOrder(conversationId: string, matches: Match[], opts: { timeoutMs?: number } = {}): Promise<BotMessage[]> {
+    const key = baseId(conversationId);
+    const since = this.cursors.get(key) ?? 0;
+    const preds = matches.map(toPredicate);
+    const pick = (): BotMessage[] | undefined => {
+      const fresh = this.messages.slice(since).filter((m) => baseId(m.conversationId) === key && m.kind === 'create');
+      const taken = new Set<BotMessage>();
+      for (const pred of preds) {
+        const m = fresh.find((x) => !taken.has(x) && pred(x));
+        if (!m) return undefined;
+        taken.add(m);
+      }
+      return [...taken];
+    };
+    const found = await this.until(pick, opts.timeoutMs ?? this.defaultTimeout, () => {
+      const seen = this.messages.slice(since).filter((m) => baseId(m.conversationId) === key);
+      return `timed out waiting in ${conversationId} for replies matching ${matches.map(String).join(', ')}; ${seen.length ? `saw:\n${seen.map(describe).join('\n')}` : 'saw no bot messages there'}`;
+    });
+    this.cursors.set(key, Math.max(...found.map((m) => m.seq)) + 1);
+    return found;
+  }
+
   /** The first message from `since` (default 0) that satisfies the predicate, waiting for it if needed. */
   waitFor(predicate: (m: BotMessage) => boolean, opts: { since?: number; timeoutMs?: number; what?: string; context?: (m: BotMessage) => boolean } = {}): Promise<BotMessage> {
     const since = opts.since ?? 0;
