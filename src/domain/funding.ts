@@ -74,8 +74,8 @@ export interface FundingSplit {
   from?: string;
   /** A change on an agreement, numbered: its partners' approvals are `funding:<ref>:<n>:<partner>`. */
   n?: number;
-  /** A change waiting for the partners whose share it changes, or refused by one; unset: in force. */
-  status?: 'waiting' | 'refused';
+  /** A change waiting for the partners whose share it changes, refused by one, or lapsed (it could no longer apply); unset: in force. */
+  status?: 'waiting' | 'refused' | 'lapsed';
   refusal?: { by: string; byName: string; partnerName: string; reason: string; at: string };
   by: string;
   byName: string;

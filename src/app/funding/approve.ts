@@ -4,6 +4,7 @@ import { approvalId, COUNCIL_BODY, packageAmounts, variationAmounts, weeksLeft, 
 import type { Choice, Decision } from '../../domain/award.js';
 import { formatUk } from '../../domain/dates.js';
 import { splitOn, type FundingSplit } from '../../domain/funding.js';
+import { returnedSince } from '../../domain/fundingPeriods.js';
 import type { User } from '../../domain/framework.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, type Who } from '../actor.js';
@@ -14,7 +15,7 @@ import type { Draft } from '../approvals/subjects.js';
 import { brokerIds, tellUsers } from '../calloffs/messages.js';
 import { humans } from '../award/shared.js';
 import type { OpenCallOff } from '../calloffs/access.js';
-import { councilTeam } from '../agreements/load.js';
+import { councilTeam, rulesFor, rulesTx } from '../agreements/load.js';
 import { awaitingFunders, shareOf } from './views.js';
 
 /**
@@ -239,6 +240,10 @@ async function decideChange(tx: BrokerageTx, user: User, a: Approval, outcome: '
   if (!ag || !change || change.status !== 'waiting') throw conflict(`That change of ${a.ref}'s funding is no longer waiting.`);
   const draft: Draft = { kind: 'funding', ref: a.ref, n: a.n, subject: a.subject, amounts: a.amounts, raisedBy: a.raisedBy, raisedByName: a.raisedByName, conflicts: [] };
   const auth = await authorise(tx, user, draft, now, a.body);
+  if (outcome === 'approved') {
+    const late = await closeIfLate(tx, ag, change, now);
+    if (late) return { approval: (await tx.get('approvals', a.id))!, outcome: late };
+  }
   const settled = await settle(tx, auth, user, outcome, now, reason);
   const others = (await tx.waitingApprovals()).filter((x) => x.kind === 'funding' && x.ref === a.ref && x.n === a.n && x.id !== a.id);
   let next: FundingSplit | undefined;
@@ -256,4 +261,21 @@ async function decideChange(tx: BrokerageTx, user: User, a: Approval, outcome: '
     await tellUsers(tx, now, await councilTeam(tx, ag), `funding-change:${a.ref}:${a.n}:${outcome}`, { kind: 'notice.text', text });
   }
   return { approval: settled, outcome: outcome === 'rejected' ? 'Refused. The council is told your reason; the split in force stays.' : next ? `Approved for ${partnerName}. The new split applies from ${change.from}.` : `Approved for ${partnerName}. It applies once the other partners approve too.` };
+}
+
+/**
+ * A change that can no longer apply: a period from its first day on was returned (and paid as split
+ * then) while the partners decided. Checked again at the approval that would apply it, as of that
+ * day; then nothing changes: the change and its approvals lapse, and the council team is told.
+ * Returns what the approver is told, or nothing when the change can still apply.
+ */
+async function closeIfLate(tx: BrokerageTx, ag: Agreement, change: FundingSplit, now: Date): Promise<string | undefined> {
+  const late = returnedSince(ag, rulesFor(ag, await rulesTx(tx)).period, change.from!);
+  if (!late) return undefined;
+  const why = `This change can no longer apply from ${change.from}: the period from ${late.returned} has been returned since. ${change.byName} can propose it again from ${late.nextFree}.`;
+  for (const x of (await tx.waitingApprovals()).filter((y) => y.kind === 'funding' && y.ref === ag.ref && y.n === change.n)) await lapse(tx, x, now, why);
+  tx.put('agreements', { ...ag, funding: ag.funding!.map((s) => (s.n === change.n ? { ...s, status: 'lapsed' as const } : s)), updatedAt: now.toISOString() });
+  const text = `The change of funding of ${ag.ref} from ${change.from} cannot apply: the period from ${late.returned} has been returned since (and paid as split then). Nothing changed; it can be proposed again from ${late.nextFree}.`;
+  await tellUsers(tx, now, humans([change.by, ...(await councilTeam(tx, ag))]), `funding-change:${ag.ref}:${change.n}:lapsed`, { kind: 'notice.text', text });
+  return why;
 }
