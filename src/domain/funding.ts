@@ -191,6 +191,13 @@ export function splitOn(history: FundingSplit[] | undefined, day: string): Fundi
   return found;
 }
 
+/** Every split in force on some day from `day` on: the one in force that day, then each later one that takes over (as versionsFrom). */
+export function splitsFrom(history: FundingSplit[] | undefined, day: string): FundingSplit[] {
+  const first = splitOn(history, day);
+  const later = (history ?? []).filter((s) => !s.status && (s.from ?? '') > day && splitOn(history, s.from!) === s);
+  return first ? [first, ...later] : later;
+}
+
 /** One day of a period as the split sees it: the terms in force and how much of its cost counts (1 = all; a suspended day its retainer share). */
 export interface FundedDay {
   day: string;
