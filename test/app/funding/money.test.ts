@@ -24,10 +24,11 @@ import type { Who } from '../../../src/app/actor.js';
 import { savePartner, savePartnerPerson } from '../../../src/app/funding/partners.js';
 import { setSplit } from '../../../src/app/funding/split.js';
 import { decideShare } from '../../../src/app/funding/decide.js';
+import { variationPartners } from '../../../src/app/funding/approve.js';
 import { AppError } from '../../../src/app/errors.js';
 import { bidId } from '../../../src/domain/calloff.js';
 import { approvalId } from '../../../src/domain/approvals.js';
-import { agreementId } from '../../../src/domain/agreement.js';
+import { agreementId, type Variation } from '../../../src/domain/agreement.js';
 import { addDays } from '../../../src/domain/agreementRules.js';
 import { loadAgreementData } from '../../../src/reports/agreementData.js';
 import { paymentRows } from '../../../src/reports/payments.js';
@@ -145,6 +146,21 @@ describe('app/funding: the money of a jointly funded package holds', () => {
     await proposeVariation(store, who('sam'), ref, { elements: 'Support: 28 @ 25', effectiveFrom: addDays(start, 21), endDate: '', reason: 'Two more hours a day after the review' }, now);
     assert.equal(await store.get('approvals', approvalId('variation', ref, 1, 'nhs-example-icb')), undefined);
     assert.ok(await store.get('approvals', approvalId('variation', ref, 1, 'other-icb')));
+  });
+
+  it('a variation that only moves the end goes to whoever pays in the weeks it adds or takes away', async () => {
+    const start = await running();
+    await setSplit(store, who('sam'), ref, { ...share('40', { from: addDays(start, 14) }), partnerId: 'other-icb' }, now);
+    await decideShare(store, fromIcb(DR_RAO), approvalId('funding', ref, 1, 'nhs-example-icb'), 'approved', '', now);
+    await decideShare(store, fromOther(OTHER), approvalId('funding', ref, 1, 'other-icb'), 'approved', '', now);
+    const a = (await store.get('agreements', agreementId(ref)))!;
+    const terms = a.versions.at(-1)!;
+    const ending = (endDate: string) => variationPartners(a, { effectiveFrom: start, elements: terms.elements, weeklyAfter: terms.weeklyCost, endDate } as Variation).map((p) => p.partnerId);
+    const end = terms.endDate;
+    // An end on day 10 takes weeks from both (NHS Example ICB's days 11–13, the other ICB's from day 14); one on day 40 only from the other ICB.
+    assert.deepEqual(ending(addDays(start, 10)), ['nhs-example-icb', 'other-icb']);
+    assert.deepEqual(ending(addDays(start, 40)), ['other-icb']);
+    assert.deepEqual(ending(''), [], `no change: nobody (the end stays ${end ?? 'open'})`);
   });
 
   it('a partner given every element of the agreement is refused next to the elements, as 100% is', async () => {
