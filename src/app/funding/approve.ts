@@ -285,8 +285,9 @@ async function decideChange(tx: BrokerageTx, user: User, a: Approval, outcome: '
 
 /**
  * A change that can no longer apply: a period from its first day on was returned (and paid as split
- * then) while the partners decided. Checked again at the approval that would apply it, as of that
- * day; then nothing changes: the change and its approvals lapse, and the council team is told.
+ * then) while the partners decided. Checked again at each partner's approval, as of that day (the
+ * change can never apply then, whoever approves last); nothing changes: the change and its
+ * approvals lapse, and the council team (its proposer among them) is told.
  * Returns what the approver is told, or nothing when the change can still apply.
  */
 async function closeIfLate(tx: BrokerageTx, ag: Agreement, change: FundingSplit, now: Date): Promise<string | undefined> {
