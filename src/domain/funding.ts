@@ -74,8 +74,8 @@ export interface FundingSplit {
   from?: string;
   /** A change on an agreement, numbered: its partners' approvals are `funding:<ref>:<n>:<partner>`. */
   n?: number;
-  /** A change waiting for the partners whose share it changes, or refused by one; unset: in force. */
-  status?: 'waiting' | 'refused';
+  /** A change waiting for the partners whose share it changes, refused by one, or lapsed (it could no longer apply); unset: in force. */
+  status?: 'waiting' | 'refused' | 'lapsed';
   refusal?: { by: string; byName: string; partnerName: string; reason: string; at: string };
   by: string;
   byName: string;
@@ -87,7 +87,8 @@ export const SplitInput = z
   .object({
     partnerId: z.string({ required_error: 'choose the partner' }).trim().min(1, 'choose the partner'),
     shareKind: z.enum(['percent', 'elements'], { errorMap: () => ({ message: 'choose a percentage or named elements' }) }),
-    percent: z.preprocess(numberInput(), z.number({ invalid_type_error: "the partner's share must be a number (%)" }).optional()),
+    // "40%" is 40, as boundedNumber reads percentages elsewhere on cards.
+    percent: z.preprocess((v) => numberInput()(typeof v === 'string' ? v.trim().replace(/\s*%$/, '') : v), z.number({ invalid_type_error: "the partner's share must be a number (%)" }).optional()),
     elements: z.string().trim().max(300).default(''),
     basis: z.enum(FUNDING_BASES, { errorMap: () => ({ message: 'choose the basis: CHC, s117 or a joint agreement' }) }),
     lawfulBasis: z.preprocess((v) => v === true || v === 'true', z.boolean()),
@@ -98,11 +99,14 @@ export const SplitInput = z
     if (s.shareKind === 'percent') {
       if (s.percent === undefined) ctx.addIssue({ code: 'custom', path: ['percent'], message: "give the partner's share (%)" });
       else if (!(s.percent > 0 && s.percent < 100)) ctx.addIssue({ code: 'custom', path: ['percent'], message: "the partner's share must be more than 0% and less than 100%" });
-      else if (Math.round(s.percent * 100) !== s.percent * 100) ctx.addIssue({ code: 'custom', path: ['percent'], message: 'give the share to at most 2 decimal places' });
+      else if (!hundredths(s.percent)) ctx.addIssue({ code: 'custom', path: ['percent'], message: 'give the share to at most 2 decimal places' });
     } else if (!s.elements.split(/[;,\n]/).some((x) => x.trim())) ctx.addIssue({ code: 'custom', path: ['elements'], message: 'name the elements the partner pays for, e.g. "Waking night"' });
     if (s.from && !isRealDate(s.from)) ctx.addIssue({ code: 'custom', path: ['from'], message: 'the first day must be a date (YYYY-MM-DD)' });
   });
 export type SplitInput = z.infer<typeof SplitInput>;
+
+/** Whether a percentage has at most 2 decimals. Not `x * 100 === round(x * 100)`: 0.29 * 100 is 28.999999999999996. */
+const hundredths = (x: number) => Math.abs(Math.round(x * 100) - x * 100) < 1e-9;
 
 export const elementNames = (text: string) => [...new Set(text.split(/[;,\n]/).map((x) => x.trim()).filter(Boolean))];
 
@@ -122,7 +126,7 @@ export const fundersOf = (split: FundingSplit | undefined): string[] => [COUNCIL
 
 /**
  * Why a split cannot apply to these elements, if it cannot: a named element the package does not
- * have, or elements that leave the council a negative part.
+ * have, or shares (percentages or elements) that leave the council nothing to pay.
  */
 export function splitProblem(split: Pick<FundingSplit, 'shares'>, elements: PricedElement[]): string | undefined {
   const names = elements.map((e) => e.name.toLowerCase());
@@ -132,6 +136,9 @@ export function splitProblem(split: Pick<FundingSplit, 'shares'>, elements: Pric
     percent += s.percent ?? 0;
   }
   if (percent >= 100) return 'the partners would pay 100% or more: the council, as lead commissioner, keeps a share';
+  // Named elements can take all of it too (every element, or elements with percentages beside them).
+  const total = elements.reduce((t, e) => t + elementPence(e), 0);
+  if (total > 0 && weeklyWeights(split, elements)[0] === 0n) return 'the partners would pay all of it: the council, as lead commissioner, keeps a share';
   return undefined;
 }
 
@@ -141,7 +148,7 @@ export function splitProblem(split: Pick<FundingSplit, 'shares'>, elements: Pric
  * share weighs the pence of its elements × 10,000; the council weighs the rest. Both scales are
  * the weekly cost × 10,000, so weights from different days (and splits) can be added.
  */
-export function weeklyWeights(split: FundingSplit | undefined, elements: PricedElement[]): bigint[] {
+export function weeklyWeights(split: Pick<FundingSplit, 'shares'> | undefined, elements: PricedElement[]): bigint[] {
   const total = BigInt(elements.reduce((t, e) => t + elementPence(e), 0));
   const shares = split?.shares ?? [];
   const partner = shares.map((s) => {
@@ -182,6 +189,13 @@ export function splitOn(history: FundingSplit[] | undefined, day: string): Fundi
   let found = live[0];
   for (const s of live) if ((s.from ?? '') <= day) found = s;
   return found;
+}
+
+/** Every split in force on some day from `day` on: the one in force that day, then each later one that takes over (as versionsFrom). */
+export function splitsFrom(history: FundingSplit[] | undefined, day: string): FundingSplit[] {
+  const first = splitOn(history, day);
+  const later = (history ?? []).filter((s) => !s.status && (s.from ?? '') > day && splitOn(history, s.from!) === s);
+  return first ? [first, ...later] : later;
 }
 
 /** One day of a period as the split sees it: the terms in force and how much of its cost counts (1 = all; a suspended day its retainer share). */

@@ -1,5 +1,5 @@
-import type { AgreementVersion, ContractRules, Suspension } from './agreement.js';
-import { dayPlans, type Settlement } from './agreementRules.js';
+import { current, type AgreementVersion, type ContractRules, type Suspension } from './agreement.js';
+import { addDays, dayPlans, periodContaining, type Settlement } from './agreementRules.js';
 import { historyFunders, periodWeights, splitPounds, type FundedDay, type FundingSplit } from './funding.js';
 
 /**
@@ -35,4 +35,16 @@ export function settlementSplit(
   const weights = periodWeights(a.funding, days);
   const [planned, retainer, payable] = [p.plannedCost, p.retainer, p.payable].map((x) => splitPounds(x, weights));
   return historyFunders(a.funding).map((funder, i) => ({ funder, plannedCost: planned[i], retainer: retainer[i], payable: payable[i] }));
+}
+
+/**
+ * Why a split cannot start on `from`: a period from the one containing it on is already returned
+ * (and paid as split then). Then the last such period's first day, and the first day a change may
+ * start. Checked when a change is proposed and again when it would apply, since a period can be
+ * returned while the partners decide.
+ */
+export function returnedSince(a: { versions: AgreementVersion[]; returns: { periodStart: string }[] }, period: ContractRules['period'], from: string): { returned: string; nextFree: string } | undefined {
+  const start = current(a).startDate;
+  const returned = a.returns.map((x) => x.periodStart).filter((s) => s >= periodContaining(start, period, from).start).sort().at(-1);
+  return returned ? { returned, nextFree: addDays(periodContaining(start, period, returned).end, 1) } : undefined;
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { AgreementVersion, Element, Suspension } from '../../src/domain/agreement.js';
 import { settle } from '../../src/domain/agreementRules.js';
-import { periodWeights, splitPence, splitPounds, splitProblem, splitWords, weeklyWeights, type FundingSplit } from '../../src/domain/funding.js';
+import { periodWeights, splitPence, splitPounds, splitProblem, SplitInput, splitWords, weeklyWeights, type FundingSplit } from '../../src/domain/funding.js';
 import { settlementSplit } from '../../src/domain/fundingPeriods.js';
 
 const split = (shares: FundingSplit['shares'], from?: string): FundingSplit => ({ shares, from, reason: 'Agreed at the joint panel', by: 'x', byName: 'X', at: '2026-01-01T00:00:00Z' });
@@ -103,5 +103,43 @@ describe('joint funding: the split to the penny', () => {
   it('a split that would leave the council nothing is refused; a package with no split is all the council’s', () => {
     assert.match(splitProblem(icb(100), [support(21)])!, /the council, as lead commissioner, keeps a share/);
     assert.deepEqual(periodWeights(undefined, [{ day: '2026-03-02', elements: [support(7)], factor: 1 }]), [17500n * 10000n * 10000n]);
+  });
+  it('a partner given every element of the package would leave the council nothing: refused as 100% is', () => {
+    const els = [support(21), { name: 'Waking night', hoursPerWeek: 7, hourlyRate: 22 }];
+    const all = split([{ partnerId: 'icb', elements: ['Day support', 'waking night'], basis: 's117', lawfulBasis: false }]);
+    assert.match(splitProblem(all, els)!, /the council, as lead commissioner, keeps a share/);
+    assert.equal(splitProblem(split([{ partnerId: 'icb', elements: ['Waking night'], basis: 's117', lawfulBasis: false }]), els), undefined, 'one element of two is fine');
+  });
+});
+
+describe('joint funding: the share as typed on the card', () => {
+  const typed = (percent: string) => SplitInput.safeParse({ partnerId: 'icb', shareKind: 'percent', percent, basis: 'chc', lawfulBasis: 'false', reason: 'CHC eligibility confirmed at the joint panel' });
+  const problem = (percent: string) => {
+    const r = typed(percent);
+    return r.success ? undefined : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  };
+
+  it('any share with at most 2 decimals is taken exactly: 0.29%, 4.35%, 1.13%, 0.57%, 8.2%, 1.1%, and every 0.01 step to 99.99', () => {
+    for (const ok of ['0.29', '4.35', '1.13', '0.57', '8.2', '1.1', '33.33', '99.99', '0.01']) {
+      const r = typed(ok);
+      assert.ok(r.success, `${ok}: ${problem(ok)}`);
+      assert.equal(r.data.percent, Number(ok));
+    }
+    const refused = [];
+    for (let i = 1; i < 10_000; i++) if (!typed((i / 100).toFixed(2)).success) refused.push(i / 100);
+    assert.deepEqual(refused, []);
+  });
+
+  it('a share with more than 2 decimals is refused next to the field: 99.999%, 0.005%', () => {
+    for (const bad of ['99.999', '0.005', '12.345']) assert.equal(problem(bad), 'percent: give the share to at most 2 decimal places', bad);
+  });
+
+  it('"40%" typed in the share field is 40, as percentages are elsewhere on cards', () => {
+    for (const t of ['40%', '40 %', ' 40% ']) {
+      const r = typed(t);
+      assert.ok(r.success, `${t}: ${problem(t)}`);
+      assert.equal(r.data.percent, 40);
+    }
+    assert.equal(problem('forty%'), "percent: the partner's share must be a number (%)");
   });
 });

@@ -1,9 +1,10 @@
 import { agreementId, current, type Agreement, type Variation } from '../../domain/agreement.js';
-import { versionOn } from '../../domain/agreementRules.js';
+import { addDays, versionOn, versionsFrom } from '../../domain/agreementRules.js';
 import { approvalId, COUNCIL_BODY, packageAmounts, variationAmounts, weeksLeft, type Approval } from '../../domain/approvals.js';
 import type { Choice, Decision } from '../../domain/award.js';
 import { formatUk } from '../../domain/dates.js';
-import { splitOn, type FundingSplit } from '../../domain/funding.js';
+import { splitOn, splitsFrom, type FundingSplit } from '../../domain/funding.js';
+import { returnedSince } from '../../domain/fundingPeriods.js';
 import type { User } from '../../domain/framework.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, type Who } from '../actor.js';
@@ -14,7 +15,7 @@ import type { Draft } from '../approvals/subjects.js';
 import { brokerIds, tellUsers } from '../calloffs/messages.js';
 import { humans } from '../award/shared.js';
 import type { OpenCallOff } from '../calloffs/access.js';
-import { councilTeam } from '../agreements/load.js';
+import { councilTeam, rulesFor, rulesTx } from '../agreements/load.js';
 import { awaitingFunders, shareOf } from './views.js';
 
 /**
@@ -124,18 +125,38 @@ export async function decideShare(
 // ───────────────────────────── variations of a jointly funded agreement ─────────────────────────────
 
 /**
- * The partners whose share a variation changes: their weekly part under the split in force on its
- * first day, before and after (a percentage of a new weekly cost, or named elements re-priced), or
- * a new end date (more or fewer weeks of their share).
+ * The partners whose share a variation changes, on any day from its first on: the variation's terms
+ * replace every version from that day, so each split in force from then (one may hand the share to
+ * another partner later) is compared under the terms in force and the new terms, day span by day
+ * span; a new end date changes the share of whoever pays in the weeks it adds or takes away. Each
+ * with its weekly part before and after, and the first day it changes.
  */
-export function variationPartners(a: Agreement, v: Variation): { partnerId: string; before: number; after: number }[] {
-  const split = splitOn(a.funding, v.effectiveFrom);
-  if (!split?.shares.length) return [];
-  const inForce = versionOn(a.versions, v.effectiveFrom) ?? a.versions[0];
-  const endMoves = !!v.endDate && v.endDate !== current(a).endDate;
-  return split.shares
-    .map((s) => ({ partnerId: s.partnerId, before: shareOf(split, s.partnerId, inForce.weeklyCost, inForce.elements).weekly, after: shareOf(split, s.partnerId, v.weeklyAfter, v.elements).weekly }))
-    .filter((x) => endMoves || x.before !== x.after);
+export function variationPartners(a: Agreement, v: Variation): { partnerId: string; before: number; after: number; from: string }[] {
+  const oldEnd = current(a).endDate;
+  const newEnd = v.endDate || oldEnd;
+  const endMoves = newEnd !== oldEnd;
+  // The days moved by a new end date: (lo, hi], open-ended when one of the ends is.
+  const lo = !oldEnd ? newEnd : !newEnd ? oldEnd : oldEnd < newEnd ? oldEnd : newEnd;
+  const hi = oldEnd && newEnd ? (oldEnd < newEnd ? newEnd : oldEnd) : undefined;
+  const last = endMoves ? hi : oldEnd;
+  // The days on which the split or the terms in force change, from the variation's first day on.
+  const starts = [...new Set([v.effectiveFrom, ...splitsFrom(a.funding, v.effectiveFrom).map((s) => s.from ?? ''), ...versionsFrom(a.versions, v.effectiveFrom).map((x) => x.effectiveFrom)])]
+    .filter((d) => d >= v.effectiveFrom && (!last || d <= last))
+    .sort();
+  const found = new Map<string, { partnerId: string; before: number; after: number; from: string }>();
+  starts.forEach((day, i) => {
+    const split = splitOn(a.funding, day);
+    const inForce = versionOn(a.versions, day) ?? a.versions[0];
+    const spanEnd = starts[i + 1];
+    const inMovedDays = endMoves && !!lo && (!hi || day <= hi) && (!spanEnd || spanEnd > addDays(lo, 1));
+    for (const s of split?.shares ?? []) {
+      if (found.has(s.partnerId)) continue;
+      const before = shareOf(split!, s.partnerId, inForce.weeklyCost, inForce.elements).weekly;
+      const after = shareOf(split!, s.partnerId, v.weeklyAfter, v.elements).weekly;
+      if (before !== after || inMovedDays) found.set(s.partnerId, { partnerId: s.partnerId, before, after, from: day });
+    }
+  });
+  return [...found.values()];
 }
 
 /** Sends a variation to each partner whose share it changes (with the council's approval, when that is needed too). */
@@ -147,7 +168,7 @@ export async function raiseVariationShares(tx: BrokerageTx, a: Agreement, v: Var
       ref: a.ref,
       n: v.n,
       subject: `${await name(tx, p.partnerId)}'s share of variation ${v.n} of ${a.ref}`,
-      amounts: variationAmounts(p.before, p.after, weeksLeft(v.effectiveFrom, end), weeksLeft(v.effectiveFrom, v.endDate || end)),
+      amounts: variationAmounts(p.before, p.after, weeksLeft(p.from, end), weeksLeft(p.from, v.endDate || end)),
       raisedBy: v.proposedBy,
       raisedByName: v.proposedByName,
       conflicts: [],
@@ -239,6 +260,10 @@ async function decideChange(tx: BrokerageTx, user: User, a: Approval, outcome: '
   if (!ag || !change || change.status !== 'waiting') throw conflict(`That change of ${a.ref}'s funding is no longer waiting.`);
   const draft: Draft = { kind: 'funding', ref: a.ref, n: a.n, subject: a.subject, amounts: a.amounts, raisedBy: a.raisedBy, raisedByName: a.raisedByName, conflicts: [] };
   const auth = await authorise(tx, user, draft, now, a.body);
+  if (outcome === 'approved') {
+    const late = await closeIfLate(tx, ag, change, now);
+    if (late) return { approval: (await tx.get('approvals', a.id))!, outcome: late };
+  }
   const settled = await settle(tx, auth, user, outcome, now, reason);
   const others = (await tx.waitingApprovals()).filter((x) => x.kind === 'funding' && x.ref === a.ref && x.n === a.n && x.id !== a.id);
   let next: FundingSplit | undefined;
@@ -256,4 +281,22 @@ async function decideChange(tx: BrokerageTx, user: User, a: Approval, outcome: '
     await tellUsers(tx, now, await councilTeam(tx, ag), `funding-change:${a.ref}:${a.n}:${outcome}`, { kind: 'notice.text', text });
   }
   return { approval: settled, outcome: outcome === 'rejected' ? 'Refused. The council is told your reason; the split in force stays.' : next ? `Approved for ${partnerName}. The new split applies from ${change.from}.` : `Approved for ${partnerName}. It applies once the other partners approve too.` };
+}
+
+/**
+ * A change that can no longer apply: a period from its first day on was returned (and paid as split
+ * then) while the partners decided. Checked again at each partner's approval, as of that day (the
+ * change can never apply then, whoever approves last); nothing changes: the change and its
+ * approvals lapse, and the council team (its proposer among them) is told.
+ * Returns what the approver is told, or nothing when the change can still apply.
+ */
+async function closeIfLate(tx: BrokerageTx, ag: Agreement, change: FundingSplit, now: Date): Promise<string | undefined> {
+  const late = returnedSince(ag, rulesFor(ag, await rulesTx(tx)).period, change.from!);
+  if (!late) return undefined;
+  const why = `This change can no longer apply from ${change.from}: the period from ${late.returned} has been returned since. ${change.byName} can propose it again from ${late.nextFree}.`;
+  for (const x of (await tx.waitingApprovals()).filter((y) => y.kind === 'funding' && y.ref === ag.ref && y.n === change.n)) await lapse(tx, x, now, why);
+  tx.put('agreements', { ...ag, funding: ag.funding!.map((s) => (s.n === change.n ? { ...s, status: 'lapsed' as const } : s)), updatedAt: now.toISOString() });
+  const text = `The change of funding of ${ag.ref} from ${change.from} cannot apply: the period from ${late.returned} has been returned since (and paid as split then). Nothing changed; it can be proposed again from ${late.nextFree}.`;
+  await tellUsers(tx, now, humans([change.by, ...(await councilTeam(tx, ag))]), `funding-change:${ag.ref}:${change.n}:lapsed`, { kind: 'notice.text', text });
+  return why;
 }

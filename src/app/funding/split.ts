@@ -1,5 +1,5 @@
 import { agreementId, current, type Agreement } from '../../domain/agreement.js';
-import { periodContaining } from '../../domain/agreementRules.js';
+import { returnedSince } from '../../domain/fundingPeriods.js';
 import { elementNames, splitOn, splitProblem, SplitInput, type FundingPartner, type FundingSplit } from '../../domain/funding.js';
 import type { PackageRequest } from '../../domain/request.js';
 import type { User } from '../../domain/framework.js';
@@ -104,9 +104,8 @@ async function changeOnAgreement(tx: BrokerageTx, a: Agreement, split: FundingSp
   if (fromText < v.startDate) throw invalid({ from: `the split cannot change before the start (${v.startDate})` });
   // Payments already made stay as they were split: a change starts after the last period returned.
   const rules = rulesFor(a, await rulesTx(tx));
-  const period = periodContaining(v.startDate, rules.period, fromText);
-  const returned = a.returns.map((x) => x.periodStart).filter((s) => s >= period.start).sort().at(-1);
-  if (returned) throw invalid({ from: `the period from ${returned} is already returned (and paid as split then): the new split can start after it` });
+  const late = returnedSince(a, rules.period, fromText);
+  if (late) throw invalid({ from: `the period from ${late.returned} is already returned (and paid as split then): the new split can start after it` });
   const problem = splitProblem(split, v.elements);
   if (problem) throw invalid({ [split.shares[0]?.elements ? 'elements' : 'percent']: problem });
   const n = (a.funding?.filter((s) => s.n).length ?? 0) + 1;
