@@ -119,7 +119,7 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
   });
 
   describe('which packages a partner may open', () => {
-    it('a partner asked to take a share sees the package while its decision waits (anonymised), and once it refuses keeps no access: refused and audited, off its list', async () => {
+    it('a partner asked to take a share sees the package while its decision waits, and once it refuses keeps no access: refused and audited, off its list', async () => {
       const start = await running();
       // Sam proposes moving the share to the other ICB, with a lawful basis recorded for it on the proposal.
       await setSplit(store, who('sam'), ref, { ...split('40', { from: addDays(start, 7), lawfulBasis: 'true' }), partnerId: 'other-icb' }, now);
@@ -168,6 +168,11 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
   describe("the council's budget", () => {
     it('is never in a partner view: before a choice the share is a percentage only; with a choice, of its weekly price', async () => {
       await setSplit(store, who('sam'), ref, split('40'), now);
+      // Even where the council shows providers the budget, the partner's anonymised profile leaves it out.
+      await store.transact({ actor: 'test', action: 'test.request' }, async (tx) => {
+        const r = (await tx.get('requests', ref))!;
+        tx.put('requests', { ...r, package: { ...r.package!, showBudget: true } });
+      });
       const budget = (await store.get('requests', ref))!.package!.budgetWeekly;
       const before = await partnerPackage(store, fromIcb(LEE), ref, now);
       assert.equal(before.share, '40% of the weekly cost (no provider is chosen yet)');
