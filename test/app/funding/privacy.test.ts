@@ -81,6 +81,10 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
   /** 40% NHS Example ICB on the request; the person chooses Caring Hands at £525 a week. */
   async function toChoice(lawfulBasis = false): Promise<void> {
     await setSplit(store, who('sam'), ref, split('40', { lawfulBasis: String(lawfulBasis) }), now);
+    await choose();
+  }
+  /** The call-off runs: Caring Hands bids £525 a week and the person chooses it. */
+  async function choose(): Promise<void> {
     await publishCallOff(store, who('alex'), ref, now);
     await submitBid(store, who('priya'), ref, fx.goodBid({}, now), now);
     await closeAtDeadline(store, ref, new Date('2026-12-01T17:00:01Z'));
@@ -178,12 +182,7 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
       assert.equal(before.share, '40% of the weekly cost (no provider is chosen yet)');
       assert.doesNotMatch(JSON.stringify(before), new RegExp(`${budget}|${budget.toFixed(2).replace('.', '\\.')}|budget`, 'i'));
       assert.deepEqual((await partnerList(store, fromIcb(LEE), now)).rows.map((r) => r.share), ['40% of the weekly cost (no provider is chosen yet)']);
-      await publishCallOff(store, who('alex'), ref, now);
-      await submitBid(store, who('priya'), ref, fx.goodBid({}, now), now);
-      await closeAtDeadline(store, ref, new Date('2026-12-01T17:00:01Z'));
-      const r = (await store.get('requests', ref))!;
-      await lockScores(store, who('sam'), ref, r.evaluation!.bids[0].label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
-      await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, now);
+      await choose();
       assert.equal((await partnerPackage(store, fromIcb(LEE), ref, now)).share, '40% of £525.00 a week: £210.00 a week');
     });
   });
