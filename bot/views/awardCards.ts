@@ -206,7 +206,7 @@ export function rankingCard(r: OpenCallOff, ranking: RankingView, names: Map<str
     status,
     statusStyle: r.state === 'evaluated' && compliant.length ? 'accent' : 'emphasis',
     notice: o.notice,
-    error: o.error ?? (r.state === 'evaluated' && rejected && rejected.n === current?.n ? `The manager rejected the last choice: ${rejected.reason}` : ''),
+    error: o.error ?? (r.state === 'evaluated' && rejected && rejected.n === current?.n ? `The manager rejected the last choice: ${plainText(rejected.reason ?? '')}` : ''),
     facts: [...rankingFacts(r, ranking), ...(packs.length ? [{ title: 'Choice pack', value: `made ${formatUk(packs.at(-1)!.at)}${packs.length > 1 ? ` (${packs.length} times)` : ''}` }] : [])],
     rowsTitle: 'Bids',
     rows: rankingRows(r, ranking, names),
@@ -249,7 +249,7 @@ export function approvalCard(v: ApprovalView): CardJson {
   const status = councilApproved
     ? `✔ Approved for the council by ${councilApproved}. The award is made once ${v.funding!.waitingFor.join(' and ')} ${v.funding!.waitingFor.length > 1 ? 'approve their shares' : 'approves its share'}.`
     : v.decision
-    ? `${v.decision.outcome === 'approved' ? '✔ Approved' : '✖ Rejected'} by ${v.decision.byName}${v.decision.forName ? ` for ${v.decision.forName}` : ''} on ${formatUk(v.decision.at)}.${v.decision.reason ? ` Reason: ${v.decision.reason}` : ''}${v.decision.justification ? ` Justification: ${v.decision.justification}` : ''}`
+    ? `${v.decision.outcome === 'approved' ? '✔ Approved' : '✖ Rejected'} by ${v.decision.byName}${v.decision.forName ? ` for ${v.decision.forName}` : ''} on ${formatUk(v.decision.at)}.${v.decision.reason ? ` Reason: ${plainText(v.decision.reason)}` : ''}${v.decision.justification ? ` Justification: ${v.decision.justification}` : ''}`
     : v.stale ?? 'Waiting for a manager’s decision.';
   return awardCard({
     title: `Approve the award of ${r.id}?`,

@@ -23,7 +23,7 @@ export function drawAwardMessage(v: CouncilMessageView & { message: AwardNotific
     }
     case 'award.rejected': {
       const d = r.decisions?.find((x) => x.n === m.n);
-      return text(`${d?.byName ?? 'A manager'} rejected the choice for ${r.id}: ${d?.reason ?? ''}. It is back to evaluated: record the person's choice again from the ranking (\`evaluate ${r.id}\`).`);
+      return text(`${d?.byName ?? 'A manager'} rejected the choice for ${r.id}: ${plainText(d?.reason ?? '')}. It is back to evaluated: record the person's choice again from the ranking (\`evaluate ${r.id}\`).`);
     }
     case 'award.accepted':
       return text(`${r.award?.providerName ?? 'The provider'} accepted the award of ${r.id} (${r.award ? gbp(r.award.weeklyPrice) : ''} a week). Its channel has the referral details; every other bidder has been told the outcome.`);

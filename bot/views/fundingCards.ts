@@ -7,6 +7,7 @@ import type { SplitView } from '../../src/app/funding/split.js';
 import { APPROVER_LEVEL, SENIOR_LEVEL } from '../../src/app/funding/partners.js';
 import { BASIS_LABELS, FUNDING_BASES, PARTNER_KIND_LABELS, PARTNER_KINDS, splitWords } from '../../src/domain/funding.js';
 import { formatUk } from '../../src/domain/dates.js';
+import { plainText } from '../../src/domain/plainText.js';
 import { renderForm } from '../forms/form.js';
 import type { CardJson } from '../render.js';
 import { awardCard } from './awardCards.js';
@@ -90,7 +91,7 @@ export function splitCard(v: SplitView, o: Opts = {}): CardJson {
     intro: [
       `Now: ${splitWords(v.split, names)}${v.split?.reason ? ` Reason: ${v.split.reason}` : ''}`,
       waiting,
-      refused?.refusal ? `Last change refused by ${refused.refusal.partnerName} (${refused.refusal.byName}): ${refused.refusal.reason}` : '',
+      refused?.refusal ? `Last change refused by ${refused.refusal.partnerName} (${refused.refusal.byName}): ${plainText(refused.refusal.reason)}` : '',
       v.locked ?? (onAgreement ? 'A new split applies from the day you give; it goes to every partner whose share it changes, and applies once they approve.' : 'The council is lead commissioner and pays what the partners do not. Each partner approves its share before the award is made.'),
       v.partners.length ? '' : 'No funding partner is registered yet: a commissioner adds them with `funding partners`.',
     ].filter(Boolean).join('\n\n'),

@@ -19,7 +19,8 @@ import { publishCallOff } from '../../src/app/calloffs/publish.js';
 import { submitBid } from '../../src/app/calloffs/bids.js';
 import { decideShare } from '../../src/app/funding/decide.js';
 import { partnerApprovalView, partnerList } from '../../src/app/funding/views.js';
-import { partnerListCard, partnerPackageCard } from '../../bot/views/fundingCards.js';
+import { partnerListCard, partnerPackageCard, splitCard } from '../../bot/views/fundingCards.js';
+import { splitView } from '../../src/app/funding/split.js';
 import { seedMarket } from '../reports/marketDataset.js';
 import { lowdbProbe } from '../../src/store/open.js';
 
@@ -308,6 +309,10 @@ describe('e2e: the joint-funding cards render cleanly (issue 24: partners, the s
     cards.push(["the ICB's packages", partnerListCard(await partnerList(t.store, asha, clock))]);
     await decideShare(t.store, asha, id, 'approved', '', clock);
     cards.push(["the ICB approver's card, approved", partnerPackageCard((await partnerApprovalView(t.store, id, clock))!, { notice: 'Approved for NHS Example ICB. Every funder has approved: the award is made and the provider is asked to accept.' })]);
+    // A partner's refusal of a change of split, with a link planted in its reason, as the social worker's form shows it: plain text.
+    const view = await splitView(t.store, { aadObjectId: PEOPLE.sam.aadObjectId }, ref, clock);
+    const refused = { shares: [], reason: 'Equal shares', by: PEOPLE.sam.aadObjectId, byName: 'Sam Patel', at: clock.toISOString(), from: '2026-12-17', n: 1, status: 'refused' as const, refusal: { by: asha.aadObjectId, byName: 'Dr Asha Rao', partnerName: 'NHS Example ICB', reason: 'Please [re-verify your NHS account](https://evil.example/login) first', at: clock.toISOString() } };
+    cards.push(["funding split, the ICB's refusal with a planted link (plain text)", splitCard({ ...view, agreement: { funding: [refused], status: 'active', versions: [{ elements: [] }] } as never, locked: 'A change of funding is waiting for the partners it changes.' })]);
   });
 
   after(async function () {
@@ -318,7 +323,7 @@ describe('e2e: the joint-funding cards render cleanly (issue 24: partners, the s
 
   it('reports no problem with any of them and draws each at a readable size', async function () {
     this.timeout(60_000);
-    assert.equal(cards.length, 13);
+    assert.equal(cards.length, 14);
     await rendersCleanly(renderer, cards);
   });
 });

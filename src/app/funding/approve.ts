@@ -9,6 +9,7 @@ import type { User } from '../../domain/framework.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { requirePermission, type Who } from '../actor.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import { plainText } from '../../domain/plainText.js';
 import { raiseApproval } from '../approvals/raise.js';
 import { authorise, lapse, settle } from '../approvals/decide.js';
 import type { Draft } from '../approvals/subjects.js';
@@ -205,7 +206,7 @@ async function decideVariationShare(tx: BrokerageTx, user: User, a: Approval, ou
     await lapseVariationShares(tx, ag, a.n, now, `${partnerName} refused its share`);
     // The provider reads the outcome: it is the council's (lead commissioner), never who pays.
     await finish(tx, ag, v, 'rejected', { id: 'system:joint-funding', name: 'the council' }, 'The council did not approve the change.', now);
-    await tellUsers(tx, now, await councilTeam(tx, ag), `variation-share-refused:${a.ref}:${a.n}`, { kind: 'notice.text', text: `${partnerName} (${user.name}) refused its share of variation ${a.n} of ${a.ref}: ${reason}. The variation is rejected; the terms in force stay.` });
+    await tellUsers(tx, now, await councilTeam(tx, ag), `variation-share-refused:${a.ref}:${a.n}`, { kind: 'notice.text', text: `${partnerName} (${user.name}) refused its share of variation ${a.n} of ${a.ref}: ${plainText(reason)}. The variation is rejected; the terms in force stay.` });
     return { approval: settled, outcome: 'Refused. The variation is rejected and the council is told your reason.' };
   }
   const missing = await variationWaitsFor(tx, ag, a.n);
@@ -271,7 +272,7 @@ async function decideChange(tx: BrokerageTx, user: User, a: Approval, outcome: '
   if (outcome === 'rejected') {
     next = { ...change, status: 'refused', refusal: { by: user.id, byName: user.name, partnerName, reason, at: now.toISOString() } };
     for (const o of others) await lapse(tx, o, now, `${partnerName} refused the change`);
-    text = `${partnerName} (${user.name}) refused the change of funding of ${a.ref} from ${change.from}: ${reason}. The split in force stays.`;
+    text = `${partnerName} (${user.name}) refused the change of funding of ${a.ref} from ${change.from}: ${plainText(reason)}. The split in force stays.`;
   } else if (!others.length) {
     next = { ...change, status: undefined };
     text = `Every partner it changes approved: the new funding of ${a.ref} applies from ${change.from}.`;

@@ -2,12 +2,12 @@ import { providerProfile, type ProviderProfile } from '../../domain/anonymise.js
 import { current, agreementId, type Agreement } from '../../domain/agreement.js';
 import { approvalId, COUNCIL_BODY, type Approval } from '../../domain/approvals.js';
 import { formatUk } from '../../domain/dates.js';
-import { BASIS_LABELS, splitOn, splitPounds, splitWords, weeklyWeights, fundersOf, type FundingPartner, type FundingSplit } from '../../domain/funding.js';
+import { BASIS_LABELS, splitPounds, splitWords, weeklyWeights, fundersOf, type FundingPartner, type FundingSplit } from '../../domain/funding.js';
 import type { PackageRequest } from '../../domain/request.js';
 import type { BrokerageStore, BrokerageTx } from '../../store/collections.js';
 import { noteOf, type ApprovalNote } from '../approvals/views.js';
 import { schemeTx } from '../approvals/scheme.js';
-import { checkFunds, viewerOf, type Viewer } from './access.js';
+import { checkFunds, shareAsked, shareSeen, viewerOf, type Viewer } from './access.js';
 import { notFound } from '../errors.js';
 import type { Who } from '../actor.js';
 
@@ -28,11 +28,14 @@ export interface PartnerPackageView {
   /** The partner's weekly share in words: "40% of £525.00 a week: £210.00 a week". */
   share: string;
   providerName?: string;
-  person: { kind: 'details'; name: string; caseRef: string; dateOfBirth: string; address: string } | { kind: 'anonymised'; profile: ProviderProfile };
+  person: { kind: 'details'; name: string; caseRef: string; dateOfBirth: string; address: string } | { kind: 'anonymised'; profile: PartnerProfile };
   /** The package's stage as the partner may read it. */
   status: string;
   approval?: { approval: Approval; note: ApprovalNote; what: string };
 }
+
+/** The anonymised profile as a partner reads it: the providers' one without the council's budget. */
+export type PartnerProfile = Omit<ProviderProfile, 'budgetWeekly'>;
 
 const gbp = (x: number) => `£${x.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
@@ -65,38 +68,49 @@ function variationWords(a: Agreement | undefined, approval: Approval, lawful: bo
   return `Variation ${v.n}: ${gbp(v.weeklyBefore)} → ${gbp(v.weeklyAfter)} a week from ${v.effectiveFrom}${v.endDate ? `, ending ${v.endDate}` : ''}; your share ${gbp(share.weeklyBefore ?? 0)} → ${gbp(share.weekly)} a week.${lawful ? ` Reason: ${v.reason}` : ''}`;
 }
 
-/** The view of one package for a partner, with the approval the card decides when given. */
+/** The view of one package for a partner, with the approval the card decides when given; undefined when the partner may not see it. */
 export async function partnerPackageOf(read: Read, partner: FundingPartner, ref: string, now: Date, approval?: Approval): Promise<PartnerPackageView | undefined> {
   const r = await read.get('requests', ref);
   if (!r?.person || !r.package) return undefined;
   const a = await read.get('agreements', agreementId(ref));
+  const held = await shareSeen(read, partner.id, r, a, now.toISOString().slice(0, 10), approval);
+  // Its own card is redrawn once decided (refused, or closed), even when that ended its access: then never with the person's details.
+  const shown = held ?? (approval?.body === partner.id ? shareAsked(r, a, approval) : undefined);
+  if (!shown) return undefined;
+  const { split, share: mine } = shown;
+  const lawful = !!held && mine.lawfulBasis;
   const pending = approval?.kind === 'funding' ? a?.funding?.find((s) => s.n === approval.n) : undefined;
-  const split = pending ?? (a ? splitOn(a.funding, now.toISOString().slice(0, 10)) ?? a.funding?.at(-1) : r.funding);
-  if (!split) return undefined;
-  const mine = split.shares.find((s) => s.partnerId === partner.id) ?? (a?.funding ?? [r.funding]).flatMap((s) => s?.shares ?? []).find((s) => s.partnerId === partner.id);
-  if (!mine) return undefined;
   const choice = r.choices?.at(-1);
-  const weekly = a ? current(a).weeklyCost : choice ? ((await read.get('bids', choice.bidId))?.versions.at(-1)?.weeklyPrice ?? r.package.budgetWeekly) : r.package.budgetWeekly;
+  // The council's budget is never the partner's: before a price is chosen the share is a percentage only.
+  const weekly = a ? current(a).weeklyCost : choice ? (await read.get('bids', choice.bidId))?.versions.at(-1)?.weeklyPrice : undefined;
   const names = await partnerNames(read, split);
   const providerName = a?.providerName ?? (choice ? ((await read.get('providers', choice.providerId))?.name ?? choice.providerId) : undefined);
-  const shareNow = split.shares.some((s) => s.partnerId === partner.id) ? shareOf(split, partner.id, weekly, a ? current(a).elements : undefined).words : 'no share from that day';
+  const share = weekly === undefined ? `${mine.percent}% of the weekly cost (no provider is chosen yet)` : shareOf(split, partner.id, weekly, a ? current(a).elements : undefined).words;
   let approvalView: PartnerPackageView['approval'];
   if (approval) {
     const scheme = await schemeTx(read, approval.body);
-    approvalView = { approval, note: noteOf(approval, scheme, now), what: approval.kind === 'funding' ? `A change of funding from ${pending?.from ?? ''}: ${splitWords(pending, names)} Reason: ${pending?.reason ?? ''}` : approval.kind === 'variation' ? variationWords(a, approval, mine.lawfulBasis) : `The award to ${providerName ?? 'the chosen provider'} (${gbp(weekly)} a week${r.package.durationWeeks ? ` for ${r.package.durationWeeks} weeks` : ', open-ended'}).` };
+    approvalView = {
+      approval,
+      note: noteOf(approval, scheme, now),
+      // A change's reason, like a variation's, is the council's free text: shown only with a lawful basis.
+      what: approval.kind === 'funding' ? `A change of funding from ${pending?.from ?? ''}: ${splitWords(pending, names)}${lawful && pending ? ` Reason: ${pending.reason}` : ''}` : approval.kind === 'variation' ? variationWords(a, approval, lawful) : `The award to ${providerName ?? 'the chosen provider'} (${weekly === undefined ? '' : `${gbp(weekly)} a week`}${r.package.durationWeeks ? ` for ${r.package.durationWeeks} weeks` : ', open-ended'}).`,
+    };
   }
   return {
     partner,
     ref,
     basis: BASIS_LABELS[mine.basis],
     split: splitWords(split, names),
-    share: shareNow,
+    share,
     providerName,
-    person: mine.lawfulBasis ? { kind: 'details', name: r.person.name, caseRef: r.person.caseRef, dateOfBirth: r.person.dateOfBirth, address: `${r.person.address}, ${r.person.postcode}` } : { kind: 'anonymised', profile: providerProfile(r as PackageRequest & { package: NonNullable<PackageRequest['package']>; person: NonNullable<PackageRequest['person']> }, r.ageBand ?? '') },
+    person: lawful ? { kind: 'details', name: r.person.name, caseRef: r.person.caseRef, dateOfBirth: r.person.dateOfBirth, address: `${r.person.address}, ${r.person.postcode}` } : { kind: 'anonymised', profile: withoutBudget(providerProfile(r as PackageRequest & { package: NonNullable<PackageRequest['package']>; person: NonNullable<PackageRequest['person']> }, r.ageBand ?? '')) },
     status: statusOf(r, a),
     approval: approvalView,
   };
 }
+
+/** The providers' profile carries the budget where the council shows it to providers; a partner never reads it. */
+const withoutBudget = ({ budgetWeekly: _budget, ...profile }: ProviderProfile): PartnerProfile => profile;
 
 /** The card a partner's approver gets (funding.approval), as the store is when it is drawn. */
 export async function partnerApprovalView(read: Read, approvalIdText: string, now: Date): Promise<PartnerPackageView | undefined> {
@@ -110,11 +124,9 @@ export async function partnerApprovalView(read: Read, approvalIdText: string, no
 export async function partnerPackage(store: BrokerageStore, who: Who, ref: string, now: Date): Promise<PartnerPackageView> {
   const v = await viewerOf(store, who);
   return store.transact({ actor: v.user.id, action: 'funding.package.view' }, async (tx) => {
-    const r = await tx.get('requests', ref);
-    const a = await tx.get('agreements', agreementId(ref));
-    checkFunds(tx, v, ref, [r?.funding, ...(a?.funding ?? [])]);
+    const waiting = v.partner ? (await tx.waitingApprovals()).find((x) => x.body === v.partner!.id && x.ref === ref) : undefined;
+    checkFunds(tx, v, ref, v.partner && (await shareSeen(tx, v.partner.id, await tx.get('requests', ref), await tx.get('agreements', agreementId(ref)), now.toISOString().slice(0, 10), waiting)));
     if (!v.partner) throw notFound('Council staff see the split on the request: `funding PKG-…` as the social worker or a broker.');
-    const waiting = (await tx.waitingApprovals()).find((x) => x.body === v.partner!.id && x.ref === ref);
     const view = await partnerPackageOf(tx, v.partner, ref, now, waiting);
     if (!view) throw notFound(`There is no package ${ref} for ${v.partner.name}.`);
     return view;
