@@ -12,7 +12,7 @@
  *   READ_CHANNEL_MESSAGES=true  asks each team's owner, when the app is added, for the
  *                     resource-specific permission ChannelMessage.Read.Group (authorization and
  *                     webApplicationInfo), so the bot can find a card an instance that stopped had
- *                     already posted (README, "After a crash"); set the same variable on the bot
+ *                     already posted (docs/delivery.md, "After a crash"); set the same variable on the bot
  *
  * The manifest's version is taken from package.json. Runs with devDependencies installed (tsx,
  * jszip, ajv, ajv-formats): package on a development machine or in CI, not on the server.

@@ -40,7 +40,7 @@ const sectionButtons = (p: Period, except: 'headline' | 'providers' | 'equality'
     { title: 'Market', verb: 'market.report', data: periodData(p) },
   ].filter((a) => a.verb !== `report.${except}`);
 
-const FOOTER = 'Council staff only. Definitions of every figure and CSV column: README, "Reports".';
+const FOOTER = 'Council staff only. Definitions of every figure and CSV column: docs/reports.md.';
 
 export function headlineCard(r: Report): CardJson {
   const h = r.headline;

@@ -9,7 +9,7 @@ import { appendFileSync, readFileSync, truncateSync, existsSync } from 'node:fs'
  *
  * What no receipt can close: a post Teams made whose answer never reached the bot. The Bot
  * Connector has no way to list a conversation's posts, so such a copy cannot be found afterwards
- * (see the README, "Delivery of proactive posts").
+ * (see docs/delivery.md).
  */
 export interface PostReceipts {
   /** Keeps the id durably (before it resolves) where every instance that may send `itemId` can read it. */

@@ -84,8 +84,8 @@ describe('reports/payments and reports/contracts', () => {
     assert.match(files[3].csv, /All providers,3,63\.00,60\.00,60\.00,0\.00,1585\.00,0\r\n$/);
   });
 
-  it('the README documents every column, in the order of the file (the columns are a contract with finance)', () => {
-    const readme = readFileSync('README.md', 'utf8');
+  it('docs/agreements.md documents every column, in the order of the file (the columns are a contract with finance)', () => {
+    const readme = readFileSync('docs/agreements.md', 'utf8');
     const documented = (cols: { name: string }[]) => cols.map((c) => readme.indexOf(`| \`${c.name}\` |`, readme.indexOf('### Payments export')));
     for (const cols of [PAYMENT_COLUMNS, TOTAL_COLUMNS]) {
       const at = documented(cols);
