@@ -4,40 +4,24 @@
  * what a partner sees, and a change of split on the agreement that goes to the partner.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { scan } from '../../helpers/scan.js';
-import { importFramework } from '../../../src/app/framework/importFile.js';
-import { openBrokerageLowdb } from '../../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../../src/store/collections.js';
-import { publishCallOff } from '../../../src/app/calloffs/publish.js';
-import { submitBid } from '../../../src/app/calloffs/bids.js';
-import { closeAtDeadline } from '../../../src/app/calloffs/deadline.js';
-import { lockScores } from '../../../src/app/award/evaluation.js';
-import { acceptAward, decideAward, recordChoice } from '../../../src/app/award/decision.js';
+import { acceptAward, decideAward } from '../../../src/app/award/decision.js';
 import { confirmStart } from '../../../src/app/agreements/start.js';
 import { decideVariation, proposeVariation } from '../../../src/app/agreements/variations.js';
-import { loadUser, type Who } from '../../../src/app/actor.js';
-import { savePartner, savePartnerPerson } from '../../../src/app/funding/partners.js';
+import { loadUser } from '../../../src/app/actor.js';
+import { savePartnerPerson } from '../../../src/app/funding/partners.js';
 import { setSplit } from '../../../src/app/funding/split.js';
 import { decideShare } from '../../../src/app/funding/decide.js';
 import { partnerPackage } from '../../../src/app/funding/views.js';
 import { AppError } from '../../../src/app/errors.js';
-import { bidId } from '../../../src/domain/calloff.js';
 import { approvalId } from '../../../src/domain/approvals.js';
 import { agreementId } from '../../../src/domain/agreement.js';
 import { PEOPLE } from '../../bot/turns.js';
 import * as fx from '../../bot/fixtures.js';
+import { DR_RAO, fromIcb, fundingCouncil, ICB_TENANT, LEE, OLU as OTHER, OTHER_ICB_TENANT, runToChoice, runToStart, share, who, type FundingCouncil } from './world.js';
 
-const ICB_TENANT = 'b2c3d4e5-0000-4000-8000-0000000000b1';
-const OTHER_ICB_TENANT = 'c3d4e5f6-0000-4000-8000-0000000000c1';
-const DR_RAO = 'b2c3d4e5-0001-4000-8000-0000000000b1';
-const LEE = 'b2c3d4e5-0002-4000-8000-0000000000b1';
-const OTHER = 'c3d4e5f6-0001-4000-8000-0000000000c1';
-const who = (p: keyof typeof PEOPLE): Who => ({ aadObjectId: PEOPLE[p].aadObjectId });
-const fromIcb = (id: string): Who => ({ aadObjectId: id, tenantId: ICB_TENANT, councilTenant: false });
 const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =>
   assert.rejects(p, (e: AppError) => {
     assert.ok(e instanceof AppError, String(e));
@@ -48,38 +32,21 @@ const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =
 
 describe('app/funding: packages two bodies pay for (issue 24)', () => {
   let store: BrokerageStore;
-  let dir: string;
   let now: Date;
   let ref: string;
 
+  let council: FundingCouncil;
   beforeEach(async () => {
-    now = new Date('2026-11-22T10:00:00Z');
-    dir = await mkdtemp(join(tmpdir(), 'funding-test-'));
-    store = await openBrokerageLowdb(dir);
-    await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
-    await fx.registerChannels(store, now, 'caring-hands', 'brightpath');
-    // Alex (commissioner) registers the ICB with a £200 a week limit for its funding approvers, and its people.
-    await savePartner(store, who('alex'), { id: 'nhs-example-icb', name: 'NHS Example ICB', kind: 'icb', tenantId: ICB_TENANT, weeklyLimit: '200' }, now);
-    await savePartner(store, who('alex'), { id: 'other-icb', name: 'NHS Other ICB', kind: 'icb', tenantId: OTHER_ICB_TENANT }, now);
-    await savePartnerPerson(store, who('alex'), { partnerId: 'nhs-example-icb', id: DR_RAO, name: 'Dr Asha Rao', role: 'funding_approver', level: 'senior-funding-approver' });
-    await savePartnerPerson(store, who('alex'), { partnerId: 'nhs-example-icb', id: LEE, name: 'Lee Grant', role: 'funding_approver' });
-    await savePartnerPerson(store, who('alex'), { partnerId: 'other-icb', id: OTHER, name: 'Olu Other', role: 'funding_viewer' });
-    ref = await fx.submitted(store, now);
+    now = fx.TEST_CLOCK;
+    council = await fundingCouncil(now, { lee: 'funding_approver', olu: 'funding_viewer' });
+    ({ store, ref } = council);
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => council.close());
 
   /** Sam sets 40% ICB (CHC) on the request, then the call-off runs to the person's choice of Caring Hands at £525 a week. */
   async function toChoice(lawfulBasis = false): Promise<void> {
-    await setSplit(store, who('sam'), ref, { partnerId: 'nhs-example-icb', shareKind: 'percent', percent: '40', basis: 'chc', lawfulBasis: String(lawfulBasis), reason: 'CHC eligibility confirmed at the joint panel' }, now);
-    await publishCallOff(store, who('alex'), ref, now);
-    await submitBid(store, who('priya'), ref, fx.goodBid({}, now), now);
-    await closeAtDeadline(store, ref, new Date('2026-12-01T17:00:01Z'));
-    const r = (await store.get('requests', ref))!;
-    await lockScores(store, who('sam'), ref, r.evaluation!.bids[0].label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
-    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, now);
+    await setSplit(store, who('sam'), ref, share('40', { lawfulBasis: String(lawfulBasis) }), now);
+    await runToChoice(store, ref, now);
   }
 
   it("a partner's people hold partner roles only from the partner's tenant; council roles only from a council tenant", async () => {
@@ -173,12 +140,7 @@ describe('app/funding: packages two bodies pay for (issue 24)', () => {
   /** To a running agreement: both funders approve the award, Priya accepts and confirms the start. */
   async function running(): Promise<string> {
     await toChoice();
-    await decideAward(store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
-    await decideShare(store, fromIcb(DR_RAO), approvalId('award', ref, 1, 'nhs-example-icb'), 'approved', '', now);
-    await acceptAward(store, who('priya'), ref, now);
-    const start = (await store.get('agreements', agreementId(ref)))!.proposedStart;
-    await confirmStart(store, who('priya'), ref, { startDate: start }, now);
-    return start;
+    return runToStart(store, ref, now);
   }
 
   it("a variation that changes the ICB's share goes to the ICB too: the council's approval alone does not apply it", async () => {

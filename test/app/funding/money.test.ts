@@ -4,29 +4,15 @@
  * the share of a partner who pays only from a later day, and shares typed as people type them.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { scan } from '../../helpers/scan.js';
-import { importFramework } from '../../../src/app/framework/importFile.js';
-import { openBrokerageLowdb } from '../../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../../src/store/collections.js';
-import { publishCallOff } from '../../../src/app/calloffs/publish.js';
-import { submitBid } from '../../../src/app/calloffs/bids.js';
-import { closeAtDeadline } from '../../../src/app/calloffs/deadline.js';
-import { lockScores } from '../../../src/app/award/evaluation.js';
-import { acceptAward, decideAward, recordChoice } from '../../../src/app/award/decision.js';
-import { confirmStart } from '../../../src/app/agreements/start.js';
 import { proposeVariation } from '../../../src/app/agreements/variations.js';
 import { submitReturn } from '../../../src/app/agreements/returns.js';
-import type { Who } from '../../../src/app/actor.js';
-import { savePartner, savePartnerPerson } from '../../../src/app/funding/partners.js';
 import { setSplit } from '../../../src/app/funding/split.js';
 import { decideShare } from '../../../src/app/funding/decide.js';
 import { variationPartners } from '../../../src/app/funding/approve.js';
 import { AppError } from '../../../src/app/errors.js';
-import { bidId } from '../../../src/domain/calloff.js';
 import { approvalId } from '../../../src/domain/approvals.js';
 import { agreementId, type Variation } from '../../../src/domain/agreement.js';
 import { addDays } from '../../../src/domain/agreementRules.js';
@@ -34,15 +20,8 @@ import { loadAgreementData } from '../../../src/reports/agreementData.js';
 import { paymentRows } from '../../../src/reports/payments.js';
 import { PEOPLE } from '../../bot/turns.js';
 import * as fx from '../../bot/fixtures.js';
+import { DR_RAO, fromIcb, fromOther, fundingCouncil, OLU as OTHER, runToChoice, runToStart, share, who, type FundingCouncil } from './world.js';
 
-const ICB_TENANT = 'b2c3d4e5-0000-4000-8000-0000000000b1';
-const OTHER_ICB_TENANT = 'c3d4e5f6-0000-4000-8000-0000000000c1';
-const DR_RAO = 'b2c3d4e5-0001-4000-8000-0000000000b1';
-const OTHER = 'c3d4e5f6-0001-4000-8000-0000000000c1';
-const who = (p: keyof typeof PEOPLE): Who => ({ aadObjectId: PEOPLE[p].aadObjectId });
-const fromIcb = (id: string): Who => ({ aadObjectId: id, tenantId: ICB_TENANT, councilTenant: false });
-const fromOther = (id: string): Who => ({ aadObjectId: id, tenantId: OTHER_ICB_TENANT, councilTenant: false });
-const share = (percent: string, extra: Record<string, string> = {}) => ({ partnerId: 'nhs-example-icb', shareKind: 'percent', percent, basis: 'chc', lawfulBasis: 'false', reason: 'CHC eligibility confirmed at the joint panel', ...extra });
 const invalidAt = (p: Promise<unknown>, field: string, message: RegExp) =>
   assert.rejects(p, (e: AppError) => {
     assert.ok(e instanceof AppError, String(e));
@@ -53,42 +32,22 @@ const invalidAt = (p: Promise<unknown>, field: string, message: RegExp) =>
 
 describe('app/funding: the money of a jointly funded package holds', () => {
   let store: BrokerageStore;
-  let dir: string;
   let now: Date;
   let ref: string;
 
+  let council: FundingCouncil;
   beforeEach(async () => {
-    now = new Date('2026-11-22T10:00:00Z');
-    dir = await mkdtemp(join(tmpdir(), 'funding-money-'));
-    store = await openBrokerageLowdb(dir);
-    await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
-    await fx.registerChannels(store, now, 'caring-hands', 'brightpath');
-    await savePartner(store, who('alex'), { id: 'nhs-example-icb', name: 'NHS Example ICB', kind: 'icb', tenantId: ICB_TENANT, weeklyLimit: '200' }, now);
-    await savePartner(store, who('alex'), { id: 'other-icb', name: 'NHS Other ICB', kind: 'icb', tenantId: OTHER_ICB_TENANT }, now);
-    await savePartnerPerson(store, who('alex'), { partnerId: 'nhs-example-icb', id: DR_RAO, name: 'Dr Asha Rao', role: 'funding_approver', level: 'senior-funding-approver' });
-    await savePartnerPerson(store, who('alex'), { partnerId: 'other-icb', id: OTHER, name: 'Olu Other', role: 'funding_approver' });
-    ref = await fx.submitted(store, now);
+    now = fx.TEST_CLOCK;
+    council = await fundingCouncil(now, { olu: 'funding_approver' });
+    ({ store, ref } = council);
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => council.close());
 
   /** 40% ICB (CHC); Caring Hands at £525 a week (21 h at £25) is chosen, both funders approve, Priya accepts and starts it. */
   async function running(): Promise<string> {
     await setSplit(store, who('sam'), ref, share('40'), now);
-    await publishCallOff(store, who('alex'), ref, now);
-    await submitBid(store, who('priya'), ref, fx.goodBid({}, now), now);
-    await closeAtDeadline(store, ref, new Date('2026-12-01T17:00:01Z'));
-    const r = (await store.get('requests', ref))!;
-    await lockScores(store, who('sam'), ref, r.evaluation!.bids[0].label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
-    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, now);
-    await decideAward(store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
-    await decideShare(store, fromIcb(DR_RAO), approvalId('award', ref, 1, 'nhs-example-icb'), 'approved', '', now);
-    await acceptAward(store, who('priya'), ref, now);
-    const start = (await store.get('agreements', agreementId(ref)))!.proposedStart;
-    await confirmStart(store, who('priya'), ref, { startDate: start }, now);
-    return start;
+    await runToChoice(store, ref, now);
+    return runToStart(store, ref, now);
   }
 
   it('a change of split approved after the period it starts in was returned cannot apply: the approver is told why, Sam is told, and the export of the period stays as paid', async () => {

@@ -6,41 +6,20 @@
  * council as plain text.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import YAML from 'yaml';
 import { scan } from '../../helpers/scan.js';
-import { importFramework } from '../../../src/app/framework/importFile.js';
-import { openBrokerageLowdb } from '../../../src/store/lowdb/brokerageLowdb.js';
 import type { BrokerageStore } from '../../../src/store/collections.js';
-import { publishCallOff } from '../../../src/app/calloffs/publish.js';
-import { submitBid } from '../../../src/app/calloffs/bids.js';
-import { closeAtDeadline } from '../../../src/app/calloffs/deadline.js';
-import { lockScores } from '../../../src/app/award/evaluation.js';
-import { acceptAward, decideAward, recordChoice } from '../../../src/app/award/decision.js';
-import { confirmStart } from '../../../src/app/agreements/start.js';
+import { recordChoice } from '../../../src/app/award/decision.js';
 import { proposeVariation } from '../../../src/app/agreements/variations.js';
-import type { Who } from '../../../src/app/actor.js';
-import { savePartner, savePartnerPerson } from '../../../src/app/funding/partners.js';
 import { setSplit } from '../../../src/app/funding/split.js';
 import { decideShare } from '../../../src/app/funding/decide.js';
 import { partnerApprovalView, partnerList, partnerPackage } from '../../../src/app/funding/views.js';
 import { AppError } from '../../../src/app/errors.js';
 import { bidId } from '../../../src/domain/calloff.js';
 import { approvalId } from '../../../src/domain/approvals.js';
-import { agreementId } from '../../../src/domain/agreement.js';
-import { PEOPLE } from '../../bot/turns.js';
+import { addDays } from '../../../src/domain/agreementRules.js';
 import * as fx from '../../bot/fixtures.js';
+import { DR_RAO, fromIcb, fromOther, fundingCouncil, LEE, OLU, runToChoice, runToStart, share, who, type FundingCouncil } from './world.js';
 
-const ICB_TENANT = 'b2c3d4e5-0000-4000-8000-0000000000b1';
-const OTHER_ICB_TENANT = 'c3d4e5f6-0000-4000-8000-0000000000c1';
-const DR_RAO = 'b2c3d4e5-0001-4000-8000-0000000000b1';
-const LEE = 'b2c3d4e5-0002-4000-8000-0000000000b1';
-const OLU = 'c3d4e5f6-0001-4000-8000-0000000000c1';
-const who = (p: keyof typeof PEOPLE): Who => ({ aadObjectId: PEOPLE[p].aadObjectId });
-const fromIcb = (id: string): Who => ({ aadObjectId: id, tenantId: ICB_TENANT, councilTenant: false });
-const fromOther = (id: string): Who => ({ aadObjectId: id, tenantId: OTHER_ICB_TENANT, councilTenant: false });
 /** The person in the fixtures, however their details appear. */
 const PERSON = /Margaret|Ellis|LAS-400123|1961-04-09|Rowan|BL9/;
 const LINK = 'Please [re-verify your NHS account](https://evil.example/login) first';
@@ -54,59 +33,33 @@ const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =
 
 describe("app/funding: what a partner sees, and what it types (privacy)", () => {
   let store: BrokerageStore;
-  let dir: string;
   let now: Date;
   let ref: string;
-  const split = (percent: string, extra: Record<string, string> = {}) => ({ partnerId: 'nhs-example-icb', shareKind: 'percent', percent, basis: 'chc', lawfulBasis: 'false', reason: 'CHC eligibility confirmed at the joint panel', ...extra });
-  const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
+  let council: FundingCouncil;
   beforeEach(async () => {
-    now = new Date('2026-11-22T10:00:00Z');
-    dir = await mkdtemp(join(tmpdir(), 'funding-privacy-'));
-    store = await openBrokerageLowdb(dir);
-    await importFramework(store, 'test', YAML.parse(await readFile('demo/framework.yaml', 'utf8')));
-    await fx.registerChannels(store, now, 'caring-hands', 'brightpath');
-    await savePartner(store, who('alex'), { id: 'nhs-example-icb', name: 'NHS Example ICB', kind: 'icb', tenantId: ICB_TENANT, weeklyLimit: '200' }, now);
-    await savePartner(store, who('alex'), { id: 'other-icb', name: 'NHS Other ICB', kind: 'icb', tenantId: OTHER_ICB_TENANT }, now);
-    await savePartnerPerson(store, who('alex'), { partnerId: 'nhs-example-icb', id: DR_RAO, name: 'Dr Asha Rao', role: 'funding_approver', level: 'senior-funding-approver' });
-    await savePartnerPerson(store, who('alex'), { partnerId: 'nhs-example-icb', id: LEE, name: 'Lee Grant', role: 'funding_viewer' });
-    await savePartnerPerson(store, who('alex'), { partnerId: 'other-icb', id: OLU, name: 'Olu Other', role: 'funding_approver' });
-    ref = await fx.submitted(store, now);
+    now = fx.TEST_CLOCK;
+    council = await fundingCouncil(now, { lee: 'funding_viewer', olu: 'funding_approver' });
+    ({ store, ref } = council);
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => council.close());
 
   /** 40% NHS Example ICB on the request; the person chooses Caring Hands at £525 a week. */
   async function toChoice(lawfulBasis = false): Promise<void> {
-    await setSplit(store, who('sam'), ref, split('40', { lawfulBasis: String(lawfulBasis) }), now);
+    await setSplit(store, who('sam'), ref, share('40', { lawfulBasis: String(lawfulBasis) }), now);
     await choose();
   }
-  /** The call-off runs: Caring Hands bids £525 a week and the person chooses it. */
-  async function choose(): Promise<void> {
-    await publishCallOff(store, who('alex'), ref, now);
-    await submitBid(store, who('priya'), ref, fx.goodBid({}, now), now);
-    await closeAtDeadline(store, ref, new Date('2026-12-01T17:00:01Z'));
-    const r = (await store.get('requests', ref))!;
-    await lockScores(store, who('sam'), ref, r.evaluation!.bids[0].label, { s_q1: '4', s_q2: '4', meetsNeeds: 'yes' }, now);
-    await recordChoice(store, who('sam'), ref, { bidId: bidId(ref, 'caring-hands'), tookPart: 'person', personWords: 'Caring Hands, please.', reason: '' }, now);
-  }
+  const choose = () => runToChoice(store, ref, now);
   /** Awarded with both funders' approval, accepted and started; returns the first day. */
   async function running(): Promise<string> {
     await toChoice();
-    await decideAward(store, who('morgan'), ref, { n: 1, outcome: 'approved' }, now);
-    await decideShare(store, fromIcb(DR_RAO), approvalId('award', ref, 1, 'nhs-example-icb'), 'approved', '', now);
-    await acceptAward(store, who('priya'), ref, now);
-    const start = (await store.get('agreements', agreementId(ref)))!.proposedStart;
-    await confirmStart(store, who('priya'), ref, { startDate: start }, now);
-    return start;
+    return runToStart(store, ref, now);
   }
 
   describe("a change of split's reason", () => {
     it('without a lawful basis does not reach the partner: its card shows the change, not the free text', async () => {
       const start = await running();
-      await setSplit(store, who('sam'), ref, split('50', { from: addDays(start, 7), basis: 's117', reason: 'Margaret Ellis was detained under s3; s117 aftercare from the tribunal date' }), now);
+      await setSplit(store, who('sam'), ref, share('50', { from: addDays(start, 7), basis: 's117', reason: 'Margaret Ellis was detained under s3; s117 aftercare from the tribunal date' }), now);
       const card = (await partnerApprovalView(store, approvalId('funding', ref, 1, 'nhs-example-icb'), now))!;
       assert.equal(card.person.kind, 'anonymised');
       assert.doesNotMatch(JSON.stringify(card), PERSON);
@@ -116,7 +69,7 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
 
     it('with a lawful basis recorded for the partner on the change, the reason is shown', async () => {
       const start = await running();
-      await setSplit(store, who('sam'), ref, split('50', { from: addDays(start, 7), basis: 's117', lawfulBasis: 'true', reason: 'Section 117 aftercare from the tribunal date' }), now);
+      await setSplit(store, who('sam'), ref, share('50', { from: addDays(start, 7), basis: 's117', lawfulBasis: 'true', reason: 'Section 117 aftercare from the tribunal date' }), now);
       const card = (await partnerApprovalView(store, approvalId('funding', ref, 1, 'nhs-example-icb'), now))!;
       assert.match(card.approval!.what, /Reason: Section 117 aftercare from the tribunal date$/);
     });
@@ -126,7 +79,7 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
     it('a partner asked to take a share sees the package while its decision waits, and once it refuses keeps no access: refused and audited, off its list', async () => {
       const start = await running();
       // Sam proposes moving the share to the other ICB, with a lawful basis recorded for it on the proposal.
-      await setSplit(store, who('sam'), ref, { ...split('40', { from: addDays(start, 7), lawfulBasis: 'true' }), partnerId: 'other-icb' }, now);
+      await setSplit(store, who('sam'), ref, { ...share('40', { from: addDays(start, 7), lawfulBasis: 'true' }), partnerId: 'other-icb' }, now);
       const asked = await partnerPackage(store, fromOther(OLU), ref, now);
       assert.equal(asked.approval?.approval.status, 'waiting', 'it sees the decision it is asked to take');
       assert.equal(asked.person.kind, 'details', 'with the lawful basis recorded on the proposal');
@@ -149,7 +102,7 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
 
     it('a partner whose share is being removed still sees the package while it decides, under the share it holds', async () => {
       const start = await running();
-      await setSplit(store, who('sam'), ref, { ...split('40', { from: addDays(start, 7) }), partnerId: 'other-icb' }, now);
+      await setSplit(store, who('sam'), ref, { ...share('40', { from: addDays(start, 7) }), partnerId: 'other-icb' }, now);
       const view = await partnerPackage(store, fromIcb(LEE), ref, now);
       assert.equal(view.basis, 'NHS Continuing Healthcare (CHC)');
       assert.equal(view.approval?.approval.status, 'waiting');
@@ -171,7 +124,7 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
 
   describe("the council's budget", () => {
     it('is never in a partner view: before a choice the share is a percentage only; with a choice, of its weekly price', async () => {
-      await setSplit(store, who('sam'), ref, split('40'), now);
+      await setSplit(store, who('sam'), ref, share('40'), now);
       // Even where the council shows providers the budget, the partner's anonymised profile leaves it out.
       await store.transact({ actor: 'test', action: 'test.request' }, async (tx) => {
         const r = (await tx.get('requests', ref))!;
@@ -192,7 +145,7 @@ describe("app/funding: what a partner sees, and what it types (privacy)", () => 
 
     it('a refused change of split: the council team reads the reason as plain text, no live link', async () => {
       const start = await running();
-      await setSplit(store, who('sam'), ref, split('50', { from: addDays(start, 7) }), now);
+      await setSplit(store, who('sam'), ref, share('50', { from: addDays(start, 7) }), now);
       await decideShare(store, fromIcb(DR_RAO), approvalId('funding', ref, 1, 'nhs-example-icb'), 'rejected', LINK, now);
       const texts = await told(`funding-change:${ref}:1:rejected`);
       assert.ok(texts.length > 0);
