@@ -5,52 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Agreement, AgreementVersion } from '../../src/domain/agreement.js';
-import { DEFAULT_RULES, moneyRulesOf } from '../../src/domain/agreement.js';
+import { DEFAULT_RULES } from '../../src/domain/agreement.js';
+import { agreement } from './agreementFixture.js';
 import type { FundingSplit } from '../../src/domain/funding.js';
 import type { AgreementData } from '../../src/reports/agreementData.js';
 import { FUNDER_COLUMNS, FUNDER_TOTAL_COLUMNS, funderTotals, paymentFiles, paymentRows, paymentTotals } from '../../src/reports/payments.js';
 import { contractsReport } from '../../src/reports/contracts.js';
 
-const version = (over: Partial<AgreementVersion> = {}): AgreementVersion => ({
-  version: 1,
-  change: 'start confirmed',
-  effectiveFrom: '2026-12-14',
-  elements: [{ name: 'Support', hoursPerWeek: 21, hourlyRate: 25 }],
-  hoursPerWeek: 21,
-  weeklyCost: 525,
-  startDate: '2026-12-14',
-  financeCodes: { costCentre: 'ASC-LD-01', providerFinanceId: 'CH-001' },
-  summary: '',
-  by: 'x',
-  at: '2026-12-01T00:00:00Z',
-  ...over,
-});
-const agreement = (over: Partial<Agreement> = {}): Agreement => ({
-  id: 'AGR-PKG-2026-0001',
-  ref: 'PKG-2026-0001',
-  providerId: 'caring-hands',
-  providerName: 'Caring Hands Ltd',
-  offContract: false,
-  status: 'active',
-  lots: ['learning-disability', 'autism'],
-  zone: 'bury-east',
-  budgetWeekly: 650,
-  moneyRules: moneyRulesOf({ ...DEFAULT_RULES, period: 'weekly' }),
-  owner: 'sam',
-  proposedStart: '2026-12-14',
-  versions: [version()],
-  returns: [
-    { periodStart: '2026-12-14', hours: 21, source: 'card', by: 'p', at: 'x', corrections: [] },
-    { periodStart: '2026-12-21', hours: 18, source: 'csv', by: 'p', at: 'x', corrections: [] },
-  ],
-  suspensions: [],
-  variations: [],
-  reviews: [],
-  createdAt: 'x',
-  updatedAt: 'x',
-  ...over,
-});
 const split = (percent: number, from?: string): FundingSplit => ({ shares: [{ partnerId: 'nhs-example-icb', percent, basis: 'chc', lawfulBasis: false }], from, n: from ? 1 : undefined, reason: 'CHC, agreed at the joint panel', by: 'sam', byName: 'Sam Patel', at: 'x' });
 const joint = agreement({
   returns: [
