@@ -155,7 +155,9 @@ export class Outbox {
       // New work, or one less post to wait for (settled by another instance): re-plan. Kicked, not
       // only nudged: an idle instance (no drain running) would otherwise leave another instance's
       // posts to it until its next re-read, and a publish started elsewhere would get no help.
-      if (known || c.after?.status === 'pending') this.kick();
+      // Kicked on the next turn of the event loop, not inside the commit that queued it: the turn
+      // waiting on that commit (a bid) answers first, instead of after its card refresh's rendering.
+      if (known || c.after?.status === 'pending') setImmediate(() => this.kick());
     });
     this.ready = (async () => {
       await resync.run();

@@ -1,5 +1,6 @@
 import { reading } from '../../src/store/reading.js';
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +70,18 @@ describe('Outbox', () => {
     const saved = await store.get('outbox', post(1, 'p1').id);
     assert.equal(saved?.status, 'sent');
     assert.equal(saved?.attempts, 2, 'throttled once, then sent');
+  });
+
+  it('starts on a post only after the transaction that queued it has answered: a bid is replied to before its card refresh runs', async () => {
+    const c = fakeConnector();
+    outbox = new Outbox(store, c.delivery, silentLogger, { limits: FAST, concurrency: 1 });
+    await outbox.idle();
+    const drain = sinon.spy(outbox, 'drain');
+    await queue(post(1));
+    assert.equal(drain.callCount, 0, 'the outbox did not start inside the commit the caller was waiting on');
+    await outbox.idle(10_000);
+    assert.ok(drain.called, 'then it started on its own');
+    assert.deepEqual(c.calls.map((x) => x.id), [post(1).id]);
   });
 
   it('paces itself to the per-conversation limit instead of being throttled', async () => {
