@@ -54,8 +54,9 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
 
   app.activity(ActivityTypes.Message, async (ctx) => {
     const text = (ctx.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').replace(/\s+/g, ' ').trim();
-    const who = await identify(ctx);
-    const user = await loadUser(deps.store, who);
+    const turn = readUsersOnce(deps.store);
+    const who = await identify(ctx, turn);
+    const user = await loadUser(turn, who);
     // People with no role reach only commands marked open (e.g. `apply`); the rest are told how to get a role.
     if (!user && !commands.some((c) => c.open && c.pattern.test(text))) {
       const tried = commands.find((c) => c.pattern.test(text));
@@ -138,9 +139,9 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
 
   async function answer(ctx: TurnContext, verb: string, data: Record<string, unknown>): Promise<CardJson | string> {
     nameTurn(verb);
-    // The clicker's user record is read once for the role check and the use case (identify, which keeps its own member-lookup cache, reads it too).
+    // The clicker's user record is read once for the tenant check, the role check and the use case.
     const deps: Deps = Object.assign(Object.create(shared) as Deps, { store: readUsersOnce(shared.store) });
-    const who = await identify(ctx);
+    const who = await identify(ctx, deps.store);
     const action = actions.get(verb);
     if (!action) {
       turnOutcome('unknown');

@@ -1,6 +1,7 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Who } from '../src/app/actor.js';
 import type { Deps } from './deps.js';
+import type { BrokerageStore } from '../src/store/collections.js';
 import { lookUpMemberTenant } from './memberLookup.js';
 
 /** Which tenants are the council's; none (anonymous mode, the playground) means any. */
@@ -35,7 +36,8 @@ export function whoFrom(activity: Activity, policy: TenantPolicy = {}): Who {
 /** The member lookup's answers are kept this long: a user's own tenant does not change. Failures are not kept. */
 const MEMBER_TTL_MS = 10 * 60_000;
 
-export type Identify = (ctx: TurnContext) => Promise<Who>;
+/** `store`: the turn's own (readUsersOnce), so the user record read here is the one the role check reads. */
+export type Identify = (ctx: TurnContext, store?: BrokerageStore) => Promise<Who>;
 
 /**
  * `whoFrom`, plus the user's own tenant when the activity carries another (an external provider
@@ -47,10 +49,10 @@ export type Identify = (ctx: TurnContext) => Promise<Who>;
  */
 export function identifier(deps: Pick<Deps, 'store' | 'logger' | 'config'>): Identify {
   const known = new Map<string, { tenantId: string; at: number }>();
-  return async (ctx) => {
+  return async (ctx, store = deps.store) => {
     const who = whoFrom(ctx.activity, { councilTenants: deps.config.councilTenants });
     if (!who.aadObjectId || !who.tenantId || !ctx.activity.from?.id) return who;
-    const bound = (await deps.store.get('users', who.aadObjectId))?.tenantId?.toLowerCase();
+    const bound = (await store.get('users', who.aadObjectId))?.tenantId?.toLowerCase();
     // Only the council's (the host's) tenant stands in for the user's own; from any other, there is nothing to ask.
     if (!bound || bound === who.tenantId || !who.councilTenant) return who;
     const key = `${who.tenantId}|${who.aadObjectId}`;

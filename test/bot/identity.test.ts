@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import type { Activity } from 'botbuilder';
 import type { Scripted } from '../../bench/mockConnector.js';
 import { publishCallOff } from '../../src/app/calloffs/publish.js';
@@ -44,6 +45,17 @@ describe('tenants fail closed', () => {
   it('recognises a provider user whose activity carries their own tenant', async () => {
     await invoke(sharedChannelInvoke('own', PEOPLE.tom, 'bid.submit', { ref, ...fx.goodBid() }, `#${++n}`));
     assert.equal(await bids(), 1);
+  });
+
+  it('reads the clicker’s user record once a click: the tenant check and the role check share it', async () => {
+    const get = sinon.spy(t.deps.store, 'get');
+    try {
+      await invoke(sharedChannelInvoke('own', PEOPLE.tom, 'bid.submit', { ref, ...fx.goodBid() }, `#${++n}`));
+      assert.equal(await bids(), 1);
+      assert.deepEqual(get.getCalls().filter((c) => c.args[0] === 'users').map((c) => c.args[1]), [PEOPLE.tom.aadObjectId.toLowerCase()]);
+    } finally {
+      get.restore();
+    }
   });
 
   it('refuses a tenant-bound user whose activity carries no tenant at all: no new bid version', async () => {
