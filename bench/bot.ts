@@ -34,7 +34,10 @@ export async function startBot(dataDir: string, extraEnv: Record<string, string>
   const profile = prof && label ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, label)}`, '--cpu-prof-interval=250'] : [];
   // BENCH_NODE_ARGS: V8/Node flags for the bot (a look at memory settings), split on spaces.
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', join(import.meta.dirname, 'child.ts')], {
+  // BENCH_BUILT=<folder>: the bot as production runs it (`npm start`: compiled JavaScript, source maps on), built by buildBenchBot.
+  const built = process.env.BENCH_BUILT;
+  const entry = built ? ['--enable-source-maps', join(built, 'bench', 'child.js')] : ['--import', 'tsx', join(import.meta.dirname, 'child.ts')];
+  const child = spawn(process.execPath, [...profile, ...extra, ...entry], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', MICROSOFT_APP_ID: '', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -11,6 +11,7 @@ import { bidData, BIDDERS, buildBase, channelOf, COUNCIL, copyStore, addHistory,
 import { openBrokerageLowdb } from '../src/store/lowdb/brokerageLowdb.js';
 import { message, percentile, post, settle, startBot, stopBot } from './bot.js';
 import { MockConnector } from './mockConnector.js';
+import { buildBenchBot } from './build.js';
 import { runPostgres, type PostgresResults } from './pgRun.js';
 import { runAgreements } from './agreements.js';
 import { accepted, fire, latency, MEASURED, pairs, phaseLines, round, startDate, wanted, type Sent } from './turns.js';
@@ -191,6 +192,11 @@ async function main() {
   const connector = await mock.start();
   log(`data in ${work}; mock Bot Connector at ${connector}`);
   try {
+    // The bot runs as production runs it (compiled, `npm start`'s flags); BENCH_BUILD=0 runs the TypeScript through tsx instead.
+    if (process.env.BENCH_BUILD !== '0' && !process.env.BENCH_BUILT) {
+      process.env.BENCH_BUILT = await buildBenchBot(join(work, 'built'));
+      log(`bot built into ${process.env.BENCH_BUILT} (BENCH_BUILD=0 runs it through tsx)`);
+    }
     const base = await buildBase(join(work, 'base'), connector);
     log(`live framework: ${PROVIDERS} providers with channels, ${LIVE_CALLOFFS} open call-offs offered to ${BIDDERS} each`);
     if (process.env.BENCH_ONLY === 'broadcast') {
