@@ -24,8 +24,17 @@ export async function enqueue(tx: Tx<Collections>, now: Date, ...items: NewItem[
     const existing = await tx.get('outbox', item.id);
     // Same id, same message: an idempotent repeat. A pending update just gets the newer intent.
     if (existing && (existing.status !== 'sent' || !item.updates)) continue;
-    tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString(), ...queued(item.message.kind) });
+    enqueueNew(tx, now, item);
   }
+}
+
+/**
+ * Queues an item whose id is new by construction, without reading it first (on PostgreSQL that
+ * read is a round trip of its own): an id naming a version this transaction creates, such as a
+ * bid's `:refresh:bid-v3`. A re-run of the transaction writes the same item again.
+ */
+export function enqueueNew(tx: Tx<Collections>, now: Date, item: NewItem): void {
+  tx.put('outbox', { ...item, status: 'pending', attempts: 0, dueAt: now.toISOString(), createdAt: now.toISOString(), ...queued(item.message.kind) });
 }
 
 export interface Delivery {

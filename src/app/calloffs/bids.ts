@@ -81,7 +81,8 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
       offer.declined = undefined;
       tx.put('requests', r);
     }
-    await refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`);
+    // Versions only grow (a withdrawn bid keeps its versions), so this refresh's id is new.
+    await refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`, true);
     // The call-off as it stands after the bid: changed only when the bid accepted a sequential offer.
     const after = r.package.mode === 'sequential' && meetsRequest(r, check.bid) ? await acceptOffer(tx, r, bid, now) : r;
     return { ok: true as const, bid, request: after, unchanged: false, own: await view(after) };

@@ -1,6 +1,6 @@
 import type { PackageRequest } from '../../domain/request.js';
 import type { BrokerageTx } from '../../store/collections.js';
-import { enqueue } from '../../outbox/outbox.js';
+import { enqueue, enqueueNew } from '../../outbox/outbox.js';
 import type { Notification } from '../notifications.js';
 
 /**
@@ -9,11 +9,17 @@ import type { Notification } from '../notifications.js';
  */
 export const postId = (ref: string, providerId: string) => `post:${ref}:${providerId}`;
 
-/** Re-render the provider's call-off card in place (bid in, closed, cancelled, extended). */
-export async function refreshProviderCard(tx: BrokerageTx, now: Date, r: PackageRequest, providerId: string, why: string): Promise<void> {
+/**
+ * Re-render the provider's call-off card in place (bid in, closed, cancelled, extended). `why`
+ * names the refresh; `newVersion` says it names a version this transaction creates (a bid's
+ * `bid-v3`), so nothing by that id can exist and it is queued without a read.
+ */
+export async function refreshProviderCard(tx: BrokerageTx, now: Date, r: PackageRequest, providerId: string, why: string, newVersion = false): Promise<void> {
   // The offer's post: a call-off sent again after its channel was re-registered has a new one.
   const post = r.calloff?.offers.find((o) => o.providerId === providerId)?.postId ?? postId(r.id, providerId);
-  await enqueue(tx, now, { id: `${post}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card', ref: r.id }, updates: post });
+  const item = { id: `${post}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card' as const, ref: r.id }, updates: post };
+  if (newVersion) enqueueNew(tx, now, item);
+  else await enqueue(tx, now, item);
 }
 
 export async function refreshAllProviderCards(tx: BrokerageTx, now: Date, r: PackageRequest, why: string): Promise<void> {
