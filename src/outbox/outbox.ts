@@ -121,6 +121,8 @@ export const conversationOf = (item: Pick<OutboxItem, 'target'>): string => {
 export class Outbox {
   private timer?: NodeJS.Timeout;
   private running = false;
+  /** A kick is queued for the next turn of the event loop (kickSoon). */
+  private kickQueued = false;
   private stopped = false;
   private wake?: () => void;
   private readonly inFlight = new Set<string>();
@@ -164,9 +166,7 @@ export class Outbox {
       // New work, or one less post to wait for (settled by another instance): re-plan. Kicked, not
       // only nudged: an idle instance (no drain running) would otherwise leave another instance's
       // posts to it until its next re-read, and a publish started elsewhere would get no help.
-      // Kicked on the next turn of the event loop, not inside the commit that queued it: the turn
-      // waiting on that commit (a bid) answers first, instead of after its card refresh's rendering.
-      if (known || c.after?.status === 'pending') setImmediate(() => this.kick());
+      if (known || c.after?.status === 'pending') this.kickSoon();
     });
     this.ready = (async () => {
       await resync.run();
@@ -213,6 +213,20 @@ export class Outbox {
     if (this.running) return this.nudge();
     // A failure here (a disk error, the store closing at shutdown) must be logged, not crash the bot.
     this.drain().catch((error) => this.logger.error('outbox: drain failed; will retry on the next change', { error }));
+  }
+
+  /**
+   * A kick on the next turn of the event loop, once for all the changes heard before it: not inside
+   * the commit that made them, so the turn waiting on that commit (a bid) goes on to its answer
+   * instead of waiting behind its card refresh's claim and rendering.
+   */
+  private kickSoon(): void {
+    if (this.kickQueued) return;
+    this.kickQueued = true;
+    setImmediate(() => {
+      this.kickQueued = false;
+      this.kick();
+    });
   }
 
   private nudge(): void {
