@@ -6,7 +6,7 @@ import { unschedule } from '../../scheduler/scheduler.js';
 import type { Who } from '../actor.js';
 import { invalid } from '../errors.js';
 import { loadForProvider, OpenCallOff, providerUser } from './access.js';
-import { refreshAllProviderCards, refreshProviderCard, tellUsers } from './messages.js';
+import { refreshAllProviderCards, refreshForNewBidVersion, refreshProviderCard, tellUsers } from './messages.js';
 import { jobIds, REMINDERS } from './publish.js';
 import { sequentialApproval } from '../award/decision.js';
 import { ownCallOffOf, type OwnCallOff } from './views.js';
@@ -81,8 +81,7 @@ export async function submitBid(store: BrokerageStore, who: Who, ref: string, ra
       offer.declined = undefined;
       tx.put('requests', r);
     }
-    // Versions only grow (a withdrawn bid keeps its versions), so this refresh's id is new.
-    await refreshProviderCard(tx, now, r, user.providerId, `bid-v${version.version}`, true);
+    refreshForNewBidVersion(tx, now, r, user.providerId, version.version);
     // The call-off as it stands after the bid: changed only when the bid accepted a sequential offer.
     const after = r.package.mode === 'sequential' && meetsRequest(r, check.bid) ? await acceptOffer(tx, r, bid, now) : r;
     return { ok: true as const, bid, request: after, unchanged: false, own: await view(after) };

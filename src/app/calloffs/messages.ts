@@ -9,17 +9,26 @@ import type { Notification } from '../notifications.js';
  */
 export const postId = (ref: string, providerId: string) => `post:${ref}:${providerId}`;
 
-/**
- * Re-render the provider's call-off card in place (bid in, closed, cancelled, extended). `why`
- * names the refresh; `newVersion` says it names a version this transaction creates (a bid's
- * `bid-v3`), so nothing by that id can exist and it is queued without a read.
- */
-export async function refreshProviderCard(tx: BrokerageTx, now: Date, r: PackageRequest, providerId: string, why: string, newVersion = false): Promise<void> {
+/** The update of the provider's call-off card post, named `why`. */
+function providerRefresh(r: PackageRequest, providerId: string, why: string) {
   // The offer's post: a call-off sent again after its channel was re-registered has a new one.
   const post = r.calloff?.offers.find((o) => o.providerId === providerId)?.postId ?? postId(r.id, providerId);
-  const item = { id: `${post}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card' as const, ref: r.id }, updates: post };
-  if (newVersion) enqueueNew(tx, now, item);
-  else await enqueue(tx, now, item);
+  return { id: `${post}:refresh:${why}`, target: { providerId }, message: { kind: 'calloff.card' as const, ref: r.id }, updates: post };
+}
+
+/** Re-render the provider's call-off card in place (bid in, closed, cancelled, extended). */
+export async function refreshProviderCard(tx: BrokerageTx, now: Date, r: PackageRequest, providerId: string, why: string): Promise<void> {
+  await enqueue(tx, now, providerRefresh(r, providerId, why));
+}
+
+/**
+ * The provider's card refreshed for bid version `version`, which this transaction creates: the
+ * refresh is named by it (`…:refresh:bid-v3`). The version comes from the bid read in the same
+ * transaction and bids are never deleted (a withdrawn one keeps its versions), so nothing by that
+ * id exists, and it is queued without the read `enqueue` makes (a round trip on PostgreSQL).
+ */
+export function refreshForNewBidVersion(tx: BrokerageTx, now: Date, r: PackageRequest, providerId: string, version: number): void {
+  enqueueNew(tx, now, providerRefresh(r, providerId, `bid-v${version}`));
 }
 
 export async function refreshAllProviderCards(tx: BrokerageTx, now: Date, r: PackageRequest, why: string): Promise<void> {

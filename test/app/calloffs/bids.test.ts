@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { submitBid } from '../../../src/app/calloffs/bids.js';
+import { submitBid, withdrawBid } from '../../../src/app/calloffs/bids.js';
 import { postId } from '../../../src/app/calloffs/messages.js';
 import type { BrokerageStore } from '../../../src/store/collections.js';
 import * as fx from '../../bot/fixtures.js';
@@ -45,5 +45,16 @@ describe('submitting a bid', () => {
     await submitBid(t.store, tom, ref, fx.goodBid({ weeklyPrice: '499', hourlyRate: '23.76' }), now);
     const post = postId(ref, 'brightpath');
     for (const v of [1, 2]) assert.equal((await t.store.get('outbox', `${post}:refresh:bid-v${v}`))?.updates, post, `version ${v}'s refresh is queued`);
+  });
+
+  it('after a withdrawal, bidding again is a new version with a refresh of its own, delivered to the card', async () => {
+    await submitBid(t.store, tom, ref, fx.goodBid(), now);
+    await withdrawBid(t.store, tom, ref, now);
+    await submitBid(t.store, tom, ref, fx.goodBid(), now);
+    await t.drained();
+    const post = postId(ref, 'brightpath');
+    assert.deepEqual((await t.store.get('bids', `${ref}:brightpath`))?.versions.map((v) => v.version), [1, 2]);
+    const refreshes = t.posted.filter((p) => p.item.updates === post).map((p) => p.item.id.slice(post.length));
+    assert.deepEqual(refreshes, [':refresh:bid-v1', ':refresh:withdrawn-1', ':refresh:bid-v2']);
   });
 });
