@@ -62,7 +62,7 @@ export function createBot(deps: Deps, adapter?: TeamsAdapter): Bot {
       const tried = commands.find((c) => c.pattern.test(text));
       if (tried) {
         turnVerb(commandVerb(tried));
-        await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await unrecognisedReason(deps.store, who));
+        await deps.refusals.record(who, `command ${tried.usage.split(' ')[0]}`, await unrecognisedReason(turn, who));
       }
       if (who.memberLookupFailed) return void (await ctx.sendActivity(UNCONFIRMED));
       return explainNoRole(ctx, who.aadObjectId, commands.filter((c) => c.open));

@@ -58,6 +58,18 @@ describe('tenants fail closed', () => {
     }
   });
 
+  it('reads a message sender’s user record once too: the tenant check, the role check and the refusal’s reason share it', async () => {
+    const get = sinon.spy(t.deps.store, 'get');
+    try {
+      const [reply] = await t.say('jo', `publish ${ref}`, { tenantId: COUNCIL_TENANT });
+      assert.match(String(reply.text), /role/);
+      assert.equal(await refusals(), 1);
+      assert.deepEqual(get.getCalls().filter((c) => c.args[0] === 'users').map((c) => c.args[1]), [PEOPLE.jo.aadObjectId]);
+    } finally {
+      get.restore();
+    }
+  });
+
   it('refuses a tenant-bound user whose activity carries no tenant at all: no new bid version', async () => {
     await invoke(sharedChannelInvoke('own', PEOPLE.tom, 'bid.submit', { ref, ...fx.goodBid() }, `#${++n}`));
     const reply = await invoke(sharedChannelInvoke('none', PEOPLE.tom, 'bid.submit', { ref, ...fx.goodBid({ weeklyPrice: '499', hourlyRate: '23.76' }) }, `#${++n}`));
