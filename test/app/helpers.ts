@@ -1,7 +1,9 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { User } from '../../src/domain/framework.js';
+import { AppError } from '../../src/app/errors.js';
 import { openBrokerageLowdb } from '../../src/store/lowdb/brokerageLowdb.js';
 
 export const COMMISSIONER = { aadObjectId: 'c0000000-0000-4000-8000-000000000001', name: 'Cora Commissioner' };
@@ -25,3 +27,12 @@ export async function freshStore(users: User[] = []) {
     },
   };
 }
+
+/** `p` is refused as `kind`, with `message` in its words or its field messages. */
+export const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =>
+  assert.rejects(p, (e: AppError) => {
+    assert.ok(e instanceof AppError, String(e));
+    assert.equal(e.kind, kind, e.message);
+    assert.match(`${e.message} ${Object.values(e.fields).join(' ')}`, message);
+    return true;
+  });

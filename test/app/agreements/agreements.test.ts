@@ -23,20 +23,13 @@ import { agreementJobs } from '../../../src/app/agreements/jobs.js';
 import { setRules } from '../../../src/app/agreements/rules.js';
 import { agreementView } from '../../../src/app/agreements/views.js';
 import { AppError } from '../../../src/app/errors.js';
+import { rejects } from '../helpers.js';
 import { bidId } from '../../../src/domain/calloff.js';
 import { DEFAULT_RULES } from '../../../src/domain/agreement.js';
 import { PEOPLE } from '../../bot/turns.js';
 import * as fx from '../../bot/fixtures.js';
 
 const who = (p: keyof typeof PEOPLE) => ({ aadObjectId: PEOPLE[p].aadObjectId });
-const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =>
-  assert.rejects(p, (e: AppError) => {
-    assert.ok(e instanceof AppError, String(e));
-    assert.equal(e.kind, kind, e.message);
-    assert.match(`${e.message} ${Object.values(e.fields).join(' ')}`, message);
-    return true;
-  });
-
 describe('app/agreements: service agreements after the award', () => {
   let store: BrokerageStore;
   let dir: string;

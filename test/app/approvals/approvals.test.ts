@@ -19,7 +19,7 @@ import { setScheme } from '../../../src/app/approvals/scheme.js';
 import { endAbsence, recordAbsence } from '../../../src/app/approvals/absences.js';
 import { approvalJobs } from '../../../src/app/approvals/chase.js';
 import { myApprovals } from '../../../src/app/approvals/views.js';
-import { AppError } from '../../../src/app/errors.js';
+import { rejects } from '../helpers.js';
 import { bidId } from '../../../src/domain/calloff.js';
 import { approvalId } from '../../../src/domain/approvals.js';
 import type { User } from '../../../src/domain/framework.js';
@@ -28,14 +28,6 @@ import * as fx from '../../bot/fixtures.js';
 
 const who = (p: keyof typeof PEOPLE) => ({ aadObjectId: PEOPLE[p].aadObjectId });
 const id = (p: keyof typeof PEOPLE) => PEOPLE[p].aadObjectId;
-const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =>
-  assert.rejects(p, (e: AppError) => {
-    assert.ok(e instanceof AppError, String(e));
-    assert.equal(e.kind, kind, e.message);
-    assert.match(`${e.message} ${Object.values(e.fields).join(' ')}`, message);
-    return true;
-  });
-
 /** The council's levels with a manager's weekly limit at £500, so the fixture's £525 a week needs a head of service. */
 const LOW_LIMITS = { level1Name: 'Manager', level1Weekly: '500', level1Commitment: '100000', level2Name: 'Head of service', level2Yearly: '250000', level2Commitment: '500000', level3Name: 'Director', remindAfterHours: '16', escalateAfterHours: '24', bankHolidays: 'england-and-wales', closedDays: '' };
 

@@ -15,21 +15,13 @@ import { acceptAward, decideAward, declineAward, recordChoice } from '../../../s
 import { decidePlacement, recordOffContract, runCascade } from '../../../src/app/award/cascade.js';
 import { rankingOf } from '../../../src/app/award/shared.js';
 import type { OpenCallOff } from '../../../src/app/calloffs/access.js';
-import { AppError } from '../../../src/app/errors.js';
+import { rejects } from '../helpers.js';
 import { bidId } from '../../../src/domain/calloff.js';
 import { PEOPLE } from '../../bot/turns.js';
 import * as fx from '../../bot/fixtures.js';
 
 const who = (p: keyof typeof PEOPLE) => ({ aadObjectId: PEOPLE[p].aadObjectId });
 const SOPHIE = { aadObjectId: 'a1e0f3b2-0007-4000-8000-000000000007' };
-const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =>
-  assert.rejects(p, (e: AppError) => {
-    assert.ok(e instanceof AppError, String(e));
-    assert.equal(e.kind, kind, e.message);
-    assert.match(`${e.message} ${Object.values(e.fields).join(' ')}`, message);
-    return true;
-  });
-
 /** Who took part and the person's words: the choice is not recorded without them. */
 const SAID = { tookPart: ['person'], personWords: 'I want the ones who came to see me.' };
 

@@ -15,20 +15,12 @@ import { savePartnerPerson } from '../../../src/app/funding/partners.js';
 import { setSplit } from '../../../src/app/funding/split.js';
 import { decideShare } from '../../../src/app/funding/decide.js';
 import { partnerPackage } from '../../../src/app/funding/views.js';
-import { AppError } from '../../../src/app/errors.js';
+import { rejects } from '../helpers.js';
 import { approvalId } from '../../../src/domain/approvals.js';
 import { agreementId } from '../../../src/domain/agreement.js';
 import { PEOPLE } from '../../bot/turns.js';
 import * as fx from '../../bot/fixtures.js';
 import { DR_RAO, fromIcb, fundingCouncil, ICB_TENANT, LEE, OLU as OTHER, OTHER_ICB_TENANT, runToChoice, runToStart, share, who, type FundingCouncil } from './world.js';
-
-const rejects = (p: Promise<unknown>, kind: AppError['kind'], message: RegExp) =>
-  assert.rejects(p, (e: AppError) => {
-    assert.ok(e instanceof AppError, String(e));
-    assert.equal(e.kind, kind, e.message);
-    assert.match(`${e.message} ${Object.values(e.fields).join(' ')}`, message);
-    return true;
-  });
 
 describe('app/funding: packages two bodies pay for (issue 24)', () => {
   let store: BrokerageStore;
