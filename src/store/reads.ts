@@ -37,6 +37,8 @@ export type ReferenceCollection =
 export interface BrokerageReads {
   list<K extends ReferenceCollection>(collection: K): Promise<Collections[K][]>;
   usersWithRole(role: Role): Promise<(User & { id: string })[]>;
+  /** One provider's own users (role `provider`): who sees its call-off cards redrawn. */
+  providerUsers(providerId: string): Promise<(User & { id: string })[]>;
   /** Requests whose call-off is open for bids (state `open`). */
   openCallOffs(): Promise<PackageRequest[]>;
   /** Requests raised by (owned by) this person. */

@@ -224,6 +224,9 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           tx.put('users', { id: 'sam', name: 'Sam', roles: ['social_worker'] } as never);
           tx.put('users', { id: 'alex', name: 'Alex', roles: ['broker', 'manager'] } as never);
           tx.put('users', { id: 'bo', name: 'Bo', roles: ['broker'] } as never);
+          tx.put('users', { id: 'pat', name: 'Pat', roles: ['provider'], providerId: 'acme' } as never);
+          tx.put('users', { id: 'ray', name: 'Ray', roles: ['provider'], providerId: 'acme' } as never);
+          tx.put('users', { id: 'quinn', name: 'Quinn', roles: ['provider'], providerId: 'bright' } as never);
           tx.put('lots', { id: 'autism', name: 'Autism' });
           tx.put('requests', request('PKG-2026-0001', { owner: 'sam', state: 'open', submittedAt: '2026-01-10T10:00:00Z', calloff: { publishedAt: '2026-01-11T10:00:00Z' } as never }));
           tx.put('requests', request('PKG-2026-0002', { owner: 'sam', state: 'draft' }));
@@ -245,6 +248,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           lots: ids(await tx.list('lots')),
           brokers: ids(await tx.usersWithRole('broker')),
           managers: ids(await tx.usersWithRole('manager')),
+          acme: ids(await tx.providerUsers('acme')),
+          noProvider: await tx.providerUsers('none'),
           open: ids(await tx.openCallOffs()),
           sams: ids(await tx.requestsOf('sam')),
           kims: ids(await tx.requestsOf('kim')),
@@ -266,6 +271,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           lots: ['autism'],
           brokers: ['alex', 'bo'],
           managers: ['alex'],
+          acme: ['pat', 'ray'],
+          noProvider: [],
           open: ['PKG-2026-0001', 'PKG-2026-0004'],
           sams: ['PKG-2026-0001', 'PKG-2026-0002'],
           kims: ['PKG-2026-0003', 'PKG-2026-0004'],
@@ -343,6 +350,9 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           tx.delete('lots', 'autism');
           tx.put('users', { id: 'cy', name: 'Cy', roles: ['broker'] } as never);
           tx.put('users', { id: 'alex', name: 'Alex', roles: ['manager'] } as never);
+          tx.put('users', { id: 'sky', name: 'Sky', roles: ['provider'], providerId: 'acme' } as never);
+          tx.put('users', { id: 'pat', name: 'Pat', roles: ['provider'], providerId: 'bright' } as never);
+          tx.delete('users', 'quinn');
           tx.put('outbox', post('note:5', { status: 'failed' } as never));
           tx.put('outbox', post('note:4', { status: 'pending' } as never));
           return {
@@ -356,6 +366,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
             jobs: ids(await tx.jobs()),
             lots: ids(await tx.list('lots')),
             brokers: ids(await tx.usersWithRole('broker')),
+            acme: ids(await tx.providerUsers('acme')),
+            bright: ids(await tx.providerUsers('bright')),
             failed: ids(await tx.failedPostsBetween('2026-01-01', '2026-02-28')),
           };
         });
@@ -370,6 +382,8 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
           jobs: ['deadline:PKG-2026-0001', 'review:1'],
           lots: ['dementia'],
           brokers: ['bo', 'cy'],
+          acme: ['ray', 'sky'],
+          bright: ['pat'],
           failed: ['note:2', 'note:5'],
         });
       });

@@ -152,8 +152,7 @@ export const FAMILY_OF: Record<NotificationKind, NotificationView['family']> = {
 
 /** The provider's users (their Entra object ids, in id order): who sees its call-off cards redrawn. */
 async function providerUserIds(store: BrokerageStore, providerId: string): Promise<string[]> {
-  const users = await reading(store, (tx) => tx.usersWithRole('provider'));
-  return users.filter((u) => u.providerId === providerId).map((u) => u.id);
+  return (await reading(store, (tx) => tx.providerUsers(providerId))).map((u) => u.id);
 }
 
 const familyOf = (kind: string): NotificationView['family'] => (Object.hasOwn(FAMILY_OF, kind) ? FAMILY_OF[kind as NotificationKind] : 'unknown');

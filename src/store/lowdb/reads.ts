@@ -26,11 +26,12 @@ export function lowdbReads(view: TxView): BrokerageReads {
     }
     return structuredClone(out);
   };
-  const list = <K extends ReferenceCollection>(collection: K): Collections[K][] => {
+  // Only what is kept is copied: a provider card's refresh asks for one provider's users, not every user's copy.
+  const list = <K extends ReferenceCollection>(collection: K, keep: (item: Collections[K]) => boolean = () => true): Collections[K][] => {
     const mine = view.staged(collection);
-    const out = view.committedAll(collection).filter((item) => !mine.has(item.id));
-    for (const after of mine.values()) if (after) out.push(after);
-    return structuredClone(out) as Collections[K][];
+    const out = (view.committedAll(collection) as Collections[K][]).filter((item) => !mine.has(item.id) && keep(item));
+    for (const after of mine.values()) if (after && keep(after as Collections[K])) out.push(after as Collections[K]);
+    return structuredClone(out);
   };
   const months = (from: string, to: string, key: (iso: string) => string): string[] => {
     const refs: string[] = [];
@@ -50,7 +51,8 @@ export function lowdbReads(view: TxView): BrokerageReads {
   };
   return {
     list: async (collection) => list(collection),
-    usersWithRole: async (role) => list('users').filter((u) => u.roles.includes(role)),
+    usersWithRole: async (role) => list('users', (u) => u.roles.includes(role)),
+    providerUsers: async (providerId) => list('users', (u) => u.roles.includes('provider') && u.providerId === providerId),
     openCallOffs: async () => pick<PackageRequest>('requests', indexed(OPEN_KEY), (r) => r.state === 'open'),
     requestsOf: async (owner) => pick<PackageRequest>('requests', indexed(ownerKey(owner)), (r) => r.owner === owner),
     requestsActiveBetween: async (from, to) => activeBetween(from, to),

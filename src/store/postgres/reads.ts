@@ -16,6 +16,7 @@ export function namedReads(query: Query): BrokerageReads {
   return {
     list: (collection) => docs(`SELECT doc FROM ${tableOf(collection)} ORDER BY id`),
     usersWithRole: (role) => docs(`SELECT doc FROM users WHERE doc -> 'roles' ? $1 ORDER BY id`, [role]),
+    providerUsers: (providerId) => docs(`SELECT doc FROM users WHERE doc -> 'roles' ? 'provider' AND doc ->> 'providerId' = $1 ORDER BY id`, [providerId]),
     openCallOffs: () => docs(`SELECT doc FROM requests WHERE state = 'open' ORDER BY id`),
     requestsOf: (owner) => docs('SELECT doc FROM requests WHERE owner = $1 ORDER BY id', [owner]),
     requestsActiveBetween: (from, to) =>
