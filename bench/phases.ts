@@ -27,6 +27,11 @@ export interface PhaseFigures {
   phases: Record<string, Stat>;
   /** Mean per turn: round trips to PostgreSQL, transaction attempts. */
   counts: Record<string, number>;
+  /**
+   * Garbage-collection pauses inside the turns: the share of turns that had one, the pauses'
+   * milliseconds per turn, and the turn's own time less them (what the turn would take without).
+   */
+  gc: { share: number; ms: Stat; total_less_gc: Stat };
 }
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
@@ -49,7 +54,12 @@ export function phaseFigures(records: TurnPhases[], sent: Sample[]): PhaseFigure
   const counts: Record<string, number> = {};
   for (const { r } of matched) for (const [k, n] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + n;
   for (const k of Object.keys(counts)) counts[k] = r2(counts[k] / matched.length);
-  return { turns: matched.length, total: stat(matched.map(({ s }) => s.ms)), phases, counts };
+  const gc = {
+    share: r2(matched.filter(({ r }) => r.gcPauses).length / matched.length),
+    ms: stat(matched.map(({ r }) => r.gcMs ?? 0)),
+    total_less_gc: stat(matched.map(({ s, r }) => s.ms - (r.gcMs ?? 0))),
+  };
+  return { turns: matched.length, total: stat(matched.map(({ s }) => s.ms)), phases, counts, gc };
 }
 
 /**
@@ -80,5 +90,11 @@ export function phaseTable(bid: PhaseFigures, echo?: PhaseFigures): string {
   rows.push(['total', bid.total.mean.toFixed(2), bid.total.p50.toFixed(2), bid.total.p99.toFixed(2), echo?.total.mean.toFixed(2) ?? '']);
   const counts = Object.entries(bid.counts).map(([k, n]) => `${k} ${n}`).join(', ');
   const w = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows.map((row) => '    ' + row.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ')).join('\n') + (counts ? `\n    per bid: ${counts}` : '');
+  const gc = (f: PhaseFigures) => `${Math.round(f.gc.share * 100)}% of turns, p99 ${f.gc.ms.p99.toFixed(2)} ms; the turn less its pauses p50 / p99 ${f.gc.total_less_gc.p50.toFixed(2)} / ${f.gc.total_less_gc.p99.toFixed(2)} ms`;
+  return (
+    rows.map((row) => '    ' + row.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ')).join('\n') +
+    (counts ? `\n    per bid: ${counts}` : '') +
+    `\n    GC pauses inside the turn (already in the phases): bid ${gc(bid)}` +
+    (echo ? `; echo ${gc(echo)}` : '')
+  );
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /**
  * Where a turn's time goes, phase by phase, for the bench (`npm run bench` prints the bid turn
@@ -40,6 +41,14 @@ export interface TurnPhases {
   totalMs: number;
   phases: Partial<Record<Phase, number>>;
   counts: Record<string, number>;
+  /** When the handler started, on performance.now()'s clock. */
+  startMs: number;
+  /**
+   * Garbage-collection pauses that stopped the bot while this turn was in flight, and their
+   * milliseconds inside it: already inside the phases' times (a pause stops whatever phase runs).
+   */
+  gcPauses: number;
+  gcMs: number;
 }
 
 interface Clock extends TurnPhases {
@@ -50,18 +59,36 @@ interface Clock extends TurnPhases {
 
 let storage: AsyncLocalStorage<Clock> | undefined;
 let finished: TurnPhases[] = [];
+/** V8's pauses while recording, as [start, end] on performance.now()'s clock. */
+let gcObserver: PerformanceObserver | undefined;
+const pauses: { start: number; end: number }[] = [];
+const keepPauses = (entries: PerformanceEntryList) => {
+  for (const e of entries) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+};
 
 /** Starts recording (the bench's bot process). Not undone: the async context it keeps costs a little on every promise. */
 export function enablePhases(): void {
-  storage ??= new AsyncLocalStorage();
+  if (storage) return;
+  storage = new AsyncLocalStorage();
+  gcObserver = new PerformanceObserver((list) => keepPauses(list.getEntries()));
+  gcObserver.observe({ entryTypes: ['gc'] });
 }
 
 export const phasesEnabled = (): boolean => storage !== undefined;
 
-/** The turns recorded so far, handed over once. */
+/** The turns recorded so far, handed over once, each with the pauses that fell inside it. */
 export function takeTurnPhases(): TurnPhases[] {
   const out = finished;
   finished = [];
+  if (gcObserver) keepPauses(gcObserver.takeRecords());
+  for (const t of out) {
+    for (const p of pauses) {
+      const inside = Math.min(t.startMs + t.totalMs, p.end) - Math.max(t.startMs, p.start);
+      if (inside <= 0) continue;
+      t.gcPauses++;
+      t.gcMs += inside;
+    }
+  }
   return out;
 }
 
@@ -75,7 +102,7 @@ function charge(clock: Clock, now: number): void {
 export async function inTurn<T>(id: string, fn: () => Promise<T>, what = ''): Promise<T> {
   if (!storage) return fn();
   const now = performance.now();
-  const clock: Clock = { id, what, totalMs: 0, phases: {}, counts: {}, last: now, stack: [], done: false };
+  const clock: Clock = { id, what, totalMs: 0, phases: {}, counts: {}, startMs: now, gcPauses: 0, gcMs: 0, last: now, stack: [], done: false };
   try {
     return await storage.run(clock, fn);
   } finally {
@@ -83,7 +110,7 @@ export async function inTurn<T>(id: string, fn: () => Promise<T>, what = ''): Pr
     charge(clock, end);
     clock.done = true;
     clock.totalMs = end - now;
-    finished.push({ id: clock.id, what: clock.what, totalMs: clock.totalMs, phases: clock.phases, counts: clock.counts });
+    finished.push({ id: clock.id, what: clock.what, totalMs: clock.totalMs, phases: clock.phases, counts: clock.counts, startMs: now, gcPauses: 0, gcMs: 0 });
   }
 }
 
