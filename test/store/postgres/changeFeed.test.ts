@@ -50,10 +50,13 @@ describe('PostgresStore change feed', function () {
     const atB: Change<Counter>[] = [];
     b.watch('counters', (c) => atB.push(c));
     const pool = (a as unknown as { pool: import('pg').Pool }).pool;
-    await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN brokerage_changes' AND pid <> pg_backend_pid()`);
-    // Both instances' LISTEN connections were dropped: commit once both listen again (a commit in
-    // the gap is not heard, which the outbox's and scheduler's re-reads of the store cover).
-    const listening = async () => (await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN brokerage_changes'`)).rows[0].n;
+    const dropped = (await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN brokerage_changes' AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+    assert.equal(dropped.length, 2, 'both instances listen');
+    await pool.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [dropped]);
+    // Both instances' LISTEN connections were dropped: commit once both listen again on new
+    // connections (a terminated backend can linger in pg_stat_activity; a commit in the gap is not
+    // heard, which the outbox's and scheduler's re-reads of the store cover).
+    const listening = async () => (await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN brokerage_changes' AND state = 'idle' AND pid <> ALL($1::int[])`, [dropped])).rows[0].n;
     await eventually(async () => assert.equal(await listening(), 2));
     await a.transact(as, (tx) => tx.put('counters', { id: 'after-drop', value: 1 }));
     await eventually(() => assert.deepEqual(atB.map((c) => c.id), ['after-drop']));
